@@ -1,0 +1,8 @@
+import type { CliIO } from './main.js';
+
+export type Subcommand = (argv: string[], io: CliIO) => Promise<number>;
+
+/** `mtls-lint graph …`, `mtls-lint convert …`; loaded on demand so a plain lint pays nothing for them. */
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  graph: async (argv, io) => (await import('./graph-command.js')).runGraph(argv, io),
+};

@@ -1,0 +1,156 @@
+// The pipeline, and nothing else: load → validate → model → graph → rules → findings.
+import { loadInputs, type LoadedInputs, type ParseCache } from './load/index.js';
+import { validateResources } from './schema/validate.js';
+import { buildMeshModel } from './mesh/build.js';
+import { buildGraph } from './graph/build.js';
+import { RULES } from '../rules/index.js';
+import { applySuppressions } from './suppress.js';
+import type { Rule, RuleContext, ReportDescriptor } from './rule.js';
+import type { MeshModel } from './mesh/model.js';
+import type { Graph } from './graph/graph.js';
+import type { ResolvedOptions } from './options.js';
+import { SEVERITY_RANK, type Finding, type Severity, type Summary } from './types.js';
+
+export interface LintResult {
+  findings: Finding[];
+  /** Findings silenced by an annotation or config; listed only with --show-suppressed. */
+  suppressed: Finding[];
+  summary: Summary;
+  inputs: LoadedInputs;
+  /** Built only if a rule (or the caller) asked for it. */
+  mesh(): MeshModel;
+  graph(): Graph;
+}
+
+export interface LintHooks {
+  /** Read standard input for the path "-". */
+  stdin?: () => Promise<Uint8Array>;
+  cache?: ParseCache;
+  /** Already loaded inputs (PR mode loads the base from git). */
+  inputs?: LoadedInputs;
+}
+
+export async function lint(options: ResolvedOptions, hooks: LintHooks = {}): Promise<LintResult> {
+  const inputs =
+    hooks.inputs ??
+    (await loadInputs({
+      paths: options.paths,
+      cwd: options.cwd,
+      namespace: options.namespace,
+      ignore: options.config.ignore ?? [],
+      limits: options.limits,
+      stdin: hooks.stdin,
+      cache: hooks.cache,
+    }));
+  return analyze(inputs, options);
+}
+
+/** Run every enabled rule over loaded inputs. Synchronous and pure: the same inputs give the same findings. */
+export function analyze(inputs: LoadedInputs, options: ResolvedOptions, rules: readonly Rule[] = RULES): LintResult {
+  const schema = validateResources(inputs.resources);
+  let mesh: MeshModel | undefined;
+  let graph: Graph | undefined;
+  const getMesh = () => (mesh ??= buildMeshModel(inputs.resources, options, schema.invalid));
+  const getGraph = () => (graph ??= buildGraph(getMesh(), options));
+
+  const raw: Finding[] = [];
+  for (const rule of rules) {
+    const configured = options.config.rules?.[rule.meta.id];
+    if (configured === 'off') continue;
+    const override: Severity | undefined = configured;
+    const push = (f: Finding) => {
+      // A configured severity replaces the rule's own choice, including "one lower for possible callers".
+      raw.push(override ? { ...f, severity: override } : f);
+    };
+    const context: RuleContext = {
+      options,
+      inputs,
+      schemaFindings: schema.findings,
+      get mesh() {
+        return getMesh();
+      },
+      get graph() {
+        return getGraph();
+      },
+      report: (d) => push(toFinding(rule, d)),
+      emit: (f) => push(f),
+    };
+    rule.check(context);
+  }
+
+  const { kept, suppressed } = applySuppressions(dedupe(raw), inputs.resources, options);
+  kept.sort(compareFindings);
+  suppressed.sort(compareFindings);
+  return {
+    findings: kept,
+    suppressed,
+    summary: summarize(kept, suppressed.length, inputs),
+    inputs,
+    mesh: getMesh,
+    graph: getGraph,
+  };
+}
+
+export function toFinding(rule: Rule, d: ReportDescriptor): Finding {
+  const span = d.resource
+    ? d.resource.span(d.path ?? [], { key: d.atKey })
+    : d.location
+      ? { line: d.location.line, column: d.location.column, endLine: d.location.endLine, endColumn: d.location.endColumn }
+      : { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  const file = d.resource?.file ?? d.location?.file ?? '';
+  const where = d.resource ? `${d.resource.id}|${(d.path ?? []).join('.')}` : `${file}`;
+  const finding: Finding = {
+    rule: rule.meta.id,
+    severity: d.severity ?? rule.meta.defaultSeverity,
+    message: d.message,
+    file,
+    ...span,
+    key: `${rule.meta.id}|${where}${d.keyDetail ? `|${d.keyDetail}` : ''}`,
+  };
+  if (d.resource) {
+    finding.resource = d.resource.ref();
+    if (d.resource.source) finding.source = d.resource.source;
+  }
+  if (d.edges?.length) finding.edges = d.edges;
+  if (d.related?.length) finding.related = d.related;
+  if (d.transition) finding.transition = d.transition;
+  return finding;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.key}|${f.line}|${f.column}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
+
+export function summarize(findings: Finding[], suppressed: number, inputs: LoadedInputs): Summary {
+  const s: Summary = {
+    errors: 0,
+    warnings: 0,
+    infos: 0,
+    files: inputs.files.length,
+    resources: inputs.resources.length,
+    skipped: inputs.skipped,
+    suppressed,
+  };
+  for (const f of findings) {
+    if (f.severity === 'error') s.errors++;
+    else if (f.severity === 'warning') s.warnings++;
+    else s.infos++;
+  }
+  return s;
+}
+
+/** True when a finding should fail the run under --fail-on. */
+export function failsThreshold(f: Finding, failOn: ResolvedOptions['failOn']): boolean {
+  return failOn !== 'never' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn];
+}

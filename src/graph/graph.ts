@@ -1,0 +1,60 @@
+// Graph types: who calls whom, and what happens on each connection.
+import type { Resource } from '../load/index.js';
+import type { ClientTlsResult, ConnectionOutcome, ServerModeResult, Service, ServicePort, Workload } from '../mesh/model.js';
+import type { CallerKind, FieldPath } from '../types.js';
+
+/** A client: a concrete workload, or a stand-in for workloads the inputs do not show. */
+export interface ClientNode {
+  namespace: string;
+  /** Workload name, or "*" for a stand-in. */
+  name: string;
+  kind: string;
+  workload?: Workload;
+  /** Stand-in description: "any new sidecar workload in payments", "any sidecar workload in the mesh". */
+  standIn?: string;
+}
+
+/** A server: a Service port, reached on the target port of one or more backing workloads. */
+export interface ServerNode {
+  namespace: string;
+  service: string;
+  port: number;
+  serviceRef?: Service;
+  servicePort?: ServicePort;
+  /** Stand-in: "any other service in foo". */
+  standIn?: string;
+}
+
+/** How we know the client calls the server, and where it says so. */
+export interface CallerEvidence {
+  kind: CallerKind;
+  /** "config callers[2]", "annotation mtls-lint.io/calls", "env HTTPBIN_URL", "AuthorizationPolicy foo/allow principals". */
+  description: string;
+  resource?: Resource;
+  path?: FieldPath;
+}
+
+export interface Edge {
+  client: ClientNode;
+  server: ServerNode;
+  caller: CallerKind;
+  evidence: CallerEvidence;
+  /** One per backing workload (or one for a stand-in server). */
+  connections: EdgeConnection[];
+  /** The worst outcome over connections: broken > plaintext > mtls. */
+  outcome: ConnectionOutcome['outcome'];
+  clientTls: ConnectionOutcome['clientTls'];
+  serverMode: ServerModeResult['mode'];
+}
+
+export interface EdgeConnection {
+  serverWorkload?: Workload;
+  targetPort: number | undefined;
+  client: ClientTlsResult;
+  server: ServerModeResult;
+  result: ConnectionOutcome;
+}
+
+export interface Graph {
+  edges: Edge[];
+}

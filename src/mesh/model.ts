@@ -1,0 +1,176 @@
+// The mesh model's vocabulary. Everything Istio decides (injection, server mode, DestinationRule choice,
+// auto mTLS, connection outcome) is computed in src/mesh/ and nowhere else; rules only read these answers.
+import type { Resource } from '../load/index.js';
+import type { FieldPath } from '../types.js';
+import type { IstioVersion } from './version.js';
+
+/** A setting in a resource that decided something, so findings can point at it. */
+export interface Cause {
+  resource: Resource;
+  path: FieldPath;
+  /** "PeerAuthentication foo/default mode STRICT", for messages. */
+  description: string;
+}
+
+export type SidecarState = 'sidecar' | 'none' | 'ambient';
+
+export interface SidecarDecision {
+  state: SidecarState;
+  /** False when the answer rests on an assumption (a namespace the inputs do not define). */
+  certain: boolean;
+  /** Why, for messages: "namespace foo has istio-injection=enabled". */
+  reason: string;
+  cause?: Cause;
+  /** The namespace whose injection state the inputs do not tell. */
+  unknownNamespace?: string;
+}
+
+export interface NamespaceInfo {
+  name: string;
+  resource?: Resource;
+  /** Labels from the Namespace resource or from config `namespaces:`. */
+  labels: Record<string, string>;
+  /** Where the facts come from. */
+  origin: 'manifest' | 'config' | 'unknown' | 'system';
+}
+
+export interface ContainerPort {
+  name?: string;
+  port: number;
+  protocol: string;
+}
+
+export interface Workload {
+  kind: string;
+  name: string;
+  namespace: string;
+  resource: Resource;
+  /** Path to the pod template (["spec","template"], ["spec","jobTemplate","spec","template"], [] for a Pod). */
+  podPath: FieldPath;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  serviceAccount: string;
+  containerPorts: ContainerPort[];
+  hostNetwork: boolean;
+  sidecar: SidecarDecision;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  protocol: string;
+  appProtocol?: string;
+  targetPort: number | string;
+  /** Index in spec.ports, for positions. */
+  index: number;
+}
+
+export interface Service {
+  name: string;
+  namespace: string;
+  resource: Resource;
+  selector?: Record<string, string>;
+  ports: ServicePort[];
+  workloads: Workload[];
+  headless: boolean;
+  /** ExternalName services are not proxied to workloads. */
+  external: boolean;
+}
+
+export type ServerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'NO_SIDECAR' | 'AMBIENT_STRICT' | 'AMBIENT_PERMISSIVE';
+
+export type PolicyLevel =
+  | 'default'
+  | 'mesh'
+  | 'namespace'
+  | 'workload'
+  | 'port'
+  | 'legacy-mesh'
+  | 'legacy-namespace'
+  | 'legacy-service'
+  | 'legacy-port';
+
+export interface ServerModeResult {
+  mode: ServerMode;
+  level: PolicyLevel;
+  /** The setting that decided the mode; absent for Istio's default. */
+  cause?: Cause;
+  /** Other policies at the deciding level: Istio keeps the oldest, which manifests do not tell. */
+  ambiguousWith?: Resource[];
+  explanation: string;
+}
+
+export type ClientTlsMode = 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO' | 'PLAINTEXT' | 'NO_SIDECAR';
+
+export interface ClientTlsResult {
+  mode: ClientTlsMode;
+  /** The DestinationRule tls setting (or the DR without tls) that decided; absent when no DR applies. */
+  cause?: Cause;
+  explanation: string;
+}
+
+export interface ConnectionOutcome {
+  /** What the client actually sends to this endpoint. */
+  clientTls: 'mtls' | 'plaintext' | 'tls';
+  outcome: 'mtls' | 'plaintext' | 'broken';
+  /** What the caller sees when broken: connection reset (curl 000/56), HTTP 503 from the client sidecar, TLS error. */
+  failure?: 'reset' | '503' | 'tls-error';
+  explanation: string;
+}
+
+export interface MeshSettingsResolved {
+  version: IstioVersion;
+  rootNamespace: string;
+  rootNamespaceCause?: Cause;
+  autoMtls: boolean;
+  /** "default for Istio 1.30", "mesh config istio-system/istio", ".mtls-lint.yaml mesh.autoMtls". */
+  autoMtlsSource: string;
+  autoMtlsCause?: Cause;
+}
+
+/** A client as the semantics see it: where it runs and whether it has a sidecar. */
+export interface ClientSpec {
+  namespace: string;
+  sidecar: SidecarState;
+  labels: Record<string, string>;
+}
+
+export interface MeshModel {
+  settings: MeshSettingsResolved;
+  namespaces: Map<string, NamespaceInfo>;
+  workloads: Workload[];
+  services: Service[];
+  /** Resolve a host as a client in `fromNamespace` would write it (svc, svc.ns, svc.ns.svc, FQDN). */
+  serviceByHost(host: string, fromNamespace: string): Service | undefined;
+  /** The container port that a service port reaches on one workload (named targetPorts resolved). */
+  targetPort(service: Service, port: ServicePort, workload: Workload): number | undefined;
+  /** What the server sidecar (or ztunnel, or the bare app) accepts on a target port. */
+  serverMode(workload: Workload, targetPort: number | undefined, via?: { service: Service; port: ServicePort }): ServerModeResult;
+  /** The mode a sidecar workload that the inputs do not show would get in `namespace` (stand-in servers). */
+  namespaceServerMode(namespace: string): ServerModeResult;
+  /** What a client sends to a service port, before looking at the endpoint (DestinationRule, auto mTLS). */
+  clientTls(client: ClientSpec, service: Service | StandInService, port: number): ClientTlsResult;
+  /** The whole connection: client TLS against what the endpoint accepts, the way this Istio version does it. */
+  connect(client: ClientSpec, service: Service | StandInService, port: ServicePort | number, server: ServerEndpoint): EdgeConnectionResult;
+}
+
+/** A service the inputs do not show ("any other service in foo"), used by stand-in edges. */
+export interface StandInService {
+  standIn: true;
+  name: string;
+  namespace: string;
+}
+
+export interface ServerEndpoint {
+  workload?: Workload;
+  /** For stand-ins: the endpoint's sidecar state and mode without a concrete workload. */
+  sidecar?: SidecarState;
+  targetPort: number | undefined;
+  mode: ServerModeResult;
+}
+
+export interface EdgeConnectionResult {
+  client: ClientTlsResult;
+  server: ServerModeResult;
+  result: ConnectionOutcome;
+}

@@ -1,0 +1,63 @@
+import type { LoadLimits } from './load/index.js';
+import type { IstioVersion } from './mesh/version.js';
+import type { Severity, SeverityOrOff } from './types.js';
+
+export type FailOn = Severity | 'never';
+
+/** Facts about a namespace the inputs do not define (config `namespaces:`). */
+export interface NamespaceFacts {
+  injection?: 'enabled' | 'disabled';
+  /** istio.io/rev label value. */
+  revision?: string;
+  ambient?: boolean;
+  labels?: Record<string, string>;
+}
+
+export interface MeshSettings {
+  rootNamespace?: string;
+  autoMtls?: boolean;
+  /** The injector's policy (global.proxy.autoInject): enabled by default. */
+  injectionPolicy?: 'enabled' | 'disabled';
+  /** Treat namespaces without injection labels as injected (sidecarInjectorWebhook.enableNamespacesByDefault). */
+  enableNamespacesByDefault?: boolean;
+}
+
+export interface DeclaredCaller {
+  /** "namespace/workload" or "workload" (default namespace). */
+  from: string;
+  /** "svc", "svc.ns", "svc.ns:8000", "svc.ns.svc.cluster.local:8000". */
+  to: string;
+}
+
+export interface ScopeSettings {
+  /** Namespaces whose services are not treated as servers (defaults: Kubernetes system namespaces). */
+  excludeServerNamespaces?: string[];
+  /** Treat the Istio control plane (istiod, gateways in the root namespace) as servers too. */
+  includeControlPlane?: boolean;
+}
+
+export interface Config {
+  namespace?: string;
+  istioVersion?: string;
+  ignore?: string[];
+  rules?: Record<string, SeverityOrOff>;
+  namespaces?: Record<string, NamespaceFacts>;
+  mesh?: MeshSettings;
+  callers?: DeclaredCaller[];
+  scope?: ScopeSettings;
+  limits?: Partial<LoadLimits>;
+}
+
+/** Everything a run needs, after CLI flags, action inputs and the config file are merged. */
+export interface ResolvedOptions {
+  cwd: string;
+  paths: string[];
+  namespace: string;
+  istioVersion: IstioVersion;
+  failOn: FailOn;
+  config: Config;
+  /** Where the config came from (for messages), if any. */
+  configFile?: string;
+  limits: LoadLimits;
+  showSuppressed: boolean;
+}

@@ -1,0 +1,56 @@
+import type { LintResult } from '../engine.js';
+import type { Finding } from '../types.js';
+
+export interface StylishOptions {
+  color: boolean;
+  showSuppressed?: boolean;
+}
+
+const RED = '\u001b[31m';
+const YELLOW = '\u001b[33m';
+const BLUE = '\u001b[34m';
+const DIM = '\u001b[2m';
+const BOLD = '\u001b[1m';
+const UNDERLINE = '\u001b[4m';
+const RESET = '\u001b[0m';
+
+/** ESLint-style: a path line, then `line:col  severity  message  rule` rows, then a one-line total. */
+export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>, opts: StylishOptions): string {
+  const paint = (code: string, s: string) => (opts.color ? `${code}${s}${RESET}` : s);
+  const findings = opts.showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
+  const byFile = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  const lines: string[] = [];
+  for (const [file, list] of byFile) {
+    lines.push('', paint(UNDERLINE, file || '(no file)'));
+    const posWidth = Math.max(...list.map((f) => `${f.line}:${f.column}`.length));
+    for (const f of list) {
+      const sev = f.severity === 'error' ? paint(RED, 'error  ') : f.severity === 'warning' ? paint(YELLOW, 'warning') : paint(BLUE, 'info   ');
+      const pos = `${f.line}:${f.column}`.padEnd(posWidth);
+      const tag = f.suppressed ? paint(DIM, ` (suppressed: ${f.suppressed.reason})`) : f.new === false ? paint(DIM, ' (already in base)') : '';
+      const message = oneLine(f.message);
+      lines.push(`  ${paint(DIM, pos)}  ${sev}  ${message}${tag}  ${paint(DIM, f.rule)}`);
+      for (const r of f.related ?? []) {
+        lines.push(`  ${' '.repeat(posWidth)}           ${paint(DIM, `↳ ${r.file}:${r.line}:${r.column} ${oneLine(r.message)}`)}`);
+      }
+    }
+  }
+  const s = result.summary;
+  const total = s.errors + s.warnings + s.infos;
+  lines.push('');
+  const counts = `${total} problem${total === 1 ? '' : 's'} (${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.infos} info)`;
+  const scanned = `${s.files} file${s.files === 1 ? '' : 's'}, ${s.resources} resource${s.resources === 1 ? '' : 's'}${s.skipped ? `, ${s.skipped} non-Kubernetes document${s.skipped === 1 ? '' : 's'} skipped` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}`;
+  if (total === 0) lines.push(`${paint(BOLD, '✔ no problems')} — ${scanned}`);
+  else lines.push(`${paint(BOLD, (s.errors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + counts)} — ${scanned}`);
+  return lines.join('\n').replace(/^\n/, '') + '\n';
+}
+
+function oneLine(s: string): string {
+  // Manifest values can hold control characters; keep the terminal safe.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, '?').replace(/\n/g, ' ');
+}
