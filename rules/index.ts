@@ -4,8 +4,29 @@ import yamlSyntax from './yaml-syntax.js';
 import inputError from './input-error.js';
 import invalidResource from './invalid-resource.js';
 import invalidSuppression from './invalid-suppression.js';
+import plaintextToStrict from './plaintext-to-strict.js';
+import mtlsToPlaintextServer from './mtls-to-plaintext-server.js';
+import nonIstioTlsToSidecar from './non-istio-tls-to-sidecar.js';
+import plaintextBetweenSidecars from './plaintext-between-sidecars.js';
+import plaintextAccepted from './plaintext-accepted.js';
+import authzRequiresMtls from './authz-requires-mtls.js';
+import unknownInjection from './unknown-injection.js';
+import connectionDowngrade from './connection-downgrade.js';
 
-export const RULES: readonly Rule[] = [yamlSyntax, inputError, invalidResource, invalidSuppression];
+export const RULES: readonly Rule[] = [
+  yamlSyntax,
+  inputError,
+  invalidResource,
+  invalidSuppression,
+  plaintextToStrict,
+  mtlsToPlaintextServer,
+  nonIstioTlsToSidecar,
+  plaintextBetweenSidecars,
+  plaintextAccepted,
+  authzRequiresMtls,
+  unknownInjection,
+  connectionDowngrade,
+];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));
 

@@ -1,7 +1,212 @@
-import type { MeshModel } from '../mesh/model.js';
+// Edges: every known call (declared, inferred), every possible caller (grouped), and stand-ins for what the inputs
+// do not show, each with the outcome of each connection as the mesh model decides it.
+import type { ClientSpec, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
+import { portProtocol, resolveTargetPort } from '../mesh/services.js';
+import { KUBERNETES_SYSTEM_NAMESPACES } from '../mesh/workloads.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Graph } from './graph.js';
+import type { CallerKind } from '../types.js';
+import { declaredCalls, inferredCalls, type Call } from './callers.js';
+import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNode } from './graph.js';
 
-export function buildGraph(_mesh: MeshModel, _options: ResolvedOptions): Graph {
-  return { edges: [] };
+const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
+
+/** Namespace name for stand-ins that live outside every namespace of the inputs. */
+export const OTHER_NAMESPACE = '(other namespaces)';
+
+export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
+  const unresolved: string[] = [];
+  const edges: Edge[] = [];
+  const excluded = new Set(options.config.scope?.excludeServerNamespaces ?? KUBERNETES_SYSTEM_NAMESPACES);
+  const servers = mesh.services.filter((s) => isServer(s, mesh, excluded, options));
+  const serverSet = new Set(servers);
+
+  // 1. Known calls.
+  const known = [...declaredCalls(mesh, options, unresolved), ...inferredCalls(mesh, mesh.resources)];
+  const knownPairs = new Set<string>();
+  for (const call of known) {
+    if (!serverSet.has(call.service)) continue;
+    const client = clientNodeOf(call, mesh);
+    for (const port of call.service.ports) {
+      if (call.ports && !call.ports.includes(port.port)) continue;
+      if (portProtocol(port) === 'udp') continue;
+      const clientKey = 'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
+      knownPairs.add(`${clientKey}|${call.service.resource.id}|${port.port}`);
+      edges.push(makeEdge(mesh, client, call.service, port, call.evidence));
+    }
+  }
+
+  // 2. Possible callers, grouped: clients in one group get the same DestinationRule and send the same thing.
+  const groups = clientGroups(mesh);
+  for (const service of servers) {
+    for (const port of service.ports) {
+      if (portProtocol(port) === 'udp') continue;
+      for (const group of groups) {
+        const members = group.members.filter(
+          (w) => !service.workloads.includes(w) && !knownPairs.has(`${w.resource.id}|${service.resource.id}|${port.port}`),
+        );
+        if (!members.length) continue;
+        const client: ClientNode = { ...group.node, members };
+        edges.push(makeEdge(mesh, client, service, port, { kind: 'possible', description: 'any workload in the inputs could call this service' }));
+      }
+    }
+  }
+
+  // 3. Stand-ins: sidecar workloads the inputs do not show, calling every server; and services the inputs do not show.
+  const standInClients = standInClientNodes(mesh, excluded);
+  for (const service of servers) {
+    for (const port of service.ports) {
+      if (portProtocol(port) === 'udp') continue;
+      for (const client of standInClients) {
+        edges.push(makeEdge(mesh, client, service, port, { kind: 'possible', description: client.standIn! }));
+      }
+    }
+  }
+  for (const server of standInServers(mesh, excluded)) {
+    const callers = [...groups.filter((g) => g.node.sidecar !== 'none').map((g) => ({ ...g.node, members: g.members })), ...standInClients];
+    for (const client of callers) {
+      edges.push(makeStandInServerEdge(mesh, client, server));
+    }
+  }
+  return { edges, unresolved };
+}
+
+function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: ResolvedOptions): boolean {
+  if (s.external || excluded.has(s.namespace) || s.workloads.length === 0) return false;
+  if (!options.config.scope?.includeControlPlane && s.namespace === mesh.settings.rootNamespace) {
+    // istiod and the gateways have their own TLS setup (istio-semantics.md §1.10).
+    const controlPlane = /^(istiod|istio-|istio$)/.test(s.name) || s.workloads.some((w) => w.labels.istio !== undefined || w.labels.app === 'istiod');
+    if (controlPlane) return false;
+  }
+  return true;
+}
+
+function clientNodeOf(call: Call, mesh: MeshModel): ClientNode {
+  if ('resource' in call.client) {
+    const w = call.client;
+    return { namespace: w.namespace, name: w.name, kind: w.kind, workload: w, sidecar: w.sidecar.state };
+  }
+  // A declared caller the inputs do not contain: its sidecar state follows its namespace, as far as we know it.
+  const ns = mesh.namespaces.get(call.client.namespace);
+  const injected = ns?.labels['istio-injection'] === 'enabled' || (ns?.labels['istio-injection'] === undefined && ns?.labels['istio.io/rev'] !== undefined);
+  return {
+    namespace: call.client.namespace,
+    name: call.client.name,
+    kind: 'Workload',
+    sidecar: injected ? 'sidecar' : 'none',
+    standIn: `${call.client.namespace}/${call.client.name} (not in the inputs; ${injected ? 'assumed injected, as its namespace is' : 'assumed without a sidecar'})`,
+  };
+}
+
+interface ClientGroup {
+  node: ClientNode;
+  members: Workload[];
+}
+
+/**
+ * Group workloads that a server cannot tell apart: all clients without a sidecar send plaintext whatever their
+ * namespace; sidecar clients differ only by the DestinationRules their namespace sees (and selector DRs).
+ */
+function clientGroups(mesh: MeshModel): ClientGroup[] {
+  const groups = new Map<string, ClientGroup>();
+  for (const w of mesh.workloads) {
+    const state = w.sidecar.state;
+    const key = state === 'none' ? 'none' : `${state}|${w.namespace}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        node: state === 'none' ? { namespace: '*', name: '*', kind: 'Workload', sidecar: 'none' } : { namespace: w.namespace, name: '*', kind: 'Workload', sidecar: state },
+        members: [],
+      };
+      groups.set(key, g);
+    }
+    g.members.push(w);
+  }
+  return [...groups.values()];
+}
+
+function standInClientNodes(mesh: MeshModel, excluded: Set<string>): ClientNode[] {
+  const out: ClientNode[] = [];
+  for (const ns of mesh.namespaces.values()) {
+    if (excluded.has(ns.name) || ns.origin === 'system') continue;
+    const injection = ns.labels['istio-injection'];
+    const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
+    if (!injected && ns.origin !== 'unknown') continue;
+    out.push({
+      namespace: ns.name,
+      name: '*',
+      kind: 'Workload',
+      sidecar: 'sidecar',
+      standIn: `any new sidecar workload in ${ns.name}${ns.origin === 'unknown' ? ' (namespace not in the inputs)' : ''}`,
+    });
+  }
+  out.push({ namespace: OTHER_NAMESPACE, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: 'any sidecar workload in a namespace not in the inputs' });
+  return out;
+}
+
+interface StandInServer {
+  service: StandInService;
+  sidecar: 'sidecar' | 'none';
+  node: ServerNode;
+}
+
+function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[] {
+  const out: StandInServer[] = [];
+  for (const ns of mesh.namespaces.values()) {
+    if (excluded.has(ns.name) || ns.origin === 'system' || ns.origin === 'unknown' || ns.name === mesh.settings.rootNamespace) continue;
+    const injection = ns.labels['istio-injection'];
+    const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
+    const standIn = `any other service in ${ns.name}${injected ? '' : ' (no sidecar injection there)'}`;
+    out.push({
+      service: { standIn: true, name: '(any)', namespace: ns.name },
+      sidecar: injected ? 'sidecar' : 'none',
+      node: { namespace: ns.name, service: '*', port: 0, standIn },
+    });
+  }
+  out.push({
+    service: { standIn: true, name: '(any)', namespace: OTHER_NAMESPACE },
+    sidecar: 'sidecar',
+    node: { namespace: OTHER_NAMESPACE, service: '*', port: 0, standIn: 'any sidecar service in a namespace not in the inputs' },
+  });
+  return out;
+}
+
+function makeEdge(mesh: MeshModel, client: ClientNode, service: Service, port: ServicePort, evidence: CallerEvidence): Edge {
+  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.workload?.labels ?? client.members?.[0]?.labels ?? {} };
+  const connections: EdgeConnection[] = [];
+  for (const w of service.workloads) {
+    const targetPort = resolveTargetPort(port, w);
+    const mode = mesh.serverMode(w, targetPort, { service, port });
+    const endpoint: ServerEndpoint = { workload: w, targetPort, mode };
+    const r = mesh.connect(spec, service, port, endpoint);
+    connections.push({ serverWorkload: w, targetPort, client: r.client, server: r.server, result: r.result });
+  }
+  const server: ServerNode = { namespace: service.namespace, service: service.name, port: port.port, serviceRef: service, servicePort: port };
+  return finishEdge(client, server, evidence.kind, evidence, connections);
+}
+
+function makeStandInServerEdge(mesh: MeshModel, client: ClientNode, server: StandInServer): Edge {
+  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.members?.[0]?.labels ?? {} };
+  const mode =
+    server.sidecar === 'none'
+      ? { mode: 'NO_SIDECAR' as const, level: 'default' as const, explanation: `services in ${server.service.namespace} have no sidecar` }
+      : mesh.namespaceServerMode(server.service.namespace);
+  // Port 0: a stand-in service has no known port; only port-independent DestinationRule settings apply.
+  const r = mesh.connect(spec, server.service, 0, { sidecar: server.sidecar, targetPort: undefined, mode });
+  const connection: EdgeConnection = { targetPort: undefined, client: r.client, server: r.server, result: r.result };
+  return finishEdge(client, server.node, 'possible', { kind: 'possible', description: server.node.standIn! }, [connection]);
+}
+
+function finishEdge(client: ClientNode, server: ServerNode, caller: CallerKind, evidence: CallerEvidence, connections: EdgeConnection[]): Edge {
+  let worst = connections[0];
+  for (const c of connections) if (worst && OUTCOME_RANK[c.result.outcome] > OUTCOME_RANK[worst.result.outcome]) worst = c;
+  return {
+    client,
+    server,
+    caller,
+    evidence,
+    connections,
+    outcome: worst?.result.outcome ?? 'plaintext',
+    clientTls: worst?.result.clientTls ?? 'plaintext',
+    serverMode: worst?.server.mode ?? 'NO_SIDECAR',
+  };
 }

@@ -10,6 +10,10 @@ export interface ClientNode {
   name: string;
   kind: string;
   workload?: Workload;
+  /** Possible callers that behave the same (same namespace and sidecar state) are one node with several members. */
+  members?: Workload[];
+  /** Sidecar state of the client (for stand-ins and named clients not in the inputs, what was assumed). */
+  sidecar: 'sidecar' | 'none' | 'ambient';
   /** Stand-in description: "any new sidecar workload in payments", "any sidecar workload in the mesh". */
   standIn?: string;
 }
@@ -57,4 +61,6 @@ export interface EdgeConnection {
 
 export interface Graph {
   edges: Edge[];
+  /** Declared callers that name a service or workload the inputs do not contain. */
+  unresolved: string[];
 }

@@ -3,6 +3,7 @@
 import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
 import type { IstioVersion } from './version.js';
+import type { AuthzPolicy } from './authz.js';
 
 /** A setting in a resource that decided something, so findings can point at it. */
 export interface Cause {
@@ -112,7 +113,8 @@ export interface ClientTlsResult {
 export interface ConnectionOutcome {
   /** What the client actually sends to this endpoint. */
   clientTls: 'mtls' | 'plaintext' | 'tls';
-  outcome: 'mtls' | 'plaintext' | 'broken';
+  /** "tls": non-Istio TLS that passes through to the application (works only if the app serves TLS). */
+  outcome: 'mtls' | 'plaintext' | 'broken' | 'tls';
   /** What the caller sees when broken: connection reset (curl 000/56), HTTP 503 from the client sidecar, TLS error. */
   failure?: 'reset' | '503' | 'tls-error';
   explanation: string;
@@ -137,9 +139,12 @@ export interface ClientSpec {
 
 export interface MeshModel {
   settings: MeshSettingsResolved;
+  /** The resources the model was built from (schema-invalid ones left out). */
+  resources: Resource[];
   namespaces: Map<string, NamespaceInfo>;
   workloads: Workload[];
   services: Service[];
+  authorizationPolicies: AuthzPolicy[];
   /** Resolve a host as a client in `fromNamespace` would write it (svc, svc.ns, svc.ns.svc, FQDN). */
   serviceByHost(host: string, fromNamespace: string): Service | undefined;
   /** The container port that a service port reaches on one workload (named targetPorts resolved). */

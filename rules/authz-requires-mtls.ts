@@ -1,0 +1,73 @@
+import { defineRule } from '../src/rule.js';
+import { countEdges, edgeRefs, findHits, severityFor, victimList, victimLocations } from '../src/graph/group.js';
+import { policySelects } from '../src/mesh/authz.js';
+
+export default defineRule({
+  meta: {
+    id: 'authz-requires-mtls',
+    defaultSeverity: 'error',
+    summary: 'An AuthorizationPolicy matches on principals/namespaces, but plaintext callers reach the workloads it selects (403, or they slip past a DENY).',
+    securitySeverity: '8.0',
+    needs: ['graph'],
+    relatedCodes: ['KIA0105'],
+    docs: `
+## What it catches
+An AuthorizationPolicy whose rules use fields that only exist for mTLS traffic — \`source.principals\`,
+\`notPrincipals\`, \`namespaces\`, \`notNamespaces\`, or \`when\` keys \`source.principal\`, \`source.namespace\`,
+\`connection.sni\` — selecting workloads that receive plaintext from some caller (PERMISSIVE or DISABLE server, or a
+client that sends plaintext).
+
+## Why it matters
+A plaintext connection carries no peer identity. An **ALLOW** policy on principals or namespaces then denies it:
+HTTP **403 \`RBAC: access denied\`** (TCP: connection closed). A **DENY** policy on them never matches it, so the
+caller **slips past the DENY** (ISTIO-SECURITY-2021-004). \`istioctl analyze\` has no check for this.
+
+## Failing example
+\`\`\`yaml
+kind: AuthorizationPolicy
+metadata: {name: allow-frontend, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  action: ALLOW
+  rules:
+  - from:
+    - source:
+        principals: ["cluster.local/ns/foo/sa/sleep"]   # legacy/sleep calls in plaintext: 403
+\`\`\`
+
+## Fixed example
+Make the server STRICT once every caller has a sidecar (the plaintext caller then fails loudly at connect time
+instead), or inject the plaintext callers. For a DENY, add a rule with \`notPrincipals: ["*"]\` to deny plaintext.
+
+## Related
+Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload status only, no per-caller view.
+`,
+  },
+  check(context) {
+    const { mesh, graph } = context;
+    for (const ap of mesh.authorizationPolicies) {
+      if (!ap.mtlsFields.length || (ap.action !== 'ALLOW' && ap.action !== 'DENY')) continue;
+      const hits = findHits(
+        graph.edges,
+        (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined && policySelects(ap, c.serverWorkload, mesh.settings.rootNamespace),
+      );
+      if (!hits.length) continue;
+      const n = countEdges(hits);
+      const field = ap.mtlsFields[0]!;
+      const effect =
+        ap.action === 'ALLOW'
+          ? 'they carry no peer identity, so this ALLOW does not match them and they get 403 RBAC: access denied'
+          : 'they carry no peer identity, so this DENY never matches them and they slip past it';
+      context.report({
+        resource: ap.resource,
+        path: field.path,
+        atKey: true,
+        severity: severityFor(hits, 'error'),
+        message: `AuthorizationPolicy ${ap.namespace}/${ap.resource.name} (${ap.action}) matches on ${field.field}, which needs mTLS, but ${n} caller${n === 1 ? '' : 's'} reach${n === 1 ? 'es' : ''} its workloads in plaintext: ${victimList(hits, false)}; ${effect}. Fix: inject those callers and make the server STRICT${ap.action === 'DENY' ? ', or add a DENY rule with notPrincipals: ["*"]' : ''}.`,
+        edges: edgeRefs(hits),
+        related: victimLocations(hits, (h) => `reaches ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port} in plaintext`),
+        keyDetail: field.path.join('.'),
+      });
+    }
+  },
+});

@@ -1,0 +1,70 @@
+import { defineRule } from '../src/rule.js';
+
+// Reported by the diff engine (src/diff/transitions.ts), which is the only place that sees both base and head;
+// this module gives the rule its id, severity and documentation (README table, --explain, SARIF help).
+export default defineRule({
+  meta: {
+    id: 'connection-downgrade',
+    defaultSeverity: 'error',
+    summary: 'PR mode: a connection that worked in the base is plaintext or broken in the head (mTLS → plaintext, mTLS or plaintext → broken).',
+    securitySeverity: '7.0',
+    needs: [],
+    docs: `
+## What it catches
+Only with \`--base\` (and in the GitHub Action on pull requests). For every client → service port pair that exists in
+both the base and the head, mtls-lint compares the outcome. A change that makes it worse is reported with both
+states and the setting that changed:
+
+\`\`\`
+legacy/sleep → httpbin.foo:8000: plaintext (200) → reset, caused by foo/Policy example-httpbin-permissive line 11:
+PERMISSIVE → STRICT. This skips "clients send mTLS" of the safe order PERMISSIVE → clients send mTLS → STRICT:
+legacy/sleep has no sidecar, so it cannot send mTLS: inject it first, or keep PERMISSIVE.
+\`\`\`
+
+- **mTLS → plaintext**: a DestinationRule now says \`tls.mode: DISABLE\`, a client lost its sidecar, or a server
+  policy moved to DISABLE. The connection still works, unencrypted and without identity.
+- **mTLS or plaintext → broken**: STRICT reached a client that sends plaintext, or a client now sends
+  \`ISTIO_MUTUAL\` to a server without a sidecar (HTTP 503 from the client sidecar, connection reset, TLS error).
+
+When another rule already reports the broken connection (\`plaintext-to-strict\` on the \`mode: STRICT\` line), the
+transition is added to that finding instead of a second one. The victim may be in a file the change did not touch.
+
+## Why it matters
+The Istio migration task moves in three steps: servers accept both (PERMISSIVE), clients send mTLS
+(DestinationRule \`ISTIO_MUTUAL\` or auto mTLS), and only then servers require it (STRICT). A change that skips a step
+breaks the clients that were not ready; the message names the step that was skipped.
+
+## Severity
+Error when a declared or inferred caller breaks; warning for a downgrade to plaintext, or a break of a possible caller;
+info for a possible caller's downgrade.
+
+## Failing example
+Base:
+\`\`\`yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: PERMISSIVE}
+\`\`\`
+Head (legacy/sleep, without a sidecar, calls httpbin.foo):
+\`\`\`yaml
+spec:
+  mtls: {mode: STRICT}
+\`\`\`
+
+## Fixed example
+Inject the callers first (or keep PERMISSIVE for the ports they use with \`portLevelMtls\`), then switch to STRICT in a
+later change.
+
+## Options
+Off with \`rules: {connection-downgrade: off}\`; a severity there replaces the computed one.
+
+## Related
+\`istioctl x precheck\` and \`istioctl analyze\` look at one state of the cluster, never at a change.
+`,
+  },
+  check() {
+    // Nothing to do on one side alone: see src/diff/transitions.ts.
+  },
+});

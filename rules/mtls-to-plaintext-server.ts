@@ -1,0 +1,80 @@
+import { defineRule } from '../src/rule.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, severityFor, victimList, victimLocations } from '../src/graph/group.js';
+
+export default defineRule({
+  meta: {
+    id: 'mtls-to-plaintext-server',
+    defaultSeverity: 'error',
+    summary: 'A client originates Istio mTLS to a server that cannot terminate it (no sidecar, DISABLE, or a pre-1.5 server without a mTLS policy).',
+    needs: ['graph'],
+    relatedCodes: ['IST0115 DestinationRuleUsesMTLSForWorkloadWithoutSidecar (retired 1.6)', 'IST0113', 'KIA0205', 'KIA0206'],
+    docs: `
+## What it catches
+A sidecar client that sends Istio mutual TLS — because a DestinationRule says \`tls.mode: ISTIO_MUTUAL\` for the host
+or port, or because auto mTLS still sends it (Istio 1.5–1.11 ignore workload- and port-level DISABLE) — to a server
+endpoint that cannot terminate it:
+- a workload without a sidecar (not injected, opted out, hostNetwork);
+- a sidecar whose effective mode is DISABLE;
+- in Istio ≤ 1.4, a sidecar with no Policy/MeshPolicy that has an mtls peer (plaintext only): the seed task's
+  "ISTIO_MUTUAL without a permissive server".
+
+The finding points at the \`tls.mode: ISTIO_MUTUAL\` line (or the DISABLE policy for the auto-mTLS case) and lists
+the connections it breaks. A stand-in "any other service" per uninjected namespace catches mesh-wide rules such as
+\`host: "*.local"\` with ISTIO_MUTUAL.
+
+## Why it matters
+The client sidecar gets a TLS error from the plaintext server and returns **HTTP 503** ("upstream connect error or
+disconnect/reset before headers"); access logs show \`UF,URX\`.
+
+## Failing example
+\`\`\`yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin, namespace: foo}
+spec:
+  host: httpbin.legacy.svc.cluster.local   # httpbin in "legacy" has no sidecar
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+\`\`\`
+
+## Fixed example
+Remove the \`tls\` block and let auto mTLS pick plaintext for endpoints without a sidecar, set \`mode: DISABLE\` for
+that host, or inject the server first (then PERMISSIVE, then ISTIO_MUTUAL).
+
+## Related
+istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/namespace-wide only, auto mTLS off).
+`,
+  },
+  check(context) {
+    const hits = findHits(context.graph.edges, (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'mtls');
+    // The client's DestinationRule is the cause when it forces ISTIO_MUTUAL; under auto mTLS the server policy is.
+    const groups = groupByCause(hits, (h) => (h.connection.client.mode === 'ISTIO_MUTUAL' ? h.connection.client.cause : h.connection.server.cause));
+    for (const group of groups) {
+      const n = countEdges(group.hits);
+      const first = group.hits[0]!;
+      const forced = first.connection.client.mode === 'ISTIO_MUTUAL';
+      const what = group.cause?.description ?? (forced ? 'ISTIO_MUTUAL' : 'auto mTLS');
+      const fix = forced ? fixForForced(first.connection.server.mode, first.connection.server.level, context.mesh.settings.autoMtls) : fixForAuto;
+      context.report({
+        ...atCause(group.cause, first),
+        severity: severityFor(group.hits, 'error'),
+        message: `${what} sends Istio mTLS to a server that cannot terminate it (${first.connection.server.explanation}); ${n} connection${n === 1 ? ' fails' : 's fail'}: ${victimList(group.hits)}. Fix: ${fix}.`,
+        edges: edgeRefs(group.hits),
+        related: victimLocations(group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
+        keyDetail: causeKey(group.cause),
+      });
+    }
+  },
+});
+
+const fixForAuto = 'upgrade to Istio 1.12+ (auto mTLS honours workload-level DISABLE there), or set a DestinationRule tls mode DISABLE for that port';
+
+function fixForForced(mode: string, level: string, autoMtls: boolean): string {
+  const drop = autoMtls
+    ? 'remove the tls block so auto mTLS picks plaintext for endpoints without mTLS'
+    : 'set tls mode DISABLE for that host';
+  if (mode === 'NO_SIDECAR') return `inject a sidecar into the server first, or ${drop}`;
+  if (level === 'default') return 'first give the server a PERMISSIVE policy (it accepts plaintext only without one in this Istio version), then send ISTIO_MUTUAL — the safe order is PERMISSIVE → clients send mTLS → STRICT';
+  return `make the server PERMISSIVE instead of DISABLE, or ${drop}`;
+}

@@ -1,0 +1,56 @@
+import { defineRule } from '../src/rule.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, severityFor, victimList, victimLocations } from '../src/graph/group.js';
+
+export default defineRule({
+  meta: {
+    id: 'non-istio-tls-to-sidecar',
+    defaultSeverity: 'warning',
+    summary: 'A DestinationRule originates SIMPLE/MUTUAL TLS toward a server with a sidecar (fails on STRICT and on HTTP ports).',
+    needs: ['graph'],
+    relatedCodes: ['IST0128', 'IST0129', 'tls-check CONFLICT (1.1–1.5)'],
+    docs: `
+## What it catches
+A DestinationRule with \`tls.mode: SIMPLE\` or \`MUTUAL\` (TLS origination with your own certificates) for a host whose
+endpoints have a sidecar. The sidecar expects Istio mTLS (ALPN \`istio\`) or plaintext:
+- STRICT: the handshake fails unless the client certificate chains to the mesh CA;
+- PERMISSIVE on an HTTP-declared port: no filter chain matches non-Istio TLS, the connection is closed;
+- PERMISSIVE on a TCP or unnamed port: the TLS bytes pass through to the application (works only if it serves TLS);
+- DISABLE: closed.
+
+## Why it matters
+Users see connection resets or 503 depending on the port protocol, and the traffic is never authenticated by the
+mesh. \`istioctl authn tls-check\` reported these as CONFLICT.
+
+## Failing example
+\`\`\`yaml
+spec:
+  host: reviews.bookinfo.svc.cluster.local   # reviews has a sidecar
+  trafficPolicy:
+    tls:
+      mode: SIMPLE
+\`\`\`
+
+## Fixed example
+\`\`\`yaml
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL   # or drop tls and let auto mTLS decide
+\`\`\`
+`,
+  },
+  check(context) {
+    const hits = findHits(context.graph.edges, (_e, c) => c.result.clientTls === 'tls' && c.server.mode !== 'NO_SIDECAR');
+    for (const group of groupByCause(hits, (h) => h.connection.client.cause)) {
+      const n = countEdges(group.hits);
+      const broken = group.hits.some((h) => h.connection.result.outcome === 'broken');
+      context.report({
+        ...atCause(group.cause, group.hits[0]!),
+        severity: severityFor(group.hits, 'warning'),
+        message: `${group.cause?.description ?? 'SIMPLE/MUTUAL TLS'} originates non-Istio TLS toward ${n} sidecar server${n === 1 ? '' : 's'}: ${victimList(group.hits)}${broken ? '' : ' (passes through to the application only because the port is TCP and the server PERMISSIVE)'}. Fix: use tls mode ISTIO_MUTUAL, or remove tls and let auto mTLS decide.`,
+        edges: edgeRefs(group.hits),
+        related: victimLocations(group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
+        keyDetail: causeKey(group.cause),
+      });
+    }
+  },
+});

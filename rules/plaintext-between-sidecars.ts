@@ -1,0 +1,66 @@
+import { defineRule } from '../src/rule.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, victimList, victimLocations, type Hit } from '../src/graph/group.js';
+
+export default defineRule({
+  meta: {
+    id: 'plaintext-between-sidecars',
+    defaultSeverity: 'warning',
+    summary: 'Both ends have sidecars but the connection is plaintext (DestinationRule DISABLE, PeerAuthentication DISABLE, or auto mTLS off).',
+    securitySeverity: '5.0',
+    needs: ['graph'],
+    relatedCodes: ['KIA0204', 'KIA0505', 'KIA0506'],
+    docs: `
+## What it catches
+Connections where the client and the server both run a sidecar — so mTLS would cost nothing — but traffic goes in
+plaintext because of:
+- a DestinationRule \`tls.mode: DISABLE\` for the host or port;
+- a server-side PeerAuthentication (or legacy Policy) DISABLE that auto mTLS honours;
+- no tls in the DestinationRule that applies (a host-specific rule without tls shadows a wildcard ISTIO_MUTUAL rule)
+  while auto mTLS is off.
+
+## Why it matters
+A **silent downgrade**: requests still return 200, but they are unencrypted and unauthenticated, and
+AuthorizationPolicies on principals or namespaces deny them (403). istioctl's old checks only flagged
+STRICT-vs-plaintext conflicts, never this.
+
+## Failing example
+\`\`\`yaml
+kind: DestinationRule
+spec:
+  host: httpbin.foo.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: DISABLE
+\`\`\`
+
+## Fixed example
+Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
+`,
+  },
+  check(context) {
+    // Only explicit downgrades: plaintext because nothing asked for mTLS yet (Istio ≤ 1.4 before a migration) is
+    // the starting point of a migration, not a finding.
+    const causeOf = (h: Hit) => {
+      const { client, server } = h.connection;
+      if (client.mode === 'DISABLE' || (client.mode === 'PLAINTEXT' && client.cause)) return client.cause;
+      if (server.mode === 'DISABLE' && server.level !== 'default') return server.cause;
+      return undefined;
+    };
+    const hits = findHits(
+      context.graph.edges,
+      (e, c) => e.client.sidecar === 'sidecar' && c.result.outcome === 'plaintext' && c.server.mode !== 'NO_SIDECAR' && !c.server.mode.startsWith('AMBIENT'),
+    ).filter((h) => causeOf(h) !== undefined);
+    for (const group of groupByCause(hits, causeOf)) {
+      const n = countEdges(group.hits);
+      const first = group.hits[0]!;
+      const why = first.connection.client.mode === 'AUTO' ? first.connection.result.explanation : first.connection.client.mode === 'PLAINTEXT' ? first.connection.client.explanation : group.cause!.description;
+      context.report({
+        ...atCause(group.cause, first),
+        message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL.`,
+        edges: edgeRefs(group.hits),
+        related: victimLocations(group.hits, () => 'sidecar client sending plaintext'),
+        keyDetail: causeKey(group.cause),
+      });
+    }
+  },
+});

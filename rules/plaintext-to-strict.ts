@@ -1,0 +1,82 @@
+import { defineRule } from '../src/rule.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, severityFor, victimList, victimLocations, type Hit } from '../src/graph/group.js';
+
+const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
+
+export default defineRule({
+  meta: {
+    id: 'plaintext-to-strict',
+    defaultSeverity: 'error',
+    summary: 'A caller that sends plaintext (no sidecar, DestinationRule DISABLE, or no tls without auto mTLS) reaches a STRICT server port.',
+    securitySeverity: '7.5',
+    needs: ['graph'],
+    relatedCodes: ['IST0113 MTLSPolicyConflict (retired 1.6)', 'KIA0401', 'KIA0501', 'KIA0207', 'KIA0208'],
+    docs: `
+## What it catches
+A server port whose effective mode is STRICT (PeerAuthentication at mesh, namespace, workload or port level, or a
+legacy Policy/MeshPolicy) and a caller that sends plaintext to it:
+- a workload without a sidecar (namespace not injected, \`sidecar.istio.io/inject: "false"\`, hostNetwork);
+- a sidecar client whose DestinationRule sets \`tls.mode: DISABLE\` for that host or port;
+- a sidecar client with no DestinationRule tls while auto mTLS is off (Istio ≤ 1.4, or \`enableAutoMtls: false\`).
+
+One finding per cause: the \`mode: STRICT\` line, listing every caller it breaks; the callers' manifests are related
+locations. Callers are declared (config \`callers\`, annotation \`mtls-lint.io/calls\`), inferred (service URLs in env,
+args and ConfigMaps; AuthorizationPolicy sources), or possible (any other workload in the inputs, and a stand-in for
+"any new sidecar workload" in each injected namespace).
+
+## Why it matters
+Clients without a sidecar get a **connection reset** (curl exit 56, \`%{http_code}\` = \`000\`); sidecar clients sending
+plaintext get **HTTP 503** from their own sidecar. This is the step the Istio migration task warns about: STRICT
+only once no caller without a sidecar is left.
+
+## Severity
+Error when a declared or inferred caller breaks, or when the broken caller stands for *every* sidecar workload of a
+namespace (e.g. STRICT with auto mTLS off and no ISTIO_MUTUAL DestinationRule). Warning when only possible callers
+are affected. Lowered one step when the client's sidecar state rests on an assumption (namespace not in the inputs).
+
+## Failing example
+\`\`\`yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls:
+    mode: STRICT          # legacy/sleep has no sidecar and calls httpbin.foo:8000
+\`\`\`
+
+## Fixed example
+Keep \`mode: PERMISSIVE\` until \`legacy/sleep\` is injected (label namespace \`legacy\` with
+\`istio-injection: enabled\` and restart it), then switch to STRICT. Or scope STRICT to the workloads whose callers
+are all in the mesh with a workload selector or \`portLevelMtls\`.
+
+## Related
+istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS); Kiali KIA0401/KIA0501
+(STRICT without an mTLS DestinationRule, auto mTLS off only). Neither sees uninjected clients.
+`,
+  },
+  check(context) {
+    const hits = findHits(context.graph.edges, (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'plaintext' && STRICT.has(c.server.mode));
+    for (const group of groupByCause(hits, (h) => h.connection.server.cause)) {
+      const n = countEdges(group.hits);
+      const what = group.cause?.description ?? 'STRICT mTLS';
+      context.report({
+        ...atCause(group.cause, group.hits[0]!),
+        severity: severityFor(group.hits, 'error'),
+        message: `${what} breaks ${n} caller${n === 1 ? '' : 's'} that send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits)}. Fix: ${fixFor(group.hits)}; the safe order is PERMISSIVE → clients send mTLS → STRICT.`,
+        edges: edgeRefs(group.hits),
+        related: victimLocations(group.hits, (h) => `sends plaintext: ${h.connection.client.explanation}`),
+        keyDetail: causeKey(group.cause),
+      });
+    }
+  },
+});
+
+function fixFor(hits: Hit[]): string {
+  const modes = new Set(hits.map((h) => h.connection.client.mode));
+  const fixes: string[] = [];
+  if (modes.has('NO_SIDECAR')) fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
+  if (modes.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
+  if (modes.has('PLAINTEXT')) fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
+  if (modes.has('AUTO')) fixes.push('make the server policy consistent for auto mTLS (it sees a DISABLE at namespace or mesh level)');
+  return fixes.join(', and ');
+}

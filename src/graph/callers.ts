@@ -1,0 +1,229 @@
+// Who calls whom: declared (config, annotation) and inferred (env, args, ConfigMaps, AuthorizationPolicy sources).
+import type { Resource } from '../load/index.js';
+import type { MeshModel, Service, Workload } from '../mesh/model.js';
+import { arr, get, obj, portNumber, selectorMatches, str, stringMap } from '../mesh/util.js';
+import type { ResolvedOptions } from '../options.js';
+import type { FieldPath } from '../types.js';
+import type { CallerEvidence } from './graph.js';
+
+export const CALLS_ANNOTATION = 'mtls-lint.io/calls';
+
+export interface Call {
+  /** The concrete client, or a named client the inputs do not contain (config callers). */
+  client: Workload | { namespace: string; name: string };
+  service: Service;
+  /** Service ports called; undefined = every port of the service. */
+  ports: number[] | undefined;
+  evidence: CallerEvidence;
+}
+
+/** Host-like tokens, with an optional scheme and port: http://httpbin.foo:8000/ip, reviews.bookinfo.svc:9080. */
+const HOST_TOKEN = /(?:([a-z][a-z0-9+.-]*):\/\/)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::(\d{1,5}))?/gi;
+
+export interface HostReference {
+  host: string;
+  port?: number;
+  scheme?: string;
+}
+
+/**
+ * Service references in a free-form string. A bare single-label word only counts with a scheme or a port, or when it
+ * is the whole value — otherwise every "info" or "true" would be a call.
+ */
+export function hostReferences(text: string): HostReference[] {
+  const out: HostReference[] = [];
+  if (text.length > 64 * 1024) text = text.slice(0, 64 * 1024); // a certificate or a script: bounded work
+  const whole = text.trim();
+  for (const m of text.matchAll(HOST_TOKEN)) {
+    const scheme = m[1]?.toLowerCase();
+    const host = m[2]!.toLowerCase();
+    const port = m[3] ? portNumber(m[3]) : undefined;
+    if (!host.includes('.') && !scheme && port === undefined && whole.toLowerCase() !== host) continue;
+    if (/^\d+(\.\d+)*$/.test(host)) continue; // IPs and version numbers
+    const ref: HostReference = { host };
+    if (port !== undefined) ref.port = port;
+    if (scheme) ref.scheme = scheme;
+    out.push(ref);
+  }
+  return out;
+}
+
+function portsFor(service: Service, ref: HostReference): number[] | undefined {
+  if (ref.port !== undefined) return service.ports.some((p) => p.port === ref.port) ? [ref.port] : [];
+  const byScheme = ref.scheme === 'https' ? 443 : ref.scheme === 'http' || ref.scheme === 'ws' ? 80 : undefined;
+  if (byScheme !== undefined && service.ports.some((p) => p.port === byScheme)) return [byScheme];
+  return service.ports.length === 1 ? [service.ports[0]!.port] : undefined;
+}
+
+/** Parse `to` of a declared caller: "svc", "svc.ns", "svc.ns:8000", "svc.ns.svc.cluster.local:8000". */
+export function parseTarget(to: string): HostReference | undefined {
+  const m = /^\s*(?:[a-z][a-z0-9+.-]*:\/\/)?([a-z0-9.-]+)(?::(\d{1,5}))?\s*$/i.exec(to);
+  if (!m) return undefined;
+  const ref: HostReference = { host: m[1]!.toLowerCase() };
+  const port = m[2] ? portNumber(m[2]) : undefined;
+  if (port !== undefined) ref.port = port;
+  return ref;
+}
+
+export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresolved: string[]): Call[] {
+  const calls: Call[] = [];
+  const byName = new Map<string, Workload>();
+  for (const w of mesh.workloads) byName.set(`${w.namespace}/${w.name}`, w);
+  (options.config.callers ?? []).forEach((c, i) => {
+    const from = c.from.includes('/') ? c.from : `${options.namespace}/${c.from}`;
+    const [ns, name] = from.split('/', 2) as [string, string];
+    const client = byName.get(from) ?? { namespace: ns, name };
+    const ref = parseTarget(c.to);
+    const service = ref ? mesh.serviceByHost(ref.host, ns) : undefined;
+    if (!ref || !service) {
+      unresolved.push(`config callers[${i}]: ${c.to} is not a Service in the inputs`);
+      return;
+    }
+    calls.push({
+      client,
+      service,
+      ports: portsFor(service, ref),
+      evidence: { kind: 'declared', description: `${options.configFile ? 'config' : 'config'} callers[${i}] (${c.from} → ${c.to})` },
+    });
+  });
+  for (const w of mesh.workloads) {
+    for (const [path, annotations] of annotationSources(w)) {
+      const value = annotations[CALLS_ANNOTATION];
+      if (!value) continue;
+      for (const part of value.split(/[,\s]+/).filter(Boolean)) {
+        const ref = parseTarget(part);
+        const service = ref ? mesh.serviceByHost(ref.host, w.namespace) : undefined;
+        if (!ref || !service) {
+          unresolved.push(`${w.kind} ${w.namespace}/${w.name} ${CALLS_ANNOTATION}: ${part} is not a Service in the inputs`);
+          continue;
+        }
+        calls.push({
+          client: w,
+          service,
+          ports: portsFor(service, ref),
+          evidence: { kind: 'declared', description: `annotation ${CALLS_ANNOTATION}: ${part}`, resource: w.resource, path: [...path, CALLS_ANNOTATION] },
+        });
+      }
+    }
+  }
+  return calls;
+}
+
+function annotationSources(w: Workload): [FieldPath, Record<string, string>][] {
+  const top = stringMap(get(w.resource.value, 'metadata', 'annotations'));
+  const out: [FieldPath, Record<string, string>][] = [[['metadata', 'annotations'], top]];
+  if (w.podPath.length) out.push([[...w.podPath, 'metadata', 'annotations'], w.annotations]);
+  return out;
+}
+
+export function inferredCalls(mesh: MeshModel, resources: Resource[]): Call[] {
+  const calls: Call[] = [];
+  const configMaps = new Map<string, Resource>();
+  for (const r of resources) if (r.kind === 'ConfigMap' && r.group === '' && r.namespace !== undefined) configMaps.set(`${r.namespace}/${r.name}`, r);
+  const seen = new Set<string>();
+  const add = (client: Workload, text: string, evidence: (ref: HostReference) => CallerEvidence) => {
+    for (const ref of hostReferences(text)) {
+      const service = mesh.serviceByHost(ref.host, client.namespace);
+      if (!service || service.workloads.includes(client)) continue;
+      const key = `${client.resource.id}|${service.resource.id}|${ref.port ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      calls.push({ client, service, ports: portsFor(service, ref), evidence: evidence(ref) });
+    }
+  };
+  for (const w of mesh.workloads) {
+    const spec = obj(get(w.resource.value, ...w.podPath, 'spec')) ?? {};
+    const base: FieldPath = [...w.podPath, 'spec'];
+    for (const [listName, list] of [['containers', spec.containers], ['initContainers', spec.initContainers]] as const) {
+      arr(list).forEach((c, ci) => {
+        const co = obj(c);
+        if (!co) return;
+        const cpath: FieldPath = [...base, listName, ci];
+        arr(co.env).forEach((e, ei) => {
+          const eo = obj(e);
+          const value = str(eo?.value);
+          const name = str(eo?.name) ?? '?';
+          if (value) add(w, value, () => ({ kind: 'inferred', description: `env ${name}`, resource: w.resource, path: [...cpath, 'env', ei, 'value'] }));
+          const cmRef = obj(get(eo, 'valueFrom', 'configMapKeyRef'));
+          const cmName = str(cmRef?.name);
+          const cmKey = str(cmRef?.key);
+          const cm = cmName ? configMaps.get(`${w.namespace}/${cmName}`) : undefined;
+          const cmValue = cm && cmKey ? str(get(cm.value, 'data', cmKey)) : undefined;
+          if (cm && cmKey && cmValue)
+            add(w, cmValue, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${cmKey} (env ${name})`, resource: cm, path: ['data', cmKey] }));
+        });
+        for (const field of ['command', 'args'] as const) {
+          arr(co[field]).forEach((a, ai) => {
+            const text = str(a);
+            if (text) add(w, text, () => ({ kind: 'inferred', description: `${field}`, resource: w.resource, path: [...cpath, field, ai] }));
+          });
+        }
+        for (const ef of arr(co.envFrom)) scanConfigMap(str(get(ef, 'configMapRef', 'name')));
+      });
+    }
+    for (const vol of arr(spec.volumes)) scanConfigMap(str(get(vol, 'configMap', 'name')));
+
+    function scanConfigMap(name: string | undefined) {
+      const cm = name ? configMaps.get(`${w.namespace}/${name}`) : undefined;
+      if (!cm) return;
+      for (const [key, value] of Object.entries(obj(cm.value.data) ?? {})) {
+        if (typeof value === 'string')
+          add(w, value, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${key}`, resource: cm, path: ['data', key] }));
+      }
+    }
+  }
+  calls.push(...authorizationPolicyCalls(mesh, resources));
+  return calls;
+}
+
+/** ALLOW sources name the callers a server expects: principals cluster.local/ns/X/sa/Y and namespaces. */
+function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[]): Call[] {
+  const calls: Call[] = [];
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of mesh.workloads) {
+    const list = byNamespace.get(w.namespace) ?? [];
+    list.push(w);
+    byNamespace.set(w.namespace, list);
+  }
+  for (const ap of resources) {
+    if (ap.kind !== 'AuthorizationPolicy' || ap.group !== 'security.istio.io' || ap.namespace === undefined) continue;
+    const action = str(get(ap.value, 'spec', 'action')) ?? 'ALLOW';
+    if (action !== 'ALLOW') continue;
+    const selector = stringMap(get(ap.value, 'spec', 'selector', 'matchLabels'));
+    const isRoot = ap.namespace === mesh.settings.rootNamespace;
+    const servers = isRoot
+      ? mesh.workloads.filter((w) => selectorMatches(selector, w.labels))
+      : (byNamespace.get(ap.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels));
+    const services = mesh.services.filter((s) => s.workloads.some((w) => servers.includes(w)));
+    if (!services.length) continue;
+    arr(get(ap.value, 'spec', 'rules')).forEach((rule, ri) => {
+      arr(obj(rule)?.from).forEach((from, fi) => {
+        const source = obj(obj(from)?.source) ?? {};
+        const srcPath: FieldPath = ['spec', 'rules', ri, 'from', fi, 'source'];
+        const clients: [Workload, FieldPath, string][] = [];
+        arr(source.principals).forEach((p, pi) => {
+          const m = /^(?:[^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(str(p) ?? '');
+          if (!m || m[1]!.includes('*') || m[2]!.includes('*')) return;
+          for (const w of byNamespace.get(m[1]!) ?? []) if (w.serviceAccount === m[2]) clients.push([w, [...srcPath, 'principals', pi], `principal ${p}`]);
+        });
+        arr(source.namespaces).forEach((n, ni) => {
+          const ns = str(n);
+          if (!ns || ns.includes('*')) return;
+          for (const w of byNamespace.get(ns) ?? []) clients.push([w, [...srcPath, 'namespaces', ni], `namespace ${ns}`]);
+        });
+        for (const [client, path, what] of clients) {
+          for (const service of services) {
+            if (service.workloads.includes(client)) continue;
+            calls.push({
+              client,
+              service,
+              ports: undefined,
+              evidence: { kind: 'inferred', description: `AuthorizationPolicy ${ap.namespace}/${ap.name} allows ${what}`, resource: ap, path },
+            });
+          }
+        }
+      });
+    });
+  }
+  return calls;
+}

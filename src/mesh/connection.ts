@@ -1,0 +1,102 @@
+// The outcome matrix (istio-semantics.md §0.3): what the client sends against what the endpoint accepts.
+// Sources: io docs tasks/security/authentication/authn-policy and auto-mtls (503 / 000+56 outcomes);
+// istio pilot/pkg/networking/core/cluster_tls.go (auto mTLS), filterchain_options.go (listener chains 1.10+).
+import type { ClientTlsResult, ConnectionOutcome, ServerModeResult, SidecarState } from './model.js';
+import { atLeast, type IstioVersion } from './version.js';
+
+export interface EndpointFacts {
+  sidecar: SidecarState;
+  mode: ServerModeResult;
+  /** The mode a client sidecar infers for auto mTLS (namespace/mesh level only in 1.6+; see autoMtlsSends). */
+  inferredMode: ServerModeResult['mode'];
+  /** Headless service whose endpoints are not all injected: auto mTLS is all-or-nothing there (1.8+). */
+  headlessMixed: boolean;
+  headless: boolean;
+  portProtocol: 'http' | 'tcp' | 'auto' | 'udp';
+}
+
+/** Does auto mTLS send Istio mTLS to this endpoint? (§4.2–4.4) */
+export function autoMtlsSends(endpoint: EndpointFacts, v: IstioVersion): { mtls: boolean; why: string } {
+  if (endpoint.sidecar === 'ambient') return { mtls: true, why: 'auto mTLS sends HBONE (mTLS) to ambient endpoints' };
+  if (endpoint.sidecar !== 'sidecar') return { mtls: false, why: 'auto mTLS sends plaintext to endpoints without a sidecar' };
+  if (endpoint.headless) {
+    if (!atLeast(v, 1, 7)) return { mtls: true, why: `auto mTLS on a headless service in ${v.text} sends mTLS to every endpoint` };
+    if (!atLeast(v, 1, 8)) return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
+    if (endpoint.headlessMixed) return { mtls: false, why: 'a headless service with any uninjected endpoint gets plaintext for all (auto mTLS, 1.8+)' };
+  }
+  if (endpoint.inferredMode === 'DISABLE') {
+    return { mtls: false, why: 'auto mTLS sees the namespace/mesh policy DISABLE and sends plaintext' };
+  }
+  const level = endpoint.mode.level;
+  if (endpoint.mode.mode === 'DISABLE' && (level === 'workload' || level === 'port')) {
+    // 1.12+: EDS strips tlsMode from endpoints whose full PeerAuthentication is DISABLE; 1.5–1.11 ignored it.
+    if (atLeast(v, 1, 12)) return { mtls: false, why: 'auto mTLS (1.12+) sees the workload-level DISABLE and sends plaintext' };
+    return { mtls: true, why: `auto mTLS in ${v.text} ignores workload- and port-level DISABLE and still sends mTLS` };
+  }
+  return { mtls: true, why: 'auto mTLS sends mTLS to sidecar endpoints' };
+}
+
+export function connectionOutcome(client: ClientTlsResult, endpoint: EndpointFacts, v: IstioVersion): ConnectionOutcome {
+  let sends: ConnectionOutcome['clientTls'];
+  let sendsWhy: string;
+  switch (client.mode) {
+    case 'NO_SIDECAR':
+      sends = 'plaintext';
+      sendsWhy = 'the client has no sidecar and sends plaintext';
+      break;
+    case 'PLAINTEXT':
+      sends = 'plaintext';
+      sendsWhy = client.explanation;
+      break;
+    case 'DISABLE':
+      sends = 'plaintext';
+      sendsWhy = client.explanation;
+      break;
+    case 'ISTIO_MUTUAL':
+      sends = 'mtls';
+      sendsWhy = client.explanation;
+      break;
+    case 'SIMPLE':
+    case 'MUTUAL':
+      sends = 'tls';
+      sendsWhy = client.explanation;
+      break;
+    case 'AUTO': {
+      const auto = autoMtlsSends(endpoint, v);
+      sends = auto.mtls ? 'mtls' : 'plaintext';
+      sendsWhy = auto.why;
+      break;
+    }
+  }
+  const fromSidecar = client.mode !== 'NO_SIDECAR';
+  const mode = endpoint.mode.mode;
+  const ok = (outcome: ConnectionOutcome['outcome'], why: string): ConnectionOutcome => ({ clientTls: sends, outcome, explanation: `${sendsWhy}; ${why}` });
+  const broken = (failure: NonNullable<ConnectionOutcome['failure']>, why: string): ConnectionOutcome => ({
+    clientTls: sends,
+    outcome: 'broken',
+    failure,
+    explanation: `${sendsWhy}; ${why}`,
+  });
+
+  if (sends === 'plaintext') {
+    if (mode === 'STRICT' || mode === 'AMBIENT_STRICT') {
+      return fromSidecar
+        ? broken('503', `${endpoint.mode.explanation}, so the server rejects plaintext and the client sidecar returns 503`)
+        : broken('reset', `${endpoint.mode.explanation}, so the server resets the plaintext connection (curl exit 56, HTTP code 000)`);
+    }
+    return ok('plaintext', mode === 'NO_SIDECAR' ? 'the server has no sidecar and reads plaintext' : `${endpoint.mode.explanation}, which accepts plaintext`);
+  }
+  if (sends === 'mtls') {
+    if (mode === 'NO_SIDECAR') return broken('503', 'the server has no sidecar to terminate Istio mTLS, so the call fails with 503');
+    if (mode === 'DISABLE') return broken('503', `${endpoint.mode.explanation}, so the server sidecar has no TLS chain and the call fails with 503`);
+    return ok('mtls', `${endpoint.mode.explanation}, which terminates Istio mTLS`);
+  }
+  // Non-Istio TLS (DestinationRule SIMPLE/MUTUAL).
+  if (mode === 'NO_SIDECAR') return ok('tls', 'the server has no sidecar; this works only if the application itself serves TLS');
+  if (mode === 'STRICT' || mode === 'AMBIENT_STRICT')
+    return broken('tls-error', `${endpoint.mode.explanation}, which requires a mesh-issued client certificate, so the TLS handshake fails`);
+  if (mode === 'DISABLE') return broken('tls-error', `${endpoint.mode.explanation}: the sidecar has only plaintext chains, so the TLS connection is closed`);
+  if (endpoint.portProtocol === 'http')
+    return broken('tls-error', `${endpoint.mode.explanation}, and on an HTTP port non-Istio TLS matches no filter chain, so the connection is closed`);
+  return ok('tls', `${endpoint.mode.explanation}; on a TCP port the TLS bytes pass through to the application`);
+}

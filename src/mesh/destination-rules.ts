@@ -1,0 +1,187 @@
+// Which DestinationRule a client sidecar uses for a host, and which tls block applies to a port.
+// istio-semantics.md §3. Sources: istio pilot/pkg/model/push_context.go (destinationRule,
+// getExportedDestinationRuleFromNamespace), pilot/pkg/model/destination_rule.go (mergeDestinationRule),
+// pilot/pkg/networking/util/util.go (GetPortLevelTrafficPolicy, MergeSubsetTrafficPolicy).
+import type { Resource } from '../load/index.js';
+import type { FieldPath } from '../types.js';
+import type { Cause, ClientTlsMode } from './model.js';
+import { arr, get, hostMatches, hostSpecificity, obj, portNumber, resolveIstioHost, selectorMatches, str, stringMap } from './util.js';
+import { atLeast, type IstioVersion } from './version.js';
+import { oldestFirst } from './server-mode.js';
+
+export interface DestinationRuleInfo {
+  resource: Resource;
+  namespace: string;
+  /** Host after Istio's short-name resolution against the DR's namespace. */
+  host: string;
+  exportTo: string[] | undefined;
+  workloadSelector?: Record<string, string>;
+}
+
+export type TlsModeSetting = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
+
+export interface TlsChoice {
+  /** undefined = the applying policy has no tls (auto mTLS or plaintext). */
+  mode: TlsModeSetting | undefined;
+  cause: Cause;
+}
+
+export function readDestinationRules(resources: Resource[]): DestinationRuleInfo[] {
+  const out: DestinationRuleInfo[] = [];
+  for (const r of resources) {
+    if (r.kind !== 'DestinationRule' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
+    const host = str(get(r.value, 'spec', 'host'));
+    if (!host) continue;
+    const exportTo = get(r.value, 'spec', 'exportTo');
+    const info: DestinationRuleInfo = {
+      resource: r,
+      namespace: r.namespace,
+      host: resolveIstioHost(host.toLowerCase(), r.namespace),
+      exportTo: Array.isArray(exportTo) ? exportTo.filter((e): e is string => typeof e === 'string') : undefined,
+    };
+    const selector = obj(get(r.value, 'spec', 'workloadSelector', 'matchLabels'));
+    if (selector && Object.keys(selector).length) info.workloadSelector = stringMap(selector);
+    out.push(info);
+  }
+  return out;
+}
+
+export class DestinationRuleIndex {
+  private readonly byNamespace = new Map<string, DestinationRuleInfo[]>();
+
+  constructor(
+    readonly rules: DestinationRuleInfo[],
+    private readonly rootNamespace: string,
+    private readonly version: IstioVersion,
+  ) {
+    for (const dr of rules) {
+      const list = this.byNamespace.get(dr.namespace);
+      if (list) list.push(dr);
+      else this.byNamespace.set(dr.namespace, [dr]);
+    }
+  }
+
+  hasRulesIn(namespace: string): boolean {
+    return this.byNamespace.has(namespace);
+  }
+
+  /**
+   * The DestinationRule(s) a sidecar in `clientNamespace` uses for `fqdn` (a service in `serviceNamespace`).
+   * Several DRs with the same host in one namespace are merged by Istio: the oldest top-level trafficPolicy wins
+   * whole, so the first element is the one whose tls counts; the rest are reported as ambiguous.
+   */
+  lookup(clientNamespace: string, clientLabels: Record<string, string>, fqdn: string, serviceNamespace: string): DestinationRuleInfo[] {
+    const visibleLocally = (dr: DestinationRuleInfo) => this.exportedTo(dr, clientNamespace, true);
+    // 1. The client's own namespace (private rules included). In the root namespace, that is the root's rules.
+    const local = this.mostSpecific(this.byNamespace.get(clientNamespace) ?? [], fqdn, clientLabels, visibleLocally, true);
+    if (local) return local;
+    // 2. The service's namespace, 3. the root namespace — only rules exported to the client's namespace.
+    for (const ns of [serviceNamespace, this.rootNamespace]) {
+      if (ns === clientNamespace) continue;
+      const found = this.mostSpecific(this.byNamespace.get(ns) ?? [], fqdn, clientLabels, (dr) => this.exportedTo(dr, clientNamespace, false), false);
+      if (found) return found;
+    }
+    return [];
+  }
+
+  private mostSpecific(
+    candidates: DestinationRuleInfo[],
+    fqdn: string,
+    clientLabels: Record<string, string>,
+    visible: (dr: DestinationRuleInfo) => boolean,
+    isClientNamespace: boolean,
+  ): DestinationRuleInfo[] | undefined {
+    let matching = candidates.filter((dr) => hostMatches(dr.host, fqdn));
+    if (!matching.length) return undefined;
+    // workloadSelector rules (1.14+) apply only to matching proxies of their own namespace and win over catch-alls.
+    if (isClientNamespace && atLeast(this.version, 1, 14)) {
+      const selected = matching.filter((dr) => dr.workloadSelector && selectorMatches(dr.workloadSelector, clientLabels));
+      if (selected.length) matching = selected;
+      else matching = matching.filter((dr) => !dr.workloadSelector);
+      if (!matching.length) return [];
+    } else {
+      matching = matching.filter((dr) => !dr.workloadSelector);
+      if (!matching.length) return undefined;
+    }
+    const best = Math.max(...matching.map((dr) => hostSpecificity(dr.host)));
+    const top = matching.filter((dr) => hostSpecificity(dr.host) === best && dr.host === matching.find((m) => hostSpecificity(m.host) === best)!.host);
+    // If the most specific rule is not visible to this client, the namespace yields nothing (no fallback).
+    const exported = top.filter(visible);
+    if (!exported.length) return undefined;
+    const { chosen, others } = oldestFirst(exported);
+    return [chosen, ...others];
+  }
+
+  private exportedTo(dr: DestinationRuleInfo, clientNamespace: string, local: boolean): boolean {
+    const exportTo = dr.exportTo;
+    if (!exportTo || exportTo.length === 0) return true;
+    // 1.1–1.6 honour only exportTo[0] as "." or "*"; 1.7+ also namespace names.
+    const entries = atLeast(this.version, 1, 7) ? exportTo : exportTo.slice(0, 1);
+    return entries.some(
+      (e) => e === '*' || (e === '.' && (local || dr.namespace === clientNamespace)) || (atLeast(this.version, 1, 7) && e === clientNamespace),
+    );
+  }
+}
+
+/**
+ * The tls block that applies for a service port: a matching portLevelSettings entry replaces the whole top-level
+ * policy (an entry without tls means "no tls", not inheritance); then a subset's policy the same way.
+ */
+export function tlsFor(dr: DestinationRuleInfo, servicePort: number, subset?: string): TlsChoice {
+  const spec = obj(dr.resource.value.spec) ?? {};
+  let choice = policyTls(dr, obj(spec.trafficPolicy), ['spec', 'trafficPolicy'], servicePort);
+  if (subset !== undefined) {
+    const subsets = arr(spec.subsets);
+    const index = subsets.findIndex((s) => str(obj(s)?.name) === subset);
+    const sp = index >= 0 ? obj(obj(subsets[index])?.trafficPolicy) : undefined;
+    if (sp) {
+      const sub = policyTls(dr, sp, ['spec', 'subsets', index, 'trafficPolicy'], servicePort);
+      if (sub.mode !== undefined || sub.fromPortLevel) choice = sub;
+    }
+  }
+  return { mode: choice.mode, cause: choice.cause };
+}
+
+function policyTls(
+  dr: DestinationRuleInfo,
+  policy: Record<string, unknown> | undefined,
+  path: FieldPath,
+  servicePort: number,
+): TlsChoice & { fromPortLevel: boolean } {
+  const describe = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
+  const settings = arr(policy?.portLevelSettings);
+  const index = settings.findIndex((s) => portNumber(get(s, 'port', 'number')) === servicePort);
+  if (index >= 0) {
+    const mode = tlsMode(get(settings[index], 'tls', 'mode'));
+    const p = [...path, 'portLevelSettings', index];
+    return {
+      mode,
+      fromPortLevel: true,
+      cause: {
+        resource: dr.resource,
+        path: mode ? [...p, 'tls', 'mode'] : p,
+        description: mode ? `${describe} port ${servicePort} tls mode ${mode}` : `${describe} port ${servicePort} settings (no tls)`,
+      },
+    };
+  }
+  const mode = tlsMode(get(policy, 'tls', 'mode'));
+  return {
+    mode,
+    fromPortLevel: false,
+    cause: {
+      resource: dr.resource,
+      path: mode ? [...path, 'tls', 'mode'] : ['spec', 'host'],
+      description: mode ? `${describe} tls mode ${mode}` : `${describe} (no tls)`,
+    },
+  };
+}
+
+function tlsMode(v: unknown): TlsModeSetting | undefined {
+  const m = str(v);
+  return m === 'DISABLE' || m === 'SIMPLE' || m === 'MUTUAL' || m === 'ISTIO_MUTUAL' ? m : undefined;
+}
+
+export function clientModeFromTls(mode: TlsModeSetting | undefined, autoMtls: boolean): ClientTlsMode {
+  if (mode) return mode;
+  return autoMtls ? 'AUTO' : 'PLAINTEXT';
+}

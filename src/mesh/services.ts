@@ -1,0 +1,85 @@
+// Services, the workloads they select, and service port → container (target) port.
+import type { Resource } from '../load/index.js';
+import type { Service, ServicePort, Workload } from './model.js';
+import { arr, obj, portNumber, selectorMatches, str, stringMap } from './util.js';
+
+export function extractServices(resources: Resource[], workloads: Workload[]): Service[] {
+  // Index workloads by namespace so selection is linear in services × workloads-of-that-namespace.
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    const list = byNamespace.get(w.namespace) ?? [];
+    list.push(w);
+    byNamespace.set(w.namespace, list);
+  }
+  const out: Service[] = [];
+  for (const r of resources) {
+    if (r.kind !== 'Service' || r.group !== '' || r.namespace === undefined || !r.name) continue;
+    const spec = obj(r.value.spec) ?? {};
+    const selectorValue = obj(spec.selector);
+    const selector = selectorValue && Object.keys(selectorValue).length ? stringMap(selectorValue) : undefined;
+    const ports: ServicePort[] = [];
+    arr(spec.ports).forEach((p, index) => {
+      const po = obj(p);
+      const port = portNumber(po?.port);
+      if (!po || port === undefined) return;
+      const target = po.targetPort;
+      const sp: ServicePort = {
+        port,
+        protocol: (str(po.protocol) ?? 'TCP').toUpperCase(),
+        targetPort: typeof target === 'string' && !/^\d+$/.test(target) ? target : (portNumber(target) ?? port),
+        index,
+      };
+      const name = str(po.name);
+      if (name) sp.name = name;
+      const appProtocol = str(po.appProtocol);
+      if (appProtocol) sp.appProtocol = appProtocol;
+      ports.push(sp);
+    });
+    const type = str(spec.type);
+    out.push({
+      name: r.name,
+      namespace: r.namespace,
+      resource: r,
+      ...(selector ? { selector } : {}),
+      ports,
+      // A Service without a selector has manually managed Endpoints: its backends are not in the inputs.
+      workloads: selector ? (byNamespace.get(r.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels)) : [],
+      headless: spec.clusterIP === 'None',
+      external: type === 'ExternalName',
+    });
+  }
+  return out;
+}
+
+/** A named targetPort resolves against each pod's container port names, so it can differ per workload. */
+export function resolveTargetPort(port: ServicePort, workload: Workload): number | undefined {
+  if (typeof port.targetPort === 'number') return port.targetPort;
+  return workload.containerPorts.find((c) => c.name === port.targetPort)?.port;
+}
+
+/**
+ * Is the port declared HTTP to Istio (name prefix or appProtocol)? Unnamed ports are sniffed ("auto").
+ * istio pilot/pkg/networking/networking.go ModelProtocolToListenerProtocol; protocol selection docs.
+ */
+export function portProtocol(port: ServicePort | undefined): 'http' | 'tcp' | 'auto' | 'udp' {
+  if (!port) return 'auto';
+  if (port.protocol === 'UDP' || port.protocol === 'SCTP') return 'udp';
+  const declared = (port.appProtocol ?? port.name?.split('-')[0] ?? '').toLowerCase();
+  if (!declared) return 'auto';
+  if (['http', 'http2', 'grpc', 'grpc-web', 'http-proxy', 'h2c', 'kubernetes.io/h2c'].includes(declared)) return 'http';
+  if (['https', 'tls', 'tcp', 'mongo', 'redis', 'mysql'].includes(declared)) return 'tcp';
+  return 'auto';
+}
+
+export function servicePortLabel(service: Pick<Service, 'name' | 'namespace'>, port: number): string {
+  return `${service.name}.${service.namespace}:${port}`;
+}
+
+export function serviceRefPath(port: ServicePort): (string | number)[] {
+  return ['spec', 'ports', port.index];
+}
+
+export function findServicePort(service: Service, port: number): ServicePort | undefined {
+  return service.ports.find((p) => p.port === port);
+}
+

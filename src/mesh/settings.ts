@@ -1,0 +1,93 @@
+// Mesh-wide settings: root namespace and auto mTLS, from (in order) .mtls-lint.yaml, an `istio` mesh ConfigMap or an
+// IstioOperator in the inputs, and the chosen Istio version's defaults.
+import { parse } from 'yaml';
+import type { Resource } from '../load/index.js';
+import type { ResolvedOptions } from '../options.js';
+import type { MeshSettingsResolved } from './model.js';
+import { get, obj, str } from './util.js';
+import { atLeast, type IstioVersion } from './version.js';
+
+/**
+ * enableAutoMtls default per version (istio-semantics.md §4.1): introduced in 1.4 (off); 1.5's mesh.go default is
+ * false but the 1.5 helm values and the default operator profile set it on, which is what installs got; 1.6+ on
+ * (pkg/config/mesh/mesh.go DefaultMeshConfig).
+ */
+export function defaultAutoMtls(v: IstioVersion): boolean {
+  return atLeast(v, 1, 5);
+}
+
+interface MeshConfigFound {
+  rootNamespace?: { value: string; resource: Resource; path: (string | number)[] };
+  autoMtls?: { value: boolean; resource: Resource; path: (string | number)[] };
+}
+
+/** Read meshConfig from `ConfigMap istio` (data.mesh, a YAML string) or an IstioOperator's spec.meshConfig. */
+function findMeshConfig(resources: Resource[]): MeshConfigFound {
+  const found: MeshConfigFound = {};
+  for (const r of resources) {
+    if (r.kind === 'ConfigMap' && (r.name === 'istio' || r.name.startsWith('istio-')) && r.group === '') {
+      // istio-<revision> ConfigMaps hold the same mesh config for revisioned control planes.
+      const text = str(get(r.value, 'data', 'mesh'));
+      if (!text) continue;
+      let mesh: unknown;
+      try {
+        mesh = parse(text, { maxAliasCount: 10 });
+      } catch {
+        continue; // a broken embedded mesh config is not ours to report; defaults apply
+      }
+      const auto = get(mesh, 'enableAutoMtls');
+      const root = get(mesh, 'rootNamespace');
+      if (typeof auto === 'boolean' && !found.autoMtls) found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };
+      if (typeof root === 'string' && root && !found.rootNamespace)
+        found.rootNamespace = { value: root, resource: r, path: ['data', 'mesh'] };
+    } else if (r.kind === 'IstioOperator' && r.group === 'install.istio.io') {
+      const mc = obj(get(r.value, 'spec', 'meshConfig'));
+      const auto = mc?.enableAutoMtls;
+      const root = mc?.rootNamespace;
+      if (typeof auto === 'boolean' && !found.autoMtls)
+        found.autoMtls = { value: auto, resource: r, path: ['spec', 'meshConfig', 'enableAutoMtls'] };
+      if (typeof root === 'string' && root && !found.rootNamespace)
+        found.rootNamespace = { value: root, resource: r, path: ['spec', 'meshConfig', 'rootNamespace'] };
+      // 1.4/1.5 installs set auto mTLS through values.global.mtls.auto.
+      const legacyAuto = get(r.value, 'spec', 'values', 'global', 'mtls', 'auto');
+      if (typeof legacyAuto === 'boolean' && !found.autoMtls)
+        found.autoMtls = { value: legacyAuto, resource: r, path: ['spec', 'values', 'global', 'mtls', 'auto'] };
+    }
+  }
+  return found;
+}
+
+export function resolveMeshSettings(resources: Resource[], options: ResolvedOptions): MeshSettingsResolved {
+  const version = options.istioVersion;
+  const configured = options.config.mesh ?? {};
+  const found = findMeshConfig(resources);
+  const settings: MeshSettingsResolved = {
+    version,
+    rootNamespace: 'istio-system',
+    autoMtls: defaultAutoMtls(version),
+    autoMtlsSource: `the default for Istio ${version.text}`,
+  };
+  if (configured.rootNamespace) settings.rootNamespace = configured.rootNamespace;
+  else if (found.rootNamespace) {
+    settings.rootNamespace = found.rootNamespace.value;
+    settings.rootNamespaceCause = {
+      resource: found.rootNamespace.resource,
+      path: found.rootNamespace.path,
+      description: `rootNamespace in ${found.rootNamespace.resource.kind} ${found.rootNamespace.resource.name}`,
+    };
+  }
+  if (!atLeast(version, 1, 4)) {
+    // Auto mTLS does not exist before 1.4, whatever the config says.
+    settings.autoMtls = false;
+    settings.autoMtlsSource = `Istio ${version.text}, which has no auto mTLS`;
+  } else if (configured.autoMtls !== undefined) {
+    settings.autoMtls = configured.autoMtls;
+    settings.autoMtlsSource = '.mtls-lint.yaml mesh.autoMtls';
+  } else if (found.autoMtls) {
+    const r = found.autoMtls.resource;
+    settings.autoMtls = found.autoMtls.value;
+    settings.autoMtlsSource = `enableAutoMtls in ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+    settings.autoMtlsCause = { resource: r, path: found.autoMtls.path, description: settings.autoMtlsSource };
+  }
+  return settings;
+}

@@ -1,0 +1,231 @@
+// Workloads (pod templates), namespaces, and whether each pod gets a sidecar, per Istio version.
+import type { Resource } from '../load/index.js';
+import type { NamespaceFacts, ResolvedOptions } from '../options.js';
+import type { FieldPath } from '../types.js';
+import type { ContainerPort, MeshSettingsResolved, NamespaceInfo, SidecarDecision, Workload } from './model.js';
+import { arr, get, obj, portNumber, str, stringMap } from './util.js';
+import { atLeast, type IstioVersion } from './version.js';
+
+/** Where each workload kind keeps its pod template. */
+const POD_TEMPLATE_PATHS: Record<string, FieldPath> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Rollout: ['spec', 'template'], // argoproj.io Rollout
+  Pod: [],
+};
+
+export const WORKLOAD_KINDS = new Set(Object.keys(POD_TEMPLATE_PATHS));
+
+/**
+ * Namespaces the injector never touches (istio pkg/kube/inject/initializer.go IgnoredNamespaces; 1.4 had only
+ * kube-system and kube-public). Also out of scope as servers by default.
+ */
+export function injectorIgnoredNamespaces(v: IstioVersion): Set<string> {
+  return atLeast(v, 1, 5)
+    ? new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'])
+    : new Set(['kube-system', 'kube-public']);
+}
+
+export const KUBERNETES_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+export function collectNamespaces(
+  resources: Resource[],
+  workloadNamespaces: Iterable<string>,
+  options: ResolvedOptions,
+): Map<string, NamespaceInfo> {
+  const map = new Map<string, NamespaceInfo>();
+  for (const r of resources) {
+    if (r.kind !== 'Namespace' || r.group !== '' || !r.name) continue;
+    map.set(r.name, { name: r.name, resource: r, labels: stringMap(get(r.value, 'metadata', 'labels')), origin: 'manifest' });
+  }
+  const configured = options.config.namespaces ?? {};
+  const ensure = (name: string) => {
+    if (map.has(name)) return;
+    const facts = configured[name];
+    if (facts) map.set(name, { name, labels: labelsFromFacts(facts), origin: 'config' });
+    else if (KUBERNETES_SYSTEM_NAMESPACES.includes(name)) map.set(name, { name, labels: {}, origin: 'system' });
+    else map.set(name, { name, labels: {}, origin: 'unknown' });
+  };
+  for (const name of Object.keys(configured)) ensure(name);
+  for (const name of workloadNamespaces) ensure(name);
+  for (const r of resources) if (r.namespace !== undefined) ensure(r.namespace);
+  return map;
+}
+
+function labelsFromFacts(facts: NamespaceFacts): Record<string, string> {
+  const labels = { ...(facts.labels ?? {}) };
+  if (facts.injection) labels['istio-injection'] = facts.injection;
+  if (facts.revision) labels['istio.io/rev'] = facts.revision;
+  if (facts.ambient) labels['istio.io/dataplane-mode'] = 'ambient';
+  return labels;
+}
+
+export function extractWorkloads(resources: Resource[]): Omit<Workload, 'sidecar'>[] {
+  const out: Omit<Workload, 'sidecar'>[] = [];
+  for (const r of resources) {
+    const podPath = POD_TEMPLATE_PATHS[r.kind];
+    if (!podPath || r.namespace === undefined) continue;
+    if (r.kind === 'Rollout' && r.group !== 'argoproj.io') continue;
+    if (r.kind !== 'Rollout' && r.group !== '' && r.group !== 'apps' && r.group !== 'batch') continue;
+    const pod = obj(get(r.value, ...podPath));
+    if (!pod) continue;
+    const podSpec = obj(pod.spec) ?? {};
+    const containerPorts: ContainerPort[] = [];
+    for (const c of [...arr(podSpec.containers), ...arr(podSpec.initContainers)]) {
+      for (const p of arr(obj(c)?.ports)) {
+        const po = obj(p);
+        const port = portNumber(po?.containerPort);
+        if (port === undefined) continue;
+        const cp: ContainerPort = { port, protocol: (str(po?.protocol) ?? 'TCP').toUpperCase() };
+        const name = str(po?.name);
+        if (name) cp.name = name;
+        containerPorts.push(cp);
+      }
+    }
+    out.push({
+      kind: r.kind,
+      name: r.name,
+      namespace: r.namespace,
+      resource: r,
+      podPath,
+      labels: stringMap(get(pod, 'metadata', 'labels')),
+      annotations: stringMap(get(pod, 'metadata', 'annotations')),
+      serviceAccount: str(podSpec.serviceAccountName) ?? str(podSpec.serviceAccount) ?? 'default',
+      containerPorts,
+      hostNetwork: podSpec.hostNetwork === true,
+    });
+  }
+  return out;
+}
+
+const INJECT_KEY = 'sidecar.istio.io/inject';
+
+/** Pod-level inject value: true / false / undefined (use the default), per version's parser. */
+function podInjectValue(
+  w: Omit<Workload, 'sidecar'>,
+  v: IstioVersion,
+): { value: boolean | undefined; from?: 'label' | 'annotation'; raw?: string } {
+  // Label wins from 1.12; 1.4–1.11 read the annotation only (pkg/kube/inject/inject.go injectRequired).
+  const label = w.labels[INJECT_KEY];
+  const annotation = w.annotations[INJECT_KEY];
+  const useLabel = atLeast(v, 1, 12) && label !== undefined;
+  const raw = useLabel ? label : annotation;
+  const from = useLabel ? 'label' : 'annotation';
+  if (raw === undefined || raw === '') return { value: undefined };
+  if (atLeast(v, 1, 27)) {
+    // 1.27+: exactly "true"/"false"; anything else falls back to the default policy.
+    return raw === 'true' ? { value: true, from, raw } : raw === 'false' ? { value: false, from, raw } : { value: undefined, from, raw };
+  }
+  // 1.4–1.26: y|yes|true|on (any case) inject; any other non-empty value means "do not inject".
+  return { value: /^(y|yes|true|on)$/i.test(raw), from, raw };
+}
+
+function alreadyInjected(w: Omit<Workload, 'sidecar'>): boolean {
+  if (w.annotations['sidecar.istio.io/status']) return true;
+  const containers = arr(get(w.resource.value, ...w.podPath, 'spec', 'containers'));
+  return containers.some((c) => obj(c)?.name === 'istio-proxy');
+}
+
+/**
+ * Does this pod get a sidecar (or ztunnel)? The webhook's selectors decide whether the injector is called at all
+ * (istio-semantics.md §6.2, manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml), then
+ * injectRequired decides (§6.1). Namespaces the inputs do not define are assumed to have no injection labels.
+ */
+export function decideSidecar(
+  w: Omit<Workload, 'sidecar'>,
+  ns: NamespaceInfo | undefined,
+  settings: MeshSettingsResolved,
+  options: ResolvedOptions,
+): SidecarDecision {
+  const v = settings.version;
+  const r = w.resource;
+  const at = (path: FieldPath, description: string) => ({ resource: r, path: [...w.podPath, ...path], description });
+  if (w.hostNetwork) {
+    return { state: 'none', certain: true, reason: 'it uses hostNetwork, which Istio never injects', cause: at(['spec', 'hostNetwork'], 'hostNetwork: true') };
+  }
+  if (alreadyInjected(w)) {
+    return { state: 'sidecar', certain: true, reason: 'the manifest already contains the istio-proxy sidecar (istioctl kube-inject output)' };
+  }
+  if (injectorIgnoredNamespaces(v).has(w.namespace)) {
+    return { state: 'none', certain: true, reason: `Istio never injects into ${w.namespace}` };
+  }
+  const nsLabels = ns?.labels ?? {};
+  const nsUnknown = !ns || ns.origin === 'unknown';
+  const nsRes = ns?.resource;
+  const nsCause = (key: string) =>
+    nsRes ? { resource: nsRes, path: ['metadata', 'labels', key], description: `namespace ${ns!.name} label ${key}=${nsLabels[key]}` } : undefined;
+
+  const ambient = ambientEnrolled(w, nsLabels, v);
+  const pod = podInjectValue(w, v);
+  const podCause = pod.from
+    ? at(['metadata', pod.from === 'label' ? 'labels' : 'annotations', INJECT_KEY], `${INJECT_KEY}=${pod.raw}`)
+    : undefined;
+  const meshMesh = options.config.mesh ?? {};
+  const policyEnabled = (meshMesh.injectionPolicy ?? 'enabled') === 'enabled';
+
+  const decide = (webhookCalled: boolean, why: string, cause?: SidecarDecision['cause']): SidecarDecision => {
+    const certain = !nsUnknown;
+    const assumed = nsUnknown
+      ? { unknownNamespace: w.namespace }
+      : {};
+    if (!webhookCalled) {
+      if (ambient) return { state: 'ambient', certain, reason: ambient, ...assumed };
+      return withCause({ state: 'none', certain, reason: why, ...assumed }, cause);
+    }
+    if (pod.value === true) return withCause({ state: 'sidecar', certain, reason: `${why} and the pod sets ${INJECT_KEY}=${pod.raw}`, ...assumed }, podCause ?? cause);
+    if (pod.value === false) {
+      if (ambient) return { state: 'ambient', certain, reason: ambient, ...assumed };
+      return withCause({ state: 'none', certain, reason: `the pod opts out with ${INJECT_KEY}=${pod.raw}`, ...assumed }, podCause);
+    }
+    if (!policyEnabled) {
+      return withCause({ state: 'none', certain, reason: `${why}, but the injector policy is disabled and the pod does not set ${INJECT_KEY}=true`, ...assumed }, cause);
+    }
+    return withCause({ state: 'sidecar', certain, reason: why, ...assumed }, cause);
+  };
+
+  const injection = nsLabels['istio-injection'];
+  const rev = nsLabels['istio.io/rev'];
+  if (injection !== undefined) {
+    // Any value other than "enabled" blocks every webhook; istio-injection wins over istio.io/rev.
+    if (injection === 'enabled') {
+      if (atLeast(v, 1, 10) && w.labels[INJECT_KEY] === 'false')
+        return decide(false, `the pod label ${INJECT_KEY}=false excludes it from the webhook`, at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=false`));
+      return decide(true, `namespace ${w.namespace} has istio-injection=enabled`, nsCause('istio-injection'));
+    }
+    return decide(false, `namespace ${w.namespace} has istio-injection=${injection}`, nsCause('istio-injection'));
+  }
+  if (rev !== undefined && atLeast(v, 1, 6)) {
+    return decide(true, `namespace ${w.namespace} has istio.io/rev=${rev}`, nsCause('istio.io/rev'));
+  }
+  if (meshMesh.enableNamespacesByDefault) {
+    return decide(true, `the injector is enabled for every namespace (mesh.enableNamespacesByDefault)`);
+  }
+  if (atLeast(v, 1, 10) && w.labels[INJECT_KEY] === 'true') {
+    // 1.10+: a pod *label* true in an unlabelled namespace triggers the webhook (objectSelector); an annotation does not.
+    return decide(true, `the pod label ${INJECT_KEY}=true asks for injection`, at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=true`));
+  }
+  const why = nsUnknown
+    ? `namespace ${w.namespace} is not in the inputs, so it was assumed to have no istio-injection or istio.io/rev label`
+    : `namespace ${w.namespace} has no istio-injection or istio.io/rev label`;
+  return decide(false, why, nsUnknown ? undefined : nsRes ? { resource: nsRes, path: ['metadata'], description: `namespace ${w.namespace}` } : undefined);
+}
+
+function withCause(d: SidecarDecision, cause: SidecarDecision['cause'] | undefined): SidecarDecision {
+  if (cause) d.cause = cause;
+  return d;
+}
+
+/** Ambient enrolment (istio-cni ambient.enablementSelectors; PeerAuthentication support from 1.19). */
+function ambientEnrolled(w: Omit<Workload, 'sidecar'>, nsLabels: Record<string, string>, v: IstioVersion): string | undefined {
+  if (!atLeast(v, 1, 18)) return undefined;
+  const pod = w.labels['istio.io/dataplane-mode'];
+  if (pod === 'ambient') return 'the pod is enrolled in ambient mode (istio.io/dataplane-mode=ambient)';
+  if (pod === 'none') return undefined;
+  if (nsLabels['istio.io/dataplane-mode'] === 'ambient') return `namespace ${w.namespace} is enrolled in ambient mode`;
+  return undefined;
+}
