@@ -1,5 +1,6 @@
 import { defineRule } from '../src/rule.js';
-import { countEdges, edgeRefs, findHits, severityFor, victimList, victimLocations } from '../src/graph/group.js';
+import { countEdges, edgeRefs, findHits, severityFor, victimList, victimLocations, type Hit } from '../src/graph/group.js';
+import type { Workload } from '../src/mesh/model.js';
 import { policySelects } from '../src/mesh/authz.js';
 
 export default defineRule({
@@ -45,12 +46,18 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
   },
   check(context) {
     const { mesh, graph } = context;
-    for (const ap of mesh.authorizationPolicies) {
-      if (!ap.mtlsFields.length || (ap.action !== 'ALLOW' && ap.action !== 'DENY')) continue;
-      const hits = findHits(
-        graph.edges,
-        (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined && policySelects(ap, c.serverWorkload, mesh.settings.rootNamespace),
-      );
+    const policies = mesh.authorizationPolicies.filter((ap) => ap.mtlsFields.length && (ap.action === 'ALLOW' || ap.action === 'DENY'));
+    if (!policies.length) return;
+    // Index plaintext connections by the server workload they reach, so each policy looks only at its own workloads.
+    const plaintextByServer = new Map<Workload, Hit[]>();
+    for (const hit of findHits(graph.edges, (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined)) {
+      const list = plaintextByServer.get(hit.connection.serverWorkload!) ?? [];
+      list.push(hit);
+      plaintextByServer.set(hit.connection.serverWorkload!, list);
+    }
+    for (const ap of policies) {
+      const hits: Hit[] = [];
+      for (const [workload, list] of plaintextByServer) if (policySelects(ap, workload, mesh.settings.rootNamespace)) hits.push(...list);
       if (!hits.length) continue;
       const n = countEdges(hits);
       const field = ap.mtlsFields[0]!;

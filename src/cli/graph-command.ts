@@ -1,6 +1,39 @@
-import type { CliIO } from './main.js';
+import { lint } from '../engine.js';
+import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
+import { resolveOptions } from '../resolve-options.js';
+import { COMMON_OPTIONS, EXIT_OK, parse, readAll, UsageError, writeOutput, type CliIO } from './main.js';
 
-export async function runGraph(_argv: string[], io: CliIO): Promise<number> {
-  io.stderr.write('mtls-lint graph: not available yet\n');
-  return 2;
+const GRAPH_HELP = `Usage: mtls-lint graph [options] [path ...]
+
+Print every known client → service:port connection with what the client sends, what the server accepts and the
+outcome (mtls, plaintext, broken).
+
+Options:
+  -f, --format FORMAT     table|json|mermaid|dot (default: table)
+      --possible          also show possible callers (any workload in the inputs) and stand-ins
+  -o, --output-file FILE  write to FILE
+  -n, --namespace NS      namespace for resources without one (default: default)
+  -c, --config FILE       config file
+      --istio-version X.Y Istio semantics to apply
+`;
+
+export async function runGraph(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, possible: { type: 'boolean' } });
+  if (values.help) {
+    io.stdout.write(GRAPH_HELP);
+    return EXIT_OK;
+  }
+  const format = (values.format ?? 'table') as GraphFormat;
+  if (!GRAPH_FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${GRAPH_FORMATS.join(', ')}`);
+  const options = resolveOptions({
+    cwd: io.cwd,
+    paths: positionals,
+    namespace: values.namespace,
+    istioVersion: values['istio-version'],
+    configPath: values.config,
+  });
+  const result = await lint(options, { stdin: async () => readAll(io.stdin) });
+  if (result.inputs.missing.length) throw new UsageError(`path not found: ${result.inputs.missing.join(', ')}`);
+  await writeOutput(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
+  return EXIT_OK;
 }

@@ -110,13 +110,12 @@ function clientGroups(mesh: MeshModel): ClientGroup[] {
   const groups = new Map<string, ClientGroup>();
   for (const w of mesh.workloads) {
     const state = w.sidecar.state;
-    const key = state === 'none' ? 'none' : `${state}|${w.namespace}`;
+    const key = mesh.clientClassKey({ namespace: w.namespace, sidecar: state, labels: w.labels });
     let g = groups.get(key);
     if (!g) {
-      g = {
-        node: state === 'none' ? { namespace: '*', name: '*', kind: 'Workload', sidecar: 'none' } : { namespace: w.namespace, name: '*', kind: 'Workload', sidecar: state },
-        members: [],
-      };
+      // The node's namespace is the one its DestinationRule lookup runs in: any member's namespace will do for
+      // the generic class (its members see only service- and root-namespace rules).
+      g = { node: { namespace: state === 'none' ? '*' : w.namespace, name: '*', kind: 'Workload', sidecar: state }, members: [] };
       groups.set(key, g);
     }
     g.members.push(w);
@@ -125,19 +124,20 @@ function clientGroups(mesh: MeshModel): ClientGroup[] {
 }
 
 function standInClientNodes(mesh: MeshModel, excluded: Set<string>): ClientNode[] {
-  const out: ClientNode[] = [];
+  // One stand-in per class of namespaces that pick DestinationRules alike (see MeshModel.clientClassKey).
+  const classes = new Map<string, string[]>();
   for (const ns of mesh.namespaces.values()) {
     if (excluded.has(ns.name) || ns.origin === 'system') continue;
     const injection = ns.labels['istio-injection'];
     const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
     if (!injected && ns.origin !== 'unknown') continue;
-    out.push({
-      namespace: ns.name,
-      name: '*',
-      kind: 'Workload',
-      sidecar: 'sidecar',
-      standIn: `any new sidecar workload in ${ns.name}${ns.origin === 'unknown' ? ' (namespace not in the inputs)' : ''}`,
-    });
+    const key = mesh.clientClassKey({ namespace: ns.name, sidecar: 'sidecar', labels: {} });
+    classes.set(key, [...(classes.get(key) ?? []), ns.name]);
+  }
+  const out: ClientNode[] = [];
+  for (const names of classes.values()) {
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+    out.push({ namespace: names[0]!, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: `any new sidecar workload in ${shown}` });
   }
   out.push({ namespace: OTHER_NAMESPACE, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: 'any sidecar workload in a namespace not in the inputs' });
   return out;

@@ -46,7 +46,9 @@ export function clientLabel(edge: Edge): string {
   if (c.standIn) return c.standIn;
   if (c.members?.length) {
     if (c.members.length === 1) return `${c.members[0]!.namespace}/${c.members[0]!.name}`;
-    return `${c.members.length} workloads${c.sidecar === 'none' ? ' without a sidecar' : ` in ${c.namespace}`} (${c.members
+    const oneNamespace = c.members.every((m) => m.namespace === c.members![0]!.namespace);
+    const what = c.sidecar === 'none' ? ' without a sidecar' : oneNamespace ? ` in ${c.members[0]!.namespace}` : ` with a ${c.sidecar === 'ambient' ? 'ztunnel' : 'sidecar'}`;
+    return `${c.members.length} workloads${what} (${c.members
       .slice(0, 3)
       .map((m) => `${m.namespace}/${m.name}`)
       .join(', ')}${c.members.length > 3 ? ', …' : ''})`;

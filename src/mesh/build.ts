@@ -126,6 +126,7 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
       const mode = policies.sidecarServerMode(undefined, namespace, undefined, undefined);
       return mode;
     },
+    clientClassKey: (client) => (client.sidecar === 'none' ? 'none' : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`),
     clientTls,
     connect,
   };

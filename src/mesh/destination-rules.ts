@@ -66,6 +66,29 @@ export class DestinationRuleIndex {
   }
 
   /**
+   * Clients with the same key pick the same DestinationRule for every host: a namespace without rules of its own
+   * (and not named in any exportTo, not the root) sees only service- and root-namespace rules, like every other such
+   * namespace. Used to group possible callers instead of enumerating them.
+   */
+  clientClassKey(namespace: string, labels: Record<string, string>): string {
+    if (!this.byNamespace.has(namespace) && namespace !== this.rootNamespace && !this.namedInExportTo().has(namespace)) return '*';
+    const selected = (this.byNamespace.get(namespace) ?? [])
+      .filter((dr) => dr.workloadSelector && selectorMatches(dr.workloadSelector, labels))
+      .map((dr) => dr.resource.name)
+      .sort();
+    return `${namespace}|${selected.join(',')}`;
+  }
+
+  private exportNames: Set<string> | undefined;
+  private namedInExportTo(): Set<string> {
+    if (!this.exportNames) {
+      this.exportNames = new Set();
+      for (const dr of this.rules) for (const e of dr.exportTo ?? []) if (e !== '.' && e !== '*') this.exportNames.add(e);
+    }
+    return this.exportNames;
+  }
+
+  /**
    * The DestinationRule(s) a sidecar in `clientNamespace` uses for `fqdn` (a service in `serviceNamespace`).
    * Several DRs with the same host in one namespace are merged by Istio: the oldest top-level trafficPolicy wins
    * whole, so the first element is the one whose tls counts; the rest are reported as ambiguous.

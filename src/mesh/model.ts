@@ -153,6 +153,8 @@ export interface MeshModel {
   serverMode(workload: Workload, targetPort: number | undefined, via?: { service: Service; port: ServicePort }): ServerModeResult;
   /** The mode a sidecar workload that the inputs do not show would get in `namespace` (stand-in servers). */
   namespaceServerMode(namespace: string): ServerModeResult;
+  /** Clients with the same key get the same DestinationRule for every host (for grouping possible callers). */
+  clientClassKey(client: ClientSpec): string;
   /** What a client sends to a service port, before looking at the endpoint (DestinationRule, auto mTLS). */
   clientTls(client: ClientSpec, service: Service | StandInService, port: number): ClientTlsResult;
   /** The whole connection: client TLS against what the endpoint accepts, the way this Istio version does it. */

@@ -1,0 +1,124 @@
+// `mtls-lint graph` output: table, json, mermaid, dot. Broken edges red, plaintext dashed, mTLS solid.
+import type { Edge, Graph } from '../graph/graph.js';
+import { clientLabel } from '../graph/group.js';
+
+export const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'] as const;
+export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
+export interface GraphEdgeJson {
+  client: { namespace: string; workload: string; kind: string; members?: string[]; standIn?: string };
+  server: { namespace: string; service: string; port: number; standIn?: string };
+  caller: string;
+  evidence: string;
+  clientTls: string;
+  serverMode: string;
+  outcome: string;
+  failure?: string;
+  explanation: string;
+}
+
+export function graphEdgeJson(edge: Edge): GraphEdgeJson {
+  const worst = edge.connections.find((c) => c.result.outcome === edge.outcome) ?? edge.connections[0];
+  const client: GraphEdgeJson['client'] = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
+  if (edge.client.members?.length) client.members = edge.client.members.map((m) => `${m.namespace}/${m.name}`);
+  if (edge.client.standIn) client.standIn = edge.client.standIn;
+  const server: GraphEdgeJson['server'] = { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port };
+  if (edge.server.standIn) server.standIn = edge.server.standIn;
+  const out: GraphEdgeJson = {
+    client,
+    server,
+    caller: edge.caller,
+    evidence: edge.evidence.description,
+    clientTls: edge.clientTls,
+    serverMode: edge.serverMode,
+    outcome: edge.outcome,
+    explanation: worst?.result.explanation ?? '',
+  };
+  if (worst?.result.failure) out.failure = worst.result.failure;
+  return out;
+}
+
+export function formatGraph(graph: Graph, format: GraphFormat, includePossible: boolean): string {
+  const edges = graph.edges.filter((e) => includePossible || e.caller !== 'possible');
+  switch (format) {
+    case 'json':
+      return JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2) + '\n';
+    case 'mermaid':
+      return formatMermaid(edges);
+    case 'dot':
+      return formatDot(edges);
+    default:
+      return formatTable(edges, graph.unresolved, includePossible);
+  }
+}
+
+function serverText(e: Edge): string {
+  return e.server.standIn ?? `${e.server.service}.${e.server.namespace}:${e.server.port}`;
+}
+
+function outcomeText(e: Edge): string {
+  const worst = e.connections.find((c) => c.result.outcome === e.outcome);
+  const failure = worst?.result.failure;
+  if (e.outcome !== 'broken') return e.outcome;
+  return failure === 'reset' ? 'BROKEN (reset, curl 000)' : failure === '503' ? 'BROKEN (503)' : 'BROKEN (TLS error)';
+}
+
+function formatTable(edges: Edge[], unresolved: string[], includePossible: boolean): string {
+  const rows = edges.map((e) => [clientLabel(e), serverText(e), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${e.evidence.description}`]);
+  const header = ['CLIENT', 'SERVER:PORT', 'CLIENT SENDS', 'SERVER ACCEPTS', 'OUTCOME', 'HOW KNOWN'];
+  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const out = [line(header), ...rows.map(line)];
+  if (!edges.length) out.push(includePossible ? '(no edges)' : '(no declared or inferred callers; --possible shows every possible caller)');
+  for (const u of unresolved) out.push(`note: ${u}`);
+  return out.join('\n') + '\n';
+}
+
+/** Mermaid ids must be plain; labels are quoted with # escapes for the few characters Mermaid treats specially. */
+function mermaidLabel(s: string): string {
+  return s.replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+
+function formatMermaid(edges: Edge[]): string {
+  const ids = new Map<string, string>();
+  const id = (label: string) => {
+    let v = ids.get(label);
+    if (!v) ids.set(label, (v = `n${ids.size}`));
+    return v;
+  };
+  const lines = ['flowchart LR'];
+  const links: string[] = [];
+  const styles: string[] = [];
+  for (const e of edges) {
+    const a = id(`c:${clientLabel(e)}`);
+    const b = id(`s:${serverText(e)}`);
+    const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
+    links.push(`  ${a} ${arrow}|${mermaidLabel(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}| ${b}`);
+    if (e.outcome === 'broken') styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
+  }
+  for (const [label, nid] of ids) {
+    const text = mermaidLabel(label.slice(2));
+    lines.push(label.startsWith('s:') ? `  ${nid}[("${text}")]` : `  ${nid}["${text}"]`);
+  }
+  return [...lines, ...links, ...styles].join('\n') + '\n';
+}
+
+function dotString(s: string): string {
+  return `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, ' ')}"`;
+}
+
+function formatDot(edges: Edge[]): string {
+  const lines = ['digraph mtls {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+  const servers = new Set<string>();
+  for (const e of edges) {
+    const server = serverText(e);
+    if (!servers.has(server)) {
+      servers.add(server);
+      lines.push(`  ${dotString(server)} [shape=ellipse];`);
+    }
+    const style = e.outcome === 'broken' ? 'color=red, penwidth=2' : e.outcome === 'mtls' ? 'style=solid' : 'style=dashed';
+    lines.push(`  ${dotString(clientLabel(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`);
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
