@@ -46,7 +46,12 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
   },
   check(context) {
     const { mesh, graph } = context;
-    const policies = mesh.authorizationPolicies.filter((ap) => ap.mtlsFields.length && (ap.action === 'ALLOW' || ap.action === 'DENY'));
+    // ALLOW on principals/namespaces denies plaintext (403); ALLOW on notPrincipals/notNamespaces lets plaintext from
+    // the excluded peers through; DENY on principals/namespaces never matches plaintext. DENY with not* fields is the
+    // recommended way to refuse plaintext, so it is not reported.
+    const relevant = (ap: (typeof mesh.authorizationPolicies)[number]) =>
+      ap.action === 'ALLOW' ? ap.mtlsFields : ap.action === 'DENY' ? ap.mtlsFields.filter((f) => f.positive) : [];
+    const policies = mesh.authorizationPolicies.filter((ap) => relevant(ap).length > 0);
     if (!policies.length) return;
     // Index plaintext connections by the server workload they reach, so each policy looks only at its own workloads.
     const plaintextByServer = new Map<Workload, Hit[]>();
@@ -60,11 +65,14 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
       for (const [workload, list] of plaintextByServer) if (policySelects(ap, workload, mesh.settings.rootNamespace)) hits.push(...list);
       if (!hits.length) continue;
       const n = countEdges(hits);
-      const field = ap.mtlsFields[0]!;
+      const fields = relevant(ap);
+      const field = fields.find((f) => f.positive) ?? fields[0]!;
       const effect =
-        ap.action === 'ALLOW'
-          ? 'they carry no peer identity, so this ALLOW does not match them and they get 403 RBAC: access denied'
-          : 'they carry no peer identity, so this DENY never matches them and they slip past it';
+        ap.action === 'DENY'
+          ? 'they carry no peer identity, so this DENY never matches them and they slip past it'
+          : field.positive
+            ? 'they carry no peer identity, so this ALLOW does not match them and they get 403 RBAC: access denied'
+            : `they carry no peer identity, so ${field.field} lets them through even from the peers it excludes`;
       context.report({
         resource: ap.resource,
         path: field.path,

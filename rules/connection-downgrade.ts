@@ -6,7 +6,8 @@ export default defineRule({
   meta: {
     id: 'connection-downgrade',
     defaultSeverity: 'error',
-    summary: 'PR mode: a connection that worked in the base is plaintext or broken in the head (mTLS → plaintext, mTLS or plaintext → broken).',
+    summary:
+      'PR mode: a connection that worked in the base is plaintext or broken in the head (mTLS → plaintext, mTLS or plaintext → broken).',
     securitySeverity: '7.0',
     needs: [],
     docs: `

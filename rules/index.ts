@@ -12,6 +12,10 @@ import plaintextAccepted from './plaintext-accepted.js';
 import authzRequiresMtls from './authz-requires-mtls.js';
 import unknownInjection from './unknown-injection.js';
 import connectionDowngrade from './connection-downgrade.js';
+import unmatchedTarget from './unmatched-target.js';
+import ambiguousPolicy from './ambiguous-policy.js';
+import ignoredSetting from './ignored-setting.js';
+import deprecatedApi from './deprecated-api.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -26,6 +30,10 @@ export const RULES: readonly Rule[] = [
   authzRequiresMtls,
   unknownInjection,
   connectionDowngrade,
+  unmatchedTarget,
+  ambiguousPolicy,
+  ignoredSetting,
+  deprecatedApi,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));

@@ -49,5 +49,6 @@ and does not catch unknown fields.
   },
   check(context) {
     for (const finding of context.schemaFindings) context.emit(finding);
+    for (const f of context.inputs.diagnostics) if (f.rule === 'invalid-resource') context.emit(f);
   },
 });

@@ -1,5 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, victimList, victimLocations, type Hit } from '../src/graph/group.js';
+import { readDestinationRules, tlsFor } from '../src/mesh/destination-rules.js';
+import { CLUSTER_DOMAIN, hostMatches } from '../src/mesh/util.js';
 
 export default defineRule({
   meta: {
@@ -40,10 +42,21 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
   check(context) {
     // Only explicit downgrades: plaintext because nothing asked for mTLS yet (Istio ≤ 1.4 before a migration) is
     // the starting point of a migration, not a finding.
+    // A rule without tls is a downgrade only when it hides an ISTIO_MUTUAL rule for the same host (the io
+    // network-issues trap, istio-semantics.md §4.5); otherwise, without auto mTLS, it sends what no rule would send.
+    const rules = readDestinationRules(context.mesh.resources);
+    const shadowsMutual = (h: Hit) => {
+      const s = h.edge.server;
+      const fqdn = `${s.standIn ? '(any)' : s.service}.${s.namespace}.svc.${CLUSTER_DOMAIN}`;
+      const own = h.connection.client.cause?.resource;
+      return rules.some((dr) => dr.resource !== own && hostMatches(dr.host, fqdn) && tlsFor(dr, s.port).mode === 'ISTIO_MUTUAL');
+    };
     const causeOf = (h: Hit) => {
       const { client, server } = h.connection;
-      if (client.mode === 'DISABLE' || (client.mode === 'PLAINTEXT' && client.cause)) return client.cause;
-      if (server.mode === 'DISABLE' && server.level !== 'default') return server.cause;
+      if (client.mode === 'DISABLE' || (client.mode === 'PLAINTEXT' && client.cause && shadowsMutual(h))) return client.cause;
+      // A server DISABLE causes plaintext only where the client would otherwise send mTLS, i.e. under auto mTLS
+      // (which honours it); a client that sends plaintext anyway (no tls, auto mTLS off) is not downgraded by it.
+      if (server.mode === 'DISABLE' && server.level !== 'default' && client.mode === 'AUTO') return server.cause;
       return undefined;
     };
     const hits = findHits(
@@ -56,7 +69,7 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
       const why = first.connection.client.mode === 'AUTO' ? first.connection.result.explanation : first.connection.client.mode === 'PLAINTEXT' ? first.connection.client.explanation : group.cause!.description;
       context.report({
         ...atCause(group.cause, first),
-        message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL.`,
+        message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: ${first.connection.client.mode === 'PLAINTEXT' ? 'add tls mode ISTIO_MUTUAL to that DestinationRule' : 'remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL'}.`,
         edges: edgeRefs(group.hits),
         related: victimLocations(group.hits, () => 'sidecar client sending plaintext'),
         keyDetail: causeKey(group.cause),

@@ -38,6 +38,7 @@ export async function lint(options: ResolvedOptions, hooks: LintHooks = {}): Pro
       cwd: options.cwd,
       namespace: options.namespace,
       ignore: options.config.ignore ?? [],
+      configFile: options.configFile,
       limits: options.limits,
       stdin: hooks.stdin,
       cache: hooks.cache,
@@ -120,7 +121,7 @@ export function toFinding(rule: Rule, d: ReportDescriptor): Finding {
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const k = `${f.key}|${f.line}|${f.column}|${f.message}`;
+    const k = `${f.file}|${f.key}|${f.line}|${f.column}|${f.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -37,6 +37,8 @@ export interface EdgeRef {
   client: { namespace: string; workload: string; kind: string };
   server: { namespace: string; service: string; port: number };
   caller: CallerKind;
+  /** PR mode: this connection's state in the base and the head, when the change made it worse. */
+  transition?: { from: string; to: string };
 }
 
 export interface Finding extends Span {

@@ -1,3 +1,297 @@
+// The GitHub Action: inputs → the same engine and formats as the CLI → annotations, job summary, SARIF file,
+// outputs, and (opt-in) one sticky PR comment. Nothing from the inputs is executed or fetched; only git runs, for the
+// base commit, with arguments passed as an array.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as core from '@actions/core';
+import { failsThreshold, lint, type LintResult } from '../engine.js';
+import { lintAgainstBase, type BaseLintResult } from '../diff/base.js';
+import { checkRef, fetchCommit, git, hasCommit, repoRoot } from '../diff/git.js';
+import { resolveOptions } from '../resolve-options.js';
+import { formatGithub } from '../report/github.js';
+import { COMMENT_MAX_CHARS, STEP_SUMMARY_MAX_BYTES, formatMarkdown } from '../report/markdown.js';
+import { formatSarif } from '../report/sarif.js';
+import { formatStylish } from '../report/stylish.js';
+import { VERSION } from '../version.js';
+import { COMMENT_MARKER, upsertComment } from './comment.js';
+
+export interface ActionInputs {
+  paths: string[];
+  config: string;
+  namespace: string;
+  istioVersion: string;
+  failOn: string;
+  baseRef: string;
+  annotations: boolean;
+  summary: boolean;
+  comment: boolean;
+  sarifFile: string;
+  token: string;
+}
+
+/** The slice of a webhook payload we read; everything else is ignored (and nothing is trusted to have a type). */
+interface EventPayload {
+  pull_request?: { number?: unknown; base?: { sha?: unknown } };
+  merge_group?: { base_sha?: unknown };
+  repository?: { full_name?: unknown };
+}
+
+export function readInputs(): ActionInputs {
+  return {
+    // Newline- or space-separated, relative to the repository root.
+    paths: core
+      .getInput('paths')
+      .split(/\s+/)
+      .filter((p) => p !== ''),
+    config: core.getInput('config'),
+    namespace: core.getInput('namespace'),
+    istioVersion: core.getInput('istio-version'),
+    failOn: core.getInput('fail-on') || 'error',
+    baseRef: core.getInput('base-ref'),
+    annotations: booleanInput('annotations', true),
+    summary: booleanInput('summary', true),
+    comment: booleanInput('comment', false),
+    sarifFile: core.getInput('sarif-file'),
+    token: core.getInput('token'),
+  };
+}
+
+function booleanInput(name: string, fallback: boolean): boolean {
+  const raw = core.getInput(name).trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['true', 'yes', 'on', '1'].includes(raw)) return true;
+  if (['false', 'no', 'off', '0'].includes(raw)) return false;
+  throw new Error(`input "${name}" must be true or false, not ${JSON.stringify(raw.slice(0, 40))}`);
+}
+
+async function readEvent(): Promise<EventPayload> {
+  const file = process.env.GITHUB_EVENT_PATH;
+  if (!file) return {};
+  try {
+    const value: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return value && typeof value === 'object' ? (value as EventPayload) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The entry point: never throws; any failure is one line through core.setFailed. */
 export async function run(): Promise<void> {
-  throw new Error('action not implemented yet');
+  try {
+    await main();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    core.setFailed(`mtls-lint: ${message.replace(/\s*\n\s*/g, ' ')}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const inputs = readInputs();
+  // Masked in every log line from here on; used for nothing but the PR comment.
+  if (inputs.token) core.setSecret(inputs.token);
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const event = await readEvent();
+  const eventName = process.env.GITHUB_EVENT_NAME ?? '';
+  const prNumber = typeof event.pull_request?.number === 'number' ? event.pull_request.number : undefined;
+
+  let baseRef = inputs.baseRef.trim();
+  if (!baseRef) {
+    const sha = event.pull_request?.base?.sha ?? event.merge_group?.base_sha;
+    if (typeof sha === 'string') baseRef = sha;
+  }
+
+  const options = resolveOptions({
+    cwd: workspace,
+    paths: inputs.paths,
+    namespace: inputs.namespace || undefined,
+    istioVersion: inputs.istioVersion || undefined,
+    failOn: inputs.failOn,
+    configPath: inputs.config || undefined,
+  });
+
+  let result: LintResult | BaseLintResult;
+  let baseLabel: string | undefined;
+  if (baseRef) {
+    const sha = await ensureBaseCommit(baseRef, workspace);
+    const r = await lintAgainstBase(options, sha, {
+      stdin: async () => new Uint8Array(),
+      showAll: true,
+      gitOnly: true,
+    });
+    baseLabel = sha === baseRef ? `base ${sha.slice(0, 7)}` : `base ${baseRef} (${sha.slice(0, 7)})`;
+    result = r;
+  } else {
+    result = await lint(options, { stdin: async () => new Uint8Array() });
+  }
+  if (result.inputs.missing.length) {
+    throw new Error(
+      `path not found: ${result.inputs.missing.join(', ')} (paths are relative to the repository root)`,
+    );
+  }
+  if (result.inputs.files.length === 0 && result.findings.length === 0) {
+    throw new Error(
+      `no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}; set the "paths" input`,
+    );
+  }
+
+  const prMode = baseRef !== '';
+  const shown = prMode ? result.findings.filter((f) => f.new !== false) : result.findings;
+  const failing = shown.filter((f) => failsThreshold(f, options.failOn));
+  const s = result.summary;
+  core.setOutput('errors', s.errors);
+  core.setOutput('warnings', s.warnings);
+  core.setOutput('new-errors', prMode ? (s.newErrors ?? 0) : s.errors);
+  core.setOutput('new-warnings', prMode ? (s.newWarnings ?? 0) : s.warnings);
+
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  core.info(
+    `mtls-lint ${VERSION}: ${n(s.files, 'file')}, ${n(s.resources, 'resource')}${baseLabel ? `, compared with ${baseLabel}` : ''}: ` +
+      `${n(s.errors, 'error')}, ${n(s.warnings, 'warning')}${prMode ? ` (${n(s.newErrors ?? 0, 'new error')}, ${n(s.newWarnings ?? 0, 'new warning')})` : ''}.`,
+  );
+  logFindings({ ...result, findings: shown });
+
+  if (inputs.annotations) {
+    const moreAt = `See the job summary${inputs.sarifFile ? ' or the SARIF file' : ''} for the full list.`;
+    process.stdout.write(
+      formatGithub({ findings: shown, suppressed: [] }, { moreAt, reserveErrors: failing.length ? 1 : 0 }),
+    );
+  }
+
+  if (inputs.sarifFile) {
+    const file = path.resolve(workspace, inputs.sarifFile);
+    await mkdir(path.dirname(file), { recursive: true });
+    // All head findings, marked new/unchanged: code scanning compares analyses itself, and an alert missing from a
+    // PR analysis would look fixed.
+    await writeFile(file, formatSarif(result, { version: VERSION }));
+    core.setOutput('sarif-file', file);
+  }
+
+  const markdownOpts = { title: 'mtls-lint', ...(baseLabel ? { baseLabel } : {}) };
+  if (inputs.summary) {
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      const md = formatMarkdown(result, {
+        ...markdownOpts,
+        maxBytes: STEP_SUMMARY_MAX_BYTES - 1024,
+        moreAt: inputs.sarifFile ? 'the SARIF file' : 'the log',
+      });
+      await core.summary.addRaw(md, true).write();
+    } else {
+      core.info(
+        'summary: GITHUB_STEP_SUMMARY is not set (not running in GitHub Actions?); no job summary written.',
+      );
+    }
+  }
+
+  if (inputs.comment)
+    await postComment(inputs, event, prNumber, eventName, result, markdownOpts, shown.length > 0);
+
+  if (failing.length) {
+    core.setFailed(
+      `mtls-lint: ${n(failing.length, `${prMode ? 'new ' : ''}finding`)} at or above fail-on=${options.failOn}` +
+        `${inputs.annotations ? ' (see the annotations' + (inputs.summary ? ' and the job summary)' : ')') : ''}.`,
+    );
+  }
+}
+
+/** The base commit must be in the clone; actions/checkout fetches one commit by default, so fetch it if needed. */
+async function ensureBaseCommit(ref: string, workspace: string): Promise<string> {
+  const problem = checkRef(ref);
+  if (problem) throw new Error(`base-ref: ${problem}`);
+  const root = await repoRoot(workspace);
+  if (!(await hasCommit(ref, root))) {
+    core.info(
+      `The base ${ref} is not in the checkout (shallow clone); fetching it with git fetch --depth=1 origin ${ref}.`,
+    );
+    const fetched = await fetchCommit(ref, root);
+    if (!fetched.ok) {
+      throw new Error(
+        `the base commit ${ref} is not in the checkout and "git fetch --depth=1 origin ${ref}" failed (${fetched.error || 'no detail'}). ` +
+          'Add "fetch-depth: 0" to the actions/checkout step (with: fetch-depth: 0), or set base-ref to a commit the checkout has.',
+      );
+    }
+    if (!(await hasCommit(ref, root))) {
+      // A branch or tag name: fetching it leaves it in FETCH_HEAD, not under its own name.
+      const head = await git(['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}'], root);
+      if (head.code === 0) return head.stdout.toString('utf8').trim();
+    }
+  }
+  const r = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], root);
+  if (r.code !== 0) throw new Error(`base-ref: ${ref} is not a commit in this repository`);
+  return r.stdout.toString('utf8').trim();
+}
+
+async function postComment(
+  inputs: ActionInputs,
+  event: EventPayload,
+  prNumber: number | undefined,
+  eventName: string,
+  result: LintResult,
+  markdownOpts: { title: string; baseLabel?: string },
+  hasFindings: boolean,
+): Promise<void> {
+  if (prNumber === undefined) {
+    core.info(`comment: this ${eventName || 'event'} is not a pull request; no comment.`);
+    return;
+  }
+  if (!inputs.token) {
+    core.warning(
+      'comment: no token; set the "token" input (the default is github.token) to post the PR comment.',
+    );
+    return;
+  }
+  const repository =
+    process.env.GITHUB_REPOSITORY ||
+    (typeof event.repository?.full_name === 'string' ? event.repository.full_name : '');
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo) {
+    core.warning('comment: GITHUB_REPOSITORY is not set; no comment.');
+    return;
+  }
+  const body = formatMarkdown(result, {
+    ...markdownOpts,
+    maxChars: COMMENT_MAX_CHARS - COMMENT_MARKER.length - 64,
+    moreAt: 'the job summary',
+  });
+  const outcome = await upsertComment(
+    {
+      token: inputs.token,
+      apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+      owner,
+      repo,
+      issueNumber: prNumber,
+    },
+    body,
+    hasFindings,
+  );
+  switch (outcome.action) {
+    case 'created':
+    case 'updated':
+      core.info(`comment: ${outcome.action} PR comment ${outcome.id}.`);
+      break;
+    case 'skipped':
+      core.info(`comment: ${outcome.reason}.`);
+      break;
+    case 'failed':
+      // Fork PRs get a read-only GITHUB_TOKEN under pull_request: expected, and no reason to fail the check.
+      core.warning(
+        outcome.status === 403 || outcome.status === 404
+          ? `comment: the token may not write PR comments (HTTP ${outcome.status}: ${outcome.message}). On pull requests from forks GITHUB_TOKEN is read-only, so this is expected there; elsewhere grant "permissions: pull-requests: write". The annotations and the job summary still show the findings.`
+          : `comment: could not post the PR comment (${outcome.status ? `HTTP ${outcome.status}: ` : ''}${outcome.message}).`,
+      );
+  }
+}
+
+/**
+ * The full list in the log, for when annotations are capped. File names and messages come from the PR, so the block
+ * is wrapped in stop-commands: a file named `::warning::x.yaml` is printed, not obeyed.
+ */
+function logFindings(result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>): void {
+  if (!result.findings.length) return;
+  const token = randomUUID();
+  core.startGroup(`Findings (${result.findings.length})`);
+  process.stdout.write(`::stop-commands::${token}\n`);
+  process.stdout.write(formatStylish({ ...result, suppressed: [] }, { color: false }));
+  process.stdout.write(`::${token}::\n`);
+  core.endGroup();
 }

@@ -135,7 +135,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     configPath: values.config,
     showSuppressed: values['show-suppressed'],
   });
-  const stdin = () => readAll(io.stdin);
+  // Never buffer more than the file size limit: `yes | mtls-lint -` must end with a finding, not run out of memory.
+  const stdin = () => readAll(io.stdin, options.limits.maxFileSize + 1);
   let result: LintResult;
   if (values.base !== undefined) {
     const { lintAgainstBase } = await import('../diff/base.js');
@@ -146,8 +147,13 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (result.inputs.missing.length) {
     throw new UsageError(`path not found: ${result.inputs.missing.join(', ')}`);
   }
+  if (result.inputs.emptyStdin) {
+    // `helm template … | mtls-lint -` after helm failed: an empty pipe must not pass as "no problems".
+    throw new UsageError('standard input is empty, nothing to check (did the command before the pipe fail?)');
+  }
   if (result.inputs.files.length === 0 && result.findings.length === 0) {
-    throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}`);
+    const ignored = options.config.ignore?.length ? ' (or the config file\'s ignore globs exclude them all)' : '';
+    throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`);
   }
   const color = colorWanted(values.color, values['no-color'], io, values['output-file']);
   const output = FORMATTERS[format]!(result, { color, showSuppressed: options.showSuppressed, version: VERSION });
@@ -158,7 +164,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
 
 export function colorWanted(force: boolean | undefined, off: boolean | undefined, io: CliIO, outputFile: string | undefined): boolean {
   if (off || io.env.NO_COLOR) return false;
-  if (force || io.env.FORCE_COLOR) return true;
+  const forced = io.env.FORCE_COLOR;
+  if (force || (forced !== undefined && forced !== '' && forced !== '0' && forced !== 'false')) return true;
   return !outputFile && io.stdout.isTTY === true;
 }
 
@@ -181,8 +188,15 @@ export function explainRule(meta: { id: string; defaultSeverity: string; summary
   return `# ${meta.id} (default: ${meta.defaultSeverity})\n\n${meta.summary}\n${meta.docs.replace(/^\n/, '\n')}`.replace(/\n*$/, '\n');
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+/** Read a stream to its end, or until more than `limit` bytes (the caller reports the overflow). */
+export async function readAll(stream: NodeJS.ReadableStream, limit = Infinity): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let total = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(buffer);
+    total += buffer.length;
+    if (total > limit) break; // leaving the loop destroys the stream: stop reading, do not buffer the rest
+  }
   return Buffer.concat(chunks);
 }

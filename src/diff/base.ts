@@ -1,11 +1,175 @@
-import type { LintResult } from '../engine.js';
+// PR mode: lint the head and the base with the same options and report what the change introduces.
+// The base is a git ref (read from git objects, no checkout) or a directory/file with the old manifests.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { analyze, compareFindings, summarize, type LintResult } from '../engine.js';
+import { discoverFiles, displayPath, ignoreMatcher, readManifest, type InputFile } from '../load/files.js';
+import { loadInputs, parseTexts, ParseCache, type LoadedInputs } from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
+import type { Finding } from '../types.js';
+import { readBaseFromGit } from './git.js';
+import { markNew } from './match.js';
+import { applyTransitions } from './transitions.js';
 
 export interface BaseOptions {
   stdin: () => Promise<Uint8Array>;
+  /** Keep findings the base already had (marked `new: false`); otherwise only new ones are returned. */
   showAll: boolean;
+  /** Shared with the caller to observe reuse; one is made otherwise. */
+  cache?: ParseCache;
+  /** Always a git ref, even if a file or directory has that name (the action's base sha). */
+  gitOnly?: boolean;
 }
 
-export async function lintAgainstBase(_options: ResolvedOptions, _base: string, _opts: BaseOptions): Promise<LintResult> {
-  throw new Error('--base is not available yet');
+export interface BaseInfo {
+  kind: 'git' | 'directory' | 'file';
+  /** As the user wrote it. */
+  ref: string;
+  /** The commit a git ref resolved to. */
+  commit?: string;
+  /** For messages: "base origin/main (1a2b3c4)", "base directory old/". */
+  label: string;
+}
+
+export interface BaseLintResult extends LintResult {
+  base: BaseInfo;
+  /** The base side's own result, for callers that want it (graph diffs, tests). */
+  baseResult: LintResult;
+}
+
+export async function lintAgainstBase(
+  options: ResolvedOptions,
+  base: string,
+  opts: BaseOptions,
+): Promise<BaseLintResult> {
+  const cache = opts.cache ?? new ParseCache();
+  const headInputs = await loadInputs({
+    paths: options.paths,
+    cwd: options.cwd,
+    namespace: options.namespace,
+    ignore: options.config.ignore ?? [],
+    limits: options.limits,
+    stdin: opts.stdin,
+    cache,
+  });
+  const { inputs: baseInputs, info } = await loadBase(options, base, cache, opts.gitOnly ?? false);
+  const head = analyze(headInputs, options);
+  const baseResult = analyze(baseInputs, options);
+  return { ...compareResults(baseResult, head, options, opts.showAll), base: info, baseResult };
+}
+
+/** Mark head findings new/old, add transitions, and count. Pure: used by the CLI, the action and tests. */
+export function compareResults(
+  base: LintResult,
+  head: LintResult,
+  options: ResolvedOptions,
+  showAll: boolean,
+): LintResult {
+  const transitions = applyTransitions(base, head, markNew(head.findings, base.findings), options);
+  const all = transitions.findings.sort(compareFindings);
+  const suppressed = [...head.suppressed, ...transitions.suppressed];
+  const fresh = all.filter((f) => f.new !== false);
+  const summary = summarize(all, suppressed.length, head.inputs);
+  summary.newErrors = fresh.filter((f) => f.severity === 'error').length;
+  summary.newWarnings = fresh.filter((f) => f.severity === 'warning').length;
+  return {
+    ...head,
+    findings: showAll ? all : fresh,
+    suppressed,
+    summary,
+  };
+}
+
+async function loadBase(
+  options: ResolvedOptions,
+  base: string,
+  cache: ParseCache,
+  gitOnly: boolean,
+): Promise<{ inputs: LoadedInputs; info: BaseInfo }> {
+  const parseOpts = { namespace: options.namespace, limits: options.limits, cache };
+  // An existing file or directory wins over a ref of the same name (documented in the README).
+  const info =
+    gitOnly || base === '' ? undefined : await stat(path.resolve(options.cwd, base)).catch(() => undefined);
+  const abs = path.resolve(options.cwd, base);
+  if (info?.isDirectory() || info?.isFile()) {
+    const { texts, diagnostics } = info.isDirectory()
+      ? await readBaseDirectory(options, abs)
+      : await readBaseFile(options, abs);
+    return {
+      inputs: parseTexts(texts, parseOpts, [], diagnostics),
+      info: {
+        kind: info.isDirectory() ? 'directory' : 'file',
+        ref: base,
+        label: `base ${info.isDirectory() ? 'directory' : 'file'} ${base}`,
+      },
+    };
+  }
+  const fromGit = await readBaseFromGit(base, {
+    paths: options.paths,
+    cwd: options.cwd,
+    ignore: options.config.ignore ?? [],
+    maxFileSize: options.limits.maxFileSize,
+  });
+  return {
+    inputs: parseTexts(fromGit.texts, parseOpts, [], fromGit.diagnostics),
+    info: {
+      kind: 'git',
+      ref: base,
+      commit: fromGit.commit,
+      label: `base ${base} (${fromGit.commit.slice(0, 7)})`,
+    },
+  };
+}
+
+type Texts = { texts: { input: InputFile; text: string }[]; diagnostics: Finding[] };
+
+/**
+ * A directory with the old manifests. With one head directory (`--base old/ k8s/`) the base directory is the old
+ * version of that directory; otherwise it is the old version of the working directory, and each head path is looked
+ * up under it. Base files get the head's display paths, so file-level findings match too.
+ */
+async function readBaseDirectory(options: ResolvedOptions, dir: string): Promise<Texts> {
+  const headPaths = options.paths.filter((p) => p !== '-');
+  let prefix: string | undefined;
+  if (headPaths.length === 1) {
+    const head = path.resolve(options.cwd, headPaths[0]!);
+    if ((await stat(head).catch(() => undefined))?.isDirectory())
+      prefix = path.relative(options.cwd, head).split(path.sep).join('/');
+  }
+  const ignore = ignoreMatcher(options.config.ignore ?? []);
+  const mapped = (file: string) => (prefix ? `${prefix}/${file}` : file);
+  const discovery =
+    prefix !== undefined
+      ? await discoverFiles(['.'], dir, (file) => ignore(mapped(file)))
+      : await discoverFiles(headPaths.length ? headPaths : ['.'], dir, ignore);
+  // A head path that the base does not have is a new file or directory, not an error.
+  return readAll(
+    discovery.files.map((f) => ({ ...f, file: mapped(f.file) })),
+    discovery.diagnostics,
+    options.limits.maxFileSize,
+  );
+}
+
+/** One file with the old manifests (e.g. `helm template` of the base): the old version of the only head input. */
+async function readBaseFile(options: ResolvedOptions, file: string): Promise<Texts> {
+  const only = options.paths.length === 1 ? options.paths[0]! : undefined;
+  const onlyAbs = only !== undefined && only !== '-' ? path.resolve(options.cwd, only) : undefined;
+  const onlyIsFile = onlyAbs !== undefined && (await stat(onlyAbs).catch(() => undefined))?.isFile();
+  const display =
+    only === '-'
+      ? '<stdin>'
+      : onlyIsFile
+        ? displayPath(options.cwd, onlyAbs!)
+        : displayPath(options.cwd, file);
+  return readAll([{ file: display, absolute: file }], [], options.limits.maxFileSize);
+}
+
+async function readAll(files: InputFile[], diagnostics: Finding[], maxFileSize: number): Promise<Texts> {
+  const texts: Texts['texts'] = [];
+  for (const input of files) {
+    const read = await readManifest(input, maxFileSize);
+    if (read.diagnostic) diagnostics.push(read.diagnostic);
+    if (read.text !== undefined) texts.push({ input, text: read.text });
+  }
+  return { texts, diagnostics };
 }

@@ -3,6 +3,8 @@
 import type { ClientSpec, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
 import { portProtocol, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES } from '../mesh/workloads.js';
+import { toAmbient } from '../mesh/build.js';
+import { atLeast } from '../mesh/version.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { declaredCalls, inferredCalls, type Call } from './callers.js';
@@ -30,7 +32,10 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
       if (call.ports && !call.ports.includes(port.port)) continue;
       if (portProtocol(port) === 'udp') continue;
       const clientKey = 'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
-      knownPairs.add(`${clientKey}|${call.service.resource.id}|${port.port}`);
+      // One edge per (client, service port): declared calls come first, so they win over an inference of the same call.
+      const pair = `${clientKey}|${call.service.resource.id}|${port.port}`;
+      if (knownPairs.has(pair)) continue;
+      knownPairs.add(pair);
       edges.push(makeEdge(mesh, client, call.service, port, call.evidence));
     }
   }
@@ -145,7 +150,7 @@ function standInClientNodes(mesh: MeshModel, excluded: Set<string>): ClientNode[
 
 interface StandInServer {
   service: StandInService;
-  sidecar: 'sidecar' | 'none';
+  sidecar: 'sidecar' | 'none' | 'ambient';
   node: ServerNode;
 }
 
@@ -155,10 +160,12 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
     if (excluded.has(ns.name) || ns.origin === 'system' || ns.origin === 'unknown' || ns.name === mesh.settings.rootNamespace) continue;
     const injection = ns.labels['istio-injection'];
     const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
-    const standIn = `any other service in ${ns.name}${injected ? '' : ' (no sidecar injection there)'}`;
+    // An ambient namespace's services are reached through ztunnel, not raw (istio-semantics.md §0.1, §6.3).
+    const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && atLeast(mesh.settings.version, 1, 18);
+    const standIn = `any other service in ${ns.name}${injected ? '' : ambient ? ' (ambient)' : ' (no sidecar injection there)'}`;
     out.push({
       service: { standIn: true, name: '(any)', namespace: ns.name },
-      sidecar: injected ? 'sidecar' : 'none',
+      sidecar: injected ? 'sidecar' : ambient ? 'ambient' : 'none',
       node: { namespace: ns.name, service: '*', port: 0, standIn },
     });
   }
@@ -189,7 +196,9 @@ function makeStandInServerEdge(mesh: MeshModel, client: ClientNode, server: Stan
   const mode =
     server.sidecar === 'none'
       ? { mode: 'NO_SIDECAR' as const, level: 'default' as const, explanation: `services in ${server.service.namespace} have no sidecar` }
-      : mesh.namespaceServerMode(server.service.namespace);
+      : server.sidecar === 'ambient'
+        ? toAmbient(mesh.namespaceServerMode(server.service.namespace), mesh.settings.version.text)
+        : mesh.namespaceServerMode(server.service.namespace);
   // Port 0: a stand-in service has no known port; only port-independent DestinationRule settings apply.
   const r = mesh.connect(spec, server.service, 0, { sidecar: server.sidecar, targetPort: undefined, mode });
   const connection: EdgeConnection = { targetPort: undefined, client: r.client, server: r.server, result: r.result };

@@ -149,7 +149,8 @@ export function victimLocations(hits: Hit[], describe: (hit: Hit) => string): Re
 /** Error when a declared or inferred caller (or a stand-in for every such client) is hit; one lower if only possible callers. */
 export function severityFor(hits: Hit[], base: Severity): Severity {
   const certain = hits.some((h) => h.edge.caller !== 'possible' || h.edge.client.standIn !== undefined);
-  const assumed = hits.every((h) => h.edge.client.workload?.sidecar.certain === false);
+  // A verdict rests on an assumption when either end's sidecar state was assumed (namespace not in the inputs).
+  const assumed = hits.every((h) => h.edge.client.workload?.sidecar.certain === false || h.connection.serverWorkload?.sidecar.certain === false);
   if (certain && !assumed) return base;
   return base === 'error' ? 'warning' : 'info';
 }

@@ -1,24 +1,47 @@
-import { LineCounter, isMap, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import type { Finding, Span } from '../types.js';
 import {
   CLUSTER_SCOPED_KINDS,
   SourceLocator,
   apiGroupVersion,
+  isMergeKey,
   describeResource,
   resourceRef,
   type Resource,
 } from './resource.js';
 
 export interface ParseLimits {
-  /** Documents per file; more are reported and ignored. */
+  /** Documents per file; the rest of the file is reported and not checked. */
   maxDocuments: number;
-  /** Aliases resolved per document (the yaml package's guard against "billion laughs"). */
+  /** Aliases resolved per document (the yaml package's weighted count; guards against "billion laughs"). */
   maxAliasCount: number;
-  /** Nesting depth of collections; deeper documents are refused (the composer recurses). */
+  /** Nesting depth of collections; deeper documents are refused before the recursive parts of the parser run. */
   maxDepth: number;
 }
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxDocuments: 20_000, maxAliasCount: 100, maxDepth: 200 };
+
+/**
+ * A document's values after aliases and `<<` merges are expanded may hold at most this many nodes per node
+ * written in the source (plus EXPANSION_SLACK): a few large anchors referenced many times are a memory bomb
+ * that yaml's alias count alone does not see.
+ */
+export const EXPANSION_FACTOR = 10;
+export const EXPANSION_SLACK = 10_000;
 
 export interface ParsedFile {
   resources: Resource[];
@@ -41,14 +64,18 @@ export function fileFinding(
   return { rule, severity, message, file, ...span, key: `${rule}|${file}|${keyDetail}` };
 }
 
-const FIRST_LINE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
-
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
 const GO_TEMPLATE = /\{\{[\s\S]*?\}\}/;
+/** A template action where YAML sees structure: at a line start or as a value (`key: {{ … }}`, `- {{ … }}`). */
+const STRUCTURAL_TEMPLATE = /(?:^[ \t]*|[:-][ \t]+)\{\{/m;
 
 /**
  * Parse one file's text into resources. Never throws: every problem becomes a finding at the parser's position,
  * and the documents that parsed are still returned.
+ *
+ * Each YAML document (the text between `---` lines) is parsed on its own, so that an unclosed quote or bracket
+ * cannot swallow the documents after it, and a pre-scan refuses absurdly nested documents before yaml's
+ * recursive composer sees them (a 2 MB file of `[` takes yaml 6 s and 1.2 GB; 16 MB exhausts the heap).
  */
 export function parseManifestText(
   text: string,
@@ -57,105 +84,417 @@ export function parseManifestText(
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
 ): ParsedFile {
   const out: ParsedFile = { resources: [], diagnostics: [], skipped: 0, documents: 0 };
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lineCounter = new LineCounter();
-  const locator = new SourceLocator(lineCounter, text);
-
-  let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: true });
-    docs = Array.isArray(parsed) ? parsed : [];
+    parseInto(text, file, defaultNamespace, limits, out);
   } catch (err) {
-    // The composer recurses; absurd nesting can exhaust the stack before our depth check sees it.
+    // Defensive: a bug here must cost one file, not the run.
     out.diagnostics.push(
-      fileFinding('yaml-syntax', file, FIRST_LINE, `YAML could not be parsed: ${errorText(err)}.`, 'parse-crash'),
+      fileFinding(
+        'yaml-syntax',
+        file,
+        FIRST_LINE,
+        `File could not be read as YAML: ${errorText(err)}.`,
+        'parse-crash',
+      ),
     );
-    return out;
-  }
-
-  // A Helm/Go template that was not rendered is not a manifest: skip it quietly, as the README promises.
-  const looksLikeTemplate = GO_TEMPLATE.test(text);
-
-  for (let index = 0; index < docs.length; index++) {
-    const doc = docs[index]!;
-    if (index >= limits.maxDocuments) {
-      out.diagnostics.push(
-        fileFinding(
-          'input-error',
-          file,
-          locator.spanOf(doc.range[0], doc.range[0]),
-          `More than ${limits.maxDocuments} YAML documents in one file; the rest of the file was not checked. Split it, or raise limits.maxDocuments in .mtls-lint.yaml.`,
-          'max-documents',
-        ),
-      );
-      break;
-    }
-    out.documents++;
-    const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
-    if (fatal.length > 0 && looksLikeTemplate) {
-      out.skipped++;
-      continue;
-    }
-    for (const error of doc.errors) {
-      const span = locator.spanOf(error.pos[0], Math.max(error.pos[1], error.pos[0] + 1));
-      const message =
-        error.code === 'DUPLICATE_KEY'
-          ? `Duplicate key: ${firstLine(error.message)}. Tools disagree on which value wins (kubectl keeps the last, some keep the first); keep one.`
-          : `YAML syntax error: ${firstLine(error.message)}. This document was not checked.`;
-      out.diagnostics.push(fileFinding('yaml-syntax', file, span, message, `${error.code}@${span.line}`));
-    }
-    if (fatal.length > 0) continue;
-
-    const root = doc.contents as Node | null;
-    if (root === null || root === undefined) continue; // empty or comment-only document
-    const depth = nestingDepth(root, limits.maxDepth);
-    if (depth > limits.maxDepth) {
-      out.diagnostics.push(
-        fileFinding(
-          'input-error',
-          file,
-          locator.spanOf(root.range?.[0] ?? 0, root.range?.[0] ?? 0),
-          `YAML nested deeper than ${limits.maxDepth} levels; this document was not checked.`,
-          `max-depth@${index}`,
-        ),
-      );
-      continue;
-    }
-
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
-    } catch (err) {
-      const span = locator.spanOf(root.range?.[0] ?? 0, root.range?.[0] ?? 0);
-      const isAliasBomb = /alias/i.test(errorText(err));
-      out.diagnostics.push(
-        fileFinding(
-          'yaml-syntax',
-          file,
-          span,
-          isAliasBomb
-            ? `Refused to expand YAML aliases: more than ${limits.maxAliasCount} alias expansions (a "billion laughs" document?). This document was not checked.`
-            : `YAML could not be read: ${errorText(err)}. This document was not checked.`,
-          `tojs@${index}`,
-        ),
-      );
-      continue;
-    }
-
-    const sourceMatch = HELM_SOURCE.exec(text.slice(doc.range[0], root.range?.[0] ?? doc.range[0]));
-    const helmSource = sourceMatch?.[1];
-    collectResources(value, root, [], out, { file, locator, defaultNamespace, helmSource });
   }
   return out;
 }
 
-interface CollectContext {
+const FIRST_LINE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+function parseInto(
+  text: string,
+  file: string,
+  defaultNamespace: string,
+  limits: ParseLimits,
+  out: ParsedFile,
+): void {
+  // A byte order mark at the start of the file or of a concatenated file's first line is not content.
+  if (text.includes('\ufeff')) text = text.replace(/^\ufeff/gm, '');
+  const lineCounter = lineCounterFor(text);
+  const fileLocator = new SourceLocator(lineCounter, text);
+  const segments = scanSegments(text, limits.maxDepth);
+
+  for (const segment of segments) {
+    if (segment.deepAt !== undefined) {
+      if (out.documents >= limits.maxDocuments)
+        return tooManyDocuments(out, file, fileLocator, segment.start, limits);
+      out.documents++;
+      out.diagnostics.push(
+        fileFinding(
+          'input-error',
+          file,
+          fileLocator.spanOf(segment.deepAt, segment.deepAt + 1),
+          `YAML nested deeper than ${limits.maxDepth} levels (limits.maxDepth); this document was not checked. No Kubernetes object nests that deep: is the file generated or hostile?`,
+          `max-depth|${lineText(text, segment.deepAt)}`,
+        ),
+      );
+      continue;
+    }
+    if (!segment.content) continue;
+    const chunk = text.slice(segment.start, segment.end);
+    const docs = parseAllDocuments(chunk, {
+      uniqueKeys: false, // duplicate keys are found below: yaml's check is quadratic in the keys of a mapping
+      merge: true, // `<<: *base` as kubectl (YAML 1.1) reads it
+      prettyErrors: false,
+      logLevel: 'silent', // no process warnings on stderr for odd keys
+    });
+    if (!Array.isArray(docs)) continue; // only comments or blank
+    const locator = new SourceLocator(lineCounter, text, segment.start);
+    let previousEnd = 0;
+    for (const doc of docs) {
+      if (out.documents >= limits.maxDocuments) {
+        return tooManyDocuments(out, file, fileLocator, segment.start + doc.range[0], limits);
+      }
+      out.documents++;
+      try {
+        checkDocument(
+          doc,
+          chunk,
+          previousEnd,
+          { file, text, locator, defaultNamespace, limits, helmSource: undefined },
+          out,
+        );
+      } catch (err) {
+        out.diagnostics.push(
+          fileFinding(
+            'yaml-syntax',
+            file,
+            locator.spanOf(doc.range[0], doc.range[0] + 1),
+            `YAML document could not be read: ${errorText(err)}. It was not checked.`,
+            `crash|${errorText(err)}`,
+          ),
+        );
+      }
+      previousEnd = doc.range[2];
+    }
+  }
+}
+
+function tooManyDocuments(
+  out: ParsedFile,
+  file: string,
+  locator: SourceLocator,
+  offset: number,
+  limits: ParseLimits,
+) {
+  out.diagnostics.push(
+    fileFinding(
+      'input-error',
+      file,
+      locator.spanOf(offset, offset + 1),
+      `More than ${limits.maxDocuments} YAML documents in one file (limits.maxDocuments); the rest of the file from here was not checked. Split it, or raise limits.maxDocuments in .mtls-lint.yaml.`,
+      'max-documents',
+    ),
+  );
+}
+
+interface DocContext {
   file: string;
+  /** The whole file's text (positions), and the document's chunk of it. */
+  text: string;
   locator: SourceLocator;
   defaultNamespace: string;
+  limits: ParseLimits;
   helmSource: string | undefined;
 }
 
+function checkDocument(
+  doc: Document.Parsed,
+  chunk: string,
+  previousEnd: number,
+  ctx: DocContext,
+  out: ParsedFile,
+): void {
+  const { file, locator, limits } = ctx;
+  const root = doc.contents as Node | null;
+  const docText = chunk.slice(doc.range[0], doc.range[2]);
+  // Helm's `# Source: chart/templates/x.yaml` comment sits between `---` and the document's first node.
+  ctx.helmSource = HELM_SOURCE.exec(chunk.slice(previousEnd, root?.range?.[0] ?? doc.range[2]))?.[1];
+  const hasTemplate = GO_TEMPLATE.test(docText);
+  const finding = (rule: string, start: number, end: number, message: string, keyDetail: string) => {
+    const f = fileFinding(rule, file, locator.spanOf(start, Math.max(end, start + 1)), message, keyDetail);
+    if (ctx.helmSource) f.source = ctx.helmSource;
+    out.diagnostics.push(f);
+  };
+
+  if (doc.errors.length > 0) {
+    // An unrendered Helm/Go template is not a manifest: skip it quietly, as a values file is.
+    if (hasTemplate && STRUCTURAL_TEMPLATE.test(docText)) {
+      out.skipped++;
+      return;
+    }
+    const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+    if (exhausted) {
+      finding(
+        'input-error',
+        exhausted.pos[0],
+        exhausted.pos[0] + 1,
+        `YAML nested too deeply for the parser (limits.maxDepth is ${limits.maxDepth}); this document was not checked.`,
+        `max-depth|${lineText(chunk, exhausted.pos[0])}`,
+      );
+      return;
+    }
+    const first = doc.errors[0]!;
+    const more = doc.errors.length - 1;
+    // yaml reports an unclosed quote where the document ends; the person needs the line where it opens.
+    const opened =
+      first.code === 'MISSING_CHAR' && /quote/i.test(first.message)
+        ? unclosedQuote(doc, first.pos[0])
+        : undefined;
+    // An indentation error is found at the line start; the first character of the line is what to look at.
+    let at = opened ?? first.pos[0];
+    if (opened === undefined && (at === 0 || chunk[at - 1] === '\n')) while (chunk[at] === ' ') at++;
+    finding(
+      'yaml-syntax',
+      at,
+      opened !== undefined || at !== first.pos[0] ? at + 1 : first.pos[1],
+      `YAML syntax error: ${syntaxMessage(first)} kubectl would refuse this document, and mtls-lint did not check it${more > 0 ? ` (${more} more error${more === 1 ? '' : 's'} in it, probably caused by this one)` : ''}.`,
+      `${first.code}|${lineText(chunk, first.pos[0])}`,
+    );
+    return;
+  }
+  if (root === null || root === undefined) return; // empty or comment-only document (Helm renders many)
+
+  const shape = analyzeTree(root, limits.maxDepth);
+  if (shape.deepAt !== undefined) {
+    finding(
+      'input-error',
+      shape.deepAt,
+      shape.deepAt + 1,
+      `YAML nested deeper than ${limits.maxDepth} levels (limits.maxDepth); this document was not checked.`,
+      `max-depth|${lineText(chunk, shape.deepAt)}`,
+    );
+    return;
+  }
+  if (hasTemplate && shape.templateKey) {
+    out.skipped++; // `name: {{ .Values.name }}` parses, as a mapping inside a mapping key
+    return;
+  }
+  if (shape.unresolved.length > 0) {
+    for (const alias of shape.unresolved) {
+      const [start, end] = alias.range!;
+      finding(
+        'yaml-syntax',
+        start,
+        end,
+        `YAML alias \`*${alias.source}\` has no anchor \`&${alias.source}\` before it; this document was not checked. Define the anchor first, or write the value out.`,
+        `unresolved-alias|${alias.source}`,
+      );
+    }
+    return;
+  }
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (err) {
+    const text = errorText(err);
+    const message = /resource exhaustion/i.test(text)
+      ? `Refused to expand YAML aliases: more than ${limits.maxAliasCount} alias expansions (limits.maxAliasCount), as in a "billion laughs" document. This document was not checked.`
+      : /disabled/i.test(text)
+        ? `YAML aliases are disabled (limits.maxAliasCount is 0); this document was not checked.`
+        : `YAML could not be read: ${text}. This document was not checked.`;
+    finding('yaml-syntax', root.range![0], root.range![0] + 1, message, `tojs|${text}`);
+    return;
+  }
+  if (shape.aliases > 0) {
+    const budget = shape.nodes * EXPANSION_FACTOR + EXPANSION_SLACK;
+    const problem = expandedProblem(value, budget, limits.maxDepth);
+    if (problem) {
+      finding(
+        'yaml-syntax',
+        root.range![0],
+        root.range![0] + 1,
+        problem === 'depth'
+          ? `YAML aliases make this document nest deeper than ${limits.maxDepth} levels (an alias inside its own anchor?); this document was not checked.`
+          : `Refused to expand YAML aliases: they grow this document from ${shape.nodes} to more than ${budget} values (a "billion laughs" variant). This document was not checked.`,
+        `alias-expansion|${problem}`,
+      );
+      return;
+    }
+  }
+
+  if (value === null || value === undefined) return; // `---` then only comments: an empty document
+
+  // Duplicate keys: the document is still checked, with the value mtls-lint's reader keeps (the last).
+  for (const dup of shape.duplicates) {
+    const [start, end] = dup.key.range!;
+    const first = locator.spanOf(dup.first.range![0], dup.first.range![1]);
+    finding(
+      'yaml-syntax',
+      start,
+      end,
+      `Duplicate key \`${dup.name}\` in one mapping (first at line ${first.line}). Depending on the tool the object is rejected or one of the two values is silently used; mtls-lint reads this last one. Delete one of them.`,
+      `duplicate-key|${dup.name}|${lineText(chunk, start)}`,
+    );
+  }
+
+  collectResources(value, root, [], out, { ...ctx, doc, hasTemplate });
+}
+
+/** Start of the quoted scalar that runs into `errorAt` (the last one that starts before it). */
+function unclosedQuote(doc: Document.Parsed, errorAt: number): number | undefined {
+  let best: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const start = node.range?.[0];
+      if (
+        start !== undefined &&
+        start <= errorAt &&
+        (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') &&
+        (best === undefined || start > best)
+      )
+        best = start;
+    },
+  });
+  return best;
+}
+
+function syntaxMessage(error: YAMLError): string {
+  const base = error.message
+    .split('\n')[0]!
+    .replace(/\s+at line \d+, column \d+:?$/, '')
+    .replace(/[.:]$/, '');
+  const hint =
+    error.code === 'TAB_AS_INDENT'
+      ? ' (YAML indents with spaces only; replace the tab)'
+      : error.code === 'BAD_INDENT'
+        ? ' (check this line against the lines above it)'
+        : error.code === 'MISSING_CHAR' && /quote/i.test(base)
+          ? ' (the quote that opens here is never closed)'
+          : error.code === 'BLOCK_AS_IMPLICIT_KEY' || error.code === 'MULTILINE_IMPLICIT_KEY'
+            ? ' (a missing `:` or wrong indentation on the lines above?)'
+            : '';
+  return `${base}${hint}.`;
+}
+
+interface TreeShape {
+  /** Offset (in the chunk) where nesting first exceeds maxDepth. */
+  deepAt?: number;
+  nodes: number;
+  aliases: number;
+  duplicates: { name: string; key: Node; first: Node }[];
+  /** A mapping key that is a collection written as `{…}`: how YAML reads `{{ .Values.x }}`. */
+  templateKey: boolean;
+  unresolved: Alias[];
+}
+
+/** One iterative pass over the AST (no recursion: depth is what is being checked). */
+function analyzeTree(root: Node, maxDepth: number): TreeShape {
+  const shape: TreeShape = { nodes: 0, aliases: 0, duplicates: [], templateKey: false, unresolved: [] };
+  const anchors = new Set<string>();
+  const stack: [Node | null | undefined, number][] = [[root, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (!node) continue;
+    shape.nodes++;
+    if (node.anchor) anchors.add(node.anchor);
+    if (isAlias(node)) {
+      shape.aliases++;
+      if (!anchors.has(node.source)) shape.unresolved.push(node);
+      continue;
+    }
+    if (!isCollection(node)) continue;
+    if (depth > maxDepth) {
+      shape.deepAt = node.range?.[0] ?? 0;
+      return shape;
+    }
+    const children: [Node | null | undefined, number][] = [];
+    if (isMap(node)) {
+      const seen = new Map<string, Node>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        if (isScalar(key)) {
+          const name = typeof key.value === 'symbol' ? (key.value.description ?? '') : String(key.value);
+          if (isMergeKey(key) && isMerge(pair.value as Node | null)) {
+            shape.aliases++; // merges expand like aliases
+          } else {
+            const first = seen.get(name);
+            if (first) shape.duplicates.push({ name, key, first });
+            else seen.set(name, key);
+          }
+        } else if (isCollection(key) && (key as { flow?: boolean }).flow && isMap(key)) {
+          shape.templateKey = true;
+        }
+        children.push([key, depth + 1], [pair.value as Node | null, depth + 1]);
+      }
+    } else {
+      for (const item of node.items) {
+        if (isPair(item)) children.push([item.key as Node, depth + 1], [item.value as Node, depth + 1]);
+        else children.push([item as Node, depth + 1]);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return shape;
+}
+
+function isMerge(value: Node | null): boolean {
+  return isAlias(value) || (isSeq(value) && value.items.some((i) => isAlias(i))) || isMap(value);
+}
+
+/** Walk the plain value once, within a budget: aliases can make it far bigger, or cyclic, than the source. */
+function expandedProblem(value: unknown, budget: number, maxDepth: number): 'size' | 'depth' | undefined {
+  let count = 1;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > maxDepth) return 'depth';
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    count += children.length;
+    if (count > budget) return 'size';
+    for (const c of children) if (typeof c === 'object' && c !== null) stack.push([c, depth + 1]);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Kubernetes objects
+
+interface CollectContext extends DocContext {
+  doc: Document.Parsed;
+  hasTemplate: boolean;
+}
+
+/** apiVersions to suggest when a document forgot it. */
+const SUGGESTED_API_VERSION: Record<string, string> = {
+  PeerAuthentication: 'security.istio.io/v1',
+  AuthorizationPolicy: 'security.istio.io/v1',
+  RequestAuthentication: 'security.istio.io/v1',
+  DestinationRule: 'networking.istio.io/v1',
+  VirtualService: 'networking.istio.io/v1',
+  Gateway: 'networking.istio.io/v1',
+  ServiceEntry: 'networking.istio.io/v1',
+  Sidecar: 'networking.istio.io/v1',
+  Policy: 'authentication.istio.io/v1alpha1',
+  MeshPolicy: 'authentication.istio.io/v1alpha1',
+  Namespace: 'v1',
+  Service: 'v1',
+  Pod: 'v1',
+  ServiceAccount: 'v1',
+  ConfigMap: 'v1',
+  Deployment: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  ReplicaSet: 'apps/v1',
+  Job: 'batch/v1',
+  CronJob: 'batch/v1',
+};
+
+/** API groups of files that look like objects but are tool configuration, never applied to a cluster. */
+const TOOL_CONFIG_GROUPS = new Set(['kustomize.config.k8s.io', 'config.kubernetes.io']);
+
+/**
+ * Decide whether a document (or a List item) is a Kubernetes object:
+ * - `kind` and `apiVersion` both non-empty strings: an object (a `List` is unwrapped into its items);
+ * - neither: not Kubernetes (values files, workflows, docker-compose…), skipped and counted;
+ * - one of them, or either of the wrong type, *with* `metadata` or `spec`: an object with a mistake, reported
+ *   as invalid-resource (Kubernetes would reject it, and a policy that is never applied must not pass unseen);
+ * - one of them without `metadata`/`spec` (Chart.yaml has `apiVersion: v2`): not Kubernetes, skipped.
+ */
 function collectResources(
   value: unknown,
   docRoot: Node,
@@ -163,69 +502,331 @@ function collectResources(
   out: ParsedFile,
   ctx: CollectContext,
 ): void {
-  if (!isObject(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') {
-    // Values files, workflows, Chart.yaml, JSON Schemas…: not Kubernetes objects.
+  if (!isObject(value)) {
     out.skipped++;
     return;
   }
+  const { kind, apiVersion } = value;
+  const hasKind = kind !== undefined && kind !== null;
+  const hasApiVersion = apiVersion !== undefined && apiVersion !== null;
+  const wellFormed =
+    typeof kind === 'string' && kind !== '' && typeof apiVersion === 'string' && apiVersion !== '';
+  if (!wellFormed) {
+    const looksLikeObject = isObject(value.metadata) || isObject(value.spec);
+    if (
+      (!hasKind && !hasApiVersion) ||
+      (!looksLikeObject && !(hasKind && hasApiVersion)) ||
+      ctx.hasTemplate
+    ) {
+      out.skipped++;
+      return;
+    }
+    reportMalformed(value, docRoot, basePath, out, ctx);
+    return;
+  }
+  const identity = [kind, apiVersion, (value.metadata as Record<string, unknown> | undefined)?.name];
+  if (ctx.hasTemplate && identity.some((v) => typeof v === 'string' && v.includes('{{'))) {
+    out.skipped++; // `name: "{{ .Values.name }}"`: a quoted, unrendered template
+    return;
+  }
+  const { group, version } = apiGroupVersion(apiVersion);
+  if (TOOL_CONFIG_GROUPS.has(group)) {
+    out.skipped++; // kustomization.yaml and friends
+    return;
+  }
   // `kubectl get -o yaml` output: a List of objects; each item keeps its own positions.
-  if (value.kind === 'List' || (value.kind.endsWith('List') && Array.isArray(value.items))) {
+  if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
     const items = Array.isArray(value.items) ? value.items : [];
     items.forEach((item, i) => collectResources(item, docRoot, [...basePath, 'items', i], out, ctx));
     return;
   }
   const metadata = isObject(value.metadata) ? value.metadata : {};
-  const name = typeof metadata.name === 'string' ? metadata.name : metadata.name === undefined ? '' : String(metadata.name);
-  const clusterScoped = CLUSTER_SCOPED_KINDS.has(value.kind);
-  const explicitNs = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
+  // `name: 42` is read as a number; Kubernetes wants a string (the schema check says so), keep it recognisable.
+  const name = scalarText(metadata.name);
+  const clusterScoped = CLUSTER_SCOPED_KINDS.has(kind);
+  const explicitNs = scalarText(metadata.namespace) || undefined;
+  // As `kubectl apply -n NS` does: an object without metadata.namespace lands in --namespace.
   const namespace = clusterScoped ? undefined : (explicitNs ?? ctx.defaultNamespace);
-  const { group, version } = apiGroupVersion(value.apiVersion);
   const prefix = basePath.slice();
+  const { locator, doc } = ctx;
   const resource: Resource = {
-    kind: value.kind,
-    apiVersion: value.apiVersion,
+    kind,
+    apiVersion,
     group,
     version,
     name,
     namespace,
-    namespaceExplicit: explicitNs !== undefined,
+    namespaceExplicit: !clusterScoped && explicitNs !== undefined,
     value,
     file: ctx.file,
-    id: `${value.kind}/${namespace ?? ''}/${name}`,
-    span: (path, opts) => ctx.locator.locate(docRoot, prefix.length ? [...prefix, ...path] : path, opts),
+    id: `${kind}/${namespace ?? ''}/${name}`,
+    span: (path, opts) => locator.locate(docRoot, prefix.length ? [...prefix, ...path] : path, opts, doc),
     ref: () => resourceRef(resource),
   };
   if (ctx.helmSource) resource.source = ctx.helmSource;
   out.resources.push(resource);
 }
 
-function nestingDepth(node: Node, limit: number): number {
-  // Iterative, so that a 100k-deep document cannot overflow our own stack.
-  let max = 0;
-  const stack: [Node, number][] = [[node, 1]];
-  while (stack.length) {
-    const [n, d] = stack.pop()!;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    if (isMap(n)) {
-      for (const p of n.items) if (p.value && typeof p.value === 'object') stack.push([p.value as Node, d + 1]);
-    } else if (isSeq(n)) {
-      for (const item of n.items) if (item && typeof item === 'object') stack.push([item as Node, d + 1]);
-    }
+function reportMalformed(
+  value: Record<string, unknown>,
+  docRoot: Node,
+  basePath: (string | number)[],
+  out: ParsedFile,
+  ctx: CollectContext,
+): void {
+  const { kind, apiVersion } = value;
+  const name = isObject(value.metadata) ? scalarText(value.metadata.name) : '';
+  const what =
+    typeof kind === 'string' && kind
+      ? `This ${kind}${name ? ` (${name})` : ''}`
+      : `This object${name ? ` (${name})` : ''}`;
+  let field: string;
+  let message: string;
+  if (kind === undefined || kind === null) {
+    field = 'apiVersion';
+    message = `${what} has apiVersion ${JSON.stringify(apiVersion)} but no \`kind\`, so Kubernetes rejects it and mtls-lint did not check it. Add the kind (e.g. \`kind: PeerAuthentication\`).`;
+  } else if (typeof kind !== 'string' || kind === '') {
+    field = 'kind';
+    message = `${what}: \`kind\` must be a non-empty string such as PeerAuthentication, not ${JSON.stringify(kind)}; Kubernetes rejects it and mtls-lint did not check it.`;
+  } else if (apiVersion === undefined || apiVersion === null) {
+    field = 'kind';
+    const suggestion = SUGGESTED_API_VERSION[kind];
+    message = `${what} has no \`apiVersion\`, so Kubernetes rejects it and mtls-lint did not check it. Add \`apiVersion: ${suggestion ?? 'GROUP/VERSION'}\`${suggestion ? '' : ' (see kubectl api-resources)'}.`;
+  } else {
+    field = 'apiVersion';
+    message = `${what}: \`apiVersion\` must be a string such as security.istio.io/v1, not ${JSON.stringify(apiVersion)}; Kubernetes rejects it and mtls-lint did not check it.`;
   }
-  return max;
+  const path = [...basePath, field];
+  const f = fileFinding(
+    'invalid-resource',
+    ctx.file,
+    ctx.locator.locate(docRoot, path, { key: true }, ctx.doc),
+    message,
+    `malformed-object|${String(kind)}|${name}|${field}`,
+  );
+  if (ctx.helmSource) f.source = ctx.helmSource;
+  out.diagnostics.push(f);
+}
+
+function scalarText(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? message).replace(/\s+at line \d+, column \d+:?$/, '').replace(/\.$/, '');
+function errorText(err: unknown): string {
+  return err instanceof Error ? (err.message.split('\n')[0] ?? '').replace(/\.$/, '') : String(err);
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n')[0]!.replace(/\.$/, '') : String(err);
+/** The trimmed text of the line holding `offset`: a finding identity that survives lines moving. */
+function lineText(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const end = text.indexOf('\n', offset);
+  return text
+    .slice(start, end < 0 ? undefined : end)
+    .trim()
+    .slice(0, 120);
+}
+
+function lineCounterFor(text: string): LineCounter {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Pre-scan: split into documents and estimate nesting, in one linear pass, before yaml parses anything.
+
+export interface Segment {
+  start: number;
+  end: number;
+  /** Offset where the estimated nesting first goes past maxDepth: the document is refused unparsed. */
+  deepAt?: number;
+  /** False when the segment holds only markers, blank lines and comments (Helm renders many): not parsed. */
+  content: boolean;
+}
+
+/**
+ * Split a YAML stream at its `---` lines (a document marker in column 0 ends any scalar or collection, so the
+ * split is exact) and estimate each document's nesting: flow brackets outside quotes and comments, plus block
+ * indentation levels and compact `- - -` entries. Block scalars (`|`, `>`) are skipped. The estimate only
+ * needs to be close: the exact depth is checked again on the parsed tree.
+ */
+export function scanSegments(text: string, maxDepth: number): Segment[] {
+  const segments: Segment[] = [];
+  let current: Segment = { start: 0, end: text.length, content: false };
+  let flow = 0;
+  let indents: number[] = [];
+  let blockScalarParent = -1;
+  let quote: '"' | "'" | undefined;
+  let directiveRun = -1; // start of consecutive `%YAML`/`%TAG` lines: they belong to the next document
+  const len = text.length;
+
+  const exceed = (at: number) => {
+    if (current.deepAt === undefined && indents.length + flow > maxDepth) current.deepAt = at;
+  };
+
+  let pos = 0;
+  while (pos < len) {
+    let lineEnd = text.indexOf('\n', pos);
+    if (lineEnd < 0) lineEnd = len;
+    const marker = isMarker(text, pos, lineEnd);
+    if (marker) {
+      if (marker === '---') {
+        const start = directiveRun >= 0 ? directiveRun : pos;
+        if (start > current.start) {
+          current.end = start;
+          segments.push(current);
+          current = { start, end: len, content: false };
+        }
+      }
+      flow = 0;
+      indents = [];
+      blockScalarParent = -1;
+      quote = undefined;
+      directiveRun = -1;
+      if (!isBlank(text, pos + 3, lineEnd)) current.content = true;
+      if (current.deepAt === undefined) scanLine(pos + 3, lineEnd, 0);
+      pos = lineEnd + 1;
+      continue;
+    }
+    if (!current.content && !isBlank(text, pos, lineEnd)) current.content = true;
+    if (text.charCodeAt(pos) === 37 /* % */ && flow === 0 && !quote && blockScalarParent < 0) {
+      if (directiveRun < 0) directiveRun = pos;
+    } else if (!isBlank(text, pos, lineEnd)) directiveRun = -1;
+    if (current.deepAt !== undefined) {
+      pos = lineEnd + 1;
+      continue;
+    }
+    let i = pos;
+    while (i < lineEnd && text.charCodeAt(i) === 32) i++;
+    const indent = i - pos;
+    if (blockScalarParent >= 0) {
+      if (i >= lineEnd || text[i] === '\r' || indent > blockScalarParent) {
+        pos = lineEnd + 1;
+        continue;
+      }
+      blockScalarParent = -1;
+    }
+    if (quote) {
+      i = skipQuoted(pos, lineEnd);
+      if (quote) {
+        pos = lineEnd + 1;
+        continue;
+      }
+      scanLine(i, lineEnd, indent);
+    } else if (flow > 0) {
+      scanLine(i, lineEnd, indent);
+    } else {
+      if (i >= lineEnd || text[i] === '#' || text[i] === '\r') {
+        pos = lineEnd + 1;
+        continue;
+      }
+      while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+      // Compact nesting on one line: `- - - x`, `? - x`, `- key: value`.
+      while (
+        (text[i] === '-' || text[i] === '?' || text[i] === ':') &&
+        (i + 1 >= lineEnd || text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\r')
+      ) {
+        i++;
+        while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
+        if (i < lineEnd && text[i] !== '#' && text[i] !== '\r') indents.push(i - pos);
+      }
+      exceed(pos + indent);
+      scanLine(i, lineEnd, indents[indents.length - 1] ?? indent);
+    }
+    pos = lineEnd + 1;
+  }
+  current.end = len;
+  segments.push(current);
+  return segments;
+
+  /** Flow brackets, quotes, comments and block scalar headers on the rest of a line. */
+  function scanLine(from: number, lineEnd: number, parentIndent: number): void {
+    let valueStart = true;
+    for (let j = from; j < lineEnd; j++) {
+      const c = text[j]!;
+      if (c === ' ' || c === '\t' || c === '\r') continue;
+      if (c === '#' && (j === from || text[j - 1] === ' ' || text[j - 1] === '\t')) return;
+      if ((c === '"' || c === "'") && (valueStart || flow > 0)) {
+        if (!valueStart && flow > 0 && !/[\s,[{:]/.test(text[j - 1] ?? ' ')) continue; // `it's` in a flow scalar
+        quote = c;
+        j = skipQuoted(j + 1, lineEnd) - 1;
+        if (quote) return;
+        valueStart = false;
+        continue;
+      }
+      if (flow > 0) {
+        if (c === '[' || c === '{') {
+          flow++;
+          exceed(j);
+          if (current.deepAt !== undefined) return;
+          valueStart = true;
+        } else if (c === ']' || c === '}') {
+          flow--;
+          valueStart = false;
+        } else if (c === ',' || c === ':') valueStart = true;
+        else valueStart = false;
+        continue;
+      }
+      if (valueStart && (c === '[' || c === '{')) {
+        flow++;
+        exceed(j);
+        if (current.deepAt !== undefined) return;
+      } else if (valueStart && (c === '|' || c === '>')) {
+        blockScalarParent = parentIndent;
+        return;
+      } else if (valueStart && (c === '&' || c === '!')) {
+        while (j + 1 < lineEnd && text[j + 1] !== ' ' && text[j + 1] !== '\t') j++; // anchor or tag: a value follows
+      } else if (c === ':' && (j + 1 >= lineEnd || /[ \t\r]/.test(text[j + 1]!))) {
+        valueStart = true;
+      } else valueStart = false;
+    }
+  }
+
+  /** Scan a quoted scalar from `from`; returns the offset after the closing quote and clears `quote`. */
+  function skipQuoted(from: number, lineEnd: number): number {
+    for (let j = from; j < lineEnd; j++) {
+      const c = text[j];
+      if (quote === '"') {
+        if (c === '\\') j++;
+        else if (c === '"') {
+          quote = undefined;
+          return j + 1;
+        }
+      } else if (c === "'") {
+        if (text[j + 1] === "'") j++;
+        else {
+          quote = undefined;
+          return j + 1;
+        }
+      }
+    }
+    return lineEnd;
+  }
+}
+
+function isMarker(text: string, pos: number, lineEnd: number): '---' | '...' | undefined {
+  if (lineEnd - pos < 3) return undefined;
+  const m = text.startsWith('---', pos) ? '---' : text.startsWith('...', pos) ? '...' : undefined;
+  if (!m) return undefined;
+  const next = text[pos + 3];
+  return next === undefined || next === ' ' || next === '\t' || next === '\r' || next === '\n'
+    ? m
+    : undefined;
+}
+
+function isBlank(text: string, pos: number, lineEnd: number): boolean {
+  for (let i = pos; i < lineEnd; i++) {
+    const c = text[i];
+    if (c === '#') return true;
+    if (c !== ' ' && c !== '\t' && c !== '\r') return false;
+  }
+  return true;
 }
 
 export { describeResource };

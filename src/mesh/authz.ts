@@ -9,6 +9,11 @@ export interface MtlsOnlyField {
   path: FieldPath;
   /** "principals", "notNamespaces", "when source.principal" … */
   field: string;
+  /**
+   * principals/namespaces/when keys match only mTLS peers (plaintext never matches them); the not* forms match
+   * plaintext, since an empty identity is "not" anything (istio-semantics.md §7.2).
+   */
+  positive: boolean;
 }
 
 export interface AuthzPolicy {
@@ -31,12 +36,16 @@ export function readAuthorizationPolicies(resources: Resource[]): AuthzPolicy[] 
       arr(obj(rule)?.from).forEach((from, fi) => {
         const source = obj(obj(from)?.source) ?? {};
         for (const field of SOURCE_FIELDS) {
-          if (arr(source[field]).length) mtlsFields.push({ path: ['spec', 'rules', ri, 'from', fi, 'source', field], field });
+          if (arr(source[field]).length)
+            mtlsFields.push({ path: ['spec', 'rules', ri, 'from', fi, 'source', field], field, positive: !field.startsWith('not') });
         }
       });
       arr(obj(rule)?.when).forEach((cond, ci) => {
         const key = str(obj(cond)?.key);
-        if (key && WHEN_KEYS.includes(key)) mtlsFields.push({ path: ['spec', 'rules', ri, 'when', ci, 'key'], field: `when ${key}` });
+        if (key && WHEN_KEYS.includes(key)) {
+          const positive = arr(obj(cond)?.values).length > 0;
+          mtlsFields.push({ path: ['spec', 'rules', ri, 'when', ci, 'key'], field: `when ${key}`, positive });
+        }
       });
     });
     out.push({

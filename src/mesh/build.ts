@@ -132,7 +132,7 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
   };
 }
 
-function toAmbient(result: ServerModeResult, version: string): ServerModeResult {
+export function toAmbient(result: ServerModeResult, version: string): ServerModeResult {
   // ztunnel: STRICT rejects plaintext; PERMISSIVE and DISABLE both accept it (pilot/pkg/serviceregistry/ambient/authorization.go).
   return {
     ...result,

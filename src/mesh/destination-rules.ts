@@ -107,6 +107,11 @@ export class DestinationRuleIndex {
     return [];
   }
 
+  /** Does a sidecar in `clientNamespace` see this rule at all (exportTo and its version rules)? */
+  visibleTo(dr: DestinationRuleInfo, clientNamespace: string): boolean {
+    return this.exportedTo(dr, clientNamespace, clientNamespace === dr.namespace);
+  }
+
   private mostSpecific(
     candidates: DestinationRuleInfo[],
     fqdn: string,

@@ -134,6 +134,16 @@ export class ServerPolicies {
     return (this.paByNamespace.get(namespace) ?? []).filter((p) => p.selector && selectorMatches(p.selector, labels));
   }
 
+  /** Namespace-wide legacy Policies (no targets) of a namespace; Istio uses the oldest. */
+  legacyNamespaceWide(namespace: string): LegacyPolicy[] {
+    return (this.legacyByNamespace.get(namespace) ?? []).filter((p) => p.resource.kind === 'Policy' && p.targets.length === 0 && !hasTargetsKey(p));
+  }
+
+  /** MeshPolicies named `default`, the only ones Istio reads. */
+  legacyMesh(): LegacyPolicy[] {
+    return this.meshPolicies;
+  }
+
   anyPeerAuthenticationApplies(namespace: string, labels: Record<string, string>): boolean {
     return this.meshLevel().length + this.namespaceLevel(namespace).length + this.workloadLevel(namespace, labels).length > 0;
   }

@@ -209,6 +209,12 @@ export function decideSidecar(
     // 1.10+: a pod *label* true in an unlabelled namespace triggers the webhook (objectSelector); an annotation does not.
     return decide(true, `the pod label ${INJECT_KEY}=true asks for injection`, at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=true`));
   }
+  const podRev = w.labels['istio.io/rev'];
+  if (atLeast(v, 1, 10) && podRev !== undefined && w.labels[INJECT_KEY] !== 'false') {
+    // 1.10+ webhook "rev.object.sidecar-injector.istio.io": namespace without istio-injection/istio.io/rev, pod label
+    // istio.io/rev=<revision> and inject label not "false" (mutatingwebhook.yaml; istio-semantics.md §6.2 (c)).
+    return decide(true, `the pod label istio.io/rev=${podRev} asks that revision to inject it`, at(['metadata', 'labels', 'istio.io/rev'], `istio.io/rev=${podRev}`));
+  }
   const why = nsUnknown
     ? `namespace ${w.namespace} is not in the inputs, so it was assumed to have no istio-injection or istio.io/rev label`
     : `namespace ${w.namespace} has no istio-injection or istio.io/rev label`;

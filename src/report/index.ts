@@ -2,6 +2,9 @@
 import type { LintResult } from '../engine.js';
 import { formatJson } from './json.js';
 import { formatStylish } from './stylish.js';
+import { formatSarif } from './sarif.js';
+import { formatGithub } from './github.js';
+import { formatMarkdown, STEP_SUMMARY_MAX_BYTES } from './markdown.js';
 
 export interface FormatContext {
   color: boolean;
@@ -15,6 +18,20 @@ export type Formatter = (result: LintResult, ctx: FormatContext) => string;
 export const FORMATTERS: Record<string, Formatter> = {
   stylish: (r, ctx) => formatStylish(r, { color: ctx.color, showSuppressed: ctx.showSuppressed }),
   json: (r, ctx) => formatJson(r, ctx.showSuppressed),
+  sarif: (r, ctx) => formatSarif(r, { version: ctx.version, showSuppressed: ctx.showSuppressed }),
+  github: (r, ctx) => formatGithub(r, { showSuppressed: ctx.showSuppressed }),
+  markdown: (r, ctx) =>
+    formatMarkdown(r, {
+      showSuppressed: ctx.showSuppressed,
+      maxBytes: STEP_SUMMARY_MAX_BYTES,
+      // PR mode (--base) results say what they were compared with.
+      ...baseLabelOf(r),
+    }),
 };
 
 export const FORMAT_NAMES = (): string[] => Object.keys(FORMATTERS);
+
+function baseLabelOf(r: LintResult): { baseLabel?: string } {
+  const label = (r as LintResult & { base?: { label?: unknown } }).base?.label;
+  return typeof label === 'string' ? { baseLabel: label } : {};
+}

@@ -44,6 +44,13 @@ export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 
   lines.push('');
   const counts = `${total} problem${total === 1 ? '' : 's'} (${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.infos} info)`;
   const scanned = `${s.files} file${s.files === 1 ? '' : 's'}, ${s.resources} resource${s.resources === 1 ? '' : 's'}${s.skipped ? `, ${s.skipped} non-Kubernetes document${s.skipped === 1 ? '' : 's'} skipped` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}`;
+  if (s.newErrors !== undefined || s.newWarnings !== undefined) {
+    // PR mode: the list shows what the change introduces; say so, and how many the head has in all.
+    const newCount = findings.filter((f) => f.new !== false && !f.suppressed).length;
+    const head = `${newCount} new problem${newCount === 1 ? '' : 's'} (${s.newErrors ?? 0} error${s.newErrors === 1 ? '' : 's'}, ${s.newWarnings ?? 0} warning${s.newWarnings === 1 ? '' : 's'}); ${total} in the head in total`;
+    lines.push(`${paint(BOLD, newCount === 0 ? '✔ ' + head : (s.newErrors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + head)} — ${scanned}`);
+    return lines.join('\n').replace(/^\n/, '') + '\n';
+  }
   if (total === 0) lines.push(`${paint(BOLD, '✔ no problems')} — ${scanned}`);
   else lines.push(`${paint(BOLD, (s.errors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + counts)} — ${scanned}`);
   return lines.join('\n').replace(/^\n/, '') + '\n';

@@ -1,0 +1,102 @@
+import { defineRule } from '../src/rule.js';
+import { convertMesh, renderPolicyInline } from '../src/convert/convert.js';
+import { meshInventory } from '../src/mesh/inventory.js';
+import { atLeast, parseIstioVersion } from '../src/mesh/version.js';
+
+export default defineRule({
+  meta: {
+    id: 'deprecated-api',
+    defaultSeverity: 'warning',
+    summary:
+      'An authentication.istio.io/v1alpha1 Policy or MeshPolicy: deprecated in Istio 1.5 and silently ignored from 1.6 (error there); the message shows the PeerAuthentication that does the same.',
+    needs: ['mesh'],
+    relatedCodes: ['IST0120 PolicyDeprecated (retired)', 'IST0121 MeshPolicyDeprecated (retired)'],
+    docs: `
+## What it catches
+Resources of the legacy authentication API, \`authentication.istio.io/v1alpha1\` \`Policy\` and \`MeshPolicy\`
+(Istio 1.0–1.5). Istio 1.5 reads them only for workloads that no PeerAuthentication covers; **1.6 and later ignore
+them entirely** (the analyzer that warned about them went away too, and \`istioctl analyze\` now skips them as an
+unknown kind without a word). The message shows the \`security.istio.io\` PeerAuthentication that gives every
+server port the same mode — the output of \`mtls-lint convert\` for that policy — or says why no PeerAuthentication
+can do the same.
+
+## Why it matters
+After an upgrade to 1.6+, a STRICT Policy silently stops applying: the workloads fall back to PERMISSIVE and accept
+**plaintext** again, and a policy without mtls peers no longer keeps mTLS clients out. Nothing fails at apply time.
+
+## Severity
+Warning up to Istio 1.5 (the policy still works; convert before you upgrade); **error** for \`--istio-version\` 1.6
+or later, where the resource does nothing.
+
+## Failing example
+\`\`\`yaml
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: httpbin-strict, namespace: foo}
+spec:
+  targets:
+  - name: httpbin
+    ports: [{number: 8000}]
+  peers:
+  - mtls: {}
+\`\`\`
+
+## Fixed example
+With \`Service httpbin\` selecting \`app: httpbin\` and mapping port 8000 to container port 80:
+\`\`\`yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: httpbin-strict, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  portLevelMtls:
+    80: {mode: STRICT}
+\`\`\`
+\`mtls-lint convert ./manifests --out-dir converted/\` writes these for a whole directory.
+
+## Related
+istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed with the API). See also
+\`ignored-setting\`, which says what applies instead of a legacy policy on 1.6+.
+`,
+  },
+  check(context) {
+    const { mesh } = context;
+    const inv = meshInventory(mesh);
+    if (!inv.legacy.length) return;
+    const v = mesh.settings.version;
+    // PeerAuthentication exists from 1.5: show what to write when moving there.
+    const target = atLeast(v, 1, 5) ? v : parseIstioVersion('1.5')!;
+    const conversion = convertMesh(mesh, { targetVersion: target });
+    for (const p of inv.legacy) {
+      const r = p.resource;
+      const name = r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
+      const status = atLeast(v, 1, 6)
+        ? `was removed in Istio 1.6, so Istio ${v.text} ignores ${name} and it does nothing`
+        : atLeast(v, 1, 5)
+          ? `is deprecated in Istio 1.5 (used only for workloads no PeerAuthentication covers) and ignored from 1.6`
+          : `is ignored from Istio 1.6; replace it when you move to 1.5 or later`;
+      const converted = conversion.policies.filter((c) => c.sources.includes(r));
+      const blocking = conversion.notes.filter((n) => n.resource === r && n.unconverted);
+      const info = conversion.notes.filter((n) => n.resource === r && !n.unconverted);
+      let replacement: string;
+      if (converted.length) {
+        const together = [...new Set(converted.flatMap((c) => c.sources).filter((s) => s !== r))];
+        replacement = ` The same as a PeerAuthentication${together.length ? ` (together with ${together.map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(', ')})` : ''}: ${converted.map(renderPolicyInline).join(' and ')}.`;
+        if (blocking.length)
+          replacement += ` Not all of it converts: ${blocking.map((n) => n.message).join(' ')}`;
+      } else if (blocking.length) {
+        replacement = ` No PeerAuthentication does the same: ${blocking.map((n) => n.message).join(' ')}`;
+      } else if (info.length) {
+        replacement = ` Nothing to convert: ${info.map((n) => n.message).join(' ')} Delete it.`;
+      } else {
+        replacement = '';
+      }
+      context.report({
+        resource: r,
+        path: ['apiVersion'],
+        severity: atLeast(v, 1, 6) ? 'error' : 'warning',
+        message: `${r.apiVersion} ${r.kind} ${status}.${replacement}${converted.length ? ' `mtls-lint convert` writes it.' : ''}`,
+      });
+    }
+  },
+});

@@ -1,0 +1,387 @@
+import { defineRule, relatedAt, type RuleContext } from '../src/rule.js';
+import type { Resource } from '../src/load/index.js';
+import type { MeshModel, Service, Workload } from '../src/mesh/model.js';
+import type { FieldPath } from '../src/types.js';
+import {
+  describePeerAuthnSettings,
+  kubernetesHostNamespace,
+  legacyPortMatches,
+  legacyTargets,
+  meshInventory,
+  serviceByFqdn,
+  serviceEntriesFor,
+  servicesKnownIn,
+  workloadsKnownIn,
+  workloadsSelected,
+} from '../src/mesh/inventory.js';
+import { arr, get, obj, str, stringMap, selectorMatches } from '../src/mesh/util.js';
+import { atLeast } from '../src/mesh/version.js';
+import { MESSAGE_LIST_CAP } from '../src/graph/group.js';
+
+export default defineRule({
+  meta: {
+    id: 'unmatched-target',
+    defaultSeverity: 'warning',
+    summary:
+      'A PeerAuthentication/AuthorizationPolicy selector, legacy Policy target, DestinationRule host or subset matches nothing in the inputs, so the setting applies to nothing.',
+    needs: ['mesh'],
+    relatedCodes: [
+      'IST0114 PolicySpecifiesPortNameThatDoesntExist (retired 1.6)',
+      'IST0127 NoMatchingWorkloadsFound',
+      'IST0173 DestinationRuleSubsetNotSelectPods',
+      'IST0174 UnknownDestinationRuleHost',
+      'KIA0004',
+    ],
+    docs: `
+## What it catches
+Settings that point at something that does not exist, so Istio accepts them and they do nothing:
+- a **PeerAuthentication** or **AuthorizationPolicy** \`selector.matchLabels\` that matches no pod template in its
+  namespace (the labels of \`spec.template.metadata.labels\`, not the Deployment's own labels);
+- a legacy **Policy** target naming no Service of its namespace, a target in another namespace or written as a
+  dotted host (Istio keys targets by \`<name>.<policy namespace>.svc.cluster.local\`), or a target port — by number
+  or name — that the Service does not have (Policy ports are *service* ports). Checked for Istio ≤ 1.5 only: later
+  releases ignore Policies altogether (see \`deprecated-api\`);
+- a **DestinationRule** host that matches no Service and no ServiceEntry — including \`httpbin.foo\`, which Istio
+  takes verbatim (only names without a dot are expanded, against the *rule's* namespace);
+- a DestinationRule **subset** whose labels match none of the host's workloads, and a DestinationRule
+  \`workloadSelector\` matching no workload of its namespace.
+
+"No match" is only claimed where the inputs hold that namespace's workloads (or Services). Otherwise one info
+finding per namespace says which references could not be checked, so that a policy repository linted without its
+applications is not flooded with guesses.
+
+## Why it matters
+The user sees nothing at all: the STRICT policy never applies (traffic stays plaintext-capable), the
+AuthorizationPolicy protects nothing, the DestinationRule's \`ISTIO_MUTUAL\` never reaches the client sidecars,
+and a subset with no endpoints answers **503 \`no healthy upstream\`** once a VirtualService routes to it.
+
+## Failing example
+\`\`\`yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: httpbin-strict, namespace: foo}
+spec:
+  selector:
+    matchLabels: {app: http-bin}     # the pods are labelled app: httpbin
+  mtls: {mode: STRICT}
+\`\`\`
+
+## Fixed example
+\`\`\`yaml
+spec:
+  selector:
+    matchLabels: {app: httpbin}
+  mtls: {mode: STRICT}
+\`\`\`
+
+## Options
+None. Configure severity with \`rules: {unmatched-target: info}\` in \`.mtls-lint.yaml\`; silence one resource with
+the annotation \`mtls-lint.io/ignore: "unmatched-target: <reason>"\`.
+
+## Related
+istioctl IST0127 (AuthorizationPolicy selector, live pods only), IST0173 / IST0174 (DestinationRule subset / host,
+skipped when analysing files), IST0114 (legacy Policy port *name*, retired with 1.6); Kiali KIA0004 (PeerAuthentication
+selector). mtls-lint checks these offline, from Deployment templates rather than running pods, and checks port
+numbers too.
+`,
+  },
+  check(context) {
+    const { mesh } = context;
+    const inv = meshInventory(mesh);
+    const unchecked = new Uncheckable();
+
+    // PeerAuthentication selectors (workload level; root-namespace selectors are ignored-setting's).
+    for (const pa of inv.peerAuthentications) {
+      if (pa.level !== 'workload' || !pa.selector) continue;
+      const path = ['spec', 'selector', 'matchLabels'];
+      if (!workloadsKnownIn(mesh, pa.namespace)) {
+        unchecked.add(
+          pa.namespace,
+          pa.resource,
+          path,
+          `PeerAuthentication ${pa.namespace}/${pa.resource.name} selector ${labelText(pa.selector)}`,
+        );
+        continue;
+      }
+      if (workloadsSelected(mesh, pa.namespace, pa.selector).length) continue;
+      context.report({
+        resource: pa.resource,
+        path,
+        message: `PeerAuthentication ${pa.namespace}/${pa.resource.name} selects ${labelText(pa.selector)}, which matches no workload in ${pa.namespace}${nearMiss(mesh, pa.namespace, pa.selector)}, so its ${describePeerAuthnSettings(pa)} applies to nothing. Fix: use the pod template's labels.`,
+      });
+    }
+
+    // AuthorizationPolicy selectors.
+    for (const ap of mesh.authorizationPolicies) {
+      if (!Object.keys(ap.selector).length) continue;
+      const path = ['spec', 'selector', 'matchLabels'];
+      const name = `AuthorizationPolicy ${ap.namespace}/${ap.resource.name}`;
+      if (ap.namespace === mesh.settings.rootNamespace) {
+        // A root-namespace policy applies in every namespace; the inputs rarely hold them all.
+        if (!mesh.workloads.some((w) => selectorMatches(ap.selector, w.labels))) {
+          unchecked.add(
+            ap.namespace,
+            ap.resource,
+            path,
+            `${name} selector ${labelText(ap.selector)} (mesh-wide: no workload of the inputs matches)`,
+          );
+        }
+        continue;
+      }
+      if (!workloadsKnownIn(mesh, ap.namespace)) {
+        unchecked.add(ap.namespace, ap.resource, path, `${name} selector ${labelText(ap.selector)}`);
+        continue;
+      }
+      if (workloadsSelected(mesh, ap.namespace, ap.selector).length) continue;
+      context.report({
+        resource: ap.resource,
+        path,
+        message: `${name} selects ${labelText(ap.selector)}, which matches no workload in ${ap.namespace}${nearMiss(mesh, ap.namespace, ap.selector)}, so its ${ap.action} rules apply to nothing. Fix: use the pod template's labels.`,
+      });
+    }
+
+    // Legacy Policy targets: they only matter where Istio still reads Policies (≤ 1.5).
+    if (!atLeast(mesh.settings.version, 1, 6)) {
+      for (const policy of inv.legacy) {
+        if (policy.resource.kind !== 'Policy' || policy.namespace === undefined) continue;
+        const ns = policy.namespace;
+        const pname = `Policy ${ns}/${policy.resource.name}`;
+        for (const t of legacyTargets(policy)) {
+          const hostNs = kubernetesHostNamespace(t.fqdn);
+          if (!hostNs) {
+            context.report({
+              resource: policy.resource,
+              path: t.path,
+              message: `${pname} target "${t.name}" is not a service name: Istio uses a dotted target verbatim as the host "${t.fqdn}", which no Kubernetes Service has, so the policy applies to nothing. Fix: write the short name of a Service in ${ns}.`,
+              keyDetail: `target-${t.index}`,
+            });
+            continue;
+          }
+          if (hostNs !== ns) {
+            context.report({
+              resource: policy.resource,
+              path: t.path,
+              message: `${pname} targets a service in namespace ${hostNs}, but Istio only applies a Policy to services of its own namespace (${ns}), so this target does nothing. Fix: move the Policy to ${hostNs}.`,
+              keyDetail: `target-${t.index}`,
+            });
+            continue;
+          }
+          const service = serviceByFqdn(mesh, t.fqdn);
+          if (!service) {
+            if (!servicesKnownIn(mesh, ns)) {
+              unchecked.add(ns, policy.resource, t.path, `${pname} target ${t.name}`);
+              continue;
+            }
+            context.report({
+              resource: policy.resource,
+              path: t.path,
+              message: `${pname} targets "${t.name}", but there is no Service ${t.name} in ${ns}${serviceNames(mesh, ns)}, so this target applies to nothing. Fix: name the Service (metadata.name), not the Deployment.`,
+              keyDetail: `target-${t.index}`,
+            });
+            continue;
+          }
+          for (const sel of t.ports) {
+            if (service.ports.some((p) => legacyPortMatches(sel, p))) continue;
+            const wanted = sel.number !== undefined ? `port ${sel.number}` : `a port named "${sel.name}"`;
+            const viaTarget =
+              sel.number !== undefined ? service.ports.find((p) => p.targetPort === sel.number) : undefined;
+            const hint = viaTarget
+              ? ` Policy ports are service ports: did you mean ${viaTarget.port}${viaTarget.name ? ` (${viaTarget.name})` : ''}, which targets container port ${sel.number}?`
+              : ` Fix: use one of its service ports.`;
+            context.report({
+              resource: policy.resource,
+              path: sel.path,
+              message: `${pname} targets ${wanted} of Service ${ns}/${service.name}, which has no such port (ports: ${portList(service)}), so this target applies to nothing.${hint}`,
+              keyDetail: sel.path.join('.'),
+            });
+          }
+        }
+      }
+    }
+
+    // DestinationRules: host, subsets, workloadSelector.
+    for (const dr of inv.destinationRules) {
+      const name = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
+      const hostPath = ['spec', 'host'];
+      let service: Service | undefined;
+      if (!dr.host.startsWith('*')) {
+        const hostNs = kubernetesHostNamespace(dr.host);
+        service = hostNs ? serviceByFqdn(mesh, dr.host) : undefined;
+        const declared = serviceEntriesFor(mesh, dr.host).length > 0;
+        if (!service && !declared) {
+          if (hostNs) {
+            if (servicesKnownIn(mesh, hostNs)) {
+              context.report({
+                resource: dr.resource,
+                path: hostPath,
+                message: `${name} host ${dr.host} matches no Service or ServiceEntry${serviceNames(mesh, hostNs)}, so no client uses its settings. Fix: name an existing service.`,
+              });
+            } else {
+              unchecked.add(hostNs, dr.resource, hostPath, `${name} host ${dr.host}`);
+            }
+          } else {
+            const shortForm = dottedServiceName(mesh, dr.host);
+            if (shortForm) {
+              context.report({
+                resource: dr.resource,
+                path: hostPath,
+                message: `${name} host "${dr.host}" matches nothing: Istio expands only names without a dot, so it looks for a host literally named "${dr.host}", not ${shortForm}. Fix: write host: ${shortForm}.`,
+              });
+            } else {
+              unchecked.add(
+                '(hosts outside the cluster)',
+                dr.resource,
+                hostPath,
+                `${name} host ${dr.host} (no ServiceEntry in the inputs declares it)`,
+              );
+            }
+          }
+        }
+      }
+      if (service) checkSubsets(mesh, dr.resource, name, service, context.report, unchecked);
+      if (dr.workloadSelector && atLeast(mesh.settings.version, 1, 14)) {
+        const path = ['spec', 'workloadSelector', 'matchLabels'];
+        if (!workloadsKnownIn(mesh, dr.namespace)) {
+          unchecked.add(
+            dr.namespace,
+            dr.resource,
+            path,
+            `${name} workloadSelector ${labelText(dr.workloadSelector)}`,
+          );
+        } else if (!workloadsSelected(mesh, dr.namespace, dr.workloadSelector).length) {
+          context.report({
+            resource: dr.resource,
+            path,
+            message: `${name} workloadSelector ${labelText(dr.workloadSelector)} matches no workload in ${dr.namespace}${nearMiss(mesh, dr.namespace, dr.workloadSelector)}, so no client uses it. Fix: use the client pods' template labels.`,
+          });
+        }
+      }
+    }
+
+    unchecked.report(context.report);
+  },
+});
+
+type Report = RuleContext['report'];
+
+function checkSubsets(
+  mesh: MeshModel,
+  resource: Resource,
+  name: string,
+  service: Service,
+  report: Report,
+  unchecked: Uncheckable,
+): void {
+  const subsets = arr(get(resource.value, 'spec', 'subsets'));
+  subsets.forEach((s, i) => {
+    const labels = stringMap(obj(s)?.labels);
+    if (!Object.keys(labels).length) return;
+    const subsetName = str(obj(s)?.name) ?? `#${i}`;
+    const path = ['spec', 'subsets', i, 'labels'];
+    if (!service.selector) {
+      unchecked.add(
+        service.namespace,
+        resource,
+        path,
+        `${name} subset ${subsetName} (Service ${service.namespace}/${service.name} has no selector, so its endpoints are not in the inputs)`,
+      );
+      return;
+    }
+    if (!service.workloads.length) {
+      unchecked.add(
+        service.namespace,
+        resource,
+        path,
+        `${name} subset ${subsetName} (no workload of the inputs is behind ${service.name}.${service.namespace})`,
+      );
+      return;
+    }
+    if (service.workloads.some((w) => selectorMatches(labels, w.labels))) return;
+    report({
+      resource,
+      path,
+      message: `${name} subset ${subsetName} (${labelText(labels)}) matches none of the workloads behind ${service.name}.${service.namespace} (${workloadLabels(service.workloads, Object.keys(labels))}); traffic routed to it fails with 503 "no healthy upstream". Fix: use labels the pods carry.`,
+      keyDetail: `subset-${i}`,
+    });
+  });
+}
+
+/** References that cannot be checked because the inputs lack a namespace's workloads: one info per namespace. */
+class Uncheckable {
+  private readonly byNamespace = new Map<string, { resource: Resource; path: FieldPath; what: string }[]>();
+
+  add(namespace: string, resource: Resource, path: FieldPath, what: string): void {
+    const list = this.byNamespace.get(namespace) ?? [];
+    list.push({ resource, path, what });
+    this.byNamespace.set(namespace, list);
+  }
+
+  report(report: Report): void {
+    for (const [namespace, items] of this.byNamespace) {
+      const first = items[0]!;
+      const shown = items.slice(0, MESSAGE_LIST_CAP).map((i) => i.what);
+      const more = items.length > MESSAGE_LIST_CAP ? `; and ${items.length - MESSAGE_LIST_CAP} more` : '';
+      const external = namespace.startsWith('(');
+      const why = external
+        ? 'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these'
+        : `the inputs contain no workloads or Services in namespace ${namespace}`;
+      report({
+        resource: first.resource,
+        path: first.path,
+        severity: 'info',
+        message: `Could not check ${items.length} reference${items.length === 1 ? '' : 's'}${external ? ' to hosts outside the cluster' : ` into namespace ${namespace}`}: ${why} (${shown.join('; ')}${more}). Lint them together with ${external ? 'their ServiceEntries' : `${namespace}'s manifests`} to check them.`,
+        related: items.slice(1, 100).map((i) => relatedAt(i.resource, i.path, i.what)),
+        keyDetail: `unchecked|${namespace}`,
+      });
+    }
+  }
+}
+
+function labelText(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** "(workloads there: httpbin app=httpbin, sleep app=sleep)": the labels a person compares against. */
+function nearMiss(mesh: MeshModel, namespace: string, selector: Record<string, string>): string {
+  const ws = mesh.workloads.filter((w) => w.namespace === namespace);
+  if (!ws.length) return '';
+  return ` (workloads there: ${workloadLabels(ws, Object.keys(selector))})`;
+}
+
+function workloadLabels(ws: Workload[], keys: string[]): string {
+  const shown = ws.slice(0, MESSAGE_LIST_CAP).map((w) => {
+    const relevant = Object.fromEntries(Object.entries(w.labels).filter(([k]) => keys.includes(k)));
+    const text = labelText(Object.keys(relevant).length ? relevant : w.labels);
+    return `${w.name} ${text || '(no labels)'}`;
+  });
+  return (
+    shown.join(', ') + (ws.length > MESSAGE_LIST_CAP ? `, and ${ws.length - MESSAGE_LIST_CAP} more` : '')
+  );
+}
+
+function serviceNames(mesh: MeshModel, namespace: string): string {
+  const names = mesh.services.filter((s) => s.namespace === namespace).map((s) => s.name);
+  if (!names.length) return '';
+  const shown = names.slice(0, MESSAGE_LIST_CAP).join(', ');
+  return ` (Services in ${namespace}: ${shown}${names.length > MESSAGE_LIST_CAP ? `, and ${names.length - MESSAGE_LIST_CAP} more` : ''})`;
+}
+
+function portList(service: Service): string {
+  return (
+    service.ports
+      .map(
+        (p) => `${p.name ? `${p.name} ` : ''}${p.port}${p.targetPort !== p.port ? `→${p.targetPort}` : ''}`,
+      )
+      .join(', ') || 'none'
+  );
+}
+
+/** `httpbin.foo` or `httpbin.foo.svc` naming a Service of the inputs: the FQDN the user meant. */
+function dottedServiceName(mesh: MeshModel, host: string): string | undefined {
+  const parts = host.split('.');
+  if (parts.length !== 2 && !(parts.length === 3 && parts[2] === 'svc')) return undefined;
+  const service = mesh.services.find((s) => s.name === parts[0] && s.namespace === parts[1]);
+  return service ? `${service.name}.${service.namespace}.svc.cluster.local` : undefined;
+}
