@@ -319,3 +319,20 @@ describe('clients without a sidecar ignore DestinationRules (§0.2 step 1)', () 
     expect(cell(r, 'legacy/sleep', 'httpbin.foo:8000')).toBe('plaintext 200');
   });
 });
+
+describe('ambient clients (§6.4)', () => {
+  it('ztunnel ignores DestinationRule tls: DISABLE does not make an ambient client send plaintext to STRICT', async () => {
+    const { lintYaml, docs, namespace, app, destinationRule, peerAuthentication, cell } = await import('./helpers/mesh.js');
+    const r = await lintYaml({
+      'm.yaml': docs(
+        namespace('amb', { 'istio.io/dataplane-mode': 'ambient' }),
+        namespace('srv', { 'istio-injection': 'enabled' }),
+        app('amb', 'client', { noService: true, calls: 'web.srv:8000' }),
+        app('srv', 'web'),
+        destinationRule('amb', 'plain', 'web.srv.svc.cluster.local', { tls: 'DISABLE' }),
+        peerAuthentication('srv', 'default', { mode: 'STRICT' }),
+      ),
+    });
+    expect(cell(r, 'amb/client', 'web.srv:8000')).toBe('mtls 200');
+  });
+});

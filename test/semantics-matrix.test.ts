@@ -346,9 +346,8 @@ spec:
   });
 
   // §4.3 [I]: 1.5–1.6 leave the auto-detected ISTIO_MUTUAL socket on the whole ORIGINAL_DST cluster, i.e. mTLS to
-  // every endpoint, including the one without a sidecar (503). The model sends plaintext to the uninjected endpoint.
-  // Marked inferred in the spec (not traced at runtime), so this stays a known gap rather than a fix.
-  it.fails(
+  // every endpoint, including the one without a sidecar (503). Inferred in the spec, followed by the model.
+  it(
     '1.6: mTLS to every endpoint, so the endpoint without a sidecar fails (inferred, §4.3)',
     async () => {
       const r = await lintYaml({ 'm.yaml': mixed }, { istioVersion: '1.6' });

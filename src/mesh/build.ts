@@ -72,6 +72,10 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
 
   const clientTlsFor = (client: ClientSpec, service: Service | StandInService, port: number, subset: string | undefined): ClientTlsResult => {
     if (client.sidecar === 'none') return { mode: 'NO_SIDECAR', explanation: 'the client has no sidecar and sends plaintext' };
+    if (client.sidecar === 'ambient') {
+      // ztunnel does not apply DestinationRule tls: it sends HBONE to mesh endpoints, plaintext to the rest.
+      return { mode: 'AUTO', explanation: 'the client is in ambient mode: ztunnel ignores DestinationRule tls and sends HBONE (mTLS) to mesh endpoints' };
+    }
     const fqdn = 'standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace);
     const found = drs.lookup(client.namespace, client.labels, fqdn, service.namespace);
     const auto = settings.autoMtls;

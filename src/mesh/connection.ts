@@ -17,10 +17,13 @@ export interface EndpointFacts {
 
 /** Does auto mTLS send Istio mTLS to this endpoint? (§4.2–4.4) */
 export function autoMtlsSends(endpoint: EndpointFacts, v: IstioVersion): { mtls: boolean; why: string } {
+  // ≤ 1.6 leaves the auto-detected ISTIO_MUTUAL socket on a headless (ORIGINAL_DST) cluster without the per-endpoint
+  // match, so every endpoint gets mTLS, injected or not (istio-semantics.md §4.3, inferred from applyUpstreamTLSSettings).
+  if (endpoint.headless && !atLeast(v, 1, 7) && endpoint.inferredMode !== 'DISABLE')
+    return { mtls: true, why: `auto mTLS on a headless service in ${v.text} sends mTLS to every endpoint, injected or not` };
   if (endpoint.sidecar === 'ambient') return { mtls: true, why: 'auto mTLS sends HBONE (mTLS) to ambient endpoints' };
   if (endpoint.sidecar !== 'sidecar') return { mtls: false, why: 'auto mTLS sends plaintext to endpoints without a sidecar' };
   if (endpoint.headless) {
-    if (!atLeast(v, 1, 7)) return { mtls: true, why: `auto mTLS on a headless service in ${v.text} sends mTLS to every endpoint` };
     if (!atLeast(v, 1, 8)) return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
     if (endpoint.headlessMixed) return { mtls: false, why: 'a headless service with any uninjected endpoint gets plaintext for all (auto mTLS, 1.8+)' };
   }
