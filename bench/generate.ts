@@ -61,12 +61,61 @@ export interface AppInfo {
   optOut: boolean;
   /** Hosts this app's env, args and ConfigMap name ("svc.ns:port" as written). */
   references: string[];
+  /** The pod's `version` label (DestinationRule subsets select v1 and v2). */
+  version: 'v1' | 'v2';
 }
+
+/** What the generator decided for each Istio policy, so that tests can reason about the expected findings. */
+export type PolicyFact =
+  | {
+      kind: 'PeerAuthentication';
+      namespace: string;
+      name: string;
+      level: 'mesh' | 'namespace';
+      mode: 'STRICT' | 'PERMISSIVE';
+    }
+  | {
+      kind: 'PeerAuthentication';
+      namespace: string;
+      name: string;
+      level: 'workload';
+      app: AppInfo;
+      variant: WorkloadPaVariant;
+    }
+  | { kind: 'DestinationRule'; namespace: string; name: string; host: 'wildcard' }
+  | {
+      kind: 'DestinationRule';
+      namespace: string;
+      name: string;
+      app: AppInfo;
+      host: 'fqdn' | 'short';
+      mode: DrMode;
+      subsets: boolean;
+      /** portLevelSettings: port 9102 tls DISABLE. */
+      metricsDisable: boolean;
+    }
+  | {
+      kind: 'AuthorizationPolicy';
+      namespace: string;
+      name: string;
+      app: AppInfo;
+      /** ALLOW: from principals of `callers` (or from the app's own namespace when it has none);
+       *  DENY: from notNamespaces [own namespace, istio-system] on /admin/*. */
+      action: 'ALLOW' | 'DENY';
+      callers: AppInfo[];
+    }
+  | { kind: 'Policy'; namespace: string; name: string; app: AppInfo };
+
+/** strict: mode STRICT; permissive-metrics-disable: PERMISSIVE with portLevelMtls 9102 DISABLE (a no-op for an app
+ *  without the metrics port); port-strict: no mode, portLevelMtls 8080 STRICT. */
+export type WorkloadPaVariant = 'strict' | 'permissive-metrics-disable' | 'port-strict';
+type DrMode = 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE';
 
 export interface GeneratedMesh {
   files: GeneratedFile[];
   namespaces: { name: string; profile: NamespaceProfile }[];
   apps: AppInfo[];
+  policies: PolicyFact[];
   /** Resources per kind (what a reader of the table wants to know about the input). */
   kinds: Record<string, number>;
   resources: number;
@@ -88,9 +137,30 @@ export function prng(seed: number): () => number {
 }
 
 const WORDS = [
-  'api', 'auth', 'billing', 'cart', 'catalog', 'checkout', 'events', 'gateway', 'inventory', 'ledger', 'mailer',
-  'notify', 'orders', 'payments', 'pricing', 'profile', 'quotes', 'ratings', 'reports', 'search', 'session',
-  'shipping', 'stock', 'users',
+  'api',
+  'auth',
+  'billing',
+  'cart',
+  'catalog',
+  'checkout',
+  'events',
+  'gateway',
+  'inventory',
+  'ledger',
+  'mailer',
+  'notify',
+  'orders',
+  'payments',
+  'pricing',
+  'profile',
+  'quotes',
+  'ratings',
+  'reports',
+  'search',
+  'session',
+  'shipping',
+  'stock',
+  'users',
 ];
 const TEAMS = ['core', 'shop', 'data', 'risk', 'growth', 'infra', 'media', 'ops', 'fin', 'ml'];
 
@@ -118,11 +188,22 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
     if (kind !== 'CronJob') {
       ports.push({ name: 'http', port: 80, targetPort: 'http', containerPort: 8080 });
       if (chance(0.5)) ports.push({ name: 'grpc', port: 9090, targetPort: 9090, containerPort: 9090 });
-      if (chance(0.4)) ports.push({ name: 'http-metrics', port: 9102, targetPort: 'metrics', containerPort: 9102 });
-      if (kind === 'StatefulSet' && chance(0.3)) ports.push({ name: 'tcp-postgres', port: 5432, targetPort: 5432, containerPort: 5432 });
+      if (chance(0.4))
+        ports.push({ name: 'http-metrics', port: 9102, targetPort: 'metrics', containerPort: 9102 });
+      if (kind === 'StatefulSet' && chance(0.3))
+        ports.push({ name: 'tcp-postgres', port: 5432, targetPort: 5432, containerPort: 5432 });
     }
     const optOut = (ns.profile.injection === 'enabled' || ns.profile.injection === 'rev') && chance(0.03);
-    apps.push({ name, namespace: ns.name, kind, ports, serviceAccount: name, optOut, references: [] });
+    apps.push({
+      name,
+      namespace: ns.name,
+      kind,
+      ports,
+      serviceAccount: name,
+      optOut,
+      references: [],
+      version: 'v1',
+    });
   }
   const servers = apps.filter((a) => a.ports.length > 0);
   const serversByNs = new Map<string, AppInfo[]>();
@@ -145,7 +226,12 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
   };
   const url = (from: AppInfo, t: AppInfo): string => {
     const port = pick(t.ports);
-    const ref = t.namespace === from.namespace && chance(0.5) ? `${t.name}:${port.port}` : chance(0.5) ? `${t.name}.${t.namespace}:${port.port}` : `${t.name}.${t.namespace}.svc.cluster.local:${port.port}`;
+    const ref =
+      t.namespace === from.namespace && chance(0.5)
+        ? `${t.name}:${port.port}`
+        : chance(0.5)
+          ? `${t.name}.${t.namespace}:${port.port}`
+          : `${t.name}.${t.namespace}.svc.cluster.local:${port.port}`;
     from.references.push(ref);
     push(callersOf, t, from);
     return `${port.name.startsWith('grpc') ? 'grpc' : 'http'}://${ref}${port.name.startsWith('grpc') ? '' : '/v1'}`;
@@ -156,6 +242,15 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
   const kinds: Record<string, number> = {};
   const count = (kind: string) => (kinds[kind] = (kinds[kind] ?? 0) + 1);
   const files: GeneratedFile[] = [];
+  const policies: PolicyFact[] = [
+    {
+      kind: 'PeerAuthentication',
+      namespace: 'istio-system',
+      name: 'default',
+      level: 'mesh',
+      mode: 'PERMISSIVE',
+    },
+  ];
   let change: GeneratedMesh['change'];
 
   files.push({ path: 'istio-system/mesh.yaml', text: meshFile(count) });
@@ -166,7 +261,11 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
     const nsText = namespaceFile(ns.name, ns.profile, count);
     files.push({ path: `${dir}/namespace.yaml`, text: nsText });
     if (!change && ns.profile.mode === 'PERMISSIVE') {
-      change = { path: `${dir}/namespace.yaml`, before: nsText, after: nsText.replace('mode: PERMISSIVE', 'mode: STRICT') };
+      change = {
+        path: `${dir}/namespace.yaml`,
+        before: nsText,
+        after: nsText.replace('mode: PERMISSIVE', 'mode: STRICT'),
+      };
     }
     const security: string[] = [];
     const traffic: string[] = [];
@@ -182,16 +281,21 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
         const cmTarget = target(app);
         const cmUrl = cmTarget ? url(app, cmTarget) : 'https://api.example.com/v2';
         const declared = chance(0.03) ? target(app) : undefined;
-        if (declared) app.references.push(`${declared.name}.${declared.namespace}:${declared.ports[0]!.port}`);
+        if (declared)
+          app.references.push(`${declared.name}.${declared.namespace}:${declared.ports[0]!.port}`);
         const argTarget = chance(0.1) ? target(app) : undefined;
-        const argRef = argTarget ? `${argTarget.name}.${argTarget.namespace}:${argTarget.ports[0]!.port}` : undefined;
+        const argRef = argTarget
+          ? `${argTarget.name}.${argTarget.namespace}:${argTarget.ports[0]!.port}`
+          : undefined;
         if (argRef) app.references.push(argRef);
         docs.push(
           workloadDoc(app, calls, {
             envFrom: chance(0.3),
-            declared: declared ? `${declared.name}.${declared.namespace}:${declared.ports[0]!.port}` : undefined,
+            declared: declared
+              ? `${declared.name}.${declared.namespace}:${declared.ports[0]!.port}`
+              : undefined,
             arg: argRef,
-            version: chance(0.8) ? 'v1' : 'v2',
+            version: (app.version = chance(0.8) ? 'v1' : 'v2'),
           }),
         );
         count(app.kind);
@@ -213,25 +317,58 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
         }
         const hasSidecars = ns.profile.injection === 'enabled' || ns.profile.injection === 'rev';
         if (app.ports.length && hasSidecars && chance(0.1)) {
-          security.push(workloadPeerAuthentication(app, pick(['strict', 'permissive-metrics-disable', 'port-strict'] as const)));
+          const variant = pick(['strict', 'permissive-metrics-disable', 'port-strict'] as const);
+          security.push(workloadPeerAuthentication(app, variant));
+          policies.push({
+            kind: 'PeerAuthentication',
+            namespace: app.namespace,
+            name: app.name,
+            level: 'workload',
+            app,
+            variant,
+          });
           count('PeerAuthentication');
         }
         if (app.ports.length && chance(0.2)) {
           const callers = [...new Set(callersOf.get(app) ?? [])].slice(0, 3);
-          security.push(authorizationPolicy(app, callers, chance(0.15) ? 'DENY' : 'ALLOW'));
+          const action = chance(0.15) ? 'DENY' : 'ALLOW';
+          security.push(authorizationPolicy(app, callers, action));
+          policies.push({
+            kind: 'AuthorizationPolicy',
+            namespace: app.namespace,
+            name: `${app.name}-${action.toLowerCase()}`,
+            app,
+            action,
+            callers,
+          });
           count('AuthorizationPolicy');
         }
         if (app.ports.length && chance(0.05)) {
           security.push(legacyPolicy(app));
+          policies.push({ kind: 'Policy', namespace: app.namespace, name: `${app.name}-legacy`, app });
           count('Policy');
         }
         if (app.ports.length && chance(0.25)) {
           const r = rand();
-          traffic.push(destinationRule(app, r < 0.02 ? 'DISABLE' : r < 0.03 ? 'SIMPLE' : 'ISTIO_MUTUAL', rand));
+          const fact = {
+            kind: 'DestinationRule' as const,
+            namespace: app.namespace,
+            name: app.name,
+            app,
+            mode: (r < 0.02 ? 'DISABLE' : r < 0.03 ? 'SIMPLE' : 'ISTIO_MUTUAL') as DrMode,
+            host: rand() < 0.6 ? ('fqdn' as const) : ('short' as const),
+            metricsDisable: app.ports.some((p) => p.port === 9102) && chance(0.3),
+            subsets: chance(0.5),
+          };
+          traffic.push(destinationRule(fact));
+          policies.push(fact);
           count('DestinationRule');
         }
       }
-      files.push({ path: `${dir}/apps-${String(k / APPS_PER_FILE).padStart(2, '0')}.yaml`, text: docs.join('---\n') });
+      files.push({
+        path: `${dir}/apps-${String(k / APPS_PER_FILE).padStart(2, '0')}.yaml`,
+        text: docs.join('---\n'),
+      });
     }
     if (security.length) files.push({ path: `${dir}/security.yaml`, text: security.join('---\n') });
     if (traffic.length) files.push({ path: `${dir}/traffic.yaml`, text: traffic.join('---\n') });
@@ -240,7 +377,7 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
   let bytes = 0;
   for (const f of files) bytes += Buffer.byteLength(f.text);
   const resources = Object.values(kinds).reduce((a, b) => a + b, 0);
-  return { files, namespaces, apps, kinds, resources, bytes, change };
+  return { files, namespaces, apps, policies, kinds, resources, bytes, change };
 
   function namespaceFile(name: string, profile: NamespaceProfile, count: (k: string) => void): string {
     const docs: string[] = [];
@@ -261,12 +398,20 @@ export function generateMesh(options: MeshOptions): GeneratedMesh {
       count('Namespace');
     }
     if (profile.mode) {
+      policies.push({
+        kind: 'PeerAuthentication',
+        namespace: name,
+        name: 'default',
+        level: 'namespace',
+        mode: profile.mode,
+      });
       docs.push(
         `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: ${name}\nspec:\n  mtls:\n    mode: ${profile.mode}\n`,
       );
       count('PeerAuthentication');
     }
     if (profile.wildcardDr) {
+      policies.push({ kind: 'DestinationRule', namespace: name, name: `${name}-default`, host: 'wildcard' });
       docs.push(
         `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: ${name}-default\n  namespace: ${name}\nspec:\n  host: "*.${name}.svc.cluster.local"\n  exportTo: ["."]\n  trafficPolicy:\n    tls:\n      mode: ISTIO_MUTUAL\n`,
       );
@@ -307,7 +452,9 @@ function workloadDoc(
   urls: string[],
   opts: { envFrom: boolean; declared: string | undefined; arg: string | undefined; version: string },
 ): string {
-  const podLabels = `        app: ${app.name}\n        version: ${opts.version}\n` + (app.optOut ? `        sidecar.istio.io/inject: "false"\n` : '');
+  const podLabels =
+    `        app: ${app.name}\n        version: ${opts.version}\n` +
+    (app.optOut ? `        sidecar.istio.io/inject: "false"\n` : '');
   const annotations = opts.declared ? `  annotations:\n    mtls-lint.io/calls: "${opts.declared}"\n` : '';
   const lines = [
     `- name: main`,
@@ -394,7 +541,10 @@ ${external ? `    payments.provider=${external}\n` : ''}`;
 
 function serviceDoc(app: AppInfo): string {
   const ports = app.ports
-    .map((p) => `  - name: ${p.name}\n    port: ${p.port}\n    targetPort: ${typeof p.targetPort === 'string' ? p.targetPort : p.targetPort}\n`)
+    .map(
+      (p) =>
+        `  - name: ${p.name}\n    port: ${p.port}\n    targetPort: ${typeof p.targetPort === 'string' ? p.targetPort : p.targetPort}\n`,
+    )
     .join('');
   return `apiVersion: v1
 kind: Service
@@ -437,7 +587,10 @@ spec:
 `;
 }
 
-function workloadPeerAuthentication(app: AppInfo, variant: 'strict' | 'permissive-metrics-disable' | 'port-strict'): string {
+function workloadPeerAuthentication(
+  app: AppInfo,
+  variant: 'strict' | 'permissive-metrics-disable' | 'port-strict',
+): string {
   const head = `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: ${app.name}\n  namespace: ${app.namespace}\nspec:\n  selector:\n    matchLabels:\n      app: ${app.name}\n`;
   if (variant === 'strict') return `${head}  mtls:\n    mode: STRICT\n`;
   if (variant === 'permissive-metrics-disable') {
@@ -449,7 +602,8 @@ function workloadPeerAuthentication(app: AppInfo, variant: 'strict' | 'permissiv
 
 function authorizationPolicy(app: AppInfo, callers: AppInfo[], action: 'ALLOW' | 'DENY'): string {
   const head = `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: ${app.name}-${action.toLowerCase()}\n  namespace: ${app.namespace}\nspec:\n  selector:\n    matchLabels:\n      app: ${app.name}\n  action: ${action}\n  rules:\n`;
-  if (action === 'DENY') return `${head}  - from:\n    - source:\n        notNamespaces: ["${app.namespace}", "istio-system"]\n    to:\n    - operation:\n        paths: ["/admin/*"]\n`;
+  if (action === 'DENY')
+    return `${head}  - from:\n    - source:\n        notNamespaces: ["${app.namespace}", "istio-system"]\n    to:\n    - operation:\n        paths: ["/admin/*"]\n`;
   const principals = callers.map((c) => `"cluster.local/ns/${c.namespace}/sa/${c.serviceAccount}"`);
   const from = principals.length
     ? `  - from:\n    - source:\n        principals: [${principals.join(', ')}]\n`
@@ -474,17 +628,19 @@ spec:
 `;
 }
 
-function destinationRule(app: AppInfo, mode: 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE', rand: () => number): string {
-  const r = rand();
-  const host = r < 0.6 ? `${app.name}.${app.namespace}.svc.cluster.local` : app.name;
-  const portLevel =
-    app.ports.some((p) => p.port === 9102) && rand() < 0.3
-      ? `    portLevelSettings:\n    - port:\n        number: 9102\n      tls:\n        mode: DISABLE\n`
-      : '';
-  const subsets =
-    rand() < 0.5
-      ? `  subsets:\n  - name: v1\n    labels:\n      version: v1\n  - name: v2\n    labels:\n      version: v2\n    trafficPolicy:\n      tls:\n        mode: ISTIO_MUTUAL\n`
-      : '';
+function destinationRule(
+  dr: Extract<PolicyFact, { kind: 'DestinationRule'; host: 'fqdn' | 'short' }>,
+): string {
+  const app = dr.app;
+  // A short host resolves against the DestinationRule's own namespace, which is the service's.
+  const host = dr.host === 'fqdn' ? `${app.name}.${app.namespace}.svc.cluster.local` : app.name;
+  const mode = dr.mode;
+  const portLevel = dr.metricsDisable
+    ? `    portLevelSettings:\n    - port:\n        number: 9102\n      tls:\n        mode: DISABLE\n`
+    : '';
+  const subsets = dr.subsets
+    ? `  subsets:\n  - name: v1\n    labels:\n      version: v1\n  - name: v2\n    labels:\n      version: v2\n    trafficPolicy:\n      tls:\n        mode: ISTIO_MUTUAL\n`
+    : '';
   return `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata:
@@ -502,7 +658,11 @@ ${portLevel}${subsets}`;
 }
 
 /** Write a generated mesh under `dir` (created). */
-export async function writeMesh(dir: string, mesh: GeneratedMesh, override?: { path: string; text: string }): Promise<void> {
+export async function writeMesh(
+  dir: string,
+  mesh: GeneratedMesh,
+  override?: { path: string; text: string },
+): Promise<void> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   const path = await import('node:path');
   const dirs = new Set(mesh.files.map((f) => path.dirname(path.join(dir, f.path))));

@@ -1,13 +1,15 @@
 // One size, one process: every measurement over the same files, so that peak RSS belongs to this size alone.
-// Started by bench.ts as `node --expose-gc --import ./bench/register.mjs bench/measure.ts <json args>`; prints one
-// JSON line (MeasureResult) on stdout. Run by hand to profile a single size:
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof --expose-gc --import ./bench/register.mjs bench/measure.ts '{"head":"…","base":"…"}'
+// Started by bench.ts as `node --expose-gc --import ./bench/register.mjs bench/measure.ts '<json args>'`. It prints
+// one JSON line per finished stage (the result so far), so that a size that dies later (out of memory) still
+// reports what it measured. To profile a size by hand:
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof --expose-gc --import ./bench/register.mjs bench/measure.ts '{"head":"…"}'
 import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, LineCounter } from 'yaml';
 import { analyze, lint } from '../src/engine.js';
 import { buildGraph } from '../src/graph/build.js';
-import { loadInputs, ParseCache, type LoadedInputs } from '../src/load/index.js';
+import { loadInputs, ParseCache } from '../src/load/index.js';
 import { buildMeshModel } from '../src/mesh/build.js';
 import { resolveOptions } from '../src/resolve-options.js';
 import { validateResources } from '../src/schema/validate.js';
@@ -19,49 +21,80 @@ export interface MeasureArgs {
   head: string;
   /** The same mesh with one file different (base side of PR mode); omitted: PR mode is not measured. */
   base?: string;
-  /** Timed repetitions of parse-only, lint and PR mode (median reported). */
+  /** Timed repetitions of parse-only, lint and PR mode (median reported; with more than one, parse-only and lint
+   *  get an extra untimed warm-up run first). */
   runs?: number;
   /** Also lint with files parsed on worker threads (bench/parallel.ts, the stretch goal). */
   parallel?: boolean;
-  /** Skip everything but parse-only and the full lint (for profiling). */
-  lintOnly?: boolean;
+}
+
+/** Wall and CPU milliseconds. CPU time (this process, all threads) is steadier on a shared machine. */
+export interface Time {
+  wall: number;
+  cpu: number;
 }
 
 export interface MeasureResult {
+  /** The stage running when the process stopped, if it did not finish. */
+  stage: string;
+  done: boolean;
   files: number;
   bytes: number;
-  resources: number;
-  /** Milliseconds. */
-  read: number;
-  parseOnly: number;
-  lint: number;
-  breakdown: { load: number; schema: number; mesh: number; graph: number; rulesAndRest: number; analyze: number };
-  pr?: number;
+  resources?: number;
+  read?: Time;
+  parseOnly?: Time;
+  lint?: Time;
+  breakdown?: { load: Time; schema: Time; mesh: Time; graph: Time; analyze: Time; rulesAndRest: Time };
+  edges?: number;
+  findings?: number;
+  findingsByRule?: Record<string, number>;
+  pr?: Time;
   prCacheHits?: number;
-  parallelLint?: number;
+  prFindings?: number;
+  parallelLint?: Time;
+  /** Starting and warming the worker pool (not part of parallelLint). */
+  parallelPoolStart?: Time;
   parallelSameFindings?: boolean;
-  edges: number;
-  findings: number;
-  findingsByRule: Record<string, number>;
   /** Peak RSS in bytes after the single-side runs, and after PR mode (which holds two analyses). */
-  peakRssLint: number;
+  peakRssLint?: number;
   peakRssPr?: number;
+  loadAverage: number[];
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+function median(xs: Time[]): Time {
+  const pick = (k: keyof Time) => {
+    const s = xs.map((x) => x[k]).sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  return { wall: pick('wall'), cpu: pick('cpu') };
 }
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+async function timed<T>(fn: () => Promise<T> | T): Promise<Time & { value: T }> {
   gc();
+  const c0 = cpuNow();
   const t0 = performance.now();
   const value = await fn();
-  return { ms: performance.now() - t0, value };
+  return { wall: performance.now() - t0, cpu: cpuNow() - c0, value };
 }
+
+const time = ({ wall, cpu }: Time): Time => ({ wall, cpu });
+const minus = (a: Time, ...bs: Time[]): Time => ({
+  wall: Math.max(
+    0,
+    bs.reduce((x, b) => x - b.wall, a.wall),
+  ),
+  cpu: Math.max(
+    0,
+    bs.reduce((x, b) => x - b.cpu, a.cpu),
+  ),
+});
 
 export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -82,7 +115,12 @@ export function parseOnly(texts: string[]): number {
   let docs = 0;
   for (const text of texts) {
     const lineCounter = new LineCounter();
-    docs += parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: true }).length;
+    docs += parseAllDocuments(text, {
+      lineCounter,
+      uniqueKeys: true,
+      merge: true,
+      prettyErrors: true,
+    }).length;
   }
   return docs;
 }
@@ -91,99 +129,127 @@ export function benchOptions(dir: string): ResolvedOptions {
   return resolveOptions({ cwd: dir, paths: ['.'], noConfig: true });
 }
 
-export async function measure(args: MeasureArgs): Promise<MeasureResult> {
+export async function measure(
+  args: MeasureArgs,
+  progress: (r: MeasureResult) => void = () => {},
+): Promise<MeasureResult> {
   const runs = args.runs ?? 1;
   const options = benchOptions(args.head);
-
   const files = await listFiles(args.head);
-  const read = await timed(() => Promise.all(files.map((f) => readFile(f, 'utf8'))));
-  const texts = read.value;
-  const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+  const out: MeasureResult = {
+    stage: 'parse-only and lint',
+    done: false,
+    files: files.length,
+    bytes: 0,
+    loadAverage: os.loadavg(),
+  };
+  progress(out);
 
-  const parseTimes: number[] = [];
-  const lintTimes: number[] = [];
-  let result: Awaited<ReturnType<typeof lint>> | undefined;
-  // Interleaved so that both see the same JIT warm-up and machine state.
-  for (let i = 0; i < runs; i++) {
-    parseTimes.push((await timed(() => parseOnly(texts))).ms);
-    result = undefined;
+  const read = await timed(() => Promise.all(files.map((f) => readFile(f, 'utf8'))));
+  out.read = time(read);
+  out.bytes = read.value.reduce((n, t) => n + Buffer.byteLength(t), 0);
+
+  const parseTimes: Time[] = [];
+  const lintTimes: Time[] = [];
+  // Interleaved, so that both see the same machine state; with several runs the first one only warms up the JIT.
+  // Only counts are kept of a result.
+  for (let i = runs > 1 ? -1 : 0; i < runs; i++) {
+    const p = await timed(() => parseOnly(read.value));
     const l = await timed(() => lint(options));
-    lintTimes.push(l.ms);
-    result = l.value;
+    if (i < 0) continue;
+    parseTimes.push(time(p));
+    lintTimes.push(time(l));
+    if (i === runs - 1) {
+      out.findingsByRule = {};
+      for (const f of l.value.findings) out.findingsByRule[f.rule] = (out.findingsByRule[f.rule] ?? 0) + 1;
+      out.findings = l.value.findings.length;
+      out.edges = l.value.graph().edges.length;
+    }
   }
-  const findingsByRule: Record<string, number> = {};
-  for (const f of result!.findings) findingsByRule[f.rule] = (findingsByRule[f.rule] ?? 0) + 1;
-  const edges = result!.graph().edges.length;
-  const findings = result!.findings.length;
-  result = undefined;
+  out.parseOnly = median(parseTimes);
+  out.lint = median(lintTimes);
+  out.peakRssLint = process.resourceUsage().maxRSS * 1024;
+  out.stage = 'breakdown';
+  progress(out);
 
   // Where the time goes: each stage on its own (analyze repeats them all, plus the rules).
-  const load = await timed(() =>
-    loadInputs({ paths: options.paths, cwd: options.cwd, namespace: options.namespace, ignore: [], limits: options.limits }),
-  );
-  const inputs: LoadedInputs = load.value;
-  const schema = await timed(() => validateResources(inputs.resources));
-  const mesh = await timed(() => buildMeshModel(inputs.resources, options, schema.value.invalid));
-  const graph = await timed(() => buildGraph(mesh.value, options));
-  const whole = await timed(() => analyze(inputs, options));
-  const breakdown = {
-    load: load.ms,
-    schema: schema.ms,
-    mesh: mesh.ms,
-    graph: graph.ms,
-    rulesAndRest: Math.max(0, whole.ms - schema.ms - mesh.ms - graph.ms),
-    analyze: whole.ms,
-  };
-  const peakRssLint = process.resourceUsage().maxRSS * 1024;
-
-  const out: MeasureResult = {
-    files: files.length,
-    bytes,
-    resources: inputs.resources.length,
-    read: read.ms,
-    parseOnly: median(parseTimes),
-    lint: median(lintTimes),
-    breakdown,
-    edges,
-    findings,
-    findingsByRule,
-    peakRssLint,
-  };
+  {
+    const load = await timed(() =>
+      loadInputs({
+        paths: options.paths,
+        cwd: options.cwd,
+        namespace: options.namespace,
+        ignore: [],
+        limits: options.limits,
+      }),
+    );
+    const inputs = load.value;
+    out.resources = inputs.resources.length;
+    const schema = await timed(() => validateResources(inputs.resources));
+    const mesh = await timed(() => buildMeshModel(inputs.resources, options, schema.value.invalid));
+    const graph = await timed(() => buildGraph(mesh.value, options));
+    graph.value = { edges: [], unresolved: [] }; // let the first graph go before analyze builds its own
+    const whole = await timed(() => analyze(inputs, options).findings.length);
+    out.breakdown = {
+      load: time(load),
+      schema: time(schema),
+      mesh: time(mesh),
+      graph: time(graph),
+      analyze: time(whole),
+      rulesAndRest: minus(whole, schema, mesh, graph),
+    };
+  }
+  out.peakRssLint = process.resourceUsage().maxRSS * 1024;
 
   if (args.parallel) {
-    const { lintParallel } = await import('./parallel.js');
-    const times: number[] = [];
-    let same = true;
+    out.stage = 'parallel lint';
+    progress(out);
+    const { lintParallel, ParsePool } = await import('./parallel.js');
+    // The pool is started and warmed once, outside the timing: a bundled product would pay ~50 ms per worker for
+    // it, while here each worker first transpiles the TypeScript sources it imports.
+    const start = await timed(async () => {
+      const pool = new ParsePool();
+      await pool.warm(options);
+      return pool;
+    });
+    const times: Time[] = [];
     for (let i = 0; i < runs; i++) {
-      const p = await timed(() => lintParallel(options));
-      times.push(p.ms);
+      const p = await timed(() => lintParallel(options, start.value));
+      times.push(time(p));
       if (i === 0) {
         const single = await lint(options);
-        same = JSON.stringify(p.value.findings) === JSON.stringify(single.findings);
+        out.parallelSameFindings = JSON.stringify(p.value.findings) === JSON.stringify(single.findings);
       }
     }
+    await start.value.close();
     out.parallelLint = median(times);
-    out.parallelSameFindings = same;
+    out.parallelPoolStart = time(start);
   }
 
-  if (args.base && !args.lintOnly) {
-    const times: number[] = [];
-    let hits = 0;
+  if (args.base) {
+    out.stage = 'PR mode';
+    progress(out);
+    const times: Time[] = [];
     for (let i = 0; i < runs; i++) {
       const cache = new ParseCache();
-      const pr = await timed(() => lintAgainstBase(options, args.base!, { stdin: async () => new Uint8Array(), showAll: false, cache }));
-      times.push(pr.ms);
-      hits = cache.hits;
+      const pr = await timed(() =>
+        lintAgainstBase(options, args.base!, { stdin: async () => new Uint8Array(), showAll: false, cache }),
+      );
+      times.push(time(pr));
+      out.prCacheHits = cache.hits;
+      out.prFindings = pr.value.findings.length;
     }
     out.pr = median(times);
-    out.prCacheHits = hits;
     out.peakRssPr = process.resourceUsage().maxRSS * 1024;
   }
+  out.stage = 'done';
+  out.done = true;
+  out.loadAverage = os.loadavg();
+  progress(out);
   return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = JSON.parse(process.argv[2] ?? '{}') as MeasureArgs;
-  const result = await measure(args);
-  process.stdout.write(JSON.stringify(result) + '\n');
+  await measure(args, (r) => process.stdout.write(JSON.stringify(r) + '\n'));
 }

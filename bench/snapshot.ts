@@ -16,8 +16,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function edgeSnapshot(e: Edge): unknown {
   return {
-    client: { ...e.client, workload: e.client.workload?.resource.id, members: e.client.members?.map((m) => m.resource.id) },
-    server: { ...e.server, serviceRef: e.server.serviceRef?.resource.id, servicePort: e.server.servicePort?.port },
+    client: {
+      ...e.client,
+      workload: e.client.workload?.resource.id,
+      members: e.client.members?.map((m) => m.resource.id),
+    },
+    server: {
+      ...e.server,
+      serviceRef: e.server.serviceRef?.resource.id,
+      servicePort: e.server.servicePort?.port,
+    },
     caller: e.caller,
     evidence: { ...e.evidence, resource: e.evidence.resource?.id },
     outcome: e.outcome,
@@ -26,10 +34,17 @@ export function edgeSnapshot(e: Edge): unknown {
     connections: e.connections.map((c) => ({
       serverWorkload: c.serverWorkload?.resource.id,
       targetPort: c.targetPort,
-      client: { ...c.client, cause: c.client.cause && `${c.client.cause.resource.id}|${c.client.cause.path.join('.')}|${c.client.cause.description}` },
+      client: {
+        ...c.client,
+        cause:
+          c.client.cause &&
+          `${c.client.cause.resource.id}|${c.client.cause.path.join('.')}|${c.client.cause.description}`,
+      },
       server: {
         ...c.server,
-        cause: c.server.cause && `${c.server.cause.resource.id}|${c.server.cause.path.join('.')}|${c.server.cause.description}`,
+        cause:
+          c.server.cause &&
+          `${c.server.cause.resource.id}|${c.server.cause.path.join('.')}|${c.server.cause.description}`,
         ambiguousWith: c.server.ambiguousWith?.map((r) => r.id),
       },
       result: c.result,
@@ -64,14 +79,24 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let tmp: string | undefined;
   if (!targets.length) {
     for (const group of await readdir(path.join(ROOT, 'examples'))) {
-      for (const example of await readdir(path.join(ROOT, 'examples', group))) targets.push(path.join(ROOT, 'examples', group, example));
+      for (const example of await readdir(path.join(ROOT, 'examples', group)))
+        targets.push(path.join(ROOT, 'examples', group, example));
     }
     tmp = await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-snapshot-'));
-    await writeMesh(tmp, generateMesh({ workloads: Number(values.workloads), seed: Number(values.seed), perNamespace: Number(values['per-namespace']) }));
+    await writeMesh(
+      tmp,
+      generateMesh({
+        workloads: Number(values.workloads),
+        seed: Number(values.seed),
+        perNamespace: Number(values['per-namespace']),
+      }),
+    );
     targets.push(tmp);
   }
   const all: Record<string, unknown> = {};
-  for (const dir of targets) all[tmp && dir === tmp ? `generated:${values.workloads}:${values.seed}` : path.relative(ROOT, dir)] = await snapshot(dir);
+  for (const dir of targets)
+    all[tmp && dir === tmp ? `generated:${values.workloads}:${values.seed}` : path.relative(ROOT, dir)] =
+      await snapshot(dir);
   await writeFile(out, JSON.stringify(all, null, 1));
   if (tmp) await rm(tmp, { recursive: true, force: true });
   process.stderr.write(`${targets.length} inputs → ${out}\n`);

@@ -15,7 +15,13 @@ const compilerOptions = {
 
 export async function resolve(specifier, context, nextResolve) {
   const parent = context.parentURL;
-  if (parent && parent.startsWith('file:') && parent.endsWith('.ts') && /^\.\.?\//.test(specifier) && specifier.endsWith('.js')) {
+  if (
+    parent &&
+    parent.startsWith('file:') &&
+    parent.endsWith('.ts') &&
+    /^\.\.?\//.test(specifier) &&
+    specifier.endsWith('.js')
+  ) {
     const tsUrl = new URL(specifier.slice(0, -3) + '.ts', parent);
     if (existsSync(fileURLToPath(tsUrl))) return { url: tsUrl.href, shortCircuit: true, format: 'module' };
   }

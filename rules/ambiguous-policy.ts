@@ -123,21 +123,24 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
       );
     }
     // … and, where the inputs lack them, selectors that contain one another select the same pods whatever they are.
-    const workloadPas = inv.peerAuthentications.filter((p) => p.level === 'workload');
-    for (const a of workloadPas) {
-      for (const b of workloadPas) {
-        if (a === b || a.namespace !== b.namespace || reportedPairs.has(`${a.resource.id}|${b.resource.id}`))
-          continue;
-        if (!contains(a.selector!, b.selector!)) continue;
-        reportedPairs.add(`${a.resource.id}|${b.resource.id}`).add(`${b.resource.id}|${a.resource.id}`);
-        reportPeerAuthns(
-          context,
-          [a, b],
-          `PeerAuthentications in ${a.namespace} select the same pods: every pod with ${labelText(b.selector!)} also has ${labelText(a.selector!)}`,
-          `pods with ${labelText(b.selector!)}`,
-          true,
-        );
-      }
+    const workloadPas = new Map<string, PeerAuthn[]>();
+    for (const p of inv.peerAuthentications) {
+      if (p.level === 'workload') workloadPas.set(p.namespace, [...(workloadPas.get(p.namespace) ?? []), p]);
+    }
+    const pairs = [...workloadPas.values()].flatMap((list) =>
+      list.flatMap((a) => list.map((b) => [a, b] as const)),
+    );
+    for (const [a, b] of pairs) {
+      if (a === b || reportedPairs.has(`${a.resource.id}|${b.resource.id}`)) continue;
+      if (!contains(a.selector!, b.selector!)) continue;
+      reportedPairs.add(`${a.resource.id}|${b.resource.id}`).add(`${b.resource.id}|${a.resource.id}`);
+      reportPeerAuthns(
+        context,
+        [a, b],
+        `PeerAuthentications in ${a.namespace} select the same pods: every pod with ${labelText(b.selector!)} also has ${labelText(a.selector!)}`,
+        `pods with ${labelText(b.selector!)}`,
+        true,
+      );
     }
 
     // Legacy Policies, where Istio still reads them.

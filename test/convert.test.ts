@@ -248,6 +248,31 @@ describe('convert: command line', () => {
     expect(none.stderr).toContain('PeerAuthentication exists from Istio 1.5');
   });
 
+  it('puts the MeshPolicy replacement in the configured root namespace', async () => {
+    const dir = tmp();
+    const cfg = path.join(dir, 'root.yaml');
+    writeFileSync(cfg, 'mesh:\n  rootNamespace: mesh-root\n');
+    const r = await runCli(['convert', '-c', cfg, 'test/fixtures/convert/mesh'], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    expect(peerAuthentications(r.stdout)[0]).toMatchObject({
+      metadata: { name: 'default', namespace: 'mesh-root' },
+      spec: { mtls: { mode: 'STRICT' } },
+    });
+  });
+
+  it('warns that auto-mTLS clients before 1.12 ignore a workload-level DISABLE', async () => {
+    const r = await runCli(['convert', '--istio-version', '1.8', 'test/fixtures/convert/port-level'], {
+      cwd: ROOT,
+    });
+    expect(r.code).toBe(0);
+    expect(peerAuthentications(r.stdout)[0]).toMatchObject({ apiVersion: 'security.istio.io/v1beta1' });
+    expect(r.stderr).toContain(
+      'test/fixtures/convert/port-level/policy.yaml:29:9: note: Policy foo/httpbin-metrics-plaintext: The workload-level DISABLE for httpbin.foo is honoured by servers, but auto-mTLS clients of Istio 1.8 (before 1.12) ignore it',
+    );
+    const newer = await runCli(['convert', 'test/fixtures/convert/port-level'], { cwd: ROOT });
+    expect(newer.stderr).not.toContain('workload-level DISABLE');
+  });
+
   it('says when there is nothing to convert, and prints help', async () => {
     const r = await runCli(['convert', 'examples/migration/1-permissive'], { cwd: ROOT });
     expect(r).toMatchObject({ code: 0, stdout: '' });

@@ -5,9 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { run } from '../src/cli/main.js';
 import { DEFAULT_LIMITS, loadInputs, type LoadedInputs, type LoadLimits } from '../src/load/index.js';
+import { parseManifestText } from '../src/load/parse.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOSTILE = 'test/fixtures/hostile';
@@ -390,5 +393,114 @@ describe('through the CLI', () => {
       ['invalid-resource', 23],
     ]);
     expect(json.summary.resources).toBe(3); // good-1, dup (with its last name), good-2
+  });
+});
+
+describe('any text', () => {
+  // YAML's syntax characters, document markers and Kubernetes-ish words, in any order.
+  const token = fc.constantFrom(
+    ...[
+      '-',
+      ':',
+      ' ',
+      '  ',
+      '\n',
+      '\r\n',
+      '\t',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      "'",
+      '"',
+      '#',
+      '|',
+      '>',
+      '&a',
+      '*a',
+      '!x',
+      '?',
+      '%',
+      '...',
+    ],
+    ...[
+      '---\n',
+      '<<: ',
+      'apiVersion: v1\n',
+      'kind: Namespace\n',
+      'metadata:\n  name: x\n',
+      '{{ .Values.x }}',
+      '\ufeff',
+      'é',
+      '1.10',
+    ],
+  );
+  const text = fc.array(token, { maxLength: 200 }).map((t) => t.join(''));
+
+  it('never throws; every finding and every resource position is a line of the input', () => {
+    fc.assert(
+      fc.property(text, (input) => {
+        const parsed = parseManifestText(input, 'fuzz.yaml', 'default', DEFAULT_LIMITS);
+        const lines = input.split('\n').length;
+        for (const d of parsed.diagnostics) {
+          expect(d.line).toBeGreaterThanOrEqual(1);
+          expect(d.line).toBeLessThanOrEqual(lines);
+          expect(d.column).toBeGreaterThanOrEqual(1);
+        }
+        for (const r of parsed.resources) {
+          const span = r.span(['metadata', 'name']);
+          expect(span.line).toBeGreaterThanOrEqual(1);
+          expect(span.line).toBeLessThanOrEqual(lines);
+        }
+        JSON.stringify(parsed.resources.map((r) => r.value)); // plain, finite, acyclic values
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  // Splitting at `---` before parsing must not change what a valid stream means.
+  const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+  const doc = fc.oneof(
+    name.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`),
+    name.map(
+      (n) => `{apiVersion: v1, kind: ConfigMap, metadata: {name: ${n}, namespace: x}, data: {a: "[{"}}\n`,
+    ),
+    name.map(
+      (n) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\ndata:\n  s: |\n    --- not a marker\n    [[[ {{{ "'\n    ---\n  t: >-\n    x: y\n`,
+    ),
+    name.map(
+      (n) =>
+        `# Source: c/templates/${n}.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: ${n}}\nspec:\n  ports:\n  - port: 80\n    name: "a # b"\n`,
+    ),
+    name.map(
+      (n) =>
+        `base: &b {x: 1}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\ndata:\n  <<: *b\n  q: 'it''s [ ]'\n`,
+    ),
+    fc.constantFrom(
+      '# only a comment\n',
+      '',
+      'values: {a: 1}\n',
+      '- a\n- - b\n  - c\n',
+      '"multi\n  line --- quoted"\n',
+    ),
+  );
+  const separator = fc.constantFrom('---\n', '--- \n', '---\r\n', '...\n---\n', '--- # c\n', '\n---\n');
+
+  it('documents split before parsing read exactly as the yaml package reads the whole stream', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(separator, doc), { maxLength: 8 }), fc.boolean(), (parts, leading) => {
+        const input = parts.map(([sep, d], i) => (i === 0 && !leading ? d : sep + d)).join('');
+        const whole = parseAllDocuments(input, { uniqueKeys: false, merge: true, logLevel: 'silent' });
+        const values = (Array.isArray(whole) ? whole : []).map(
+          (d) => d.toJS({ maxAliasCount: 100 }) as unknown,
+        );
+        const objects = values.filter((v) => typeof (v as { kind?: unknown } | null)?.kind === 'string');
+        const parsed = parseManifestText(input, 'x.yaml', 'default', DEFAULT_LIMITS);
+        expect(parsed.diagnostics).toEqual([]);
+        expect(parsed.resources.map((r) => r.value)).toEqual(objects);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

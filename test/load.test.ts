@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { displayPath } from '../src/load/files.js';
 import { DEFAULT_LIMITS, loadInputs, type LoadedInputs, type Resource } from '../src/load/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -431,5 +432,13 @@ describe('discovery', () => {
     expect(named.files).toEqual([`${FIX}/tree/namespace.txt`]);
     expect(named.resources.map((r) => r.name)).toEqual(['from-txt']);
     expect((await load([`${FIX}/tree`])).files).toEqual([]);
+  });
+});
+
+describe('display paths', () => {
+  it('relative to the working directory; a path that climbs to the root is shown absolute', () => {
+    expect(displayPath('/work/repo', '/work/repo/k8s/a.yaml')).toBe('k8s/a.yaml');
+    expect(displayPath('/work/repo', '/work/other/a.yaml')).toBe('../other/a.yaml');
+    expect(displayPath('/work/repo', '/dev/fd/63')).toBe('/dev/fd/63');
   });
 });

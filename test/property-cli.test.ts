@@ -53,7 +53,7 @@ const configText = fc.oneof(
 );
 
 describe('mtls-lint CLI on generated manifests', () => {
-  const RUNS = 25;
+  const RUNS = 40;
   let n = 0;
   it(
     'exits 0/1/2, never writes a stack trace, and -f json output parses (lint and graph)',

@@ -21,7 +21,7 @@ beforeAll(() => void process.on('warning', onWarning));
 afterAll(() => void process.off('warning', onWarning));
 
 describe('any manifest set (valid, damaged or junk)', () => {
-  const RUNS = 150;
+  const RUNS = 100;
   it(
     'lints without throwing or process warnings; every finding has an input file, a line inside it and a column ≥ 1; every format renders',
     async () => {

@@ -255,6 +255,8 @@ describe('ignored-setting', () => {
     expect(legacy.message).toContain('no sidecar workloads');
     // Exported to bar: 1.7+ honours namespace names, and bar (not in the inputs) may have sidecars.
     expect(f.some((x) => x.message.includes('httpbin-for-bar'))).toBe(false);
+    // A private rule in the root namespace serves its gateways, which need not be in the inputs.
+    expect(f.some((x) => x.message.includes('httpbin-gateways'))).toBe(false);
     const old = await hygiene(dir, '1.6');
     const hidden = only(old, 'ignored-setting', file, pos(file, '- bar'));
     expect(hidden.message).toContain(

@@ -315,7 +315,7 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
         (plan.mode === 'DISABLE' || [...plan.portLevel.values()].includes('DISABLE'))
       ) {
         note(
-          plan.sources[0],
+          plan.sources.find((p) => p.mode === 'DISABLE') ?? plan.sources[0],
           `The workload-level DISABLE for ${plan.service.name}.${ns} is honoured by servers, but auto-mTLS clients of Istio ${options.targetVersion.text} (before 1.12) ignore it and send mTLS (HTTP 503): give those clients a DestinationRule with tls mode DISABLE.`,
           false,
         );

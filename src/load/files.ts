@@ -24,7 +24,11 @@ export interface Discovery {
 
 export function displayPath(cwd: string, absolute: string): string {
   const rel = path.relative(cwd, absolute);
-  return (rel === '' ? path.basename(absolute) : rel).split(path.sep).join('/');
+  const parts = rel.split(path.sep);
+  // `../../dev/fd/63` (process substitution) reads worse than the absolute path it climbs to.
+  const ups = parts.findIndex((p) => p !== '..');
+  if (ups > 0 && ups >= cwd.split(path.sep).filter(Boolean).length) return absolute.split(path.sep).join('/');
+  return rel === '' ? path.basename(absolute) : parts.join('/');
 }
 
 function displayDir(cwd: string, absolute: string): string {

@@ -118,6 +118,13 @@ interface NamespaceFacts {
   withWorkloads: Set<string>;
   withServices: Set<string>;
   withSidecars: Set<string>;
+  workloadsByNamespace: Map<string, Workload[]>;
+  servicesByWorkload: Map<Workload, Service[]>;
+  /** "name.namespace" → Service (the first, if the inputs define one twice). */
+  servicesByName: Map<string, Service>;
+  /** Exact DestinationRule hosts → rules, and the wildcard rules (few), for "which rules can match this host". */
+  drsByHost: Map<string, DestinationRuleInfo[]>;
+  wildcardDrs: DestinationRuleInfo[];
 }
 const namespaceFactsCache = new WeakMap<MeshModel, NamespaceFacts>();
 
@@ -131,7 +138,22 @@ function namespaceFacts(mesh: MeshModel): NamespaceFacts {
       withSidecars: new Set(
         mesh.workloads.filter((w) => w.sidecar.state === 'sidecar').map((w) => w.namespace),
       ),
+      workloadsByNamespace: new Map(),
+      servicesByWorkload: new Map(),
+      servicesByName: new Map(),
+      drsByHost: new Map(),
+      wildcardDrs: [],
     };
+    for (const w of mesh.workloads) push(facts.workloadsByNamespace, w.namespace, w);
+    for (const s of mesh.services) {
+      const key = `${s.name}.${s.namespace}`;
+      if (!facts.servicesByName.has(key)) facts.servicesByName.set(key, s);
+      for (const w of s.workloads) push(facts.servicesByWorkload, w, s);
+    }
+    for (const dr of meshInventory(mesh).destinationRules) {
+      if (dr.host.startsWith('*')) facts.wildcardDrs.push(dr);
+      else push(facts.drsByHost, dr.host, dr);
+    }
     namespaceFactsCache.set(mesh, facts);
   }
   return facts;
@@ -143,13 +165,17 @@ export function workloadsSelected(
   namespace: string,
   selector: Record<string, string>,
 ): Workload[] {
-  return mesh.workloads.filter((w) => w.namespace === namespace && selectorMatches(selector, w.labels));
+  return (namespaceFacts(mesh).workloadsByNamespace.get(namespace) ?? []).filter((w) =>
+    selectorMatches(selector, w.labels),
+  );
 }
 
 /** Could a sidecar client run in this namespace? False only when the inputs say it has no injection and no sidecar pods. */
 export function mayHaveSidecarClients(mesh: MeshModel, namespace: string): boolean {
   const ns = mesh.namespaces.get(namespace);
   if (!ns || ns.origin === 'unknown') return true;
+  // The root namespace runs the gateways, which are clients too (and often not in the inputs).
+  if (namespace === mesh.settings.rootNamespace) return true;
   if (namespaceFacts(mesh).withSidecars.has(namespace)) return true;
   if (ns.origin === 'system') return false;
   const injection = ns.labels['istio-injection'];
@@ -161,7 +187,7 @@ export function mayHaveSidecarClients(mesh: MeshModel, namespace: string): boole
 
 /** Services that select a workload (the ones whose ports become inbound listeners on it). */
 export function servicesSelecting(mesh: MeshModel, workload: Workload): Service[] {
-  return mesh.services.filter((s) => s.workloads.includes(workload));
+  return namespaceFacts(mesh).servicesByWorkload.get(workload) ?? [];
 }
 
 export interface TargetPortUse {
@@ -204,7 +230,7 @@ export function serviceByFqdn(mesh: MeshModel, fqdn: string): Service | undefine
   if (!fqdn.endsWith(suffix)) return undefined;
   const parts = fqdn.slice(0, -suffix.length).split('.');
   if (parts.length !== 2) return undefined;
-  return mesh.services.find((s) => s.name === parts[0] && s.namespace === parts[1]);
+  return namespaceFacts(mesh).servicesByName.get(`${parts[0]}.${parts[1]}`);
 }
 
 /** ServiceEntries declaring a host that the (resolved) pattern matches, or whose wildcard host covers it. */
@@ -397,7 +423,11 @@ export function shadowedMutualRules(mesh: MeshModel): ShadowHit[] {
     const ports: (number | undefined)[] = service
       ? service.ports.map((p) => p.port)
       : [undefined, ...summary.ports.keys()];
-    const others = inv.destinationRules.filter((d) => d !== dr);
+    // Only rules whose host matches can be chosen instead; a small index keeps this linear per rule.
+    const facts = namespaceFacts(mesh);
+    const others = [...(facts.drsByHost.get(fqdn) ?? []), ...facts.wildcardDrs].filter(
+      (d) => d !== dr && hostMatches(d.host, fqdn),
+    );
     const without = new DestinationRuleIndex(others, root, v);
     const audience = drAudience(mesh, dr).namespaces;
     const clientNamespaces = audience
@@ -453,3 +483,9 @@ export function creationTimestamp(r: Resource): string | undefined {
 }
 
 export type { MtlsMode, LegacyPolicy, PeerAuthn, DestinationRuleInfo };
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -9,8 +9,16 @@ export interface TextFile {
   text: string;
 }
 
-export function lintTexts(files: TextFile[], opts: { istioVersion?: string; config?: Config } = {}): LintResult {
-  const options = resolveOptions({ cwd: '/nonexistent', paths: files.map((f) => f.file), noConfig: true, istioVersion: opts.istioVersion });
+export function lintTexts(
+  files: TextFile[],
+  opts: { istioVersion?: string; config?: Config } = {},
+): LintResult {
+  const options = resolveOptions({
+    cwd: '/nonexistent',
+    paths: files.map((f) => f.file),
+    noConfig: true,
+    istioVersion: opts.istioVersion,
+  });
   if (opts.config) options.config = opts.config;
   const inputs = parseTexts(
     files.map((f) => ({ input: { file: f.file }, text: f.text })),

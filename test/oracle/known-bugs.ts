@@ -9,7 +9,11 @@ import type { TextFile } from './harness.js';
  * (`constructor`, `toString`, …) crashes the mesh model (POD_TEMPLATE_PATHS[kind] in src/mesh/workloads.ts).
  */
 export function knownCrash(files: TextFile[]): boolean {
-  return files.some((f) => /^\s*"?kind"?\s*:\s*["']?(constructor|toString|toLocaleString|valueOf|hasOwnProperty|isPrototypeOf|propertyIsEnumerable|__proto__|__defineGetter__|__defineSetter__|__lookupGetter__|__lookupSetter__)["']?\s*$/m.test(f.text));
+  return files.some((f) =>
+    /^\s*"?kind"?\s*:\s*["']?(constructor|toString|toLocaleString|valueOf|hasOwnProperty|isPrototypeOf|propertyIsEnumerable|__proto__|__defineGetter__|__defineSetter__|__lookupGetter__|__lookupSetter__)["']?\s*$/m.test(
+      f.text,
+    ),
+  );
 }
 
 /**
@@ -20,24 +24,43 @@ export function knownCrash(files: TextFile[]): boolean {
  * when every victim is a stand-in).
  */
 export function knownStandInAutoMtls14(f: Pick<Finding, 'rule' | 'message'>): boolean {
-  return f.rule === 'mtls-to-plaintext-server' && f.message.startsWith('auto mTLS sends Istio mTLS') && f.message.includes('Istio 1.4 then accepts plaintext only');
+  return (
+    f.rule === 'mtls-to-plaintext-server' &&
+    f.message.startsWith('auto mTLS sends Istio mTLS') &&
+    f.message.includes('Istio 1.4 then accepts plaintext only')
+  );
 }
 
 /**
  * oracle-regressions/list-order.yaml: lists in the graph and in messages follow input order — the members of a
  * client group and the node's namespace (its first member's), the namespaces of a merged stand-in client ("any new
  * sidecar workload in foo, bar"), victim lists in messages (and which ones are cut off), and so the anchor of a
- * finding without a cause (its first victim). While this is open, the layout properties compare findings by rule
- * and severity only, and client groups by their sorted members; set it to false once the engine sorts.
+ * finding without a cause (its first victim); an edge's clientTls/serverMode (its first worst connection, when
+ * several tie). While this is open, the layout properties compare findings by rule and severity only, client
+ * groups by their sorted members and edges by their sorted connections; set it to false once the engine sorts.
  */
 export const LIST_ORDER_BUG_OPEN = true;
 
-export function clientNodeKey(client: { namespace: string; name: string; standIn?: string; members?: { namespace: string; name: string }[] }): string {
+export function clientNodeKey(client: {
+  namespace: string;
+  name: string;
+  standIn?: string;
+  members?: { namespace: string; name: string }[];
+}): string {
   if (LIST_ORDER_BUG_OPEN && client.name === '*') {
-    if (client.standIn?.startsWith('any new sidecar workload in ')) {
-      return `stand-in(${client.standIn.split(/[\s,]+/).sort().join(' ')})`;
+    const standIn = /^any new sidecar workload in (.*?)(?: and (\d+) more)?$/.exec(client.standIn ?? '');
+    if (standIn) {
+      // The shown names are the first three in input order: compare the sorted names when all are shown, else the count.
+      const names = standIn[1]!.split(', ');
+      return standIn[2]
+        ? `stand-in(${names.length + Number(standIn[2])} namespaces)`
+        : `stand-in(${names.sort().join(', ')})`;
     }
-    if (client.members?.length) return `group(${client.members.map((m) => `${m.namespace}/${m.name}`).sort().join(',')})`;
+    if (client.members?.length)
+      return `group(${client.members
+        .map((m) => `${m.namespace}/${m.name}`)
+        .sort()
+        .join(',')})`;
   }
   return `${client.namespace}/${client.name}`;
 }
@@ -59,7 +82,17 @@ export function knownMeshConfigConflict(texts: string[]): boolean {
  * generate two workloads with one name.
  */
 export const WORKLOAD_NAME_CLASH_OPEN = true;
-export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'ReplicationController', 'Rollout']);
+export const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+  'ReplicationController',
+  'Rollout',
+]);
 
 /**
  * oracle-regressions/mesh-config-yaml-warning.yaml: a mesh ConfigMap whose data.mesh YAML has warnings (e.g. a
@@ -68,3 +101,13 @@ export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet',
  * YAMLWarning process warnings.
  */
 export const YAML_WARNING_LEAK_OPEN = true;
+
+/**
+ * oracle-regressions/dr-lookup-client-namespace-visibility.yaml and dr-lookup-private-in-service-namespace.yaml:
+ * src/mesh/destination-rules.ts picks the most specific host match first and checks visibility after, in every
+ * namespace of the lookup. §3.2 filters first: in the client's namespace only rules visible there count (a more
+ * specific rule exported elsewhere does not hide a visible `*.local`), and in the service's and root namespaces
+ * only rules exported from them count (a private `exportTo: ["."]` rule does not hide a public one). While open, the
+ * oracle does not decide calls where the two orders give different rules.
+ */
+export const DR_LOOKUP_BUG_OPEN = true;

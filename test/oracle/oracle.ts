@@ -1,107 +1,190 @@
 // The oracle: a small reference implementation of the decision table in
 // ../shared/research/istio-semantics.md §0 (with §1 PeerAuthentication, §2 legacy Policy, §3 DestinationRule lookup,
-// §4 auto mTLS, §6 injection), written from that document only. It must not import src/mesh or src/graph: a bug in
-// the engine's shortcuts shows up as a disagreement, not as the same answer twice.
+// §4 auto mTLS, §5 listener chains, §6 injection), written from that document only. It must not import src/mesh or
+// src/graph: a bug in the engine's shortcuts shows up as a disagreement, not as the same answer twice.
 //
 // It works on the Scenario data (scenario.ts), not on YAML, and covers only what scenario.ts generates. Where the
-// spec leaves the answer open, it returns every outcome the spec allows (or `undefined`: not compared).
-import { ROOT_NAMESPACE, type CallSpec, type DrTls, type LegacyPolicySpec, type PaMode, type PeerAuthSpec, type PortSpec, type Scenario, type WorkloadSpec } from './scenario.js';
+// spec leaves the answer open it allows every outcome the spec allows, or gives no answer (not compared).
+import {
+  type CallSpec,
+  type DestinationRuleSpec,
+  type DrTls,
+  type LegacyPolicySpec,
+  type PaMode,
+  type PeerAuthSpec,
+  type Scenario,
+  type ServicePortSpec,
+  type ServiceSpec,
+  type WorkloadSpec,
+} from './scenario.js';
+import { DR_LOOKUP_BUG_OPEN } from './known-bugs.js';
 
 export type Outcome = 'mtls' | 'plaintext' | 'broken' | 'tls';
 export type ServerMode = 'NO_SIDECAR' | 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 type Sends = 'mtls' | 'plaintext' | 'tls';
 
-export interface Expectation {
+export interface ConnectionExpectation {
+  /** The server workload, "namespace/name". */
+  endpoint: string;
   /** Every outcome the spec allows; one, unless the spec marks the case as not verified. */
   outcomes: Outcome[];
   /** The oracle's reasoning, for failure messages. */
   trace: string[];
 }
 
-const CLUSTER_DOMAIN = 'svc.cluster.local';
-
-/** Expected outcome of one declared call, or undefined when the scenario is outside what the oracle decides. */
-export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined {
-  const trace: string[] = [];
-  const client = findWorkload(s, call.from.namespace, call.from.name);
-  const server = findWorkload(s, call.to.namespace, call.to.name);
-  if (!client || !server) return undefined;
-  const port = server.ports.find((p) => p.port === call.port);
-  if (!port) return undefined;
-
-  const clientSidecar = hasSidecar(s, client);
-  const serverSidecar = hasSidecar(s, server);
-  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
-  trace.push(`server ${server.namespace}/${server.name}: ${serverSidecar ? 'sidecar' : 'no sidecar'}`);
-
-  const mode = serverMode(s, server, port, serverSidecar, trace);
-  if (mode === undefined) return undefined;
-  trace.push(`server mode on targetPort ${port.targetPort}: ${mode}`);
-
-  const sends = clientSends(s, client, clientSidecar, server, port, serverSidecar, mode, trace);
-  if (sends === undefined) return undefined;
-  trace.push(`client sends: ${sends}`);
-
-  const outcomes = matrix(s, sends, mode, port);
-  trace.push(`outcome: ${outcomes.join(' or ')}`);
-  return { outcomes, trace };
+export interface Expectation {
+  /** One per backing workload the oracle can decide (an ambiguous workload policy leaves a workload out). */
+  connections: ConnectionExpectation[];
+  trace: string[];
 }
 
-function findWorkload(s: Scenario, namespace: string, name: string): WorkloadSpec | undefined {
-  return s.workloads.find((w) => w.namespace === namespace && w.name === name);
+const CLUSTER_DOMAIN = 'svc.cluster.local';
+
+/** Expected outcome per endpoint of one declared call, or undefined when the oracle does not decide it. */
+export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined {
+  const client = s.workloads.find((w) => w.namespace === call.from.namespace && w.name === call.from.name);
+  const service = s.services.find((x) => x.namespace === call.to.namespace && x.name === call.to.name);
+  if (!client || !service) return undefined;
+  const port = service.ports.find((p) => p.port === call.port);
+  if (!port) return undefined;
+  const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
+
+  const trace: string[] = [];
+  const clientSidecar = hasSidecar(s, client);
+  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+
+  // What the client sidecar does before looking at endpoints: the DestinationRule tls for this port (§0.2.2).
+  let tls: DrTls = 'none';
+  if (clientSidecar) {
+    const dr = destinationRuleFor(s, client.namespace, service);
+    if (dr === 'unknown') return undefined;
+    if (dr) {
+      // §3.5: a port entry (service port) replaces the top-level policy; an entry without tls means "no tls".
+      const entry = dr.portLevel.find((p) => p.port === port.port);
+      tls = entry ? entry.tls : dr.noTrafficPolicy ? 'none' : dr.tls;
+      trace.push(
+        `DestinationRule ${dr.namespace}/${dr.name} (host ${dr.host})${entry ? ` port ${port.port}` : ''}: tls ${tls}`,
+      );
+    } else trace.push('no DestinationRule');
+  }
+
+  // Headless services: auto mTLS decides for the whole service from every endpoint (§4.3).
+  let headless: HeadlessFacts | undefined;
+  if (service.headless) {
+    headless = { anyWithoutSidecar: false, anyDisable: false, unknown: false };
+    for (const endpoint of endpoints) {
+      const sidecar = hasSidecar(s, endpoint);
+      const targetPort = resolveTargetPort(port, endpoint);
+      const mode =
+        targetPort === undefined
+          ? undefined
+          : serverMode(s, endpoint, service, port, targetPort, sidecar, []);
+      if (mode === undefined) headless.unknown = true;
+      if (!sidecar) headless.anyWithoutSidecar = true;
+      else if (mode === 'DISABLE') headless.anyDisable = true;
+    }
+  }
+
+  const connections: ConnectionExpectation[] = [];
+  for (const endpoint of endpoints) {
+    const t: string[] = [];
+    const serverSidecar = hasSidecar(s, endpoint);
+    t.push(`server ${endpoint.namespace}/${endpoint.name}: ${serverSidecar ? 'sidecar' : 'no sidecar'}`);
+    const targetPort = resolveTargetPort(port, endpoint);
+    if (targetPort === undefined) continue;
+    const mode = serverMode(s, endpoint, service, port, targetPort, serverSidecar, t);
+    if (mode === undefined) continue;
+    t.push(`server mode on targetPort ${targetPort}: ${mode}`);
+    const sends = clientSidecar
+      ? sidecarSends(s, tls, service, port, serverSidecar, mode, headless, t)
+      : 'plaintext';
+    if (sends === undefined) continue;
+    t.push(`client sends: ${sends}`);
+    const outcomes = matrix(s, sends, mode, port);
+    t.push(`outcome: ${outcomes.join(' or ')}`);
+    connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
+  }
+  return { connections, trace };
+}
+
+function resolveTargetPort(port: ServicePortSpec, w: WorkloadSpec): number | undefined {
+  if (typeof port.targetPort === 'number') return port.targetPort;
+  return w.containerPorts.find((c) => c.name === port.targetPort)?.port;
 }
 
 // ---- §6 injection -------------------------------------------------------------------------------------------
 
 /**
- * §6.1/§6.2. 1.4/1.5: the webhook is called only for namespaces labelled istio-injection=enabled, and the
- * in-webhook decision reads the pod annotation only (labels from 1.12). 1.30: (a) ns enabled and pod label not
- * "false", or (c) ns unlabelled and pod label "true"; in the webhook, label first, else annotation;
- * "true"/"false" decide, absent → the default policy (enabled). Only the pod template counts.
+ * §6.1/§6.2. hostNetwork never. 1.4/1.5: the webhook is called only for namespaces labelled
+ * istio-injection=enabled (no revisions before 1.6), and it reads the pod annotation only: y|yes|true|on (any case)
+ * inject, absent → the injector policy, anything else → not injected. 1.30: called for (a) istio-injection=enabled
+ * and pod label ≠ "false", (b) istio.io/rev without istio-injection and pod label ≠ "false", (c) neither label and
+ * pod label = "true"; it reads the label, else the annotation: "true"/"false" decide, anything else → the policy.
+ * Only the pod template counts.
  */
 export function hasSidecar(s: Scenario, w: WorkloadSpec): boolean {
+  if (w.hostNetwork) return false;
   const ns = s.namespaces.find((n) => n.name === w.namespace);
-  const injection = ns?.injection;
   const podLabel = w.inject.find((i) => i.where === 'pod-label')?.value;
   const podAnnotation = w.inject.find((i) => i.where === 'pod-annotation')?.value;
+  const policyInjects = s.injectionPolicy !== 'disabled';
   if (s.version === '1.4' || s.version === '1.5') {
-    if (injection !== 'enabled') return false;
-    return podAnnotation !== 'false';
+    if (ns?.injection !== 'enabled') return false;
+    if (podAnnotation === undefined || podAnnotation === '') return policyInjects;
+    return ['y', 'yes', 'true', 'on'].includes(podAnnotation.toLowerCase());
   }
   let webhookCalled: boolean;
-  if (injection === 'enabled') webhookCalled = podLabel !== 'false';
-  else if (injection === undefined) webhookCalled = podLabel === 'true';
+  if (ns?.injection === 'enabled') webhookCalled = podLabel !== 'false';
+  else if (ns?.injection === undefined && ns?.revision !== undefined) webhookCalled = podLabel !== 'false';
+  else if (ns?.injection === undefined) webhookCalled = podLabel === 'true';
   else webhookCalled = false;
   if (!webhookCalled) return false;
   const value = podLabel ?? podAnnotation;
-  return value !== 'false';
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return policyInjects;
 }
 
 // ---- §0.1 server mode -------------------------------------------------------------------------------------------
 
-function serverMode(s: Scenario, w: WorkloadSpec, port: PortSpec, sidecar: boolean, trace: string[]): ServerMode | undefined {
+function serverMode(
+  s: Scenario,
+  w: WorkloadSpec,
+  service: ServiceSpec,
+  port: ServicePortSpec,
+  targetPort: number,
+  sidecar: boolean,
+  trace: string[],
+): ServerMode | undefined {
   if (!sidecar) return 'NO_SIDECAR';
   if (s.version === '1.4') {
-    const alpha = alphaMode(s, w, port, trace);
-    return alpha ?? 'DISABLE'; // §2.5: nothing applies → plaintext only
+    return alphaMode(s, service, port, trace) ?? 'DISABLE'; // §2.5: nothing applies → plaintext only
   }
-  if (s.version === '1.5' && applicableBeta(s, w).length === 0) {
+  const beta = applicableBeta(s, w);
+  if (beta === undefined) return undefined;
+  if (s.version === '1.5' && beta.length === 0) {
     // §0.1 1.5: alpha only when no v1beta1 PeerAuthentication applies to the pod.
-    const alpha = alphaMode(s, w, port, trace);
-    return alpha ?? 'PERMISSIVE';
+    return alphaMode(s, service, port, trace) ?? 'PERMISSIVE';
   }
-  return betaMode(s, w, port.targetPort, trace);
+  return betaMode(beta, targetPort, trace);
 }
 
-/** §1.2: PAs that apply to a pod: mesh (root ns, no selector), namespace (no selector), workload (selector ⊆ labels). */
-function applicableBeta(s: Scenario, w: WorkloadSpec): PeerAuthSpec[] {
-  return s.peerAuthentications.filter((pa) => {
-    if (pa.scope === 'root-selector') return false; // ignored by Istio (§1.2)
-    if (pa.scope === 'mesh') return true;
+/**
+ * §1.2: PAs that apply to a pod: mesh (root namespace, no selector), namespace (no selector), workload (selector ⊆
+ * pod labels). Root-namespace selector PAs are ignored. Two workload PAs for one pod: the oldest wins (§1.4), which
+ * manifests do not tell → undefined.
+ */
+function applicableBeta(s: Scenario, w: WorkloadSpec): PeerAuthSpec[] | undefined {
+  const labels: Record<string, string> = { app: w.app, version: w.version };
+  const list = s.peerAuthentications.filter((pa) => {
+    if (pa.scope === 'root-selector') return false;
+    if (pa.scope === 'mesh') return pa.namespace === s.rootNamespace;
     if (pa.namespace !== w.namespace) return false;
     if (pa.scope === 'namespace') return true;
-    return pa.selectorApp === w.name; // pod labels are app=<name> (+ the inject label)
+    return Object.entries(pa.selector ?? {}).every(([k, v]) => labels[k] === v);
   });
+  if (list.filter((p) => p.scope === 'workload').length > 1) return undefined;
+  return list;
 }
 
 function topMode(pa: PeerAuthSpec): PaMode {
@@ -109,8 +192,7 @@ function topMode(pa: PeerAuthSpec): PaMode {
 }
 
 /** §1.3/§1.5/§1.7: PERMISSIVE, then mesh, namespace, workload (each if not UNSET), then the workload PA's port entry. */
-function betaMode(s: Scenario, w: WorkloadSpec, targetPort: number, trace: string[]): ServerMode {
-  const applicable = applicableBeta(s, w);
+function betaMode(applicable: PeerAuthSpec[], targetPort: number, trace: string[]): ServerMode {
   let mode: PaMode = 'PERMISSIVE';
   for (const scope of ['mesh', 'namespace', 'workload'] as const) {
     const pa = applicable.find((p) => p.scope === scope);
@@ -131,7 +213,7 @@ function betaMode(s: Scenario, w: WorkloadSpec, targetPort: number, trace: strin
 /** The namespace/mesh mode (§1.9, §4.3 1.6+): namespace PA if set, else mesh PA if set; undefined when neither is. */
 function namespaceBetaMode(s: Scenario, namespace: string): { mode: PaMode | undefined; anyPa: boolean } {
   const nsPa = s.peerAuthentications.find((p) => p.scope === 'namespace' && p.namespace === namespace);
-  const meshPa = s.peerAuthentications.find((p) => p.scope === 'mesh');
+  const meshPa = s.peerAuthentications.find((p) => p.scope === 'mesh' && p.namespace === s.rootNamespace);
   const anyPa = nsPa !== undefined || meshPa !== undefined;
   if (nsPa && topMode(nsPa) !== 'UNSET') return { mode: topMode(nsPa), anyPa };
   if (meshPa && topMode(meshPa) !== 'UNSET') return { mode: topMode(meshPa), anyPa };
@@ -141,76 +223,115 @@ function namespaceBetaMode(s: Scenario, namespace: string): { mode: PaMode | und
 // ---- §2 legacy Policy -------------------------------------------------------------------------------------------
 
 /** §2.1 (1.1–1.5): service-hostname entries, then the namespace entry, then MeshPolicy `default`. */
-function alphaPolicy(s: Scenario, w: WorkloadSpec, port: PortSpec): LegacyPolicySpec | undefined {
+function alphaPolicy(s: Scenario, service: ServiceSpec, port: ServicePortSpec): LegacyPolicySpec | undefined {
   const serviceLevel = s.legacyPolicies.find((p) => {
     if (p.kind !== 'Policy' || !p.target) return false;
     // §2.2: a short target name resolves against the Policy's own namespace.
-    if (p.target.name !== w.name || p.namespace !== w.namespace) return false;
+    if (p.target.name !== service.name || p.namespace !== service.namespace) return false;
     const sel = p.target.port;
     if (!sel) return true;
     return 'number' in sel ? sel.number === port.port : sel.name === port.name;
   });
   if (serviceLevel) return serviceLevel;
-  const namespaceLevel = s.legacyPolicies.find((p) => p.kind === 'Policy' && !p.target && p.namespace === w.namespace);
+  const namespaceLevel = s.legacyPolicies.find(
+    (p) => p.kind === 'Policy' && !p.target && p.namespace === service.namespace,
+  );
   if (namespaceLevel) return namespaceLevel;
   return s.legacyPolicies.find((p) => p.kind === 'MeshPolicy' && p.name === 'default');
 }
 
 /** §2.3: first mtls peer decides; `mtls: {}`/null/STRICT → STRICT; PERMISSIVE; no mtls peer → plaintext only. */
-function alphaMode(s: Scenario, w: WorkloadSpec, port: PortSpec, trace: string[]): ServerMode | undefined {
-  const p = alphaPolicy(s, w, port);
+function alphaMode(
+  s: Scenario,
+  service: ServiceSpec,
+  port: ServicePortSpec,
+  trace: string[],
+): ServerMode | undefined {
+  const p = alphaPolicy(s, service, port);
   if (!p) return undefined;
-  const mode: ServerMode = p.peers === 'none' ? 'DISABLE' : p.peers === 'permissive' ? 'PERMISSIVE' : 'STRICT';
+  const mode: ServerMode =
+    p.peers === 'none' ? 'DISABLE' : p.peers === 'permissive' ? 'PERMISSIVE' : 'STRICT';
   trace.push(`legacy ${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name} (peers ${p.peers}): ${mode}`);
   return mode;
 }
 
-// ---- §0.2 client side -------------------------------------------------------------------------------------------
-
-function fqdn(w: WorkloadSpec): string {
-  return `${w.name}.${w.namespace}.${CLUSTER_DOMAIN}`;
-}
+// ---- §3 DestinationRule lookup ----------------------------------------------------------------------------------
 
 /** §3.1: a name without a dot gets the DR's namespace appended; anything with a dot is verbatim. */
 function resolveHost(host: string, drNamespace: string): string {
-  return host.includes('.') || host.startsWith('*') ? host : `${host}.${drNamespace}.${CLUSTER_DOMAIN}`;
+  return host.includes('.') ? host : `${host}.${drNamespace}.${CLUSTER_DOMAIN}`;
 }
 
-/** §3.2: client namespace, then the service's namespace, then the root namespace; first namespace with a match wins; within it exact, else the longest wildcard. */
-function destinationRuleFor(s: Scenario, clientNs: string, server: WorkloadSpec) {
-  const host = fqdn(server);
-  const order = [clientNs, server.namespace, ROOT_NAMESPACE];
-  for (const ns of order) {
-    const candidates = s.destinationRules.filter((d) => d.namespace === ns);
-    const exact = candidates.find((d) => resolveHost(d.host, d.namespace) === host);
-    if (exact) return exact;
-    const wildcards = candidates
-      .filter((d) => d.host.startsWith('*.') && host.endsWith(d.host.slice(1)))
-      .sort((a, b) => b.host.length - a.host.length);
-    if (wildcards[0]) return wildcards[0];
+/** Exact host first, else the most specific (longest) matching wildcard. */
+function mostSpecific(candidates: DestinationRuleSpec[], host: string): DestinationRuleSpec | undefined {
+  const exact = candidates.find((d) => resolveHost(d.host, d.namespace) === host);
+  if (exact) return exact;
+  return candidates
+    .filter((d) => d.host.startsWith('*.') && host.endsWith(d.host.slice(1)))
+    .sort((a, b) => b.host.length - a.host.length)[0];
+}
+
+const visibleLocally = (d: DestinationRuleSpec, ns: string) =>
+  !d.exportTo || d.exportTo.some((e) => e === '.' || e === '*' || e === ns);
+const exportedTo = (d: DestinationRuleSpec, ns: string) =>
+  !d.exportTo || d.exportTo.some((e) => e === '*' || e === ns);
+const isPublic = (d: DestinationRuleSpec) => !d.exportTo || d.exportTo.some((e) => e !== '.');
+
+/**
+ * §3.2: the client's namespace (DRs visible there), then the service's namespace, then the root namespace (DRs
+ * exported to the client's namespace); the first namespace with a match wins. 'unknown' where the spec is only
+ * inferred: the most specific match of a namespace is not exported to the client but a less specific one is.
+ */
+function destinationRuleFor(
+  s: Scenario,
+  clientNs: string,
+  service: ServiceSpec,
+): DestinationRuleSpec | undefined | 'unknown' {
+  const host = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`;
+  const inNs = (ns: string) => s.destinationRules.filter((d) => d.namespace === ns);
+  const local = mostSpecific(
+    inNs(clientNs).filter((d) => visibleLocally(d, clientNs)),
+    host,
+  );
+  if (DR_LOOKUP_BUG_OPEN && local && mostSpecific(inNs(clientNs), host) !== local) return 'unknown';
+  if (local) return local;
+  for (const ns of [service.namespace, s.rootNamespace]) {
+    if (ns === clientNs) continue;
+    const exported = inNs(ns).filter(isPublic);
+    const best = mostSpecific(exported, host);
+    if (DR_LOOKUP_BUG_OPEN && mostSpecific(inNs(ns), host) !== best) return 'unknown';
+    if (!best) continue;
+    if (exportedTo(best, clientNs)) return best;
+    if (
+      mostSpecific(
+        exported.filter((d) => exportedTo(d, clientNs)),
+        host,
+      )
+    )
+      return 'unknown';
   }
   return undefined;
 }
 
-function clientSends(
+// ---- §0.2 client side -------------------------------------------------------------------------------------------
+
+interface HeadlessFacts {
+  anyWithoutSidecar: boolean;
+  /** A sidecar endpoint whose full policy is DISABLE. */
+  anyDisable: boolean;
+  unknown: boolean;
+}
+
+function sidecarSends(
   s: Scenario,
-  client: WorkloadSpec,
-  clientSidecar: boolean,
-  server: WorkloadSpec,
-  port: PortSpec,
+  tls: DrTls,
+  service: ServiceSpec,
+  port: ServicePortSpec,
   serverSidecar: boolean,
   serverMode: ServerMode,
+  headless: HeadlessFacts | undefined,
   trace: string[],
 ): Sends | undefined {
-  if (!clientSidecar) return 'plaintext'; // §0.2.1
-  const dr = destinationRuleFor(s, client.namespace, server);
-  let tls: DrTls = 'none';
-  if (dr) {
-    // §3.5: a port entry (service port) replaces the top-level policy; an entry without tls means "no tls".
-    const entry = dr.portLevel.find((p) => p.port === port.port);
-    tls = entry ? entry.tls : dr.noTrafficPolicy ? 'none' : dr.tls;
-    trace.push(`DestinationRule ${dr.namespace}/${dr.name} (host ${dr.host})${entry ? ` port ${port.port}` : ''}: tls ${tls}`);
-  } else trace.push('no DestinationRule');
   if (tls === 'ISTIO_MUTUAL') return 'mtls';
   if (tls === 'DISABLE') return 'plaintext';
   if (tls === 'SIMPLE') return 'tls';
@@ -220,24 +341,36 @@ function clientSends(
   if (!auto) return 'plaintext';
 
   // §4.3: the server mode inferred for the service; DISABLE → plaintext to every endpoint.
-  let inferred: PaMode | ServerMode | undefined;
+  let inferred: PaMode | ServerMode;
   if (s.version === '1.4') {
-    inferred = alphaMode(s, server, port, []) ?? 'DISABLE';
+    inferred = alphaMode(s, service, port, []) ?? 'DISABLE';
   } else if (s.version === '1.5') {
-    const beta = namespaceBetaMode(s, server.namespace);
+    const beta = namespaceBetaMode(s, service.namespace);
     if (beta.mode) inferred = beta.mode;
     else {
-      const alpha = alphaMode(s, server, port, []);
+      const alpha = alphaMode(s, service, port, []);
       // An UNSET-only namespace/mesh PA: whether 1.5 then reads PERMISSIVE or falls back to the alpha policy is not
       // pinned down (§1.9 vs §4.3); it only matters when the alpha policy says plaintext.
       if (beta.anyPa && alpha === 'DISABLE') return undefined;
       inferred = beta.anyPa ? 'PERMISSIVE' : (alpha ?? 'PERMISSIVE');
     }
   } else {
-    inferred = namespaceBetaMode(s, server.namespace).mode ?? 'PERMISSIVE';
+    inferred = namespaceBetaMode(s, service.namespace).mode ?? 'PERMISSIVE';
   }
   trace.push(`inferred service mode: ${inferred}`);
   if (inferred === 'DISABLE') return 'plaintext';
+  if (headless) {
+    // §4.3: 1.8+ all-or-nothing over the endpoints' tlsMode ([V]); 1.5–1.6 mTLS to all is only inferred and 1.4 is not
+    // described; whether a 1.12+ endpoint whose policy is DISABLE counts as "tlsMode disabled" is not traced.
+    if (s.version !== '1.30' || headless.unknown) return undefined;
+    if (headless.anyWithoutSidecar) {
+      trace.push('headless service with an endpoint without a sidecar: auto mTLS sends plaintext to all');
+      return 'plaintext';
+    }
+    if (headless.anyDisable) return undefined;
+    trace.push('headless service, every endpoint injected: auto mTLS sends mTLS to all');
+    return 'mtls';
+  }
   // §4.2: mTLS to endpoints labelled tlsMode=istio (the injector adds it), plaintext to the rest.
   if (!serverSidecar) return 'plaintext';
   // §4.4: 1.12+ strips tlsMode from endpoints whose full policy (workload/port level included) is DISABLE.
@@ -250,14 +383,14 @@ function clientSends(
 type Protocol = 'http' | 'tcp' | 'auto';
 
 /** §5.1: the port's protocol from its name prefix; unnamed = auto-detected. */
-function protocolOf(port: PortSpec): Protocol {
+function protocolOf(port: ServicePortSpec): Protocol {
   if (port.name === undefined) return 'auto';
   const prefix = port.name.split('-')[0]!;
   if (['http', 'http2', 'grpc'].includes(prefix)) return 'http';
   return 'tcp';
 }
 
-function matrix(s: Scenario, sends: Sends, mode: ServerMode, port: PortSpec): Outcome[] {
+function matrix(s: Scenario, sends: Sends, mode: ServerMode, port: ServicePortSpec): Outcome[] {
   const modern = s.version === '1.30'; // §5.1 filter-chain table from 1.10
   switch (mode) {
     case 'NO_SIDECAR':

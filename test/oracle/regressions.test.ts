@@ -18,7 +18,10 @@ interface EdgeExpectation {
   fromStandIn?: string;
   to?: string;
   toStandIn?: string;
+  /** The edge's outcome (the worst over its connections). */
   outcome: string;
+  /** Per backing workload ("namespace/name" → outcome), for Services over several workloads. */
+  connections?: Record<string, string>;
 }
 
 interface Expectation {
@@ -48,7 +51,8 @@ function checkEdges(result: LintResult, edges: EdgeExpectation[]) {
   const all = result.graph().edges;
   for (const want of edges) {
     const found = all.filter((e) => {
-      if (want.from && (e.caller !== 'declared' || `${e.client.namespace}/${e.client.name}` !== want.from)) return false;
+      if (want.from && (e.caller !== 'declared' || `${e.client.namespace}/${e.client.name}` !== want.from))
+        return false;
       if (want.fromStandIn && !e.client.standIn?.startsWith(want.fromStandIn)) return false;
       if (want.to && `${e.server.service}.${e.server.namespace}:${e.server.port}` !== want.to) return false;
       if (want.toStandIn && !e.server.standIn?.startsWith(want.toStandIn)) return false;
@@ -57,15 +61,34 @@ function checkEdges(result: LintResult, edges: EdgeExpectation[]) {
     const label = `${want.from ?? want.fromStandIn} → ${want.to ?? want.toStandIn}`;
     expect(found.length, `${label}: no such edge`).toBeGreaterThan(0);
     expect(found.map((e) => `${label}: ${e.outcome}`)).toEqual(found.map(() => `${label}: ${want.outcome}`));
+    if (want.connections) {
+      for (const e of found) {
+        const got = Object.fromEntries(
+          e.connections.map((c) => [
+            `${c.serverWorkload?.namespace}/${c.serverWorkload?.name}`,
+            c.result.outcome,
+          ]),
+        );
+        expect(got, label).toEqual(want.connections);
+      }
+    }
   }
 }
 
 function layoutKey(result: LintResult) {
   return {
-    findings: result.findings.map((f) => `${f.rule} ${f.severity} ${f.resource?.kind}/${f.resource?.namespace}/${f.resource?.name}: ${f.message}`).sort(),
+    findings: result.findings
+      .map(
+        (f) =>
+          `${f.rule} ${f.severity} ${f.resource?.kind}/${f.resource?.namespace}/${f.resource?.name}: ${f.message}`,
+      )
+      .sort(),
     edges: result
       .graph()
-      .edges.map((e) => `${e.client.namespace}/${e.client.name} ${e.client.kind} ${e.client.standIn ?? ''} → ${e.server.namespace}/${e.server.service}:${e.server.port} ${e.caller} ${e.outcome}`)
+      .edges.map(
+        (e) =>
+          `${e.client.namespace}/${e.client.name} ${e.client.kind} ${e.client.standIn ?? ''} → ${e.server.namespace}/${e.server.service}:${e.server.port} ${e.caller} ${e.outcome}`,
+      )
       .sort(),
   };
 }
@@ -88,9 +111,12 @@ describe('oracle regressions (test/fixtures/oracle-regressions)', () => {
       const onWarning = (w: Error) => warnings.push(w);
       process.on('warning', onWarning);
       try {
-        const lint = (t: string) => lintTexts([{ file, text: t }], { istioVersion: spec.istioVersion, config: spec.config ?? {} });
+        const lint = (t: string) =>
+          lintTexts([{ file, text: t }], { istioVersion: spec.istioVersion, config: spec.config ?? {} });
         const result = lint(text);
-        expect([...result.findings, ...result.suppressed].flatMap((f) => locationProblems(f, [{ file, text }]))).toEqual([]);
+        expect(
+          [...result.findings, ...result.suppressed].flatMap((f) => locationProblems(f, [{ file, text }])),
+        ).toEqual([]);
         if (spec.edges) checkEdges(result, spec.edges);
         for (const want of spec.findings ?? []) {
           expect(result.findings.map((f) => `${f.rule}:${f.line}`)).toContain(`${want.rule}:${want.line}`);

@@ -1,7 +1,13 @@
 // Scenario → Kubernetes/Istio manifests (YAML text) and the .mtls-lint.yaml config that goes with them.
 import { stringify } from 'yaml';
-import type { Config } from '../../src/options.js';
-import { ROOT_NAMESPACE, type PeersForm, type Scenario, type WorkloadSpec } from './scenario.js';
+import type { Config, NamespaceFacts } from '../../src/options.js';
+import {
+  DEFAULT_ROOT_NAMESPACE,
+  type PeersForm,
+  type Scenario,
+  type ServiceSpec,
+  type WorkloadSpec,
+} from './scenario.js';
 
 export type Doc = Record<string, unknown>;
 
@@ -13,22 +19,39 @@ export interface RenderedScenario {
 
 export function renderScenario(s: Scenario): RenderedScenario {
   const docs: Doc[] = [];
-  docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ROOT_NAMESPACE } });
+  const config: Config = {};
+  docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_ROOT_NAMESPACE } });
+  if (s.rootNamespace !== DEFAULT_ROOT_NAMESPACE) {
+    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.rootNamespace } });
+    config.mesh = { rootNamespace: s.rootNamespace };
+  }
   for (const ns of s.namespaces) {
-    const metadata: Doc = { name: ns.name };
-    if (ns.injection) metadata.labels = { 'istio-injection': ns.injection };
-    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata });
+    const labels: Record<string, string> = {};
+    if (ns.injection) labels['istio-injection'] = ns.injection;
+    if (ns.revision) labels['istio.io/rev'] = ns.revision;
+    if (ns.via === 'config') {
+      const facts: NamespaceFacts = {};
+      if (ns.injection) facts.injection = ns.injection;
+      if (ns.revision) facts.revision = ns.revision;
+      config.namespaces = { ...config.namespaces, [ns.name]: facts };
+    } else {
+      docs.push({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: Object.keys(labels).length ? { name: ns.name, labels } : { name: ns.name },
+      });
+    }
   }
   if (s.autoMtls !== undefined && s.autoMtlsVia === 'configmap') {
     docs.push({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'istio', namespace: ROOT_NAMESPACE },
+      metadata: { name: 'istio', namespace: DEFAULT_ROOT_NAMESPACE },
       data: { mesh: `enableAutoMtls: ${s.autoMtls}\n` },
     });
   }
+  for (const svc of s.services) docs.push(service(svc));
   for (const w of s.workloads) {
-    docs.push(service(w));
     const calls = s.calls
       .filter((c) => c.via === 'annotation' && c.from.namespace === w.namespace && c.from.name === w.name)
       .map((c) => `${c.to.name}.${c.to.namespace}:${c.port}`);
@@ -36,42 +59,66 @@ export function renderScenario(s: Scenario): RenderedScenario {
   }
   for (const pa of s.peerAuthentications) {
     const spec: Doc = {};
-    if (pa.selectorApp !== undefined) spec.selector = { matchLabels: { app: pa.selectorApp } };
+    if (pa.selector) spec.selector = { matchLabels: { ...pa.selector } };
     else if (pa.emptySelector) spec.selector = { matchLabels: {} };
     if (pa.mode === 'empty-mtls') spec.mtls = {};
     else if (pa.mode !== 'no-mtls') spec.mtls = { mode: pa.mode };
-    if (pa.portLevel.length) spec.portLevelMtls = Object.fromEntries(pa.portLevel.map((p) => [String(p.port), { mode: p.mode }]));
-    docs.push({ apiVersion: pa.apiVersion, kind: 'PeerAuthentication', metadata: { name: pa.name, namespace: pa.namespace }, spec });
+    if (pa.portLevel.length)
+      spec.portLevelMtls = Object.fromEntries(pa.portLevel.map((p) => [String(p.port), { mode: p.mode }]));
+    docs.push({
+      apiVersion: pa.apiVersion,
+      kind: 'PeerAuthentication',
+      metadata: { name: pa.name, namespace: pa.namespace },
+      spec,
+    });
   }
   for (const p of s.legacyPolicies) {
     const spec: Doc = {};
-    if (p.target) spec.targets = [p.target.port ? { name: p.target.name, ports: [p.target.port] } : { name: p.target.name }];
+    if (p.target)
+      spec.targets = [
+        p.target.port ? { name: p.target.name, ports: [p.target.port] } : { name: p.target.name },
+      ];
     const peers = peersOf(p.peers);
     if (peers) spec.peers = peers;
-    const metadata: Doc = p.namespace === undefined ? { name: p.name } : { name: p.name, namespace: p.namespace };
+    const metadata: Doc =
+      p.namespace === undefined ? { name: p.name } : { name: p.name, namespace: p.namespace };
     docs.push({ apiVersion: 'authentication.istio.io/v1alpha1', kind: p.kind, metadata, spec });
   }
   const drVersion = s.version === '1.30' ? 'networking.istio.io/v1' : 'networking.istio.io/v1alpha3';
   for (const dr of s.destinationRules) {
     const spec: Doc = { host: dr.host };
+    if (dr.exportTo) spec.exportTo = dr.exportTo;
     if (!dr.noTrafficPolicy) {
       const tp: Doc = {};
       if (dr.tls !== 'none') tp.tls = { mode: dr.tls };
       if (dr.portLevel.length) {
         tp.portLevelSettings = dr.portLevel.map((pl) =>
-          pl.tls === 'none' ? { port: { number: pl.port }, loadBalancer: { simple: 'ROUND_ROBIN' } } : { port: { number: pl.port }, tls: { mode: pl.tls } },
+          pl.tls === 'none'
+            ? { port: { number: pl.port }, loadBalancer: { simple: 'ROUND_ROBIN' } }
+            : { port: { number: pl.port }, tls: { mode: pl.tls } },
         );
       }
       if (Object.keys(tp).length === 0) tp.connectionPool = { tcp: { maxConnections: 100 } };
       spec.trafficPolicy = tp;
     }
-    docs.push({ apiVersion: drVersion, kind: 'DestinationRule', metadata: { name: dr.name, namespace: dr.namespace }, spec });
+    docs.push({
+      apiVersion: drVersion,
+      kind: 'DestinationRule',
+      metadata: { name: dr.name, namespace: dr.namespace },
+      spec,
+    });
   }
 
-  const config: Config = {};
-  const callers = s.calls.filter((c) => c.via === 'config').map((c) => ({ from: `${c.from.namespace}/${c.from.name}`, to: `${c.to.name}.${c.to.namespace}:${c.port}` }));
+  const callers = s.calls
+    .filter((c) => c.via === 'config')
+    .map((c) => ({
+      from: `${c.from.namespace}/${c.from.name}`,
+      to: `${c.to.name}.${c.to.namespace}:${c.port}`,
+    }));
   if (callers.length) config.callers = callers;
-  if (s.autoMtls !== undefined && s.autoMtlsVia === 'config') config.mesh = { autoMtls: s.autoMtls };
+  if (s.autoMtls !== undefined && s.autoMtlsVia === 'config')
+    config.mesh = { ...config.mesh, autoMtls: s.autoMtls };
+  if (s.injectionPolicy) config.mesh = { ...config.mesh, injectionPolicy: s.injectionPolicy };
   return { docs, yaml: docsToYaml(docs), config };
 }
 
@@ -94,14 +141,19 @@ function peersOf(form: PeersForm): Doc[] | undefined {
   }
 }
 
-function service(w: WorkloadSpec): Doc {
+function service(s: ServiceSpec): Doc {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: w.name, namespace: w.namespace },
+    metadata: { name: s.name, namespace: s.namespace },
     spec: {
-      selector: { app: w.name },
-      ports: w.ports.map((p) => (p.name === undefined ? { port: p.port, targetPort: p.targetPort } : { name: p.name, port: p.port, targetPort: p.targetPort })),
+      ...(s.headless ? { clusterIP: 'None' } : {}),
+      selector: { app: s.name },
+      ports: s.ports.map((p) =>
+        p.name === undefined
+          ? { port: p.port, targetPort: p.targetPort }
+          : { name: p.name, port: p.port, targetPort: p.targetPort },
+      ),
     },
   };
 }
@@ -111,21 +163,36 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
   const metadata: Doc = { name: w.name, namespace: w.namespace };
   const topLabels: Record<string, string> = {};
   const topAnnotations: Record<string, string> = {};
-  if (value('workload-label')) topLabels['sidecar.istio.io/inject'] = value('workload-label')!;
-  if (value('workload-annotation')) topAnnotations['sidecar.istio.io/inject'] = value('workload-annotation')!;
+  if (value('workload-label') !== undefined) topLabels['sidecar.istio.io/inject'] = value('workload-label')!;
+  if (value('workload-annotation') !== undefined)
+    topAnnotations['sidecar.istio.io/inject'] = value('workload-annotation')!;
   if (calls.length) topAnnotations['mtls-lint.io/calls'] = calls.join(',');
   if (Object.keys(topLabels).length) metadata.labels = topLabels;
   if (Object.keys(topAnnotations).length) metadata.annotations = topAnnotations;
 
-  const podMeta: Doc = { labels: { app: w.name, ...(value('pod-label') ? { 'sidecar.istio.io/inject': value('pod-label')! } : {}) } };
-  if (value('pod-annotation')) podMeta.annotations = { 'sidecar.istio.io/inject': value('pod-annotation')! };
-  const containers = [{ name: 'app', image: 'example.com/app:1', ports: w.ports.map((p) => ({ containerPort: p.targetPort })) }];
+  const podLabels: Record<string, string> = { app: w.app, version: w.version };
+  if (value('pod-label') !== undefined) podLabels['sidecar.istio.io/inject'] = value('pod-label')!;
+  const podMeta: Doc = { labels: podLabels };
+  if (value('pod-annotation') !== undefined)
+    podMeta.annotations = { 'sidecar.istio.io/inject': value('pod-annotation')! };
+  const containers = [
+    {
+      name: 'app',
+      image: 'example.com/app:1',
+      ports: w.containerPorts.map((p) =>
+        p.name ? { name: p.name, containerPort: p.port } : { containerPort: p.port },
+      ),
+    },
+  ];
+  const podSpec: Doc = w.kind === 'CronJob' ? { restartPolicy: 'OnFailure', containers } : { containers };
+  if (w.hostNetwork) podSpec.hostNetwork = true;
+  const selector = { matchLabels: { app: w.app, version: w.version } };
   if (w.kind === 'Deployment') {
     return {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata,
-      spec: { replicas: 1, selector: { matchLabels: { app: w.name } }, template: { metadata: podMeta, spec: { containers } } },
+      spec: { replicas: 1, selector, template: { metadata: podMeta, spec: podSpec } },
     };
   }
   return {
@@ -134,7 +201,7 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
     metadata,
     spec: {
       schedule: '*/5 * * * *',
-      jobTemplate: { spec: { template: { metadata: podMeta, spec: { restartPolicy: 'OnFailure', containers } } } },
+      jobTemplate: { spec: { template: { metadata: podMeta, spec: podSpec } } },
     },
   };
 }

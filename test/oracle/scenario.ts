@@ -1,12 +1,14 @@
 // A generated mesh, as plain data: what the oracle reasons about and what render.ts turns into manifests.
-// Restricted to what the oracle covers (see oracle.ts): declared namespaces, one Service per workload with
-// numeric targetPorts, PeerAuthentications at mesh/namespace/workload/port level, DestinationRules with exact,
-// short or wildcard hosts and no exportTo, legacy Policy/MeshPolicy, auto mTLS on or off.
-// Uniqueness rules below avoid the cases Istio decides by creation time (oldest wins), which manifests do not tell.
+// Restricted to what the oracle covers (see oracle.ts): namespaces the inputs describe (Namespace manifests or
+// config `namespaces:`), Services selecting one or two workloads (numeric or named targetPorts), injection by
+// namespace label, revision, pod label/annotation and injector policy, PeerAuthentications at mesh/namespace/
+// workload/port level, DestinationRules with exact, short or wildcard hosts and exportTo, legacy Policy/MeshPolicy,
+// auto mTLS on or off, a default or custom root namespace.
+// Uniqueness rules below avoid what Istio decides by creation time (oldest wins), which manifests do not tell.
 import fc from 'fast-check';
 
 export type Version = '1.4' | '1.5' | '1.30';
-export const ROOT_NAMESPACE = 'istio-system';
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 export type PaMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'UNSET';
 /** How a PA's top-level mode is written: 'no-mtls' (no `mtls` key) and 'empty-mtls' (`mtls: {}`) both mean UNSET. */
@@ -17,22 +19,40 @@ export interface NamespaceSpec {
   name: string;
   /** `istio-injection` label; undefined = no label. */
   injection: 'enabled' | 'disabled' | undefined;
+  /** `istio.io/rev` label. */
+  revision?: string;
+  /** A Namespace manifest, or facts in .mtls-lint.yaml `namespaces:`. */
+  via: 'manifest' | 'config';
 }
 
-export interface PortSpec {
+export interface ServicePortSpec {
   port: number;
-  targetPort: number;
+  /** A number, or the name of a container port (resolved per workload). */
+  targetPort: number | string;
   name?: string;
+}
+
+export interface ServiceSpec {
+  namespace: string;
+  /** Also the `app` label it selects. */
+  name: string;
+  ports: ServicePortSpec[];
+  /** clusterIP: None (ORIGINAL_DST clusters: auto mTLS is all-or-nothing, §4.3). */
+  headless?: boolean;
 }
 
 export interface WorkloadSpec {
   namespace: string;
   name: string;
+  /** Pod labels app=<app>, version=<version>; the Service named <app> selects it. */
+  app: string;
+  version: 'v1' | 'v2';
   kind: 'Deployment' | 'CronJob';
   /** sidecar.istio.io/inject, on the pod template (counts) or on the workload's own metadata (does not). */
-  inject: { where: InjectWhere; value: 'true' | 'false' }[];
-  /** The Service named like the workload, selecting app=<name>. */
-  ports: PortSpec[];
+  inject: { where: InjectWhere; value: string }[];
+  hostNetwork: boolean;
+  /** Container ports; named ones back named targetPorts. */
+  containerPorts: { name?: string; port: number }[];
 }
 
 export interface PeerAuthSpec {
@@ -40,8 +60,8 @@ export interface PeerAuthSpec {
   name: string;
   /** 'root-selector': a selector PA in the root namespace, which Istio ignores (istio-semantics.md §1.2). */
   scope: 'mesh' | 'namespace' | 'workload' | 'root-selector';
-  /** matchLabels app=<selectorApp> (workload, root-selector). */
-  selectorApp?: string;
+  /** matchLabels (workload, root-selector). */
+  selector?: { app: string; version?: string };
   /** Namespace/mesh level written as `selector: {matchLabels: {}}` instead of no selector. */
   emptySelector?: boolean;
   mode: PaModeForm;
@@ -69,6 +89,8 @@ export interface DestinationRuleSpec {
   name: string;
   /** As written: FQDN, short name, `*.ns.svc.cluster.local`, `*.svc.cluster.local`, `*.local`. */
   host: string;
+  /** undefined = no exportTo (public). */
+  exportTo?: string[];
   /** Top-level tls; 'none' = a trafficPolicy without tls (or none at all when noTrafficPolicy). */
   tls: DrTls;
   noTrafficPolicy: boolean;
@@ -77,7 +99,9 @@ export interface DestinationRuleSpec {
 }
 
 export interface CallSpec {
+  /** A workload. */
   from: { namespace: string; name: string };
+  /** A Service. */
   to: { namespace: string; name: string };
   port: number;
   /** How the caller is declared: the workload annotation mtls-lint.io/calls or config `callers`. */
@@ -90,7 +114,11 @@ export interface Scenario {
   autoMtls: boolean | undefined;
   /** Where an explicit autoMtls is set: .mtls-lint.yaml mesh.autoMtls, or the `istio` mesh ConfigMap. */
   autoMtlsVia: 'config' | 'configmap';
+  rootNamespace: string;
+  /** The injector's default policy (global.proxy.autoInject); undefined = enabled, not written. */
+  injectionPolicy: 'enabled' | 'disabled' | undefined;
   namespaces: NamespaceSpec[];
+  services: ServiceSpec[];
   workloads: WorkloadSpec[];
   peerAuthentications: PeerAuthSpec[];
   legacyPolicies: LegacyPolicySpec[];
@@ -99,43 +127,102 @@ export interface Scenario {
 }
 
 export const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
-const WORKLOAD_NAMES = ['httpbin', 'sleep', 'reviews', 'db'] as const;
+const APPS = ['httpbin', 'sleep', 'reviews', 'db'] as const;
 /** Service ports and target ports overlap on purpose: a port-level setting keyed by the wrong one is a classic trap. */
 const SERVICE_PORTS = [80, 8000, 9080] as const;
 const TARGET_PORTS = [80, 8080, 9000, 3306] as const;
 const ANY_PORT = [80, 8000, 8080, 9000, 9080, 3306] as const;
 const PORT_NAMES = [undefined, 'http', 'http-web', 'grpc', 'tcp', 'tcp-db', 'mysql'] as const;
+/** Values of sidecar.istio.io/inject: parsed differently before and after 1.27 (§6.1). */
+const INJECT_VALUES = ['true', 'false', 'true', 'false', 'yes', 'True', 'no', 'on', 'enabled'] as const;
 
 const pick = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
+const chance = (oneIn: number) => fc.nat({ max: oneIn - 1 }).map((n) => n === 0);
 
-const injectionArb = fc.constantFrom<NamespaceSpec['injection']>('enabled', 'enabled', 'enabled', 'enabled', 'disabled', undefined);
+const injectionArb = fc.constantFrom<NamespaceSpec['injection']>(
+  'enabled',
+  'enabled',
+  'enabled',
+  'enabled',
+  'disabled',
+  undefined,
+);
 const paModeArb = fc.constantFrom<PaMode>('STRICT', 'PERMISSIVE', 'DISABLE', 'UNSET');
-const paModeFormArb = fc.constantFrom<PaModeForm>('STRICT', 'PERMISSIVE', 'DISABLE', 'STRICT', 'PERMISSIVE', 'DISABLE', 'UNSET', 'no-mtls', 'empty-mtls');
+const paModeFormArb = fc.constantFrom<PaModeForm>(
+  'STRICT',
+  'PERMISSIVE',
+  'DISABLE',
+  'STRICT',
+  'PERMISSIVE',
+  'DISABLE',
+  'UNSET',
+  'no-mtls',
+  'empty-mtls',
+);
 const drTlsArb = fc.constantFrom<DrTls>('ISTIO_MUTUAL', 'DISABLE', 'SIMPLE', 'none');
+
+const rawNamespace = fc.record({
+  injection: injectionArb,
+  revision: fc.option(fc.constantFrom('canary', 'default'), { freq: 5 }),
+  viaConfig: chance(5),
+});
 
 const rawWorkload = fc.record({
   ns: fc.nat(),
-  name: fc.nat(),
+  app: fc.nat(),
+  v2: chance(4),
   kind: fc.constantFrom<'Deployment' | 'CronJob'>('Deployment', 'Deployment', 'CronJob'),
-  inject: fc.array(
-    fc.record({
-      where: fc.constantFrom<InjectWhere>('pod-label', 'pod-annotation', 'workload-label', 'workload-annotation'),
-      value: fc.constantFrom<'true' | 'false'>('true', 'false'),
-    }),
-    { maxLength: 2 },
-  ).map((list) => (list.length && list[0]!.value === 'false' && list[0]!.where.startsWith('pod') ? list.slice(0, 1) : list)),
-  ports: fc.array(
-    fc.record({ port: fc.constantFrom(...SERVICE_PORTS), targetPort: fc.constantFrom(...TARGET_PORTS), name: fc.constantFrom(...PORT_NAMES) }),
-    { minLength: 1, maxLength: 2 },
-  ),
+  inject: fc
+    .array(
+      fc.record({
+        where: fc.constantFrom<InjectWhere>(
+          'pod-label',
+          'pod-annotation',
+          'workload-label',
+          'workload-annotation',
+        ),
+        value: fc.constantFrom(...INJECT_VALUES),
+      }),
+      {
+        maxLength: 2,
+      },
+    )
+    // Mostly injected meshes: an opt-out usually comes alone.
+    .map((list) =>
+      list.length && list[0]!.value === 'false' && list[0]!.where.startsWith('pod') ? list.slice(0, 1) : list,
+    ),
+  hostNetwork: chance(12),
+  /** Container port numbers for named targetPorts, per service port. */
+  namedPorts: fc.array(fc.constantFrom(...TARGET_PORTS), { minLength: 2, maxLength: 2 }),
 });
 
+const rawServicePorts = fc.array(
+  fc.record({
+    port: fc.constantFrom(...SERVICE_PORTS),
+    targetPort: fc.constantFrom(...TARGET_PORTS),
+    named: chance(4),
+    name: fc.constantFrom(...PORT_NAMES),
+  }),
+  { minLength: 1, maxLength: 2 },
+);
+
 const rawPeerAuth = fc.record({
-  scope: fc.constantFrom<PeerAuthSpec['scope']>('mesh', 'namespace', 'namespace', 'workload', 'workload', 'workload', 'root-selector'),
+  scope: fc.constantFrom<PeerAuthSpec['scope'] | 'old-root'>(
+    'mesh',
+    'namespace',
+    'namespace',
+    'workload',
+    'workload',
+    'workload',
+    'root-selector',
+    'old-root',
+  ),
   ns: fc.nat(),
   target: fc.nat(),
+  /** Select by app and version (one workload) instead of app (every workload of the service). */
+  byVersion: chance(3),
   /** Selector that matches no workload. */
-  miss: fc.nat({ max: 7 }).map((n) => n === 0),
+  miss: chance(8),
   emptySelector: fc.boolean(),
   mode: paModeFormArb,
   portLevel: fc.array(fc.record({ port: fc.constantFrom(...ANY_PORT), mode: paModeArb }), { maxLength: 2 }),
@@ -147,8 +234,14 @@ const rawLegacy = fc.record({
   ns: fc.nat(),
   target: fc.nat(),
   /** Put the service policy in another namespace than the service's (then it targets svc.<that ns>). */
-  elsewhere: fc.nat({ max: 5 }).map((n) => n === 0),
-  port: fc.constantFrom<'none' | 'number' | 'name' | 'other-number'>('none', 'none', 'number', 'name', 'other-number'),
+  elsewhere: chance(6),
+  port: fc.constantFrom<'none' | 'number' | 'name' | 'other-number'>(
+    'none',
+    'none',
+    'number',
+    'name',
+    'other-number',
+  ),
   portIndex: fc.nat(),
   peers: fc.constantFrom<PeersForm>('strict-empty', 'strict-null', 'strict-mode', 'permissive', 'none'),
   meshName: fc.constantFrom('default', 'default', 'default', 'mesh-wide'),
@@ -166,6 +259,10 @@ const rawDestinationRule = fc.record({
     'local-wildcard',
   ),
   target: fc.nat(),
+  exportTo: fc.option(
+    fc.array(fc.constantFrom('.', '*', 'foo', 'bar', 'legacy'), { minLength: 1, maxLength: 2 }),
+    { freq: 3 },
+  ),
   tls: drTlsArb,
   noTrafficPolicy: fc.boolean(),
   portLevel: fc.array(fc.record({ port: fc.constantFrom(...ANY_PORT), tls: drTlsArb }), { maxLength: 2 }),
@@ -183,14 +280,24 @@ const rawScenario = (versions: readonly Version[]) =>
     version: fc.constantFrom(...versions),
     auto: fc.constantFrom<boolean | undefined>(true, false, undefined),
     autoVia: fc.constantFrom<'config' | 'configmap'>('config', 'configmap'),
+    customRoot: chance(5),
+    injectionPolicy: fc.constantFrom<'enabled' | 'disabled' | undefined>(
+      undefined,
+      undefined,
+      undefined,
+      'enabled',
+      'disabled',
+    ),
     nsNames: fc.subarray([...NAMESPACE_POOL], { minLength: 1 }),
-    injection: fc.tuple(injectionArb, injectionArb, injectionArb),
-    workloads: fc.array(rawWorkload, { minLength: 2, maxLength: 4 }),
+    namespaces: fc.tuple(rawNamespace, rawNamespace, rawNamespace),
+    workloads: fc.array(rawWorkload, { minLength: 2, maxLength: 5 }),
+    servicePorts: fc.array(rawServicePorts, { minLength: 5, maxLength: 5 }),
+    headless: fc.array(chance(6), { minLength: 5, maxLength: 5 }),
     peerAuthentications: fc.array(rawPeerAuth, { maxLength: 6 }),
     legacy: fc.array(rawLegacy, { maxLength: 4 }),
     destinationRules: fc.array(rawDestinationRule, { maxLength: 4 }),
     calls: fc.array(rawCall, { minLength: 1, maxLength: 6 }),
-    /** Declare every client → service port pair instead: more connections checked per generated mesh. */
+    /** Declare every workload → service port pair instead: more connections checked per generated mesh. */
     allPairs: fc.boolean(),
   });
 
@@ -203,55 +310,110 @@ export function scenarioArb(versions: readonly Version[] = ['1.4', '1.5', '1.30'
 
 function normalize(raw: Raw): Scenario {
   const version = raw.version;
-  const namespaces: NamespaceSpec[] = raw.nsNames.map((name) => ({
-    name,
-    injection: raw.injection[NAMESPACE_POOL.indexOf(name as (typeof NAMESPACE_POOL)[number])],
-  }));
+  const rootNamespace = raw.customRoot ? 'istio-config' : DEFAULT_ROOT_NAMESPACE;
+  const namespaces: NamespaceSpec[] = raw.nsNames.map((name) => {
+    const r = raw.namespaces[NAMESPACE_POOL.indexOf(name as (typeof NAMESPACE_POOL)[number])]!;
+    const spec: NamespaceSpec = { name, injection: r.injection, via: r.viaConfig ? 'config' : 'manifest' };
+    if (r.revision !== null) spec.revision = r.revision;
+    return spec;
+  });
 
+  // Workloads first; then one Service per (namespace, app) that has workloads.
   const workloads: WorkloadSpec[] = [];
+  const services: ServiceSpec[] = [];
   for (const w of raw.workloads) {
     const namespace = pick(namespaces, w.ns).name;
-    const name = pick(WORKLOAD_NAMES, w.name);
+    const app = pick(APPS, w.app);
+    const version: WorkloadSpec['version'] = w.v2 ? 'v2' : 'v1';
+    const name = version === 'v1' ? app : `${app}-v2`;
     if (workloads.some((x) => x.namespace === namespace && x.name === name)) continue;
+    let service = services.find((s) => s.namespace === namespace && s.name === app);
+    if (!service) {
+      service = {
+        namespace,
+        name: app,
+        ports: servicePorts(raw.servicePorts[services.length % raw.servicePorts.length]!),
+      };
+      if (raw.headless[services.length % raw.headless.length]) service.headless = true;
+      services.push(service);
+    }
     const inject: WorkloadSpec['inject'] = [];
     for (const i of w.inject) if (!inject.some((x) => x.where === i.where)) inject.push(i);
-    const ports: PortSpec[] = [];
-    for (const p of w.ports) {
-      if (ports.some((x) => x.port === p.port || x.targetPort === p.targetPort)) continue;
-      ports.push(p.name === undefined ? { port: p.port, targetPort: p.targetPort } : { ...p, name: p.name });
-    }
-    if (ports.length > 1) {
-      // Kubernetes requires distinct names on multi-port Services.
-      ports.forEach((p, i) => {
-        if (p.name === undefined || ports.findIndex((x) => x.name === p.name) !== i) p.name = `tcp-p${p.port}`;
-      });
-    }
-    workloads.push({ namespace, name, kind: w.kind, inject, ports });
+    const containerPorts: WorkloadSpec['containerPorts'] = [];
+    for (const p of service.ports)
+      if (typeof p.targetPort === 'number') containerPorts.push({ port: p.targetPort });
+    service.ports.forEach((p, i) => {
+      if (typeof p.targetPort === 'number') return;
+      // A named targetPort: each workload picks its own number for the name (Kubernetes resolves it per pod).
+      const wanted = w.namedPorts[i] ?? TARGET_PORTS[0];
+      const port = containerPorts.some((c) => c.port === wanted)
+        ? TARGET_PORTS.find((t) => !containerPorts.some((c) => c.port === t))!
+        : wanted;
+      containerPorts.push({ name: p.targetPort, port });
+    });
+    workloads.push({
+      namespace,
+      name,
+      app,
+      version,
+      kind: w.kind,
+      inject,
+      hostNetwork: w.hostNetwork,
+      containerPorts,
+    });
   }
 
   const peerAuthentications: PeerAuthSpec[] = [];
   if (version !== '1.4') {
     for (const p of raw.peerAuthentications) {
       if (p.scope === 'root-selector' && version === '1.5') continue; // whether it counts as "a beta PA applies" in 1.5 is not known
+      if (p.scope === 'old-root' && rootNamespace === DEFAULT_ROOT_NAMESPACE) continue;
       const apiVersion = version === '1.30' && p.v1 ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
       let spec: PeerAuthSpec;
-      if (p.scope === 'mesh') {
-        spec = { namespace: ROOT_NAMESPACE, name: 'default', scope: 'mesh', mode: p.mode, portLevel: [], apiVersion };
+      if (p.scope === 'mesh' || p.scope === 'old-root') {
+        // old-root: a "mesh" policy left in istio-system after the root namespace moved: namespace-level for an
+        // empty namespace, so no effect.
+        spec = {
+          namespace: p.scope === 'mesh' ? rootNamespace : DEFAULT_ROOT_NAMESPACE,
+          name: 'default',
+          scope: p.scope === 'mesh' ? 'mesh' : 'namespace',
+          mode: p.mode,
+          portLevel: [],
+          apiVersion,
+        };
         if (p.emptySelector) spec.emptySelector = true;
       } else if (p.scope === 'namespace') {
-        const ns = pick(namespaces, p.ns).name;
-        spec = { namespace: ns, name: 'default', scope: 'namespace', mode: p.mode, portLevel: [], apiVersion };
+        spec = {
+          namespace: pick(namespaces, p.ns).name,
+          name: 'default',
+          scope: 'namespace',
+          mode: p.mode,
+          portLevel: [],
+          apiVersion,
+        };
         if (p.emptySelector) spec.emptySelector = true;
       } else {
         const w = pick(workloads, p.target);
-        const app = p.miss ? 'nothing' : w.name;
-        const ns = p.scope === 'root-selector' ? ROOT_NAMESPACE : w.namespace;
+        const selector: NonNullable<PeerAuthSpec['selector']> = p.miss
+          ? { app: 'nothing' }
+          : p.byVersion
+            ? { app: w.app, version: w.version }
+            : { app: w.app };
+        const namespace = p.scope === 'root-selector' ? rootNamespace : w.namespace;
         const portLevel: PeerAuthSpec['portLevel'] = [];
-        if (p.scope === 'workload') for (const pl of p.portLevel) if (!portLevel.some((x) => x.port === pl.port)) portLevel.push(pl);
-        spec = { namespace: ns, name: `${app}-peers`, scope: p.scope, selectorApp: app, mode: p.mode, portLevel, apiVersion };
+        if (p.scope === 'workload')
+          for (const pl of p.portLevel) if (!portLevel.some((x) => x.port === pl.port)) portLevel.push(pl);
+        const name = `${selector.app}${selector.version ? `-${selector.version}` : ''}-peers`;
+        spec = { namespace, name, scope: p.scope, selector, mode: p.mode, portLevel, apiVersion };
       }
-      const key = (s: PeerAuthSpec) => `${s.namespace}|${s.scope === 'workload' || s.scope === 'root-selector' ? s.selectorApp : s.scope}`;
-      if (peerAuthentications.some((x) => key(x) === key(spec) || (x.namespace === spec.namespace && x.name === spec.name))) continue;
+      const key = (s: PeerAuthSpec) =>
+        `${s.namespace}|${s.scope === 'workload' || s.scope === 'root-selector' ? JSON.stringify(s.selector) : s.scope}`;
+      if (
+        peerAuthentications.some(
+          (x) => key(x) === key(spec) || (x.namespace === spec.namespace && x.name === spec.name),
+        )
+      )
+        continue;
       peerAuthentications.push(spec);
     }
   }
@@ -264,32 +426,38 @@ function normalize(raw: Raw): Scenario {
     } else if (l.scope === 'namespace') {
       spec = { kind: 'Policy', namespace: pick(namespaces, l.ns).name, name: 'default', peers: l.peers };
     } else {
-      const w = pick(workloads, l.target);
-      const namespace = l.elsewhere ? pick(namespaces, l.ns).name : w.namespace;
-      const sp = pick(w.ports, l.portIndex);
-      const target: LegacyPolicySpec['target'] = { name: w.name };
+      const s = pick(services, l.target);
+      const namespace = l.elsewhere ? pick(namespaces, l.ns).name : s.namespace;
+      const sp = pick(s.ports, l.portIndex);
+      const target: LegacyPolicySpec['target'] = { name: s.name };
       if (l.port === 'number') target.port = { number: sp.port };
-      else if (l.port === 'other-number') target.port = { number: SERVICE_PORTS.find((p) => !w.ports.some((x) => x.port === p))! };
+      else if (l.port === 'other-number')
+        target.port = { number: SERVICE_PORTS.find((p) => !s.ports.some((x) => x.port === p))! };
       else if (l.port === 'name' && sp.name !== undefined) target.port = { name: sp.name };
-      spec = { kind: 'Policy', namespace, name: `${w.name}-mtls`, target, peers: l.peers };
+      spec = { kind: 'Policy', namespace, name: `${s.name}-mtls`, target, peers: l.peers };
     }
-    const key = (s: LegacyPolicySpec) => (s.kind === 'MeshPolicy' ? `mesh|${s.name}` : s.target ? `svc|${s.namespace}|${s.target.name}` : `ns|${s.namespace}`);
+    const key = (s: LegacyPolicySpec) =>
+      s.kind === 'MeshPolicy'
+        ? `mesh|${s.name}`
+        : s.target
+          ? `svc|${s.namespace}|${s.target.name}`
+          : `ns|${s.namespace}`;
     if (legacyPolicies.some((x) => key(x) === key(spec))) continue;
     legacyPolicies.push(spec);
   }
 
   const destinationRules: DestinationRuleSpec[] = [];
-  const drNamespaces = [...namespaces.map((n) => n.name), ROOT_NAMESPACE];
+  const drNamespaces = [...namespaces.map((n) => n.name), rootNamespace];
   for (const d of raw.destinationRules) {
     const namespace = pick(drNamespaces, d.ns);
-    const w = pick(workloads, d.target);
+    const s = pick(services, d.target);
     const host =
       d.hostKind === 'fqdn'
-        ? `${w.name}.${w.namespace}.svc.cluster.local`
+        ? `${s.name}.${s.namespace}.svc.cluster.local`
         : d.hostKind === 'short'
-          ? w.name
+          ? s.name
           : d.hostKind === 'ns-wildcard'
-            ? `*.${w.namespace}.svc.cluster.local`
+            ? `*.${s.namespace}.svc.cluster.local`
             : d.hostKind === 'svc-wildcard'
               ? '*.svc.cluster.local'
               : '*.local';
@@ -303,22 +471,36 @@ function normalize(raw: Raw): Scenario {
       noTrafficPolicy: d.noTrafficPolicy && d.tls === 'none' && portLevel.length === 0,
       portLevel,
     };
+    if (d.exportTo) {
+      // Before 1.7 only `.` and `*` are honoured, and only the first entry (§3.2 history).
+      const exportTo = version === '1.30' ? [...new Set(d.exportTo)] : [d.exportTo.includes('.') ? '.' : '*'];
+      // `.` with other entries is rejected by validation.
+      spec.exportTo = exportTo.includes('.') && exportTo.length > 1 ? ['.'] : exportTo;
+    }
     // Two DRs for one host in one namespace are merged by creation time: not decidable from manifests.
-    const resolved = (s: DestinationRuleSpec) => (s.host.includes('.') ? s.host : `${s.host}.${s.namespace}.svc.cluster.local`);
+    const resolved = (x: DestinationRuleSpec) =>
+      x.host.includes('.') ? x.host : `${x.host}.${x.namespace}.svc.cluster.local`;
     if (destinationRules.some((x) => x.namespace === namespace && resolved(x) === resolved(spec))) continue;
     destinationRules.push(spec);
   }
 
   const calls: CallSpec[] = [];
   const rawCalls = raw.allPairs
-    ? workloads.flatMap((_, from) => workloads.flatMap((to, toIndex) => to.ports.map((_p, port) => ({ from, to: toIndex, port, via: raw.calls[0]!.via }))))
+    ? workloads.flatMap((_, from) =>
+        services.flatMap((s, to) => s.ports.map((_p, port) => ({ from, to, port, via: raw.calls[0]!.via }))),
+      )
     : raw.calls;
   for (const c of rawCalls) {
     const from = pick(workloads, c.from);
-    const to = pick(workloads, c.to);
-    if (from === to) continue;
+    const to = pick(services, c.to);
+    if (from.namespace === to.namespace && from.app === to.name) continue; // a service's own workloads
     const port = pick(to.ports, c.port).port;
-    const call: CallSpec = { from: { namespace: from.namespace, name: from.name }, to: { namespace: to.namespace, name: to.name }, port, via: c.via };
+    const call: CallSpec = {
+      from: { namespace: from.namespace, name: from.name },
+      to: { namespace: to.namespace, name: to.name },
+      port,
+      via: c.via,
+    };
     if (calls.some((x) => sameCall(x, call))) continue;
     calls.push(call);
   }
@@ -328,7 +510,10 @@ function normalize(raw: Raw): Scenario {
     version,
     autoMtls,
     autoMtlsVia: raw.autoVia,
+    rootNamespace,
+    injectionPolicy: raw.injectionPolicy,
     namespaces,
+    services,
     workloads,
     peerAuthentications,
     legacyPolicies,
@@ -337,6 +522,36 @@ function normalize(raw: Raw): Scenario {
   };
 }
 
+function servicePorts(
+  raw: { port: number; targetPort: number; named: boolean; name: (typeof PORT_NAMES)[number] }[],
+): ServicePortSpec[] {
+  const ports: ServicePortSpec[] = [];
+  for (const p of raw) {
+    if (
+      ports.some(
+        (x) => x.port === p.port || x.targetPort === p.targetPort || x.targetPort === `tp-${p.targetPort}`,
+      )
+    )
+      continue;
+    const spec: ServicePortSpec = { port: p.port, targetPort: p.named ? `tp-${p.targetPort}` : p.targetPort };
+    if (p.name !== undefined) spec.name = p.name;
+    ports.push(spec);
+  }
+  if (ports.length > 1) {
+    // Kubernetes requires distinct names on multi-port Services.
+    ports.forEach((p, i) => {
+      if (p.name === undefined || ports.findIndex((x) => x.name === p.name) !== i) p.name = `tcp-p${p.port}`;
+    });
+  }
+  return ports;
+}
+
 export function sameCall(a: CallSpec, b: CallSpec): boolean {
-  return a.from.namespace === b.from.namespace && a.from.name === b.from.name && a.to.namespace === b.to.namespace && a.to.name === b.to.name && a.port === b.port;
+  return (
+    a.from.namespace === b.from.namespace &&
+    a.from.name === b.from.name &&
+    a.to.namespace === b.to.namespace &&
+    a.to.name === b.to.name &&
+    a.port === b.port
+  );
 }

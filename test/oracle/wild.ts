@@ -48,10 +48,32 @@ const HOSTILE_STRINGS = [
 ];
 
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, 65536, 2 ** 53, [], {}, ...HOSTILE_STRINGS) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      true,
+      false,
+      0,
+      -1,
+      1.5,
+      65536,
+      2 ** 53,
+      [],
+      {},
+      ...HOSTILE_STRINGS,
+    ),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
-  { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('name', 'port', 'mode', 'number', 'matchLabels', '__proto__', 'app'), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }) },
+  {
+    weight: 1,
+    arbitrary: fc.dictionary(
+      fc.constantFrom('name', 'port', 'mode', 'number', 'matchLabels', '__proto__', 'app'),
+      fc.jsonValue({ maxDepth: 1 }),
+      { maxKeys: 3 },
+    ),
+  },
 );
 
 const NS = fc.constantFrom('foo', 'bar', 'legacy', 'default', 'istio-system', 'kube-system', 'unknown-ns');
@@ -59,43 +81,88 @@ const APP = fc.constantFrom('httpbin', 'sleep', 'reviews', 'db', 'other');
 
 /** Kinds and fields the oracle scenarios do not produce. */
 const extraDoc: fc.Arbitrary<Doc> = fc.oneof(
-  fc.record({
-    ns: NS,
-    app: APP,
-    action: fc.constantFrom(undefined, 'ALLOW', 'DENY', 'AUDIT', 'CUSTOM'),
-    principals: fc.array(fc.constantFrom('cluster.local/ns/foo/sa/sleep', '*', 'cluster.local/ns/*/sa/x'), { maxLength: 2 }),
-    namespaces: fc.array(NS, { maxLength: 2 }),
-    notNamespaces: fc.array(NS, { maxLength: 1 }),
-    ports: fc.array(fc.constantFrom('80', '8080', 'http'), { maxLength: 2 }),
-  }).map(({ ns, app, action, principals, namespaces, notNamespaces, ports }) => {
-    const source: Doc = {};
-    if (principals.length) source.principals = principals;
-    if (namespaces.length) source.namespaces = namespaces;
-    if (notNamespaces.length) source.notNamespaces = notNamespaces;
-    const rule: Doc = { from: [{ source }] };
-    if (ports.length) rule.to = [{ operation: { ports } }];
-    const spec: Doc = { selector: { matchLabels: { app } }, rules: [rule] };
-    if (action) spec.action = action;
-    return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `authz-${app}`, namespace: ns }, spec };
-  }),
-  fc.record({
-    ns: NS,
-    host: fc.constantFrom('httpbin', 'httpbin.foo', 'httpbin.foo.svc.cluster.local', '*.foo.svc.cluster.local', '*.local', '*', 'api.example.com'),
-    exportTo: fc.option(fc.array(fc.constantFrom('.', '*', 'foo', 'bar', '~'), { minLength: 1, maxLength: 2 })),
-    tls: fc.constantFrom(undefined, 'ISTIO_MUTUAL', 'DISABLE', 'SIMPLE', 'MUTUAL'),
-    subsetTls: fc.constantFrom(undefined, 'ISTIO_MUTUAL', 'DISABLE'),
-    selector: fc.option(APP),
-  }).map(({ ns, host, exportTo, tls, subsetTls, selector }) => {
-    const spec: Doc = { host };
-    if (exportTo) spec.exportTo = exportTo;
-    if (tls) spec.trafficPolicy = { tls: tls === 'MUTUAL' ? { mode: tls, clientCertificate: '/c.pem', privateKey: '/k.pem' } : { mode: tls } };
-    spec.subsets = [{ name: 'v1', labels: { version: 'v1' }, ...(subsetTls ? { trafficPolicy: { tls: { mode: subsetTls } } } : {}) }];
-    if (selector) spec.workloadSelector = { matchLabels: { app: selector } };
-    return { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: `dr-x-${ns}`, namespace: ns }, spec };
-  }),
+  fc
+    .record({
+      ns: NS,
+      app: APP,
+      action: fc.constantFrom(undefined, 'ALLOW', 'DENY', 'AUDIT', 'CUSTOM'),
+      principals: fc.array(fc.constantFrom('cluster.local/ns/foo/sa/sleep', '*', 'cluster.local/ns/*/sa/x'), {
+        maxLength: 2,
+      }),
+      namespaces: fc.array(NS, { maxLength: 2 }),
+      notNamespaces: fc.array(NS, { maxLength: 1 }),
+      ports: fc.array(fc.constantFrom('80', '8080', 'http'), { maxLength: 2 }),
+    })
+    .map(({ ns, app, action, principals, namespaces, notNamespaces, ports }) => {
+      const source: Doc = {};
+      if (principals.length) source.principals = principals;
+      if (namespaces.length) source.namespaces = namespaces;
+      if (notNamespaces.length) source.notNamespaces = notNamespaces;
+      const rule: Doc = { from: [{ source }] };
+      if (ports.length) rule.to = [{ operation: { ports } }];
+      const spec: Doc = { selector: { matchLabels: { app } }, rules: [rule] };
+      if (action) spec.action = action;
+      return {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: `authz-${app}`, namespace: ns },
+        spec,
+      };
+    }),
+  fc
+    .record({
+      ns: NS,
+      host: fc.constantFrom(
+        'httpbin',
+        'httpbin.foo',
+        'httpbin.foo.svc.cluster.local',
+        '*.foo.svc.cluster.local',
+        '*.local',
+        '*',
+        'api.example.com',
+      ),
+      exportTo: fc.option(
+        fc.array(fc.constantFrom('.', '*', 'foo', 'bar', '~'), { minLength: 1, maxLength: 2 }),
+      ),
+      tls: fc.constantFrom(undefined, 'ISTIO_MUTUAL', 'DISABLE', 'SIMPLE', 'MUTUAL'),
+      subsetTls: fc.constantFrom(undefined, 'ISTIO_MUTUAL', 'DISABLE'),
+      selector: fc.option(APP),
+    })
+    .map(({ ns, host, exportTo, tls, subsetTls, selector }) => {
+      const spec: Doc = { host };
+      if (exportTo) spec.exportTo = exportTo;
+      if (tls)
+        spec.trafficPolicy = {
+          tls:
+            tls === 'MUTUAL'
+              ? { mode: tls, clientCertificate: '/c.pem', privateKey: '/k.pem' }
+              : { mode: tls },
+        };
+      spec.subsets = [
+        {
+          name: 'v1',
+          labels: { version: 'v1' },
+          ...(subsetTls ? { trafficPolicy: { tls: { mode: subsetTls } } } : {}),
+        },
+      ];
+      if (selector) spec.workloadSelector = { matchLabels: { app: selector } };
+      return {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: `dr-x-${ns}`, namespace: ns },
+        spec,
+      };
+    }),
   // A Service with a named targetPort, a Pod with hostNetwork, revision labels, an unknown namespace.
-  fc.record({ ns: NS, app: APP, hostNetwork: fc.boolean(), rev: fc.option(fc.constantFrom('canary', 'default')), named: fc.boolean() }).map(
-    ({ ns, app, hostNetwork, rev, named }) => ({
+  fc
+    .record({
+      ns: NS,
+      app: APP,
+      hostNetwork: fc.boolean(),
+      rev: fc.option(fc.constantFrom('canary', 'default')),
+      named: fc.boolean(),
+    })
+    .map(({ ns, app, hostNetwork, rev, named }) => ({
       apiVersion: 'v1',
       kind: 'List',
       items: [
@@ -108,18 +175,26 @@ const extraDoc: fc.Arbitrary<Doc> = fc.oneof(
         {
           apiVersion: 'v1',
           kind: 'Pod',
-          metadata: { name: `${app}-pod`, namespace: ns, labels: { app, ...(rev ? { 'istio.io/rev': rev } : {}) } },
-          spec: { hostNetwork, containers: [{ name: 'c', image: 'x', ports: [{ name: 'web', containerPort: 8080 }] }] },
+          metadata: {
+            name: `${app}-pod`,
+            namespace: ns,
+            labels: { app, ...(rev ? { 'istio.io/rev': rev } : {}) },
+          },
+          spec: {
+            hostNetwork,
+            containers: [{ name: 'c', image: 'x', ports: [{ name: 'web', containerPort: 8080 }] }],
+          },
         },
       ],
+    })),
+  fc
+    .record({ ns: NS, rev: fc.option(fc.constantFrom('canary', 'default')), ambient: fc.boolean() })
+    .map(({ ns, rev, ambient }) => {
+      const labels: Record<string, string> = {};
+      if (rev) labels['istio.io/rev'] = rev;
+      if (ambient) labels['istio.io/dataplane-mode'] = 'ambient';
+      return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } };
     }),
-  ),
-  fc.record({ ns: NS, rev: fc.option(fc.constantFrom('canary', 'default')), ambient: fc.boolean() }).map(({ ns, rev, ambient }) => {
-    const labels: Record<string, string> = {};
-    if (rev) labels['istio.io/rev'] = rev;
-    if (ambient) labels['istio.io/dataplane-mode'] = 'ambient';
-    return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } };
-  }),
   fc.record({ root: NS, auto: fc.boolean() }).map(({ root, auto }) => ({
     apiVersion: 'install.istio.io/v1alpha1',
     kind: 'IstioOperator',
@@ -129,13 +204,29 @@ const extraDoc: fc.Arbitrary<Doc> = fc.oneof(
   fc.record({ ns: NS, app: APP }).map(({ ns, app }) => ({
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: app, namespace: ns, annotations: { 'mtls-lint.io/calls': 'httpbin.foo:8000, nope, reviews:9080', 'mtls-lint.io/ignore': 'plaintext-to-strict' } },
+    metadata: {
+      name: app,
+      namespace: ns,
+      annotations: {
+        'mtls-lint.io/calls': 'httpbin.foo:8000, nope, reviews:9080',
+        'mtls-lint.io/ignore': 'plaintext-to-strict',
+      },
+    },
     spec: {
       serviceName: app,
       selector: { matchLabels: { app } },
       template: {
         metadata: { labels: { app } },
-        spec: { containers: [{ name: 'c', image: 'x', env: [{ name: 'URL', value: 'http://httpbin.foo:8000/get' }], args: ['--upstream=reviews.bar.svc.cluster.local:9080'] }] },
+        spec: {
+          containers: [
+            {
+              name: 'c',
+              image: 'x',
+              env: [{ name: 'URL', value: 'http://httpbin.foo:8000/get' }],
+              args: ['--upstream=reviews.bar.svc.cluster.local:9080'],
+            },
+          ],
+        },
       },
     },
   })),
@@ -159,8 +250,20 @@ const KINDS: [string, string][] = [
 ];
 
 const shapedNonsense: fc.Arbitrary<Doc> = fc
-  .record({ kind: fc.constantFrom(...KINDS), metadata: hostileValue, spec: hostileValue, extra: hostileValue })
-  .map(({ kind: [apiVersion, kind], metadata, spec, extra }) => ({ apiVersion, kind, metadata, spec, data: extra, items: extra }));
+  .record({
+    kind: fc.constantFrom(...KINDS),
+    metadata: hostileValue,
+    spec: hostileValue,
+    extra: hostileValue,
+  })
+  .map(({ kind: [apiVersion, kind], metadata, spec, extra }) => ({
+    apiVersion,
+    kind,
+    metadata,
+    spec,
+    data: extra,
+    items: extra,
+  }));
 
 /** Change one field somewhere in a document: replace its value, delete it, or add a key next to it. */
 export interface Mutation {
@@ -175,11 +278,27 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   doc: fc.nat(),
   path: fc.nat(),
   op: fc.constantFrom<Mutation['op']>('replace', 'replace', 'delete', 'add'),
-  key: fc.constantFrom('mode', 'selector', 'ports', 'name', 'namespace', 'labels', 'tls', 'port', 'targetPort', 'exportTo', 'x', '__proto__'),
+  key: fc.constantFrom(
+    'mode',
+    'selector',
+    'ports',
+    'name',
+    'namespace',
+    'labels',
+    'tls',
+    'port',
+    'targetPort',
+    'exportTo',
+    'x',
+    '__proto__',
+  ),
   value: hostileValue,
 });
 
-function allContainers(value: unknown, out: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = []) {
+function allContainers(
+  value: unknown,
+  out: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [],
+) {
   if (Array.isArray(value)) {
     value.forEach((v, i) => {
       out.push({ parent: value, key: i });
@@ -208,7 +327,12 @@ export function applyMutation(docs: Doc[], m: Mutation): void {
   } else if (m.op === 'delete') {
     delete slot.parent[slot.key as string];
   } else if (m.op === 'add') {
-    Object.defineProperty(slot.parent, m.key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(slot.parent, m.key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     slot.parent[slot.key as string] = value;
   }
@@ -217,7 +341,37 @@ export function applyMutation(docs: Doc[], m: Mutation): void {
 /** Text that is not (valid) YAML, or YAML that is not a manifest. */
 const junkText: fc.Arbitrary<string> = fc.oneof(
   fc.string({
-    unit: fc.constantFrom(':', '-', ' ', '  ', '\n', '\t', '{', '}', '[', ']', '"', "'", '&a', '*a', '!', '!!str', '|', '>', '#', '%', '@', '`', '?', ',', 'k', 'v', '---', '...', '<<'),
+    unit: fc.constantFrom(
+      ':',
+      '-',
+      ' ',
+      '  ',
+      '\n',
+      '\t',
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      "'",
+      '&a',
+      '*a',
+      '!',
+      '!!str',
+      '|',
+      '>',
+      '#',
+      '%',
+      '@',
+      '`',
+      '?',
+      ',',
+      'k',
+      'v',
+      '---',
+      '...',
+      '<<',
+    ),
     maxLength: 60,
   }),
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -240,18 +394,38 @@ const junkText: fc.Arbitrary<string> = fc.oneof(
     'a:\n- b\n-c: d\n  e\n',
     '\u0000\u0001\u0002',
     'lol1: &l1 [x, x, x, x, x, x, x, x, x]\nlol2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]\nlol3: &l3 [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]\nlol4: [*l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3]\n',
-    '[' .repeat(300) + ']'.repeat(300) + '\n',
+    '['.repeat(300) + ']'.repeat(300) + '\n',
   ),
   fc.jsonValue({ maxDepth: 3 }).map((v) => stringify(v)),
 );
 
 /** Text-level damage to a whole file. */
-export type Damage = { op: 'none' } | { op: 'insert'; at: number; text: string } | { op: 'cut'; at: number; length: number } | { op: 'crlf' } | { op: 'bom' } | { op: 'truncate'; at: number };
+export type Damage =
+  | { op: 'none' }
+  | { op: 'insert'; at: number; text: string }
+  | { op: 'cut'; at: number; length: number }
+  | { op: 'crlf' }
+  | { op: 'bom' }
+  | { op: 'truncate'; at: number };
 
 const damageArb: fc.Arbitrary<Damage> = fc.oneof(
   { weight: 6, arbitrary: fc.constant<Damage>({ op: 'none' }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom('\t', ':', '- ', '"', '[', '{', '&x ', '*x', '\n  ', '!', '\u0000', '\r') }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('cut' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 30 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('insert' as const),
+      at: fc.nat(),
+      text: fc.constantFrom('\t', ':', '- ', '"', '[', '{', '&x ', '*x', '\n  ', '!', '\u0000', '\r'),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('cut' as const),
+      at: fc.nat(),
+      length: fc.integer({ min: 1, max: 30 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant<Damage>({ op: 'crlf' }) },
   { weight: 1, arbitrary: fc.constant<Damage>({ op: 'bom' }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }) },
@@ -282,7 +456,12 @@ export function pieceText(p: Piece): string {
   return 'text' in p ? p.text : stringify(p.doc, { lineWidth: 0 });
 }
 
-export function filesOf(pieces: Piece[], assignment: number[], fileCount: number, names = defaultNames): TextFile[] {
+export function filesOf(
+  pieces: Piece[],
+  assignment: number[],
+  fileCount: number,
+  names = defaultNames,
+): TextFile[] {
   const buckets: string[][] = Array.from({ length: fileCount }, () => []);
   pieces.forEach((p, i) => buckets[(assignment[i] ?? 0) % fileCount]!.push(pieceText(p)));
   return buckets.map((texts, i) => ({ file: names(i), text: joinDocs(texts) }));
@@ -298,10 +477,15 @@ export function joinDocs(texts: string[]): string {
 /** kind/namespace/name of a document and of the items of a List. */
 function identities(doc: Doc): string[] {
   if (!doc || typeof doc !== 'object') return [];
-  if (doc.kind === 'List' && Array.isArray(doc.items)) return (doc.items as Doc[]).flatMap((d) => identities(d));
-  const meta = (doc.metadata && typeof doc.metadata === 'object' ? doc.metadata : {}) as Record<string, unknown>;
+  if (doc.kind === 'List' && Array.isArray(doc.items))
+    return (doc.items as Doc[]).flatMap((d) => identities(d));
+  const meta = (doc.metadata && typeof doc.metadata === 'object' ? doc.metadata : {}) as Record<
+    string,
+    unknown
+  >;
   // Two workloads of different kinds with one name: see WORKLOAD_NAME_CLASH_OPEN.
-  const kind = WORKLOAD_NAME_CLASH_OPEN && WORKLOAD_KINDS.has(String(doc.kind)) ? 'workload' : String(doc.kind);
+  const kind =
+    WORKLOAD_NAME_CLASH_OPEN && WORKLOAD_KINDS.has(String(doc.kind)) ? 'workload' : String(doc.kind);
   return [`${kind}/${String(meta.namespace ?? '')}/${String(meta.name ?? '')}`];
 }
 
@@ -320,12 +504,20 @@ export function withoutDuplicates(docs: Doc[]): Doc[] {
 }
 
 /** A manifest set that is meaningful: a generated mesh plus extra kinds. No damage. */
-export function validPiecesArb(options: { duplicates: boolean }): fc.Arbitrary<{ pieces: Piece[]; config: Config; version: string }> {
-  return fc.record({ scenario: scenarioArb(), extras: fc.array(extraDoc, { maxLength: 4 }) }).map(({ scenario, extras }) => {
-    const r = renderScenario(scenario);
-    const docs = [...r.docs, ...extras];
-    return { pieces: (options.duplicates ? docs : withoutDuplicates(docs)).map((doc) => ({ doc })), config: r.config, version: scenario.version };
-  });
+export function validPiecesArb(options: {
+  duplicates: boolean;
+}): fc.Arbitrary<{ pieces: Piece[]; config: Config; version: string }> {
+  return fc
+    .record({ scenario: scenarioArb(), extras: fc.array(extraDoc, { maxLength: 4 }) })
+    .map(({ scenario, extras }) => {
+      const r = renderScenario(scenario);
+      const docs = [...r.docs, ...extras];
+      return {
+        pieces: (options.duplicates ? docs : withoutDuplicates(docs)).map((doc) => ({ doc })),
+        config: r.config,
+        version: scenario.version,
+      };
+    });
 }
 
 export interface WildSet {
@@ -349,9 +541,18 @@ export function wildSetArb(options: { duplicates: boolean } = { duplicates: true
     .map(({ base, mutations, nonsense, junk, fileCount, assignment, damage }) => {
       const docs = base.pieces.map((p) => structuredClone((p as { doc: Doc }).doc));
       for (const m of mutations) applyMutation(docs, m);
-      const extra = options.duplicates ? nonsense : withoutDuplicates([...docs, ...nonsense]).slice(docs.length);
-      const pieces: Piece[] = [...docs.map((doc) => ({ doc })), ...extra.map((doc) => ({ doc })), ...junk.map((text) => ({ text }))];
-      const files = filesOf(pieces, assignment, fileCount).map((f, i) => ({ file: f.file, text: applyDamage(f.text, damage[i] ?? { op: 'none' }) }));
+      const extra = options.duplicates
+        ? nonsense
+        : withoutDuplicates([...docs, ...nonsense]).slice(docs.length);
+      const pieces: Piece[] = [
+        ...docs.map((doc) => ({ doc })),
+        ...extra.map((doc) => ({ doc })),
+        ...junk.map((text) => ({ text })),
+      ];
+      const files = filesOf(pieces, assignment, fileCount).map((f, i) => ({
+        file: f.file,
+        text: applyDamage(f.text, damage[i] ?? { op: 'none' }),
+      }));
       return { files, config: base.config, version: base.version };
     });
 }
@@ -362,14 +563,35 @@ export const configArb: fc.Arbitrary<Config> = fc
     {
       callers: fc.array(
         fc.record({
-          from: fc.oneof(fc.constantFrom('foo/sleep', 'sleep', 'legacy/sleep', 'nowhere/x', '/', 'a/b/c'), fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s !== ''))),
-          to: fc.oneof(fc.constantFrom('httpbin.foo:8000', 'httpbin', 'httpbin.foo.svc.cluster.local:80', 'reviews.bar:9080', 'http://httpbin.foo/get', ':80', 'x:99999'), fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s !== ''))),
+          from: fc.oneof(
+            fc.constantFrom('foo/sleep', 'sleep', 'legacy/sleep', 'nowhere/x', '/', 'a/b/c'),
+            fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s !== '')),
+          ),
+          to: fc.oneof(
+            fc.constantFrom(
+              'httpbin.foo:8000',
+              'httpbin',
+              'httpbin.foo.svc.cluster.local:80',
+              'reviews.bar:9080',
+              'http://httpbin.foo/get',
+              ':80',
+              'x:99999',
+            ),
+            fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s !== '')),
+          ),
         }),
         { maxLength: 3 },
       ),
       namespaces: fc.dictionary(
         fc.constantFrom('foo', 'bar', 'legacy', 'unknown-ns', 'istio-system'),
-        fc.record({ injection: fc.constantFrom<'enabled' | 'disabled'>('enabled', 'disabled'), revision: fc.constantFrom('canary', 'default'), ambient: fc.boolean() }, { requiredKeys: [] }),
+        fc.record(
+          {
+            injection: fc.constantFrom<'enabled' | 'disabled'>('enabled', 'disabled'),
+            revision: fc.constantFrom('canary', 'default'),
+            ambient: fc.boolean(),
+          },
+          { requiredKeys: [] },
+        ),
         { maxKeys: 2 },
       ),
       mesh: fc.record(
@@ -381,9 +603,17 @@ export const configArb: fc.Arbitrary<Config> = fc
         },
         { requiredKeys: [] },
       ),
-      scope: fc.record({ excludeServerNamespaces: fc.array(NS, { maxLength: 2 }), includeControlPlane: fc.boolean() }, { requiredKeys: [] }),
+      scope: fc.record(
+        { excludeServerNamespaces: fc.array(NS, { maxLength: 2 }), includeControlPlane: fc.boolean() },
+        { requiredKeys: [] },
+      ),
       rules: fc.dictionary(
-        fc.constantFrom('plaintext-to-strict', 'plaintext-accepted', 'connection-downgrade', 'invalid-resource'),
+        fc.constantFrom(
+          'plaintext-to-strict',
+          'plaintext-accepted',
+          'connection-downgrade',
+          'invalid-resource',
+        ),
         fc.constantFrom<'error' | 'warning' | 'info' | 'off'>('error', 'warning', 'info', 'off'),
         { maxKeys: 2 },
       ),
