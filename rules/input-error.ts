@@ -14,6 +14,9 @@ Inputs that mtls-lint refused or could not read, so that no silent gap is left i
 - a file over \`limits.maxFileSize\` (default 16 MiB), more than \`limits.maxDocuments\` documents in one file
   (default 20,000), or YAML nested deeper than \`limits.maxDepth\` (default 200).
 
+Links are not followed out of the walked directory, and a symlink loop is not walked twice; both are reported as
+info findings so the gap is visible. Empty and comment-only documents do not count toward \`maxDocuments\`.
+
 ## Why it matters
 A linter that skips what it cannot read gives a green check on a change it never looked at. Every other input is
 still checked; the run's exit code reflects this finding (error by default).

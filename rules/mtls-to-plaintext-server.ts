@@ -56,8 +56,10 @@ istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/n
       const forced = first.connection.client.mode === 'ISTIO_MUTUAL';
       const what = group.cause?.description ?? (forced ? 'ISTIO_MUTUAL' : 'auto mTLS');
       const fix = forced ? fixForForced(first.connection.server.mode, first.connection.server.level, context.mesh.settings.autoMtls) : fixForAuto;
+      const at = atCause(group.cause, group.hits);
+      if (!at) continue;
       context.report({
-        ...atCause(group.cause, first),
+        ...at,
         severity: severityFor(group.hits, 'error'),
         message: `${what} sends Istio mTLS to a server that cannot terminate it (${first.connection.server.explanation}); ${n} connection${n === 1 ? ' fails' : 's fail'}: ${victimList(group.hits)}. Fix: ${fix}.`,
         edges: edgeRefs(group.hits),

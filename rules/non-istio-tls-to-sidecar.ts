@@ -43,8 +43,10 @@ spec:
     for (const group of groupByCause(hits, (h) => h.connection.client.cause)) {
       const n = countEdges(group.hits);
       const broken = group.hits.some((h) => h.connection.result.outcome === 'broken');
+      const at = atCause(group.cause, group.hits);
+      if (!at) continue;
       context.report({
-        ...atCause(group.cause, group.hits[0]!),
+        ...at,
         severity: severityFor(group.hits, 'warning'),
         message: `${group.cause?.description ?? 'SIMPLE/MUTUAL TLS'} originates non-Istio TLS toward ${n} sidecar server${n === 1 ? '' : 's'}: ${victimList(group.hits)}${broken ? '' : ' (passes through to the application only because the port is TCP and the server PERMISSIVE)'}. Fix: use tls mode ISTIO_MUTUAL, or remove tls and let auto mTLS decide.`,
         edges: edgeRefs(group.hits),

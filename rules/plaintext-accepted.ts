@@ -33,8 +33,10 @@ Inject \`legacy/sleep\`, then set STRICT.
     for (const group of groups) {
       const n = countEdges(group.hits);
       const first = group.hits[0]!;
+      const at = atCause(first.connection.server.cause ?? group.cause, group.hits);
+      if (!at) continue;
       context.report({
-        ...atCause(first.connection.server.cause ?? group.cause, first),
+        ...at,
         message: `${first.connection.server.explanation}, and ${n} caller${n === 1 ? '' : 's'} without a sidecar send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits, false)}. They are unauthenticated and would break under STRICT; inject them before tightening.`,
         edges: edgeRefs(group.hits),
         related: victimLocations(group.hits, () => 'caller without a sidecar'),

@@ -67,8 +67,10 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
       const n = countEdges(group.hits);
       const first = group.hits[0]!;
       const why = first.connection.client.mode === 'AUTO' ? first.connection.result.explanation : first.connection.client.mode === 'PLAINTEXT' ? first.connection.client.explanation : group.cause!.description;
+      const at = atCause(group.cause, group.hits);
+      if (!at) continue;
       context.report({
-        ...atCause(group.cause, first),
+        ...at,
         message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: ${first.connection.client.mode === 'PLAINTEXT' ? 'add tls mode ISTIO_MUTUAL to that DestinationRule' : 'remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL'}.`,
         edges: edgeRefs(group.hits),
         related: victimLocations(group.hits, () => 'sidecar client sending plaintext'),

@@ -59,8 +59,10 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
     for (const group of groupByCause(hits, (h) => h.connection.server.cause)) {
       const n = countEdges(group.hits);
       const what = group.cause?.description ?? 'STRICT mTLS';
+      const at = atCause(group.cause, group.hits);
+      if (!at) continue;
       context.report({
-        ...atCause(group.cause, group.hits[0]!),
+        ...at,
         severity: severityFor(group.hits, 'error'),
         message: `${what} breaks ${n} caller${n === 1 ? '' : 's'} that send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits)}. Fix: ${fixFor(group.hits)}; the safe order is PERMISSIVE → clients send mTLS → STRICT.`,
         edges: edgeRefs(group.hits),

@@ -7,6 +7,7 @@ import { FORMATTERS, FORMAT_NAMES } from '../report/index.js';
 import { resolveOptions } from '../resolve-options.js';
 import { findRule, RULES } from '../../rules/index.js';
 import { VERSION } from '../version.js';
+import type { ResolvedOptions } from '../options.js';
 import { LATEST_ISTIO_VERSION } from '../mesh/version.js';
 import { SUBCOMMANDS } from './subcommands.js';
 
@@ -79,7 +80,7 @@ Examples:
 /** The CLI. Returns the exit code; never throws (a stack trace only with DEBUG set). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
-    const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+    const sub = argv[0] !== undefined && Object.hasOwn(SUBCOMMANDS, argv[0]) ? SUBCOMMANDS[argv[0]] : undefined;
     if (sub) return await sub(argv.slice(1), io);
     return await runLint(argv, io);
   } catch (err) {
@@ -125,7 +126,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   const format = values.format ?? 'stylish';
-  if (!FORMATTERS[format]) throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${FORMAT_NAMES().join(', ')}`);
+  if (!Object.hasOwn(FORMATTERS, format)) throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${FORMAT_NAMES().join(', ')}`);
   const options = resolveOptions({
     cwd: io.cwd,
     paths: positionals,
@@ -144,6 +145,16 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   } else {
     result = await lint(options, { stdin });
   }
+  checkInputs(result, options);
+  const color = colorWanted(values.color, values['no-color'], io, values['output-file']);
+  const output = FORMATTERS[format]!(result, { color, showSuppressed: options.showSuppressed, version: VERSION });
+  await writeOutput(output, values['output-file'], io);
+  const counted = values.base !== undefined ? result.findings.filter((f) => f.new !== false) : result.findings;
+  return counted.some((f) => failsThreshold(f, options.failOn)) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Exit 2 rather than a green run when there was nothing to check. */
+export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, options: ResolvedOptions): void {
   if (result.inputs.missing.length) {
     throw new UsageError(`path not found: ${result.inputs.missing.join(', ')}`);
   }
@@ -152,14 +163,9 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError('standard input is empty, nothing to check (did the command before the pipe fail?)');
   }
   if (result.inputs.files.length === 0 && result.findings.length === 0) {
-    const ignored = options.config.ignore?.length ? ' (or the config file\'s ignore globs exclude them all)' : '';
+    const ignored = options.config.ignore?.length ? " (or the config file's ignore globs exclude them all)" : '';
     throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`);
   }
-  const color = colorWanted(values.color, values['no-color'], io, values['output-file']);
-  const output = FORMATTERS[format]!(result, { color, showSuppressed: options.showSuppressed, version: VERSION });
-  await writeOutput(output, values['output-file'], io);
-  const counted = values.base !== undefined ? result.findings.filter((f) => f.new !== false) : result.findings;
-  return counted.some((f) => failsThreshold(f, options.failOn)) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 export function colorWanted(force: boolean | undefined, off: boolean | undefined, io: CliIO, outputFile: string | undefined): boolean {

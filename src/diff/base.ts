@@ -51,6 +51,7 @@ export async function lintAgainstBase(
     limits: options.limits,
     stdin: opts.stdin,
     cache,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
   });
   const { inputs: baseInputs, info } = await loadBase(options, base, cache, opts.gitOnly ?? false);
   const head = analyze(headInputs, options);

@@ -93,7 +93,12 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
       edges.push(makeStandInServerEdge(mesh, client, server));
     }
   }
-  return { edges, unresolved };
+  // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it.
+  const rank = { declared: 0, inferred: 1, possible: 2 } as const;
+  const edgeKey = (e: Edge) => `${e.client.namespace}\0${e.client.name}\0${e.client.standIn ?? ''}\0${e.server.namespace}\0${e.server.service}\0${String(e.server.port).padStart(5, '0')}`;
+  const keyed = edges.map((e) => [rank[e.caller], edgeKey(e), e] as const);
+  keyed.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return { edges: keyed.map((k) => k[2]), unresolved };
 }
 
 function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: ResolvedOptions): boolean {

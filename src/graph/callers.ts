@@ -67,24 +67,27 @@ export function parseTarget(to: string): HostReference | undefined {
 
 export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresolved: string[]): Call[] {
   const calls: Call[] = [];
-  const byName = new Map<string, Workload>();
-  for (const w of mesh.workloads) byName.set(`${w.namespace}/${w.name}`, w);
+  const byName = new Map<string, Workload[]>();
+  for (const w of mesh.workloads) byName.set(`${w.namespace}/${w.name}`, [...(byName.get(`${w.namespace}/${w.name}`) ?? []), w]);
   (options.config.callers ?? []).forEach((c, i) => {
     const from = c.from.includes('/') ? c.from : `${options.namespace}/${c.from}`;
     const [ns, name] = from.split('/', 2) as [string, string];
-    const client = byName.get(from) ?? { namespace: ns, name };
+    // A name shared by several workloads (a Deployment and a StatefulSet) names all of them.
+    const clients = byName.get(from) ?? [{ namespace: ns, name }];
     const ref = parseTarget(c.to);
     const service = ref ? mesh.serviceByHost(ref.host, ns) : undefined;
     if (!ref || !service) {
       unresolved.push(`config callers[${i}]: ${c.to} is not a Service in the inputs`);
       return;
     }
-    calls.push({
-      client,
-      service,
-      ports: portsFor(service, ref),
-      evidence: { kind: 'declared', description: `${options.configFile ? 'config' : 'config'} callers[${i}] (${c.from} → ${c.to})` },
-    });
+    for (const client of clients) {
+      calls.push({
+        client,
+        service,
+        ports: portsFor(service, ref),
+        evidence: { kind: 'declared', description: `config callers[${i}] (${c.from} → ${c.to})` },
+      });
+    }
   });
   for (const w of mesh.workloads) {
     for (const [path, annotations] of annotationSources(w)) {

@@ -156,12 +156,19 @@ export function severityFor(hits: Hit[], base: Severity): Severity {
 }
 
 /** A descriptor pointing at the cause (or at a fallback resource field). */
-export function atCause(cause: Cause | undefined, fallback: Hit): Pick<ReportDescriptor, 'resource' | 'path'> {
+/**
+ * Where a finding points: its cause, else the first victim with a manifest (the server's Service port, else the
+ * client workload). Undefined when every victim is a stand-in and nothing caused it: there is no line to point at.
+ */
+export function atCause(cause: Cause | undefined, hits: Hit[]): Pick<ReportDescriptor, 'resource' | 'path'> | undefined {
   if (cause) return { resource: cause.resource, path: cause.path };
-  const svc = fallback.edge.server.serviceRef;
-  if (svc) return { resource: svc.resource, path: fallback.edge.server.servicePort ? ['spec', 'ports', fallback.edge.server.servicePort.index] : ['metadata', 'name'] };
-  const w = fallback.edge.client.workload ?? fallback.edge.client.members?.[0];
-  return w ? { resource: w.resource, path: ['metadata', 'name'] } : {};
+  for (const hit of byCertainty(hits)) {
+    const svc = hit.edge.server.serviceRef;
+    if (svc) return { resource: svc.resource, path: hit.edge.server.servicePort ? ['spec', 'ports', hit.edge.server.servicePort.index] : ['metadata', 'name'] };
+    const w = hit.edge.client.workload ?? hit.edge.client.members?.[0];
+    if (w) return { resource: w.resource, path: ['metadata', 'name'] };
+  }
+  return undefined;
 }
 
 export function causeKey(cause: Cause | undefined): string {

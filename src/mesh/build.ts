@@ -28,10 +28,11 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
   const resources = invalid.size ? allResources.filter((r) => !invalid.has(r.id)) : allResources;
   const settings = resolveMeshSettings(resources, options);
   const v = settings.version;
-  const bare = extractWorkloads(resources);
+  // Sorted once here, so that groups, victim lists and tie-breaks never depend on file order.
+  const bare = extractWorkloads(resources).sort(byPlace);
   const namespaces = collectNamespaces(resources, bare.map((w) => w.namespace), options);
   const workloads: Workload[] = bare.map((w) => ({ ...w, sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options) }));
-  const services = extractServices(resources, workloads);
+  const services = extractServices(resources, workloads).sort(byPlace);
   const policies = new ServerPolicies(readPeerAuthentications(resources), readLegacyPolicies(resources), settings.rootNamespace, v);
   const drs = new DestinationRuleIndex(readDestinationRules(resources), settings.rootNamespace, v);
 
@@ -58,8 +59,10 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
 
   /** What the client sidecar infers about the service for auto mTLS (BestEffortInferServiceMTLSMode, §4.3). */
   const inferredMode = (service: Service | StandInService, port: ServicePort | undefined): ServerModeResult['mode'] => {
-    if (!atLeast(v, 1, 6) && 'resource' in service) {
+    if (!atLeast(v, 1, 6)) {
       if (!atLeast(v, 1, 5) || !policies.anyPeerAuthenticationApplies(service.namespace, {})) {
+        // A service the inputs do not show has no service-level Policy: its namespace's or the mesh's decides.
+        if (!('resource' in service)) return policies.sidecarServerMode(undefined, service.namespace, undefined, undefined).mode;
         const legacy = policies.legacyPolicyFor(service, port);
         if (legacy) return legacy.policy.mode;
         if (!atLeast(v, 1, 5)) return 'DISABLE';
@@ -157,3 +160,9 @@ export function lookupHost(index: Map<string, Service>, rawHost: string, fromNam
 }
 
 export type { ServerEndpoint };
+
+function byPlace(a: { namespace: string; name: string; resource: Resource }, b: { namespace: string; name: string; resource: Resource }): number {
+  const ka = `${a.namespace}\0${a.name}\0${a.resource.kind}\0${a.resource.file}`;
+  const kb = `${b.namespace}\0${b.name}\0${b.resource.kind}\0${b.resource.file}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

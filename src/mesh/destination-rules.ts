@@ -94,17 +94,32 @@ export class DestinationRuleIndex {
    * whole, so the first element is the one whose tls counts; the rest are reported as ambiguous.
    */
   lookup(clientNamespace: string, clientLabels: Record<string, string>, fqdn: string, serviceNamespace: string): DestinationRuleInfo[] {
+    // 1. The client's own namespace: among the rules visible there (private ones included), the most specific.
+    //    In the root namespace, that is the root's rules.
     const visibleLocally = (dr: DestinationRuleInfo) => this.exportedTo(dr, clientNamespace, true);
-    // 1. The client's own namespace (private rules included). In the root namespace, that is the root's rules.
-    const local = this.mostSpecific(this.byNamespace.get(clientNamespace) ?? [], fqdn, clientLabels, visibleLocally, true);
+    const local = this.mostSpecific(this.byNamespace.get(clientNamespace) ?? [], fqdn, clientLabels, visibleLocally, () => true, true);
     if (local) return local;
-    // 2. The service's namespace, 3. the root namespace — only rules exported to the client's namespace.
+    // 2. The service's namespace, 3. the root namespace. Private (exportTo ".") rules are not exported at all
+    //    (push_context.go keeps them in namespaceLocalDestRules only); among the exported ones the most specific
+    //    decides, and if it is not exported to the client's namespace that namespace yields nothing (§3.2).
     for (const ns of [serviceNamespace, this.rootNamespace]) {
       if (ns === clientNamespace) continue;
-      const found = this.mostSpecific(this.byNamespace.get(ns) ?? [], fqdn, clientLabels, (dr) => this.exportedTo(dr, clientNamespace, false), false);
+      const found = this.mostSpecific(
+        this.byNamespace.get(ns) ?? [],
+        fqdn,
+        clientLabels,
+        (dr) => !this.isPrivate(dr),
+        (dr) => this.exportedTo(dr, clientNamespace, false),
+        false,
+      );
       if (found) return found;
     }
     return [];
+  }
+
+  private isPrivate(dr: DestinationRuleInfo): boolean {
+    const entries = atLeast(this.version, 1, 7) ? (dr.exportTo ?? []) : (dr.exportTo ?? []).slice(0, 1);
+    return entries.length > 0 && entries.every((e) => e === '.' || e === dr.namespace);
   }
 
   /** Does a sidecar in `clientNamespace` see this rule at all (exportTo and its version rules)? */
@@ -116,10 +131,11 @@ export class DestinationRuleIndex {
     candidates: DestinationRuleInfo[],
     fqdn: string,
     clientLabels: Record<string, string>,
+    eligible: (dr: DestinationRuleInfo) => boolean,
     visible: (dr: DestinationRuleInfo) => boolean,
     isClientNamespace: boolean,
   ): DestinationRuleInfo[] | undefined {
-    let matching = candidates.filter((dr) => hostMatches(dr.host, fqdn));
+    let matching = candidates.filter((dr) => hostMatches(dr.host, fqdn) && eligible(dr));
     if (!matching.length) return undefined;
     // workloadSelector rules (1.14+) apply only to matching proxies of their own namespace and win over catch-alls.
     if (isClientNamespace && atLeast(this.version, 1, 14)) {
@@ -131,8 +147,9 @@ export class DestinationRuleIndex {
       matching = matching.filter((dr) => !dr.workloadSelector);
       if (!matching.length) return undefined;
     }
-    const best = Math.max(...matching.map((dr) => hostSpecificity(dr.host)));
-    const top = matching.filter((dr) => hostSpecificity(dr.host) === best && dr.host === matching.find((m) => hostSpecificity(m.host) === best)!.host);
+    let bestHost = matching[0]!.host;
+    for (const dr of matching) if (hostSpecificity(dr.host) > hostSpecificity(bestHost)) bestHost = dr.host;
+    const top = matching.filter((dr) => dr.host === bestHost);
     // If the most specific rule is not visible to this client, the namespace yields nothing (no fallback).
     const exported = top.filter(visible);
     if (!exported.length) return undefined;

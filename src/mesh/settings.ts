@@ -24,14 +24,20 @@ interface MeshConfigFound {
 /** Read meshConfig from `ConfigMap istio` (data.mesh, a YAML string) or an IstioOperator's spec.meshConfig. */
 function findMeshConfig(resources: Resource[]): MeshConfigFound {
   const found: MeshConfigFound = {};
-  for (const r of resources) {
+  // istiod reads the mesh ConfigMap, so it wins over an IstioOperator (which only renders it), whatever the input
+  // order; among several, `istio` first, then by namespace and name, so the answer never depends on file order.
+  const rank = (r: Resource) => (r.kind === 'ConfigMap' ? (r.name === 'istio' ? 0 : 1) : 2);
+  const ordered = resources
+    .filter((r) => r.kind === 'ConfigMap' || r.kind === 'IstioOperator')
+    .sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const r of ordered) {
     if (r.kind === 'ConfigMap' && (r.name === 'istio' || r.name.startsWith('istio-')) && r.group === '') {
       // istio-<revision> ConfigMaps hold the same mesh config for revisioned control planes.
       const text = str(get(r.value, 'data', 'mesh'));
       if (!text) continue;
       let mesh: unknown;
       try {
-        mesh = parse(text, { maxAliasCount: 10 });
+        mesh = parse(text, { maxAliasCount: 10, logLevel: 'error' });
       } catch {
         continue; // a broken embedded mesh config is not ours to report; defaults apply
       }

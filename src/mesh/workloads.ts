@@ -54,7 +54,7 @@ export function collectNamespaces(
   for (const name of Object.keys(configured)) ensure(name);
   for (const name of workloadNamespaces) ensure(name);
   for (const r of resources) if (r.namespace !== undefined) ensure(r.namespace);
-  return map;
+  return new Map([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function labelsFromFacts(facts: NamespaceFacts): Record<string, string> {
@@ -68,7 +68,7 @@ function labelsFromFacts(facts: NamespaceFacts): Record<string, string> {
 export function extractWorkloads(resources: Resource[]): Omit<Workload, 'sidecar'>[] {
   const out: Omit<Workload, 'sidecar'>[] = [];
   for (const r of resources) {
-    const podPath = POD_TEMPLATE_PATHS[r.kind];
+    const podPath = Object.hasOwn(POD_TEMPLATE_PATHS, r.kind) ? POD_TEMPLATE_PATHS[r.kind] : undefined;
     if (!podPath || r.namespace === undefined) continue;
     if (r.kind === 'Rollout' && r.group !== 'argoproj.io') continue;
     if (r.kind !== 'Rollout' && r.group !== '' && r.group !== 'apps' && r.group !== 'batch') continue;

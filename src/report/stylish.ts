@@ -32,7 +32,8 @@ export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 
       const sev = f.severity === 'error' ? paint(RED, 'error  ') : f.severity === 'warning' ? paint(YELLOW, 'warning') : paint(BLUE, 'info   ');
       const pos = `${f.line}:${f.column}`.padEnd(posWidth);
       const tag = f.suppressed ? paint(DIM, ` (suppressed: ${f.suppressed.reason})`) : f.new === false ? paint(DIM, ' (already in base)') : '';
-      const message = oneLine(f.message);
+      // Helm output: name the template, since "<stdin>" alone does not say where to fix it.
+      const message = oneLine(f.message) + (f.source ? paint(DIM, ` [${f.source}]`) : '');
       lines.push(`  ${paint(DIM, pos)}  ${sev}  ${message}${tag}  ${paint(DIM, f.rule)}`);
       for (const r of f.related ?? []) {
         lines.push(`  ${' '.repeat(posWidth)}           ${paint(DIM, `↳ ${r.file}:${r.line}:${r.column} ${oneLine(r.message)}`)}`);
