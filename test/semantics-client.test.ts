@@ -101,13 +101,15 @@ describe('exportTo (§3.2)', () => {
     expect(clientMode(r, 'other', 'httpbin.foo:8000')).toBe('AUTO');
   });
 
-  it('no fallback inside a namespace: when its most specific match is not exported, the search moves on', async () => {
-    // §3.2 [I from push_context.go getExportedDestinationRuleFromNamespace].
+  it('no fallback inside a namespace: when its most specific exported match is not exported to the client, the search moves on', async () => {
+    // §3.2 [I from push_context.go getExportedDestinationRuleFromNamespace]: the exact-host rule is exported (to
+    // "other"), so it is foo's most specific exported match; it is not exported to bar, so foo yields nothing for
+    // bar and the root namespace's rule applies — the public wildcard in foo is not a fallback.
     const r = await run(
       docs(
-        destinationRule('foo', 'exact-private', 'httpbin.foo.svc.cluster.local', {
+        destinationRule('foo', 'exact-to-other', 'httpbin.foo.svc.cluster.local', {
           tls: 'DISABLE',
-          exportTo: ['.'],
+          exportTo: ['other'],
         }),
         destinationRule('foo', 'wildcard-public', '*.foo.svc.cluster.local', { tls: 'SIMPLE' }),
         destinationRule('istio-system', 'mesh-wide', '*.local', { tls: 'ISTIO_MUTUAL' }),
@@ -115,6 +117,19 @@ describe('exportTo (§3.2)', () => {
     );
     expect(clientMode(r, 'bar', 'httpbin.foo:8000')).toBe('ISTIO_MUTUAL istio-system/mesh-wide');
     expect(clientMode(r, 'bar', 'httpbin-admin.foo:8000')).toBe('SIMPLE foo/wildcard-public');
+  });
+
+  it('private (exportTo ".") rules are not exported at all, so they hide nothing from other namespaces', async () => {
+    // push_context.go SetDestinationRules: isPrivateOnly rules go to namespaceLocalDestRules only, never to
+    // exportedDestRulesByNamespace, so bar's lookup in foo sees just the public wildcard.
+    const r = await run(
+      docs(
+        destinationRule('foo', 'exact-private', 'httpbin.foo.svc.cluster.local', { tls: 'DISABLE', exportTo: ['.'] }),
+        destinationRule('foo', 'wildcard-public', '*.foo.svc.cluster.local', { tls: 'SIMPLE' }),
+        destinationRule('istio-system', 'mesh-wide', '*.local', { tls: 'ISTIO_MUTUAL' }),
+      ),
+    );
+    expect(clientMode(r, 'bar', 'httpbin.foo:8000')).toBe('SIMPLE foo/wildcard-public');
   });
 });
 

@@ -119,7 +119,8 @@ export class DestinationRuleIndex {
 
   private isPrivate(dr: DestinationRuleInfo): boolean {
     const entries = atLeast(this.version, 1, 7) ? (dr.exportTo ?? []) : (dr.exportTo ?? []).slice(0, 1);
-    return entries.length > 0 && entries.every((e) => e === '.' || e === dr.namespace);
+    // push_context.go SetDestinationRules isPrivateOnly: exactly one entry, "." or the rule's own namespace.
+    return entries.length === 1 && (entries[0] === '.' || entries[0] === dr.namespace);
   }
 
   /** Does a sidecar in `clientNamespace` see this rule at all (exportTo and its version rules)? */
