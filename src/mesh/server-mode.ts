@@ -196,16 +196,7 @@ export class ServerPolicies {
       const portSpecific = chosen.targets.some((t) => t.ports.length > 0);
       return { policy: chosen, level: portSpecific ? 'legacy-port' : 'legacy-service', ambiguous: ambiguous ? others : [] };
     }
-    const nsWide = inNs.filter((p) => p.resource.kind === 'Policy' && p.targets.length === 0 && !hasTargetsKey(p));
-    if (nsWide.length) {
-      const { chosen, ambiguous, others } = oldestFirst(nsWide);
-      return { policy: chosen, level: 'legacy-namespace', ambiguous: ambiguous ? others : [] };
-    }
-    if (this.meshPolicies.length) {
-      const { chosen, ambiguous, others } = oldestFirst(this.meshPolicies);
-      return { policy: chosen, level: 'legacy-mesh', ambiguous: ambiguous ? others : [] };
-    }
-    return undefined;
+    return this.legacyNamespaceOrMesh(service.namespace);
   }
 
   /** Server mode of a sidecar workload on a target port reached through (service, port). */
