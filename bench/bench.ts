@@ -1,15 +1,16 @@
 // `npm run bench` — how fast is mtls-lint on a large mesh, measured against the targets of issue 5.
 //
 //   npm run bench                      1,000 / 5,000 / 20,000 workloads (about 5 resources each)
-//   npm run bench -- --quick           1,000 workloads only, fewer CLI runs: for CI, well under a minute
-//   npm run bench -- --json            the results as JSON on stdout (always written to bench/results.json too)
+//   npm run bench -- --quick           1,000 workloads, one run each, fewer CLI runs: the CI size (meant to stay
+//                                      under a minute; today about 2 min, most of it PR mode and the ncc build)
+//   npm run -s bench -- --json         the results as JSON on stdout (always written to bench/results.json too)
 //   npm run bench -- --sizes 2000,8000 --seed 7 --per-namespace 50 --runs 3 --parallel --timeout 900
 //
 // Each size runs in its own process (bench/measure.ts) over the same generated files: parse-only, full lint with a
 // stage breakdown, PR mode with one file changed, peak RSS. Start-up is the ncc-bundled CLI on the small example,
 // built into a temporary directory (never dist/). A size that runs out of memory or time is reported, not fatal.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -217,6 +218,7 @@ function cliStartup(n: number, bundle: string | undefined): BenchResult['cli'] {
   time(['examples/migration/3-strict']); // file cache warm-up, not counted
   const runs = Array.from({ length: n }, () => time(['examples/migration/3-strict']));
   const version = Array.from({ length: n }, () => time(['--version']));
+  if (!bundle) rmSync(dir, { recursive: true, force: true });
   return { medianMs: median(runs), runs: runs.map((r) => Math.round(r)), versionMedianMs: median(version) };
 }
 

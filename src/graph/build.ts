@@ -43,56 +43,50 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
     }
   }
 
-  // 2. Possible callers, grouped: clients in one group get the same DestinationRule and send the same thing.
-  const groups = clientGroups(mesh);
-  // Only the groups that hold one of the service's own workloads or a known caller of this port lose members; every
-  // other group is passed whole (its members array shared, not copied). Filtering every group for every server port
-  // cost server ports × workloads key look-ups: 65 % of the graph at 1,000 workloads, quadratic beyond.
-  const groupOfWorkload = new Map<Workload, ClientGroup>();
-  const groupsOfId = new Map<string, ClientGroup[]>();
-  for (const group of groups) {
-    for (const w of group.members) {
-      groupOfWorkload.set(w, group);
-      pushTo(groupsOfId, w.resource.id, group);
-    }
-  }
+  // 2. Possible callers, grouped per service host: clients in one group get the same DestinationRule for this host
+  //    and send the same thing, so the edge count is (server ports) × (a few groups), not × namespaces.
+  const classes = new ClientClasses(mesh, excluded);
+  const workloadsById = new Map<string, Workload[]>();
+  for (const w of mesh.workloads) pushTo(workloadsById, w.resource.id, w);
   for (const service of servers) {
+    const set = classes.forService(service);
     for (const port of service.ports) {
       if (portProtocol(port) === 'udp') continue;
+      // Only groups holding one of the service's own workloads or a known caller of this port lose members; every
+      // other group's members array is shared, not copied (filtering every group cost server ports × workloads).
       const own = new Set(service.workloads);
-      // Client keys of known pairs: the same test as knownPairs.has(`${id}|${service id}|${port}`), without a key per member.
       const knownIds = new Set(knownClientsByServerPort.get(`${service.resource.id}|${port.port}`));
       const touched = new Set<ClientGroup>();
       for (const w of own) {
-        const group = groupOfWorkload.get(w);
+        const group = set.groupOf.get(w);
         if (group) touched.add(group);
       }
-      for (const id of knownIds) for (const group of groupsOfId.get(id) ?? []) touched.add(group);
-      for (const group of groups) {
+      for (const id of knownIds) for (const w of workloadsById.get(id) ?? []) {
+        const group = set.groupOf.get(w);
+        if (group) touched.add(group);
+      }
+      for (const group of set.groups) {
         const members = touched.has(group) ? group.members.filter((w) => !own.has(w) && !knownIds.has(w.resource.id)) : group.members;
         if (!members.length) continue;
         const client: ClientNode = { ...group.node, members };
         edges.push(makeEdge(mesh, client, service, port, { kind: 'possible', description: 'any workload in the inputs could call this service' }));
       }
-    }
-  }
-
-  // 3. Stand-ins: sidecar workloads the inputs do not show, calling every server; and services the inputs do not show.
-  const standInClients = standInClientNodes(mesh, excluded);
-  for (const service of servers) {
-    for (const port of service.ports) {
-      if (portProtocol(port) === 'udp') continue;
-      for (const client of standInClients) {
+      // 3a. Stand-ins: sidecar workloads the inputs do not show.
+      for (const client of set.standIns) {
         edges.push(makeEdge(mesh, client, service, port, { kind: 'possible', description: client.standIn! }));
       }
     }
   }
+
+  // 3b. Services the inputs do not show, called by every sidecar group and stand-in.
   for (const server of standInServers(mesh, excluded)) {
-    const callers = [...groups.filter((g) => g.node.sidecar !== 'none').map((g) => ({ ...g.node, members: g.members })), ...standInClients];
+    const set = classes.forService(server.service);
+    const callers = [...set.groups.filter((g) => g.node.sidecar !== 'none').map((g) => ({ ...g.node, members: g.members })), ...set.standIns];
     for (const client of callers) {
       edges.push(makeStandInServerEdge(mesh, client, server));
     }
   }
+
   // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it.
   const rank = { declared: 0, inferred: 1, possible: 2 } as const;
   const edgeKey = (e: Edge) => `${e.client.namespace}\0${e.client.name}\0${e.client.standIn ?? ''}\0${e.server.namespace}\0${e.server.service}\0${String(e.server.port).padStart(5, '0')}`;
@@ -133,45 +127,92 @@ interface ClientGroup {
   members: Workload[];
 }
 
-/**
- * Group workloads that a server cannot tell apart: all clients without a sidecar send plaintext whatever their
- * namespace; sidecar clients differ only by the DestinationRules their namespace sees (and selector DRs).
- */
-function clientGroups(mesh: MeshModel): ClientGroup[] {
-  const groups = new Map<string, ClientGroup>();
-  for (const w of mesh.workloads) {
-    const state = w.sidecar.state;
-    const key = mesh.clientClassKey({ namespace: w.namespace, sidecar: state, labels: w.labels });
-    let g = groups.get(key);
-    if (!g) {
-      // The node's namespace is the one its DestinationRule lookup runs in: any member's namespace will do for
-      // the generic class (its members see only service- and root-namespace rules).
-      g = { node: { namespace: state === 'none' ? '*' : w.namespace, name: '*', kind: 'Workload', sidecar: state }, members: [] };
-      groups.set(key, g);
-    }
-    g.members.push(w);
-  }
-  return [...groups.values()];
+interface ClientSet {
+  groups: ClientGroup[];
+  groupOf: Map<Workload, ClientGroup>;
+  standIns: ClientNode[];
 }
 
-function standInClientNodes(mesh: MeshModel, excluded: Set<string>): ClientNode[] {
-  // One stand-in per class of namespaces that pick DestinationRules alike (see MeshModel.clientClassKey).
-  const classes = new Map<string, string[]>();
-  for (const ns of mesh.namespaces.values()) {
-    if (excluded.has(ns.name) || ns.origin === 'system') continue;
-    const injection = ns.labels['istio-injection'];
-    const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
-    if (!injected && ns.origin !== 'unknown') continue;
-    const key = mesh.clientClassKey({ namespace: ns.name, sidecar: 'sidecar', labels: {} });
-    classes.set(key, [...(classes.get(key) ?? []), ns.name]);
+/**
+ * Client groups as a given service host sees them. Clients without a sidecar all send plaintext; ambient clients
+ * ignore DestinationRules; sidecar clients differ only if their namespace is one of the few that can pick a
+ * different DestinationRule for this host (MeshModel.namespacesDistinctFor) — everyone else is one group. Sets are
+ * cached by those namespaces, which most services share.
+ */
+class ClientClasses {
+  private readonly cache = new Map<string, ClientSet>();
+  private readonly none: Workload[] = [];
+  private readonly ambient: Workload[] = [];
+  private readonly sidecar: Workload[] = [];
+  private readonly sidecarByNamespace = new Map<string, Workload[]>();
+  private readonly injectedNamespaces: { name: string; unknown: boolean }[] = [];
+
+  constructor(
+    private readonly mesh: MeshModel,
+    excluded: Set<string>,
+  ) {
+    for (const w of mesh.workloads) {
+      if (w.sidecar.state === 'none') this.none.push(w);
+      else if (w.sidecar.state === 'ambient') this.ambient.push(w);
+      else {
+        this.sidecar.push(w);
+        pushTo(this.sidecarByNamespace, w.namespace, w);
+      }
+    }
+    for (const ns of mesh.namespaces.values()) {
+      if (excluded.has(ns.name) || ns.origin === 'system') continue;
+      const injection = ns.labels['istio-injection'];
+      const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
+      if (injected || ns.origin === 'unknown') this.injectedNamespaces.push({ name: ns.name, unknown: ns.origin === 'unknown' });
+    }
   }
-  const out: ClientNode[] = [];
-  for (const names of classes.values()) {
-    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
-    out.push({ namespace: names[0]!, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: `any new sidecar workload in ${shown}` });
+
+  forService(service: Service | StandInService): ClientSet {
+    const distinct = this.mesh.namespacesDistinctFor(service);
+    const key = [...distinct].sort().join('\0');
+    let set = this.cache.get(key);
+    if (!set) this.cache.set(key, (set = this.build(distinct)));
+    return set;
   }
-  out.push({ namespace: OTHER_NAMESPACE, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: 'any sidecar workload in a namespace not in the inputs' });
-  return out;
+
+  private build(distinct: Set<string>): ClientSet {
+    const groups: ClientGroup[] = [];
+    const group = (node: ClientNode, members: Workload[]) => {
+      if (members.length) groups.push({ node, members });
+    };
+    group({ namespace: '*', name: '*', kind: 'Workload', sidecar: 'none' }, this.none);
+    group({ namespace: this.ambient[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'ambient' }, this.ambient);
+    const touchesDistinct = [...distinct].some((ns) => this.sidecarByNamespace.has(ns));
+    const generic = touchesDistinct ? this.sidecar.filter((w) => !distinct.has(w.namespace)) : this.sidecar;
+    group({ namespace: generic[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'sidecar' }, generic);
+    for (const ns of [...distinct].sort()) {
+      // Inside a namespace with its own rules, workloadSelector rules can still split clients by labels.
+      const byClass = new Map<string, Workload[]>();
+      for (const w of this.sidecarByNamespace.get(ns) ?? []) pushTo(byClass, this.mesh.clientClassKey({ namespace: ns, sidecar: 'sidecar', labels: w.labels }), w);
+      for (const members of byClass.values()) group({ namespace: ns, name: '*', kind: 'Workload', sidecar: 'sidecar' }, members);
+    }
+    const groupOf = new Map<Workload, ClientGroup>();
+    for (const g of groups) for (const w of g.members) groupOf.set(w, g);
+
+    const standIns: ClientNode[] = [];
+    const plain = this.injectedNamespaces.filter((ns) => !distinct.has(ns.name));
+    if (plain.length) {
+      const names = plain.map((ns) => ns.name);
+      const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+      standIns.push({ namespace: names[0]!, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: `any new sidecar workload in ${shown}` });
+    }
+    for (const ns of this.injectedNamespaces.filter((n) => distinct.has(n.name))) {
+      standIns.push({
+        namespace: ns.name,
+        name: '*',
+        kind: 'Workload',
+        sidecar: 'sidecar',
+        standIn: `any new sidecar workload in ${ns.name}${ns.unknown ? ' (namespace not in the inputs)' : ''}`,
+      });
+    }
+    standIns.push({ namespace: OTHER_NAMESPACE, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: 'any sidecar workload in a namespace not in the inputs' });
+    return { groups, groupOf, standIns };
+  }
 }
 
 interface StandInServer {

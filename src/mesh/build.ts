@@ -133,6 +133,8 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
       const mode = policies.sidecarServerMode(undefined, namespace, undefined, undefined);
       return mode;
     },
+    namespacesDistinctFor: (service) =>
+      drs.namespacesDistinctFor('standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace)),
     clientClassKey: (client) => (client.sidecar === 'none' ? 'none' : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`),
     clientTls,
     connect,

@@ -79,6 +79,36 @@ export class DestinationRuleIndex {
     return `${namespace}|${selected.join(',')}`;
   }
 
+  /**
+   * Namespaces whose sidecars may pick a different DestinationRule for `fqdn` than a sidecar anywhere else: those
+   * holding a rule that matches the host (their own lookup step 1), those a matching rule is exported to by name,
+   * and the root namespace. Every other namespace sees exactly the same rules for this host (service and root
+   * namespace, exported to all), so its clients form one class — the grouping that keeps edges linear.
+   */
+  namespacesDistinctFor(fqdn: string): Set<string> {
+    const out = new Set<string>([this.rootNamespace]);
+    const add = (dr: DestinationRuleInfo) => {
+      out.add(dr.namespace);
+      for (const e of dr.exportTo ?? []) if (e !== '.' && e !== '*') out.add(e);
+    };
+    for (const dr of this.exactByHost().get(fqdn) ?? []) add(dr);
+    for (const dr of this.wildcards()) if (hostMatches(dr.host, fqdn)) add(dr);
+    return out;
+  }
+
+  private exact: Map<string, DestinationRuleInfo[]> | undefined;
+  private wildcardRules: DestinationRuleInfo[] | undefined;
+  private exactByHost(): Map<string, DestinationRuleInfo[]> {
+    if (!this.exact) {
+      this.exact = new Map();
+      for (const dr of this.rules) if (!dr.host.startsWith('*')) this.exact.set(dr.host, [...(this.exact.get(dr.host) ?? []), dr]);
+    }
+    return this.exact;
+  }
+  private wildcards(): DestinationRuleInfo[] {
+    return (this.wildcardRules ??= this.rules.filter((dr) => dr.host.startsWith('*')));
+  }
+
   private exportNames: Set<string> | undefined;
   private namedInExportTo(): Set<string> {
     if (!this.exportNames) {

@@ -155,6 +155,11 @@ export interface MeshModel {
   namespaceServerMode(namespace: string): ServerModeResult;
   /** Clients with the same key get the same DestinationRule for every host (for grouping possible callers). */
   clientClassKey(client: ClientSpec): string;
+  /**
+   * Namespaces whose sidecars may choose differently for this service host; sidecars in all other namespaces pick
+   * the same DestinationRule for it (so, as callers of this service, they are one group).
+   */
+  namespacesDistinctFor(service: Service | StandInService): Set<string>;
   /** What a client sends to a service port, before looking at the endpoint (DestinationRule, auto mTLS). */
   clientTls(client: ClientSpec, service: Service | StandInService, port: number): ClientTlsResult;
   /** The whole connection: client TLS against what the endpoint accepts, the way this Istio version does it. */
