@@ -383,13 +383,13 @@ const RANK = { mtls: 0, tls: 1, plaintext: 2, broken: 3 };
 const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
 const ACCEPTS_MTLS = new Set(['STRICT', 'PERMISSIVE', 'AMBIENT_STRICT', 'AMBIENT_PERMISSIVE']);
 /** Concrete pairs of a graph: grouped possible callers are expanded; stand-ins (unknown clients/servers) are left out. */
-function pairStates(graph) {
+function pairStates(graph, keepEdge = () => true, keepMember = () => true) {
     const out = new Map();
     for (const edge of graph.edges) {
-        if (edge.server.standIn || !edge.connections.length)
+        if (edge.server.standIn || !edge.connections.length || !keepEdge(edge))
             continue;
         const clients = edge.client.members?.length
-            ? edge.client.members.map((m) => ({ namespace: m.namespace, name: m.name, kind: m.kind, workload: m }))
+            ? edge.client.members.filter((m) => keepMember(edge, m)).map((m) => ({ namespace: m.namespace, name: m.name, kind: m.kind, workload: m }))
             : edge.client.standIn && !edge.client.workload
                 ? // a declared caller that the inputs do not contain still is a named client; a "*" stand-in is not
                     edge.client.name === '*'
@@ -420,9 +420,36 @@ function pairStates(graph) {
     return out;
 }
 function findTransitions(base, head) {
-    const before = pairStates(base);
+    // Expanding every grouped edge into client × service pairs is quadratic; only server ports where some client
+    // class can have got worse are expanded. A class can only have got worse if the base had a better outcome for the
+    // same kind of client (sidecar state) at that port, or if a member's sidecar state itself changed.
+    const serverKey = (e) => `${e.server.namespace}/${e.server.service}:${e.server.port}`;
+    const baseBest = new Map();
+    const baseSidecar = new Map();
+    for (const e of base.edges) {
+        if (e.server.standIn)
+            continue;
+        const k = `${serverKey(e)}|${e.client.sidecar}`;
+        baseBest.set(k, Math.min(baseBest.get(k) ?? Infinity, RANK[e.outcome]));
+        for (const m of e.client.members ?? (e.client.workload ? [e.client.workload] : []))
+            baseSidecar.set(m.resource.id, m.sidecar.state);
+    }
+    const sidecarChanged = (m) => baseSidecar.has(m.resource.id) && baseSidecar.get(m.resource.id) !== m.sidecar.state;
+    const candidatePorts = new Set();
+    const classWorse = (e) => (baseBest.get(`${serverKey(e)}|${e.client.sidecar}`) ?? Infinity) < RANK[e.outcome];
+    const headWorse = (e) => e.outcome === 'plaintext' || e.outcome === 'broken';
+    for (const e of head.edges) {
+        if (e.server.standIn || !headWorse(e))
+            continue;
+        if (classWorse(e) || (e.client.members ?? []).some(sidecarChanged) || (e.client.workload && sidecarChanged(e.client.workload)))
+            candidatePorts.add(serverKey(e));
+    }
+    if (!candidatePorts.size)
+        return [];
+    const before = pairStates(base, (e) => candidatePorts.has(serverKey(e)));
+    const after = pairStates(head, (e) => candidatePorts.has(serverKey(e)) && headWorse(e), (e, m) => classWorse(e) || sidecarChanged(m));
     const out = [];
-    for (const [key, h] of pairStates(head)) {
+    for (const [key, h] of after) {
         const b = before.get(key);
         if (!b)
             continue; // a new client or service: the rules judge it on its own

@@ -44,12 +44,16 @@ export interface Transition {
 }
 
 /** Concrete pairs of a graph: grouped possible callers are expanded; stand-ins (unknown clients/servers) are left out. */
-export function pairStates(graph: Graph): Map<string, PairState> {
+export function pairStates(
+  graph: Graph,
+  keepEdge: (edge: Edge) => boolean = () => true,
+  keepMember: (edge: Edge, member: Workload) => boolean = () => true,
+): Map<string, PairState> {
   const out = new Map<string, PairState>();
   for (const edge of graph.edges) {
-    if (edge.server.standIn || !edge.connections.length) continue;
+    if (edge.server.standIn || !edge.connections.length || !keepEdge(edge)) continue;
     const clients = edge.client.members?.length
-      ? edge.client.members.map((m) => ({ namespace: m.namespace, name: m.name, kind: m.kind, workload: m }))
+      ? edge.client.members.filter((m) => keepMember(edge, m)).map((m) => ({ namespace: m.namespace, name: m.name, kind: m.kind, workload: m }))
       : edge.client.standIn && !edge.client.workload
         ? // a declared caller that the inputs do not contain still is a named client; a "*" stand-in is not
           edge.client.name === '*'
@@ -81,9 +85,36 @@ export function pairStates(graph: Graph): Map<string, PairState> {
 }
 
 export function findTransitions(base: Graph, head: Graph): Transition[] {
-  const before = pairStates(base);
+  // Expanding every grouped edge into client × service pairs is quadratic; only server ports where some client
+  // class can have got worse are expanded. A class can only have got worse if the base had a better outcome for the
+  // same kind of client (sidecar state) at that port, or if a member's sidecar state itself changed.
+  const serverKey = (e: Edge) => `${e.server.namespace}/${e.server.service}:${e.server.port}`;
+  const baseBest = new Map<string, number>();
+  const baseSidecar = new Map<string, string>();
+  for (const e of base.edges) {
+    if (e.server.standIn) continue;
+    const k = `${serverKey(e)}|${e.client.sidecar}`;
+    baseBest.set(k, Math.min(baseBest.get(k) ?? Infinity, RANK[e.outcome]));
+    for (const m of e.client.members ?? (e.client.workload ? [e.client.workload] : [])) baseSidecar.set(m.resource.id, m.sidecar.state);
+  }
+  const sidecarChanged = (m: Workload) => baseSidecar.has(m.resource.id) && baseSidecar.get(m.resource.id) !== m.sidecar.state;
+  const candidatePorts = new Set<string>();
+  const classWorse = (e: Edge) => (baseBest.get(`${serverKey(e)}|${e.client.sidecar}`) ?? Infinity) < RANK[e.outcome];
+  const headWorse = (e: Edge) => e.outcome === 'plaintext' || e.outcome === 'broken';
+  for (const e of head.edges) {
+    if (e.server.standIn || !headWorse(e)) continue;
+    if (classWorse(e) || (e.client.members ?? []).some(sidecarChanged) || (e.client.workload && sidecarChanged(e.client.workload)))
+      candidatePorts.add(serverKey(e));
+  }
+  if (!candidatePorts.size) return [];
+  const before = pairStates(base, (e) => candidatePorts.has(serverKey(e)));
+  const after = pairStates(
+    head,
+    (e) => candidatePorts.has(serverKey(e)) && headWorse(e),
+    (e, m) => classWorse(e) || sidecarChanged(m),
+  );
   const out: Transition[] = [];
-  for (const [key, h] of pairStates(head)) {
+  for (const [key, h] of after) {
     const b = before.get(key);
     if (!b) continue; // a new client or service: the rules judge it on its own
     const from = b.edge.outcome;
