@@ -166,6 +166,8 @@ function reportPeerAuthns(
   scope: string,
   workloadLevel = false,
 ): void {
+  const { chosen, others } = oldestFirst(pas);
+  pas = [chosen, ...others];
   const same = pas.every((p) => samePeerAuthnSettings(p, pas[0]!));
   const each = pas.map((p) => `${name(p.resource)} (${describePeerAuthnSettings(p)})`);
   const portNote =
@@ -297,7 +299,7 @@ function reportDestinationRules(context: Ctx, rules: DestinationRuleInfo[], newe
 }
 
 /**
- * One finding per group: at the policy that comes last in the inputs (usually the one just added), the others as
+ * One finding per group: at the newest policy (or the one that sorts last by name), the others as
  * related locations; says which one Istio uses when every policy carries a creationTimestamp.
  */
 function report(
@@ -309,15 +311,11 @@ function report(
   severity: Severity,
   newestWins = false,
 ): void {
-  const ordered = [...items].sort((a, b) =>
-    a.resource.file < b.resource.file
-      ? -1
-      : a.resource.file > b.resource.file
-        ? 1
-        : a.resource.span([]).line - b.resource.span([]).line,
-  );
-  const at = ordered[ordered.length - 1]!;
+  // Oldest first (creationTimestamp, then name), as Istio orders them: the finding goes on the last one, the
+  // newest or the one that sorts last — never on input order, so moving files does not move the finding.
   const { chosen, ambiguous, others } = oldestFirst(items);
+  const ordered = [chosen, ...others];
+  const at = ordered[ordered.length - 1]!;
   let decided: string;
   if (!ambiguous) {
     const used = newestWins ? (others[others.length - 1] ?? chosen) : chosen;
