@@ -426,28 +426,41 @@ function findTransitions(base, head) {
     const serverKey = (e) => `${e.server.namespace}/${e.server.service}:${e.server.port}`;
     const baseBest = new Map();
     const baseSidecar = new Map();
+    const seenArrays = new Set();
     for (const e of base.edges) {
         if (e.server.standIn)
             continue;
         const k = `${serverKey(e)}|${e.client.sidecar}`;
         baseBest.set(k, Math.min(baseBest.get(k) ?? Infinity, RANK[e.outcome]));
-        for (const m of e.client.members ?? (e.client.workload ? [e.client.workload] : []))
+        // Group edges share their members array: visit each array once, or this loop is edges × workloads.
+        const members = e.client.members ?? (e.client.workload ? [e.client.workload] : []);
+        if (seenArrays.has(members))
+            continue;
+        seenArrays.add(members);
+        for (const m of members)
             baseSidecar.set(m.resource.id, m.sidecar.state);
     }
     const sidecarChanged = (m) => baseSidecar.has(m.resource.id) && baseSidecar.get(m.resource.id) !== m.sidecar.state;
+    const anyChanged = new WeakMap();
+    const someChanged = (members) => {
+        let v = anyChanged.get(members);
+        if (v === undefined)
+            anyChanged.set(members, (v = members.some(sidecarChanged)));
+        return v;
+    };
     const candidatePorts = new Set();
     const classWorse = (e) => (baseBest.get(`${serverKey(e)}|${e.client.sidecar}`) ?? Infinity) < RANK[e.outcome];
     const headWorse = (e) => e.outcome === 'plaintext' || e.outcome === 'broken';
     for (const e of head.edges) {
         if (e.server.standIn || !headWorse(e))
             continue;
-        if (classWorse(e) || (e.client.members ?? []).some(sidecarChanged) || (e.client.workload && sidecarChanged(e.client.workload)))
+        if (classWorse(e) || someChanged(e.client.members ?? []) || (e.client.workload && sidecarChanged(e.client.workload)))
             candidatePorts.add(serverKey(e));
     }
     if (!candidatePorts.size)
         return [];
     const before = pairStates(base, (e) => candidatePorts.has(serverKey(e)));
-    const after = pairStates(head, (e) => candidatePorts.has(serverKey(e)) && headWorse(e), (e, m) => classWorse(e) || sidecarChanged(m));
+    const after = pairStates(head, (e) => candidatePorts.has(serverKey(e)) && headWorse(e), (e, m) => classWorse(e) || (someChanged(e.client.members ?? []) && sidecarChanged(m)));
     const out = [];
     for (const [key, h] of after) {
         const b = before.get(key);

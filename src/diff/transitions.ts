@@ -91,19 +91,30 @@ export function findTransitions(base: Graph, head: Graph): Transition[] {
   const serverKey = (e: Edge) => `${e.server.namespace}/${e.server.service}:${e.server.port}`;
   const baseBest = new Map<string, number>();
   const baseSidecar = new Map<string, string>();
+  const seenArrays = new Set<readonly Workload[]>();
   for (const e of base.edges) {
     if (e.server.standIn) continue;
     const k = `${serverKey(e)}|${e.client.sidecar}`;
     baseBest.set(k, Math.min(baseBest.get(k) ?? Infinity, RANK[e.outcome]));
-    for (const m of e.client.members ?? (e.client.workload ? [e.client.workload] : [])) baseSidecar.set(m.resource.id, m.sidecar.state);
+    // Group edges share their members array: visit each array once, or this loop is edges × workloads.
+    const members = e.client.members ?? (e.client.workload ? [e.client.workload] : []);
+    if (seenArrays.has(members)) continue;
+    seenArrays.add(members);
+    for (const m of members) baseSidecar.set(m.resource.id, m.sidecar.state);
   }
   const sidecarChanged = (m: Workload) => baseSidecar.has(m.resource.id) && baseSidecar.get(m.resource.id) !== m.sidecar.state;
+  const anyChanged = new WeakMap<readonly Workload[], boolean>();
+  const someChanged = (members: readonly Workload[]) => {
+    let v = anyChanged.get(members);
+    if (v === undefined) anyChanged.set(members, (v = members.some(sidecarChanged)));
+    return v;
+  };
   const candidatePorts = new Set<string>();
   const classWorse = (e: Edge) => (baseBest.get(`${serverKey(e)}|${e.client.sidecar}`) ?? Infinity) < RANK[e.outcome];
   const headWorse = (e: Edge) => e.outcome === 'plaintext' || e.outcome === 'broken';
   for (const e of head.edges) {
     if (e.server.standIn || !headWorse(e)) continue;
-    if (classWorse(e) || (e.client.members ?? []).some(sidecarChanged) || (e.client.workload && sidecarChanged(e.client.workload)))
+    if (classWorse(e) || someChanged(e.client.members ?? []) || (e.client.workload && sidecarChanged(e.client.workload)))
       candidatePorts.add(serverKey(e));
   }
   if (!candidatePorts.size) return [];
@@ -111,7 +122,7 @@ export function findTransitions(base: Graph, head: Graph): Transition[] {
   const after = pairStates(
     head,
     (e) => candidatePorts.has(serverKey(e)) && headWorse(e),
-    (e, m) => classWorse(e) || sidecarChanged(m),
+    (e, m) => classWorse(e) || (someChanged(e.client.members ?? []) && sidecarChanged(m)),
   );
   const out: Transition[] = [];
   for (const [key, h] of after) {

@@ -12,6 +12,9 @@ import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNod
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
 
+/** Groups larger than this are not copied per server port to drop the server's own workloads and known callers. */
+const SHARED_GROUP_SIZE = 64;
+
 /** Namespace name for stand-ins that live outside every namespace of the inputs. */
 export const OTHER_NAMESPACE = '(other namespaces)';
 
@@ -66,7 +69,12 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
         if (group) touched.add(group);
       }
       for (const group of set.groups) {
-        const members = touched.has(group) ? group.members.filter((w) => !own.has(w) && !knownIds.has(w.resource.id)) : group.members;
+        // Large groups are shared whole (copying them per server port is what made the graph quadratic); they may
+        // then also list the service's own workloads or a known caller, which the rules de-duplicate by client.
+        const members =
+          touched.has(group) && group.members.length <= SHARED_GROUP_SIZE
+            ? group.members.filter((w) => !own.has(w) && !knownIds.has(w.resource.id))
+            : group.members;
         if (!members.length) continue;
         const client: ClientNode = { ...group.node, members };
         edges.push(makeEdge(mesh, client, service, port, { kind: 'possible', description: 'any workload in the inputs could call this service' }));
