@@ -2,7 +2,7 @@
 // do not show, each with the outcome of each connection as the mesh model decides it.
 import type { ClientSpec, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
 import { portProtocol, resolveTargetPort } from '../mesh/services.js';
-import { KUBERNETES_SYSTEM_NAMESPACES } from '../mesh/workloads.js';
+import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
 import { atLeast } from '../mesh/version.js';
 import type { ResolvedOptions } from '../options.js';
@@ -120,7 +120,7 @@ function clientNodeOf(call: Call, mesh: MeshModel): ClientNode {
   }
   // A declared caller the inputs do not contain: its sidecar state follows its namespace, as far as we know it.
   const ns = mesh.namespaces.get(call.client.namespace);
-  const injected = ns?.labels['istio-injection'] === 'enabled' || (ns?.labels['istio-injection'] === undefined && ns?.labels['istio.io/rev'] !== undefined);
+  const injected = ns !== undefined && namespaceLabelsInject(ns.labels);
   return {
     namespace: call.client.namespace,
     name: call.client.name,
@@ -169,9 +169,7 @@ class ClientClasses {
     }
     for (const ns of mesh.namespaces.values()) {
       if (excluded.has(ns.name) || ns.origin === 'system') continue;
-      const injection = ns.labels['istio-injection'];
-      const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
-      if (injected || ns.origin === 'unknown') this.injectedNamespaces.push({ name: ns.name, unknown: ns.origin === 'unknown' });
+      if (namespaceLabelsInject(ns.labels) || ns.origin === 'unknown') this.injectedNamespaces.push({ name: ns.name, unknown: ns.origin === 'unknown' });
     }
   }
 
@@ -233,8 +231,7 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
   const out: StandInServer[] = [];
   for (const ns of mesh.namespaces.values()) {
     if (excluded.has(ns.name) || ns.origin === 'system' || ns.origin === 'unknown' || ns.name === mesh.settings.rootNamespace) continue;
-    const injection = ns.labels['istio-injection'];
-    const injected = injection === 'enabled' || (injection === undefined && ns.labels['istio.io/rev'] !== undefined);
+    const injected = namespaceLabelsInject(ns.labels);
     // An ambient namespace's services are reached through ztunnel, not raw (istio-semantics.md §0.1, §6.3).
     const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && atLeast(mesh.settings.version, 1, 18);
     const standIn = `any other service in ${ns.name}${injected ? '' : ambient ? ' (ambient)' : ' (no sidecar injection there)'}`;

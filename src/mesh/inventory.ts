@@ -32,6 +32,7 @@ import {
   CLUSTER_DOMAIN,
 } from './util.js';
 import { atLeast } from './version.js';
+import { namespaceLabelsInject } from './workloads.js';
 
 /**
  * Where a PeerAuthentication sits (§1.2): mesh = root namespace without selector; namespace = elsewhere without
@@ -178,9 +179,7 @@ export function mayHaveSidecarClients(mesh: MeshModel, namespace: string): boole
   if (namespace === mesh.settings.rootNamespace) return true;
   if (namespaceFacts(mesh).withSidecars.has(namespace)) return true;
   if (ns.origin === 'system') return false;
-  const injection = ns.labels['istio-injection'];
-  if (injection === 'enabled') return true;
-  if (injection === undefined && ns.labels['istio.io/rev'] !== undefined) return true;
+  if (namespaceLabelsInject(ns.labels)) return true;
   // Ambient namespaces can run waypoints, which do read DestinationRules: do not call them client-free.
   return ns.labels['istio.io/dataplane-mode'] === 'ambient';
 }

@@ -3,6 +3,7 @@
 // (ComposePeerAuthentication), pilot/pkg/model/authentication.go, istio@1.4.0 pilot/pkg/model/push_context.go
 // (AuthenticationPolicyForWorkload), istio@1.5.0 policy_applier.go (shouldUseAlphaMtlsPolicy).
 import type { Resource } from '../load/index.js';
+import { describeResource } from '../load/resource.js';
 import type { FieldPath } from '../types.js';
 import type { Cause, PolicyLevel, ServerMode, ServerModeResult, Service, ServicePort, Workload } from './model.js';
 import { arr, get, obj, portNumber, resolveIstioHost, selectorMatches, serviceFqdn, str, stringMap } from './util.js';
@@ -215,8 +216,8 @@ export class ServerPolicies {
           cause: legacyCause(p),
           explanation:
             p.mode === 'DISABLE'
-              ? `${describe(p.resource)} has no mtls peer, so the sidecar accepts plaintext only`
-              : `${describe(p.resource)} sets ${p.mode}`,
+              ? `${describeResource(p.resource)} has no mtls peer, so the sidecar accepts plaintext only`
+              : `${describeResource(p.resource)} sets ${p.mode}`,
         };
         if (found.ambiguous.length) result.ambiguousWith = found.ambiguous.map((x) => x.resource);
         return result;
@@ -266,13 +267,10 @@ export function legacyCause(p: LegacyPolicy): Cause {
   return {
     resource: p.resource,
     path: p.modePath,
-    description: `${describe(p.resource)} ${p.mode === 'DISABLE' ? '(no mtls peer: plaintext only)' : `mode ${p.mode}`}`,
+    description: `${describeResource(p.resource)} ${p.mode === 'DISABLE' ? '(no mtls peer: plaintext only)' : `mode ${p.mode}`}`,
   };
 }
 
-function describe(r: Resource): string {
-  return r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
-}
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);

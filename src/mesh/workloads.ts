@@ -105,6 +105,15 @@ export function extractWorkloads(resources: Resource[]): Omit<Workload, 'sidecar
 
 const INJECT_KEY = 'sidecar.istio.io/inject';
 
+/**
+ * Do the namespace's labels call the injector for its pods (istio-injection=enabled, or istio.io/rev without an
+ * istio-injection label, which wins)? Pod-level opt-outs aside, that is a namespace with sidecars.
+ */
+export function namespaceLabelsInject(labels: Record<string, string>): boolean {
+  const injection = labels['istio-injection'];
+  return injection === 'enabled' || (injection === undefined && labels['istio.io/rev'] !== undefined);
+}
+
 /** Pod-level inject value: true / false / undefined (use the default), per version's parser. */
 function podInjectValue(
   w: Omit<Workload, 'sidecar'>,
