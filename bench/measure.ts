@@ -3,6 +3,7 @@
 // one JSON line per finished stage (the result so far), so that a size that dies later (out of memory) still
 // reports what it measured. To profile a size by hand:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --expose-gc --import ./bench/register.mjs bench/measure.ts '{"head":"…"}'
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,14 +25,18 @@ export interface MeasureArgs {
   /** Timed repetitions of parse-only, lint and PR mode (median reported; with more than one, parse-only and lint
    *  get an extra untimed warm-up run first). */
   runs?: number;
-  /** Also lint with files parsed on worker threads (bench/parallel.ts, the stretch goal). */
-  parallel?: boolean;
+  /** The ncc-bundled CLI (index.js): lint and PR mode are also measured as a user runs them, in a process of their own. */
+  cli?: string;
 }
 
 /** Wall and CPU milliseconds. CPU time (this process, all threads) is steadier on a shared machine. */
 export interface Time {
   wall: number;
   cpu: number;
+}
+
+export interface CliTime extends Time {
+  rss: number;
 }
 
 export interface MeasureResult {
@@ -51,10 +56,13 @@ export interface MeasureResult {
   pr?: Time;
   prCacheHits?: number;
   prFindings?: number;
-  parallelLint?: Time;
-  /** Starting and warming the worker pool (not part of parallelLint). */
-  parallelPoolStart?: Time;
-  parallelSameFindings?: boolean;
+  /** The bundled CLI as a user runs it (`-f json -o /dev/null`): default (parsing on worker threads for a large
+   *  input), one thread (`--concurrency off`), and PR mode (`--base`). Wall and CPU time and peak RSS of that process. */
+  cliLint?: CliTime;
+  cliLintOneThread?: CliTime;
+  cliPr?: CliTime;
+  /** The CLI's JSON report was the same with and without worker threads. */
+  cliSameReport?: boolean;
   /** Peak RSS in bytes after the single-side runs, and after PR mode (which holds two analyses). */
   peakRssLint?: number;
   peakRssPr?: number;
@@ -201,29 +209,21 @@ export async function measure(
   }
   out.peakRssLint = process.resourceUsage().maxRSS * 1024;
 
-  if (args.parallel) {
-    out.stage = 'parallel lint';
+  if (args.cli) {
+    out.stage = 'CLI';
     progress(out);
-    const { lintParallel, ParsePool } = await import('./parallel.js');
-    // The pool is started and warmed once, outside the timing: a bundled product would pay ~50 ms per worker for
-    // it, while here each worker first transpiles the TypeScript sources it imports.
-    const start = await timed(async () => {
-      const pool = new ParsePool();
-      await pool.warm(options);
-      return pool;
-    });
-    const times: Time[] = [];
-    for (let i = 0; i < runs; i++) {
-      const p = await timed(() => lintParallel(options, start.value));
-      times.push(time(p));
-      if (i === 0) {
-        const single = await lint(options);
-        out.parallelSameFindings = JSON.stringify(p.value.findings) === JSON.stringify(single.findings);
-      }
-    }
-    await start.value.close();
-    out.parallelLint = median(times);
-    out.parallelPoolStart = time(start);
+    const cliArgs = ['-f', 'json', '-o', '/dev/null', '.'];
+    out.cliLint = await cliMedian(args.cli, args.head, cliArgs, runs);
+    out.cliLintOneThread = await cliMedian(args.cli, args.head, [...cliArgs, '--concurrency', 'off'], runs);
+    const report = (extra: string[]) =>
+      spawnSync(process.execPath, [args.cli!, '-f', 'json', '.', ...extra], {
+        cwd: args.head,
+        maxBuffer: 2 ** 31 - 1,
+        encoding: 'utf8',
+      }).stdout;
+    out.cliSameReport = report([]) === report(['--concurrency', 'off']);
+    if (args.base) out.cliPr = await cliMedian(args.cli, args.head, [...cliArgs, '--base', args.base], runs);
+    progress(out);
   }
 
   if (args.base) {
@@ -247,6 +247,32 @@ export async function measure(
   out.loadAverage = os.loadavg();
   progress(out);
   return out;
+}
+
+/** Prints the process's peak RSS and CPU time (all threads) at exit: what `/usr/bin/time -v` would say. */
+const USAGE_HOOK = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nMTLS_BENCH_USAGE '+JSON.stringify({rss:u.maxRSS*1024,cpu:(u.userCPUTime+u.systemCPUTime)/1000})+'\\n')})`;
+
+/** Run the bundled CLI in `cwd`; wall time, and CPU time and peak RSS as the process reports them at exit. */
+function cliTime(cli: string, cwd: string, argv: string[]): CliTime {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', USAGE_HOOK, cli, ...argv], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wall = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`CLI exited ${r.status}: ${r.stderr.trim().slice(-500)}`);
+  const usage = /MTLS_BENCH_USAGE (\{.*\})/.exec(r.stderr);
+  if (!usage) throw new Error(`CLI did not report its usage: ${r.stderr.trim().slice(-500)}`);
+  const { rss, cpu } = JSON.parse(usage[1]!) as { rss: number; cpu: number };
+  return { wall, cpu, rss };
+}
+
+async function cliMedian(cli: string, cwd: string, argv: string[], runs: number): Promise<CliTime> {
+  const times: CliTime[] = [];
+  for (let i = 0; i < runs; i++) times.push(cliTime(cli, cwd, argv));
+  return { ...median(times), rss: Math.max(...times.map((t) => t.rss)) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

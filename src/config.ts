@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Scalar } from 'yaml';
-import { SourceLocator } from './load/resource.js';
+import { buildPositionTree, lineStarts, locate, spanAt } from './load/positions.js';
 import { compileSchema } from './schema/ajv.js';
 import type { Config } from './options.js';
 
@@ -142,10 +142,10 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     throw new ConfigError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
   // Name the line of the offending key, as the loader does for manifests.
-  const locator = new SourceLocator(lineCounter, source);
+  const positions = doc.contents ? buildPositionTree(doc.contents as Node, doc, source, 0) : undefined;
   const at = (segments: string[], key = false) => {
-    if (!doc.contents) return file;
-    const span = locator.locate(doc.contents as Node, segments, { key });
+    if (!positions) return file;
+    const span = spanAt(lineStarts(source), ...locate(positions, segments, { key }));
     return `${file}:${span.line}:${span.column}`;
   };
   const version = (value as { istioVersion?: unknown } | null)?.istioVersion;

@@ -42,6 +42,7 @@ export async function lint(options: ResolvedOptions, hooks: LintHooks = {}): Pro
       limits: options.limits,
       stdin: hooks.stdin,
       cache: hooks.cache,
+      concurrency: options.concurrency,
     }));
   return analyze(inputs, options);
 }

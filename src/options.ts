@@ -60,4 +60,6 @@ export interface ResolvedOptions {
   configFile?: string;
   limits: LoadLimits;
   showSuppressed: boolean;
+  /** Worker threads for parsing: a count, "off", or "auto" (default: one per CPU when the input is large). */
+  concurrency?: number | 'auto' | 'off';
 }

@@ -16,6 +16,8 @@ export interface OptionInputs {
   /** Skip the config search (tests, `--no-config`). */
   noConfig?: boolean;
   showSuppressed?: boolean;
+  /** --concurrency: "auto", "off" or a number of worker threads. */
+  concurrency?: string;
 }
 
 const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
@@ -51,6 +53,14 @@ export function resolveOptions(input: OptionInputs): ResolvedOptions {
     limits: { ...DEFAULT_LIMITS, ...(config.limits ?? {}) },
     showSuppressed: input.showSuppressed ?? false,
   };
+  if (input.concurrency !== undefined) resolved.concurrency = parseConcurrency(input.concurrency);
   if (configFile) resolved.configFile = configFile;
   return resolved;
+}
+
+/** `--concurrency auto|off|N` (as ESLint's flag of that name); 0 is the same as off. */
+function parseConcurrency(text: string): number | 'auto' | 'off' {
+  if (text === 'auto' || text === 'off') return text;
+  if (/^\d{1,3}$/.test(text)) return Number(text) === 0 ? 'off' : Number(text);
+  throw new ConfigError(`--concurrency ${JSON.stringify(text)} must be auto, off, or a number of threads`);
 }

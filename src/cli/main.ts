@@ -38,6 +38,7 @@ const LINT_OPTIONS = {
   base: { type: 'string' },
   all: { type: 'boolean' },
   'show-suppressed': { type: 'boolean' },
+  concurrency: { type: 'string' },
   explain: { type: 'string' },
   'list-rules': { type: 'boolean' },
   color: { type: 'boolean' },
@@ -63,6 +64,7 @@ Options:
       --base REF|DIR        PR mode: report only what changed since a git ref or an old manifest directory
       --all                 with --base: also show findings that the base already had
       --show-suppressed     list findings silenced by annotations
+      --concurrency N       parse on N worker threads; auto (default: one per CPU for large inputs) or off
       --list-rules          list rules with their default severity
       --no-color            no colours (also: NO_COLOR=1); --color forces them
   -h, --help                this help
@@ -135,6 +137,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     failOn: values['fail-on'],
     configPath: values.config,
     showSuppressed: values['show-suppressed'],
+    concurrency: values.concurrency,
   });
   // Never buffer more than the file size limit: `yes | mtls-lint -` must end with a finding, not run out of memory.
   const stdin = () => readAll(io.stdin, options.limits.maxFileSize + 1);

@@ -12,10 +12,12 @@ import {
 import {
   DEFAULT_PARSE_LIMITS,
   fileFinding,
-  parseManifestText,
+  hydrateParsed,
+  parseManifestData,
   type ParseLimits,
   type ParsedFile,
 } from './parse.js';
+import { parseOnWorkers, workerCount, type SourceText } from './parse-pool.js';
 import type { Resource } from './resource.js';
 
 export type { Resource } from './resource.js';
@@ -39,6 +41,8 @@ export interface LoadOptions {
   /** Bytes for the path "-"; the CLI stops reading past limits.maxFileSize + 1. */
   stdin?: () => Promise<Uint8Array>;
   cache?: ParseCache;
+  /** Parse on worker threads: a count, "off", or "auto" (one per CPU for inputs large enough to gain). */
+  concurrency?: number | 'auto' | 'off';
 }
 
 export interface LoadedInputs {
@@ -62,15 +66,27 @@ export interface LoadedInputs {
 export class ParseCache {
   private readonly entries = new Map<string, ParsedFile>();
   hits = 0;
-  get(file: string, namespace: string, text: string, limits: ParseLimits): ParsedFile {
-    const key = `${file}\0${namespace}\0${limits.maxDocuments}/${limits.maxAliasCount}/${limits.maxDepth}\0${createHash('sha1').update(text).digest('hex')}`;
+
+  keyOf(file: string, namespace: string, text: string, limits: ParseLimits): string {
+    return `${file}\0${namespace}\0${limits.maxDocuments}/${limits.maxAliasCount}/${limits.maxDepth}\0${createHash('sha1').update(text).digest('hex')}`;
+  }
+
+  lookup(key: string): ParsedFile | undefined {
     const hit = this.entries.get(key);
-    if (hit) {
-      this.hits++;
-      return hit;
-    }
-    const parsed = parseManifestText(text, file, namespace, limits);
+    if (hit) this.hits++;
+    return hit;
+  }
+
+  store(key: string, parsed: ParsedFile): void {
     this.entries.set(key, parsed);
+  }
+
+  get(file: string, namespace: string, text: string, limits: ParseLimits): ParsedFile {
+    const key = this.keyOf(file, namespace, text, limits);
+    const hit = this.lookup(key);
+    if (hit) return hit;
+    const parsed = hydrateParsed(parseManifestData(text, file, namespace, limits));
+    this.store(key, parsed);
     return parsed;
   }
 }
@@ -91,19 +107,60 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     skipped: 0,
     missing: discovery.missing,
   };
-  // One file at a time, parsed as soon as it is read, its text dropped after: memory holds what the resources
-  // keep, not every file at once.
+  // Every file is read first (the texts are small next to what parsing makes of them), so that a large input can
+  // be parsed on worker threads; a file that cannot be read keeps its place in the output order.
+  const read: ({ input: InputFile; text: string } | { diagnostic: Finding })[] = [];
   for (const input of discovery.files) {
     const result =
       input.absolute === undefined
         ? await readStdin(options)
         : await readManifest(input, options.limits.maxFileSize);
-    if (result.diagnostic) out.diagnostics.push(result.diagnostic);
+    if (result.diagnostic) read.push({ diagnostic: result.diagnostic });
     if (result.text === undefined) continue;
     if (input.absolute === undefined && result.text.trim() === '') out.emptyStdin = true;
-    addParsed(out, input, result.text, options);
+    read.push({ input, text: result.text });
+  }
+  const texts = read.filter((r) => 'text' in r);
+  const parsed = await parseAll(texts, options);
+  let next = 0;
+  for (const r of read) {
+    if ('diagnostic' in r) out.diagnostics.push(r.diagnostic);
+    else addParsed(out, r.input, parsed[next++]!);
   }
   return out;
+}
+
+/** Parse texts in order, through the cache, on worker threads when that pays. */
+async function parseAll(
+  texts: { input: InputFile; text: string }[],
+  options: Pick<LoadOptions, 'namespace' | 'limits' | 'cache' | 'concurrency'>,
+): Promise<ParsedFile[]> {
+  const { cache, namespace, limits } = options;
+  const results: (ParsedFile | undefined)[] = new Array(texts.length);
+  const keys: (string | undefined)[] = new Array(texts.length);
+  const misses: number[] = [];
+  let bytes = 0;
+  texts.forEach(({ input, text }, i) => {
+    if (cache) {
+      keys[i] = cache.keyOf(input.file, namespace, text, limits);
+      results[i] = cache.lookup(keys[i]);
+    }
+    if (!results[i]) {
+      misses.push(i);
+      bytes += text.length;
+    }
+  });
+  const workers = workerCount(options.concurrency ?? 'auto', bytes, misses.length);
+  const sources: SourceText[] = misses.map((i) => ({ file: texts[i]!.input.file, text: texts[i]!.text }));
+  const data = workers
+    ? await parseOnWorkers(sources, workers, namespace, limits)
+    : sources.map((s) => parseManifestData(s.text, s.file, namespace, limits));
+  misses.forEach((i, j) => {
+    const parsed = hydrateParsed(data[j]!);
+    results[i] = parsed;
+    if (cache) cache.store(keys[i]!, parsed);
+  });
+  return results as ParsedFile[];
 }
 
 async function readStdin(options: LoadOptions): Promise<ReadResult> {
@@ -125,15 +182,7 @@ async function readStdin(options: LoadOptions): Promise<ReadResult> {
   return decodeManifest(bytes, '<stdin>', options.limits.maxFileSize);
 }
 
-function addParsed(
-  out: LoadedInputs,
-  input: InputFile,
-  text: string,
-  options: Pick<LoadOptions, 'namespace' | 'limits' | 'cache'>,
-): void {
-  const parsed = options.cache
-    ? options.cache.get(input.file, options.namespace, text, options.limits)
-    : parseManifestText(text, input.file, options.namespace, options.limits);
+function addParsed(out: LoadedInputs, input: InputFile, parsed: ParsedFile): void {
   out.files.push(input.file);
   for (const r of parsed.resources) out.resources.push(r);
   for (const d of parsed.diagnostics) out.diagnostics.push(d);
@@ -148,6 +197,11 @@ export function parseTexts(
   diagnostics: Finding[] = [],
 ): LoadedInputs {
   const out: LoadedInputs = { resources: [], diagnostics, files: [], skipped: 0, missing };
-  for (const { input, text } of texts) addParsed(out, input, text, options);
+  for (const { input, text } of texts) {
+    const parsed = options.cache
+      ? options.cache.get(input.file, options.namespace, text, options.limits)
+      : hydrateParsed(parseManifestData(text, input.file, options.namespace, options.limits));
+    addParsed(out, input, parsed);
+  }
   return out;
 }

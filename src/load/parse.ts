@@ -1,5 +1,4 @@
 import {
-  LineCounter,
   isAlias,
   isCollection,
   isMap,
@@ -14,14 +13,15 @@ import {
   type YAMLError,
 } from 'yaml';
 import type { Finding, Span } from '../types.js';
+import { buildPositionTree, isMergeKey, lineStarts, locate, spanAt, type PositionTree } from './positions.js';
 import {
   CLUSTER_SCOPED_KINDS,
   SourceLocator,
   apiGroupVersion,
-  isMergeKey,
   describeResource,
-  resourceRef,
+  hydrateResource,
   type Resource,
+  type ResourceData,
 } from './resource.js';
 
 export interface ParseLimits {
@@ -50,6 +50,23 @@ export interface ParsedFile {
   skipped: number;
   /** Documents seen, Kubernetes or not. */
   documents: number;
+}
+
+/** A parsed file as plain data (what a worker thread posts back): resources with position trees, not closures. */
+export interface ParsedFileData extends Omit<ParsedFile, 'resources'> {
+  resources: ResourceData[];
+  /** Where each line of the file starts: the resources' spans need it, not the text. */
+  lines: Int32Array;
+}
+
+/** The resources of a parsed file, able to say where their fields are. */
+export function hydrateParsed(data: ParsedFileData): ParsedFile {
+  return {
+    resources: data.resources.map((r) => hydrateResource(r, data.lines)),
+    diagnostics: data.diagnostics,
+    skipped: data.skipped,
+    documents: data.documents,
+  };
 }
 
 /** Findings raised while reading input: they carry no resource, only a place in a file. */
@@ -83,7 +100,25 @@ export function parseManifestText(
   defaultNamespace: string,
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
 ): ParsedFile {
-  const out: ParsedFile = { resources: [], diagnostics: [], skipped: 0, documents: 0 };
+  return hydrateParsed(parseManifestData(text, file, defaultNamespace, limits));
+}
+
+/** parseManifestText as plain data (structured-clone safe), for worker threads. */
+export function parseManifestData(
+  text: string,
+  file: string,
+  defaultNamespace: string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): ParsedFileData {
+  // A byte order mark at the start of the file or of a concatenated file's first line is not content.
+  if (text.includes('\ufeff')) text = text.replace(/^\ufeff/gm, '');
+  const out: ParsedFileData = {
+    resources: [],
+    diagnostics: [],
+    skipped: 0,
+    documents: 0,
+    lines: lineStarts(text),
+  };
   try {
     parseInto(text, file, defaultNamespace, limits, out);
   } catch (err) {
@@ -108,12 +143,9 @@ function parseInto(
   file: string,
   defaultNamespace: string,
   limits: ParseLimits,
-  out: ParsedFile,
+  out: ParsedFileData,
 ): void {
-  // A byte order mark at the start of the file or of a concatenated file's first line is not content.
-  if (text.includes('\ufeff')) text = text.replace(/^\ufeff/gm, '');
-  const lineCounter = lineCounterFor(text);
-  const fileLocator = new SourceLocator(lineCounter, text);
+  const fileLocator = new SourceLocator(text, out.lines);
   const segments = scanSegments(text, limits.maxDepth);
 
   for (const segment of segments) {
@@ -141,7 +173,7 @@ function parseInto(
       logLevel: 'silent', // no process warnings on stderr for odd keys
     });
     if (!Array.isArray(docs)) continue; // only comments or blank
-    const locator = new SourceLocator(lineCounter, text, segment.start);
+    const locator = new SourceLocator(text, out.lines, segment.start);
     let previousEnd = 0;
     for (const doc of docs) {
       if (out.documents >= limits.maxDocuments) {
@@ -173,7 +205,7 @@ function parseInto(
 }
 
 function tooManyDocuments(
-  out: ParsedFile,
+  out: ParsedFileData,
   file: string,
   locator: SourceLocator,
   offset: number,
@@ -205,7 +237,7 @@ function checkDocument(
   chunk: string,
   previousEnd: number,
   ctx: DocContext,
-  out: ParsedFile,
+  out: ParsedFileData,
 ): void {
   const { file, locator, limits } = ctx;
   const root = doc.contents as Node | null;
@@ -331,7 +363,10 @@ function checkDocument(
     );
   }
 
-  collectResources(value, root, [], out, { ...ctx, doc, hasTemplate });
+  // Positions are recorded once per document, and only for documents that hold an object (or a broken one).
+  let tree: PositionTree | undefined;
+  const positions = () => (tree ??= buildPositionTree(root, doc, ctx.text, locator.base));
+  collectResources(value, [], out, { ...ctx, hasTemplate, positions });
 }
 
 /** Start of the quoted scalar that runs into `errorAt` (the last one that starts before it). */
@@ -455,8 +490,8 @@ function expandedProblem(value: unknown, budget: number, maxDepth: number): 'siz
 // Kubernetes objects
 
 interface CollectContext extends DocContext {
-  doc: Document.Parsed;
   hasTemplate: boolean;
+  positions: () => PositionTree;
 }
 
 /** apiVersions to suggest when a document forgot it. */
@@ -497,9 +532,8 @@ const TOOL_CONFIG_GROUPS = new Set(['kustomize.config.k8s.io', 'config.kubernete
  */
 function collectResources(
   value: unknown,
-  docRoot: Node,
   basePath: (string | number)[],
-  out: ParsedFile,
+  out: ParsedFileData,
   ctx: CollectContext,
 ): void {
   if (!isObject(value)) {
@@ -521,7 +555,7 @@ function collectResources(
       out.skipped++;
       return;
     }
-    reportMalformed(value, docRoot, basePath, out, ctx);
+    reportMalformed(value, basePath, out, ctx);
     return;
   }
   const identity = [kind, apiVersion, (value.metadata as Record<string, unknown> | undefined)?.name];
@@ -537,7 +571,7 @@ function collectResources(
   // `kubectl get -o yaml` output: a List of objects; each item keeps its own positions.
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
     const items = Array.isArray(value.items) ? value.items : [];
-    items.forEach((item, i) => collectResources(item, docRoot, [...basePath, 'items', i], out, ctx));
+    items.forEach((item, i) => collectResources(item, [...basePath, 'items', i], out, ctx));
     return;
   }
   const metadata = isObject(value.metadata) ? value.metadata : {};
@@ -547,9 +581,7 @@ function collectResources(
   const explicitNs = scalarText(metadata.namespace) || undefined;
   // As `kubectl apply -n NS` does: an object without metadata.namespace lands in --namespace.
   const namespace = clusterScoped ? undefined : (explicitNs ?? ctx.defaultNamespace);
-  const prefix = basePath.slice();
-  const { locator, doc } = ctx;
-  const resource: Resource = {
+  const resource: ResourceData = {
     kind,
     apiVersion,
     group,
@@ -560,8 +592,8 @@ function collectResources(
     value,
     file: ctx.file,
     id: `${kind}/${namespace ?? ''}/${name}`,
-    span: (path, opts) => locator.locate(docRoot, prefix.length ? [...prefix, ...path] : path, opts, doc),
-    ref: () => resourceRef(resource),
+    tree: ctx.positions(),
+    prefix: basePath.slice(),
   };
   if (ctx.helmSource) resource.source = ctx.helmSource;
   out.resources.push(resource);
@@ -569,9 +601,8 @@ function collectResources(
 
 function reportMalformed(
   value: Record<string, unknown>,
-  docRoot: Node,
   basePath: (string | number)[],
-  out: ParsedFile,
+  out: ParsedFileData,
   ctx: CollectContext,
 ): void {
   const { kind, apiVersion } = value;
@@ -600,7 +631,7 @@ function reportMalformed(
   const f = fileFinding(
     'invalid-resource',
     ctx.file,
-    ctx.locator.locate(docRoot, path, { key: true }, ctx.doc),
+    spanAt(out.lines, ...locate(ctx.positions(), path, { key: true })),
     message,
     `malformed-object|${String(kind)}|${name}|${field}`,
   );
@@ -628,13 +659,6 @@ function lineText(text: string, offset: number): string {
     .slice(start, end < 0 ? undefined : end)
     .trim()
     .slice(0, 120);
-}
-
-function lineCounterFor(text: string): LineCounter {
-  const lc = new LineCounter();
-  lc.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
-  return lc;
 }
 
 // ---------------------------------------------------------------------------------------------------------
