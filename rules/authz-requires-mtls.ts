@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { countEdges, edgeRefs, findHits, severityFor, victimList, victimLocations, type Hit } from '../src/graph/group.js';
+import { countEdges, edgeRefs, findHitsAmong, severityFor, victimList, victimLocations, type Hit } from '../src/graph/group.js';
 import type { Workload } from '../src/mesh/model.js';
 import { policySelects } from '../src/mesh/authz.js';
 
@@ -55,14 +55,25 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
     if (!policies.length) return;
     // Index plaintext connections by the server workload they reach, so each policy looks only at its own workloads.
     const plaintextByServer = new Map<Workload, Hit[]>();
-    for (const hit of findHits(graph.edges, (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined)) {
+    for (const hit of findHitsAmong(graph, 'plaintext', (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined)) {
       const list = plaintextByServer.get(hit.connection.serverWorkload!) ?? [];
       list.push(hit);
       plaintextByServer.set(hit.connection.serverWorkload!, list);
     }
+    // A policy outside the root namespace selects only workloads of its own namespace: look only at those (in the
+    // same order), instead of every server workload for every policy.
+    const root = mesh.settings.rootNamespace;
+    const servers = [...plaintextByServer];
+    const serversByNamespace = new Map<string, typeof servers>();
+    for (const entry of servers) {
+      const list = serversByNamespace.get(entry[0].namespace) ?? [];
+      list.push(entry);
+      serversByNamespace.set(entry[0].namespace, list);
+    }
     for (const ap of policies) {
       const hits: Hit[] = [];
-      for (const [workload, list] of plaintextByServer) if (policySelects(ap, workload, mesh.settings.rootNamespace)) hits.push(...list);
+      const candidates = ap.namespace === root ? servers : (serversByNamespace.get(ap.namespace) ?? []);
+      for (const [workload, list] of candidates) if (policySelects(ap, workload, root)) for (const hit of list) hits.push(hit);
       if (!hits.length) continue;
       const n = countEdges(hits);
       const fields = relevant(ap);

@@ -1,5 +1,11 @@
 import { defineRule } from '../src/rule.js';
-import { convertMesh, renderPolicyInline } from '../src/convert/convert.js';
+import {
+  convertMesh,
+  renderPolicyInline,
+  type ConversionNote,
+  type ConvertedPolicy,
+} from '../src/convert/convert.js';
+import type { Resource } from '../src/load/index.js';
 import { meshInventory } from '../src/mesh/inventory.js';
 import { atLeast, parseIstioVersion } from '../src/mesh/version.js';
 
@@ -67,6 +73,19 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
     // PeerAuthentication exists from 1.5: show what to write when moving there.
     const target = atLeast(v, 1, 5) ? v : parseIstioVersion('1.5')!;
     const conversion = convertMesh(mesh, { targetVersion: target });
+    // Conversions and notes by the legacy policy they are about (in their order), looked up once per policy below.
+    const convertedFrom = new Map<Resource, ConvertedPolicy[]>();
+    for (const c of conversion.policies)
+      for (const source of new Set(c.sources)) push(convertedFrom, source, c);
+    const notesAbout = new Map<Resource, ConversionNote[]>();
+    for (const n of conversion.notes) if (n.resource) push(notesAbout, n.resource, n);
+    // A PeerAuthentication that replaces several policies is shown in each of their findings: render it once.
+    const rendered = new Map<ConvertedPolicy, string>();
+    const inline = (c: ConvertedPolicy) => {
+      let text = rendered.get(c);
+      if (text === undefined) rendered.set(c, (text = renderPolicyInline(c)));
+      return text;
+    };
     for (const p of inv.legacy) {
       const r = p.resource;
       const name = r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
@@ -75,13 +94,13 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
         : atLeast(v, 1, 5)
           ? `is deprecated in Istio 1.5 (used only for workloads no PeerAuthentication covers) and ignored from 1.6`
           : `is ignored from Istio 1.6; replace it when you move to 1.5 or later`;
-      const converted = conversion.policies.filter((c) => c.sources.includes(r));
-      const blocking = conversion.notes.filter((n) => n.resource === r && n.unconverted);
-      const info = conversion.notes.filter((n) => n.resource === r && !n.unconverted);
+      const converted = convertedFrom.get(r) ?? [];
+      const blocking = (notesAbout.get(r) ?? []).filter((n) => n.unconverted);
+      const info = (notesAbout.get(r) ?? []).filter((n) => !n.unconverted);
       let replacement: string;
       if (converted.length) {
         const together = [...new Set(converted.flatMap((c) => c.sources).filter((s) => s !== r))];
-        replacement = ` The same as a PeerAuthentication${together.length ? ` (together with ${together.map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(', ')})` : ''}: ${converted.map(renderPolicyInline).join(' and ')}.`;
+        replacement = ` The same as a PeerAuthentication${together.length ? ` (together with ${together.map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(', ')})` : ''}: ${converted.map(inline).join(' and ')}.`;
         if (blocking.length)
           replacement += ` Not all of it converts: ${blocking.map((n) => n.message).join(' ')}`;
       } else if (blocking.length) {
@@ -100,3 +119,9 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
     }
   },
 });
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

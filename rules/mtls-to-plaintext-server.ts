@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, severityFor, victimList, victimLocations } from '../src/graph/group.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, severityFor, victimList, victimLocations } from '../src/graph/group.js';
 
 export default defineRule({
   meta: {
@@ -47,7 +47,7 @@ istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/n
 `,
   },
   check(context) {
-    const hits = findHits(context.graph.edges, (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'mtls');
+    const hits = findHitsAmong(context.graph, 'broken', (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'mtls');
     // The client's DestinationRule is the cause when it forces ISTIO_MUTUAL; under auto mTLS the server policy is.
     const groups = groupByCause(hits, (h) => (h.connection.client.mode === 'ISTIO_MUTUAL' ? h.connection.client.cause : h.connection.server.cause));
     for (const group of groups) {

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, severityFor, victimList, victimLocations } from '../src/graph/group.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, severityFor, victimList, victimLocations } from '../src/graph/group.js';
 
 export default defineRule({
   meta: {
@@ -39,7 +39,7 @@ spec:
 `,
   },
   check(context) {
-    const hits = findHits(context.graph.edges, (_e, c) => c.result.clientTls === 'tls' && c.server.mode !== 'NO_SIDECAR');
+    const hits = findHitsAmong(context.graph, 'sends-tls', (_e, c) => c.result.clientTls === 'tls' && c.server.mode !== 'NO_SIDECAR');
     for (const group of groupByCause(hits, (h) => h.connection.client.cause)) {
       const n = countEdges(group.hits);
       const broken = group.hits.some((h) => h.connection.result.outcome === 'broken');

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, victimList, victimLocations } from '../src/graph/group.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, victimList, victimLocations } from '../src/graph/group.js';
 
 export default defineRule({
   meta: {
@@ -24,8 +24,9 @@ Inject \`legacy/sleep\`, then set STRICT.
 `,
   },
   check(context) {
-    const hits = findHits(
-      context.graph.edges,
+    const hits = findHitsAmong(
+      context.graph,
+      'plaintext',
       (e, c) => e.caller !== 'possible' && e.client.sidecar === 'none' && c.result.outcome === 'plaintext' && (c.server.mode === 'PERMISSIVE' || c.server.mode === 'AMBIENT_PERMISSIVE'),
     );
     // One finding per server service: that is where the STRICT decision is made.

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, victimList, victimLocations, type Hit } from '../src/graph/group.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, victimList, victimLocations, type Hit } from '../src/graph/group.js';
 import { readDestinationRules, tlsFor } from '../src/mesh/destination-rules.js';
 import { CLUSTER_DOMAIN, hostMatches } from '../src/mesh/util.js';
 
@@ -44,7 +44,7 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
     // the starting point of a migration, not a finding.
     // A rule without tls is a downgrade only when it hides an ISTIO_MUTUAL rule for the same host (the io
     // network-issues trap, istio-semantics.md §4.5); otherwise, without auto mTLS, it sends what no rule would send.
-    const rules = readDestinationRules(context.mesh.resources);
+    const rules = readDestinationRules(context.mesh.resourcesOfKind('DestinationRule'));
     const shadowsMutual = (h: Hit) => {
       const s = h.edge.server;
       const fqdn = `${s.standIn ? '(any)' : s.service}.${s.namespace}.svc.${CLUSTER_DOMAIN}`;
@@ -59,8 +59,9 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
       if (server.mode === 'DISABLE' && server.level !== 'default' && client.mode === 'AUTO') return server.cause;
       return undefined;
     };
-    const hits = findHits(
-      context.graph.edges,
+    const hits = findHitsAmong(
+      context.graph,
+      'plaintext',
       (e, c) => e.client.sidecar === 'sidecar' && c.result.outcome === 'plaintext' && c.server.mode !== 'NO_SIDECAR' && !c.server.mode.startsWith('AMBIENT'),
     ).filter((h) => causeOf(h) !== undefined);
     for (const group of groupByCause(hits, causeOf)) {

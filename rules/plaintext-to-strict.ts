@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHits, groupByCause, severityFor, victimList, victimLocations, type Hit } from '../src/graph/group.js';
+import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, severityFor, victimList, victimLocations, type Hit } from '../src/graph/group.js';
 
 const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
 
@@ -55,7 +55,7 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 `,
   },
   check(context) {
-    const hits = findHits(context.graph.edges, (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'plaintext' && STRICT.has(c.server.mode));
+    const hits = findHitsAmong(context.graph, 'broken', (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'plaintext' && STRICT.has(c.server.mode));
     for (const group of groupByCause(hits, (h) => h.connection.server.cause)) {
       const n = countEdges(group.hits);
       const what = group.cause?.description ?? 'STRICT mTLS';

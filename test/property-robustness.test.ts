@@ -3,7 +3,7 @@
 // In memory (no file system), so that many cases run quickly; test/property-cli.test.ts runs the CLI on disk.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORMATTERS } from '../src/report/index.js';
+import { FORMATTERS, outputText } from '../src/report/index.js';
 import { formatGraph, GRAPH_FORMATS } from '../src/report/graph.js';
 import { lintTexts } from './oracle/harness.js';
 import { locationProblems } from './oracle/checks.js';
@@ -40,8 +40,7 @@ describe('any manifest set (valid, damaged or junk)', () => {
 
           const ctx = { color: true, showSuppressed: true, version: '0.0.0-test' };
           for (const [name, format] of Object.entries(FORMATTERS)) {
-            const text = format(result, ctx);
-            expect(typeof text, name).toBe('string');
+            const text = outputText(format(result, ctx));
             if (name === 'json') {
               const parsed = JSON.parse(text) as { findings: unknown[] };
               expect(parsed.findings).toHaveLength(result.findings.length + result.suppressed.length);

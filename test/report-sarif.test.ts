@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { lintAgainstBase } from '../src/diff/base.js';
 import { lint } from '../src/engine.js';
 import { formatSarif } from '../src/report/sarif.js';
-import { FORMATTERS } from '../src/report/index.js';
+import { FORMATTERS, outputText } from '../src/report/index.js';
 import { resolveOptions } from '../src/resolve-options.js';
 import { RULES } from '../rules/index.js';
 import { FIXTURES, fixture, makeRepo, seedWorkloads, tmpDir, writeTree, type Tree } from './diff.helpers.js';
@@ -57,7 +57,7 @@ describe('sarif', () => {
     const result = await lintTree(STRICT_SEED);
     expect(result.findings.some((f) => f.rule === 'plaintext-to-strict')).toBe(true);
     const log = expectValid(
-      FORMATTERS.sarif!(result, { color: false, showSuppressed: false, version: '1.2.3' }),
+      outputText(FORMATTERS.sarif!(result, { color: false, showSuppressed: false, version: '1.2.3' })),
     );
 
     const run = log.runs[0]!;

@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
   runGraph: () => (/* binding */ runGraph)
 });
 
-// EXTERNAL MODULE: ./src/engine.ts + 16 modules
-var engine = __webpack_require__(9844);
+// EXTERNAL MODULE: ./src/engine.ts + 17 modules
+var engine = __webpack_require__(3718);
 // EXTERNAL MODULE: ./src/graph/group.ts
 var group = __webpack_require__(6402);
 ;// CONCATENATED MODULE: ./src/report/graph.ts

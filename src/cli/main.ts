@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config.js';
 import { failsThreshold, lint, type LintResult } from '../engine.js';
-import { FORMATTERS, FORMAT_NAMES } from '../report/index.js';
+import { FORMATTERS, FORMAT_NAMES, type Output } from '../report/index.js';
 import { resolveOptions } from '../resolve-options.js';
 import { findRule, RULES } from '../../rules/index.js';
 import { VERSION } from '../version.js';
@@ -178,19 +178,42 @@ export function colorWanted(force: boolean | undefined, off: boolean | undefined
   return !outputFile && io.stdout.isTTY === true;
 }
 
-export async function writeOutput(text: string, file: string | undefined, io: CliIO): Promise<void> {
+export async function writeOutput(output: Output, file: string | undefined, io: CliIO): Promise<void> {
   if (file) {
+    let handle: FileHandle | undefined;
     try {
-      await writeFile(path.resolve(io.cwd, file), text);
+      handle = await open(path.resolve(io.cwd, file), 'w');
+      for (const piece of coalesce(output)) await handle.write(piece);
     } catch (err) {
       throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    } finally {
+      await handle?.close();
     }
     return;
   }
-  await new Promise<void>((resolve) => {
-    if (io.stdout.write(text)) resolve();
-    else io.stdout.once('drain', () => resolve());
-  });
+  for (const piece of coalesce(output)) {
+    await new Promise<void>((resolve) => {
+      if (io.stdout.write(piece)) resolve();
+      else io.stdout.once('drain', () => resolve());
+    });
+  }
+}
+
+/** Pieces of about a megabyte: few writes, and never the whole report in memory at once. */
+function* coalesce(output: Output): Generator<string> {
+  if (typeof output === 'string') {
+    yield output;
+    return;
+  }
+  let buffer = '';
+  for (const piece of output) {
+    buffer += piece;
+    if (buffer.length >= 1 << 20) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
 }
 
 export function explainRule(meta: { id: string; defaultSeverity: string; summary: string; docs: string; relatedCodes?: string[] }): string {

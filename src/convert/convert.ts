@@ -102,6 +102,8 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
     }
     notes.push(n);
   };
+  // Names already given per namespace, so that each new PeerAuthentication gets a free one without a scan.
+  const takenNames = new Map<string, Set<string>>();
   const emit = (
     sources: LegacyPolicy[],
     namespace: string,
@@ -121,7 +123,7 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
       file: sources[0]!.resource.file,
       sources: sources.map((s) => s.resource),
       namespace,
-      name: uniqueName(policies, namespace, name),
+      name: uniqueName(takenNames, namespace, name),
       portLevel,
       value: {},
     };
@@ -271,9 +273,13 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
 
   // Services over the same pods: one PeerAuthentication must serve them all.
   const byNamespace = new Map<string, Plan[]>();
-  for (const plan of plans)
-    byNamespace.set(plan.service.namespace, [...(byNamespace.get(plan.service.namespace) ?? []), plan]);
+  for (const plan of plans) push(byNamespace, plan.service.namespace, plan);
+  // Pods per namespace, indexed once: every pair of plans below asks about its namespace's pods.
+  const workloadsByNamespace = new Map<string, Workload[]>();
+  for (const w of mesh.workloads)
+    if (byNamespace.has(w.namespace)) push(workloadsByNamespace, w.namespace, w);
   for (const [ns, list] of byNamespace) {
+    const pods = workloadsByNamespace.get(ns) ?? [];
     const dropped = new Set<Plan>();
     const impossible = new Set<Plan>();
     for (const a of list) {
@@ -281,9 +287,7 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
         if (a === b || dropped.has(a) || dropped.has(b)) continue;
         const sa = a.service.selector!;
         const sb = b.service.selector!;
-        const shared = mesh.workloads.some(
-          (w) => w.namespace === ns && selectorMatches(sa, w.labels) && selectorMatches(sb, w.labels),
-        );
+        const shared = pods.some((w) => selectorMatches(sa, w.labels) && selectorMatches(sb, w.labels));
         const aCoversB = contains(sa, sb);
         if (!shared && !aCoversB && !contains(sb, sa)) continue;
         if (samePlan(a, b) && aCoversB) {
@@ -449,10 +453,14 @@ function contains(a: Record<string, string>, b: Record<string, string>): boolean
   return Object.entries(a).every(([k, v]) => b[k] === v);
 }
 
-function uniqueName(existing: ConvertedPolicy[], namespace: string, name: string): string {
-  const taken = new Set(existing.filter((c) => c.namespace === namespace).map((c) => c.name));
-  if (!taken.has(name)) return name;
-  for (let i = 2; ; i++) if (!taken.has(`${name}-${i}`)) return `${name}-${i}`;
+/** `name`, or `name-2`, `name-3` … if a PeerAuthentication of that name exists in the namespace; records it as taken. */
+function uniqueName(takenNames: Map<string, Set<string>>, namespace: string, name: string): string {
+  let taken = takenNames.get(namespace);
+  if (!taken) takenNames.set(namespace, (taken = new Set()));
+  let unique = name;
+  for (let i = 2; taken.has(unique); i++) unique = `${name}-${i}`;
+  taken.add(unique);
+  return unique;
 }
 
 /** Fields with no PeerAuthentication counterpart: say so rather than drop them silently. */
@@ -499,4 +507,10 @@ export function renderPolicy(c: ConvertedPolicy): string {
 /** One line of YAML (flow style), for messages. */
 export function renderPolicyInline(c: ConvertedPolicy): string {
   return stringify(c.value, { collectionStyle: 'flow', lineWidth: 0 }).trim();
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -1,6 +1,6 @@
 // Edges: every known call (declared, inferred), every possible caller (grouped), and stand-ins for what the inputs
 // do not show, each with the outcome of each connection as the mesh model decides it.
-import type { ClientSpec, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
+import type { ClientSpec, ClientTlsResult, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
 import { portProtocol, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
@@ -21,28 +21,38 @@ export const OTHER_NAMESPACE = '(other namespaces)';
 export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
   const unresolved: string[] = [];
   const edges: Edge[] = [];
+  // Per edge, the node its sort key is made from: its client, or for a group's edge the group's node (the same
+  // namespace and name, no stand-in), whose key is then made once rather than once per server port.
+  const sortClients: ClientNode[] = [];
+  const add = (edge: Edge, sortClient: ClientNode = edge.client) => {
+    edges.push(edge);
+    sortClients.push(sortClient);
+  };
   const excluded = new Set(options.config.scope?.excludeServerNamespaces ?? KUBERNETES_SYSTEM_NAMESPACES);
   const servers = mesh.services.filter((s) => isServer(s, mesh, excluded, options));
   const serverSet = new Set(servers);
+  const ports = new ServerPorts(mesh);
 
   // 1. Known calls.
-  const known = [...declaredCalls(mesh, options, unresolved), ...inferredCalls(mesh, mesh.resources)];
-  const knownPairs = new Set<string>();
-  // The same pairs by server port ("<service id>|<port>" → client keys), so that step 2 finds the groups to filter.
-  const knownClientsByServerPort = new Map<string, string[]>();
+  const known = [...declaredCalls(mesh, options, unresolved), ...inferredCalls(mesh, mesh.resourcesOfKind('ConfigMap', 'AuthorizationPolicy'))];
+  // Client keys with a known edge, by server port (service id → port → client keys): one edge per (client, service
+  // port), and step 2 leaves these clients out of the groups it can filter.
+  const knownClients = new Map<string, Map<number, Set<string>>>();
   for (const call of known) {
     if (!serverSet.has(call.service)) continue;
-    const client = clientNodeOf(call, mesh);
+    let client: ClientNode | undefined;
+    let byPort = knownClients.get(call.service.resource.id);
+    if (!byPort) knownClients.set(call.service.resource.id, (byPort = new Map()));
+    const clientKey = 'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
     for (const port of call.service.ports) {
       if (call.ports && !call.ports.includes(port.port)) continue;
       if (portProtocol(port) === 'udp') continue;
-      const clientKey = 'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
-      // One edge per (client, service port): declared calls come first, so they win over an inference of the same call.
-      const pair = `${clientKey}|${call.service.resource.id}|${port.port}`;
-      if (knownPairs.has(pair)) continue;
-      knownPairs.add(pair);
-      pushTo(knownClientsByServerPort, `${call.service.resource.id}|${port.port}`, clientKey);
-      edges.push(makeEdge(mesh, client, call.service, port, call.evidence));
+      let clients = byPort.get(port.port);
+      if (!clients) byPort.set(port.port, (clients = new Set()));
+      // Declared calls come first, so they win over an inference of the same call.
+      if (clients.has(clientKey)) continue;
+      clients.add(clientKey);
+      add(makeEdge(mesh, (client ??= clientNodeOf(call, mesh)), call.service, port, call.evidence, ports));
     }
   }
 
@@ -53,35 +63,42 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
   for (const w of mesh.workloads) pushTo(workloadsById, w.resource.id, w);
   for (const service of servers) {
     const set = classes.forService(service);
+    const own = new Set(service.workloads);
+    const ownGroups = new Set<ClientGroup>();
+    for (const w of own) {
+      const group = set.groupOf(w);
+      if (group) ownGroups.add(group);
+    }
+    const knownByPort = knownClients.get(service.resource.id);
     for (const port of service.ports) {
       if (portProtocol(port) === 'udp') continue;
       // Only groups holding one of the service's own workloads or a known caller of this port lose members; every
       // other group's members array is shared, not copied (filtering every group cost server ports × workloads).
-      const own = new Set(service.workloads);
-      const knownIds = new Set(knownClientsByServerPort.get(`${service.resource.id}|${port.port}`));
-      const touched = new Set<ClientGroup>();
-      for (const w of own) {
-        const group = set.groupOf.get(w);
-        if (group) touched.add(group);
-      }
-      for (const id of knownIds) for (const w of workloadsById.get(id) ?? []) {
-        const group = set.groupOf.get(w);
-        if (group) touched.add(group);
+      const knownIds = knownByPort?.get(port.port);
+      let touched = ownGroups;
+      if (knownIds?.size) {
+        touched = new Set(ownGroups);
+        for (const id of knownIds)
+          for (const w of workloadsById.get(id) ?? []) {
+            const group = set.groupOf(w);
+            if (group) touched.add(group);
+          }
       }
       for (const group of set.groups) {
         // Large groups are shared whole (copying them per server port is what made the graph quadratic); they may
         // then also list the service's own workloads or a known caller, which the rules de-duplicate by client.
         const members =
           touched.has(group) && group.members.length <= SHARED_GROUP_SIZE
-            ? group.members.filter((w) => !own.has(w) && !knownIds.has(w.resource.id))
+            ? group.members.filter((w) => !own.has(w) && !knownIds?.has(w.resource.id))
             : group.members;
         if (!members.length) continue;
-        const client: ClientNode = { ...group.node, members };
-        edges.push(makeEdge(mesh, client, service, port, { kind: 'possible', description: 'any workload in the inputs could call this service' }));
+        const { namespace, name, kind, sidecar } = group.node;
+        const client: ClientNode = { namespace, name, kind, sidecar, members };
+        add(makeEdge(mesh, client, service, port, ANY_WORKLOAD, ports), group.node);
       }
       // 3a. Stand-ins: sidecar workloads the inputs do not show.
       for (const client of set.standIns) {
-        edges.push(makeEdge(mesh, client, service, port, { kind: 'possible', description: client.standIn! }));
+        add(makeEdge(mesh, client, service, port, set.standInEvidence.get(client)!, ports));
       }
     }
   }
@@ -91,16 +108,82 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
     const set = classes.forService(server.service);
     const callers = [...set.groups.filter((g) => g.node.sidecar !== 'none').map((g) => ({ ...g.node, members: g.members })), ...set.standIns];
     for (const client of callers) {
-      edges.push(makeStandInServerEdge(mesh, client, server));
+      add(makeStandInServerEdge(mesh, client, server));
     }
   }
 
-  // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it.
+  // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it. The order
+  // is caller rank, then "client namespace \0 name \0 stand-in \0 server namespace \0 service \0 port"; the two
+  // halves are cached per node rather than concatenated per edge.
   const rank = { declared: 0, inferred: 1, possible: 2 } as const;
-  const edgeKey = (e: Edge) => `${e.client.namespace}\0${e.client.name}\0${e.client.standIn ?? ''}\0${e.server.namespace}\0${e.server.service}\0${String(e.server.port).padStart(5, '0')}`;
-  const keyed = edges.map((e) => [rank[e.caller], edgeKey(e), e] as const);
-  keyed.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return { edges: keyed.map((k) => k[2]), unresolved };
+  const clientKeys = new Map<ClientNode, string>();
+  const clientKey = (c: ClientNode) => {
+    let key = clientKeys.get(c);
+    if (key === undefined) clientKeys.set(c, (key = `${c.namespace}\0${c.name}\0${c.standIn ?? ''}`));
+    return key;
+  };
+  const ranks = edges.map((e) => rank[e.caller]);
+  const clientHalf = sortClients.map(clientKey);
+  const serverHalf = edges.map((e) => ports.sortKey(e.server));
+  const order = edges.map((_, i) => i);
+  order.sort((i, j) => ranks[i]! - ranks[j]! || compareKeys(clientHalf[i]!, serverHalf[i]!, clientHalf[j]!, serverHalf[j]!));
+  return { edges: order.map((i) => edges[i]!), unresolved };
+}
+
+/** Compares `${ac}\0${as}` with `${bc}\0${bs}` without building them (they are built only if a client half is a prefix of the other). */
+function compareKeys(ac: string, as: string, bc: string, bs: string): number {
+  if (ac === bc) return as < bs ? -1 : as > bs ? 1 : 0;
+  if (ac.length < bc.length ? bc.startsWith(ac) : ac.startsWith(bc)) {
+    const a = `${ac}\0${as}`;
+    const b = `${bc}\0${bs}`;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  return ac < bc ? -1 : 1;
+}
+
+/** Labels of a client without a workload (stand-ins): one object, so that lookups keyed by labels can be cached. */
+const NO_LABELS: Record<string, string> = {};
+
+/** Evidence of every possible-caller edge of a group: one shared object (there is one such edge per group and port). */
+const ANY_WORKLOAD: CallerEvidence = { kind: 'possible', description: 'any workload in the inputs could call this service' };
+
+/**
+ * What a server port looks like from any client, computed once per port rather than once per edge: its node, each
+ * backing workload's target port and server mode, and the connections for each distinct answer of clientTls (every
+ * group and stand-in calls every server port, and most of them send the same thing).
+ */
+class ServerPorts {
+  private readonly ports = new Map<ServicePort, ServerPort>();
+  private readonly sortKeys = new Map<ServerNode, string>();
+
+  constructor(private readonly mesh: MeshModel) {}
+
+  get(service: Service, port: ServicePort): ServerPort {
+    let entry = this.ports.get(port);
+    if (!entry) {
+      const endpoints = service.workloads.map((workload): ServerEndpoint => {
+        const targetPort = resolveTargetPort(port, workload);
+        return { workload, targetPort, mode: this.mesh.serverMode(workload, targetPort, { service, port }) };
+      });
+      const node: ServerNode = { namespace: service.namespace, service: service.name, port: port.port, serviceRef: service, servicePort: port };
+      this.ports.set(port, (entry = { node, endpoints, connections: new Map() }));
+    }
+    return entry;
+  }
+
+  /** The server half of the edge order: namespace, service, port (zero-padded so that 80 sorts before 443). */
+  sortKey(server: ServerNode): string {
+    let key = this.sortKeys.get(server);
+    if (key === undefined) this.sortKeys.set(server, (key = `${server.namespace}\0${server.service}\0${String(server.port).padStart(5, '0')}`));
+    return key;
+  }
+}
+
+interface ServerPort {
+  node: ServerNode;
+  endpoints: ServerEndpoint[];
+  /** One per backing workload, by what the client sends; shared by the edges whose clients send the same. */
+  connections: Map<ClientTlsResult, EdgeConnection[]>;
 }
 
 function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: ResolvedOptions): boolean {
@@ -137,8 +220,11 @@ interface ClientGroup {
 
 interface ClientSet {
   groups: ClientGroup[];
-  groupOf: Map<Workload, ClientGroup>;
+  /** The group a workload of the inputs belongs to. */
+  groupOf(w: Workload): ClientGroup | undefined;
   standIns: ClientNode[];
+  /** The evidence of each stand-in's edges (shared by all of them). */
+  standInEvidence: Map<ClientNode, CallerEvidence>;
 }
 
 /**
@@ -153,6 +239,8 @@ class ClientClasses {
   private readonly ambient: Workload[] = [];
   private readonly sidecar: Workload[] = [];
   private readonly sidecarByNamespace = new Map<string, Workload[]>();
+  /** `sidecar` as runs of consecutive workloads of one namespace (one run per namespace, as workloads are sorted). */
+  private readonly sidecarRuns: { namespace: string; workloads: Workload[] }[] = [];
   private readonly injectedNamespaces: { name: string; unknown: boolean }[] = [];
 
   constructor(
@@ -165,6 +253,9 @@ class ClientClasses {
       else {
         this.sidecar.push(w);
         pushTo(this.sidecarByNamespace, w.namespace, w);
+        const run = this.sidecarRuns[this.sidecarRuns.length - 1];
+        if (run?.namespace === w.namespace) run.workloads.push(w);
+        else this.sidecarRuns.push({ namespace: w.namespace, workloads: [w] });
       }
     }
     for (const ns of mesh.namespaces.values()) {
@@ -183,22 +274,36 @@ class ClientClasses {
 
   private build(distinct: Set<string>): ClientSet {
     const groups: ClientGroup[] = [];
-    const group = (node: ClientNode, members: Workload[]) => {
-      if (members.length) groups.push({ node, members });
+    const group = (node: ClientNode, members: Workload[]): ClientGroup | undefined => {
+      if (!members.length) return undefined;
+      const g = { node, members };
+      groups.push(g);
+      return g;
     };
-    group({ namespace: '*', name: '*', kind: 'Workload', sidecar: 'none' }, this.none);
-    group({ namespace: this.ambient[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'ambient' }, this.ambient);
+    const none = group({ namespace: '*', name: '*', kind: 'Workload', sidecar: 'none' }, this.none);
+    const ambient = group({ namespace: this.ambient[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'ambient' }, this.ambient);
     const touchesDistinct = [...distinct].some((ns) => this.sidecarByNamespace.has(ns));
-    const generic = touchesDistinct ? this.sidecar.filter((w) => !distinct.has(w.namespace)) : this.sidecar;
-    group({ namespace: generic[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'sidecar' }, generic);
+    let generic = this.sidecar;
+    if (touchesDistinct) {
+      // `sidecar` without the distinct namespaces, a run at a time: the same as filtering it workload by workload.
+      generic = [];
+      for (const run of this.sidecarRuns) if (!distinct.has(run.namespace)) for (const w of run.workloads) generic.push(w);
+    }
+    const genericGroup = group({ namespace: generic[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'sidecar' }, generic);
+    // Only the sidecar workloads of the distinct namespaces (few) need a map; everyone else's group follows from
+    // the sidecar state (a map of every workload per set made the graph's memory sets × workloads).
+    const inDistinct = new Map<Workload, ClientGroup>();
     for (const ns of [...distinct].sort()) {
       // Inside a namespace with its own rules, workloadSelector rules can still split clients by labels.
       const byClass = new Map<string, Workload[]>();
       for (const w of this.sidecarByNamespace.get(ns) ?? []) pushTo(byClass, this.mesh.clientClassKey({ namespace: ns, sidecar: 'sidecar', labels: w.labels }), w);
-      for (const members of byClass.values()) group({ namespace: ns, name: '*', kind: 'Workload', sidecar: 'sidecar' }, members);
+      for (const members of byClass.values()) {
+        const g = group({ namespace: ns, name: '*', kind: 'Workload', sidecar: 'sidecar' }, members)!;
+        for (const w of members) inDistinct.set(w, g);
+      }
     }
-    const groupOf = new Map<Workload, ClientGroup>();
-    for (const g of groups) for (const w of g.members) groupOf.set(w, g);
+    const groupOf = (w: Workload): ClientGroup | undefined =>
+      w.sidecar.state === 'none' ? none : w.sidecar.state === 'ambient' ? ambient : distinct.has(w.namespace) ? inDistinct.get(w) : genericGroup;
 
     const standIns: ClientNode[] = [];
     const plain = this.injectedNamespaces.filter((ns) => !distinct.has(ns.name));
@@ -217,7 +322,8 @@ class ClientClasses {
       });
     }
     standIns.push({ namespace: OTHER_NAMESPACE, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: 'any sidecar workload in a namespace not in the inputs' });
-    return { groups, groupOf, standIns };
+    const standInEvidence = new Map(standIns.map((c): [ClientNode, CallerEvidence] => [c, { kind: 'possible', description: c.standIn! }]));
+    return { groups, groupOf, standIns, standInEvidence };
   }
 }
 
@@ -249,22 +355,24 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
   return out;
 }
 
-function makeEdge(mesh: MeshModel, client: ClientNode, service: Service, port: ServicePort, evidence: CallerEvidence): Edge {
-  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.workload?.labels ?? client.members?.[0]?.labels ?? {} };
-  const connections: EdgeConnection[] = [];
-  for (const w of service.workloads) {
-    const targetPort = resolveTargetPort(port, w);
-    const mode = mesh.serverMode(w, targetPort, { service, port });
-    const endpoint: ServerEndpoint = { workload: w, targetPort, mode };
-    const r = mesh.connect(spec, service, port, endpoint);
-    connections.push({ serverWorkload: w, targetPort, client: r.client, server: r.server, result: r.result });
+function makeEdge(mesh: MeshModel, client: ClientNode, service: Service, port: ServicePort, evidence: CallerEvidence, ports: ServerPorts): Edge {
+  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.workload?.labels ?? client.members?.[0]?.labels ?? NO_LABELS };
+  const server = ports.get(service, port);
+  // The outcome depends on the client only through what it sends (mesh.connect is clientTls, then connectWith).
+  const tls = mesh.clientTls(spec, service, port.port);
+  let connections = server.connections.get(tls);
+  if (!connections) {
+    connections = server.endpoints.map((endpoint): EdgeConnection => {
+      const r = mesh.connectWith(tls, service, port, endpoint);
+      return { serverWorkload: endpoint.workload, targetPort: endpoint.targetPort, client: r.client, server: r.server, result: r.result };
+    });
+    server.connections.set(tls, connections);
   }
-  const server: ServerNode = { namespace: service.namespace, service: service.name, port: port.port, serviceRef: service, servicePort: port };
-  return finishEdge(client, server, evidence.kind, evidence, connections);
+  return finishEdge(client, server.node, evidence.kind, evidence, connections);
 }
 
 function makeStandInServerEdge(mesh: MeshModel, client: ClientNode, server: StandInServer): Edge {
-  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.members?.[0]?.labels ?? {} };
+  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.members?.[0]?.labels ?? NO_LABELS };
   const mode =
     server.sidecar === 'none'
       ? { mode: 'NO_SIDECAR' as const, level: 'default' as const, explanation: `services in ${server.service.namespace} have no sidecar` }

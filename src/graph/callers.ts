@@ -68,7 +68,12 @@ export function parseTarget(to: string): HostReference | undefined {
 export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresolved: string[]): Call[] {
   const calls: Call[] = [];
   const byName = new Map<string, Workload[]>();
-  for (const w of mesh.workloads) byName.set(`${w.namespace}/${w.name}`, [...(byName.get(`${w.namespace}/${w.name}`) ?? []), w]);
+  if (options.config.callers?.length)
+    for (const w of mesh.workloads) {
+      const list = byName.get(`${w.namespace}/${w.name}`);
+      if (list) list.push(w);
+      else byName.set(`${w.namespace}/${w.name}`, [w]);
+    }
   (options.config.callers ?? []).forEach((c, i) => {
     const from = c.from.includes('/') ? c.from : `${options.namespace}/${c.from}`;
     const [ns, name] = from.split('/', 2) as [string, string];
@@ -113,7 +118,9 @@ export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresol
 }
 
 function annotationSources(w: Workload): [FieldPath, Record<string, string>][] {
-  const top = stringMap(get(w.resource.value, 'metadata', 'annotations'));
+  const raw = obj(get(w.resource.value, 'metadata', 'annotations'));
+  // Most workloads have no calls annotation on their own metadata: read all of it (stringMap) only if it is there.
+  const top = raw && CALLS_ANNOTATION in raw ? stringMap(raw) : {};
   const out: [FieldPath, Record<string, string>][] = [[['metadata', 'annotations'], top]];
   if (w.podPath.length) out.push([[...w.podPath, 'metadata', 'annotations'], w.annotations]);
   return out;
@@ -124,9 +131,23 @@ export function inferredCalls(mesh: MeshModel, resources: Resource[]): Call[] {
   const configMaps = new Map<string, Resource>();
   for (const r of resources) if (r.kind === 'ConfigMap' && r.group === '' && r.namespace !== undefined) configMaps.set(`${r.namespace}/${r.name}`, r);
   const seen = new Set<string>();
+  // The same values recur across workloads (shared ConfigMaps, "info", templated URLs): scan each text once, and
+  // resolve each host once per namespace.
+  const referencesIn = new Map<string, HostReference[]>();
+  const servicesByNamespace = new Map<string, Map<string, Service | undefined>>();
+  const serviceByHost = (host: string, namespace: string): Service | undefined => {
+    let byHost = servicesByNamespace.get(namespace);
+    if (!byHost) servicesByNamespace.set(namespace, (byHost = new Map()));
+    if (byHost.has(host)) return byHost.get(host);
+    const service = mesh.serviceByHost(host, namespace);
+    byHost.set(host, service);
+    return service;
+  };
   const add = (client: Workload, text: string, evidence: (ref: HostReference) => CallerEvidence) => {
-    for (const ref of hostReferences(text)) {
-      const service = mesh.serviceByHost(ref.host, client.namespace);
+    let refs = referencesIn.get(text);
+    if (!refs) referencesIn.set(text, (refs = hostReferences(text)));
+    for (const ref of refs) {
+      const service = serviceByHost(ref.host, client.namespace);
       if (!service || service.workloads.includes(client)) continue;
       const key = `${client.resource.id}|${service.resource.id}|${ref.port ?? ''}`;
       if (seen.has(key)) continue;
@@ -189,6 +210,18 @@ function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[]): Call[
     list.push(w);
     byNamespace.set(w.namespace, list);
   }
+  // The services over each workload, and each service's place in mesh.services: a policy's services are then found
+  // from its own workloads instead of by scanning every service for every policy.
+  const servicesOf = new Map<Workload, Service[]>();
+  const serviceOrder = new Map<Service, number>();
+  mesh.services.forEach((s, i) => {
+    serviceOrder.set(s, i);
+    for (const w of s.workloads) {
+      const list = servicesOf.get(w);
+      if (list) list.push(s);
+      else servicesOf.set(w, [s]);
+    }
+  });
   for (const ap of resources) {
     if (ap.kind !== 'AuthorizationPolicy' || ap.group !== 'security.istio.io' || ap.namespace === undefined) continue;
     const action = str(get(ap.value, 'spec', 'action')) ?? 'ALLOW';
@@ -198,7 +231,9 @@ function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[]): Call[
     const servers = isRoot
       ? mesh.workloads.filter((w) => selectorMatches(selector, w.labels))
       : (byNamespace.get(ap.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels));
-    const services = mesh.services.filter((s) => s.workloads.some((w) => servers.includes(w)));
+    const selected = new Set<Service>();
+    for (const w of servers) for (const s of servicesOf.get(w) ?? []) selected.add(s);
+    const services = [...selected].sort((a, b) => serviceOrder.get(a)! - serviceOrder.get(b)!);
     if (!services.length) continue;
     arr(get(ap.value, 'spec', 'rules')).forEach((rule, ri) => {
       arr(obj(rule)?.from).forEach((from, fi) => {

@@ -1,9 +1,10 @@
 // Turning edges into findings: one finding per root cause, victims listed, long lists capped.
-import type { Cause } from '../mesh/model.js';
+import type { Resource } from '../load/index.js';
+import type { Cause, Workload } from '../mesh/model.js';
 import type { ReportDescriptor } from '../rule.js';
 import { relatedAt } from '../rule.js';
 import type { EdgeRef, RelatedLocation, Severity } from '../types.js';
-import type { Edge, EdgeConnection } from './graph.js';
+import type { ClientNode, Edge, EdgeConnection, Graph } from './graph.js';
 
 /** Names listed in a message before "and N more". */
 export const MESSAGE_LIST_CAP = 5;
@@ -40,20 +41,60 @@ export function findHits(edges: readonly Edge[], predicate: (edge: Edge, c: Edge
   return out;
 }
 
+/** Which connections a rule looks at: broken ones, plaintext ones, or those where the client sends non-Istio TLS. */
+export type HitSubset = 'broken' | 'plaintext' | 'sends-tls';
+
+const hitSubsets = new WeakMap<Graph, Record<HitSubset, Hit[]>>();
+
+/**
+ * findHits over one subset of a graph's connections (the predicate still sees every field). The subsets are made
+ * in one pass per graph, in edge order: most rules look at the few broken or plaintext connections, and a pass over
+ * every edge per rule cost more than the rules themselves.
+ */
+export function findHitsAmong(graph: Graph, subset: HitSubset, predicate: (edge: Edge, c: EdgeConnection) => boolean): Hit[] {
+  let subsets = hitSubsets.get(graph);
+  if (!subsets) {
+    subsets = { broken: [], plaintext: [], 'sends-tls': [] };
+    for (const edge of graph.edges)
+      for (const connection of edge.connections) {
+        const { outcome, clientTls } = connection.result;
+        if (outcome !== 'broken' && outcome !== 'plaintext' && clientTls !== 'tls') continue;
+        const hit = { edge, connection };
+        if (outcome === 'broken') subsets.broken.push(hit);
+        else if (outcome === 'plaintext') subsets.plaintext.push(hit);
+        if (clientTls === 'tls') subsets['sends-tls'].push(hit);
+      }
+    hitSubsets.set(graph, subsets);
+  }
+  return subsets[subset].filter((h) => predicate(h.edge, h.connection));
+}
+
 /** "legacy/sleep", "3 workloads without a sidecar (legacy/sleep, …)", "any new sidecar workload in foo". */
 export function clientLabel(edge: Edge): string {
   const c = edge.client;
   if (c.standIn) return c.standIn;
-  if (c.members?.length) {
-    if (c.members.length === 1) return `${c.members[0]!.namespace}/${c.members[0]!.name}`;
-    const oneNamespace = c.members.every((m) => m.namespace === c.members![0]!.namespace);
-    const what = c.sidecar === 'none' ? ' without a sidecar' : oneNamespace ? ` in ${c.members[0]!.namespace}` : ` with a ${c.sidecar === 'ambient' ? 'ztunnel' : 'sidecar'}`;
-    return `${c.members.length} workloads${what} (${c.members
+  if (c.members?.length) return membersLabel(c.members, c.sidecar);
+  return `${c.namespace}/${c.name}`;
+}
+
+/** Labels of shared members arrays: one group is listed at every server port it may call, so compute it once. */
+const membersLabels = new WeakMap<readonly Workload[], { sidecar: ClientNode['sidecar']; label: string }>();
+
+function membersLabel(members: readonly Workload[], sidecar: ClientNode['sidecar']): string {
+  const cached = membersLabels.get(members);
+  if (cached?.sidecar === sidecar) return cached.label;
+  let label: string;
+  if (members.length === 1) label = `${members[0]!.namespace}/${members[0]!.name}`;
+  else {
+    const oneNamespace = members.every((m) => m.namespace === members[0]!.namespace);
+    const what = sidecar === 'none' ? ' without a sidecar' : oneNamespace ? ` in ${members[0]!.namespace}` : ` with a ${sidecar === 'ambient' ? 'ztunnel' : 'sidecar'}`;
+    label = `${members.length} workloads${what} (${members
       .slice(0, 3)
       .map((m) => `${m.namespace}/${m.name}`)
-      .join(', ')}${c.members.length > 3 ? ', …' : ''})`;
+      .join(', ')}${members.length > 3 ? ', …' : ''})`;
   }
-  return `${c.namespace}/${c.name}`;
+  membersLabels.set(members, { sidecar, label });
+  return label;
 }
 
 export function serverLabel(edge: Edge, hit?: EdgeConnection): string {
@@ -78,8 +119,10 @@ export function failureText(c: EdgeConnection): string {
 
 /** Known callers first, then possible ones, then stand-ins: the list a person reads should start with facts. */
 function byCertainty(hits: Hit[]): Hit[] {
-  const rank = (h: Hit) => (h.edge.client.standIn ? 3 : h.edge.caller === 'declared' ? 0 : h.edge.caller === 'inferred' ? 1 : 2);
-  return [...hits].sort((a, b) => rank(a) - rank(b));
+  // A stable sort on four ranks: bucket, then concatenate (linear; findings can hold tens of thousands of hits).
+  const buckets: Hit[][] = [[], [], [], []];
+  for (const h of hits) buckets[h.edge.client.standIn ? 3 : h.edge.caller === 'declared' ? 0 : h.edge.caller === 'inferred' ? 1 : 2]!.push(h);
+  return buckets.flat();
 }
 
 /** Unique "client → server:port (what they see)" phrases, capped. */
@@ -98,42 +141,92 @@ export function victimList(hits: Hit[], withFailure = true): string {
 
 export function countEdges(hits: Hit[]): number {
   const seen = new Set<string>();
-  for (const { edge } of hits) seen.add(`${clientLabel(edge)}|${serverLabel(edge)}`);
+  const counted = new Set<Edge>();
+  for (const { edge } of hits) {
+    // An edge is hit once per failing connection (backing workload); its label pair is the same each time.
+    if (counted.has(edge)) continue;
+    counted.add(edge);
+    seen.add(`${clientLabel(edge)}|${serverLabel(edge)}`);
+  }
   return seen.size;
 }
 
-/** JSON edge refs: concrete clients (group members expanded), capped. */
+/**
+ * JSON edge refs: concrete clients (group members expanded), capped. Members are expanded one by one and only until
+ * the cap: a group can hold thousands of workloads and is listed at every server port it may call.
+ */
 export function edgeRefs(hits: Hit[]): EdgeRef[] {
   const out: EdgeRef[] = [];
-  const seen = new Set<string>();
+  // Client keys seen per server port and caller kind: a ref is a duplicate when all three are equal.
+  const seen = new Map<string, Set<string>>();
+  // Every ref of an edge seen before is a duplicate (an edge is hit once per failing connection).
+  const expanded = new Set<Edge>();
   for (const { edge } of byCertainty(hits)) {
-    const clients = edge.client.members?.length
-      ? edge.client.members.map((m) => ({ namespace: m.namespace, workload: m.name, kind: m.kind }))
-      : [{ namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.standIn ? 'StandIn' : edge.client.kind }];
-    for (const client of clients) {
-      const ref: EdgeRef = { client, server: { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port }, caller: edge.caller };
-      const k = JSON.stringify(ref);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push(ref);
-      if (out.length >= EDGE_LIST_CAP) return out;
+    if (expanded.has(edge)) continue;
+    expanded.add(edge);
+    const s = edge.server;
+    const serverKey = `${s.namespace.length}:${s.namespace}${s.service.length}:${s.service}${s.port}:${edge.caller}`;
+    let clients = seen.get(serverKey);
+    if (!clients) seen.set(serverKey, (clients = new Set()));
+    // Refs are read-only output: the refs of one edge share its server object, and a workload's client object is
+    // shared by every ref to it (a large mesh has hundreds of thousands of refs).
+    let server: EdgeRef['server'] | undefined;
+    const add = (key: string, client: EdgeRef['client']): boolean => {
+      if (clients.has(key)) return false;
+      clients.add(key);
+      server ??= { namespace: s.namespace, service: s.service, port: s.port };
+      out.push({ client, server, caller: edge.caller });
+      return out.length >= EDGE_LIST_CAP;
+    };
+    const members = edge.client.members;
+    if (members?.length) {
+      for (const m of members) {
+        const ref = workloadRef(m);
+        if (add(ref.key, ref.client)) return out;
+      }
+    } else {
+      const c = edge.client;
+      const kind = c.standIn ? 'StandIn' : c.kind;
+      if (add(clientKey(c.namespace, c.name, kind), { namespace: c.namespace, workload: c.name, kind })) return out;
     }
   }
   return out;
+}
+
+/** Length-prefixed fields: as unambiguous as JSON.stringify of the client, and cheap. */
+function clientKey(namespace: string, name: string, kind: string): string {
+  return `${namespace.length}:${namespace}${name.length}:${name}${kind.length}:${kind}`;
+}
+
+/** The same workloads are members of many edges in many findings: their keys and client objects are made once. */
+const workloadRefs = new WeakMap<Workload, { key: string; client: EdgeRef['client'] }>();
+
+function workloadRef(w: Workload): { key: string; client: EdgeRef['client'] } {
+  let ref = workloadRefs.get(w);
+  if (!ref) workloadRefs.set(w, (ref = { key: clientKey(w.namespace, w.name, w.kind), client: { namespace: w.namespace, workload: w.name, kind: w.kind } }));
+  return ref;
 }
 
 /** Victims' own manifests as related locations: the client workloads and the services they call. */
 export function victimLocations(hits: Hit[], describe: (hit: Hit) => string): RelatedLocation[] {
   const out: RelatedLocation[] = [];
   const seen = new Set<string>();
+  // An edge hit again adds nothing (its clients and evidence are already seen), nor does a members array already
+  // walked to its end; skipping them keeps this linear in hits rather than hits × group size.
+  const visited = new Set<Edge>();
+  const walked = new Set<readonly Workload[]>();
   for (const hit of byCertainty(hits)) {
-    const clients = hit.edge.client.workload ? [hit.edge.client.workload] : (hit.edge.client.members ?? []);
+    if (visited.has(hit.edge)) continue;
+    visited.add(hit.edge);
+    const members = hit.edge.client.workload ? undefined : hit.edge.client.members;
+    const clients = hit.edge.client.workload ? [hit.edge.client.workload] : members && !walked.has(members) ? members : [];
     for (const w of clients) {
       if (seen.has(w.resource.id)) continue;
       seen.add(w.resource.id);
-      out.push(relatedAt(w.resource, ['metadata', 'name'], describe(hit)));
+      out.push(nameLocation(w.resource, describe(hit)));
       if (out.length >= EDGE_LIST_CAP) return out;
     }
+    if (members) walked.add(members);
     const evidence = hit.edge.evidence;
     if (evidence.resource && evidence.path) {
       const k = `${evidence.resource.id}|${evidence.path.join('.')}`;
@@ -144,6 +237,18 @@ export function victimLocations(hits: Hit[], describe: (hit: Hit) => string): Re
     }
   }
   return out;
+}
+
+/** Where each workload's metadata.name is: the same few thousand workloads are victims of many findings. */
+const nameSpans = new WeakMap<Resource, { line: number; column: number }>();
+
+function nameLocation(resource: Resource, message: string): RelatedLocation {
+  let span = nameSpans.get(resource);
+  if (!span) {
+    const { line, column } = relatedAt(resource, ['metadata', 'name'], message);
+    nameSpans.set(resource, (span = { line, column }));
+  }
+  return { file: resource.file, line: span.line, column: span.column, message };
 }
 
 /** Error when a declared or inferred caller (or a stand-in for every such client) is hit; one lower if only possible callers. */

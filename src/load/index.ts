@@ -17,7 +17,7 @@ import {
   type ParseLimits,
   type ParsedFile,
 } from './parse.js';
-import { parseOnWorkers, workerCount, type SourceText } from './parse-pool.js';
+import { ParseScheduler } from './parse-pool.js';
 import type { Resource } from './resource.js';
 
 export type { Resource } from './resource.js';
@@ -107,60 +107,51 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     skipped: 0,
     missing: discovery.missing,
   };
-  // Every file is read first (the texts are small next to what parsing makes of them), so that a large input can
-  // be parsed on worker threads; a file that cannot be read keeps its place in the output order.
-  const read: ({ input: InputFile; text: string } | { diagnostic: Finding })[] = [];
-  for (const input of discovery.files) {
+  // Files are read a few at a time and parsed as they arrive: on worker threads once the input is large enough
+  // (parse-pool.ts). Each file keeps its place in the output order, a file that cannot be read included.
+  const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
+  const { cache } = options;
+  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = discovery.files.map(() => ({}));
+  await forEachLimited(discovery.files, READ_CONCURRENCY, async (input, i) => {
     const result =
       input.absolute === undefined
         ? await readStdin(options)
         : await readManifest(input, options.limits.maxFileSize);
-    if (result.diagnostic) read.push({ diagnostic: result.diagnostic });
-    if (result.text === undefined) continue;
-    if (input.absolute === undefined && result.text.trim() === '') out.emptyStdin = true;
-    read.push({ input, text: result.text });
-  }
-  const texts = read.filter((r) => 'text' in r);
-  const parsed = await parseAll(texts, options);
-  let next = 0;
-  for (const r of read) {
-    if ('diagnostic' in r) out.diagnostics.push(r.diagnostic);
-    else addParsed(out, r.input, parsed[next++]!);
+    if (result.diagnostic) slots[i]!.diagnostic = result.diagnostic;
+    const text = result.text;
+    if (text === undefined) return;
+    if (input.absolute === undefined && text.trim() === '') out.emptyStdin = true;
+    const key = cache?.keyOf(input.file, options.namespace, text, options.limits);
+    const hit = key === undefined ? undefined : cache!.lookup(key);
+    slots[i]!.parsed = hit
+      ? Promise.resolve(hit)
+      : scheduler.add({ file: input.file, text }).then((data) => {
+          const parsed = hydrateParsed(data);
+          if (key !== undefined) cache!.store(key, parsed);
+          return parsed;
+        });
+  });
+  await scheduler.finish();
+  for (const [i, slot] of slots.entries()) {
+    if (slot.diagnostic) out.diagnostics.push(slot.diagnostic);
+    if (slot.parsed) addParsed(out, discovery.files[i]!, await slot.parsed);
   }
   return out;
 }
 
-/** Parse texts in order, through the cache, on worker threads when that pays. */
-async function parseAll(
-  texts: { input: InputFile; text: string }[],
-  options: Pick<LoadOptions, 'namespace' | 'limits' | 'cache' | 'concurrency'>,
-): Promise<ParsedFile[]> {
-  const { cache, namespace, limits } = options;
-  const results: (ParsedFile | undefined)[] = new Array(texts.length);
-  const keys: (string | undefined)[] = new Array(texts.length);
-  const misses: number[] = [];
-  let bytes = 0;
-  texts.forEach(({ input, text }, i) => {
-    if (cache) {
-      keys[i] = cache.keyOf(input.file, namespace, text, limits);
-      results[i] = cache.lookup(keys[i]);
-    }
-    if (!results[i]) {
-      misses.push(i);
-      bytes += text.length;
-    }
-  });
-  const workers = workerCount(options.concurrency ?? 'auto', bytes, misses.length);
-  const sources: SourceText[] = misses.map((i) => ({ file: texts[i]!.input.file, text: texts[i]!.text }));
-  const data = workers
-    ? await parseOnWorkers(sources, workers, namespace, limits)
-    : sources.map((s) => parseManifestData(s.text, s.file, namespace, limits));
-  misses.forEach((i, j) => {
-    const parsed = hydrateParsed(data[j]!);
-    results[i] = parsed;
-    if (cache) cache.store(keys[i]!, parsed);
-  });
-  return results as ParsedFile[];
+/** Files read at once: enough to keep the disk and the parse workers busy, few enough to hold little text. */
+const READ_CONCURRENCY = 8;
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
 async function readStdin(options: LoadOptions): Promise<ReadResult> {

@@ -76,66 +76,113 @@ export function workerCount(concurrency: number | 'auto' | 'off', bytes: number,
 }
 
 /**
- * Parse `files` on `size` workers; the result is in input order. A batch whose worker fails (crashed, out of memory)
- * is parsed on this thread instead: workers are a speed-up, never a new way to fail.
+ * Parses files as they are read. Files queue up on this thread until they add up to WORKER_MIN_BYTES (with
+ * concurrency "auto"); then workers start, and every BATCH_BYTES of queued files is handed to the next idle worker
+ * while reading goes on. An input that stays small is parsed on this thread at `finish()`. A batch whose worker
+ * fails (crashed, out of memory) is parsed on this thread instead: workers are a speed-up, never a new way to fail.
  */
-export async function parseOnWorkers(
-  files: SourceText[],
-  size: number,
-  namespace: string,
-  limits: ParseLimits,
-): Promise<ParsedFileData[]> {
-  const batches: { start: number; files: SourceText[] }[] = [];
-  let current: SourceText[] = [];
-  let bytes = 0;
-  let start = 0;
-  files.forEach((f, i) => {
-    if (current.length && bytes + f.text.length > BATCH_BYTES) {
-      batches.push({ start, files: current });
-      current = [];
-      bytes = 0;
-      start = i;
-    }
-    current.push(f);
-    bytes += f.text.length;
-  });
-  if (current.length) batches.push({ start, files: current });
+export class ParseScheduler {
+  private readonly queue: Batch[] = [];
+  private pending: Batch = { files: [], resolvers: [], bytes: 0 };
+  private queuedBytes = 0;
+  private workers: Worker[] | undefined;
+  private readonly running: Promise<void>[] = [];
+  /** Idle workers waiting for a batch (or for finish). */
+  private waiters: (() => void)[] = [];
+  private finished = false;
 
-  const results: ParsedFileData[] = new Array(files.length);
-  const parseHere = (batch: { start: number; files: SourceText[] }) =>
-    batch.files.forEach((f, j) => {
-      results[batch.start + j] = parseManifestData(f.text, f.file, namespace, limits);
+  constructor(
+    private readonly concurrency: number | 'auto' | 'off',
+    private readonly namespace: string,
+    private readonly limits: ParseLimits,
+  ) {}
+
+  /** Queue one file; resolves with its parse once a worker (or this thread) has done it. */
+  add(file: SourceText): Promise<ParsedFileData> {
+    const parsed = new Promise<ParsedFileData>((resolve) => {
+      this.pending.files.push(file);
+      this.pending.resolvers.push(resolve);
     });
-  const workers = Array.from(
-    { length: Math.min(size, batches.length) },
-    () => new Worker(new URL(entryScript!), { workerData: { role: ROLE } }),
-  );
-  let next = 0;
-  try {
-    await Promise.all(
-      workers.map(async (worker) => {
-        let healthy = true;
-        while (next < batches.length) {
-          const id = next++;
-          const batch = batches[id]!;
-          if (!healthy) {
-            parseHere(batch);
-            continue;
-          }
-          try {
-            const parsed = decodeBatch(await request(worker, { id, files: batch.files, namespace, limits }));
-            parsed.forEach((p, j) => (results[batch.start + j] = p));
-          } catch {
-            healthy = false;
-            parseHere(batch);
-          }
-        }
-      }),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    this.pending.bytes += file.text.length;
+    this.queuedBytes += file.text.length;
+    if (!this.workers) {
+      const size = workerCount(this.concurrency, this.queuedBytes, Infinity);
+      if (size > 0 && (this.concurrency !== 'auto' || this.queuedBytes >= WORKER_MIN_BYTES)) this.start(size);
+    }
+    if (this.workers && this.pending.bytes >= BATCH_BYTES) this.flush();
+    return parsed;
   }
-  return results;
+
+  /** Parse whatever is left and stop the workers; every promise from add() has resolved when this does. */
+  async finish(): Promise<void> {
+    this.finished = true;
+    if (!this.workers) {
+      parseHere(this.pending, this.namespace, this.limits);
+      return;
+    }
+    this.flush();
+    try {
+      await Promise.all(this.running);
+    } finally {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+    }
+  }
+
+  private start(size: number): void {
+    this.workers = Array.from(
+      { length: size },
+      () => new Worker(new URL(entryScript!), { workerData: { role: ROLE } }),
+    );
+    for (const worker of this.workers) this.running.push(this.serve(worker));
+  }
+
+  private flush(): void {
+    if (this.pending.files.length) this.queue.push(this.pending);
+    this.pending = { files: [], resolvers: [], bytes: 0 };
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** One worker's loop: take the next batch, or wait for one until finish(). */
+  private async serve(worker: Worker): Promise<void> {
+    let healthy = true;
+    for (;;) {
+      const batch = this.queue.shift();
+      if (!batch) {
+        if (this.finished) return;
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+        continue;
+      }
+      if (healthy) {
+        try {
+          const encoded = await request(worker, {
+            id: nextJob++,
+            files: batch.files,
+            namespace: this.namespace,
+            limits: this.limits,
+          });
+          decodeBatch(encoded).forEach((p, j) => batch.resolvers[j]!(p));
+          continue;
+        } catch {
+          healthy = false;
+        }
+      }
+      parseHere(batch, this.namespace, this.limits);
+    }
+  }
+}
+
+interface Batch {
+  files: SourceText[];
+  resolvers: ((parsed: ParsedFileData) => void)[];
+  bytes: number;
+}
+
+let nextJob = 0;
+
+function parseHere(batch: Batch, namespace: string, limits: ParseLimits): void {
+  batch.files.forEach((f, j) => batch.resolvers[j]!(parseManifestData(f.text, f.file, namespace, limits)));
 }
 
 function request(worker: Worker, job: ParseJob): Promise<EncodedBatch> {

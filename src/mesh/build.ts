@@ -15,26 +15,28 @@ import type {
 } from './model.js';
 import { readAuthorizationPolicies } from './authz.js';
 import { connectionOutcome } from './connection.js';
-import { DestinationRuleIndex, clientModeFromTls, readDestinationRules, tlsFor } from './destination-rules.js';
+import { DestinationRuleIndex, clientModeFromTls, readDestinationRules, tlsFor, type DestinationRuleInfo } from './destination-rules.js';
 import { ServerPolicies, readLegacyPolicies, readPeerAuthentications } from './server-mode.js';
 import { extractServices, portProtocol, resolveTargetPort } from './services.js';
 import { resolveMeshSettings } from './settings.js';
-import { collectNamespaces, decideSidecar, extractWorkloads } from './workloads.js';
+import { WORKLOAD_KINDS, collectNamespaces, decideSidecar, extractWorkloads } from './workloads.js';
+import { ResourcesByKind } from './resources.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
 import { atLeast } from './version.js';
 
 export function buildMeshModel(allResources: Resource[], options: ResolvedOptions, invalid: Set<string>): MeshModel {
   // Resources with schema errors are left out: Istio's validation would refuse them (they are reported anyway).
   const resources = invalid.size ? allResources.filter((r) => !invalid.has(r.id)) : allResources;
-  const settings = resolveMeshSettings(resources, options);
+  const byKind = new ResourcesByKind(resources);
+  const settings = resolveMeshSettings(byKind.of('ConfigMap', 'IstioOperator'), options);
   const v = settings.version;
   // Sorted once here, so that groups, victim lists and tie-breaks never depend on file order.
-  const bare = extractWorkloads(resources).sort(byPlace);
-  const namespaces = collectNamespaces(resources, bare.map((w) => w.namespace), options);
+  const bare = byPlace(extractWorkloads(byKind.of(...WORKLOAD_KINDS)));
+  const namespaces = collectNamespaces(byKind.of('Namespace'), bare.map((w) => w.namespace), options, byKind.namespaces);
   const workloads: Workload[] = bare.map((w) => ({ ...w, sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options) }));
-  const services = extractServices(resources, workloads).sort(byPlace);
-  const policies = new ServerPolicies(readPeerAuthentications(resources), readLegacyPolicies(resources), settings.rootNamespace, v);
-  const drs = new DestinationRuleIndex(readDestinationRules(resources), settings.rootNamespace, v);
+  const services = byPlace(extractServices(byKind.of('Service'), workloads));
+  const policies = new ServerPolicies(readPeerAuthentications(byKind.of('PeerAuthentication')), readLegacyPolicies(byKind.of('Policy', 'MeshPolicy')), settings.rootNamespace, v);
+  const drs = new DestinationRuleIndex(readDestinationRules(byKind.of('DestinationRule')), settings.rootNamespace, v);
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
@@ -57,8 +59,17 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
     return result;
   };
 
-  /** What the client sidecar infers about the service for auto mTLS (BestEffortInferServiceMTLSMode, §4.3). */
+  // The same for every client of a service port (and asked once per edge): keyed by the port, or the service.
+  const inferredModes = new WeakMap<ServicePort | Service | StandInService, ServerModeResult['mode']>();
   const inferredMode = (service: Service | StandInService, port: ServicePort | undefined): ServerModeResult['mode'] => {
+    const key = port ?? service;
+    let mode = inferredModes.get(key);
+    if (mode === undefined) inferredModes.set(key, (mode = inferServiceMode(service, port)));
+    return mode;
+  };
+
+  /** What the client sidecar infers about the service for auto mTLS (BestEffortInferServiceMTLSMode, §4.3). */
+  const inferServiceMode = (service: Service | StandInService, port: ServicePort | undefined): ServerModeResult['mode'] => {
     if (!atLeast(v, 1, 6)) {
       if (!atLeast(v, 1, 5) || !policies.anyPeerAuthenticationApplies(service.namespace, {})) {
         // A service the inputs do not show has no service-level Policy: its namespace's or the mesh's decides.
@@ -73,21 +84,50 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
 
   const clientTls: MeshModel['clientTls'] = (client, service, port) => clientTlsFor(client, service, port, undefined);
 
+  // Answers that do not depend on the client beyond its sidecar state are shared objects, and a DestinationRule's
+  // answer for a port is computed once: the graph asks this once per edge, and most edges get one of a few answers.
+  const noSidecar: ClientTlsResult = { mode: 'NO_SIDECAR', explanation: 'the client has no sidecar and sends plaintext' };
+  // ztunnel does not apply DestinationRule tls: it sends HBONE to mesh endpoints, plaintext to the rest.
+  const ambientClient: ClientTlsResult = { mode: 'AUTO', explanation: 'the client is in ambient mode: ztunnel ignores DestinationRule tls and sends HBONE (mTLS) to mesh endpoints' };
+  const noDestinationRule: ClientTlsResult = settings.autoMtls
+    ? { mode: 'AUTO', explanation: `no DestinationRule sets tls, so auto mTLS decides (${settings.autoMtlsSource})` }
+    : { mode: 'PLAINTEXT', explanation: `no DestinationRule sets tls and auto mTLS is off (${settings.autoMtlsSource}), so the client sidecar sends plaintext` };
+  const byRuleAndPort = new Map<DestinationRuleInfo, Map<number, ClientTlsResult>>();
+
   const clientTlsFor = (client: ClientSpec, service: Service | StandInService, port: number, subset: string | undefined): ClientTlsResult => {
-    if (client.sidecar === 'none') return { mode: 'NO_SIDECAR', explanation: 'the client has no sidecar and sends plaintext' };
-    if (client.sidecar === 'ambient') {
-      // ztunnel does not apply DestinationRule tls: it sends HBONE to mesh endpoints, plaintext to the rest.
-      return { mode: 'AUTO', explanation: 'the client is in ambient mode: ztunnel ignores DestinationRule tls and sends HBONE (mTLS) to mesh endpoints' };
+    if (client.sidecar === 'none') return noSidecar;
+    if (client.sidecar === 'ambient') return ambientClient;
+    const rule = ruleFor(client, service);
+    if (!rule) return noDestinationRule;
+    if (subset !== undefined) return ruleTls(rule, port, subset);
+    let byPort = byRuleAndPort.get(rule);
+    if (!byPort) byRuleAndPort.set(rule, (byPort = new Map()));
+    let result = byPort.get(port);
+    if (!result) byPort.set(port, (result = ruleTls(rule, port, undefined)));
+    return result;
+  };
+
+  // The DestinationRule a sidecar client uses for a service does not depend on the port: looked up once per
+  // (service, client labels, client namespace), as the graph asks for every port of every service.
+  const rulesFor = new WeakMap<Service | StandInService, WeakMap<Record<string, string>, Map<string, DestinationRuleInfo | null>>>();
+  const ruleFor = (client: ClientSpec, service: Service | StandInService): DestinationRuleInfo | undefined => {
+    let byLabels = rulesFor.get(service);
+    if (!byLabels) rulesFor.set(service, (byLabels = new WeakMap()));
+    let byNamespace = byLabels.get(client.labels);
+    if (!byNamespace) byLabels.set(client.labels, (byNamespace = new Map()));
+    let rule = byNamespace.get(client.namespace);
+    if (rule === undefined) {
+      const fqdn = 'standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace);
+      rule = drs.lookup(client.namespace, client.labels, fqdn, service.namespace)[0] ?? null;
+      byNamespace.set(client.namespace, rule);
     }
-    const fqdn = 'standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace);
-    const found = drs.lookup(client.namespace, client.labels, fqdn, service.namespace);
+    return rule ?? undefined;
+  };
+
+  /** What a client sends when `rule` is the DestinationRule it uses for the host. */
+  const ruleTls = (rule: DestinationRuleInfo, port: number, subset: string | undefined): ClientTlsResult => {
     const auto = settings.autoMtls;
-    if (!found.length) {
-      return auto
-        ? { mode: 'AUTO', explanation: `no DestinationRule sets tls, so auto mTLS decides (${settings.autoMtlsSource})` }
-        : { mode: 'PLAINTEXT', explanation: `no DestinationRule sets tls and auto mTLS is off (${settings.autoMtlsSource}), so the client sidecar sends plaintext` };
-    }
-    const choice = tlsFor(found[0]!, port, subset);
+    const choice = tlsFor(rule, port, subset);
     const mode = clientModeFromTls(choice.mode, auto);
     const explanation = choice.mode
       ? `${choice.cause.description}`
@@ -97,10 +137,11 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
     return { mode, cause: choice.cause, explanation };
   };
 
-  const connect: MeshModel['connect'] = (client, service, portArg, server) => {
+  const connect: MeshModel['connect'] = (client, service, portArg, server) =>
+    connectWith(clientTlsFor(client, service, typeof portArg === 'number' ? portArg : portArg.port, undefined), service, portArg, server);
+
+  const connectWith: MeshModel['connectWith'] = (c, service, portArg, server) => {
     const servicePort = typeof portArg === 'number' ? undefined : portArg;
-    const port = typeof portArg === 'number' ? portArg : portArg.port;
-    const c = clientTlsFor(client, service, port, undefined);
     const real = 'resource' in service ? service : undefined;
     const sidecar = server.workload?.sidecar.state ?? server.sidecar ?? 'sidecar';
     const result = connectionOutcome(
@@ -125,7 +166,8 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
     namespaces,
     workloads,
     services,
-    authorizationPolicies: readAuthorizationPolicies(resources),
+    authorizationPolicies: readAuthorizationPolicies(byKind.of('AuthorizationPolicy')),
+    resourcesOfKind: (...kinds) => byKind.of(...kinds),
     serviceByHost: (host, fromNamespace) => lookupHost(hostIndex, host, fromNamespace),
     targetPort: (_service, port, workload) => resolveTargetPort(port, workload),
     serverMode,
@@ -138,6 +180,7 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
     clientClassKey: (client) => (client.sidecar === 'none' ? 'none' : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`),
     clientTls,
     connect,
+    connectWith,
   };
 }
 
@@ -163,8 +206,9 @@ export function lookupHost(index: Map<string, Service>, rawHost: string, fromNam
 
 export type { ServerEndpoint };
 
-function byPlace(a: { namespace: string; name: string; resource: Resource }, b: { namespace: string; name: string; resource: Resource }): number {
-  const ka = `${a.namespace}\0${a.name}\0${a.resource.kind}\0${a.resource.file}`;
-  const kb = `${b.namespace}\0${b.name}\0${b.resource.kind}\0${b.resource.file}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+/** Sorted by namespace, name, kind and file (stable); each item's key is built once, not once per comparison. */
+function byPlace<T extends { namespace: string; name: string; resource: Resource }>(items: T[]): T[] {
+  const keyed = items.map((item) => ({ item, key: `${item.namespace}\0${item.name}\0${item.resource.kind}\0${item.resource.file}` }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.item);
 }

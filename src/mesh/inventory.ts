@@ -67,16 +67,16 @@ export function meshInventory(mesh: MeshModel): MeshInventory {
   const hit = inventories.get(mesh);
   if (hit) return hit;
   const root = mesh.settings.rootNamespace;
-  const pas = readPeerAuthentications(mesh.resources);
-  const legacy = readLegacyPolicies(mesh.resources);
-  const destinationRules = readDestinationRules(mesh.resources);
+  const pas = readPeerAuthentications(mesh.resourcesOfKind('PeerAuthentication'));
+  const legacy = readLegacyPolicies(mesh.resourcesOfKind('Policy', 'MeshPolicy'));
+  const destinationRules = readDestinationRules(mesh.resourcesOfKind('DestinationRule'));
   const inv: MeshInventory = {
     peerAuthentications: pas.map((pa) => ({ ...pa, level: peerAuthnLevel(pa, root) })),
     legacy,
     policies: new ServerPolicies(pas, legacy, root, mesh.settings.version),
     destinationRules,
     drIndex: new DestinationRuleIndex(destinationRules, root, mesh.settings.version),
-    serviceEntries: readServiceEntries(mesh.resources),
+    serviceEntries: readServiceEntries(mesh.resourcesOfKind('ServiceEntry')),
   };
   inventories.set(mesh, inv);
   return inv;

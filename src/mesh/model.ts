@@ -141,6 +141,8 @@ export interface MeshModel {
   settings: MeshSettingsResolved;
   /** The resources the model was built from (schema-invalid ones left out). */
   resources: Resource[];
+  /** Those of the given kinds, in input order (a shared array: do not modify it). */
+  resourcesOfKind(...kinds: string[]): Resource[];
   namespaces: Map<string, NamespaceInfo>;
   workloads: Workload[];
   services: Service[];
@@ -164,6 +166,8 @@ export interface MeshModel {
   clientTls(client: ClientSpec, service: Service | StandInService, port: number): ClientTlsResult;
   /** The whole connection: client TLS against what the endpoint accepts, the way this Istio version does it. */
   connect(client: ClientSpec, service: Service | StandInService, port: ServicePort | number, server: ServerEndpoint): EdgeConnectionResult;
+  /** connect() for what a client sends as clientTls() answered it (the graph asks that once per edge, not per endpoint). */
+  connectWith(clientTls: ClientTlsResult, service: Service | StandInService, port: ServicePort | number, server: ServerEndpoint): EdgeConnectionResult;
 }
 
 /** A service the inputs do not show ("any other service in foo"), used by stand-in edges. */

@@ -155,27 +155,44 @@ export class ServerPolicies {
    * workload-level policy.
    */
   composePeerAuthentication(namespace: string, labels: Record<string, string> | undefined, targetPort: number | undefined): ServerModeResult {
-    let result: ServerModeResult = { mode: 'PERMISSIVE', level: 'default', explanation: 'no PeerAuthentication applies, so Istio uses PERMISSIVE' };
-    const levels: [PolicyLevel, PeerAuthn[]][] = [
-      ['mesh', this.meshLevel()],
-      ['namespace', this.namespaceLevel(namespace)],
-      ['workload', labels ? this.workloadLevel(namespace, labels) : []],
-    ];
-    for (const [level, candidates] of levels) {
+    // Mesh and namespace levels are the same for every workload of a namespace: their lists and what each sets are
+    // computed once (this runs for every server port of every workload).
+    let result = this.defaultResult;
+    const meshList = (this.meshLevelList ??= this.meshLevel());
+    let namespaceList = this.namespaceLevelLists.get(namespace);
+    if (!namespaceList) this.namespaceLevelLists.set(namespace, (namespaceList = this.namespaceLevel(namespace)));
+    for (const [level, candidates] of [['mesh', meshList], ['namespace', namespaceList]] as const) {
       if (!candidates.length) continue;
+      let set = this.levelResults.get(candidates);
+      if (set === undefined) this.levelResults.set(candidates, (set = this.levelResult(level, candidates)));
+      if (set) result = set;
+    }
+    const candidates = labels ? this.workloadLevel(namespace, labels) : [];
+    if (candidates.length) {
       const { chosen, ambiguous, others } = oldestFirst(candidates);
-      const portMode = level === 'workload' && targetPort !== undefined ? chosen.portLevel.get(targetPort) : undefined;
+      const portMode = targetPort !== undefined ? chosen.portLevel.get(targetPort) : undefined;
       if (chosen.mode !== 'UNSET') {
-        result = paResult(chosen, level, chosen.mode, ['spec', 'mtls', 'mode'], ambiguous ? others : undefined);
-      } else if (level === 'mesh') {
-        // "UNSET is treated as permissive for mesh-policy" (addPeerAuthentication).
-        result = paResult(chosen, level, 'PERMISSIVE', ['spec'], ambiguous ? others : undefined);
+        result = paResult(chosen, 'workload', chosen.mode, ['spec', 'mtls', 'mode'], ambiguous ? others : undefined);
       }
       if (portMode !== undefined && portMode !== 'UNSET' && targetPort !== undefined) {
         result = paResult(chosen, 'port', portMode, ['spec', 'portLevelMtls', String(targetPort), 'mode'], ambiguous ? others : undefined);
       }
     }
     return result;
+  }
+
+  private readonly defaultResult: ServerModeResult = { mode: 'PERMISSIVE', level: 'default', explanation: 'no PeerAuthentication applies, so Istio uses PERMISSIVE' };
+  private meshLevelList: PeerAuthn[] | undefined;
+  private readonly namespaceLevelLists = new Map<string, PeerAuthn[]>();
+  /** What the chosen policy of a mesh- or namespace-level list sets (null: UNSET at namespace level, nothing). */
+  private readonly levelResults = new Map<PeerAuthn[], ServerModeResult | null>();
+
+  private levelResult(level: 'mesh' | 'namespace', candidates: PeerAuthn[]): ServerModeResult | null {
+    const { chosen, ambiguous, others } = oldestFirst(candidates);
+    if (chosen.mode !== 'UNSET') return paResult(chosen, level, chosen.mode, ['spec', 'mtls', 'mode'], ambiguous ? others : undefined);
+    // "UNSET is treated as permissive for mesh-policy" (addPeerAuthentication).
+    if (level === 'mesh') return paResult(chosen, level, 'PERMISSIVE', ['spec'], ambiguous ? others : undefined);
+    return null;
   }
 
   /**

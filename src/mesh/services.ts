@@ -66,10 +66,13 @@ export function portProtocol(port: ServicePort | undefined): 'http' | 'tcp' | 'a
   if (port.protocol === 'UDP' || port.protocol === 'SCTP') return 'udp';
   const declared = (port.appProtocol ?? port.name?.split('-')[0] ?? '').toLowerCase();
   if (!declared) return 'auto';
-  if (['http', 'http2', 'grpc', 'grpc-web', 'http-proxy', 'h2c', 'kubernetes.io/h2c'].includes(declared)) return 'http';
-  if (['https', 'tls', 'tcp', 'mongo', 'redis', 'mysql'].includes(declared)) return 'tcp';
+  if (HTTP_PROTOCOLS.has(declared)) return 'http';
+  if (TCP_PROTOCOLS.has(declared)) return 'tcp';
   return 'auto';
 }
+
+const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc', 'grpc-web', 'http-proxy', 'h2c', 'kubernetes.io/h2c']);
+const TCP_PROTOCOLS = new Set(['https', 'tls', 'tcp', 'mongo', 'redis', 'mysql']);
 
 export function servicePortLabel(service: Pick<Service, 'name' | 'namespace'>, port: number): string {
   return `${service.name}.${service.namespace}:${port}`;

@@ -27,11 +27,14 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
   // istiod reads the mesh ConfigMap, so it wins over an IstioOperator (which only renders it), whatever the input
   // order; among several, `istio` first, then by namespace and name, so the answer never depends on file order.
   const rank = (r: Resource) => (r.kind === 'ConfigMap' ? (r.name === 'istio' ? 0 : 1) : 2);
+  const meshConfigMap = (r: Resource) => r.kind === 'ConfigMap' && (r.name === 'istio' || r.name.startsWith('istio-')) && r.group === '';
+  const operator = (r: Resource) => r.kind === 'IstioOperator' && r.group === 'install.istio.io';
+  // Only candidates are sorted: a large repository has thousands of other ConfigMaps.
   const ordered = resources
-    .filter((r) => r.kind === 'ConfigMap' || r.kind === 'IstioOperator')
+    .filter((r) => meshConfigMap(r) || operator(r))
     .sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const r of ordered) {
-    if (r.kind === 'ConfigMap' && (r.name === 'istio' || r.name.startsWith('istio-')) && r.group === '') {
+    if (meshConfigMap(r)) {
       // istio-<revision> ConfigMaps hold the same mesh config for revisioned control planes.
       const text = str(get(r.value, 'data', 'mesh'));
       if (!text) continue;
@@ -46,7 +49,7 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       if (typeof auto === 'boolean' && !found.autoMtls) found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
         found.rootNamespace = { value: root, resource: r, path: ['data', 'mesh'] };
-    } else if (r.kind === 'IstioOperator' && r.group === 'install.istio.io') {
+    } else if (operator(r)) {
       const mc = obj(get(r.value, 'spec', 'meshConfig'));
       const auto = mc?.enableAutoMtls;
       const root = mc?.rootNamespace;

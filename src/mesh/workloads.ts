@@ -33,10 +33,15 @@ export function injectorIgnoredNamespaces(v: IstioVersion): Set<string> {
 
 export const KUBERNETES_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
+/**
+ * Every namespace the inputs name: Namespace resources (`resources`; other kinds are skipped), config, workloads and
+ * `resourceNamespaces` (every resource's namespace; by default those of `resources`).
+ */
 export function collectNamespaces(
   resources: Resource[],
   workloadNamespaces: Iterable<string>,
   options: ResolvedOptions,
+  resourceNamespaces: Iterable<string> = resources.flatMap((r) => (r.namespace === undefined ? [] : [r.namespace])),
 ): Map<string, NamespaceInfo> {
   const map = new Map<string, NamespaceInfo>();
   for (const r of resources) {
@@ -53,7 +58,7 @@ export function collectNamespaces(
   };
   for (const name of Object.keys(configured)) ensure(name);
   for (const name of workloadNamespaces) ensure(name);
-  for (const r of resources) if (r.namespace !== undefined) ensure(r.namespace);
+  for (const name of resourceNamespaces) ensure(name);
   return new Map([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

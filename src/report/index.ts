@@ -1,6 +1,6 @@
 // Output formats shared by the CLI and the action. One module per format.
 import type { LintResult } from '../engine.js';
-import { formatJson } from './json.js';
+import { jsonChunks } from './json.js';
 import { formatStylish } from './stylish.js';
 import { formatSarif } from './sarif.js';
 import { formatGithub } from './github.js';
@@ -13,11 +13,14 @@ export interface FormatContext {
   version: string;
 }
 
-export type Formatter = (result: LintResult, ctx: FormatContext) => string;
+/** A report as one string, or in pieces (a large JSON report is written as it is made). */
+export type Output = string | Iterable<string>;
+
+export type Formatter = (result: LintResult, ctx: FormatContext) => Output;
 
 export const FORMATTERS: Record<string, Formatter> = {
   stylish: (r, ctx) => formatStylish(r, { color: ctx.color, showSuppressed: ctx.showSuppressed }),
-  json: (r, ctx) => formatJson(r, ctx.showSuppressed),
+  json: (r, ctx) => jsonChunks(r, ctx.showSuppressed),
   sarif: (r, ctx) => formatSarif(r, { version: ctx.version, showSuppressed: ctx.showSuppressed }),
   github: (r, ctx) => formatGithub(r, { showSuppressed: ctx.showSuppressed }),
   markdown: (r, ctx) =>
@@ -28,6 +31,11 @@ export const FORMATTERS: Record<string, Formatter> = {
       ...baseLabelOf(r),
     }),
 };
+
+/** The whole report as one string. */
+export function outputText(output: Output): string {
+  return typeof output === 'string' ? output : [...output].join('');
+}
 
 export const FORMAT_NAMES = (): string[] => Object.keys(FORMATTERS);
 

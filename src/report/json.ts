@@ -2,9 +2,35 @@ import type { LintResult } from '../engine.js';
 import type { Finding } from '../types.js';
 
 /** The machine contract (README "JSON output"). Version 1; later fields are additions, never renames. */
-export function formatJson(result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>, showSuppressed = false): string {
+export function formatJson(
+  result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>,
+  showSuppressed = false,
+): string {
+  return [...jsonChunks(result, showSuppressed)].join('');
+}
+
+/**
+ * formatJson a finding at a time, byte for byte the same text: a large mesh's report is hundreds of MB, which as
+ * one string (and its copy on the way to the file) would double the run's peak memory.
+ */
+export function* jsonChunks(
+  result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>,
+  showSuppressed = false,
+): Generator<string> {
   const findings = showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
-  return JSON.stringify({ version: 1, findings: findings.map(publicFinding), summary: result.summary }, null, 2) + '\n';
+  // JSON.stringify(…, null, 2) of the whole report, nested values indented by their depth (JSON strings hold no raw
+  // line breaks, so re-indenting after each "\n" is exact).
+  const nested = (value: unknown, depth: number) =>
+    JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
+  if (!findings.length) {
+    yield `{\n  "version": 1,\n  "findings": [],\n  "summary": ${nested(result.summary, 1)}\n}\n`;
+    return;
+  }
+  yield '{\n  "version": 1,\n  "findings": [\n';
+  for (let i = 0; i < findings.length; i++) {
+    yield `    ${nested(publicFinding(findings[i]!), 2)}${i < findings.length - 1 ? ',' : ''}\n`;
+  }
+  yield `  ],\n  "summary": ${nested(result.summary, 1)}\n}\n`;
 }
 
 /** Drop internal fields; keep the documented ones in a stable order. */
