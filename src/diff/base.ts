@@ -55,8 +55,21 @@ export async function lintAgainstBase(
   });
   const { inputs: baseInputs, info } = await loadBase(options, base, cache, opts.gitOnly ?? false);
   const head = analyze(headInputs, options);
-  const baseResult = analyze(baseInputs, options);
+  // A change that touches no manifest: the base parsed to the very same resources (one ParseCache), and analyze is
+  // pure, so the head's analysis is the base's too.
+  const baseResult = sameInputs(baseInputs, headInputs) ? head : analyze(baseInputs, options);
   return { ...compareResults(baseResult, head, options, opts.showAll), base: info, baseResult };
+}
+
+function sameInputs(a: LoadedInputs, b: LoadedInputs): boolean {
+  return (
+    a.skipped === b.skipped &&
+    a.files.length === b.files.length &&
+    a.files.every((f, i) => f === b.files[i]) &&
+    a.resources.length === b.resources.length &&
+    a.resources.every((r, i) => r === b.resources[i]) &&
+    JSON.stringify(a.diagnostics) === JSON.stringify(b.diagnostics)
+  );
 }
 
 /** Mark head findings new/old, add transitions, and count. Pure: used by the CLI, the action and tests. */
@@ -131,16 +144,18 @@ type Texts = { texts: { input: InputFile; text: string }[]; diagnostics: Finding
  */
 async function readBaseDirectory(options: ResolvedOptions, dir: string): Promise<Texts> {
   const headPaths = options.paths.filter((p) => p !== '-');
-  let prefix: string | undefined;
+  let headDir: string | undefined;
   if (headPaths.length === 1) {
     const head = path.resolve(options.cwd, headPaths[0]!);
-    if ((await stat(head).catch(() => undefined))?.isDirectory())
-      prefix = path.relative(options.cwd, head).split(path.sep).join('/');
+    if ((await stat(head).catch(() => undefined))?.isDirectory()) headDir = head;
   }
   const ignore = ignoreMatcher(options.config.ignore ?? []);
-  const mapped = (file: string) => (prefix ? `${prefix}/${file}` : file);
+  // The path the head's own file there is shown with (absolute for a directory far outside the working directory),
+  // so that unchanged files hit the parse cache and findings match by file.
+  const mapped = (file: string) =>
+    headDir !== undefined ? displayPath(options.cwd, path.join(headDir, file)) : file;
   const discovery =
-    prefix !== undefined
+    headDir !== undefined
       ? await discoverFiles(['.'], dir, (file) => ignore(mapped(file)))
       : await discoverFiles(headPaths.length ? headPaths : ['.'], dir, ignore);
   // A head path that the base does not have is a new file or directory, not an error.

@@ -18,6 +18,17 @@ export function markNew(head: readonly Finding[], base: readonly Finding[]): Fin
     if (!f.resource) push(byText, textKey(f), f);
   }
   const used = new Set<Finding>();
+  // A base finding's edges as keys, built once: it is a candidate for every head finding with its key.
+  const edgeKeys = new Map<Finding, Set<string>>();
+  const edgesWithin = (head: Finding, base: Finding): boolean => {
+    if (!head.edges?.length) return true;
+    // Usually the base lists the same edges in the same order: compare in place before building keys.
+    const baseEdges = base.edges ?? [];
+    if (head.edges.every((e, i) => baseEdges[i] !== undefined && sameEdge(e, baseEdges[i]))) return true;
+    let before = edgeKeys.get(base);
+    if (!before) edgeKeys.set(base, (before = new Set((base.edges ?? []).map(edgeKey))));
+    return head.edges.every((e) => before.has(edgeKey(e)));
+  };
   const take = (list: Finding[] | undefined, f: Finding): boolean => {
     const hit = list?.find(
       (b) => !used.has(b) && SEVERITY_RANK[b.severity] >= SEVERITY_RANK[f.severity] && edgesWithin(f, b),
@@ -34,10 +45,15 @@ export function markNew(head: readonly Finding[], base: readonly Finding[]): Fin
   });
 }
 
-function edgesWithin(head: Finding, base: Finding): boolean {
-  if (!head.edges?.length) return true;
-  const before = new Set((base.edges ?? []).map(edgeKey));
-  return head.edges.every((e) => before.has(edgeKey(e)));
+function sameEdge(a: EdgeRef, b: EdgeRef): boolean {
+  return (
+    a.client.namespace === b.client.namespace &&
+    a.client.kind === b.client.kind &&
+    a.client.workload === b.client.workload &&
+    a.server.namespace === b.server.namespace &&
+    a.server.service === b.server.service &&
+    a.server.port === b.server.port
+  );
 }
 
 function edgeKey(e: EdgeRef): string {

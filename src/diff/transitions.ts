@@ -28,11 +28,15 @@ interface PairState {
   ref: EdgeRef;
 }
 
-export interface Transition {
-  base: PairState;
+/** What a finding lists of a transition: the head side and the two states. */
+interface Listed {
   head: PairState;
   from: string;
   to: string;
+}
+
+export interface Transition extends Listed {
+  base: PairState;
   /** "legacy/sleep → httpbin.foo:8000: plaintext (200) → reset, caused by … PERMISSIVE → STRICT. <skipped step>" */
   text: string;
   /** The same without the advice, for appending to a finding that already gives it. */
@@ -43,97 +47,489 @@ export interface Transition {
   severity: Severity;
 }
 
-/** Concrete pairs of a graph: grouped possible callers are expanded; stand-ins (unknown clients/servers) are left out. */
-export function pairStates(
-  graph: Graph,
-  keepEdge: (edge: Edge) => boolean = () => true,
-  keepMember: (edge: Edge, member: Workload) => boolean = () => true,
-): Map<string, PairState> {
-  const out = new Map<string, PairState>();
-  for (const edge of graph.edges) {
-    if (edge.server.standIn || !edge.connections.length || !keepEdge(edge)) continue;
-    const clients = edge.client.members?.length
-      ? edge.client.members.filter((m) => keepMember(edge, m)).map((m) => ({ namespace: m.namespace, name: m.name, kind: m.kind, workload: m }))
-      : edge.client.standIn && !edge.client.workload
-        ? // a declared caller that the inputs do not contain still is a named client; a "*" stand-in is not
-          edge.client.name === '*'
-          ? []
-          : [{ namespace: edge.client.namespace, name: edge.client.name, kind: edge.client.kind }]
-        : [
-            {
-              namespace: edge.client.namespace,
-              name: edge.client.name,
-              kind: edge.client.kind,
-              workload: edge.client.workload,
-            },
-          ];
-    const connection =
-      edge.connections.find((c) => c.result.outcome === edge.outcome) ?? edge.connections[0]!;
-    for (const client of clients) {
-      const key = `${client.namespace}/${client.kind}/${client.name}>${edge.server.namespace}/${edge.server.service}:${edge.server.port}`;
-      const prev = out.get(key);
-      if (prev && RANK[prev.edge.outcome] >= RANK[edge.outcome]) continue;
-      const ref: EdgeRef = {
-        client: { namespace: client.namespace, workload: client.name, kind: client.kind },
-        server: { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port },
-        caller: edge.caller,
-      };
-      out.set(key, { key, edge, connection, client, ref });
+// How the comparison stays linear: possible callers are grouped edges whose `members` arrays are shared between
+// server ports, so a change like PERMISSIVE → STRICT in one namespace makes (clients × ports) pairs worse. Pairs are
+// never expanded one by one. At each server port, a head group edge is compared with each base group edge at the
+// same port as a whole: if the head outcome is worse, the members the two groups share make one Run (their
+// intersection, computed once per pair of member arrays). Clients that also have an edge of their own at that port
+// (known callers, which large shared groups still list) are compared one by one, as Points. A finding then lists
+// the first few transitions in the order a full expansion would have met them (head edge, then member) and counts
+// the rest, so the output is the same as comparing every pair.
+
+/** A client of an edge with one client: a known caller, or a declared caller the inputs do not contain. */
+interface SingleEdge {
+  edge: Edge;
+  /** Index in graph.edges: the order in which pairs are met. */
+  order: number;
+  client: PairState['client'];
+  clientKey: string;
+}
+
+interface GroupEdge {
+  edge: Edge;
+  order: number;
+  members: readonly Workload[];
+}
+
+/** The edges of one graph at one server port. Group edges at one port have disjoint members. */
+interface PortEdges {
+  singles: SingleEdge[];
+  groups: GroupEdge[];
+  singlesByClient: Map<string, SingleEdge[]>;
+}
+
+/** One transition, compared on its own. */
+interface Point {
+  order: number;
+  /** Index in the head group edge's members (0 for a single). */
+  member: number;
+  t: Transition;
+  /** The head finding that already reports this connection. */
+  covering?: Finding;
+}
+
+/** Members of one head group edge that were in one base group edge at the same port, all made worse the same way. */
+interface Run {
+  order: number;
+  port: string;
+  head: GroupEdge;
+  base: GroupEdge;
+  /** Ascending indices into head.members; shared between runs (cached per pair of member arrays). */
+  indices: readonly number[];
+  /** Indices compared one by one instead (known callers; connections a head finding already reports). */
+  excluded: Set<number>;
+  count: number;
+  /** The first index not excluded. */
+  first: number;
+  /** The transition of the run's first member; the others differ only in the client. */
+  t: Transition;
+}
+
+/** For tests. */
+export interface CompareOptions {
+  /** Compare every client × port pair on its own: the slow reference the grouped comparison must equal. */
+  oneByOne?: boolean;
+  /** Counts what was compared: points (one pair), runs (a group's members at once), and the transitions in all. */
+  stats?: { points: number; runs: number; transitions: number };
+}
+
+type Item = ({ kind: 'point' } & Point) | ({ kind: 'run' } & Run);
+
+const worsens = (from: Outcome, to: Outcome) =>
+  RANK[to] > RANK[from] && (to === 'plaintext' || to === 'broken');
+const clientKeyOf = (c: { namespace: string; kind: string; name: string }) =>
+  `${c.namespace}/${c.kind}/${c.name}`;
+const portKeyOf = (e: Edge) => `${e.server.namespace}/${e.server.service}:${e.server.port}`;
+/** The same key for an EdgeRef: a finding that lists a connection names it like this. */
+const refKeyOf = (e: EdgeRef) =>
+  `${e.client.namespace}/${e.client.kind}/${e.client.workload}>${e.server.namespace}/${e.server.service}:${e.server.port}`;
+
+function edgesByPort(graph: Graph): Map<string, PortEdges> {
+  // Grouped by the Service object and port number first: building a string key per edge cost more than the rest.
+  const byService = new Map<NonNullable<Edge['server']['serviceRef']> | string, Map<number, PortEdges>>();
+  const out = new Map<string, PortEdges>();
+  graph.edges.forEach((edge, order) => {
+    if (edge.server.standIn || !edge.connections.length) return;
+    const service = edge.server.serviceRef ?? portKeyOf(edge);
+    let ports = byService.get(service);
+    if (!ports) byService.set(service, (ports = new Map()));
+    let at = ports.get(edge.server.port);
+    if (!at) {
+      const key = portKeyOf(edge);
+      at = out.get(key);
+      if (!at) out.set(key, (at = { singles: [], groups: [], singlesByClient: new Map() }));
+      ports.set(edge.server.port, at);
     }
-  }
+    const c = edge.client;
+    if (c.members?.length) {
+      at.groups.push({ edge, order, members: c.members });
+      return;
+    }
+    // A declared caller that the inputs do not contain still is a named client; a "*" stand-in is not.
+    if (c.standIn && !c.workload && c.name === '*') return;
+    const client: PairState['client'] =
+      c.standIn && !c.workload
+        ? { namespace: c.namespace, name: c.name, kind: c.kind }
+        : { namespace: c.namespace, name: c.name, kind: c.kind, workload: c.workload };
+    const single: SingleEdge = { edge, order, client, clientKey: clientKeyOf(client) };
+    at.singles.push(single);
+    const list = at.singlesByClient.get(single.clientKey);
+    if (list) list.push(single);
+    else at.singlesByClient.set(single.clientKey, [single]);
+  });
   return out;
 }
 
-export function findTransitions(base: Graph, head: Graph): Transition[] {
-  // Expanding every grouped edge into client × service pairs is quadratic; only server ports where some client
-  // class can have got worse are expanded. A class can only have got worse if the base had a better outcome for the
-  // same kind of client (sidecar state) at that port, or if a member's sidecar state itself changed.
-  const serverKey = (e: Edge) => `${e.server.namespace}/${e.server.service}:${e.server.port}`;
-  const baseBest = new Map<string, number>();
-  const baseSidecar = new Map<string, string>();
-  const seenArrays = new Set<readonly Workload[]>();
-  for (const e of base.edges) {
-    if (e.server.standIn) continue;
-    const k = `${serverKey(e)}|${e.client.sidecar}`;
-    baseBest.set(k, Math.min(baseBest.get(k) ?? Infinity, RANK[e.outcome]));
-    // Group edges share their members array: visit each array once, or this loop is edges × workloads.
-    const members = e.client.members ?? (e.client.workload ? [e.client.workload] : []);
-    if (seenArrays.has(members)) continue;
-    seenArrays.add(members);
-    for (const m of members) baseSidecar.set(m.resource.id, m.sidecar.state);
+/** Per-call caches keyed by the graph's shared arrays and edges. */
+class Caches {
+  private readonly indexes = new WeakMap<readonly Workload[], Map<string, number>>();
+  private readonly intersections = new WeakMap<readonly Workload[], WeakMap<readonly Workload[], number[]>>();
+  private readonly splits = new WeakMap<readonly number[], Map<string, number[][]>>();
+  private readonly connections = new WeakMap<Edge, EdgeConnection>();
+  private readonly keys = new WeakMap<Workload, string>();
+
+  /** A workload's client key, built once: the same workload is a member of many arrays. */
+  keyOf(m: Workload): string {
+    let key = this.keys.get(m);
+    if (key === undefined) this.keys.set(m, (key = clientKeyOf(m)));
+    return key;
   }
-  const sidecarChanged = (m: Workload) => baseSidecar.has(m.resource.id) && baseSidecar.get(m.resource.id) !== m.sidecar.state;
-  const anyChanged = new WeakMap<readonly Workload[], boolean>();
-  const someChanged = (members: readonly Workload[]) => {
-    let v = anyChanged.get(members);
-    if (v === undefined) anyChanged.set(members, (v = members.some(sidecarChanged)));
-    return v;
+
+  /** Client key → index, once per members array (arrays are shared between edges). */
+  memberIndex(members: readonly Workload[]): Map<string, number> {
+    let index = this.indexes.get(members);
+    if (!index) {
+      index = new Map();
+      members.forEach((m, i) => index!.set(this.keyOf(m), i));
+      this.indexes.set(members, index);
+    }
+    return index;
+  }
+
+  /** Ascending indices into `head` of the clients `base` also holds; walks the smaller array. */
+  shared(head: readonly Workload[], base: readonly Workload[]): readonly number[] {
+    let byBase = this.intersections.get(head);
+    if (!byBase) this.intersections.set(head, (byBase = new WeakMap()));
+    let out = byBase.get(base);
+    if (!out) {
+      out = [];
+      if (base.length < head.length) {
+        const index = this.memberIndex(head);
+        for (const m of base) {
+          const i = index.get(this.keyOf(m));
+          if (i !== undefined) out.push(i);
+        }
+        out.sort((a, b) => a - b);
+      } else {
+        const index = this.memberIndex(base);
+        head.forEach((m, i) => {
+          if (index.has(this.keyOf(m))) out!.push(i);
+        });
+      }
+      byBase.set(base, out);
+    }
+    return out;
+  }
+
+  /** `indices` split by a key of each member, in order of first index; cached per indices array and kind of key. */
+  split(
+    indices: readonly number[],
+    kind: string,
+    keyOf: (i: number) => string,
+  ): readonly (readonly number[])[] {
+    let byKind = this.splits.get(indices);
+    if (!byKind) this.splits.set(indices, (byKind = new Map()));
+    let parts = byKind.get(kind);
+    if (!parts) {
+      const byKey = new Map<string, number[]>();
+      for (const i of indices) {
+        const k = keyOf(i);
+        const part = byKey.get(k);
+        if (part) part.push(i);
+        else byKey.set(k, [i]);
+      }
+      byKind.set(kind, (parts = [...byKey.values()]));
+    }
+    return parts;
+  }
+
+  /** The connection that shows the edge's outcome. */
+  connection(edge: Edge): EdgeConnection {
+    let c = this.connections.get(edge);
+    if (!c) {
+      c = edge.connections.find((x) => x.result.outcome === edge.outcome) ?? edge.connections[0]!;
+      this.connections.set(edge, c);
+    }
+    return c;
+  }
+}
+
+function pairState(caches: Caches, edge: Edge, client: PairState['client'], port: string): PairState {
+  return {
+    key: `${clientKeyOf(client)}>${port}`,
+    edge,
+    connection: caches.connection(edge),
+    client,
+    ref: {
+      client: { namespace: client.namespace, workload: client.name, kind: client.kind },
+      server: { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port },
+      caller: edge.caller,
+    },
   };
-  const candidatePorts = new Set<string>();
-  const classWorse = (e: Edge) => (baseBest.get(`${serverKey(e)}|${e.client.sidecar}`) ?? Infinity) < RANK[e.outcome];
-  const headWorse = (e: Edge) => e.outcome === 'plaintext' || e.outcome === 'broken';
-  for (const e of head.edges) {
-    if (e.server.standIn || !headWorse(e)) continue;
-    if (classWorse(e) || someChanged(e.client.members ?? []) || (e.client.workload && sidecarChanged(e.client.workload)))
-      candidatePorts.add(serverKey(e));
+}
+
+const memberClient = (m: Workload): PairState['client'] => ({
+  namespace: m.namespace,
+  name: m.name,
+  kind: m.kind,
+  workload: m,
+});
+
+/**
+ * A client's state at a port: the worst of its edges there (of equals, the one met first), and where it was first
+ * met (edge order, then member). A group edge no worse than the client's own edges, and met after them, changes
+ * neither, so its members are not looked up.
+ */
+function stateAt(
+  caches: Caches,
+  at: PortEdges,
+  clientKey: string,
+  port: string,
+): { state: PairState; order: number; member: number } | undefined {
+  let first: { order: number; member: number } | undefined;
+  let worst: { order: number; member: number; edge: Edge; client: PairState['client'] } | undefined;
+  const meet = (order: number, member: number, edge: Edge, client: () => PairState['client']) => {
+    const before = (a: { order: number; member: number }) =>
+      order < a.order || (order === a.order && member < a.member);
+    if (!first || before(first)) first = { order, member };
+    const rank = RANK[edge.outcome];
+    if (!worst || rank > RANK[worst.edge.outcome] || (rank === RANK[worst.edge.outcome] && before(worst)))
+      worst = { order, member, edge, client: client() };
+  };
+  for (const s of at.singlesByClient.get(clientKey) ?? []) meet(s.order, 0, s.edge, () => s.client);
+  for (const g of at.groups) {
+    if (worst && first && RANK[g.edge.outcome] <= RANK[worst.edge.outcome] && g.order > first.order) continue;
+    const i = caches.memberIndex(g.members).get(clientKey);
+    if (i !== undefined) meet(g.order, i, g.edge, () => memberClient(g.members[i]!));
   }
-  if (!candidatePorts.size) return [];
-  const before = pairStates(base, (e) => candidatePorts.has(serverKey(e)));
-  const after = pairStates(
-    head,
-    (e) => candidatePorts.has(serverKey(e)) && headWorse(e),
-    (e, m) => classWorse(e) || (someChanged(e.client.members ?? []) && sidecarChanged(m)),
+  if (!first || !worst) return undefined;
+  return {
+    state: pairState(caches, worst.edge, worst.client, port),
+    order: first.order,
+    member: first.member,
+  };
+}
+
+/**
+ * What of a member, beyond its edges, decides which finding its transition joins (describeTransition's group): the
+ * sidecar setting of a client that lost or gained its sidecar, or its name when no setting names the change.
+ * Undefined when nothing does; `kind` names the function for the cache.
+ */
+function memberKeyOf(
+  bc: EdgeConnection,
+  hc: EdgeConnection,
+): { kind: string; of: (m: Workload) => string } | undefined {
+  if (bc.client.mode === hc.client.mode || hc.client.cause) return undefined;
+  const sidecarChanged = (bc.client.mode === 'NO_SIDECAR') !== (hc.client.mode === 'NO_SIDECAR');
+  const named = !bc.client.cause;
+  return {
+    kind: `${sidecarChanged}|${named}`,
+    of: (m) => {
+      const c = sidecarChanged ? m.sidecar.cause : undefined;
+      if (c) return `cause:${c.resource.id}|${c.resource.file}|${c.path.join('.')}`;
+      return named ? `client:${m.namespace}/${m.name}` : '';
+    },
+  };
+}
+
+/**
+ * Head findings by the connections they list: the first finding (not an info) that lists a connection reports it.
+ * Indexed by server first; client keys are built only for server ports that have transitions.
+ */
+class CoveringIndex {
+  private readonly byServer = new Map<
+    string,
+    Map<string, Map<number, { ref: EdgeRef; finding: Finding }[]>>
+  >();
+  private readonly byPort = new Map<readonly unknown[], Map<string, Finding>>();
+
+  constructor(findings: readonly Finding[]) {
+    for (const finding of findings) {
+      if (finding.severity === 'info') continue;
+      for (const ref of finding.edges ?? []) {
+        const { namespace, service, port } = ref.server;
+        let services = this.byServer.get(namespace);
+        if (!services) this.byServer.set(namespace, (services = new Map()));
+        let ports = services.get(service);
+        if (!ports) services.set(service, (ports = new Map()));
+        const list = ports.get(port);
+        if (list) list.push({ ref, finding });
+        else ports.set(port, [{ ref, finding }]);
+      }
+    }
+  }
+
+  /** Client key → the finding that reports the connection to this server port. */
+  at(server: Edge['server']): ReadonlyMap<string, Finding> | undefined {
+    const list = this.byServer.get(server.namespace)?.get(server.service)?.get(server.port);
+    if (!list) return undefined;
+    let clients = this.byPort.get(list);
+    if (!clients) {
+      clients = new Map();
+      for (const { ref, finding } of list) {
+        const key = `${ref.client.namespace}/${ref.client.kind}/${ref.client.workload}`;
+        if (!clients.has(key)) clients.set(key, finding);
+      }
+      this.byPort.set(list, clients);
+    }
+    return clients;
+  }
+}
+
+/**
+ * Every transition between the two graphs, as Points and Runs. Connections a head finding already reports are taken
+ * out of runs, so that the finding can list them.
+ */
+function compareGraphs(base: Graph, head: Graph, covering: CoveringIndex, compare: CompareOptions): Item[] {
+  const caches = new Caches();
+  const baseEdges = edgesByPort(base);
+  const items: Item[] = [];
+  for (const [port, at] of edgesByPort(head)) {
+    const before = baseEdges.get(port);
+    if (!before) continue; // a new service: the rules judge it on its own
+    if (
+      !at.singles.some((s) => worsens('mtls', s.edge.outcome)) &&
+      !at.groups.some((g) => worsens('mtls', g.edge.outcome))
+    )
+      continue;
+
+    const covered = covering.at((at.singles[0] ?? at.groups[0])!.edge.server);
+    // Clients with an edge of their own on either side, one by one.
+    const individual = new Set<string>([...at.singlesByClient.keys(), ...before.singlesByClient.keys()]);
+    if (compare.oneByOne)
+      for (const g of [...at.groups, ...before.groups])
+        for (const m of g.members) individual.add(caches.keyOf(m));
+    for (const clientKey of individual) {
+      const h = stateAt(caches, at, clientKey, port);
+      if (!h || !worsens('mtls', h.state.edge.outcome)) continue;
+      const b = stateAt(caches, before, clientKey, port);
+      if (!b || !worsens(b.state.edge.outcome, h.state.edge.outcome)) continue;
+      const t = describeTransition(b.state, h.state);
+      const point: Point = { order: h.order, member: h.member, t };
+      const finding = covered?.get(clientKey);
+      if (finding) point.covering = finding;
+      items.push({ kind: 'point', ...point });
+    }
+
+    // Group against group.
+    for (const g of at.groups) {
+      if (!worsens('mtls', g.edge.outcome)) continue;
+      const headIndex = caches.memberIndex(g.members);
+      for (const bg of before.groups) {
+        if (!worsens(bg.edge.outcome, g.edge.outcome)) continue;
+        const shared = caches.shared(g.members, bg.members);
+        if (!shared.length) continue;
+        const baseIndex = caches.memberIndex(bg.members);
+        const excluded = new Set<number>();
+        for (const clientKey of individual) {
+          const i = headIndex.get(clientKey);
+          if (i !== undefined && baseIndex.has(clientKey)) excluded.add(i);
+        }
+        const bc = caches.connection(bg.edge);
+        const hc = caches.connection(g.edge);
+        const memberKey = memberKeyOf(bc, hc);
+        const parts = memberKey
+          ? caches.split(shared, memberKey.kind, (i) => memberKey.of(g.members[i]!))
+          : [shared];
+        for (const indices of parts) {
+          const run = {
+            port,
+            head: g,
+            base: bg,
+            indices,
+            excluded: new Set([...excluded].filter((i) => includes(indices, i))),
+          };
+          // Connections a head finding lists leave the run: the finding names them.
+          for (const [clientKey, finding] of covered ?? []) {
+            const i = headIndex.get(clientKey);
+            if (i === undefined || run.excluded.has(i) || !includes(indices, i)) continue;
+            run.excluded.add(i);
+            const t = describeTransition(
+              basePair(caches, bg, clientKey, port),
+              pairState(caches, g.edge, memberClient(g.members[i]!), port),
+            );
+            items.push({ kind: 'point', order: g.order, member: i, t, covering: finding });
+          }
+          const count = indices.length - run.excluded.size;
+          const first = run.excluded.size ? indices.find((i) => !run.excluded.has(i)) : indices[0];
+          if (!count || first === undefined) continue;
+          const t = describeTransition(
+            basePair(caches, bg, caches.keyOf(g.members[first]!), port),
+            pairState(caches, g.edge, memberClient(g.members[first]!), port),
+          );
+          items.push({ kind: 'run', order: g.order, ...run, count, first, t });
+        }
+      }
+    }
+  }
+  items.sort((a, b) => a.order - b.order || firstMember(a) - firstMember(b));
+  if (compare.stats) {
+    for (const item of items) compare.stats[item.kind === 'point' ? 'points' : 'runs']++;
+    compare.stats.transitions += items.reduce((n, x) => n + countOf(x), 0);
+  }
+  return items;
+}
+
+function basePair(caches: Caches, bg: GroupEdge, clientKey: string, port: string): PairState {
+  return pairState(
+    caches,
+    bg.edge,
+    memberClient(bg.members[caches.memberIndex(bg.members).get(clientKey)!]!),
+    port,
   );
-  const out: Transition[] = [];
-  for (const [key, h] of after) {
-    const b = before.get(key);
-    if (!b) continue; // a new client or service: the rules judge it on its own
-    const from = b.edge.outcome;
-    const to = h.edge.outcome;
-    if (RANK[to] <= RANK[from] || (to !== 'plaintext' && to !== 'broken')) continue;
-    out.push(describeTransition(b, h));
+}
+
+function includes(sorted: readonly number[], x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
   }
-  return out;
+  return false;
+}
+
+const firstMember = (item: Item) => (item.kind === 'point' ? item.member : item.first);
+
+const countOf = (item: Item) => (item.kind === 'point' ? 1 : item.count);
+
+/** Items' (item, member) pairs, items sorted by order then first member, in the order pairs are met: head edge, then member. */
+function* inOrder(items: readonly Item[]): Generator<[Item, number]> {
+  for (let i = 0; i < items.length;) {
+    let j = i + 1;
+    while (j < items.length && items[j]!.order === items[i]!.order) j++;
+    if (j === i + 1) {
+      const item = items[i]!;
+      for (const m of membersOf(item)) yield [item, m];
+    } else {
+      // Items of one head edge interleave by member.
+      const cursors = items.slice(i, j).map((item) => {
+        const members = membersOf(item);
+        return { item, members, next: members.next().value };
+      });
+      for (;;) {
+        let pick: (typeof cursors)[number] | undefined;
+        for (const c of cursors)
+          if (c.next !== undefined && (pick?.next === undefined || c.next < pick.next)) pick = c;
+        if (pick?.next === undefined) break;
+        yield [pick.item, pick.next];
+        pick.next = pick.members.next().value;
+      }
+    }
+    i = j;
+  }
+}
+
+function* membersOf(item: Item): Generator<number, undefined> {
+  if (item.kind === 'point') yield item.member;
+  else for (const i of item.indices) if (!item.excluded.has(i)) yield i;
+  return undefined;
+}
+
+/** A run member's transition as a finding lists it: the run's first transition with this client. */
+function listedOf(item: Item, member: number): Listed {
+  if (item.kind === 'point' || member === item.first) return item.t;
+  const m = item.head.members[member]!;
+  const head: PairState = {
+    ...item.t.head,
+    key: `${clientKeyOf(m)}>${item.port}`,
+    client: memberClient(m),
+    ref: { ...item.t.head.ref, client: { namespace: m.namespace, workload: m.name, kind: m.kind } },
+  };
+  return { head, from: item.t.from, to: item.t.to };
 }
 
 function stateLabel(p: PairState): string {
@@ -272,14 +668,6 @@ function describeTransition(b: PairState, h: PairState): Transition {
   return t;
 }
 
-const sameEdge = (a: EdgeRef, b: EdgeRef) =>
-  a.client.namespace === b.client.namespace &&
-  a.client.workload === b.client.workload &&
-  a.client.kind === b.client.kind &&
-  a.server.namespace === b.server.namespace &&
-  a.server.service === b.server.service &&
-  a.server.port === b.server.port;
-
 /**
  * Attach each transition to the head finding that already reports its edge (the plaintext-to-strict error on the
  * `mode: STRICT` line), which then counts as new; a transition that no finding covers becomes a connection-downgrade
@@ -290,62 +678,71 @@ export function applyTransitions(
   head: LintResult,
   findings: Finding[],
   options: ResolvedOptions,
+  compare: CompareOptions = {},
 ): { findings: Finding[]; suppressed: Finding[] } {
   const configured = options.config.rules?.[TRANSITION_RULE];
   if (configured === 'off') return { findings, suppressed: [] };
-  const transitions = findTransitions(base.graph(), head.graph());
-  if (!transitions.length) return { findings, suppressed: [] };
 
   const out = findings.map((f) => ({ ...f }));
-  const groups = new Map<string, Transition[]>();
+  const items = compareGraphs(base.graph(), head.graph(), new CoveringIndex(out), compare);
+  if (!items.length) return { findings, suppressed: [] };
+
   const attached = new Map<Finding, Transition[]>();
-  for (const t of transitions) {
-    const covering = out.find((f) => f.edges?.some((e) => sameEdge(e, t.head.ref)) && f.severity !== 'info');
-    if (covering) attached.set(covering, [...(attached.get(covering) ?? []), t]);
-    else groups.set(t.group, [...(groups.get(t.group) ?? []), t]);
+  const groups = new Map<string, Item[]>();
+  for (const item of items) {
+    if (item.kind === 'point' && item.covering) push(attached, item.covering, item.t);
+    else push(groups, item.t.group, item);
   }
   for (const [f, ts] of attached) {
     // The finding already explains the problem and the fix; add what changed, for the first edge in full.
     f.new = true;
+    const byKey = new Map(ts.map((t) => [t.head.key, t]));
     f.edges = f.edges?.map((e) => {
-      const t = ts.find((x) => sameEdge(e, x.head.ref));
+      const t = byKey.get(refKeyOf(e));
       return t ? { ...e, transition: { from: t.from, to: t.to } } : e;
     });
     f.transition = { from: ts[0]!.from, to: ts[0]!.to };
-    f.message += ` Change: ${ts[0]!.short}${moreText(ts)}`;
+    f.message += ` Change: ${ts[0]!.short}${moreText(ts.length, ts.slice(1))}`;
   }
-  const standalone = [...groups.values()].map((ts) => transitionFinding(ts, configured));
+  const standalone = [...groups.values()].map((g) => transitionFinding(g, configured));
   if (!standalone.length) return { findings: out, suppressed: [] };
   const { kept, suppressed } = applySuppressions(standalone, head.inputs.resources, options);
   return { findings: [...out, ...kept.map((f) => ({ ...f, new: true }))], suppressed };
 }
 
-function moreText(ts: Transition[]): string {
-  const more = ts.slice(1).map((t) => `${clientText(t.head)} → ${serverText(t.head)}`);
-  if (!more.length) return '';
-  const shown = more.slice(0, MESSAGE_LIST_CAP).join('; ');
-  const rest = more.length > MESSAGE_LIST_CAP ? `; and ${more.length - MESSAGE_LIST_CAP} more` : '';
-  return ` The same change makes ${more.length} more connection${more.length === 1 ? '' : 's'} worse: ${shown}${rest}.`;
+/** " The same change makes N more connections worse: …", listing the first of `next` (the ones after the first). */
+function moreText(total: number, next: readonly Listed[]): string {
+  const more = total - 1;
+  if (more <= 0) return '';
+  const shown = next
+    .slice(0, MESSAGE_LIST_CAP)
+    .map((t) => `${clientText(t.head)} → ${serverText(t.head)}`)
+    .join('; ');
+  const rest = more > MESSAGE_LIST_CAP ? `; and ${more - MESSAGE_LIST_CAP} more` : '';
+  return ` The same change makes ${more} more connection${more === 1 ? '' : 's'} worse: ${shown}${rest}.`;
 }
 
 /** One finding per cause: the first transition in full, the others listed; every victim an edge and related location. */
-function transitionFinding(ts: Transition[], override: Severity | undefined): Finding {
-  const t = ts[0]!;
+function transitionFinding(items: readonly Item[], override: Severity | undefined): Finding {
+  const t = items[0]!.t;
   const h = t.head;
+  const listed: Listed[] = [];
   const related: RelatedLocation[] = [];
   const seen = new Set<string>();
-  for (const x of ts) {
-    const w = x.head.client.workload;
+  for (const [item, member] of inOrder(items)) {
+    if (listed.length < EDGE_LIST_CAP) listed.push(listedOf(item, member));
+    const w = item.kind === 'point' ? item.t.head.client.workload : item.head.members[member];
     if (w && !seen.has(w.resource.id) && related.length < EDGE_LIST_CAP) {
       seen.add(w.resource.id);
       related.push(
         relatedAt(
           w.resource,
           ['metadata', 'name'],
-          `${clientText(x.head)}: ${x.head.connection.client.explanation}`,
+          `${w.namespace}/${w.name}: ${item.t.head.connection.client.explanation}`,
         ),
       );
     }
+    if (listed.length >= EDGE_LIST_CAP && related.length >= EDGE_LIST_CAP) break;
   }
   const svc = h.edge.server.serviceRef;
   if (svc)
@@ -353,11 +750,12 @@ function transitionFinding(ts: Transition[], override: Severity | undefined): Fi
       relatedAt(svc.resource, ['metadata', 'name'], `${serverText(h)}: ${h.connection.server.explanation}`),
     );
   const rank = { info: 1, warning: 2, error: 3 } as const;
-  const worst = ts.reduce((a, x) => (rank[x.severity] > rank[a] ? x.severity : a), t.severity);
+  const worst = items.reduce((a, x) => (rank[x.t.severity] > rank[a] ? x.t.severity : a), t.severity);
+  const total = items.reduce((n, x) => n + countOf(x), 0);
   const d: ReportDescriptor = {
-    message: `${t.text}${moreText(ts)}`,
+    message: `${t.text}${moreText(total, listed.slice(1))}`,
     severity: override ?? worst,
-    edges: ts.slice(0, EDGE_LIST_CAP).map((x) => ({ ...x.head.ref, transition: { from: x.from, to: x.to } })),
+    edges: listed.map((x) => ({ ...x.head.ref, transition: { from: x.from, to: x.to } })),
     related,
     keyDetail: t.group,
     transition: { from: t.from, to: t.to },
@@ -377,4 +775,10 @@ function transitionFinding(ts: Transition[], override: Severity | undefined): Fi
     d.path = ['metadata', 'name'];
   }
   return toFinding(connectionDowngrade, d);
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

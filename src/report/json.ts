@@ -9,8 +9,11 @@ export function formatJson(
   return [...jsonChunks(result, showSuppressed)].join('');
 }
 
+/** Findings stringified at once: large enough for JSON.stringify's speed, small enough to bound memory. */
+const JSON_SLICE = 200;
+
 /**
- * formatJson a finding at a time, byte for byte the same text: a large mesh's report is hundreds of MB, which as
+ * formatJson a few findings at a time, byte for byte the same text: a large mesh's report is hundreds of MB, which as
  * one string (and its copy on the way to the file) would double the run's peak memory.
  */
 export function* jsonChunks(
@@ -18,19 +21,22 @@ export function* jsonChunks(
   showSuppressed = false,
 ): Generator<string> {
   const findings = showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
-  // JSON.stringify(…, null, 2) of the whole report, nested values indented by their depth (JSON strings hold no raw
-  // line breaks, so re-indenting after each "\n" is exact).
-  const nested = (value: unknown, depth: number) =>
-    JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
+  // JSON.stringify(…, null, 2) of the whole report, in slices: a slice stringified inside the same wrapper has the
+  // same indentation as in the whole, so only the wrapper's first and last lines are cut off.
+  const nested = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
   if (!findings.length) {
-    yield `{\n  "version": 1,\n  "findings": [],\n  "summary": ${nested(result.summary, 1)}\n}\n`;
+    yield `{\n  "version": 1,\n  "findings": [],\n  "summary": ${nested(result.summary)}\n}\n`;
     return;
   }
   yield '{\n  "version": 1,\n  "findings": [\n';
-  for (let i = 0; i < findings.length; i++) {
-    yield `    ${nested(publicFinding(findings[i]!), 2)}${i < findings.length - 1 ? ',' : ''}\n`;
+  const head = '{\n  "findings": [\n'.length;
+  const tail = '\n  ]\n}'.length;
+  for (let i = 0; i < findings.length; i += JSON_SLICE) {
+    const slice = findings.slice(i, i + JSON_SLICE).map(publicFinding);
+    const text = JSON.stringify({ findings: slice }, null, 2);
+    yield `${text.slice(head, text.length - tail)}${i + JSON_SLICE < findings.length ? ',' : ''}\n`;
   }
-  yield `  ],\n  "summary": ${nested(result.summary, 1)}\n}\n`;
+  yield `  ],\n  "summary": ${nested(result.summary)}\n}\n`;
 }
 
 /** Drop internal fields; keep the documented ones in a stable order. */
