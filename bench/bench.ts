@@ -238,8 +238,12 @@ function x(n: number | undefined): string {
 }
 
 /** The full lint as a user runs it (bundled CLI) when measured, else in-process. */
-const lintOf = (s: SizeResult): Time | undefined => s.cliLint ?? s.lint;
-const prOf = (s: SizeResult): Time | undefined => s.cliPr ?? s.pr;
+function lintOf(s: SizeResult): Time | undefined {
+  return s.cliLint ?? s.lint;
+}
+function prOf(s: SizeResult): Time | undefined {
+  return s.cliPr ?? s.pr;
+}
 
 function checks(r: BenchResult): BenchResult['checks'] {
   const out: BenchResult['checks'] = [];

@@ -17,7 +17,7 @@ describe('json report', () => {
     expect(result.findings.length).toBeGreaterThan(0);
     // Messages with quotes, backslashes, line breaks and non-ASCII: re-indenting must not touch their contents.
     const hostile = { ...result.findings[0]!, message: 'a "quoted"\nmulti-line \\ message\r\n\t→ ✓ \u2028' };
-    // 450 findings: written in slices of 200, so the joins between slices are covered too.
+    // 450 findings: the joins between the pieces are covered too.
     const many = Array.from({ length: 450 }, (_, i) => result.findings[i % result.findings.length]!);
     for (const findings of [result.findings, [hostile, ...result.findings], [], many]) {
       const r = { ...result, findings };

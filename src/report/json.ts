@@ -9,8 +9,12 @@ export function formatJson(
   return [...jsonChunks(result, showSuppressed)].join('');
 }
 
-/** Findings stringified at once: large enough for JSON.stringify's speed, small enough to bound memory. */
-const JSON_SLICE = 200;
+/**
+ * Findings stringified at once. One: a finding's text stays a small, short-lived string; slices of 200 findings
+ * (megabytes each, allocated as large objects that only a full GC frees) raised peak RSS at 20,000 workloads from
+ * 1.24 to 1.88 GB.
+ */
+const JSON_SLICE = 1;
 
 /**
  * formatJson a few findings at a time, byte for byte the same text: a large mesh's report is hundreds of MB, which as
@@ -21,8 +25,8 @@ export function* jsonChunks(
   showSuppressed = false,
 ): Generator<string> {
   const findings = showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
-  // JSON.stringify(…, null, 2) of the whole report, in slices: a slice stringified inside the same wrapper has the
-  // same indentation as in the whole, so only the wrapper's first and last lines are cut off.
+  // JSON.stringify(…, null, 2) of the whole report, in slices: a slice stringified inside a wrapper of the same depth
+  // is indented as in the whole, so only the wrapper's first and last lines are cut off (no re-indenting).
   const nested = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
   if (!findings.length) {
     yield `{\n  "version": 1,\n  "findings": [],\n  "summary": ${nested(result.summary)}\n}\n`;
