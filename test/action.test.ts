@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nccBuild } from './helpers/bundle.js';
 import {
   fixture,
   makeRepo,
@@ -19,7 +19,6 @@ import {
   type Tree,
 } from './diff.helpers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'ghs_TestTokenThatMustNotLeak0123456789';
 const PERMISSIVE = { 'k8s/policy.yaml': fixture('seed-steps/policy-permissive.yaml') };
 const STRICT = { 'k8s/policy.yaml': fixture('seed-steps/policy-strict.yaml') };
@@ -28,16 +27,7 @@ const DR = { 'k8s/destinationrule.yaml': fixture('seed-steps/destinationrule.yam
 let bundle: string;
 
 beforeAll(async () => {
-  const out = tmpDir('action-bundle');
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', 'src/index.ts', '-o', out, '-q'],
-      { cwd: ROOT },
-      (err, _o, stderr) => (err ? reject(new Error(`ncc failed: ${stderr}`)) : resolve()),
-    ),
-  );
-  bundle = path.join(out, 'index.js');
+  bundle = await nccBuild('src/index.ts', tmpDir('action-bundle'));
 }, 180_000);
 
 // ---- a fake GitHub REST API -------------------------------------------------------------------------------

@@ -6,13 +6,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMesh, writeMesh } from '../bench/generate.js';
+import { nccBuild } from './helpers/bundle.js';
 import { DEFAULT_LIMITS, loadInputs } from '../src/load/index.js';
 import { enableParseWorkers, jsonSafe, workerCount } from '../src/load/parse-pool.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dirs: string[] = [];
 let bundle: string;
 let meshDir: string;
@@ -36,15 +36,7 @@ const ODD_INPUTS: Record<string, string> = {
 beforeAll(async () => {
   const out = await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-workers-bundle-'));
   dirs.push(out);
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', 'src/cli.ts', '-o', out, '-q'],
-      { cwd: ROOT },
-      (err, _o, stderr) => (err ? reject(new Error(`ncc failed: ${stderr}`)) : resolve()),
-    ),
-  );
-  bundle = path.join(out, 'index.js');
+  bundle = await nccBuild('src/cli.ts', out);
   meshDir = await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-workers-mesh-'));
   dirs.push(meshDir);
   await writeMesh(meshDir, generateMesh({ workloads: 300, seed: 11 }));
