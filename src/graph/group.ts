@@ -165,7 +165,7 @@ export function edgeRefs(hits: Hit[]): EdgeRef[] {
     if (expanded.has(edge)) continue;
     expanded.add(edge);
     const s = edge.server;
-    const serverKey = `${s.namespace.length}:${s.namespace}${s.service.length}:${s.service}${s.port}:${edge.caller}`;
+    const serverKey = `${lengthPrefixed(s.namespace, s.service, String(s.port))}${edge.caller}`;
     let clients = seen.get(serverKey);
     if (!clients) seen.set(serverKey, (clients = new Set()));
     // Refs are read-only output: the refs of one edge share its server object, and a workload's client object is
@@ -187,15 +187,17 @@ export function edgeRefs(hits: Hit[]): EdgeRef[] {
     } else {
       const c = edge.client;
       const kind = c.standIn ? 'StandIn' : c.kind;
-      if (add(clientKey(c.namespace, c.name, kind), { namespace: c.namespace, workload: c.name, kind })) return out;
+      if (add(lengthPrefixed(c.namespace, c.name, kind), { namespace: c.namespace, workload: c.name, kind })) return out;
     }
   }
   return out;
 }
 
-/** Length-prefixed fields: as unambiguous as JSON.stringify of the client, and cheap. */
-function clientKey(namespace: string, name: string, kind: string): string {
-  return `${namespace.length}:${namespace}${name.length}:${name}${kind.length}:${kind}`;
+/** Length-prefixed fields: as unambiguous as JSON.stringify of them, and cheap. */
+function lengthPrefixed(...fields: string[]): string {
+  let key = '';
+  for (const f of fields) key += `${f.length}:${f}`;
+  return key;
 }
 
 /** The same workloads are members of many edges in many findings: their keys and client objects are made once. */
@@ -203,7 +205,7 @@ const workloadRefs = new WeakMap<Workload, { key: string; client: EdgeRef['clien
 
 function workloadRef(w: Workload): { key: string; client: EdgeRef['client'] } {
   let ref = workloadRefs.get(w);
-  if (!ref) workloadRefs.set(w, (ref = { key: clientKey(w.namespace, w.name, w.kind), client: { namespace: w.namespace, workload: w.name, kind: w.kind } }));
+  if (!ref) workloadRefs.set(w, (ref = { key: lengthPrefixed(w.namespace, w.name, w.kind), client: { namespace: w.namespace, workload: w.name, kind: w.kind } }));
   return ref;
 }
 

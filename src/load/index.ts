@@ -13,7 +13,7 @@ import {
   DEFAULT_PARSE_LIMITS,
   fileFinding,
   hydrateParsed,
-  parseManifestData,
+  parseManifestText,
   type ParseLimits,
   type ParsedFile,
 } from './parse.js';
@@ -85,7 +85,7 @@ export class ParseCache {
     const key = this.keyOf(file, namespace, text, limits);
     const hit = this.lookup(key);
     if (hit) return hit;
-    const parsed = hydrateParsed(parseManifestData(text, file, namespace, limits));
+    const parsed = parseManifestText(text, file, namespace, limits);
     this.store(key, parsed);
     return parsed;
   }
@@ -191,7 +191,7 @@ export function parseTexts(
   for (const { input, text } of texts) {
     const parsed = options.cache
       ? options.cache.get(input.file, options.namespace, text, options.limits)
-      : hydrateParsed(parseManifestData(text, input.file, options.namespace, options.limits));
+      : parseManifestText(text, input.file, options.namespace, options.limits);
     addParsed(out, input, parsed);
   }
   return out;

@@ -107,7 +107,7 @@ export class ParseScheduler {
     this.queuedBytes += file.text.length;
     if (!this.workers) {
       const size = workerCount(this.concurrency, this.queuedBytes, Infinity);
-      if (size > 0 && (this.concurrency !== 'auto' || this.queuedBytes >= WORKER_MIN_BYTES)) this.start(size);
+      if (size > 0) this.start(size);
     }
     if (this.workers && this.pending.bytes >= BATCH_BYTES) this.flush();
     return parsed;

@@ -101,6 +101,15 @@ export function buildPositionTree(
   const rangeOf = (node: Node | null | undefined, fallback: number): [number, number] =>
     node?.range ? [node.range[0], node.range[1]] : [fallback, fallback];
 
+  /** An empty entry at the end; returns its index. */
+  const reserveEntry = (): number => {
+    entryKey.push(-1);
+    entryValue.push(-1);
+    keyText.push(null);
+    merge.push(0);
+    return entryKey.length - 1;
+  };
+
   // Children are numbered when their parent is visited, so a parent's entries are contiguous.
   const pending: [Node, number][] = [];
   const visitNode = (node: Node, index: number) => pending.push([node, index]);
@@ -127,12 +136,7 @@ export function buildPositionTree(
     first[i] = start;
     count[i] = items.length;
     // Reserve the entries first: nested collections add entries of their own while this one is filled in.
-    for (let j = 0; j < items.length; j++) {
-      entryKey.push(-1);
-      entryValue.push(-1);
-      keyText.push(null);
-      merge.push(0);
-    }
+    for (let j = 0; j < items.length; j++) reserveEntry();
     for (let j = 0; j < items.length; j++) {
       const item = items[j];
       const e = start + j;
@@ -148,14 +152,11 @@ export function buildPositionTree(
         const [ks] = rangeOf(key, 0);
         const [, ve] = rangeOf(value, ks);
         const m = addNode(pair as unknown as Node, MAP, ks, Math.max(ve, ks));
-        first[m] = entryKey.length;
+        const only = reserveEntry();
+        first[m] = only;
         count[m] = 1;
-        entryKey.push(-1);
-        entryValue.push(-1);
-        keyText.push(null);
-        merge.push(0);
         entryValue[e] = m;
-        fillPair(entryKey.length - 1, key, value);
+        fillPair(only, key, value);
         continue;
       }
       fillPair(e, key, value);
