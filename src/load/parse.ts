@@ -14,6 +14,7 @@ import {
 } from 'yaml';
 import type { Finding, Span } from '../types.js';
 import { buildPositionTree, isMergeKey, lineStarts, locate, spanAt, type PositionTree } from './positions.js';
+import { parseSimpleDocument } from './simple-yaml.js';
 import {
   CLUSTER_SCOPED_KINDS,
   SourceLocator,
@@ -166,6 +167,19 @@ function parseInto(
     }
     if (!segment.content) continue;
     const chunk = text.slice(segment.start, segment.end);
+    const locator = new SourceLocator(text, out.lines, segment.start);
+    // Most documents are plain YAML that the simple reader reads exactly and ~10x faster; the rest go to yaml.
+    const simple =
+      out.documents < limits.maxDocuments
+        ? parseSimpleDocument(chunk, segment.start, limits.maxDepth)
+        : undefined;
+    if (simple) {
+      out.documents++;
+      const helmSource = HELM_SOURCE.exec(text.slice(segment.start, simple.rootStart))?.[1];
+      const ctx = { file, text, locator, defaultNamespace, limits, helmSource };
+      collectResources(simple.value, [], out, { ...ctx, hasTemplate: false, positions: simple.positions });
+      continue;
+    }
     const docs = parseAllDocuments(chunk, {
       uniqueKeys: false, // duplicate keys are found below: yaml's check is quadratic in the keys of a mapping
       merge: true, // `<<: *base` as kubectl (YAML 1.1) reads it
@@ -173,7 +187,6 @@ function parseInto(
       logLevel: 'silent', // no process warnings on stderr for odd keys
     });
     if (!Array.isArray(docs)) continue; // only comments or blank
-    const locator = new SourceLocator(text, out.lines, segment.start);
     let previousEnd = 0;
     for (const doc of docs) {
       if (out.documents >= limits.maxDocuments) {

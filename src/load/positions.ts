@@ -62,6 +62,77 @@ export function isMergeKey(k: unknown): boolean {
 }
 
 /**
+ * Collects nodes and entries and packs them into a PositionTree. Both builders below number nodes the same way: a
+ * collection's children are numbered when it is visited (key, then value, per entry), so its entries are contiguous,
+ * and collections are visited last-numbered first.
+ */
+class TreeWriter {
+  readonly ranges: number[] = [];
+  readonly kinds: number[] = [];
+  readonly first: number[] = [];
+  readonly count: number[] = [];
+  readonly entryKey: number[] = [];
+  readonly entryValue: number[] = [];
+  readonly keyText: (string | null)[] = [];
+  readonly merge: number[] = [];
+
+  /**
+   * Offsets given to addNode are in a document's chunk; `base` (the chunk's offset in its file) is added to them.
+   * `text` is the file or the chunk: `textOffset` is the chunk's offset in it.
+   */
+  constructor(
+    private readonly text: string,
+    private readonly base: number,
+    private readonly textOffset: number,
+  ) {}
+
+  addNode(kind: number, start: number, end: number): number {
+    const { text, textOffset } = this;
+    const i = this.kinds.length;
+    let to = Math.max(end, start);
+    // A block node's range ends at the next line's start; point at the end of its last content line instead.
+    for (let c = text.charCodeAt(to - 1 + textOffset); to > start && (c === 10 || c === 13);) {
+      to--;
+      c = text.charCodeAt(to - 1 + textOffset);
+    }
+    this.ranges.push(start + this.base, to + this.base);
+    this.kinds.push(kind);
+    this.first.push(-1);
+    this.count.push(0);
+    return i;
+  }
+
+  /** `count` empty entries at the end, as `node`'s entries; returns the first one's index. */
+  reserveEntries(node: number, count: number): number {
+    const start = this.entryKey.length;
+    this.first[node] = start;
+    this.count[node] = count;
+    for (let j = 0; j < count; j++) {
+      this.entryKey.push(-1);
+      this.entryValue.push(-1);
+      this.keyText.push(null);
+      this.merge.push(0);
+    }
+    return start;
+  }
+
+  finish(): PositionTree {
+    const nodes = this.kinds.length;
+    const entries = this.entryKey.length;
+    const at = layout({ nodes, entries });
+    const data = new Int32Array(at.size);
+    data.set(this.ranges, 0);
+    data.set(this.kinds, at.kinds);
+    data.set(this.first, at.first);
+    data.set(this.count, at.count);
+    data.set(this.entryKey, at.entryKey);
+    data.set(this.entryValue, at.entryValue);
+    data.set(this.merge, at.merge);
+    return { nodes, entries, data, keyText: this.keyText };
+  }
+}
+
+/**
  * Record `root`'s structure. `text` is the whole file, `base` the offset of the parsed chunk in it (each YAML document
  * is parsed on its own, see parse.ts). Iterative: depth was checked before, but recursion is not needed anyway.
  */
@@ -71,27 +142,12 @@ export function buildPositionTree(
   text: string,
   base: number,
 ): PositionTree {
-  const ranges: number[] = [];
-  const kinds: number[] = [];
-  const first: number[] = [];
-  const count: number[] = [];
-  const entryKey: number[] = [];
-  const entryValue: number[] = [];
-  const keyText: (string | null)[] = [];
-  const merge: number[] = [];
+  const w = new TreeWriter(text, base, base);
   const aliases: [number, Alias][] = [];
   const indexOf = new Map<Node, number>();
 
   const addNode = (node: Node, kind: number, start: number, end: number): number => {
-    const i = kinds.length;
-    const from = start + base;
-    let to = Math.max(end + base, from);
-    // A block node's range ends at the next line's start; point at the end of its last content line instead.
-    while (to > from && (text.charCodeAt(to - 1) === 10 || text.charCodeAt(to - 1) === 13)) to--;
-    ranges.push(from, to);
-    kinds.push(kind);
-    first.push(-1);
-    count.push(0);
+    const i = w.addNode(kind, start, end);
     // Only anchored nodes can be an alias's target.
     if (node.anchor) indexOf.set(node, i);
     return i;
@@ -101,47 +157,33 @@ export function buildPositionTree(
   const rangeOf = (node: Node | null | undefined, fallback: number): [number, number] =>
     node?.range ? [node.range[0], node.range[1]] : [fallback, fallback];
 
-  /** An empty entry at the end; returns its index. */
-  const reserveEntry = (): number => {
-    entryKey.push(-1);
-    entryValue.push(-1);
-    keyText.push(null);
-    merge.push(0);
-    return entryKey.length - 1;
-  };
-
-  // Children are numbered when their parent is visited, so a parent's entries are contiguous.
   const pending: [Node, number][] = [];
-  const visitNode = (node: Node, index: number) => pending.push([node, index]);
   const nodeIndex = (node: Node | null | undefined, fallback: number): number => {
     if (!node) return -1;
     const [s, e] = rangeOf(node, fallback);
     const i = addNode(node, kindOf(node), s, e);
-    visitNode(node, i);
+    pending.push([node, i]);
     return i;
   };
 
   const rootIndex = addNode(root, kindOf(root), ...rangeOf(root, 0));
-  visitNode(root, rootIndex);
+  pending.push([root, rootIndex]);
   while (pending.length) {
     const [node, i] = pending.pop()!;
-    const kind = kinds[i]!;
+    const kind = w.kinds[i]!;
     if (kind === ALIAS) {
       aliases.push([i, node as Alias]);
       continue;
     }
     if (kind === SCALAR) continue;
     const items = (node as { items: unknown[] }).items;
-    const start = entryKey.length;
-    first[i] = start;
-    count[i] = items.length;
     // Reserve the entries first: nested collections add entries of their own while this one is filled in.
-    for (let j = 0; j < items.length; j++) reserveEntry();
+    const start = w.reserveEntries(i, items.length);
     for (let j = 0; j < items.length; j++) {
       const item = items[j];
       const e = start + j;
       if (kind === SEQ && !isPair(item)) {
-        entryValue[e] = nodeIndex(item as Node | null, ranges[2 * i]! - base);
+        w.entryValue[e] = nodeIndex(item as Node | null, w.ranges[2 * i]! - base);
         continue;
       }
       const pair = item as Pair<Node | null, Node | null>;
@@ -152,11 +194,8 @@ export function buildPositionTree(
         const [ks] = rangeOf(key, 0);
         const [, ve] = rangeOf(value, ks);
         const m = addNode(pair as unknown as Node, MAP, ks, Math.max(ve, ks));
-        const only = reserveEntry();
-        first[m] = only;
-        count[m] = 1;
-        entryValue[e] = m;
-        fillPair(only, key, value);
+        w.entryValue[e] = m;
+        fillPair(w.reserveEntries(m, 1), key, value);
         continue;
       }
       fillPair(e, key, value);
@@ -164,35 +203,70 @@ export function buildPositionTree(
   }
 
   function fillPair(e: number, key: Node | null, value: Node | null): void {
-    entryKey[e] = nodeIndex(key, 0);
+    w.entryKey[e] = nodeIndex(key, 0);
     if (isScalar(key)) {
-      if (isMergeKey(key)) merge[e] = 1;
-      else keyText[e] = typeof key.value === 'symbol' ? (key.value.description ?? '') : String(key.value);
+      if (isMergeKey(key)) w.merge[e] = 1;
+      else w.keyText[e] = typeof key.value === 'symbol' ? (key.value.description ?? '') : String(key.value);
     }
     // `peers:` with nothing after it: an empty value has no place of its own, point at the key then.
     const empty =
       !value || (isScalar(value) && value.value === null && value.range?.[0] === value.range?.[1]);
-    entryValue[e] = empty ? -1 : nodeIndex(value, 0);
+    w.entryValue[e] = empty ? -1 : nodeIndex(value, 0);
   }
 
   // An alias stands for its anchor's node: positions inside it are where the anchor's value is written.
   for (const [i, alias] of aliases) {
     const target = doc ? (alias.resolve(doc) as Node | undefined) : undefined;
-    first[i] = target ? (indexOf.get(target) ?? -1) : -1;
+    w.first[i] = target ? (indexOf.get(target) ?? -1) : -1;
   }
+  return w.finish();
+}
 
-  const nodes = kinds.length;
-  const entries = entryKey.length;
-  const at = layout({ nodes, entries });
-  const data = new Int32Array(at.size);
-  data.set(ranges, 0);
-  data.set(kinds, at.kinds);
-  data.set(first, at.first);
-  data.set(count, at.count);
-  data.set(entryKey, at.entryKey);
-  data.set(entryValue, at.entryValue);
-  data.set(merge, at.merge);
-  return { nodes, entries, data, keyText };
+/**
+ * A node as the simple reader (simple-yaml.ts) records it: yaml's range[0] and range[1], in the reader's text. Map
+ * keys are plain scalars; a null value is an empty `key:`.
+ */
+export type SourceNode =
+  | { kind: 'scalar'; start: number; end: number }
+  | {
+      kind: 'map';
+      start: number;
+      end: number;
+      keys: SourceNode[];
+      /** Each key's path segment (String() of its value). */
+      names: string[];
+      values: (SourceNode | null)[];
+    }
+  | { kind: 'seq'; start: number; end: number; items: SourceNode[] };
+
+const SOURCE_KIND = { scalar: SCALAR, map: MAP, seq: SEQ } as const;
+
+/** buildPositionTree for the simple reader's nodes: the same numbering, so the same tree for the same document. */
+export function positionTreeOf(root: SourceNode, chunk: string, base: number): PositionTree {
+  const w = new TreeWriter(chunk, base, 0);
+  const pending: [SourceNode, number][] = [];
+  const nodeIndex = (node: SourceNode | null): number => {
+    if (!node) return -1;
+    const i = w.addNode(SOURCE_KIND[node.kind], node.start, node.end);
+    pending.push([node, i]);
+    return i;
+  };
+  nodeIndex(root);
+  while (pending.length) {
+    const [node, i] = pending.pop()!;
+    if (node.kind === 'seq') {
+      const start = w.reserveEntries(i, node.items.length);
+      node.items.forEach((item, j) => (w.entryValue[start + j] = nodeIndex(item)));
+    } else if (node.kind === 'map') {
+      const start = w.reserveEntries(i, node.keys.length);
+      node.keys.forEach((key, j) => {
+        w.entryKey[start + j] = nodeIndex(key);
+        w.keyText[start + j] = node.names[j]!;
+        w.entryValue[start + j] = nodeIndex(node.values[j]!);
+      });
+    }
+  }
+  return w.finish();
 }
 
 /** Typed views of a tree's sections, for reading. */

@@ -1,0 +1,579 @@
+// A fast reader for the plain subset of YAML that Kubernetes manifests are written in: block mappings and sequences,
+// plain and simple quoted scalars, one-line flow collections, `|`/`>` block scalars. The yaml package builds a token
+// stream, a CST and a Document for every node and reads about 1 MB/s here; it was ~75 % of a lint's CPU (issue 5).
+//
+// The subset only has to be exact, not complete: anything outside it (anchors, tags, escapes, multi-line plain or
+// quoted scalars, comments that would change a collection's range, tabs, CR, templates, duplicate keys, keys that are
+// not strings…) returns undefined and the document goes to yaml, which also produces every error message. What is
+// read here must equal what yaml produces with the loader's options — the values of `toJS()` under the YAML 1.2 core
+// schema, and the node ranges that `buildPositionTree` records — and test/simple-yaml.test.ts compares both readers
+// on the examples, the test fixtures, generated meshes and random documents.
+import type { PositionTree } from './positions.js';
+import { positionTreeOf, type SourceNode } from './positions.js';
+
+export interface SimpleDocument {
+  value: Record<string, unknown>;
+  /** Offset (in the file) of the root mapping's first key: comments before it are the document's header. */
+  rootStart: number;
+  /** Node offsets, as buildPositionTree records them from yaml's AST. */
+  positions: () => PositionTree;
+}
+
+/** Thrown inside the reader when the text leaves the subset; never escapes parseSimpleDocument. */
+class OutsideSubset {}
+const OUTSIDE = new OutsideSubset();
+
+/**
+ * What the chunk must not contain for the reader to try it (checked once, before parsing): tabs, CR, other control
+ * characters and BOMs (yaml has rules of its own for each), and `{{` (an unrendered template: parse.ts's yaml path
+ * decides whether to skip it).
+ */
+// eslint-disable-next-line no-control-regex
+const UNSUPPORTED = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]|\{\{/;
+
+/**
+ * Read one YAML document — `text`, from the file offset `base` — if it is within the subset; undefined otherwise.
+ * The text must be exactly one document (parse.ts splits the stream at `---` lines first).
+ */
+export function parseSimpleDocument(
+  text: string,
+  base: number,
+  maxDepth: number,
+): SimpleDocument | undefined {
+  if (UNSUPPORTED.test(text)) return undefined;
+  try {
+    return new Reader(text, base, maxDepth).document();
+  } catch {
+    // Outside the subset — or a bug here, which must not cost the document: yaml reads it then.
+    return undefined;
+  }
+}
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+
+/** Characters that cannot start a plain scalar in the subset (YAML indicators, and quotes handled elsewhere). */
+const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+
+class Reader {
+  /** Start, end (at the `\n` or the end of text) and indentation of the current content line; start = -1 at the end. */
+  private lineStart = 0;
+  private lineEnd = 0;
+  private indent = 0;
+  /** The largest indentation of comment-only lines skipped before the current line (-1: none). */
+  private commentIndent = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly base: number,
+    private readonly maxDepth: number,
+  ) {}
+
+  document(): SimpleDocument | undefined {
+    const { text } = this;
+    let at = 0;
+    // A leading `---` line (nothing else on it: `--- value` and `--- !tag` go to yaml).
+    if (text.startsWith('---')) {
+      const end = this.endOfLine(0);
+      for (let i = 3; i < end; i++) if (text.charCodeAt(i) !== SPACE) return undefined;
+      at = end + 1;
+    }
+    this.seekContent(at);
+    if (this.lineStart < 0 || this.indent !== 0) return undefined;
+    const rootStart = this.lineStart;
+    if (this.keyEnd(rootStart) < 0) return undefined; // a root sequence or scalar: not a Kubernetes object
+    const root = this.mapping(rootStart, 0, 1, true);
+    if (this.lineStart >= 0) return undefined; // content after the root mapping (`...`, a dedented line)
+    const base = this.base;
+    let tree: PositionTree | undefined;
+    return {
+      value: root.value as Record<string, unknown>,
+      rootStart: base + rootStart,
+      positions: () => (tree ??= positionTreeOf(root.node!, text, base)),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Lines
+
+  private endOfLine(from: number): number {
+    const i = this.text.indexOf('\n', from);
+    return i < 0 ? this.text.length : i;
+  }
+
+  /** Where the next line starts after the line ending at `lineEnd` (the text's length at the end). */
+  private after(lineEnd: number): number {
+    return lineEnd < this.text.length ? lineEnd + 1 : lineEnd;
+  }
+
+  /** Make the first line at or after `from` that is not blank or a comment the current line. */
+  private seekContent(from: number): void {
+    const { text } = this;
+    this.commentIndent = -1;
+    let pos = from;
+    while (pos < text.length) {
+      const end = this.endOfLine(pos);
+      let i = pos;
+      while (i < end && text.charCodeAt(i) === SPACE) i++;
+      if (i < end && text.charCodeAt(i) !== HASH) {
+        this.lineStart = pos;
+        this.lineEnd = end;
+        this.indent = i - pos;
+        return;
+      }
+      if (i < end) this.commentIndent = Math.max(this.commentIndent, i - pos);
+      pos = end + 1;
+    }
+    this.lineStart = -1;
+    this.lineEnd = text.length;
+    this.indent = -1;
+  }
+
+  /**
+   * A collection at `indent` ends before the current line. yaml counts comment lines in between that are indented at
+   * least as far as the collection into its range; that is not reproduced here.
+   */
+  private closing(indent: number): void {
+    if (this.commentIndent >= indent) throw OUTSIDE;
+  }
+
+  private isSequenceItem(at: number): boolean {
+    if (this.text.charCodeAt(at) !== DASH) return false;
+    const next = at + 1;
+    return next >= this.lineEnd || this.text.charCodeAt(next) === SPACE;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Block collections
+
+  /** A block node starting on the current line at its indentation (the value of `key:` or `-` on a line above). */
+  private blockNode(depth: number): Parsed {
+    const at = this.lineStart + this.indent;
+    if (this.isSequenceItem(at)) return this.sequence(at, this.indent, depth);
+    if (this.keyEnd(at) >= 0) return this.mapping(at, this.indent, depth, false);
+    throw OUTSIDE; // a multi-line scalar
+  }
+
+  /**
+   * A block mapping whose first key starts at `at` (on the current line), its keys at column `indent`. Returns with
+   * the line after the mapping as the current line.
+   */
+  private mapping(at: number, indent: number, depth: number, root: boolean): Parsed {
+    if (depth > this.maxDepth - 1) throw OUTSIDE;
+    const { text } = this;
+    const value: Record<string, unknown> = {};
+    const keys: SourceNode[] = [];
+    const names: string[] = [];
+    const values: (SourceNode | null)[] = [];
+    let end: number;
+    for (;;) {
+      const colon = this.keyEnd(at);
+      if (colon < 0) throw OUTSIDE;
+      const key = keyName(text.slice(at, colon));
+      if (Object.hasOwn(value, key)) throw OUTSIDE;
+      keys.push(scalarNode(at, colon));
+      names.push(key);
+      let v = colon + 1;
+      while (v < this.lineEnd && text.charCodeAt(v) === SPACE) v++;
+      let item: Parsed;
+      if (v >= this.lineEnd || text.charCodeAt(v) === HASH) {
+        // `key:` with the value on the lines below, or nothing.
+        const emptyAt = colon + 1;
+        this.seekContent(this.after(this.lineEnd));
+        const nested =
+          this.lineStart >= 0 &&
+          (this.indent > indent ||
+            (this.indent === indent && this.isSequenceItem(this.lineStart + this.indent)));
+        if (nested) item = this.blockNode(depth + 1);
+        else if (emptyAt === this.endOfLine(emptyAt))
+          item = { value: null, node: null, end: emptyAt, next: -1 };
+        else throw OUTSIDE; // `key:   ` or `key: # …` with nothing below: yaml's empty-node range is not modelled
+      } else {
+        item = this.inlineValue(v, indent, depth + 1);
+        this.seekContent(item.next);
+      }
+      value[key] = item.value;
+      values.push(item.node);
+      end = item.end;
+      if (this.lineStart < 0 || this.indent < indent) break;
+      if (this.indent > indent) throw OUTSIDE; // a continuation line, or bad indentation
+      at = this.lineStart + indent;
+      if (this.isSequenceItem(at)) {
+        // The parent's indentless sequence item, or `- x` after `key: value` (an error yaml reports).
+        break;
+      }
+    }
+    if (!root) this.closing(indent);
+    return { value, node: { kind: 'map', start: keys[0]!.start, end, keys, names, values }, end, next: -1 };
+  }
+
+  /** A block sequence whose first `-` is at `at`, at column `indent`. */
+  private sequence(at: number, indent: number, depth: number): Parsed {
+    if (depth > this.maxDepth - 1) throw OUTSIDE;
+    const { text } = this;
+    const start = at;
+    const value: unknown[] = [];
+    const items: SourceNode[] = [];
+    let end: number;
+    for (;;) {
+      let v = at + 1;
+      while (v < this.lineEnd && text.charCodeAt(v) === SPACE) v++;
+      let item: Parsed;
+      if (v >= this.lineEnd || text.charCodeAt(v) === HASH) {
+        this.seekContent(this.after(this.lineEnd));
+        if (this.lineStart < 0 || this.indent <= indent) throw OUTSIDE; // `-` with nothing: a null item
+        item = this.blockNode(depth + 1);
+      } else if (this.isSequenceItem(v)) {
+        throw OUTSIDE; // `- - x`
+      } else if (this.keyEnd(v) >= 0) {
+        item = this.mapping(v, v - this.lineStart, depth + 1, false); // `- name: x` and the keys below it
+      } else {
+        item = this.inlineValue(v, indent, depth + 1);
+        this.seekContent(item.next);
+      }
+      value.push(item.value);
+      items.push(item.node!);
+      end = item.end;
+      if (this.lineStart < 0 || this.indent < indent) break;
+      if (this.indent > indent) throw OUTSIDE;
+      at = this.lineStart + indent;
+      if (!this.isSequenceItem(at)) break; // the next key of the mapping this indentless sequence is in
+    }
+    this.closing(indent);
+    return { value, node: { kind: 'seq', start, end, items }, end, next: -1 };
+  }
+
+  /**
+   * If a plain key starts at `at` on the current line (`key: …` or `key:` at the end of the line), the offset of its
+   * colon; -1 otherwise. Keys are plain, single-line and short (yaml refuses implicit keys over 1024 characters).
+   */
+  private keyEnd(at: number): number {
+    const { text } = this;
+    const c = text.charCodeAt(at);
+    if (NOT_PLAIN_START.has(c) || c === SPACE) return -1;
+    const lineEnd = this.lineEnd; // `at` is on the current line
+    for (let i = text.indexOf(':', at); i >= 0 && i < lineEnd; i = text.indexOf(':', i + 1)) {
+      const next = i + 1;
+      if (next < lineEnd && text.charCodeAt(next) !== SPACE) continue;
+      const key = text.slice(at, i);
+      if (i - at > 1000 || key.includes(' #') || text.charCodeAt(i - 1) === SPACE) return -1;
+      return i;
+    }
+    return -1;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Values written on the line of their key or `-`
+
+  /** A value starting at `at` on the current line; `parentIndent` is the indentation of its key or `-`. */
+  private inlineValue(at: number, parentIndent: number, depth: number): Parsed {
+    const { text } = this;
+    const c = text.charCodeAt(at);
+    if (c === 34 /* " */ || c === 39 /* ' */) {
+      const q = this.quoted(at, this.lineEnd);
+      this.endOfValue(q.end);
+      return this.lineValue(q.value, scalarNode(at, q.end));
+    }
+    if (c === 91 /* [ */ || c === 123 /* { */) {
+      const flow = new FlowReader(text, at, this.lineEnd, depth, this.maxDepth).collection();
+      this.endOfValue(flow.end);
+      return this.lineValue(flow.value, flow.node);
+    }
+    if (c === 124 /* | */ || c === 62 /* > */) return this.blockScalar(at, parentIndent);
+    if (NOT_PLAIN_START.has(c) && !(c === DASH && !this.isSequenceItem(at))) throw OUTSIDE;
+    // A plain scalar: to the end of the line or a ` #` comment, without trailing spaces.
+    let end = this.lineEnd;
+    const comment = text.indexOf(' #', at);
+    if (comment >= 0 && comment < end) end = comment;
+    while (end > at && text.charCodeAt(end - 1) === SPACE) end--;
+    const source = text.slice(at, end);
+    // `a: b: c` and `a: b:` are errors or keys in yaml's reading; not in the subset.
+    if (source.includes(': ') || source.charCodeAt(source.length - 1) === COLON) throw OUTSIDE;
+    return this.lineValue(resolvePlain(source), scalarNode(at, end));
+  }
+
+  /** After a quoted or flow value: only spaces and a comment may follow on its line. */
+  private endOfValue(from: number): void {
+    const { text } = this;
+    let i = from;
+    while (i < this.lineEnd && text.charCodeAt(i) === SPACE) i++;
+    if (i < this.lineEnd && !(text.charCodeAt(i) === HASH && i > from)) throw OUTSIDE;
+  }
+
+  /** A value that ends on the current line: yaml's node range ends after the line break (comments included). */
+  private lineValue(value: unknown, node: SourceNode): Parsed {
+    const next = this.after(this.lineEnd);
+    return { value, node, end: next, next };
+  }
+
+  /** `"…"` or `'…'` ending before `limit`; no escapes, no line breaks. */
+  quoted(at: number, limit: number): { value: string; end: number } {
+    return readQuoted(this.text, at, limit);
+  }
+
+  /**
+   * `|`, `|-`, `>` or `>-` alone on the rest of the line, then lines indented deeper than `parentIndent`. Lines that
+   * are blank but hold spaces, more-indented lines of a folded scalar, leading blank lines, explicit indentation and
+   * keep chomping (`+`) are not in the subset.
+   */
+  private blockScalar(at: number, parentIndent: number): Parsed {
+    const { text } = this;
+    const literal = text.charCodeAt(at) === 124;
+    let headerEnd = at + 1;
+    const strip = text.charCodeAt(headerEnd) === DASH;
+    if (strip) headerEnd++;
+    if (headerEnd !== this.lineEnd || this.lineEnd >= text.length) throw OUTSIDE;
+    const lines: string[] = [];
+    let blockIndent = -1;
+    let pos = this.lineEnd + 1;
+    let contentEnd = -1; // after the line break of the last non-blank line
+    while (pos < text.length) {
+      const end = this.endOfLine(pos);
+      if (end === pos) {
+        if (blockIndent < 0) throw OUTSIDE; // leading blank line
+        lines.push('');
+        pos = end + 1;
+        continue;
+      }
+      let i = pos;
+      while (i < end && text.charCodeAt(i) === SPACE) i++;
+      if (i === end) throw OUTSIDE; // a blank line of spaces
+      const indent = i - pos;
+      if (blockIndent < 0) {
+        if (indent <= parentIndent) throw OUTSIDE; // an empty block scalar
+        blockIndent = indent;
+      }
+      if (indent < blockIndent) break;
+      if (!literal && indent > blockIndent) throw OUTSIDE; // folded scalars keep more-indented lines as they are
+      lines.push(text.slice(pos + blockIndent, end));
+      if (end >= text.length) throw OUTSIDE; // the last line has no line break
+      contentEnd = end + 1;
+      pos = end + 1;
+    }
+    if (blockIndent < 0) throw OUTSIDE;
+    while (lines[lines.length - 1] === '') lines.pop();
+    let value: string;
+    if (literal) value = lines.join('\n');
+    else {
+      value = lines[0]!;
+      let breaks = 0;
+      for (let j = 1; j < lines.length; j++) {
+        const line = lines[j]!;
+        if (line === '') breaks++;
+        else {
+          value += breaks > 0 ? '\n'.repeat(breaks) : ' ';
+          value += line;
+          breaks = 0;
+        }
+      }
+    }
+    if (!strip) value += '\n';
+    return { value, node: scalarNode(at, contentEnd), end: contentEnd, next: contentEnd };
+  }
+}
+
+/** What reading a node gives: its JS value, its node for positions, yaml's range end, and where the next line starts. */
+interface Parsed {
+  value: unknown;
+  node: SourceNode | null;
+  /** yaml's range[2]: what a parent collection's range ends with when this is its last item. */
+  end: number;
+  /** The offset to look for the next content line from (-1 when the reader already moved there). */
+  next: number;
+}
+
+/**
+ * A plain key's name: the JS key yaml's toJS gives it (String() of its value: `8080:` is "8080") and the path segment
+ * buildPositionTree records. `<<` (a merge with merge keys on), `__proto__` (yaml defines it as an own property) and
+ * null keys (`~:` is "" to toJS but "null" to the tree) are not in the subset.
+ */
+function keyName(source: string): string {
+  const resolved = resolvePlain(source);
+  if (resolved === null || source === '<<' || source === '__proto__') throw OUTSIDE;
+  return String(resolved);
+}
+
+function scalarNode(start: number, end: number): SourceNode {
+  return { kind: 'scalar', start, end };
+}
+
+function readQuoted(text: string, at: number, limit: number): { value: string; end: number } {
+  const quote = text.charCodeAt(at);
+  if (quote === 34) {
+    const close = text.indexOf('"', at + 1);
+    if (close < 0 || close >= limit) throw OUTSIDE;
+    const value = text.slice(at + 1, close);
+    if (value.includes('\\')) throw OUTSIDE; // escapes
+    return { value, end: close + 1 };
+  }
+  let value = '';
+  let from = at + 1;
+  for (;;) {
+    const close = text.indexOf("'", from);
+    if (close < 0 || close >= limit) throw OUTSIDE;
+    value += text.slice(from, close);
+    if (text.charCodeAt(close + 1) !== 39) return { value, end: close + 1 };
+    value += "'";
+    from = close + 2;
+  }
+}
+
+/** A flow collection on one line: `[a, "b", {c: d}]`, `{cpu: 100m}`, `[]`. */
+class FlowReader {
+  private pos: number;
+
+  constructor(
+    private readonly text: string,
+    at: number,
+    private readonly limit: number,
+    private depth: number,
+    private readonly maxDepth: number,
+  ) {
+    this.pos = at;
+  }
+
+  collection(): { value: unknown; node: SourceNode; end: number } {
+    const { text } = this;
+    const start = this.pos;
+    if (this.depth > this.maxDepth - 1) throw OUTSIDE;
+    const isMap = text.charCodeAt(start) === 123;
+    const close = isMap ? 125 : 93;
+    this.pos++;
+    this.depth++;
+    const seqValue: unknown[] = [];
+    const mapValue: Record<string, unknown> = {};
+    const items: SourceNode[] = [];
+    const keys: SourceNode[] = [];
+    const names: string[] = [];
+    const values: (SourceNode | null)[] = [];
+    this.spaces();
+    if (text.charCodeAt(this.pos) === close) {
+      this.pos++;
+    } else {
+      for (;;) {
+        if (isMap) {
+          const keyStart = this.pos;
+          const key = this.plain(true);
+          if (key.value === undefined) throw OUTSIDE;
+          const name = keyName(text.slice(keyStart, key.end));
+          if (Object.hasOwn(mapValue, name)) throw OUTSIDE;
+          if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) throw OUTSIDE;
+          this.pos += 2;
+          this.spaces();
+          const item = this.item();
+          keys.push(scalarNode(keyStart, key.end));
+          names.push(name);
+          values.push(item.node);
+          mapValue[name] = item.value;
+        } else {
+          const item = this.item();
+          if (text.charCodeAt(this.pos) === COLON) throw OUTSIDE; // `[a: b]`: a pair in a sequence
+          items.push(item.node);
+          seqValue.push(item.value);
+        }
+        this.spaces();
+        const c = text.charCodeAt(this.pos);
+        if (c === close) {
+          this.pos++;
+          break;
+        }
+        if (c !== 44 /* , */) throw OUTSIDE;
+        this.pos++;
+        this.spaces();
+        if (text.charCodeAt(this.pos) === close) throw OUTSIDE; // a trailing comma
+      }
+    }
+    this.depth--;
+    const end = this.pos;
+    const node: SourceNode = isMap
+      ? { kind: 'map', start, end, keys, names, values }
+      : { kind: 'seq', start, end, items };
+    return { value: isMap ? mapValue : seqValue, node, end };
+  }
+
+  private item(): { value: unknown; node: SourceNode } {
+    const { text } = this;
+    const c = text.charCodeAt(this.pos);
+    if (c === 91 || c === 123) {
+      const inner = new FlowReader(text, this.pos, this.limit, this.depth, this.maxDepth);
+      const read = inner.collection();
+      this.pos = inner.pos;
+      return read;
+    }
+    if (c === 34 || c === 39) {
+      const start = this.pos;
+      const q = readQuoted(text, start, this.limit);
+      this.pos = q.end;
+      return { value: q.value, node: scalarNode(start, q.end) };
+    }
+    const start = this.pos;
+    const read = this.plain(false);
+    if (read.value === undefined) throw OUTSIDE;
+    return { value: read.value, node: scalarNode(start, read.end) };
+  }
+
+  /** A plain scalar in flow context: up to `,`, a bracket, `: ` (or `:` before a bracket) or ` #`. */
+  private plain(isKey: boolean): { value: unknown; end: number } {
+    const { text } = this;
+    const start = this.pos;
+    const first = text.charCodeAt(start);
+    if (NOT_PLAIN_START.has(first) || first === SPACE || start >= this.limit)
+      return { value: undefined, end: start };
+    let i = start;
+    for (; i < this.limit; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44 || c === 91 || c === 93 || c === 123 || c === 125) break;
+      if (c === COLON) {
+        const n = text.charCodeAt(i + 1);
+        if (i + 1 >= this.limit || n === SPACE || n === 44 || n === 93 || n === 125) break;
+      }
+      if (c === HASH && text.charCodeAt(i - 1) === SPACE) throw OUTSIDE;
+    }
+    if (i >= this.limit) throw OUTSIDE; // runs to the end of the line: not closed on it
+    let end = i;
+    while (end > start && text.charCodeAt(end - 1) === SPACE) end--;
+    this.pos = i;
+    const source = text.slice(start, end);
+    if (isKey && end !== i) throw OUTSIDE; // `{a : b}`
+    return { value: resolvePlain(source), end };
+  }
+
+  private spaces(): void {
+    while (this.pos < this.limit && this.text.charCodeAt(this.pos) === SPACE) this.pos++;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plain scalars under the YAML 1.2 core schema, as yaml resolves them (yaml/dist/schema/core: the tags' tests in
+// their order — null, bool, int (octal, decimal, hex), float (nan/inf, exponent, decimal) — and their resolve()).
+
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT = /^0o[0-7]+$/;
+const INT = /^[-+]?[0-9]+$/;
+const INT_HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** Only these first characters can start anything but a string. */
+const MAYBE_NOT_STRING = /^[-+.~0-9nNtTfF]|^$/;
+
+export function resolvePlain(source: string): unknown {
+  if (!MAYBE_NOT_STRING.test(source)) return source;
+  if (NULL.test(source)) return null;
+  if (BOOL.test(source)) return source[0] === 't' || source[0] === 'T';
+  if (INT_OCT.test(source)) return parseInt(source.substring(2), 8);
+  if (INT.test(source)) return parseInt(source, 10);
+  if (INT_HEX.test(source)) return parseInt(source.substring(2), 16);
+  if (FLOAT_NAN.test(source))
+    return source.slice(-3).toLowerCase() === 'nan'
+      ? NaN
+      : source[0] === '-'
+        ? Number.NEGATIVE_INFINITY
+        : Number.POSITIVE_INFINITY;
+  if (FLOAT_EXP.test(source) || FLOAT.test(source)) return parseFloat(source);
+  return source;
+}

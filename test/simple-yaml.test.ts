@@ -1,0 +1,328 @@
+// The simple YAML reader (src/load/simple-yaml.ts) must read exactly what yaml reads, or decline: every document it
+// accepts is compared with yaml's toJS() value (key order, -0 and NaN included), root offset and position tree.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { generateMesh } from '../bench/generate.js';
+import { scanSegments } from '../src/load/parse.js';
+import { buildPositionTree } from '../src/load/positions.js';
+import { parseSimpleDocument } from '../src/load/simple-yaml.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Where the document starts in its (imaginary) file: positions must be file offsets, not chunk offsets. */
+const BASE = 17;
+
+type Outcome = 'declined' | 'same' | string;
+
+/** Compare the simple reader with yaml on one document; a string names the first difference. */
+function compare(chunk: string): Outcome {
+  const simple = parseSimpleDocument(chunk, BASE, 200);
+  if (!simple) return 'declined';
+  const docs = parseAllDocuments(chunk, {
+    uniqueKeys: false,
+    merge: true,
+    prettyErrors: false,
+    logLevel: 'silent',
+  });
+  if (!Array.isArray(docs) || docs.length !== 1) return 'yaml reads another number of documents';
+  const doc = docs[0]!;
+  if (doc.errors.length) return `yaml reports ${doc.errors.map((e) => e.code).join(', ')}`;
+  const valueDiff = difference(simple.value, doc.toJS({ maxAliasCount: 100 }), '');
+  if (valueDiff) return `value ${valueDiff}`;
+  const root = doc.contents!;
+  if (simple.rootStart !== root.range![0] + BASE)
+    return `root at ${simple.rootStart}, yaml ${root.range![0]}`;
+  const mine = simple.positions();
+  const theirs = buildPositionTree(root, doc, ' '.repeat(BASE) + chunk, BASE);
+  if (mine.nodes !== theirs.nodes || mine.entries !== theirs.entries) return 'tree shape';
+  const at = mine.data.findIndex((v, i) => v !== theirs.data[i]);
+  if (at >= 0) return `tree data [${at}] ${mine.data[at]} vs ${theirs.data[at]}`;
+  if (JSON.stringify(mine.keyText) !== JSON.stringify(theirs.keyText)) return 'key texts';
+  return 'same';
+}
+
+function difference(a: unknown, b: unknown, at: string): string | undefined {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null)
+    return Object.is(a, b) ? undefined : `${at}: ${String(a)} vs ${String(b)}`;
+  if (Array.isArray(a) !== Array.isArray(b)) return `${at}: array vs object`;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.join('\0') !== kb.join('\0')) return `${at}: keys ${ka.join()} vs ${kb.join()}`;
+  for (const k of ka) {
+    const d = difference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** Every document of a YAML stream, split as the loader splits it. */
+function documents(text: string): string[] {
+  return scanSegments(text, 200)
+    .filter((s) => s.content && s.deepAt === undefined)
+    .map((s) => text.slice(s.start, s.end));
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+function tally(chunks: string[]) {
+  const outcomes = chunks.map(compare);
+  return {
+    read: outcomes.filter((o) => o === 'same').length,
+    declined: outcomes.filter((o) => o === 'declined').length,
+    mismatches: outcomes.flatMap((o, i) =>
+      o === 'same' || o === 'declined' ? [] : [`${o} in:\n${chunks[i]}`],
+    ),
+  };
+}
+
+describe('simple YAML reader', () => {
+  it('reads every document of a generated mesh, exactly as yaml does', () => {
+    const mesh = generateMesh({ workloads: 300, seed: 7, perNamespace: 50 });
+    const result = tally(mesh.files.flatMap((f) => documents(f.text)));
+    expect(result.mismatches).toEqual([]);
+    // The generator writes what real repositories hold (ConfigMaps with `|` blocks, flow maps, port-number keys…):
+    // all of it is in the subset, or the speed of issue 5 is gone.
+    expect(result.declined).toBe(0);
+    expect(result.read).toBeGreaterThan(1000);
+  });
+
+  it('agrees with yaml on every example and test fixture it accepts', () => {
+    const files = [...yamlFiles(path.join(ROOT, 'examples')), ...yamlFiles(path.join(ROOT, 'test'))];
+    const chunks = files.flatMap((f) => documents(readFileSync(f, 'utf8').replace(/^\ufeff/gm, '')));
+    const result = tally(chunks);
+    expect(result.mismatches).toEqual([]);
+    expect(result.read).toBeGreaterThan(chunks.length / 2);
+  });
+
+  it('reads the shapes manifests are written in', () => {
+    const inside = [
+      '# Source: chart/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+      'spec:\n  ports:\n  - name: http # the main port\n    port: 80\n\n  - port: 81\n# a comment between keys\nkind: Service\n',
+      'a: # nested below\n  b: 1\n  c:\n  d: ""\n',
+      'data:\n  app.conf: |\n    x = 1\n\n    y = 2\n  short: |-\n    z\n  folded: >\n    a\n    b\n\n    c\nnext: 1\n',
+      "portLevelMtls:\n  8080:\n    mode: STRICT\n  9090: {mode: DISABLE}\n",
+      'args: ["--port", \'8080\', 9090, [a, {b: c}], {}, []]\nempty:\n',
+      'rules:\n- from:\n  - source:\n      principals: ["cluster.local/ns/a/sa/b"]\n  to:\n  - operation: {methods: ["GET"]}\n',
+      'a: 1\n# trailing comment at the left margin\n',
+    ];
+    for (const text of inside) expect(compare(text), text).toBe('same');
+  });
+
+  it('declines what it does not model, so that yaml reads it (and reports its errors)', () => {
+    const outside = [
+      'a: &x 1\nb: *x\n', // anchors, aliases
+      'a: !!str 1\n', // tags
+      'base: &b {x: 1}\nc:\n  <<: *b\n', // merge keys
+      'a: 1\na: 2\n', // duplicate keys (yaml's reading reports them)
+      'a: "x\\ty"\n', // escapes
+      'a: "x\n  y"\n', // multi-line quoted
+      'a: b\n  c\n', // multi-line plain
+      'a:\n\tb: 1\n', // tab
+      'a: 1\r\nb: 2\r\n', // CRLF
+      'a: {{ .Values.x }}\n', // a template
+      'a: b: c\n', // a nested mapping on one line (an error)
+      'a: |+\n  x\n\n', // keep chomping
+      'a: |2\n   x\n', // explicit indentation
+      'a: >\n  x\n    more\n', // folded more-indented line
+      'a:\n  b: 1\n  # trailing, indented into the mapping\nc: 2\n',
+      '~: 1\n', // a null key
+      '- a\n- b\n', // a root sequence
+      '--- !tag\na: 1\n',
+      '%YAML 1.2\n---\na: 1\n',
+      'a: 1\n...\n',
+      'a: [1,\n  2]\n', // multi-line flow
+      'a: [1, 2, ]\n',
+      'a:\n- b\n - c\n',
+      'a:   \nb: 1\n', // an empty value with trailing spaces
+    ];
+    for (const text of outside) expect(parseSimpleDocument(text, 0, 200), text).toBeUndefined();
+  });
+
+  it('reads the core schema as yaml does', () => {
+    const scalars = [
+      '~',
+      'null',
+      'Null',
+      'NULL',
+      'nULL',
+      'true',
+      'True',
+      'TRUE',
+      'tRUE',
+      'false',
+      'yes',
+      'no',
+      'on',
+      '0',
+      '-0',
+      '+0',
+      '007',
+      '0o17',
+      '0o8',
+      '0x1F',
+      '0X1F',
+      '0x',
+      '1e3',
+      '1E-3',
+      '-1.5e+3',
+      '.5',
+      '5.',
+      '1.50',
+      '1_000',
+      '.inf',
+      '-.Inf',
+      '+.INF',
+      '.nan',
+      '.NaN',
+      'nan',
+      '12345678901234567890',
+      '1.2.3',
+      '0b101',
+      '-',
+      '-x',
+      'http://a:80/x',
+      'a#b',
+      "it's",
+      'x "y"',
+      'é',
+      '100m',
+      '128Mi',
+      '"q"',
+      "'s'",
+      "'it''s'",
+      '""',
+      "''",
+    ];
+    for (const s of scalars) {
+      expect(compare(`k: ${s}\n`), s).toMatch(/same|declined/);
+      expect(compare(`k: [${s}]\n`), s).toMatch(/same|declined/);
+      expect(compare(`${s}: v\n`), s).toMatch(/same|declined/);
+    }
+    expect(compare('k: 0o17\n')).toBe('same');
+    expect(compare('8080: x\n')).toBe('same');
+  });
+
+  it('agrees with yaml on random documents (or declines them)', () => {
+    // Documents from Kubernetes-like pieces, then mutated line by line: comments at any indentation, blank lines,
+    // trailing spaces, lines re-indented or duplicated — the places where the subset must end exactly.
+    const key = fc.constantFrom(
+      'a',
+      'name',
+      'port',
+      '8080',
+      'true',
+      'x.y/z',
+      'a b',
+      'k-1',
+      'on',
+      '1.5',
+      '-k',
+      'é',
+    );
+    const scalar = fc.constantFrom(
+      'v',
+      '1',
+      '-0',
+      '0x1F',
+      '.inf',
+      'null',
+      '~',
+      '',
+      '"q"',
+      "'s''t'",
+      '"a # b"',
+      'a #b',
+      'a#b',
+      'x: y',
+      'http://h:1/p',
+      '[a, "b", 1]',
+      '{c: d, e: [f]}',
+      '[]',
+      '{}',
+      '{a: }',
+      '[a,]',
+      '"x',
+      '- y',
+      '100m',
+    );
+    interface Line {
+      indent: number;
+      text: string;
+    }
+    const block = (depth: number): fc.Arbitrary<Line[]> =>
+      depth > 3
+        ? fc.constant([])
+        : fc.oneof(
+            fc
+              .array(
+                fc.tuple(
+                  key,
+                  fc.oneof(
+                    scalar.map((s) => [s] as const),
+                    block(depth + 1).map((b) => b),
+                  ),
+                ),
+                { minLength: 1, maxLength: 4 },
+              )
+              .map((entries) =>
+                entries.flatMap(([k, v]): Line[] =>
+                  v.length === 1 && typeof v[0] === 'string'
+                    ? [{ indent: 0, text: v[0] === '' ? `${k}:` : `${k}: ${v[0]}` }]
+                    : [
+                        { indent: 0, text: `${k}:` },
+                        ...(v as Line[]).map((l) => ({ ...l, indent: l.indent + 2 })),
+                      ],
+                ),
+              ),
+            fc
+              .array(scalar, { minLength: 1, maxLength: 3 })
+              .map((items) => items.map((s) => ({ indent: 0, text: `- ${s}` }))),
+            fc.constant<Line[]>([
+              { indent: 0, text: 'lit: |' },
+              { indent: 2, text: 'line one' },
+              { indent: 0, text: '' },
+              { indent: 2, text: 'line two  ' },
+              { indent: 0, text: 'fold: >-' },
+              { indent: 2, text: 'a' },
+              { indent: 2, text: 'b' },
+            ]),
+          );
+    const mutation = fc.tuple(
+      fc.nat(40),
+      fc.constantFrom('comment', 'blank', 'spaces', 'indent+', 'indent-', 'duplicate', 'dash'),
+      fc.nat(6),
+    );
+    const seen = { same: 0, declined: 0 };
+    fc.assert(
+      fc.property(block(0), fc.array(mutation, { maxLength: 3 }), (lines, mutations) => {
+        const out = lines.map((l) => ({ ...l }));
+        for (const [where, what, n] of mutations) {
+          const i = out.length ? where % out.length : 0;
+          if (what === 'comment') out.splice(i, 0, { indent: n, text: '# note' });
+          else if (what === 'blank') out.splice(i, 0, { indent: 0, text: '' });
+          else if (!out[i]) continue;
+          else if (what === 'spaces') out[i]!.text += ' '.repeat(n % 3);
+          else if (what === 'indent+') out[i]!.indent += 1 + (n % 2);
+          else if (what === 'indent-') out[i]!.indent = Math.max(0, out[i]!.indent - 2);
+          else if (what === 'duplicate') out.splice(i, 0, { ...out[i]! });
+          else out[i]!.text = `- ${out[i]!.text}`;
+        }
+        const text = `---\n${out.map((l) => (l.text ? ' '.repeat(l.indent) + l.text : '')).join('\n')}\n`;
+        const outcome = compare(text);
+        if (outcome !== 'same' && outcome !== 'declined') throw new Error(`${outcome} in:\n${text}`);
+        seen[outcome]++;
+      }),
+      { numRuns: 3000, seed: 20251126 },
+    );
+    // Both sides of the boundary are exercised.
+    expect(seen.same).toBeGreaterThan(600);
+    expect(seen.declined).toBeGreaterThan(600);
+  });
+});
