@@ -8,16 +8,8 @@ import path from 'node:path';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nccBuild } from './helpers/bundle.js';
-import {
-  fixture,
-  makeRepo,
-  runGit,
-  seedWorkloads,
-  tmpDir,
-  writeTree,
-  type Repo,
-  type Tree,
-} from './diff.helpers.js';
+import { fixture, makeRepo, runGit, seedWorkloads, writeTree, type Repo, type Tree } from './diff.helpers.js';
+import { tempDir } from './helpers/tmp.js';
 
 const TOKEN = 'ghs_TestTokenThatMustNotLeak0123456789';
 const PERMISSIVE = { 'k8s/policy.yaml': fixture('seed-steps/policy-permissive.yaml') };
@@ -27,7 +19,7 @@ const DR = { 'k8s/destinationrule.yaml': fixture('seed-steps/destinationrule.yam
 let bundle: string;
 
 beforeAll(async () => {
-  bundle = await nccBuild('src/index.ts', tmpDir('action-bundle'));
+  bundle = await nccBuild('src/index.ts', tempDir('action-bundle'));
 }, 180_000);
 
 // ---- a fake GitHub REST API -------------------------------------------------------------------------------
@@ -135,7 +127,7 @@ function prEvent(base: string, head: string) {
 }
 
 async function runAction(spec: RunSpec): Promise<RunResult> {
-  const runner = tmpDir('runner');
+  const runner = tempDir('runner');
   const eventPath = path.join(runner, 'event.json');
   const outputPath = path.join(runner, 'output.txt');
   const summaryPath = path.join(runner, 'summary.md');
@@ -302,7 +294,7 @@ describe('the bundled action on a pull request', () => {
 
   it('fetches the base commit into a shallow checkout', async () => {
     const origin = seedPrRepo('action-origin');
-    const ws = tmpDir('action-shallow');
+    const ws = tempDir('action-shallow');
     runGit(ws, ['clone', '-q', '--depth=1', `file://${origin.dir}`, 'repo']);
     const workspace = path.join(ws, 'repo');
     const r = await runAction({
@@ -318,7 +310,7 @@ describe('the bundled action on a pull request', () => {
 
   it('says what to change in the workflow when the base commit cannot be fetched', async () => {
     const origin = seedPrRepo('action-nofetch');
-    const ws = tmpDir('action-nofetch-ws');
+    const ws = tempDir('action-nofetch-ws');
     runGit(ws, ['clone', '-q', '--depth=1', `file://${origin.dir}`, 'repo']);
     const workspace = path.join(ws, 'repo');
     runGit(workspace, ['remote', 'set-url', 'origin', path.join(ws, 'gone')]);
@@ -351,7 +343,7 @@ describe('the bundled action on a pull request', () => {
 
 describe('the bundled action elsewhere', () => {
   it('on push: a full lint, no comment, new-* equal the totals, no token needed', async () => {
-    const dir = tmpDir('action-push');
+    const dir = tempDir('action-push');
     writeTree(dir, { ...seedWorkloads(), ...STRICT });
     runGit(dir, ['init', '-q']);
     api.requests = [];
@@ -369,7 +361,7 @@ describe('the bundled action elsewhere', () => {
   });
 
   it('annotations and summary can be turned off; fail-on never passes', async () => {
-    const dir = tmpDir('action-quiet');
+    const dir = tempDir('action-quiet');
     writeTree(dir, { ...seedWorkloads(), ...STRICT });
     const r = await runAction({
       workspace: dir,
@@ -388,7 +380,7 @@ describe('the bundled action elsewhere', () => {
   });
 
   it('file names from the PR cannot inject workflow commands into the log', async () => {
-    const dir = tmpDir('action-inject');
+    const dir = tempDir('action-inject');
     const tree: Tree = { ...seedWorkloads() };
     writeTree(dir, tree);
     mkdirSync(path.join(dir, 'k8s', '::set-output name=pwned::1'), { recursive: true });
@@ -404,7 +396,7 @@ describe('the bundled action elsewhere', () => {
   });
 
   it('a bad input is one failure line, not a stack trace', async () => {
-    const dir = tmpDir('action-bad');
+    const dir = tempDir('action-bad');
     writeTree(dir, { ...seedWorkloads() });
     for (const [inputs, expected] of [
       [

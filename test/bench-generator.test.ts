@@ -1,9 +1,8 @@
 // The benchmark's mesh generator doubles as a stress test: a small fixed-seed mesh, linted through the real CLI,
 // must give exactly the findings its construction implies; a larger one must lint without a crash.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   generateMesh,
   prng,
@@ -14,6 +13,7 @@ import {
 } from '../bench/generate.js';
 import { RULE_IDS } from '../rules/index.js';
 import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
 
 interface JsonFinding {
   rule: string;
@@ -30,10 +30,8 @@ interface JsonFinding {
   }[];
 }
 
-const dirs: string[] = [];
 async function lintMesh(mesh: GeneratedMesh) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-gen-'));
-  dirs.push(dir);
+  const dir = tempDir('gen');
   await writeMesh(dir, mesh);
   const run = await runCli(['-f', 'json', '.'], { cwd: dir });
   return {
@@ -41,9 +39,6 @@ async function lintMesh(mesh: GeneratedMesh) {
     json: JSON.parse(run.stdout) as { findings: JsonFinding[]; summary: Record<string, number> },
   };
 }
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
 
 const where = (f: JsonFinding) => `${f.resource?.kind} ${f.resource?.namespace}/${f.resource?.name}`;
 
@@ -310,8 +305,7 @@ describe('stress: a larger generated mesh', () => {
         `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: app-${i}, namespace: big}\nspec:\n  selector: {matchLabels: {app: app-${i}}}\n  action: ALLOW\n  rules: [{from: [{source: {namespaces: [big]}}]}]\n`,
       );
     }
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-gen-'));
-    dirs.push(dir);
+    const dir = tempDir('gen');
     await writeFile(path.join(dir, 'big.yaml'), docs.join('---\n'));
     const run = await runCli(['-f', 'json', 'big.yaml'], { cwd: dir });
     expect(run.stderr).toBe('');

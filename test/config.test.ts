@@ -1,14 +1,13 @@
 // .mtls-lint.yaml: where it is found, what each key does, and that a bad one is exit 2 naming the key.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
 import { resolveOptions } from '../src/resolve-options.js';
+import { tempDir } from './helpers/tmp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-config-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('config');
 
 async function cli(argv: string[], cwd: string) {
   let stdout = '';

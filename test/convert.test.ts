@@ -2,25 +2,17 @@
 // under the newest Istio gives every client → service port connection the same outcome as the original did under
 // 1.4 (auto mTLS held off in both runs: it is a client-side setting the conversion does not touch, and 1.4 had
 // it off by default). Runs the real CLI in-process on fixtures under test/fixtures/convert/ and the seed examples.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { lintPaths } from './helpers/mesh.js';
 import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
 import type { Edge } from '../src/graph/graph.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const tmpRoots: string[] = [];
-afterAll(() => {
-  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
-});
-function tmp(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-convert-'));
-  tmpRoots.push(d);
-  return d;
-}
+const tmp = (): string => tempDir('convert');
 
 /** A config that holds auto mTLS off, so only the server side (what the conversion changes) can differ. */
 function autoOffConfig(): string {

@@ -11,7 +11,8 @@ import { applyTransitions, type CompareOptions } from '../src/diff/transitions.j
 import { analyze, type LintResult } from '../src/engine.js';
 import { ParseCache, parseTexts } from '../src/load/index.js';
 import { resolveOptions } from '../src/resolve-options.js';
-import { seedWorkloads, tmpDir, writeTree } from './diff.helpers.js';
+import { seedWorkloads, writeTree } from './diff.helpers.js';
+import { tempDir } from './helpers/tmp.js';
 
 const options = resolveOptions({ cwd: '/', paths: ['.'], noConfig: true });
 
@@ -119,7 +120,7 @@ describe('what the comparison does grows with the edges', () => {
 
 describe('a change that touches no manifest', () => {
   it("reuses the head's analysis for the base, and finds nothing new", async () => {
-    const dir = tmpDir('samebase');
+    const dir = tempDir('samebase');
     const broken =
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: foo}\ndata:\n  a: [1, 2\n';
     writeTree(dir, {
@@ -146,7 +147,7 @@ describe('a change that touches no manifest', () => {
   });
 
   it('also when the head is a directory far outside the working directory (shown by its absolute path)', async () => {
-    const dir = tmpDir('farbase');
+    const dir = tempDir('farbase');
     writeTree(dir, { ...seedWorkloads('old/'), ...seedWorkloads('new/') });
     const cache = new ParseCache();
     // The repository's own directory: a temporary directory shares no parent with it but "/".

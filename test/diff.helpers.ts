@@ -1,9 +1,10 @@
-// Throwaway git repositories for PR-mode tests: real git, real files, under the OS temp dir.
+// Throwaway git repositories for PR-mode tests: real git, real files, in temporary directories (helpers/tmp.ts)
+// removed after each test file.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './helpers/tmp.js';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pr');
 
@@ -27,10 +28,6 @@ export function seedWorkloads(prefix = 'k8s/'): Tree {
     tree[`${prefix}${f}`] = fixture(`seed/${f}`);
   }
   return tree;
-}
-
-export function tmpDir(name: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `mtls-lint-${name}-`));
 }
 
 export function runGit(cwd: string, args: string[]): string {
@@ -69,7 +66,7 @@ export interface Repo {
 
 /** A repository with one commit per step; each step's tree is applied on top of the previous one. */
 export function makeRepo(name: string, steps: Tree[]): Repo {
-  const dir = tmpDir(name);
+  const dir = tempDir(name);
   runGit(dir, ['init', '-q', '-b', 'main']);
   const commits: string[] = [];
   steps.forEach((tree, i) => {

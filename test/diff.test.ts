@@ -9,7 +9,8 @@ import { BaseError, checkRef } from '../src/diff/git.js';
 import { ParseCache } from '../src/load/index.js';
 import { resolveOptions } from '../src/resolve-options.js';
 import type { Finding } from '../src/types.js';
-import { fixture, makeRepo, runGit, tmpDir, writeTree, type Tree } from './diff.helpers.js';
+import { fixture, makeRepo, runGit, writeTree, type Tree } from './diff.helpers.js';
+import { tempDir } from './helpers/tmp.js';
 
 const noStdin = async () => new Uint8Array();
 
@@ -185,14 +186,14 @@ describe('reading the base from git', () => {
       lintAgainstBase(options(repo.dir), 'no-such-branch', { stdin: noStdin, showAll: false }),
     ).rejects.toThrow(/"no-such-branch" is not a commit in this repository/);
 
-    const clone = tmpDir('clone');
+    const clone = tempDir('clone');
     runGit(clone, ['clone', '-q', '--depth=1', `file://${repo.dir}`, 'c']);
     const cloneDir = path.join(clone, 'c');
     await expect(
       lintAgainstBase(options(cloneDir), repo.commits[0]!, { stdin: noStdin, showAll: false }),
     ).rejects.toThrow(/fetch-depth: 0/);
 
-    const notGit = tmpDir('nogit');
+    const notGit = tempDir('nogit');
     writeTree(notGit, { 'k8s/pa.yaml': PA_STRICT });
     await expect(
       lintAgainstBase(options(notGit), 'main', { stdin: noStdin, showAll: false }),
@@ -276,7 +277,7 @@ describe('reading the base from git', () => {
 
 describe('--base DIR and --base FILE', () => {
   it('a directory with the old version of the one head directory', async () => {
-    const dir = tmpDir('dirbase');
+    const dir = tempDir('dirbase');
     const broken =
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: foo}\ndata:\n  a: [1, 2\n';
     writeTree(dir, {
@@ -303,7 +304,7 @@ describe('--base DIR and --base FILE', () => {
   });
 
   it('a directory with the old version of the working directory, for several head paths', async () => {
-    const dir = tmpDir('rootbase');
+    const dir = tempDir('rootbase');
     writeTree(dir, {
       ...workloads(),
       'k8s/pa.yaml': PA_STRICT,
@@ -322,7 +323,7 @@ describe('--base DIR and --base FILE', () => {
   });
 
   it('a file with the old rendered manifests, against standard input', async () => {
-    const dir = tmpDir('filebase');
+    const dir = tempDir('filebase');
     const all = [NAMESPACES, fixture('seed/httpbin.yaml'), sleep('legacy')].join('---\n');
     writeFileSync(path.join(dir, 'old.yaml'), `${all}---\n${PA_PERMISSIVE}`);
     const stdin = async () => Buffer.from(`${all}---\n${PA_STRICT}`);

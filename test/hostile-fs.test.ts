@@ -1,15 +1,14 @@
 // The file system as an adversary: permissions, symlink loops and escapes, missing paths, 50,000 files.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
 import { DEFAULT_LIMITS, loadInputs, type LoadedInputs } from '../src/load/index.js';
+import { tempDir } from './helpers/tmp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-fs-'));
+const tmp = tempDir('fs');
 chmodSync(tmp, 0o755); // readable by the unprivileged user the permission tests switch to
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 

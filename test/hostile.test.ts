@@ -1,21 +1,20 @@
 // Hostile and broken input: every case ends in a finding at a place, the rest of the input is still checked,
 // and nothing hangs, throws or runs out of memory. Big inputs are generated in a temporary directory.
-import { mkdtempSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../src/cli/main.js';
 import { DEFAULT_LIMITS, loadInputs, type LoadedInputs, type LoadLimits } from '../src/load/index.js';
 import { parseManifestText } from '../src/load/parse.js';
+import { tempDir } from './helpers/tmp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOSTILE = 'test/fixtures/hostile';
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-hostile-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('hostile');
 
 async function load(paths: string[], limits: Partial<LoadLimits> = {}, cwd = ROOT): Promise<LoadedInputs> {
   return loadInputs({

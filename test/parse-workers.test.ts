@@ -3,17 +3,16 @@
 // inputs that stress the wire format (syntax errors, .inf/.nan, Lists, anchors and merge keys, duplicate keys, Helm
 // sources, BOM + CRLF). A worker that dies costs nothing but time.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateMesh, writeMesh } from '../bench/generate.js';
 import { nccBuild } from './helpers/bundle.js';
+import { tempDir } from './helpers/tmp.js';
 import { DEFAULT_LIMITS, loadInputs } from '../src/load/index.js';
 import { enableParseWorkers, jsonSafe, workerCount } from '../src/load/parse-pool.js';
 
-const dirs: string[] = [];
 let bundle: string;
 let meshDir: string;
 
@@ -34,20 +33,13 @@ const ODD_INPUTS: Record<string, string> = {
 };
 
 beforeAll(async () => {
-  const out = await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-workers-bundle-'));
-  dirs.push(out);
-  bundle = await nccBuild('src/cli.ts', out);
-  meshDir = await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-workers-mesh-'));
-  dirs.push(meshDir);
+  bundle = await nccBuild('src/cli.ts', tempDir('workers-bundle'));
+  meshDir = tempDir('workers-mesh');
   await writeMesh(meshDir, generateMesh({ workloads: 300, seed: 11 }));
   for (const [file, text] of Object.entries(ODD_INPUTS)) {
     await writeFile(path.join(meshDir, file.replace('/', '-')), text);
   }
 }, 180_000);
-
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
@@ -105,8 +97,7 @@ describe('parsing on worker threads', () => {
   }, 60_000);
 
   it('parses on this thread when a worker dies', async () => {
-    const dead = path.join(await mkdtemp(path.join(os.tmpdir(), 'mtls-lint-dead-worker-')), 'dead.mjs');
-    dirs.push(path.dirname(dead));
+    const dead = path.join(tempDir('dead-worker'), 'dead.mjs');
     await writeFile(dead, 'process.exit(3);\n');
     const load = (concurrency: 2 | 'off') =>
       loadInputs({

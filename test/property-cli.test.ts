@@ -1,17 +1,17 @@
 // Property: the CLI, on real files, always exits 0, 1 or 2, never prints a stack trace or an internal error, and
 // `-f json` (lint and graph) always prints JSON that parses, with findings that point at the files it was given.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run, type CliIO } from '../src/cli/main.js';
 import { locationProblems } from './oracle/checks.js';
 import { knownCrash, knownStandInAutoMtls14 } from './oracle/known-bugs.js';
 import { params, timeoutFor } from './oracle/settings.js';
 import { configArb, wildSetArb } from './oracle/wild.js';
+import { tempDir } from './helpers/tmp.js';
 
 const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 
@@ -30,13 +30,7 @@ async function cli(argv: string[], cwd: string) {
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-let root: string;
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'mtls-lint-prop-'));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = tempDir('prop');
 
 /** The config file: absent, valid (possibly hostile strings), or not a valid config at all. */
 const configText = fc.oneof(

@@ -6,7 +6,8 @@ import { lintAgainstBase } from '../src/diff/base.js';
 import { lint } from '../src/engine.js';
 import { formatGithub } from '../src/report/github.js';
 import { resolveOptions } from '../src/resolve-options.js';
-import { fixture, makeRepo, seedWorkloads, tmpDir, writeTree, type Tree } from './diff.helpers.js';
+import { fixture, makeRepo, seedWorkloads, writeTree, type Tree } from './diff.helpers.js';
+import { tempDir } from './helpers/tmp.js';
 
 interface Command {
   command: string;
@@ -42,7 +43,7 @@ async function lintTree(
   paths = ['k8s'],
   rules?: Record<string, 'off' | 'error' | 'warning' | 'info'>,
 ) {
-  const dir = tmpDir('gh');
+  const dir = tempDir('gh');
   writeTree(dir, tree);
   const options = resolveOptions({ cwd: dir, paths, istioVersion: '1.1', noConfig: true });
   if (rules) options.config.rules = rules;
@@ -136,7 +137,7 @@ spec:
   });
 
   it('values from manifests cannot inject workflow commands', async () => {
-    const dir = tmpDir('gh-inject');
+    const dir = tempDir('gh-inject');
     // A file name with a newline and a workflow command, and names carrying encoded ones.
     const evilFile = 'k8s/x\n::set-output name=pwned::1\n%0A::error::y, a: b.yaml';
     writeTree(dir, { ...seedWorkloads() });
@@ -163,7 +164,7 @@ spec:
   });
 
   it('standard input has no file to annotate: the position goes into the message', async () => {
-    const dir = tmpDir('gh-stdin');
+    const dir = tempDir('gh-stdin');
     const result = await lint(resolveOptions({ cwd: dir, paths: ['-'], noConfig: true }), {
       stdin: async () => Buffer.from('a: 1\nkind: [\n'),
     });

@@ -1,12 +1,12 @@
 // The JSON report is written a finding at a time (a large mesh's report is hundreds of MB); the pieces must add up to
 // exactly JSON.stringify(report, null, 2), whatever the findings hold, and the CLI must write them all to a file.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { jsonChunks, publicFinding } from '../src/report/json.js';
 import { cli, lintPaths } from './helpers/mesh.js';
+import { tempDir } from './helpers/tmp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,17 +29,12 @@ describe('json report', () => {
   });
 
   it('reaches the output file complete through the CLI', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-json-'));
-    const out = path.join(dir, 'report.json');
-    try {
-      const run = await cli(['-f', 'json', '-o', out, 'examples/migration/3-strict'], ROOT);
-      expect(run.code).toBe(1);
-      const stdout = await cli(['-f', 'json', 'examples/migration/3-strict'], ROOT);
-      expect(readFileSync(out, 'utf8')).toBe(stdout.stdout);
-      const report = JSON.parse(stdout.stdout) as { findings: { rule: string }[] };
-      expect(report.findings.map((f) => f.rule)).toContain('plaintext-to-strict');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const out = path.join(tempDir('json'), 'report.json');
+    const run = await cli(['-f', 'json', '-o', out, 'examples/migration/3-strict'], ROOT);
+    expect(run.code).toBe(1);
+    const stdout = await cli(['-f', 'json', 'examples/migration/3-strict'], ROOT);
+    expect(readFileSync(out, 'utf8')).toBe(stdout.stdout);
+    const report = JSON.parse(stdout.stdout) as { findings: { rule: string }[] };
+    expect(report.findings.map((f) => f.rule)).toContain('plaintext-to-strict');
   });
 });

@@ -6,7 +6,8 @@ import { lintAgainstBase } from '../src/diff/base.js';
 import { lint } from '../src/engine.js';
 import { escapeMarkdown, escapeMermaid, formatMarkdown } from '../src/report/markdown.js';
 import { resolveOptions } from '../src/resolve-options.js';
-import { fixture, makeRepo, seedWorkloads, tmpDir, writeTree, type Tree } from './diff.helpers.js';
+import { fixture, makeRepo, seedWorkloads, writeTree, type Tree } from './diff.helpers.js';
+import { tempDir } from './helpers/tmp.js';
 
 const PERMISSIVE = { 'k8s/policy.yaml': fixture('seed-steps/policy-permissive.yaml') };
 const STRICT = { 'k8s/policy.yaml': fixture('seed-steps/policy-strict.yaml') };
@@ -98,7 +99,7 @@ describe('markdown summary', () => {
   });
 
   it('full lint (no base) counts everything', async () => {
-    const dir = tmpDir('md-full');
+    const dir = tempDir('md-full');
     writeTree(dir, { ...seedWorkloads(), ...STRICT });
     const r = await lint(resolveOptions({ cwd: dir, paths: ['k8s'], istioVersion: '1.1', noConfig: true }));
     const md = formatMarkdown(r);
@@ -111,7 +112,7 @@ describe('markdown summary', () => {
   });
 
   it('escapes HTML, Markdown, mentions and fences that come from manifests', async () => {
-    const dir = tmpDir('md-inject');
+    const dir = tempDir('md-inject');
     writeTree(dir, { ...seedWorkloads() });
     const evil = 'k8s/<img src=x onerror=alert(1)>|`x`|@octo-org [a](javascript:alert(1)) ```.yaml';
     writeFileSync(path.join(dir, evil), 'kind: [\n');
@@ -153,7 +154,7 @@ spec:
   it('fits the caps: 65,536 characters for a comment, 1 MiB for a step summary, with "… and N more"', async () => {
     const tree: Tree = {};
     for (let i = 0; i < 400; i++) tree[`k8s/broken-${i}.yaml`] = `# ${'padding '.repeat(40)}\nkind: [\n`;
-    const dir = tmpDir('md-cap');
+    const dir = tempDir('md-cap');
     writeTree(dir, tree);
     const r = await lint(resolveOptions({ cwd: dir, paths: ['k8s'], noConfig: true }));
     const full = formatMarkdown(r);

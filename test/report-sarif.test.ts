@@ -11,7 +11,8 @@ import { formatSarif } from '../src/report/sarif.js';
 import { FORMATTERS, outputText } from '../src/report/index.js';
 import { resolveOptions } from '../src/resolve-options.js';
 import { RULES } from '../rules/index.js';
-import { FIXTURES, fixture, makeRepo, seedWorkloads, tmpDir, writeTree, type Tree } from './diff.helpers.js';
+import { FIXTURES, fixture, makeRepo, seedWorkloads, writeTree, type Tree } from './diff.helpers.js';
+import { tempDir } from './helpers/tmp.js';
 
 // The SARIF 2.1.0 schema (rtm.5, the version GitHub documents), as shipped by the npm package @microsoft/jest-sarif
 // (MIT). It is written for draft-04 (`id`); ajv 8 reads it as draft-07 once `id` is `$id`.
@@ -47,7 +48,7 @@ const STRICT_SEED: Tree = {
 };
 
 async function lintTree(tree: Tree, paths = ['k8s']) {
-  const dir = tmpDir('sarif');
+  const dir = tempDir('sarif');
   writeTree(dir, tree);
   return lint(resolveOptions({ cwd: dir, paths, istioVersion: '1.1', noConfig: true }));
 }
@@ -117,7 +118,7 @@ describe('sarif', () => {
     // Standard input (helm template | mtls-lint -f sarif -): no file, still a stable identity and a valid URI.
     const docs = Object.values(STRICT_SEED).join('---\n');
     const fromStdin = async (text: string) => {
-      const dir = tmpDir('sarif-stdin');
+      const dir = tempDir('sarif-stdin');
       return lint(resolveOptions({ cwd: dir, paths: ['-'], istioVersion: '1.1', noConfig: true }), {
         stdin: async () => Buffer.from(text),
       });

@@ -1,23 +1,18 @@
 // The schema pass (rule invalid-resource) through the real pipeline: manifest files in, findings out.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { lint } from '../src/engine.js';
 import { loadInputs, DEFAULT_LIMITS } from '../src/load/index.js';
 import { resolveOptions } from '../src/resolve-options.js';
 import { validateResources } from '../src/schema/validate.js';
 import type { Finding } from '../src/types.js';
+import { tempDir } from './helpers/tmp.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCHEMA = 'test/fixtures/schema';
 const SEED = 'test/fixtures/seed';
-
-const tmpDirs: string[] = [];
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
 
 async function schemaFindings(paths: string[], cwd = ROOT): Promise<Finding[]> {
   const result = await lint(resolveOptions({ cwd, paths, noConfig: true }));
@@ -48,12 +43,6 @@ function byKey(findings: Finding[], key: string): Finding {
     `expected one finding ${key}; got:\n${findings.map((f) => f.key).join('\n')}`,
   ).toHaveLength(1);
   return hits[0]!;
-}
-
-function tmpDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-schema-'));
-  tmpDirs.push(d);
-  return d;
 }
 
 describe('the seed (Istio 1.1 mTLS migration task, zh): its mis-indented Policy', () => {
@@ -531,7 +520,7 @@ describe('positions in Lists and JSON files', () => {
 
 describe('robustness', () => {
   test('keys are not line-based: moving the resource down keeps every key', async () => {
-    const dir = tmpDir();
+    const dir = tempDir('schema');
     const text = readFileSync(path.join(ROOT, SEED, 'policy-permissive.yaml'), 'utf8');
     writeFileSync(path.join(dir, 'a.yaml'), text);
     writeFileSync(path.join(dir, 'b.yaml'), `# a comment\n\n# another\n${text}`);
@@ -542,7 +531,7 @@ describe('robustness', () => {
   });
 
   test('hostile values never throw, and every finding has a line inside its file; huge values are cut short', async () => {
-    const dir = tmpDir();
+    const dir = tempDir('schema');
     const huge = 'X'.repeat(200_000);
     const docs = [
       'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: []\nspec: 5\n',
@@ -570,7 +559,7 @@ describe('robustness', () => {
   });
 
   test('a resource with far too many problems is summarised', async () => {
-    const dir = tmpDir();
+    const dir = tempDir('schema');
     const fields = Array.from({ length: 30 }, (_, i) => `  field${i}: 1`).join('\n');
     writeFileSync(
       path.join(dir, 'many.yaml'),

@@ -1,11 +1,11 @@
 // Suppressions and per-rule configuration (issue 7): the inline annotation `mtls-lint.io/ignore` with a reason,
 // `--show-suppressed`, summary.suppressed, and `.mtls-lint.yaml` `rules:` (off, severity overrides).
 // The real CLI on test/fixtures/hygiene/suppress/, configs written to a temporary directory.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
 import { parseSuppressions } from '../src/suppress.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -26,14 +26,8 @@ interface JsonReport {
   summary: { errors: number; warnings: number; infos: number; suppressed: number };
 }
 
-const tmpRoots: string[] = [];
-afterAll(() => {
-  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
-});
 function config(text: string): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-suppress-'));
-  tmpRoots.push(d);
-  const file = path.join(d, '.mtls-lint.yaml');
+  const file = path.join(tempDir('suppress'), '.mtls-lint.yaml');
   writeFileSync(file, text);
   return file;
 }

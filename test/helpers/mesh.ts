@@ -1,28 +1,16 @@
 // Test helpers for the mesh model, the graph and the connectivity rules: real YAML written to a temporary
 // directory, linted through the real pipeline (loader → schema → model → graph → rules), and small readers over
 // the result. The builders below only produce YAML text; nothing bypasses parsing.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll } from 'vitest';
 import { lint, type LintResult } from '../../src/engine.js';
 import { resolveOptions } from '../../src/resolve-options.js';
 import { run, type CliIO } from '../../src/cli/main.js';
 import type { Edge, EdgeConnection } from '../../src/graph/graph.js';
 import type { ServerModeResult, Service, Workload } from '../../src/mesh/model.js';
 import type { Finding } from '../../src/types.js';
-
-const tmpRoots: string[] = [];
-afterAll(() => {
-  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
-});
-
-function tmpDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'mtls-lint-mesh-'));
-  tmpRoots.push(d);
-  return d;
-}
+import { tempDir } from './tmp.js';
 
 export interface Run {
   result: LintResult;
@@ -44,7 +32,7 @@ const INPUT_RULES = new Set(['yaml-syntax', 'input-error', 'invalid-resource']);
 
 /** Write `files` (name → YAML text) to a fresh directory and lint it. */
 export async function lintYaml(files: Record<string, string>, opts: RunOptions = {}): Promise<Run> {
-  const root = tmpDir();
+  const root = tempDir('mesh');
   const dir = path.join(root, 'manifests');
   mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
@@ -101,7 +89,7 @@ export async function cliJson(
   files: Record<string, string>,
   args: string[] = [],
 ): Promise<{ code: number; json: { findings: JsonFinding[]; summary: Record<string, number> } }> {
-  const dir = tmpDir();
+  const dir = tempDir('mesh');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const r = await cli(['-f', 'json', ...args, '.'], dir);
   if (r.code === 2) throw new Error(`CLI usage error: ${r.stderr}`);
