@@ -94,10 +94,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     targets.push(tmp);
   }
   const all: Record<string, unknown> = {};
-  for (const dir of targets)
-    all[tmp && dir === tmp ? `generated:${values.workloads}:${values.seed}` : path.relative(ROOT, dir)] =
-      await snapshot(dir);
-  await writeFile(out, JSON.stringify(all, null, 1));
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  try {
+    for (const dir of targets)
+      all[tmp && dir === tmp ? `generated:${values.workloads}:${values.seed}` : path.relative(ROOT, dir)] =
+        await snapshot(dir);
+    await writeFile(out, JSON.stringify(all, null, 1));
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
   process.stderr.write(`${targets.length} inputs → ${out}\n`);
 }

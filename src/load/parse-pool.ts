@@ -11,8 +11,12 @@ import type { PositionTree } from './positions.js';
 
 const ROLE = 'mtls-lint-parse';
 
-/** Below this many bytes in total, starting workers costs more than it saves (measured: 2 MB, 1.86 s on one thread, 2.0 s on two workers; 10 MB, 7.4 s vs 6.1 s). */
-export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+/**
+ * Below this many bytes in total, starting workers costs more than it saves. With the simple YAML reader (2 CPUs,
+ * generated meshes): 2 MB, 0.85 s on one thread and 1.0 s with two workers; 10 MB, 3.0 s either way (more CPU with
+ * workers); 40 MB, 11.4 s vs 10.6 s.
+ */
+export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
 /** Bytes per batch: small enough to keep every worker busy to the end, large enough that messages are noise. */
 const BATCH_BYTES = 256 * 1024;
 
