@@ -107,7 +107,7 @@ describe('simple YAML reader', () => {
       'spec:\n  ports:\n  - name: http # the main port\n    port: 80\n\n  - port: 81\n# a comment between keys\nkind: Service\n',
       'a: # nested below\n  b: 1\n  c:\n  d: ""\n',
       'data:\n  app.conf: |\n    x = 1\n\n    y = 2\n  short: |-\n    z\n  folded: >\n    a\n    b\n\n    c\nnext: 1\n',
-      "portLevelMtls:\n  8080:\n    mode: STRICT\n  9090: {mode: DISABLE}\n",
+      'portLevelMtls:\n  8080:\n    mode: STRICT\n  9090: {mode: DISABLE}\n  "9443": {mode: STRICT}\n  \'9444\':\n    mode: PERMISSIVE\n',
       'args: ["--port", \'8080\', 9090, [a, {b: c}], {}, []]\nempty:\n',
       'rules:\n- from:\n  - source:\n      principals: ["cluster.local/ns/a/sa/b"]\n  to:\n  - operation: {methods: ["GET"]}\n',
       'a: 1\n# trailing comment at the left margin\n',
@@ -225,6 +225,10 @@ describe('simple YAML reader', () => {
       '1.5',
       '-k',
       'é',
+      '"8080"',
+      "'q'",
+      '"a": "b"',
+      '"<<"',
     );
     const scalar = fc.constantFrom(
       'v',

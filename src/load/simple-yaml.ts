@@ -171,7 +171,11 @@ class Reader {
     for (;;) {
       const colon = this.keyEnd(at);
       if (colon < 0) throw OUTSIDE;
-      const key = keyName(text.slice(at, colon));
+      const quote = text.charCodeAt(at);
+      const key =
+        quote === 34 || quote === 39
+          ? quotedKeyName(readQuoted(text, at, colon).value)
+          : keyName(text.slice(at, colon));
       if (Object.hasOwn(value, key)) throw OUTSIDE;
       keys.push(scalarNode(at, colon));
       names.push(key);
@@ -252,8 +256,14 @@ class Reader {
   private keyEnd(at: number): number {
     const { text } = this;
     const c = text.charCodeAt(at);
-    if (NOT_PLAIN_START.has(c) || c === SPACE) return -1;
     const lineEnd = this.lineEnd; // `at` is on the current line
+    if (c === 34 || c === 39) {
+      // `"8080": …`: a quoted key, directly followed by the colon.
+      const close = quoteEnd(text, at, lineEnd);
+      if (close < 0 || text.charCodeAt(close) !== COLON) return -1;
+      return close + 1 >= lineEnd || text.charCodeAt(close + 1) === SPACE ? close : -1;
+    }
+    if (NOT_PLAIN_START.has(c) || c === SPACE) return -1;
     for (let i = text.indexOf(':', at); i >= 0 && i < lineEnd; i = text.indexOf(':', i + 1)) {
       const next = i + 1;
       if (next < lineEnd && text.charCodeAt(next) !== SPACE) continue;
@@ -395,8 +405,23 @@ function keyName(source: string): string {
   return String(resolved);
 }
 
+/** A quoted key is the string it holds; `<<` and `__proto__` are left to yaml as above. */
+function quotedKeyName(value: string): string {
+  if (value === '<<' || value === '__proto__') throw OUTSIDE;
+  return value;
+}
+
 function scalarNode(start: number, end: number): SourceNode {
   return { kind: 'scalar', start, end };
+}
+
+/** The offset after the quoted scalar at `at` if it closes before `limit` (without escapes); -1 otherwise. */
+function quoteEnd(text: string, at: number, limit: number): number {
+  try {
+    return readQuoted(text, at, limit).end;
+  } catch {
+    return -1;
+  }
 }
 
 function readQuoted(text: string, at: number, limit: number): { value: string; end: number } {
