@@ -264,7 +264,7 @@ class Reader {
       return close + 1 >= lineEnd || text.charCodeAt(close + 1) === SPACE ? close : -1;
     }
     if (NOT_PLAIN_START.has(c) || c === SPACE) return -1;
-    for (let i = text.indexOf(':', at); i >= 0 && i < lineEnd; i = text.indexOf(':', i + 1)) {
+    for (let i = indexBefore(text, ':', at, lineEnd); i >= 0; i = indexBefore(text, ':', i + 1, lineEnd)) {
       const next = i + 1;
       if (next < lineEnd && text.charCodeAt(next) !== SPACE) continue;
       const key = text.slice(at, i);
@@ -295,8 +295,8 @@ class Reader {
     if (NOT_PLAIN_START.has(c) && !(c === DASH && !this.isSequenceItem(at))) throw OUTSIDE;
     // A plain scalar: to the end of the line or a ` #` comment, without trailing spaces.
     let end = this.lineEnd;
-    const comment = text.indexOf(' #', at);
-    if (comment >= 0 && comment < end) end = comment;
+    const comment = indexBefore(text, ' #', at, end);
+    if (comment >= 0) end = comment;
     while (end > at && text.charCodeAt(end - 1) === SPACE) end--;
     const source = text.slice(at, end);
     // `a: b: c` and `a: b:` are errors or keys in yaml's reading; not in the subset.
@@ -415,6 +415,17 @@ function scalarNode(start: number, end: number): SourceNode {
   return { kind: 'scalar', start, end };
 }
 
+/**
+ * indexOf that stops at `limit` (a line's end): indexOf itself would search the rest of the document, and a search
+ * per line that runs to the end is quadratic in the document's length.
+ */
+function indexBefore(text: string, needle: string, from: number, limit: number): number {
+  const first = needle.charCodeAt(0);
+  const last = limit - needle.length;
+  for (let i = from; i <= last; i++) if (text.charCodeAt(i) === first && text.startsWith(needle, i)) return i;
+  return -1;
+}
+
 /** The offset after the quoted scalar at `at` if it closes before `limit` (without escapes); -1 otherwise. */
 function quoteEnd(text: string, at: number, limit: number): number {
   try {
@@ -427,8 +438,8 @@ function quoteEnd(text: string, at: number, limit: number): number {
 function readQuoted(text: string, at: number, limit: number): { value: string; end: number } {
   const quote = text.charCodeAt(at);
   if (quote === 34) {
-    const close = text.indexOf('"', at + 1);
-    if (close < 0 || close >= limit) throw OUTSIDE;
+    const close = indexBefore(text, '"', at + 1, limit);
+    if (close < 0) throw OUTSIDE;
     const value = text.slice(at + 1, close);
     if (value.includes('\\')) throw OUTSIDE; // escapes
     return { value, end: close + 1 };
@@ -436,8 +447,8 @@ function readQuoted(text: string, at: number, limit: number): { value: string; e
   let value = '';
   let from = at + 1;
   for (;;) {
-    const close = text.indexOf("'", from);
-    if (close < 0 || close >= limit) throw OUTSIDE;
+    const close = indexBefore(text, "'", from, limit);
+    if (close < 0) throw OUTSIDE;
     value += text.slice(from, close);
     if (text.charCodeAt(close + 1) !== 39) return { value, end: close + 1 };
     value += "'";
