@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateMesh, type GeneratedFile } from '../bench/generate.js';
-import { lintAgainstBase } from '../src/diff/base.js';
+import { compareResults, lintAgainstBase } from '../src/diff/base.js';
 import { markNew } from '../src/diff/match.js';
 import { applyTransitions, type CompareOptions } from '../src/diff/transitions.js';
 import { analyze, type LintResult } from '../src/engine.js';
@@ -163,5 +163,21 @@ describe('a change that touches no manifest', () => {
     expect(cache.hits).toBe(r.inputs.files.length);
     expect(r.baseResult.inputs.files).toEqual(r.inputs.files);
     expect(r.baseResult.graph).toBe(r.graph);
+  });
+});
+
+describe("the base side's analysis", () => {
+  it('for comparison: the same findings without related locations, the same PR result', () => {
+    const { before, after } = scenario(120, 10, 'both');
+    const compared = analyze(before.inputs, options, undefined, { forComparison: true });
+    expect(before.findings.some((f) => f.related?.length)).toBe(true);
+    expect(compared.findings.some((f) => f.related)).toBe(false);
+    expect(compared.findings).toEqual(before.findings.map(({ related: _related, ...f }) => f));
+    // What PR mode reads of the base: its findings and its graph.
+    const graph = compared.graph();
+    const reduced = { findings: compared.findings, graph: () => graph };
+    expect(compareResults(reduced, after, options, true)).toEqual(
+      compareResults(before, after, options, true),
+    );
   });
 });

@@ -54,11 +54,32 @@ export async function lintAgainstBase(
     ...(options.configFile ? { configFile: options.configFile } : {}),
   });
   const { inputs: baseInputs, info } = await loadBase(options, base, cache, opts.gitOnly ?? false);
-  const head = analyze(headInputs, options);
   // A change that touches no manifest: the base parsed to the very same resources (one ParseCache), and analyze is
   // pure, so the head's analysis is the base's too.
-  const baseResult = sameInputs(baseInputs, headInputs) ? head : analyze(baseInputs, options);
-  return { ...compareResults(baseResult, head, options, opts.showAll), base: info, baseResult };
+  if (sameInputs(baseInputs, headInputs)) {
+    const head = analyze(headInputs, options);
+    return { ...compareResults(head, head, options, opts.showAll), base: info, baseResult: head };
+  }
+  // The base first, kept as only what the comparison reads (its findings, made without related locations, and its
+  // graph) while the head is analysed: ~150 MB less at 20,000 workloads. The full base result is made only if asked.
+  const baseSide = comparedSide(analyze(baseInputs, options, undefined, { forComparison: true }));
+  const head = analyze(headInputs, options);
+  let baseResult: LintResult | undefined;
+  return {
+    ...compareResults(baseSide, head, options, opts.showAll),
+    base: info,
+    get baseResult() {
+      return (baseResult ??= analyze(baseInputs, options));
+    },
+  };
+}
+
+/** What compareResults reads of the base. */
+export type ComparedSide = Pick<LintResult, 'findings' | 'graph'>;
+
+function comparedSide(result: LintResult): ComparedSide {
+  const graph = result.graph();
+  return { findings: result.findings, graph: () => graph };
 }
 
 function sameInputs(a: LoadedInputs, b: LoadedInputs): boolean {
@@ -74,7 +95,7 @@ function sameInputs(a: LoadedInputs, b: LoadedInputs): boolean {
 
 /** Mark head findings new/old, add transitions, and count. Pure: used by the CLI, the action and tests. */
 export function compareResults(
-  base: LintResult,
+  base: ComparedSide,
   head: LintResult,
   options: ResolvedOptions,
   showAll: boolean,

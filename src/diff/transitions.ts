@@ -124,7 +124,7 @@ const portKeyOf = (e: Edge) => `${e.server.namespace}/${e.server.service}:${e.se
 const refKeyOf = (e: EdgeRef) =>
   `${e.client.namespace}/${e.client.kind}/${e.client.workload}>${e.server.namespace}/${e.server.service}:${e.server.port}`;
 
-function edgesByPort(graph: Graph): Map<string, PortEdges> {
+function edgesByPort(graph: Graph, caches: Caches): Map<string, PortEdges> {
   // Grouped by the Service object and port number first: building a string key per edge cost more than the rest.
   const byService = new Map<NonNullable<Edge['server']['serviceRef']> | string, Map<number, PortEdges>>();
   const out = new Map<string, PortEdges>();
@@ -147,17 +147,29 @@ function edgesByPort(graph: Graph): Map<string, PortEdges> {
     }
     // A declared caller that the inputs do not contain still is a named client; a "*" stand-in is not.
     if (c.standIn && !c.workload && c.name === '*') return;
-    const client: PairState['client'] =
-      c.standIn && !c.workload
-        ? { namespace: c.namespace, name: c.name, kind: c.kind }
-        : { namespace: c.namespace, name: c.name, kind: c.kind, workload: c.workload };
-    const single: SingleEdge = { edge, order, client, clientKey: clientKeyOf(client) };
+    // A workload has an edge at many ports: its client and key are made once (hundreds of thousands of edges).
+    const single: SingleEdge =
+      c.workload &&
+      c.workload.namespace === c.namespace &&
+      c.workload.name === c.name &&
+      c.workload.kind === c.kind
+        ? { edge, order, client: caches.clientOf(c.workload), clientKey: caches.keyOf(c.workload) }
+        : singleOf(edge, order);
     at.singles.push(single);
     const list = at.singlesByClient.get(single.clientKey);
     if (list) list.push(single);
     else at.singlesByClient.set(single.clientKey, [single]);
   });
   return out;
+}
+
+function singleOf(edge: Edge, order: number): SingleEdge {
+  const c = edge.client;
+  const client: PairState['client'] =
+    c.standIn && !c.workload
+      ? { namespace: c.namespace, name: c.name, kind: c.kind }
+      : { namespace: c.namespace, name: c.name, kind: c.kind, workload: c.workload };
+  return { edge, order, client, clientKey: clientKeyOf(client) };
 }
 
 /** Per-call caches keyed by the graph's shared arrays and edges. */
@@ -167,6 +179,14 @@ class Caches {
   private readonly splits = new WeakMap<readonly number[], Map<string, number[][]>>();
   private readonly connections = new WeakMap<Edge, EdgeConnection>();
   private readonly keys = new WeakMap<Workload, string>();
+  private readonly clients = new WeakMap<Workload, PairState['client']>();
+
+  /** A workload as a client, made once: pair states only read it. */
+  clientOf(w: Workload): PairState['client'] {
+    let client = this.clients.get(w);
+    if (!client) this.clients.set(w, (client = memberClient(w)));
+    return client;
+  }
 
   /** A workload's client key, built once: the same workload is a member of many arrays. */
   keyOf(m: Workload): string {
@@ -275,7 +295,7 @@ function stateAt(
   at: PortEdges,
   clientKey: string,
   port: string,
-): { state: PairState; order: number; member: number } | undefined {
+): { edge: Edge; state: () => PairState; order: number; member: number } | undefined {
   let first: { order: number; member: number } | undefined;
   let worst: { order: number; member: number; edge: Edge; client: PairState['client'] } | undefined;
   const meet = (order: number, member: number, edge: Edge, client: () => PairState['client']) => {
@@ -290,11 +310,14 @@ function stateAt(
   for (const g of at.groups) {
     if (worst && first && RANK[g.edge.outcome] <= RANK[worst.edge.outcome] && g.order > first.order) continue;
     const i = caches.memberIndex(g.members).get(clientKey);
-    if (i !== undefined) meet(g.order, i, g.edge, () => memberClient(g.members[i]!));
+    if (i !== undefined) meet(g.order, i, g.edge, () => caches.clientOf(g.members[i]!));
   }
   if (!first || !worst) return undefined;
+  const { edge, client } = worst;
+  // The pair state only for a transition: most clients' connections do not get worse.
   return {
-    state: pairState(caches, worst.edge, worst.client, port),
+    edge,
+    state: () => pairState(caches, edge, client, port),
     order: first.order,
     member: first.member,
   };
@@ -372,9 +395,9 @@ class CoveringIndex {
  */
 function compareGraphs(base: Graph, head: Graph, covering: CoveringIndex, compare: CompareOptions): Item[] {
   const caches = new Caches();
-  const baseEdges = edgesByPort(base);
+  const baseEdges = edgesByPort(base, caches);
   const items: Item[] = [];
-  for (const [port, at] of edgesByPort(head)) {
+  for (const [port, at] of edgesByPort(head, caches)) {
     const before = baseEdges.get(port);
     if (!before) continue; // a new service: the rules judge it on its own
     if (
@@ -391,10 +414,10 @@ function compareGraphs(base: Graph, head: Graph, covering: CoveringIndex, compar
         for (const m of g.members) individual.add(caches.keyOf(m));
     for (const clientKey of individual) {
       const h = stateAt(caches, at, clientKey, port);
-      if (!h || !worsens('mtls', h.state.edge.outcome)) continue;
+      if (!h || !worsens('mtls', h.edge.outcome)) continue;
       const b = stateAt(caches, before, clientKey, port);
-      if (!b || !worsens(b.state.edge.outcome, h.state.edge.outcome)) continue;
-      const t = describeTransition(b.state, h.state);
+      if (!b || !worsens(b.edge.outcome, h.edge.outcome)) continue;
+      const t = describeTransition(b.state(), h.state());
       const point: Point = { order: h.order, member: h.member, t };
       const finding = covered?.get(clientKey);
       if (finding) point.covering = finding;
@@ -674,7 +697,7 @@ function describeTransition(b: PairState, h: PairState): Transition {
  * finding at the setting that caused it. Suppressed connection-downgrade findings go to `suppressed`.
  */
 export function applyTransitions(
-  base: LintResult,
+  base: Pick<LintResult, 'graph'>,
   head: LintResult,
   findings: Finding[],
   options: ResolvedOptions,

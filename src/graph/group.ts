@@ -209,8 +209,23 @@ function workloadRef(w: Workload): { key: string; client: EdgeRef['client'] } {
   return ref;
 }
 
+/** False while an analysis runs whose findings are only compared, not shown (engine.ts analyze, forComparison). */
+let relatedLocationsWanted = true;
+
+/** Run `check` (synchronous) with victimLocations returning nothing: nobody reads the related locations it makes. */
+export function withoutRelatedLocations<T>(check: () => T): T {
+  const before = relatedLocationsWanted;
+  relatedLocationsWanted = false;
+  try {
+    return check();
+  } finally {
+    relatedLocationsWanted = before;
+  }
+}
+
 /** Victims' own manifests as related locations: the client workloads and the services they call. */
 export function victimLocations(hits: Hit[], describe: (hit: Hit) => string): RelatedLocation[] {
+  if (!relatedLocationsWanted) return [];
   const out: RelatedLocation[] = [];
   const seen = new Set<string>();
   // An edge hit again adds nothing (its clients and evidence are already seen), nor does a members array already
