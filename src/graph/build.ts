@@ -1,7 +1,7 @@
 // Edges: every known call (declared, inferred), every possible caller (grouped), and stand-ins for what the inputs
 // do not show, each with the outcome of each connection as the mesh model decides it.
 import type { ClientSpec, ClientTlsResult, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
-import { portProtocol, resolveTargetPort } from '../mesh/services.js';
+import { resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
 import { atLeast } from '../mesh/version.js';
@@ -30,29 +30,36 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
   };
   const excluded = new Set(options.config.scope?.excludeServerNamespaces ?? KUBERNETES_SYSTEM_NAMESPACES);
   const servers = mesh.services.filter((s) => isServer(s, mesh, excluded, options));
-  const serverSet = new Set(servers);
   const ports = new ServerPorts(mesh);
 
   // 1. Known calls.
   const known = [...declaredCalls(mesh, options, unresolved), ...inferredCalls(mesh, mesh.resourcesOfKind('ConfigMap', 'AuthorizationPolicy'))];
   // Client keys with a known edge, by server port (service id → port → client keys): one edge per (client, service
-  // port), and step 2 leaves these clients out of the groups it can filter.
-  const knownClients = new Map<string, Map<number, Set<string>>>();
+  // port), and step 2 leaves these clients out of the groups it can filter. Servers with the same id (a Service
+  // given twice) share one map; it is found by the server object, which is cheaper than by its id.
+  const knownClients = new Map<Service, Map<number, Set<string>>>();
+  const knownById = new Map<string, Map<number, Set<string>>>();
+  for (const server of servers) {
+    let byPort = knownById.get(server.resource.id);
+    if (!byPort) knownById.set(server.resource.id, (byPort = new Map()));
+    knownClients.set(server, byPort);
+  }
+  // A workload's node is the same in each of its known calls (nodes are read-only).
+  const workloadNodes = new Map<Workload, ClientNode>();
   for (const call of known) {
-    if (!serverSet.has(call.service)) continue;
+    const byPort = knownClients.get(call.service);
+    if (!byPort) continue; // not a server
     let client: ClientNode | undefined;
-    let byPort = knownClients.get(call.service.resource.id);
-    if (!byPort) knownClients.set(call.service.resource.id, (byPort = new Map()));
     const clientKey = 'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
     for (const port of call.service.ports) {
       if (call.ports && !call.ports.includes(port.port)) continue;
-      if (portProtocol(port) === 'udp') continue;
+      if (isUdp(port)) continue;
       let clients = byPort.get(port.port);
       if (!clients) byPort.set(port.port, (clients = new Set()));
       // Declared calls come first, so they win over an inference of the same call.
       if (clients.has(clientKey)) continue;
       clients.add(clientKey);
-      add(makeEdge(mesh, (client ??= clientNodeOf(call, mesh)), call.service, port, call.evidence, ports));
+      add(makeEdge(mesh, (client ??= clientNodeOf(call, mesh, workloadNodes)), call.service, port, call.evidence, ports));
     }
   }
 
@@ -69,9 +76,9 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
       const group = set.groupOf(w);
       if (group) ownGroups.add(group);
     }
-    const knownByPort = knownClients.get(service.resource.id);
+    const knownByPort = knownClients.get(service);
     for (const port of service.ports) {
-      if (portProtocol(port) === 'udp') continue;
+      if (isUdp(port)) continue;
       // Only groups holding one of the service's own workloads or a known caller of this port lose members; every
       // other group's members array is shared, not copied (filtering every group cost server ports × workloads).
       const knownIds = knownByPort?.get(port.port);
@@ -92,8 +99,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
             ? group.members.filter((w) => !own.has(w) && !knownIds?.has(w.resource.id))
             : group.members;
         if (!members.length) continue;
-        const { namespace, name, kind, sidecar } = group.node;
-        const client: ClientNode = { namespace, name, kind, sidecar, members };
+        // A group's whole members share one node across every server port (nodes are read-only).
+        const client = members === group.members ? (group.wholeNode ??= nodeWithMembers(group.node, members)) : nodeWithMembers(group.node, members);
         add(makeEdge(mesh, client, service, port, ANY_WORKLOAD, ports), group.node);
       }
       // 3a. Stand-ins: sidecar workloads the inputs do not show.
@@ -106,7 +113,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
   // 3b. Services the inputs do not show, called by every sidecar group and stand-in.
   for (const server of standInServers(mesh, excluded)) {
     const set = classes.forService(server.service);
-    const callers = [...set.groups.filter((g) => g.node.sidecar !== 'none').map((g) => ({ ...g.node, members: g.members })), ...set.standIns];
+    const callers = [...set.groups.filter((g) => g.node.sidecar !== 'none').map((g) => (g.wholeNode ??= nodeWithMembers(g.node, g.members))), ...set.standIns];
     for (const client of callers) {
       add(makeStandInServerEdge(mesh, client, server));
     }
@@ -123,11 +130,67 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
     return key;
   };
   const ranks = edges.map((e) => rank[e.caller]);
+  const order = numericOrder(
+    ranks,
+    sortClients,
+    clientKey,
+    edges.map((e) => e.server),
+    (s) => ports.sortKey(s),
+  );
+  if (order) return { edges: Array.from(order, (i) => edges[i]!), unresolved };
   const clientHalf = sortClients.map(clientKey);
   const serverHalf = edges.map((e) => ports.sortKey(e.server));
-  const order = edges.map((_, i) => i);
-  order.sort((i, j) => ranks[i]! - ranks[j]! || compareKeys(clientHalf[i]!, serverHalf[i]!, clientHalf[j]!, serverHalf[j]!));
-  return { edges: order.map((i) => edges[i]!), unresolved };
+  const fallback = edges.map((_, i) => i);
+  fallback.sort((i, j) => ranks[i]! - ranks[j]! || compareKeys(clientHalf[i]!, serverHalf[i]!, clientHalf[j]!, serverHalf[j]!));
+  return { edges: fallback.map((i) => edges[i]!), unresolved };
+}
+
+/**
+ * The edge order as a sort of numbers: each distinct client half and server half is ranked once, and an edge's key
+ * is (caller rank, client rank, server rank, index), so the sort is stable and compares no strings. That equals the
+ * string order unless a client half is a prefix of another followed by "\0" (only with "\0" in names): then the
+ * concatenation decides, and this returns undefined for the comparison sort.
+ */
+function numericOrder(
+  ranks: number[],
+  clients: ClientNode[],
+  clientKey: (c: ClientNode) => string,
+  servers: ServerNode[],
+  serverKey: (s: ServerNode) => string,
+): Float64Array | undefined {
+  const clientRanks = rankNodes(clients, clientKey);
+  // Among sorted distinct strings, those starting with `k + "\0"` follow `k` directly.
+  const sortedClients = clientRanks.sorted;
+  for (let i = 1; i < sortedClients.length; i++) if (sortedClients[i]!.startsWith(`${sortedClients[i - 1]!}\0`)) return undefined;
+  const serverRanks = rankNodes(servers, serverKey);
+  const n = ranks.length;
+  const nClients = sortedClients.length;
+  const nServers = serverRanks.sorted.length;
+  // Exact in a double while the product stays below 2^53.
+  if (3 * nClients * nServers * n >= Number.MAX_SAFE_INTEGER) return undefined;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = ((ranks[i]! * nClients + clientRanks.of.get(clients[i]!)!) * nServers + serverRanks.of.get(servers[i]!)!) * n + i;
+  keys.sort();
+  for (let i = 0; i < n; i++) keys[i] = keys[i]! % n;
+  return keys;
+}
+
+/**
+ * Each distinct node's rank among the distinct keys of all nodes (nodes are shared by many edges, so a key is made
+ * and hashed once per node, not once per edge).
+ */
+function rankNodes<T extends object>(nodes: T[], keyOf: (node: T) => string): { of: Map<T, number>; sorted: string[] } {
+  const keys = new Map<T, string>();
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (!keys.has(node)) keys.set(node, keyOf(node));
+  }
+  const sorted = [...new Set(keys.values())].sort();
+  const rankOfKey = new Map<string, number>();
+  sorted.forEach((key, i) => rankOfKey.set(key, i));
+  const of = new Map<T, number>();
+  keys.forEach((key, node) => of.set(node, rankOfKey.get(key)!));
+  return { of, sorted };
 }
 
 /** Compares `${ac}\0${as}` with `${bc}\0${bs}` without building them (they are built only if a client half is a prefix of the other). */
@@ -183,7 +246,13 @@ interface ServerPort {
   node: ServerNode;
   endpoints: ServerEndpoint[];
   /** One per backing workload, by what the client sends; shared by the edges whose clients send the same. */
-  connections: Map<ClientTlsResult, EdgeConnection[]>;
+  connections: Map<ClientTlsResult, Connections>;
+}
+
+/** An edge's connections and what follows from them alone (the worst of them), computed once per array. */
+interface Connections {
+  list: EdgeConnection[];
+  worst: Pick<Edge, 'outcome' | 'clientTls' | 'serverMode'>;
 }
 
 function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: ResolvedOptions): boolean {
@@ -196,10 +265,17 @@ function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: R
   return true;
 }
 
-function clientNodeOf(call: Call, mesh: MeshModel): ClientNode {
+/** portProtocol(port) === 'udp', without working out the rest of the protocol. */
+function isUdp(port: ServicePort): boolean {
+  return port.protocol === 'UDP' || port.protocol === 'SCTP';
+}
+
+function clientNodeOf(call: Call, mesh: MeshModel, workloadNodes: Map<Workload, ClientNode>): ClientNode {
   if ('resource' in call.client) {
     const w = call.client;
-    return { namespace: w.namespace, name: w.name, kind: w.kind, workload: w, sidecar: w.sidecar.state };
+    let node = workloadNodes.get(w);
+    if (!node) workloadNodes.set(w, (node = { namespace: w.namespace, name: w.name, kind: w.kind, workload: w, sidecar: w.sidecar.state }));
+    return node;
   }
   // A declared caller the inputs do not contain: its sidecar state follows its namespace, as far as we know it.
   const ns = mesh.namespaces.get(call.client.namespace);
@@ -216,6 +292,13 @@ function clientNodeOf(call: Call, mesh: MeshModel): ClientNode {
 interface ClientGroup {
   node: ClientNode;
   members: Workload[];
+  /** The node of edges that list every member (made on first use). */
+  wholeNode?: ClientNode;
+}
+
+function nodeWithMembers(node: ClientNode, members: Workload[]): ClientNode {
+  const { namespace, name, kind, sidecar } = node;
+  return { namespace, name, kind, sidecar, members };
 }
 
 interface ClientSet {
@@ -287,7 +370,12 @@ class ClientClasses {
     if (touchesDistinct) {
       // `sidecar` without the distinct namespaces, a run at a time: the same as filtering it workload by workload.
       generic = [];
-      for (const run of this.sidecarRuns) if (!distinct.has(run.namespace)) for (const w of run.workloads) generic.push(w);
+      for (const run of this.sidecarRuns) {
+        if (distinct.has(run.namespace)) continue;
+        // Indexed: this runs once per client set, too few times to be optimised, and for-of allocates per item then.
+        const workloads = run.workloads;
+        for (let i = 0; i < workloads.length; i++) generic.push(workloads[i]!);
+      }
     }
     const genericGroup = group({ namespace: generic[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'sidecar' }, generic);
     // Only the sidecar workloads of the distinct namespaces (few) need a map; everyone else's group follows from
@@ -362,13 +450,15 @@ function makeEdge(mesh: MeshModel, client: ClientNode, service: Service, port: S
   const tls = mesh.clientTls(spec, service, port.port);
   let connections = server.connections.get(tls);
   if (!connections) {
-    connections = server.endpoints.map((endpoint): EdgeConnection => {
+    const list = server.endpoints.map((endpoint): EdgeConnection => {
       const r = mesh.connectWith(tls, service, port, endpoint);
       return { serverWorkload: endpoint.workload, targetPort: endpoint.targetPort, client: r.client, server: r.server, result: r.result };
     });
+    connections = { list, worst: worstOf(list) };
     server.connections.set(tls, connections);
   }
-  return finishEdge(client, server.node, evidence.kind, evidence, connections);
+  const { outcome, clientTls, serverMode } = connections.worst;
+  return { client, server: server.node, caller: evidence.kind, evidence, connections: connections.list, outcome, clientTls, serverMode };
 }
 
 function makeStandInServerEdge(mesh: MeshModel, client: ClientNode, server: StandInServer): Edge {
@@ -386,18 +476,15 @@ function makeStandInServerEdge(mesh: MeshModel, client: ClientNode, server: Stan
 }
 
 function finishEdge(client: ClientNode, server: ServerNode, caller: CallerKind, evidence: CallerEvidence, connections: EdgeConnection[]): Edge {
+  const { outcome, clientTls, serverMode } = worstOf(connections);
+  return { client, server, caller, evidence, connections, outcome, clientTls, serverMode };
+}
+
+/** The first connection with the worst outcome decides the edge's outcome, client TLS and server mode. */
+function worstOf(connections: EdgeConnection[]): Pick<Edge, 'outcome' | 'clientTls' | 'serverMode'> {
   let worst = connections[0];
   for (const c of connections) if (worst && OUTCOME_RANK[c.result.outcome] > OUTCOME_RANK[worst.result.outcome]) worst = c;
-  return {
-    client,
-    server,
-    caller,
-    evidence,
-    connections,
-    outcome: worst?.result.outcome ?? 'plaintext',
-    clientTls: worst?.result.clientTls ?? 'plaintext',
-    serverMode: worst?.server.mode ?? 'NO_SIDECAR',
-  };
+  return { outcome: worst?.result.outcome ?? 'plaintext', clientTls: worst?.result.clientTls ?? 'plaintext', serverMode: worst?.server.mode ?? 'NO_SIDECAR' };
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

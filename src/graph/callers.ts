@@ -128,34 +128,53 @@ function annotationSources(w: Workload): [FieldPath, Record<string, string>][] {
 
 export function inferredCalls(mesh: MeshModel, resources: Resource[]): Call[] {
   const calls: Call[] = [];
-  const configMaps = new Map<string, Resource>();
-  for (const r of resources) if (r.kind === 'ConfigMap' && r.group === '' && r.namespace !== undefined) configMaps.set(`${r.namespace}/${r.name}`, r);
-  const seen = new Set<string>();
+  // ConfigMaps by namespace, then name (the last of a name wins); nested maps, so lookups build no key strings.
+  const configMapsByNamespace = new Map<string, Map<string, Resource>>();
+  for (const r of resources)
+    if (r.kind === 'ConfigMap' && r.group === '' && r.namespace !== undefined) {
+      let byName = configMapsByNamespace.get(r.namespace);
+      if (!byName) configMapsByNamespace.set(r.namespace, (byName = new Map()));
+      byName.set(r.name, r);
+    }
+  // Calls already made: client resource id → service resource id → ports as referenced (undefined: no port).
+  const seen = new Map<string, Map<string, (number | undefined)[]>>();
   // The same values recur across workloads (shared ConfigMaps, "info", templated URLs): scan each text once, and
   // resolve each host once per namespace.
   const referencesIn = new Map<string, HostReference[]>();
-  const servicesByNamespace = new Map<string, Map<string, Service | undefined>>();
-  const serviceByHost = (host: string, namespace: string): Service | undefined => {
-    let byHost = servicesByNamespace.get(namespace);
-    if (!byHost) servicesByNamespace.set(namespace, (byHost = new Map()));
-    if (byHost.has(host)) return byHost.get(host);
-    const service = mesh.serviceByHost(host, namespace);
-    byHost.set(host, service);
-    return service;
-  };
-  const add = (client: Workload, text: string, evidence: (ref: HostReference) => CallerEvidence) => {
+  // Hosts resolved per namespace, with the service's id (read once per service and namespace, not per reference).
+  const servicesByNamespace = new Map<string, Map<string, { service: Service; id: string } | undefined>>();
+  // The workload being scanned (set at the top of the loop below), its namespace's resolved hosts and its calls.
+  let client: Workload;
+  let hostsHere: Map<string, { service: Service; id: string } | undefined>;
+  let seenHere: Map<string, (number | undefined)[]>;
+  const add = (text: string, evidence: (ref: HostReference) => CallerEvidence) => {
     let refs = referencesIn.get(text);
     if (!refs) referencesIn.set(text, (refs = hostReferences(text)));
     for (const ref of refs) {
-      const service = serviceByHost(ref.host, client.namespace);
-      if (!service || service.workloads.includes(client)) continue;
-      const key = `${client.resource.id}|${service.resource.id}|${ref.port ?? ''}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      let target = hostsHere.get(ref.host);
+      if (target === undefined && !hostsHere.has(ref.host)) {
+        const service = mesh.serviceByHost(ref.host, client.namespace);
+        hostsHere.set(ref.host, (target = service && { service, id: service.resource.id }));
+      }
+      if (!target) continue;
+      const service = target.service;
+      if (service.workloads.includes(client)) continue;
+      let seenPorts = seenHere.get(target.id);
+      if (!seenPorts) seenHere.set(target.id, (seenPorts = []));
+      if (seenPorts.includes(ref.port)) continue;
+      seenPorts.push(ref.port);
       calls.push({ client, service, ports: portsFor(service, ref), evidence: evidence(ref) });
     }
   };
   for (const w of mesh.workloads) {
+    client = w;
+    let hosts = servicesByNamespace.get(w.namespace);
+    if (!hosts) servicesByNamespace.set(w.namespace, (hosts = new Map()));
+    hostsHere = hosts;
+    let calledByClient = seen.get(w.resource.id);
+    if (!calledByClient) seen.set(w.resource.id, (calledByClient = new Map()));
+    seenHere = calledByClient;
+    const configMaps = configMapsByNamespace.get(w.namespace);
     const spec = obj(get(w.resource.value, ...w.podPath, 'spec')) ?? {};
     const base: FieldPath = [...w.podPath, 'spec'];
     for (const [listName, list] of [['containers', spec.containers], ['initContainers', spec.initContainers]] as const) {
@@ -167,19 +186,19 @@ export function inferredCalls(mesh: MeshModel, resources: Resource[]): Call[] {
           const eo = obj(e);
           const value = str(eo?.value);
           const name = str(eo?.name) ?? '?';
-          if (value) add(w, value, () => ({ kind: 'inferred', description: `env ${name}`, resource: w.resource, path: [...cpath, 'env', ei, 'value'] }));
+          if (value) add(value, () => ({ kind: 'inferred', description: `env ${name}`, resource: w.resource, path: [...cpath, 'env', ei, 'value'] }));
           const cmRef = obj(get(eo, 'valueFrom', 'configMapKeyRef'));
           const cmName = str(cmRef?.name);
           const cmKey = str(cmRef?.key);
-          const cm = cmName ? configMaps.get(`${w.namespace}/${cmName}`) : undefined;
+          const cm = cmName ? configMaps?.get(cmName) : undefined;
           const cmValue = cm && cmKey ? str(get(cm.value, 'data', cmKey)) : undefined;
           if (cm && cmKey && cmValue)
-            add(w, cmValue, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${cmKey} (env ${name})`, resource: cm, path: ['data', cmKey] }));
+            add(cmValue, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${cmKey} (env ${name})`, resource: cm, path: ['data', cmKey] }));
         });
         for (const field of ['command', 'args'] as const) {
           arr(co[field]).forEach((a, ai) => {
             const text = str(a);
-            if (text) add(w, text, () => ({ kind: 'inferred', description: `${field}`, resource: w.resource, path: [...cpath, field, ai] }));
+            if (text) add(text, () => ({ kind: 'inferred', description: `${field}`, resource: w.resource, path: [...cpath, field, ai] }));
           });
         }
         for (const ef of arr(co.envFrom)) scanConfigMap(str(get(ef, 'configMapRef', 'name')));
@@ -188,11 +207,11 @@ export function inferredCalls(mesh: MeshModel, resources: Resource[]): Call[] {
     for (const vol of arr(spec.volumes)) scanConfigMap(str(get(vol, 'configMap', 'name')));
 
     function scanConfigMap(name: string | undefined) {
-      const cm = name ? configMaps.get(`${w.namespace}/${name}`) : undefined;
+      const cm = name ? configMaps?.get(name) : undefined;
       if (!cm) return;
       for (const [key, value] of Object.entries(obj(cm.value.data) ?? {})) {
         if (typeof value === 'string')
-          add(w, value, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${key}`, resource: cm, path: ['data', key] }));
+          add(value, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${key}`, resource: cm, path: ['data', key] }));
       }
     }
   }

@@ -3,8 +3,8 @@ import type { Resource } from '../load/index.js';
 import type { Cause, Workload } from '../mesh/model.js';
 import type { ReportDescriptor } from '../rule.js';
 import { relatedAt } from '../rule.js';
-import type { EdgeRef, RelatedLocation, Severity } from '../types.js';
-import type { ClientNode, Edge, EdgeConnection, Graph } from './graph.js';
+import type { EdgeRef, FieldPath, RelatedLocation, Severity } from '../types.js';
+import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph } from './graph.js';
 
 /** Names listed in a message before "and N more". */
 export const MESSAGE_LIST_CAP = 5;
@@ -100,9 +100,14 @@ function membersLabel(members: readonly Workload[], sidecar: ClientNode['sidecar
 export function serverLabel(edge: Edge, hit?: EdgeConnection): string {
   const s = edge.server;
   if (s.standIn) return s.standIn;
-  const target = hit?.targetPort !== undefined && hit.targetPort !== s.port ? ` (target port ${hit.targetPort})` : '';
-  return `${s.service}.${s.namespace}:${s.port}${target}`;
+  if (hit?.targetPort !== undefined && hit.targetPort !== s.port) return `${s.service}.${s.namespace}:${s.port} (target port ${hit.targetPort})`;
+  // A server node is shared by every edge to its port, and victim lists and counts ask for it per hit.
+  let label = serverLabels.get(s);
+  if (label === undefined) serverLabels.set(s, (label = `${s.service}.${s.namespace}:${s.port}`));
+  return label;
 }
+
+const serverLabels = new WeakMap<Edge['server'], string>();
 
 export function failureText(c: EdgeConnection): string {
   switch (c.result.failure) {
@@ -237,23 +242,37 @@ export function victimLocations(hits: Hit[], describe: (hit: Hit) => string): Re
     visited.add(hit.edge);
     const members = hit.edge.client.workload ? undefined : hit.edge.client.members;
     const clients = hit.edge.client.workload ? [hit.edge.client.workload] : members && !walked.has(members) ? members : [];
+    // One message per hit, made when its first client is listed (every client of the hit gets the same one).
+    let message: string | undefined;
     for (const w of clients) {
       if (seen.has(w.resource.id)) continue;
       seen.add(w.resource.id);
-      out.push(nameLocation(w.resource, describe(hit)));
+      out.push(nameLocation(w.resource, (message ??= describe(hit))));
       if (out.length >= EDGE_LIST_CAP) return out;
     }
     if (members) walked.add(members);
     const evidence = hit.edge.evidence;
     if (evidence.resource && evidence.path) {
-      const k = `${evidence.resource.id}|${evidence.path.join('.')}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(relatedAt(evidence.resource, evidence.path, `${hit.edge.caller} caller: ${evidence.description}`));
+      const place = evidencePlace(evidence, evidence.resource, evidence.path);
+      if (!seen.has(place.key)) {
+        seen.add(place.key);
+        out.push({ file: evidence.resource.file, line: place.line, column: place.column, message: `${hit.edge.caller} caller: ${evidence.description}` });
       }
     }
   }
   return out;
+}
+
+/** Each evidence's de-duplication key and position: one evidence object is listed by many findings. */
+const evidencePlaces = new WeakMap<CallerEvidence, { key: string; line: number; column: number }>();
+
+function evidencePlace(evidence: CallerEvidence, resource: Resource, path: FieldPath): { key: string; line: number; column: number } {
+  let place = evidencePlaces.get(evidence);
+  if (!place) {
+    const { line, column } = relatedAt(resource, path, '');
+    evidencePlaces.set(evidence, (place = { key: `${resource.id}|${path.join('.')}`, line, column }));
+  }
+  return place;
 }
 
 /** Where each workload's metadata.name is: the same few thousand workloads are victims of many findings. */

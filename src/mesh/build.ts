@@ -33,7 +33,21 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
   // Sorted once here, so that groups, victim lists and tie-breaks never depend on file order.
   const bare = byPlace(extractWorkloads(byKind.of(...WORKLOAD_KINDS)));
   const namespaces = collectNamespaces(byKind.of('Namespace'), bare.map((w) => w.namespace), options, byKind.namespaces);
-  const workloads: Workload[] = bare.map((w) => ({ ...w, sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options) }));
+  // Written out rather than spread: a spread copy got a hidden class of its own per workload, which made every
+  // workload field read in the graph and the rules a megamorphic lookup.
+  const workloads: Workload[] = bare.map((w) => ({
+    kind: w.kind,
+    name: w.name,
+    namespace: w.namespace,
+    resource: w.resource,
+    podPath: w.podPath,
+    labels: w.labels,
+    annotations: w.annotations,
+    serviceAccount: w.serviceAccount,
+    containerPorts: w.containerPorts,
+    hostNetwork: w.hostNetwork,
+    sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options),
+  }));
   const services = byPlace(extractServices(byKind.of('Service'), workloads));
   const policies = new ServerPolicies(readPeerAuthentications(byKind.of('PeerAuthentication')), readLegacyPolicies(byKind.of('Policy', 'MeshPolicy')), settings.rootNamespace, v);
   const drs = new DestinationRuleIndex(readDestinationRules(byKind.of('DestinationRule')), settings.rootNamespace, v);
@@ -41,11 +55,20 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
 
-  const serverModeCache = new Map<string, ServerModeResult>();
+  // Keyed by workload resource id, target port, then the service resource id and port it is reached through ("" for
+  // none): nested maps, as building one key string per call cost more than the lookup it saves.
+  const serverModeCache = new Map<string, Map<number | undefined, Map<string, Map<number | undefined, ServerModeResult>>>>();
 
   const serverMode: MeshModel['serverMode'] = (workload, targetPort, via) => {
-    const key = `${workload.resource.id}|${targetPort ?? ''}|${via ? `${via.service.resource.id}:${via.port.port}` : ''}`;
-    const hit = serverModeCache.get(key);
+    let byTarget = serverModeCache.get(workload.resource.id);
+    if (!byTarget) serverModeCache.set(workload.resource.id, (byTarget = new Map()));
+    let byService = byTarget.get(targetPort);
+    if (!byService) byTarget.set(targetPort, (byService = new Map()));
+    const viaService = via ? via.service.resource.id : '';
+    let byPort = byService.get(viaService);
+    if (!byPort) byService.set(viaService, (byPort = new Map()));
+    const viaPort = via?.port.port;
+    const hit = byPort.get(viaPort);
     if (hit) return hit;
     let result: ServerModeResult;
     if (workload.sidecar.state === 'none') {
@@ -55,7 +78,7 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
       result = policies.sidecarServerMode(workload, workload.namespace, targetPort, via);
       if (workload.sidecar.state === 'ambient') result = toAmbient(result, v.text);
     }
-    serverModeCache.set(key, result);
+    byPort.set(viaPort, result);
     return result;
   };
 
@@ -109,17 +132,24 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
 
   // The DestinationRule a sidecar client uses for a service does not depend on the port: looked up once per
   // (service, client labels, client namespace), as the graph asks for every port of every service.
-  const rulesFor = new WeakMap<Service | StandInService, WeakMap<Record<string, string>, Map<string, DestinationRuleInfo | null>>>();
+  // Where no rule of the client's namespace has a workloadSelector, labels do not change the answer: all its
+  // clients share one entry (keyed by `anyLabels`) instead of one per labels object.
+  const rulesFor = new WeakMap<Service | StandInService, WeakMap<Record<string, string>, Map<string | symbol, DestinationRuleInfo | null>>>();
+  const anyLabels: Record<string, string> = {};
+  const anyOtherNamespace = Symbol('any other namespace');
   const ruleFor = (client: ClientSpec, service: Service | StandInService): DestinationRuleInfo | undefined => {
     let byLabels = rulesFor.get(service);
     if (!byLabels) rulesFor.set(service, (byLabels = new WeakMap()));
-    let byNamespace = byLabels.get(client.labels);
-    if (!byNamespace) byLabels.set(client.labels, (byNamespace = new Map()));
-    let rule = byNamespace.get(client.namespace);
+    const labelsKey = drs.labelsMatterIn(client.namespace) ? client.labels : anyLabels;
+    let byNamespace = byLabels.get(labelsKey);
+    if (!byNamespace) byLabels.set(labelsKey, (byNamespace = new Map()));
+    // Sidecars outside the namespaces that may choose differently for this host all get the same rule (the fact
+    // the graph's grouping rests on): they share one entry.
+    const namespaceKey = namespacesDistinctFor(service).has(client.namespace) ? client.namespace : anyOtherNamespace;
+    let rule = byNamespace.get(namespaceKey);
     if (rule === undefined) {
-      const fqdn = 'standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace);
-      rule = drs.lookup(client.namespace, client.labels, fqdn, service.namespace)[0] ?? null;
-      byNamespace.set(client.namespace, rule);
+      rule = drs.lookup(client.namespace, client.labels, hostOf(service), service.namespace)[0] ?? null;
+      byNamespace.set(namespaceKey, rule);
     }
     return rule ?? undefined;
   };
@@ -135,6 +165,17 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
         ? `${choice.cause.description}, so auto mTLS decides`
         : `${choice.cause.description} and auto mTLS is off, so the client sidecar sends plaintext`;
     return { mode, cause: choice.cause, explanation };
+  };
+
+  const hostOf = (service: Service | StandInService): string =>
+    'standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace);
+
+  // Asked once per service by the graph and on every DestinationRule lookup: computed once per service object.
+  const distinctNamespaces = new WeakMap<Service | StandInService, Set<string>>();
+  const namespacesDistinctFor = (service: Service | StandInService): Set<string> => {
+    let distinct = distinctNamespaces.get(service);
+    if (!distinct) distinctNamespaces.set(service, (distinct = drs.namespacesDistinctFor(hostOf(service))));
+    return distinct;
   };
 
   const connect: MeshModel['connect'] = (client, service, portArg, server) =>
@@ -175,8 +216,7 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
       const mode = policies.sidecarServerMode(undefined, namespace, undefined, undefined);
       return mode;
     },
-    namespacesDistinctFor: (service) =>
-      drs.namespacesDistinctFor('standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace)),
+    namespacesDistinctFor,
     clientClassKey: (client) => (client.sidecar === 'none' ? 'none' : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`),
     clientTls,
     connect,

@@ -65,6 +65,19 @@ export class DestinationRuleIndex {
     return this.byNamespace.has(namespace);
   }
 
+  private selectorNamespaces: Set<string> | undefined;
+  /**
+   * Whether lookup() can depend on the client's labels in this namespace: only a rule of the client's own namespace
+   * with a workloadSelector reads them. Elsewhere every client of the namespace gets the same answer.
+   */
+  labelsMatterIn(namespace: string): boolean {
+    if (!this.selectorNamespaces) {
+      this.selectorNamespaces = new Set();
+      for (const dr of this.rules) if (dr.workloadSelector) this.selectorNamespaces.add(dr.namespace);
+    }
+    return this.selectorNamespaces.has(namespace);
+  }
+
   /**
    * Clients with the same key pick the same DestinationRule for every host: a namespace without rules of its own
    * (and not named in any exportTo, not the root) sees only service- and root-namespace rules, like every other such
@@ -166,8 +179,10 @@ export class DestinationRuleIndex {
     visible: (dr: DestinationRuleInfo) => boolean,
     isClientNamespace: boolean,
   ): DestinationRuleInfo[] | undefined {
-    let matching = candidates.filter((dr) => hostMatches(dr.host, fqdn) && eligible(dr));
-    if (!matching.length) return undefined;
+    // A loop rather than filter: most namespaces asked hold no rule for the host, and then nothing is allocated.
+    let matching: DestinationRuleInfo[] | undefined;
+    for (const dr of candidates) if (hostMatches(dr.host, fqdn) && eligible(dr)) (matching ??= []).push(dr);
+    if (!matching) return undefined;
     // workloadSelector rules (1.14+) apply only to matching proxies of their own namespace and win over catch-alls.
     if (isClientNamespace && atLeast(this.version, 1, 14)) {
       const selected = matching.filter((dr) => dr.workloadSelector && selectorMatches(dr.workloadSelector, clientLabels));

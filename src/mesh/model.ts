@@ -159,7 +159,7 @@ export interface MeshModel {
   clientClassKey(client: ClientSpec): string;
   /**
    * Namespaces whose sidecars may choose differently for this service host; sidecars in all other namespaces pick
-   * the same DestinationRule for it (so, as callers of this service, they are one group).
+   * the same DestinationRule for it (so, as callers of this service, they are one group). A shared set: do not modify it.
    */
   namespacesDistinctFor(service: Service | StandInService): Set<string>;
   /** What a client sends to a service port, before looking at the endpoint (DestinationRule, auto mTLS). */

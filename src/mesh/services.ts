@@ -63,6 +63,15 @@ export function resolveTargetPort(port: ServicePort, workload: Workload): number
  */
 export function portProtocol(port: ServicePort | undefined): 'http' | 'tcp' | 'auto' | 'udp' {
   if (!port) return 'auto';
+  // Asked for every connection to the port: worked out once per port object (ports are not modified).
+  let protocol = portProtocols.get(port);
+  if (protocol === undefined) portProtocols.set(port, (protocol = protocolOf(port)));
+  return protocol;
+}
+
+const portProtocols = new WeakMap<ServicePort, 'http' | 'tcp' | 'auto' | 'udp'>();
+
+function protocolOf(port: ServicePort): 'http' | 'tcp' | 'auto' | 'udp' {
   if (port.protocol === 'UDP' || port.protocol === 'SCTP') return 'udp';
   const declared = (port.appProtocol ?? port.name?.split('-')[0] ?? '').toLowerCase();
   if (!declared) return 'auto';

@@ -133,9 +133,14 @@ const KINDS = new Map<string, KindEntry>([
 
 /** Istio kinds by name, for "right kind, wrong apiVersion" (security.istio.io/v1alpha1 PeerAuthentication …). */
 const ISTIO_KIND_GROUPS = new Map<string, string>();
+/** KINDS by group, then kind: looked up for every resource without building a key string. */
+const KINDS_BY_GROUP = new Map<string, Map<string, KindEntry>>();
 for (const [key, entry] of KINDS) {
   const [group, kind] = key.split('/') as [string, string];
   if (entry.versions) ISTIO_KIND_GROUPS.set(kind, group);
+  let byKind = KINDS_BY_GROUP.get(group);
+  if (!byKind) KINDS_BY_GROUP.set(group, (byKind = new Map()));
+  byKind.set(kind, entry);
 }
 
 /** Schema objects for messages, built on the first error of a kind (the valid path never needs them). */
@@ -160,8 +165,7 @@ function wrongApiVersion(r: Resource, group: string, versions: readonly string[]
 }
 
 function validateOne(r: Resource): Problem[] {
-  const key = `${r.group}/${r.kind}`;
-  const entry = KINDS.get(key);
+  const entry = KINDS_BY_GROUP.get(r.group)?.get(r.kind);
   if (!entry) {
     // An Istio kind under another Istio group (authentication.istio.io/v1beta1 PeerAuthentication, …).
     const group = ISTIO_KIND_GROUPS.get(r.kind);

@@ -1,0 +1,177 @@
+export const id = 344;
+export const ids = [344];
+export const modules = {
+
+/***/ 8344:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  runGraph: () => (/* binding */ runGraph)
+});
+
+// EXTERNAL MODULE: ./src/engine.ts + 17 modules
+var engine = __webpack_require__(5425);
+// EXTERNAL MODULE: ./src/graph/group.ts
+var group = __webpack_require__(479);
+;// CONCATENATED MODULE: ./src/report/graph.ts
+
+const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'];
+function graphEdgeJson(edge) {
+    const worst = edge.connections.find((c) => c.result.outcome === edge.outcome) ?? edge.connections[0];
+    const client = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
+    if (edge.client.members?.length)
+        client.members = edge.client.members.map((m) => `${m.namespace}/${m.name}`);
+    if (edge.client.standIn)
+        client.standIn = edge.client.standIn;
+    const server = { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port };
+    if (edge.server.standIn)
+        server.standIn = edge.server.standIn;
+    const out = {
+        client,
+        server,
+        caller: edge.caller,
+        evidence: edge.evidence.description,
+        clientTls: edge.clientTls,
+        serverMode: edge.serverMode,
+        outcome: edge.outcome,
+        explanation: worst?.result.explanation ?? '',
+    };
+    if (worst?.result.failure)
+        out.failure = worst.result.failure;
+    return out;
+}
+function formatGraph(graph, format, includePossible) {
+    const edges = graph.edges.filter((e) => includePossible || e.caller !== 'possible');
+    switch (format) {
+        case 'json':
+            return JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2) + '\n';
+        case 'mermaid':
+            return formatMermaid(edges);
+        case 'dot':
+            return formatDot(edges);
+        default:
+            return formatTable(edges, graph.unresolved, includePossible);
+    }
+}
+function serverText(e) {
+    return e.server.standIn ?? `${e.server.service}.${e.server.namespace}:${e.server.port}`;
+}
+function outcomeText(e) {
+    const worst = e.connections.find((c) => c.result.outcome === e.outcome);
+    const failure = worst?.result.failure;
+    if (e.outcome !== 'broken')
+        return e.outcome;
+    return failure === 'reset' ? 'BROKEN (reset, curl 000)' : failure === '503' ? 'BROKEN (503)' : 'BROKEN (TLS error)';
+}
+function formatTable(edges, unresolved, includePossible) {
+    const rows = edges.map((e) => [(0,group/* clientLabel */.QJ)(e), serverText(e), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${e.evidence.description}`]);
+    const header = ['CLIENT', 'SERVER:PORT', 'CLIENT SENDS', 'SERVER ACCEPTS', 'OUTCOME', 'HOW KNOWN'];
+    const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
+    const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+    const out = [line(header), ...rows.map(line)];
+    if (!edges.length)
+        out.push(includePossible ? '(no edges)' : '(no declared or inferred callers; --possible shows every possible caller)');
+    for (const u of unresolved)
+        out.push(`note: ${u}`);
+    return out.join('\n') + '\n';
+}
+/** Mermaid ids must be plain; labels are quoted with # escapes for the few characters Mermaid treats specially. */
+function mermaidLabel(s) {
+    return s.replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+function formatMermaid(edges) {
+    const ids = new Map();
+    const id = (label) => {
+        let v = ids.get(label);
+        if (!v)
+            ids.set(label, (v = `n${ids.size}`));
+        return v;
+    };
+    const lines = ['flowchart LR'];
+    const links = [];
+    const styles = [];
+    for (const e of edges) {
+        const a = id(`c:${(0,group/* clientLabel */.QJ)(e)}`);
+        const b = id(`s:${serverText(e)}`);
+        const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
+        links.push(`  ${a} ${arrow}|${mermaidLabel(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}| ${b}`);
+        if (e.outcome === 'broken')
+            styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
+    }
+    for (const [label, nid] of ids) {
+        const text = mermaidLabel(label.slice(2));
+        lines.push(label.startsWith('s:') ? `  ${nid}[("${text}")]` : `  ${nid}["${text}"]`);
+    }
+    return [...lines, ...links, ...styles].join('\n') + '\n';
+}
+function dotString(s) {
+    return `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, ' ')}"`;
+}
+function formatDot(edges) {
+    const lines = ['digraph mtls {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+    const servers = new Set();
+    for (const e of edges) {
+        const server = serverText(e);
+        if (!servers.has(server)) {
+            servers.add(server);
+            lines.push(`  ${dotString(server)} [shape=ellipse];`);
+        }
+        const style = e.outcome === 'broken' ? 'color=red, penwidth=2' : e.outcome === 'mtls' ? 'style=solid' : 'style=dashed';
+        lines.push(`  ${dotString((0,group/* clientLabel */.QJ)(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`);
+    }
+    lines.push('}');
+    return lines.join('\n') + '\n';
+}
+
+// EXTERNAL MODULE: ./src/resolve-options.ts
+var resolve_options = __webpack_require__(5620);
+// EXTERNAL MODULE: ./src/cli/main.ts + 9 modules
+var main = __webpack_require__(5307);
+;// CONCATENATED MODULE: ./src/cli/graph-command.ts
+
+
+
+
+const GRAPH_HELP = `Usage: mtls-lint graph [options] [path ...]
+
+Print every known client → service:port connection with what the client sends, what the server accepts and the
+outcome (mtls, plaintext, broken).
+
+Options:
+  -f, --format FORMAT     table|json|mermaid|dot (default: table)
+      --possible          also show possible callers (any workload in the inputs) and stand-ins
+  -o, --output-file FILE  write to FILE
+  -n, --namespace NS      namespace for resources without one (default: default)
+  -c, --config FILE       config file
+      --istio-version X.Y Istio semantics to apply
+`;
+async function runGraph(argv, io) {
+    const { values, positionals } = (0,main/* parse */.qg)(argv, { ...main/* COMMON_OPTIONS */.DT, possible: { type: 'boolean' } });
+    if (values.help) {
+        io.stdout.write(GRAPH_HELP);
+        return main/* EXIT_OK */.Ij;
+    }
+    const format = (values.format ?? 'table');
+    if (!GRAPH_FORMATS.includes(format))
+        throw new main/* UsageError */.eb(`--format ${JSON.stringify(format)} must be one of ${GRAPH_FORMATS.join(', ')}`);
+    const options = (0,resolve_options/* resolveOptions */.$)({
+        cwd: io.cwd,
+        paths: positionals,
+        namespace: values.namespace,
+        istioVersion: values['istio-version'],
+        configPath: values.config,
+    });
+    const result = await (0,engine/* lint */.u8)(options, { stdin: async () => (0,main/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1) });
+    (0,main/* checkInputs */.sw)(result, options);
+    await (0,main/* writeOutput */.zh)(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
+    return main/* EXIT_OK */.Ij;
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,149 @@
+export const id = 874;
+export const ids = [874];
+export const modules = {
+
+/***/ 7874:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CONVERT_HELP: () => (/* binding */ CONVERT_HELP),
+/* harmony export */   runConvert: () => (/* binding */ runConvert)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5425);
+/* harmony import */ var _resolve_options_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5620);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5307);
+/* harmony import */ var _mesh_version_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9969);
+/* harmony import */ var _convert_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6192);
+// `mtls-lint convert [paths]`: write PeerAuthentication equivalents of legacy Policies and MeshPolicies.
+
+
+
+
+
+
+
+const CONVERT_OPTIONS = {
+    namespace: _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.namespace,
+    config: _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.config,
+    'istio-version': _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT['istio-version'],
+    help: _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.help,
+    'out-dir': { type: 'string' },
+};
+const CONVERT_HELP = `Usage: mtls-lint convert [options] [path ...]
+
+Write the PeerAuthentication equivalents of authentication.istio.io/v1alpha1 Policy and MeshPolicy resources
+(Istio 1.0–1.5; ignored from 1.6). Targets become selectors (from each Service's selector), service ports become
+container (target) ports under portLevelMtls, MeshPolicy "default" becomes a PeerAuthentication in the root
+namespace, \`mtls: {}\` / \`mtls:\` become STRICT, and a policy without an mtls peer becomes DISABLE (a legacy
+sidecar accepted plaintext only). Include the Services and workloads the Policies target in the inputs.
+
+Where no PeerAuthentication does the same (a Service without selector, two Services with different policies over
+the same pods, competing policies without creationTimestamp), it says so on stderr instead of guessing.
+
+Options:
+      --out-dir DIR       write one file per source file under DIR (same relative path) instead of stdout
+  -n, --namespace NS      namespace for resources without one (default: default)
+  -c, --config FILE       config file (mesh.rootNamespace is where MeshPolicy's replacement goes)
+      --istio-version X.Y the release to convert for (default: newest; apiVersion security.istio.io/v1 from
+                          1.22, v1beta1 for 1.5–1.21)
+  -h, --help              this help
+
+Exit codes: 0 everything converted (or nothing to convert); 1 something could not be converted faithfully (see
+stderr); 2 usage error.
+`;
+async function runConvert(argv, io) {
+    const { values, positionals } = (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .parse */ .qg)(argv, CONVERT_OPTIONS);
+    if (values.help) {
+        io.stdout.write(CONVERT_HELP);
+        return _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+    }
+    const options = (0,_resolve_options_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveOptions */ .$)({
+        cwd: io.cwd,
+        paths: positionals,
+        namespace: values.namespace,
+        istioVersion: values['istio-version'],
+        configPath: values.config,
+    });
+    if (!(0,_mesh_version_js__WEBPACK_IMPORTED_MODULE_6__/* .atLeast */ .jZ)(options.istioVersion, 1, 5)) {
+        throw new _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`);
+    }
+    const result = await (0,_engine_js__WEBPACK_IMPORTED_MODULE_2__/* .lint */ .u8)(options, { stdin: async () => (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .readAll */ .yw)(io.stdin) });
+    if (result.inputs.missing.length)
+        throw new _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`path not found: ${result.inputs.missing.join(', ')}`);
+    const mesh = result.mesh();
+    const conversion = (0,_convert_js__WEBPACK_IMPORTED_MODULE_5__/* .convertMesh */ .P9)(mesh, { targetVersion: options.istioVersion });
+    const notes = [...conversion.notes];
+    // Legacy resources with schema errors are not in the model: say so rather than skip them silently.
+    const modelled = new Set(mesh.resources);
+    for (const r of result.inputs.resources) {
+        if (r.group !== 'authentication.istio.io' ||
+            (r.kind !== 'Policy' && r.kind !== 'MeshPolicy') ||
+            modelled.has(r))
+            continue;
+        const problems = result.findings.filter((f) => f.rule === 'invalid-resource' &&
+            f.file === r.file &&
+            f.resource?.name === r.name &&
+            f.resource.kind === r.kind);
+        const first = problems[0];
+        notes.push({
+            resource: r,
+            path: ['metadata', 'name'],
+            unconverted: true,
+            message: `not converted: it is not a valid ${r.kind}${first ? ` (${first.file}:${first.line}: ${first.message.replace(/\.$/, '')})` : ''}. Fix it and convert again.`,
+        });
+    }
+    const invalidLegacy = notes.some((n) => n.resource !== undefined && !modelled.has(n.resource));
+    for (const n of notes)
+        io.stderr.write(`mtls-lint convert: ${noteText(n)}\n`);
+    if (!conversion.legacy.length && !invalidLegacy) {
+        io.stderr.write('mtls-lint convert: no authentication.istio.io Policy or MeshPolicy in the inputs; nothing to convert.\n');
+        return _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+    }
+    if (values['out-dir'] !== undefined) {
+        const outDir = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(io.cwd, values['out-dir']);
+        const byFile = new Map();
+        for (const c of conversion.policies)
+            byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
+        for (const [file, list] of byFile) {
+            const target = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(outDir, safeRelative(file));
+            try {
+                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(target), { recursive: true });
+                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(target, list.map(_convert_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPolicy */ .zQ).join('---\n'));
+            }
+            catch (err) {
+                throw new _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`cannot write ${target}: ${err.code ?? String(err)}`);
+            }
+            const shown = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(io.cwd, target);
+            io.stderr.write(`mtls-lint convert: wrote ${shown && !shown.startsWith('..') ? shown : target} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`);
+        }
+    }
+    else if (conversion.policies.length) {
+        await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .writeOutput */ .zh)(conversion.policies.map(_convert_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPolicy */ .zQ).join('---\n'), undefined, io);
+    }
+    return notes.some((n) => n.unconverted) ? _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_FINDINGS */ .cB : _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+}
+function noteText(n) {
+    if (!n.resource)
+        return `note: ${n.message}`;
+    const r = n.resource;
+    const span = r.span(n.path ?? []);
+    const name = r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
+    return `${r.file}:${span.line}:${span.column}: ${n.unconverted ? 'not converted' : 'note'}: ${name}: ${n.message.replace(/^not converted: /, '')}`;
+}
+/** A display path as a path under --out-dir: no "..", no root, stdin gets a name. */
+function safeRelative(file) {
+    if (file === '<stdin>' || file === '-')
+        return 'stdin.yaml';
+    const parts = file.split(/[\\/]+/).filter((p) => p && p !== '.' && p !== '..' && !/^[A-Za-z]:$/.test(p));
+    return parts.length ? parts.join((node_path__WEBPACK_IMPORTED_MODULE_1___default().sep)) : 'converted.yaml';
+}
+
+
+/***/ })
+
+};
