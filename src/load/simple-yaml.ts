@@ -24,12 +24,12 @@ class OutsideSubset {}
 const OUTSIDE = new OutsideSubset();
 
 /**
- * What the chunk must not contain for the reader to try it (checked once, before parsing): tabs, CR, other control
+ * What the chunk must not contain for the reader to try it (checked once, before parsing): tabs, a CR not before LF, other control
  * characters and BOMs (yaml has rules of its own for each), and `{{` (an unrendered template: parse.ts's yaml path
  * decides whether to skip it).
  */
 // eslint-disable-next-line no-control-regex
-const UNSUPPORTED = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]|\{\{/;
+const UNSUPPORTED = /[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]|\r(?!\n)|\{\{/;
 
 /**
  * Read one YAML document — `text`, from the file offset `base` — if it is within the subset; undefined otherwise.
@@ -50,6 +50,7 @@ export function parseSimpleDocument(
 }
 
 const SPACE = 32;
+const CR = 13;
 const HASH = 35;
 const COLON = 58;
 const DASH = 45;
@@ -78,7 +79,7 @@ class Reader {
     if (text.startsWith('---')) {
       const end = this.endOfLine(0);
       for (let i = 3; i < end; i++) if (text.charCodeAt(i) !== SPACE) return undefined;
-      at = end + 1;
+      at = this.after(end);
     }
     this.seekContent(at);
     if (this.lineStart < 0 || this.indent !== 0) return undefined;
@@ -98,14 +99,19 @@ class Reader {
   // -------------------------------------------------------------------------------------------------------------
   // Lines
 
+  /** Where the line's content ends: at its `\n`, or at the `\r` of a `\r\n`, or at the end of the text. */
   private endOfLine(from: number): number {
-    const i = this.text.indexOf('\n', from);
-    return i < 0 ? this.text.length : i;
+    const { text } = this;
+    const i = text.indexOf('\n', from);
+    if (i < 0) return text.length;
+    return i > from && text.charCodeAt(i - 1) === CR ? i - 1 : i;
   }
 
-  /** Where the next line starts after the line ending at `lineEnd` (the text's length at the end). */
+  /** Where the next line starts after the line whose content ends at `lineEnd` (the text's length at the end). */
   private after(lineEnd: number): number {
-    return lineEnd < this.text.length ? lineEnd + 1 : lineEnd;
+    const { text } = this;
+    if (lineEnd >= text.length) return lineEnd;
+    return text.charCodeAt(lineEnd) === CR ? lineEnd + 2 : lineEnd + 1;
   }
 
   /** Make the first line at or after `from` that is not blank or a comment the current line. */
@@ -124,7 +130,7 @@ class Reader {
         return;
       }
       if (i < end) this.commentIndent = Math.max(this.commentIndent, i - pos);
-      pos = end + 1;
+      pos = this.after(end);
     }
     this.lineStart = -1;
     this.lineEnd = text.length;
@@ -337,14 +343,14 @@ class Reader {
     if (headerEnd !== this.lineEnd || this.lineEnd >= text.length) throw OUTSIDE;
     const lines: string[] = [];
     let blockIndent = -1;
-    let pos = this.lineEnd + 1;
+    let pos = this.after(this.lineEnd);
     let contentEnd = -1; // after the line break of the last non-blank line
     while (pos < text.length) {
       const end = this.endOfLine(pos);
       if (end === pos) {
         if (blockIndent < 0) throw OUTSIDE; // leading blank line
         lines.push('');
-        pos = end + 1;
+        pos = this.after(end);
         continue;
       }
       let i = pos;
@@ -359,8 +365,8 @@ class Reader {
       if (!literal && indent > blockIndent) throw OUTSIDE; // folded scalars keep more-indented lines as they are
       lines.push(text.slice(pos + blockIndent, end));
       if (end >= text.length) throw OUTSIDE; // the last line has no line break
-      contentEnd = end + 1;
-      pos = end + 1;
+      contentEnd = this.after(end);
+      pos = contentEnd;
     }
     if (blockIndent < 0) throw OUTSIDE;
     while (lines[lines.length - 1] === '') lines.pop();
