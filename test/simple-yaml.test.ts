@@ -294,6 +294,7 @@ describe('simple YAML reader', () => {
               { indent: 0, text: 'lit: |' },
               { indent: 2, text: 'line one' },
               { indent: 0, text: '' },
+              { indent: 0, text: '  ' },
               { indent: 2, text: 'line two  ' },
               { indent: 0, text: 'fold: >-' },
               { indent: 2, text: 'a' },
@@ -312,7 +313,7 @@ describe('simple YAML reader', () => {
         for (const [where, what, n] of mutations) {
           const i = out.length ? where % out.length : 0;
           if (what === 'comment') out.splice(i, 0, { indent: n, text: '# note' });
-          else if (what === 'blank') out.splice(i, 0, { indent: 0, text: '' });
+          else if (what === 'blank') out.splice(i, 0, { indent: 0, text: ' '.repeat(n % 4) });
           else if (!out[i]) continue;
           else if (what === 'spaces') out[i]!.text += ' '.repeat(n % 3);
           else if (what === 'indent+') out[i]!.indent += 1 + (n % 2);

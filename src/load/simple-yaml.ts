@@ -330,9 +330,9 @@ class Reader {
   }
 
   /**
-   * `|`, `|-`, `>` or `>-` alone on the rest of the line, then lines indented deeper than `parentIndent`. Lines that
-   * are blank but hold spaces, more-indented lines of a folded scalar, leading blank lines, explicit indentation and
-   * keep chomping (`+`) are not in the subset.
+   * `|`, `|-`, `>` or `>-` alone on the rest of the line, then lines indented deeper than `parentIndent`. Blank lines
+   * with more spaces than the indentation, more-indented lines of a folded scalar, leading blank lines, explicit
+   * indentation and keep chomping (`+`) are not in the subset.
    */
   private blockScalar(at: number, parentIndent: number): Parsed {
     const { text } = this;
@@ -355,7 +355,13 @@ class Reader {
       }
       let i = pos;
       while (i < end && text.charCodeAt(i) === SPACE) i++;
-      if (i === end) throw OUTSIDE; // a blank line of spaces
+      if (i === end) {
+        // Spaces only: an empty line, unless it holds more spaces than the indentation (then they are content).
+        if (blockIndent < 0 || i - pos > blockIndent) throw OUTSIDE;
+        lines.push('');
+        pos = this.after(end);
+        continue;
+      }
       const indent = i - pos;
       if (blockIndent < 0) {
         if (indent <= parentIndent) throw OUTSIDE; // an empty block scalar
