@@ -123,7 +123,8 @@ describe('simple YAML reader', () => {
       'a: !!str 1\n', // tags
       'base: &b {x: 1}\nc:\n  <<: *b\n', // merge keys
       'a: 1\na: 2\n', // duplicate keys (yaml's reading reports them)
-      'a: "x\\ty"\n', // escapes
+      'a: "x\\qy"\n', // an escape YAML does not have (yaml reports it)
+      'a: "x\\\n  y"\n', // a line continuation
       'a: "x\n  y"\n', // multi-line quoted
       'a: b\n  c\n', // multi-line plain
       'a:\n\tb: 1\n', // tab
@@ -201,6 +202,12 @@ describe('simple YAML reader', () => {
       "'it''s'",
       '""',
       "''",
+      '"a\\"b"',
+      '"\\u00e9\\x41\\n\\t\\\\ \\/\\_"',
+      '"\\U0001F600"',
+      '"\\UFFFFFFFF"',
+      '"\\uD83D"',
+      '"\\x4"',
     ];
     for (const s of scalars) {
       expect(compare(`k: ${s}\n`), s).toMatch(/same|declined/);
@@ -209,6 +216,8 @@ describe('simple YAML reader', () => {
     }
     expect(compare('k: 0o17\n')).toBe('same');
     expect(compare('8080: x\n')).toBe('same');
+    expect(compare('k: "say \\"hi\\" \\u00e9\\n"\n')).toBe('same');
+    expect(compare('"quoted \\"key\\"": [v]\n')).toBe('same');
   });
 
   it('agrees with yaml on random documents (or declines them)', () => {
@@ -244,6 +253,7 @@ describe('simple YAML reader', () => {
       '"q"',
       "'s''t'",
       '"a # b"',
+      '"e\\"s\\x41\\n"',
       'a #b',
       'a#b',
       'x: y',

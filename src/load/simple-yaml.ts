@@ -1,10 +1,10 @@
 // A fast reader for the plain subset of YAML that Kubernetes manifests are written in: block mappings and sequences,
-// plain and simple quoted scalars, one-line flow collections, `|`/`>` block scalars. The yaml package builds a token
+// plain and single-line quoted scalars, one-line flow collections, `|`/`>` block scalars. The yaml package builds a token
 // stream, a CST and a Document for every node and reads about 1 MB/s here; it was ~75 % of a lint's CPU (issue 5).
 //
-// The subset only has to be exact, not complete: anything outside it (anchors, tags, escapes, multi-line plain or
-// quoted scalars, comments that would change a collection's range, tabs, CR, templates, duplicate keys, keys that are
-// not strings…) returns undefined and the document goes to yaml, which also produces every error message. What is
+// The subset only has to be exact, not complete: anything outside it (anchors, tags, multi-line plain or quoted
+// scalars, multi-line flow collections, comments that would change a collection's range, tabs, a lone CR, templates,
+// duplicate keys, null keys…) returns undefined and the document goes to yaml, which also produces every error message. What is
 // read here must equal what yaml produces with the loader's options — the values of `toJS()` under the YAML 1.2 core
 // schema, and the node ranges that `buildPositionTree` records — and test/simple-yaml.test.ts compares both readers
 // on the examples, the test fixtures, generated meshes and random documents.
@@ -449,13 +449,7 @@ function quoteEnd(text: string, at: number, limit: number): number {
 
 function readQuoted(text: string, at: number, limit: number): { value: string; end: number } {
   const quote = text.charCodeAt(at);
-  if (quote === 34) {
-    const close = indexBefore(text, '"', at + 1, limit);
-    if (close < 0) throw OUTSIDE;
-    const value = text.slice(at + 1, close);
-    if (value.includes('\\')) throw OUTSIDE; // escapes
-    return { value, end: close + 1 };
-  }
+  if (quote === 34) return readDoubleQuoted(text, at, limit);
   let value = '';
   let from = at + 1;
   for (;;) {
@@ -466,6 +460,61 @@ function readQuoted(text: string, at: number, limit: number): { value: string; e
     value += "'";
     from = close + 2;
   }
+}
+
+/**
+ * YAML's single-character escapes in double quotes, as yaml resolves them (compose/resolve-flow-scalar.js); `\x`,
+ * `\u` and `\U` are read below. Anything else, and `\` at the end of a line (a continuation), is left to yaml.
+ */
+const ESCAPES = new Map(
+  Object.entries({
+    '0': '\0',
+    a: '\x07',
+    b: '\b',
+    e: '\x1b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    v: '\v',
+    N: '\u0085',
+    _: '\u00a0',
+    L: '\u2028',
+    P: '\u2029',
+    ' ': ' ',
+    '"': '"',
+    '/': '/',
+    '\\': '\\',
+  }),
+);
+const HEX_DIGITS = /^[0-9a-fA-F]+$/;
+
+function readDoubleQuoted(text: string, at: number, limit: number): { value: string; end: number } {
+  let value = '';
+  let from = at + 1;
+  for (let i = at + 1; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) return { value: value + text.slice(from, i), end: i + 1 };
+    if (c !== 92) continue;
+    value += text.slice(from, i);
+    if (i + 1 >= limit) throw OUTSIDE;
+    const next = text[i + 1]!;
+    const simple = ESCAPES.get(next);
+    if (simple !== undefined) {
+      value += simple;
+      i++;
+    } else if (next === 'x' || next === 'u' || next === 'U') {
+      const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+      const hex = text.slice(i + 2, i + 2 + length);
+      if (i + 2 + length > limit || hex.length !== length || !HEX_DIGITS.test(hex)) throw OUTSIDE;
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) throw OUTSIDE;
+      value += String.fromCodePoint(code);
+      i += 1 + length;
+    } else throw OUTSIDE;
+    from = i + 1;
+  }
+  throw OUTSIDE;
 }
 
 /** A flow collection on one line: `[a, "b", {c: d}]`, `{cpu: 100m}`, `[]`. */
