@@ -111,6 +111,7 @@ describe('simple YAML reader', () => {
       'data:\n  app.conf: |\n    x = 1\n\n    y = 2\n  short: |-\n    z\n  folded: >\n    a\n    b\n\n    c\nnext: 1\n',
       'portLevelMtls:\n  8080:\n    mode: STRICT\n  9090: {mode: DISABLE}\n  "9443": {mode: STRICT}\n  \'9444\':\n    mode: PERMISSIVE\n',
       'args: ["--port", \'8080\', 9090, [a, {b: c}], {}, []]\nempty:\n',
+      'command: ["/hello",\n          "--port=8080",\n          {a: b, c: [d,\n  e]}]\nargs: [\n  "--x",\n\n  y,\n]\nk:\n  - {a: 1,\n  }\n',
       'rules:\n- from:\n  - source:\n      principals: ["cluster.local/ns/a/sa/b"]\n  to:\n  - operation: {methods: ["GET"]}\n',
       'a: 1\n# trailing comment at the left margin\n',
     ];
@@ -140,8 +141,9 @@ describe('simple YAML reader', () => {
       '--- !tag\na: 1\n',
       '%YAML 1.2\n---\na: 1\n',
       'a: 1\n...\n',
-      'a: [1,\n  2]\n', // multi-line flow
-      'a: [1, 2, ]\n',
+      'a: [1,\n# c\n  2]\n', // a comment inside a flow collection
+      'k:\n  a: [\n  x]\n', // a flow line not indented past its key (yaml: BAD_INDENT)
+      'a: [x,\n y\n z]\n', // a multi-line plain scalar in flow
       'a:\n- b\n - c\n',
       'a:   \nb: 1\n', // an empty value with trailing spaces
     ];
@@ -300,6 +302,12 @@ describe('simple YAML reader', () => {
             fc
               .array(scalar, { minLength: 1, maxLength: 3 })
               .map((items) => items.map((s) => ({ indent: 0, text: `- ${s}` }))),
+            fc.constant<Line[]>([
+              { indent: 0, text: 'flow: [a,' },
+              { indent: 2, text: '"b", {c: d,' },
+              { indent: 4, text: 'e: [f]}' },
+              { indent: 0, text: ']' },
+            ]),
             fc.constant<Line[]>([
               { indent: 0, text: 'lit: |' },
               { indent: 2, text: 'line one' },

@@ -1,13 +1,14 @@
 // A fast reader for the plain subset of YAML that Kubernetes manifests are written in: block mappings and sequences,
-// plain and single-line quoted scalars, one-line flow collections, `|`/`>` block scalars. The yaml package builds a token
-// stream, a CST and a Document for every node and reads about 1 MB/s here; it was ~75 % of a lint's CPU (issue 5).
+// plain and single-line quoted scalars, flow collections of those, `|`/`>` block scalars. The yaml package builds a
+// token stream, a CST and a Document for every node and reads about 1 MB/s here; it was ~75 % of a lint's CPU
+// (issue 5).
 //
 // The subset only has to be exact, not complete: anything outside it (anchors, tags, multi-line plain or quoted
-// scalars, multi-line flow collections, comments that would change a collection's range, tabs, a lone CR, templates,
-// duplicate keys, null keys…) returns undefined and the document goes to yaml, which also produces every error message. What is
-// read here must equal what yaml produces with the loader's options — the values of `toJS()` under the YAML 1.2 core
-// schema, and the node ranges that `buildPositionTree` records — and test/simple-yaml.test.ts compares both readers
-// on the examples, the test fixtures, generated meshes and random documents.
+// scalars, comments inside flow collections or where they would change a collection's range, tabs, a lone CR,
+// templates, duplicate keys, null keys…) returns undefined and the document goes to yaml, which also produces every
+// error message. What is read here must equal what yaml produces with the loader's options — the values of `toJS()`
+// under the YAML 1.2 core schema, and the node ranges that `buildPositionTree` records — and test/simple-yaml.test.ts
+// compares both readers on the examples, the test fixtures, generated meshes and random documents.
 import type { PositionTree } from './positions.js';
 import { positionTreeOf, type SourceNode } from './positions.js';
 
@@ -99,19 +100,12 @@ class Reader {
   // -------------------------------------------------------------------------------------------------------------
   // Lines
 
-  /** Where the line's content ends: at its `\n`, or at the `\r` of a `\r\n`, or at the end of the text. */
   private endOfLine(from: number): number {
-    const { text } = this;
-    const i = text.indexOf('\n', from);
-    if (i < 0) return text.length;
-    return i > from && text.charCodeAt(i - 1) === CR ? i - 1 : i;
+    return lineContentEnd(this.text, from);
   }
 
-  /** Where the next line starts after the line whose content ends at `lineEnd` (the text's length at the end). */
   private after(lineEnd: number): number {
-    const { text } = this;
-    if (lineEnd >= text.length) return lineEnd;
-    return text.charCodeAt(lineEnd) === CR ? lineEnd + 2 : lineEnd + 1;
+    return nextLine(this.text, lineEnd);
   }
 
   /** Make the first line at or after `from` that is not blank or a comment the current line. */
@@ -293,7 +287,9 @@ class Reader {
       return this.lineValue(q.value, scalarNode(at, q.end));
     }
     if (c === 91 /* [ */ || c === 123 /* { */) {
-      const flow = new FlowReader(text, at, this.lineEnd, depth, this.maxDepth).collection();
+      const reader = new FlowReader(text, at, this.lineEnd, parentIndent, depth, this.maxDepth);
+      const flow = reader.collection();
+      this.lineEnd = reader.lineEnd; // the line the collection closes on
       this.endOfValue(flow.end);
       return this.lineValue(flow.value, flow.node);
     }
@@ -517,18 +513,25 @@ function readDoubleQuoted(text: string, at: number, limit: number): { value: str
   throw OUTSIDE;
 }
 
-/** A flow collection on one line: `[a, "b", {c: d}]`, `{cpu: 100m}`, `[]`. */
+/**
+ * A flow collection: `[a, "b", {c: d}]`, `{cpu: 100m}`, `[]`, also over several lines (`args: [\n  "--x",\n]`).
+ * Scalars stay on one line; comments inside and lines not indented past the key (`parentIndent`) are left to yaml.
+ */
 class FlowReader {
-  private pos: number;
+  pos: number;
+  /** Where the content of the line `pos` is on ends (before its line break). */
+  lineEnd: number;
 
   constructor(
     private readonly text: string,
     at: number,
-    private readonly limit: number,
+    lineEnd: number,
+    private readonly parentIndent: number,
     private depth: number,
     private readonly maxDepth: number,
   ) {
     this.pos = at;
+    this.lineEnd = lineEnd;
   }
 
   collection(): { value: unknown; node: SourceNode; end: number } {
@@ -545,43 +548,36 @@ class FlowReader {
     const keys: SourceNode[] = [];
     const names: string[] = [];
     const values: (SourceNode | null)[] = [];
-    this.spaces();
-    if (text.charCodeAt(this.pos) === close) {
-      this.pos++;
-    } else {
-      for (;;) {
-        if (isMap) {
-          const keyStart = this.pos;
-          const key = this.plain(true);
-          if (key.value === undefined) throw OUTSIDE;
-          const name = keyName(text.slice(keyStart, key.end));
-          if (Object.hasOwn(mapValue, name)) throw OUTSIDE;
-          if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) throw OUTSIDE;
-          this.pos += 2;
-          this.spaces();
-          const item = this.item();
-          keys.push(scalarNode(keyStart, key.end));
-          names.push(name);
-          values.push(item.node);
-          mapValue[name] = item.value;
-        } else {
-          const item = this.item();
-          if (text.charCodeAt(this.pos) === COLON) throw OUTSIDE; // `[a: b]`: a pair in a sequence
-          items.push(item.node);
-          seqValue.push(item.value);
-        }
-        this.spaces();
-        const c = text.charCodeAt(this.pos);
-        if (c === close) {
-          this.pos++;
-          break;
-        }
-        if (c !== 44 /* , */) throw OUTSIDE;
-        this.pos++;
-        this.spaces();
-        if (text.charCodeAt(this.pos) === close) throw OUTSIDE; // a trailing comma
+    this.gap();
+    while (text.charCodeAt(this.pos) !== close) {
+      if (isMap) {
+        const keyStart = this.pos;
+        const key = this.plain(true);
+        if (key.value === undefined) throw OUTSIDE;
+        const name = keyName(text.slice(keyStart, key.end));
+        if (Object.hasOwn(mapValue, name)) throw OUTSIDE;
+        if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) throw OUTSIDE;
+        this.pos += 2;
+        this.spaces(); // the value starts on the key's line
+        const item = this.item();
+        keys.push(scalarNode(keyStart, key.end));
+        names.push(name);
+        values.push(item.node);
+        mapValue[name] = item.value;
+      } else {
+        const item = this.item();
+        if (text.charCodeAt(this.pos) === COLON) throw OUTSIDE; // `[a: b]`: a pair in a sequence
+        items.push(item.node);
+        seqValue.push(item.value);
       }
+      this.gap();
+      const c = text.charCodeAt(this.pos);
+      if (c === close) break;
+      if (c !== 44 /* , */) throw OUTSIDE;
+      this.pos++;
+      this.gap(); // then the next entry, or the closing bracket after a trailing comma
     }
+    this.pos++;
     this.depth--;
     const end = this.pos;
     const node: SourceNode = isMap
@@ -593,15 +589,10 @@ class FlowReader {
   private item(): { value: unknown; node: SourceNode } {
     const { text } = this;
     const c = text.charCodeAt(this.pos);
-    if (c === 91 || c === 123) {
-      const inner = new FlowReader(text, this.pos, this.limit, this.depth, this.maxDepth);
-      const read = inner.collection();
-      this.pos = inner.pos;
-      return read;
-    }
+    if (c === 91 || c === 123) return this.collection();
     if (c === 34 || c === 39) {
       const start = this.pos;
-      const q = readQuoted(text, start, this.limit);
+      const q = readQuoted(text, start, this.lineEnd);
       this.pos = q.end;
       return { value: q.value, node: scalarNode(start, q.end) };
     }
@@ -611,24 +602,26 @@ class FlowReader {
     return { value: read.value, node: scalarNode(start, read.end) };
   }
 
-  /** A plain scalar in flow context: up to `,`, a bracket, `: ` (or `:` before a bracket) or ` #`. */
+  /**
+   * A plain scalar in flow context: up to `,`, a bracket, `: ` (or `:` before a bracket), ` #` or the end of the
+   * line. If the next line goes on with it (a multi-line scalar), the caller finds no `,` or bracket there.
+   */
   private plain(isKey: boolean): { value: unknown; end: number } {
     const { text } = this;
     const start = this.pos;
     const first = text.charCodeAt(start);
-    if (NOT_PLAIN_START.has(first) || first === SPACE || start >= this.limit)
+    if (NOT_PLAIN_START.has(first) || first === SPACE || start >= this.lineEnd)
       return { value: undefined, end: start };
     let i = start;
-    for (; i < this.limit; i++) {
+    for (; i < this.lineEnd; i++) {
       const c = text.charCodeAt(i);
       if (c === 44 || c === 91 || c === 93 || c === 123 || c === 125) break;
       if (c === COLON) {
         const n = text.charCodeAt(i + 1);
-        if (i + 1 >= this.limit || n === SPACE || n === 44 || n === 93 || n === 125) break;
+        if (i + 1 >= this.lineEnd || n === SPACE || n === 44 || n === 93 || n === 125) break;
       }
       if (c === HASH && text.charCodeAt(i - 1) === SPACE) throw OUTSIDE;
     }
-    if (i >= this.limit) throw OUTSIDE; // runs to the end of the line: not closed on it
     let end = i;
     while (end > start && text.charCodeAt(end - 1) === SPACE) end--;
     this.pos = i;
@@ -638,8 +631,46 @@ class FlowReader {
   }
 
   private spaces(): void {
-    while (this.pos < this.limit && this.text.charCodeAt(this.pos) === SPACE) this.pos++;
+    while (this.pos < this.lineEnd && this.text.charCodeAt(this.pos) === SPACE) this.pos++;
   }
+
+  /**
+   * Spaces, and line breaks into the next non-blank line. yaml wants such a line indented past the key the
+   * collection belongs to (a line that starts by closing a collection may be level with it); a comment is not in
+   * the subset.
+   */
+  private gap(): void {
+    const { text } = this;
+    for (;;) {
+      this.spaces();
+      if (this.pos < this.lineEnd) {
+        if (text.charCodeAt(this.pos) === HASH) throw OUTSIDE;
+        return;
+      }
+      if (this.lineEnd >= text.length) throw OUTSIDE; // the document ends inside the collection
+      const lineStart = nextLine(text, this.lineEnd);
+      this.lineEnd = lineContentEnd(text, lineStart);
+      this.pos = lineStart;
+      this.spaces();
+      if (this.pos === this.lineEnd) continue; // a blank line
+      const c = text.charCodeAt(this.pos);
+      const indent = this.pos - lineStart;
+      if (c === 93 || c === 125 ? indent < this.parentIndent : indent <= this.parentIndent) throw OUTSIDE;
+    }
+  }
+}
+
+/** Where a line's content ends: at its `\n`, at the `\r` of a `\r\n`, or at the end of the text. */
+function lineContentEnd(text: string, from: number): number {
+  const i = text.indexOf('\n', from);
+  if (i < 0) return text.length;
+  return i > from && text.charCodeAt(i - 1) === CR ? i - 1 : i;
+}
+
+/** Where the line after the one whose content ends at `lineEnd` starts (the text's length at the end). */
+function nextLine(text: string, lineEnd: number): number {
+  if (lineEnd >= text.length) return lineEnd;
+  return text.charCodeAt(lineEnd) === CR ? lineEnd + 2 : lineEnd + 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
