@@ -114,6 +114,7 @@ describe('simple YAML reader', () => {
       'command: ["/hello",\n          "--port=8080",\n          {a: b, c: [d,\n  e]}]\nargs: [\n  "--x",\n\n  y,\n]\nk:\n  - {a: 1,\n  }\n',
       'rules:\n- from:\n  - source:\n      principals: ["cluster.local/ns/a/sa/b"]\n  to:\n  - operation: {methods: ["GET"]}\n',
       'a: 1\n# trailing comment at the left margin\n',
+      'metadata:\n  annotations:\n    {}\nspec:\n  - name: x\n    resources:\n      {}\n  -\n    [a,\n     b]\n',
     ];
     for (const text of inside) expect(compare(text), text).toBe('same');
   });
@@ -128,6 +129,8 @@ describe('simple YAML reader', () => {
       'a: "x\\\n  y"\n', // a line continuation
       'a: "x\n  y"\n', // multi-line quoted
       'a: b\n  c\n', // multi-line plain
+      'a:\n  b\n', // a scalar below its key
+      'a:\n{}\n', // a flow collection not indented past its key
       'a:\n\tb: 1\n', // tab
       'a: 1\rb: 2\n', // a CR that does not end a line
       'a: {{ .Values.x }}\n', // a template
@@ -302,6 +305,13 @@ describe('simple YAML reader', () => {
             fc
               .array(scalar, { minLength: 1, maxLength: 3 })
               .map((items) => items.map((s) => ({ indent: 0, text: `- ${s}` }))),
+            fc.constant<Line[]>([
+              { indent: 0, text: 'below:' },
+              { indent: 2, text: '{}' },
+              { indent: 0, text: 'seq:' },
+              { indent: 0, text: '-' },
+              { indent: 2, text: '[x, {y: z}]' },
+            ]),
             fc.constant<Line[]>([
               { indent: 0, text: 'flow: [a,' },
               { indent: 2, text: '"b", {c: d,' },

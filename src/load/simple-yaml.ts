@@ -149,11 +149,18 @@ class Reader {
   // Block collections
 
   /** A block node starting on the current line at its indentation (the value of `key:` or `-` on a line above). */
-  private blockNode(depth: number): Parsed {
+  private blockNode(depth: number, parentIndent: number): Parsed {
     const at = this.lineStart + this.indent;
     if (this.isSequenceItem(at)) return this.sequence(at, this.indent, depth);
     if (this.keyEnd(at) >= 0) return this.mapping(at, this.indent, depth, false);
-    throw OUTSIDE; // a multi-line scalar
+    const c = this.text.charCodeAt(at);
+    if (c === 91 || c === 123) {
+      // `annotations:⏎    {}`, as Helm renders empty values.
+      const item = this.flowValue(at, parentIndent, depth);
+      this.seekContent(item.next);
+      return { ...item, next: -1 };
+    }
+    throw OUTSIDE; // a scalar on the lines below its key
   }
 
   /**
@@ -190,7 +197,7 @@ class Reader {
           this.lineStart >= 0 &&
           (this.indent > indent ||
             (this.indent === indent && this.isSequenceItem(this.lineStart + this.indent)));
-        if (nested) item = this.blockNode(depth + 1);
+        if (nested) item = this.blockNode(depth + 1, indent);
         else if (emptyAt === this.endOfLine(emptyAt))
           item = { value: null, node: null, end: emptyAt, next: -1 };
         else throw OUTSIDE; // `key:   ` or `key: # …` with nothing below: yaml's empty-node range is not modelled
@@ -228,7 +235,7 @@ class Reader {
       if (v >= this.lineEnd || text.charCodeAt(v) === HASH) {
         this.seekContent(this.after(this.lineEnd));
         if (this.lineStart < 0 || this.indent <= indent) throw OUTSIDE; // `-` with nothing: a null item
-        item = this.blockNode(depth + 1);
+        item = this.blockNode(depth + 1, indent);
       } else if (this.isSequenceItem(v)) {
         throw OUTSIDE; // `- - x`
       } else if (this.keyEnd(v) >= 0) {
@@ -286,13 +293,7 @@ class Reader {
       this.endOfValue(q.end);
       return this.lineValue(q.value, scalarNode(at, q.end));
     }
-    if (c === 91 /* [ */ || c === 123 /* { */) {
-      const reader = new FlowReader(text, at, this.lineEnd, parentIndent, depth, this.maxDepth);
-      const flow = reader.collection();
-      this.lineEnd = reader.lineEnd; // the line the collection closes on
-      this.endOfValue(flow.end);
-      return this.lineValue(flow.value, flow.node);
-    }
+    if (c === 91 /* [ */ || c === 123 /* { */) return this.flowValue(at, parentIndent, depth);
     if (c === 124 /* | */ || c === 62 /* > */) return this.blockScalar(at, parentIndent);
     if (NOT_PLAIN_START.has(c) && !(c === DASH && !this.isSequenceItem(at))) throw OUTSIDE;
     // A plain scalar: to the end of the line or a ` #` comment, without trailing spaces.
@@ -304,6 +305,15 @@ class Reader {
     // `a: b: c` and `a: b:` are errors or keys in yaml's reading; not in the subset.
     if (source.includes(': ') || source.charCodeAt(source.length - 1) === COLON) throw OUTSIDE;
     return this.lineValue(resolvePlain(source), scalarNode(at, end));
+  }
+
+  /** A flow collection starting at `at` on the current line, and the rest of the line it closes on. */
+  private flowValue(at: number, parentIndent: number, depth: number): Parsed {
+    const reader = new FlowReader(this.text, at, this.lineEnd, parentIndent, depth, this.maxDepth);
+    const flow = reader.collection();
+    this.lineEnd = reader.lineEnd; // the line the collection closes on
+    this.endOfValue(flow.end);
+    return this.lineValue(flow.value, flow.node);
   }
 
   /** After a quoted or flow value: only spaces and a comment may follow on its line. */
