@@ -60,7 +60,7 @@ const DASH = 45;
 const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
 
 class Reader {
-  /** Start, end (at the `\n` or the end of text) and indentation of the current content line; start = -1 at the end. */
+  /** Start, end (before the line break) and indentation of the current content line; start = -1 at the end. */
   private lineStart = 0;
   private lineEnd = 0;
   private indent = 0;
@@ -289,7 +289,7 @@ class Reader {
     const { text } = this;
     const c = text.charCodeAt(at);
     if (c === 34 /* " */ || c === 39 /* ' */) {
-      const q = this.quoted(at, this.lineEnd);
+      const q = readQuoted(text, at, this.lineEnd);
       this.endOfValue(q.end);
       return this.lineValue(q.value, scalarNode(at, q.end));
     }
@@ -328,11 +328,6 @@ class Reader {
   private lineValue(value: unknown, node: SourceNode): Parsed {
     const next = this.after(this.lineEnd);
     return { value, node, end: next, next };
-  }
-
-  /** `"…"` or `'…'` ending before `limit`; no escapes, no line breaks. */
-  quoted(at: number, limit: number): { value: string; end: number } {
-    return readQuoted(this.text, at, limit);
   }
 
   /**
@@ -453,6 +448,7 @@ function quoteEnd(text: string, at: number, limit: number): number {
   }
 }
 
+/** `"…"` (with yaml's escapes) or `'…'` (with `''`), closing before `limit`: quoted scalars stay on one line. */
 function readQuoted(text: string, at: number, limit: number): { value: string; end: number } {
   const quote = text.charCodeAt(at);
   if (quote === 34) return readDoubleQuoted(text, at, limit);
