@@ -114,6 +114,9 @@ describe('simple YAML reader', () => {
       'command: ["/hello",\n          "--port=8080",\n          {a: b, c: [d,\n  e]}]\nargs: [\n  "--x",\n\n  y,\n]\nk:\n  - {a: 1,\n  }\n',
       'rules:\n- from:\n  - source:\n      principals: ["cluster.local/ns/a/sa/b"]\n  to:\n  - operation: {methods: ["GET"]}\n',
       'a: 1\n# trailing comment at the left margin\n',
+      'a:\n  b: 1\n  # trailing, indented into the mapping\nc: 2\n',
+      'spec:\n  env:\n  - name: A\n    value: dns\n    # value: env\n\n  ports:\n  - 1\n  # end\n  \n',
+      'ports:\n- name: a\n  port: 1\n  # - name: b\n#   port: 2\nkind: x\nk:\n  s: v\n     # more indented: joins v\n   # then these stay\n # with the mapping\nz: [1]\n  # joins the flow\n',
       'metadata:\n  annotations:\n    {}\nspec:\n  - name: x\n    resources:\n      {}\n  -\n    [a,\n     b]\n',
     ];
     for (const text of inside) expect(compare(text), text).toBe('same');
@@ -138,7 +141,6 @@ describe('simple YAML reader', () => {
       'a: |+\n  x\n\n', // keep chomping
       'a: |2\n   x\n', // explicit indentation
       'a: >\n  x\n    more\n', // folded more-indented line
-      'a:\n  b: 1\n  # trailing, indented into the mapping\nc: 2\n',
       '~: 1\n', // a null key
       '- a\n- b\n', // a root sequence
       '--- !tag\na: 1\n',
@@ -149,6 +151,7 @@ describe('simple YAML reader', () => {
       'a: [x,\n y\n z]\n', // a multi-line plain scalar in flow
       'a:\n- b\n - c\n',
       'a:   \nb: 1\n', // an empty value with trailing spaces
+      'a:\n  b:\n  # after an empty value\nc: 1\n',
     ];
     for (const text of outside) expect(parseSimpleDocument(text, 0, 200), text).toBeUndefined();
   });
@@ -306,6 +309,13 @@ describe('simple YAML reader', () => {
               .array(scalar, { minLength: 1, maxLength: 3 })
               .map((items) => items.map((s) => ({ indent: 0, text: `- ${s}` }))),
             fc.constant<Line[]>([
+              { indent: 0, text: 'env:' },
+              { indent: 0, text: '- name: a' },
+              { indent: 2, text: 'value: b' },
+              { indent: 0, text: '- c' },
+              { indent: 0, text: 'after: d' },
+            ]),
+            fc.constant<Line[]>([
               { indent: 0, text: 'below:' },
               { indent: 2, text: '{}' },
               { indent: 0, text: 'seq:' },
@@ -361,5 +371,58 @@ describe('simple YAML reader', () => {
     // Both sides of the boundary are exercised.
     expect(seen.same).toBeGreaterThan(600);
     expect(seen.declined).toBeGreaterThan(600);
+  });
+
+  it('agrees with yaml where nested collections end together between comment lines', () => {
+    // Where comments after a block's last line go (into the last scalar, the block, or its parent) decides where
+    // ranges end: nested maps, sequences (indented, indentless, of compact maps) and flow values, all closing at
+    // once, with comment and blank lines of any indentation before the line that closes them.
+    type Node = { kind: 'map' | 'seq' | 'indentless' | 'compact'; children: (Node | string)[] };
+    const leaf = fc.constantFrom('v', '"q"', '[f]', '|\n  lit');
+    const node: fc.Memo<Node> = fc.memo((n) =>
+      fc.record({
+        kind: fc.constantFrom('map', 'seq', 'indentless', 'compact'),
+        children: fc.array(n > 1 ? fc.oneof(leaf, node(n - 1)) : leaf, { minLength: 1, maxLength: 2 }),
+      }),
+    );
+    const lines = (value: Node | string, indent: number, lead: string): string[] => {
+      const pad = ' '.repeat(indent);
+      if (typeof value === 'string') {
+        const [first, ...rest] = value.split('\n');
+        return [`${lead} ${first}`, ...rest.map((l) => `${pad}${l}`)];
+      }
+      const out = [`${lead}`];
+      value.children.forEach((child, i) => {
+        const inner = value.kind === 'indentless' ? indent - 2 : indent;
+        if (value.kind === 'map') out.push(...lines(child, indent + 2, `${pad}k${i}:`));
+        else if (value.kind === 'compact')
+          out.push(
+            `${' '.repeat(inner)}- c: v`,
+            ...lines(child, inner + 4, `${' '.repeat(inner + 2)}d${i}:`),
+          );
+        else out.push(...lines(child, inner + 2, `${' '.repeat(inner)}-`));
+      });
+      return out;
+    };
+    const extra = fc.array(fc.tuple(fc.nat(30), fc.nat(9), fc.boolean()), { minLength: 1, maxLength: 4 });
+    const seen = { same: 0, declined: 0 };
+    fc.assert(
+      fc.property(node(4), extra, fc.nat(4), (root, inserts, tailIndent) => {
+        const body = lines(root, 2, 'top:');
+        for (const [at, indent, isComment] of inserts)
+          body.splice(
+            1 + (at % body.length),
+            0,
+            isComment ? `${' '.repeat(indent)}# c` : ' '.repeat(indent % 4),
+          );
+        body.push(`${' '.repeat(tailIndent)}tail: x`);
+        const text = `${body.join('\n')}\n`;
+        const outcome = compare(text);
+        if (outcome !== 'same' && outcome !== 'declined') throw new Error(`${outcome} in:\n${text}`);
+        seen[outcome]++;
+      }),
+      { numRuns: 2000, seed: 20251126 },
+    );
+    expect(seen.same).toBeGreaterThan(300);
   });
 });

@@ -64,8 +64,10 @@ class Reader {
   private lineStart = 0;
   private lineEnd = 0;
   private indent = 0;
-  /** The largest indentation of comment-only lines skipped before the current line (-1: none). */
-  private commentIndent = -1;
+  /** Comment-only lines skipped before the current line: their indentation and where the line after them starts. */
+  private readonly comments: { indent: number; end: number }[] = [];
+  /** How many of `comments` a closing collection has taken (see close()). */
+  private commentsTaken = 0;
 
   constructor(
     private readonly text: string,
@@ -86,7 +88,7 @@ class Reader {
     if (this.lineStart < 0 || this.indent !== 0) return undefined;
     const rootStart = this.lineStart;
     if (this.keyEnd(rootStart) < 0) return undefined; // a root sequence or scalar: not a Kubernetes object
-    const root = this.mapping(rootStart, 0, 1, true);
+    const root = this.mapping(rootStart, 0, 1);
     if (this.lineStart >= 0) return undefined; // content after the root mapping (`...`, a dedented line)
     const base = this.base;
     let tree: PositionTree | undefined;
@@ -111,7 +113,8 @@ class Reader {
   /** Make the first line at or after `from` that is not blank or a comment the current line. */
   private seekContent(from: number): void {
     const { text } = this;
-    this.commentIndent = -1;
+    this.comments.length = 0; // reused: this runs once per line
+    this.commentsTaken = 0;
     let pos = from;
     while (pos < text.length) {
       const end = this.endOfLine(pos);
@@ -123,7 +126,7 @@ class Reader {
         this.indent = i - pos;
         return;
       }
-      if (i < end) this.commentIndent = Math.max(this.commentIndent, i - pos);
+      if (i < end) this.comments.push({ indent: i - pos, end: this.after(end) });
       pos = this.after(end);
     }
     this.lineStart = -1;
@@ -132,11 +135,31 @@ class Reader {
   }
 
   /**
-   * A collection at `indent` ends before the current line. yaml counts comment lines in between that are indented at
-   * least as far as the collection into its range; that is not reproduced here.
+   * A collection at `indent` whose last value is `last` ends before the current line: where its range ends (yaml's
+   * range[1]) and where a parent's range ends if it is the parent's last value (range[2]). Comment lines in between
+   * count as yaml's parser (parse/parser.js) places them:
+   * - comment lines indented past the collection, before any other comment, join the end of a last value that is a
+   *   plain or quoted scalar or a flow collection (atIndentedComment), and so its range and the collection's;
+   * - the rest stay with the collection (its range[2], which then runs to the next line's first token) when one of
+   *   them is indented at least as far as it, and otherwise go on to its parent, as they always do from a collection
+   *   at indent 0 (pop()).
+   * After an empty last value (`key:`) they are left to yaml.
    */
-  private closing(indent: number): void {
-    if (this.commentIndent >= indent) throw OUTSIDE;
+  private close(indent: number, last: Parsed): { range1: number; range2: number } {
+    const { comments } = this;
+    let taken = this.commentsTaken;
+    let range1 = last.end;
+    if (taken < comments.length && last.node === null) throw OUTSIDE;
+    if (last.endTokens)
+      while (taken < comments.length && comments[taken]!.indent > indent) range1 = comments[taken++]!.end;
+    let range2 = range1;
+    if (taken < comments.length && indent > 0 && comments.slice(taken).some((c) => c.indent >= indent)) {
+      // They stay, with the blank lines after them and the next line's indentation: up to the next token.
+      range2 = this.lineStart >= 0 ? this.lineStart + this.indent : this.text.length;
+      taken = comments.length;
+    }
+    this.commentsTaken = taken;
+    return { range1, range2 };
   }
 
   private isSequenceItem(at: number): boolean {
@@ -152,7 +175,7 @@ class Reader {
   private blockNode(depth: number, parentIndent: number): Parsed {
     const at = this.lineStart + this.indent;
     if (this.isSequenceItem(at)) return this.sequence(at, this.indent, depth);
-    if (this.keyEnd(at) >= 0) return this.mapping(at, this.indent, depth, false);
+    if (this.keyEnd(at) >= 0) return this.mapping(at, this.indent, depth);
     const c = this.text.charCodeAt(at);
     if (c === 91 || c === 123) {
       // `annotations:⏎    {}`, as Helm renders empty values.
@@ -167,14 +190,14 @@ class Reader {
    * A block mapping whose first key starts at `at` (on the current line), its keys at column `indent`. Returns with
    * the line after the mapping as the current line.
    */
-  private mapping(at: number, indent: number, depth: number, root: boolean): Parsed {
+  private mapping(at: number, indent: number, depth: number): Parsed {
     if (depth > this.maxDepth - 1) throw OUTSIDE;
     const { text } = this;
     const value: Record<string, unknown> = {};
     const keys: SourceNode[] = [];
     const names: string[] = [];
     const values: (SourceNode | null)[] = [];
-    let end: number;
+    let last: Parsed;
     for (;;) {
       const colon = this.keyEnd(at);
       if (colon < 0) throw OUTSIDE;
@@ -199,7 +222,7 @@ class Reader {
             (this.indent === indent && this.isSequenceItem(this.lineStart + this.indent)));
         if (nested) item = this.blockNode(depth + 1, indent);
         else if (emptyAt === this.endOfLine(emptyAt))
-          item = { value: null, node: null, end: emptyAt, next: -1 };
+          item = { value: null, node: null, end: emptyAt, next: -1, endTokens: false };
         else throw OUTSIDE; // `key:   ` or `key: # …` with nothing below: yaml's empty-node range is not modelled
       } else {
         item = this.inlineValue(v, indent, depth + 1);
@@ -207,7 +230,7 @@ class Reader {
       }
       value[key] = item.value;
       values.push(item.node);
-      end = item.end;
+      last = item;
       if (this.lineStart < 0 || this.indent < indent) break;
       if (this.indent > indent) throw OUTSIDE; // a continuation line, or bad indentation
       at = this.lineStart + indent;
@@ -216,8 +239,14 @@ class Reader {
         break;
       }
     }
-    if (!root) this.closing(indent);
-    return { value, node: { kind: 'map', start: keys[0]!.start, end, keys, names, values }, end, next: -1 };
+    const { range1, range2 } = this.close(indent, last);
+    return {
+      value,
+      node: { kind: 'map', start: keys[0]!.start, end: range1, keys, names, values },
+      end: range2,
+      next: -1,
+      endTokens: false,
+    };
   }
 
   /** A block sequence whose first `-` is at `at`, at column `indent`. */
@@ -227,7 +256,7 @@ class Reader {
     const start = at;
     const value: unknown[] = [];
     const items: SourceNode[] = [];
-    let end: number;
+    let last: Parsed;
     for (;;) {
       let v = at + 1;
       while (v < this.lineEnd && text.charCodeAt(v) === SPACE) v++;
@@ -239,21 +268,27 @@ class Reader {
       } else if (this.isSequenceItem(v)) {
         throw OUTSIDE; // `- - x`
       } else if (this.keyEnd(v) >= 0) {
-        item = this.mapping(v, v - this.lineStart, depth + 1, false); // `- name: x` and the keys below it
+        item = this.mapping(v, v - this.lineStart, depth + 1); // `- name: x` and the keys below it
       } else {
         item = this.inlineValue(v, indent, depth + 1);
         this.seekContent(item.next);
       }
       value.push(item.value);
       items.push(item.node!);
-      end = item.end;
+      last = item;
       if (this.lineStart < 0 || this.indent < indent) break;
       if (this.indent > indent) throw OUTSIDE;
       at = this.lineStart + indent;
       if (!this.isSequenceItem(at)) break; // the next key of the mapping this indentless sequence is in
     }
-    this.closing(indent);
-    return { value, node: { kind: 'seq', start, end, items }, end, next: -1 };
+    const { range1, range2 } = this.close(indent, last);
+    return {
+      value,
+      node: { kind: 'seq', start, end: range1, items },
+      end: range2,
+      next: -1,
+      endTokens: false,
+    };
   }
 
   /**
@@ -327,7 +362,7 @@ class Reader {
   /** A value that ends on the current line: yaml's node range ends after the line break (comments included). */
   private lineValue(value: unknown, node: SourceNode): Parsed {
     const next = this.after(this.lineEnd);
-    return { value, node, end: next, next };
+    return { value, node, end: next, next, endTokens: true };
   }
 
   /**
@@ -393,7 +428,7 @@ class Reader {
       }
     }
     if (!strip) value += '\n';
-    return { value, node: scalarNode(at, contentEnd), end: contentEnd, next: contentEnd };
+    return { value, node: scalarNode(at, contentEnd), end: contentEnd, next: contentEnd, endTokens: false };
   }
 }
 
@@ -405,6 +440,8 @@ interface Parsed {
   end: number;
   /** The offset to look for the next content line from (-1 when the reader already moved there). */
   next: number;
+  /** yaml's token for it has an `end` that indented comments join: plain and quoted scalars, flow collections. */
+  endTokens: boolean;
 }
 
 /**
