@@ -274,7 +274,7 @@ function checks(r: BenchResult): BenchResult['checks'] {
     if (s.cliLint) {
       const pp = ratio(s.cliLint, s.parseOnly)!;
       out.push({
-        name: `stretch: full lint (${r.cpus} CPUs: simple YAML reader, worker threads over 16 MB) faster than single-threaded parse-only @ ${k}`,
+        name: `stretch: full lint (${r.cpus} CPUs: simple YAML reader, worker threads over 64 MB) faster than single-threaded parse-only @ ${k}`,
         measured: `${x(pp)}${s.cliSameReport ? ', same report as one thread' : ', REPORT DIFFERS from one thread'}`,
         target: '< 1×',
         ok: pp < 1 && s.cliSameReport === true,
@@ -385,7 +385,7 @@ function table(r: BenchResult): string {
     '\nTimes are wall clock, median of the runs. parse-only = yaml parseAllDocuments over every file, one thread (the\n' +
     'floor named in issue 5; the lint reads most documents with its own simple reader, src/load/simple-yaml.ts, and\n' +
     'the rest with yaml); full lint and PR mode = the ncc-bundled CLI as a user runs it (`-f json -o /dev/null`,\n' +
-    'parsing on worker threads for inputs over 16 MB), its own process; 1 thread = the same with --concurrency off;\n' +
+    'parsing on worker threads for inputs over 64 MB), its own process; 1 thread = the same with --concurrency off;\n' +
     '×parse = full lint / parse-only; load/schema/mesh/graph = each stage alone, in-process, one thread; rules+ =\n' +
     'analyze minus schema, mesh and graph; ×lint = PR mode (--base with one file changed) / full lint. RSS = peak\n' +
     'resident memory of the CLI process (all threads).\n';

@@ -12,11 +12,12 @@ import type { PositionTree } from './positions.js';
 const ROLE = 'mtls-lint-parse';
 
 /**
- * Below this many bytes in total, starting workers costs more than it saves. With the simple YAML reader (2 CPUs,
- * generated meshes): 2 MB, 0.85 s on one thread and 1.0 s with two workers; 10 MB, 3.0 s either way (more CPU with
- * workers); 40 MB, 11.4 s vs 10.6 s.
+ * Below this many bytes in total, starting workers costs more than it saves. With the simple YAML reader parsing is
+ * cheap and posting its results back is not (2 CPUs, generated meshes): 2 MB, 0.85 s on one thread and 1.0 s with two
+ * workers; 10 MB, 3.0 s either way, more CPU with workers; 40 MB, one thread 10.1–11.4 s, workers 10.6–12.5 s over
+ * four runs. So they start only for very large inputs (or with --concurrency N).
  */
-export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
+export const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 /** Bytes per batch: small enough to keep every worker busy to the end, large enough that messages are noise. */
 const BATCH_BYTES = 256 * 1024;
 
