@@ -176,8 +176,18 @@ function parseInto(
     if (simple) {
       out.documents++;
       const helmSource = HELM_SOURCE.exec(text.slice(segment.start, simple.rootStart))?.[1];
-      const ctx = { file, text, locator, defaultNamespace, limits, helmSource };
-      collectResources(simple.value, [], out, { ...ctx, hasTemplate: false, positions: simple.positions });
+      const { positions } = simple;
+      const context = {
+        file,
+        text,
+        locator,
+        defaultNamespace,
+        limits,
+        helmSource,
+        hasTemplate: false,
+        positions,
+      };
+      collectResources(simple.value, [], out, context);
       continue;
     }
     const docs = parseAllDocuments(chunk, {

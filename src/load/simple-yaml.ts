@@ -118,8 +118,7 @@ class Reader {
     let pos = from;
     while (pos < text.length) {
       const end = this.endOfLine(pos);
-      let i = pos;
-      while (i < end && text.charCodeAt(i) === SPACE) i++;
+      const i = skipSpaces(text, pos, end);
       if (i < end && text.charCodeAt(i) !== HASH) {
         this.lineStart = pos;
         this.lineEnd = end;
@@ -210,7 +209,7 @@ class Reader {
       keys.push(scalarNode(at, colon));
       names.push(key);
       let v = colon + 1;
-      while (v < this.lineEnd && text.charCodeAt(v) === SPACE) v++;
+      v = skipSpaces(text, v, this.lineEnd);
       let item: Parsed;
       if (v >= this.lineEnd || text.charCodeAt(v) === HASH) {
         // `key:` with the value on the lines below, or nothing.
@@ -259,7 +258,7 @@ class Reader {
     let last: Parsed;
     for (;;) {
       let v = at + 1;
-      while (v < this.lineEnd && text.charCodeAt(v) === SPACE) v++;
+      v = skipSpaces(text, v, this.lineEnd);
       let item: Parsed;
       if (v >= this.lineEnd || text.charCodeAt(v) === HASH) {
         this.seekContent(this.after(this.lineEnd));
@@ -354,8 +353,7 @@ class Reader {
   /** After a quoted or flow value: only spaces and a comment may follow on its line. */
   private endOfValue(from: number): void {
     const { text } = this;
-    let i = from;
-    while (i < this.lineEnd && text.charCodeAt(i) === SPACE) i++;
+    const i = skipSpaces(text, from, this.lineEnd);
     if (i < this.lineEnd && !(text.charCodeAt(i) === HASH && i > from)) throw OUTSIDE;
   }
 
@@ -389,8 +387,7 @@ class Reader {
         pos = this.after(end);
         continue;
       }
-      let i = pos;
-      while (i < end && text.charCodeAt(i) === SPACE) i++;
+      const i = skipSpaces(text, pos, end);
       if (i === end) {
         // Spaces only: an empty line, unless it holds more spaces than the indentation (then they are content).
         if (blockIndent < 0 || i - pos > blockIndent) throw OUTSIDE;
@@ -674,7 +671,7 @@ class FlowReader {
   }
 
   private spaces(): void {
-    while (this.pos < this.lineEnd && this.text.charCodeAt(this.pos) === SPACE) this.pos++;
+    this.pos = skipSpaces(this.text, this.pos, this.lineEnd);
   }
 
   /**
@@ -701,6 +698,13 @@ class FlowReader {
       if (c === 93 || c === 125 ? indent < this.parentIndent : indent <= this.parentIndent) throw OUTSIDE;
     }
   }
+}
+
+/** The first offset at or after `from` (and before `end`) that is not a space. */
+function skipSpaces(text: string, from: number, end: number): number {
+  let i = from;
+  while (i < end && text.charCodeAt(i) === SPACE) i++;
+  return i;
 }
 
 /** Where a line's content ends: at its `\n`, at the `\r` of a `\r\n`, or at the end of the text. */
