@@ -54,6 +54,11 @@ export interface AnalyzeHow {
    * cost a tenth of a large mesh's analysis and a third of its findings' memory.
    */
   forComparison?: boolean;
+  /**
+   * The head's analysis, and the server namespaces beyond which these inputs do not differ from its inputs
+   * (mesh/change-scope.ts): its workloads, services and the edges of other servers are taken as they are.
+   */
+  reuse?: { from: LintResult; serverNamespaces: ReadonlySet<string> };
 }
 
 /** Run every enabled rule over loaded inputs. Synchronous and pure: the same inputs give the same findings. */
@@ -66,8 +71,14 @@ export function analyze(
   const schema = validateResources(inputs.resources);
   let mesh: MeshModel | undefined;
   let graph: Graph | undefined;
-  const getMesh = () => (mesh ??= buildMeshModel(inputs.resources, options, schema.invalid));
-  const getGraph = () => (graph ??= buildGraph(getMesh(), options));
+  const reuse = how.reuse;
+  const getMesh = () => (mesh ??= buildMeshModel(inputs.resources, options, schema.invalid, reuse?.from.mesh()));
+  const getGraph = () =>
+    (graph ??= buildGraph(
+      getMesh(),
+      options,
+      reuse && { graph: reuse.from.graph(), serverNamespaces: reuse.serverNamespaces },
+    ));
 
   const raw: Finding[] = [];
   for (const rule of rules) {

@@ -129,8 +129,8 @@ function formatDot(edges) {
 
 // EXTERNAL MODULE: ./src/resolve-options.ts
 var resolve_options = __webpack_require__(5620);
-// EXTERNAL MODULE: ./src/cli/main.ts + 9 modules
-var main = __webpack_require__(5307);
+// EXTERNAL MODULE: ./src/cli/main.ts + 8 modules
+var main = __webpack_require__(331);
 ;// CONCATENATED MODULE: ./src/cli/graph-command.ts
 
 

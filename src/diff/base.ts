@@ -10,6 +10,7 @@ import type { Finding } from '../types.js';
 import { readBaseFromGit } from './git.js';
 import { markNew } from './match.js';
 import { applyTransitions } from './transitions.js';
+import { changeScope, reachesAllServers } from '../mesh/change-scope.js';
 
 export interface BaseOptions {
   stdin: () => Promise<Uint8Array>;
@@ -60,13 +61,35 @@ export async function lintAgainstBase(
     const head = analyze(headInputs, options);
     return { ...compareResults(head, head, options, opts.showAll), base: info, baseResult: head };
   }
-  // The base first, kept as only what the comparison reads (its findings, made without related locations, and its
-  // graph) while the head is analysed: ~150 MB less at 20,000 workloads. The full base result is made only if asked.
+  // A change that reaches only the servers of some namespaces (a PeerAuthentication, a Policy, an AuthorizationPolicy
+  // outside the root namespace): the head first, then the base as the head with only those servers' edges recomputed.
+  const scope = changeScope(baseInputs.resources, headInputs.resources);
+  if (scope) {
+    const head = analyze(headInputs, options);
+    const root = head.mesh().settings.rootNamespace;
+    const reuse = reachesAllServers(scope, root)
+      ? undefined
+      : { from: head, serverNamespaces: scope.serverNamespaces };
+    const baseSide = comparedSide(analyze(baseInputs, options, undefined, { forComparison: true, reuse }));
+    return withLazyBase(compareResults(baseSide, head, options, opts.showAll), info, baseInputs, options);
+  }
+  // Otherwise the base first, kept as only what the comparison reads (its findings, made without related locations,
+  // and its graph) while the head is analysed: ~150 MB less at 20,000 workloads.
   const baseSide = comparedSide(analyze(baseInputs, options, undefined, { forComparison: true }));
   const head = analyze(headInputs, options);
+  return withLazyBase(compareResults(baseSide, head, options, opts.showAll), info, baseInputs, options);
+}
+
+/** The full base result is made only if asked for. */
+function withLazyBase(
+  compared: LintResult,
+  info: BaseInfo,
+  baseInputs: LoadedInputs,
+  options: ResolvedOptions,
+): BaseLintResult {
   let baseResult: LintResult | undefined;
   return {
-    ...compareResults(baseSide, head, options, opts.showAll),
+    ...compared,
     base: info,
     get baseResult() {
       return (baseResult ??= analyze(baseInputs, options));

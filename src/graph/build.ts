@@ -7,7 +7,7 @@ import { toAmbient } from '../mesh/build.js';
 import { atLeast } from '../mesh/version.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
-import { declaredCalls, inferredCalls, type Call } from './callers.js';
+import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNode } from './graph.js';
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
@@ -18,8 +18,22 @@ const SHARED_GROUP_SIZE = 64;
 /** Namespace name for stand-ins that live outside every namespace of the inputs. */
 export const OTHER_NAMESPACE = '(other namespaces)';
 
-export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
-  const unresolved: string[] = [];
+/**
+ * A graph to take edges from: the head's, when the base differs from it only in what reaches servers in
+ * `serverNamespaces` (mesh/change-scope.ts), and the mesh model was built with the head's workloads and services.
+ */
+export interface GraphReuse {
+  graph: Graph;
+  serverNamespaces: ReadonlySet<string>;
+}
+
+/**
+ * Declared calls and calls from workloads' URLs, per graph: they depend on workloads, Services, ConfigMaps and the
+ * config only, so a graph made from another (GraphReuse) takes them from it.
+ */
+const workloadSideCalls = new WeakMap<Graph, { declared: Call[]; fromWorkloads: Call[]; unresolved: string[] }>();
+
+export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: GraphReuse): Graph {
   const edges: Edge[] = [];
   // Per edge, the node its sort key is made from: its client, or for a group's edge the group's node (the same
   // namespace and name, no stand-in), whose key is then made once rather than once per server port.
@@ -29,11 +43,17 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
     sortClients.push(sortClient);
   };
   const excluded = new Set(options.config.scope?.excludeServerNamespaces ?? KUBERNETES_SYSTEM_NAMESPACES);
-  const servers = mesh.services.filter((s) => isServer(s, mesh, excluded, options));
+  // With a graph to reuse, only servers in the changed namespaces get new edges.
+  const inScope = (namespace: string) => !reuse || reuse.serverNamespaces.has(namespace);
+  const servers = mesh.services.filter((s) => inScope(s.namespace) && isServer(s, mesh, excluded, options));
   const ports = new ServerPorts(mesh);
 
-  // 1. Known calls.
-  const known = [...declaredCalls(mesh, options, unresolved), ...inferredCalls(mesh, mesh.resourcesOfKind('ConfigMap', 'AuthorizationPolicy'))];
+  // 1. Known calls: declared, then inferred from URLs, then from AuthorizationPolicies.
+  const workloadSide = (reuse && workloadSideCalls.get(reuse.graph)) ?? workloadSideCallsOf(mesh, options);
+  const { unresolved } = workloadSide;
+  const known = [...workloadSide.declared, ...workloadSide.fromWorkloads];
+  // Not push(...): spreading 100k+ calls (ALLOW from a 500-workload namespace, times many policies) overflows the stack.
+  for (const call of authorizationPolicyCalls(mesh, mesh.resourcesOfKind('AuthorizationPolicy'))) known.push(call);
   // Client keys with a known edge, by server port (service id → port → client keys): one edge per (client, service
   // port), and step 2 leaves these clients out of the groups it can filter. Servers with the same id (a Service
   // given twice) share one map; it is found by the server object, which is cheaper than by its id.
@@ -112,6 +132,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
 
   // 3b. Services the inputs do not show, called by every sidecar group and stand-in.
   for (const server of standInServers(mesh, excluded)) {
+    if (!inScope(server.node.namespace)) continue;
     const set = classes.forService(server.service);
     const callers = [...set.groups.filter((g) => g.node.sidecar !== 'none').map((g) => (g.wholeNode ??= nodeWithMembers(g.node, g.members))), ...set.standIns];
     for (const client of callers) {
@@ -122,27 +143,79 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions): Graph {
   // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it. The order
   // is caller rank, then "client namespace \0 name \0 stand-in \0 server namespace \0 service \0 port"; the two
   // halves are cached per node rather than concatenated per edge.
-  const rank = { declared: 0, inferred: 1, possible: 2 } as const;
   const clientKeys = new Map<ClientNode, string>();
   const clientKey = (c: ClientNode) => {
     let key = clientKeys.get(c);
     if (key === undefined) clientKeys.set(c, (key = `${c.namespace}\0${c.name}\0${c.standIn ?? ''}`));
     return key;
   };
-  const ranks = edges.map((e) => rank[e.caller]);
+  const serverKey = (s: ServerNode) => ports.sortKey(s);
+  const sorted = sortEdges(edges, sortClients, clientKey, serverKey);
+  const built = { edges: sorted, unresolved };
+  workloadSideCalls.set(built, workloadSide);
+  if (!reuse) return built;
+  // The other servers' edges, as they are: the same objects, already in order. A group's edge sorts as its node
+  // does (the same namespace and name, no stand-in), and edges of different servers never tie.
+  const kept = reuse.graph.edges.filter((e) => !reuse.serverNamespaces.has(e.server.namespace));
+  const graphOrder = (a: Edge, b: Edge) =>
+    CALLER_RANK[a.caller] - CALLER_RANK[b.caller] ||
+    compareKeys(clientKey(a.client), serverKey(a.server), clientKey(b.client), serverKey(b.server));
+  const merged = { edges: mergeSorted(sorted, kept, graphOrder), unresolved, derivedFrom: reuse };
+  workloadSideCalls.set(merged, workloadSide);
+  return merged;
+}
+
+const CALLER_RANK = { declared: 0, inferred: 1, possible: 2 } as const;
+
+function workloadSideCallsOf(mesh: MeshModel, options: ResolvedOptions) {
+  const unresolved: string[] = [];
+  const declared = declaredCalls(mesh, options, unresolved);
+  return { declared, fromWorkloads: workloadCalls(mesh, mesh.resourcesOfKind('ConfigMap')), unresolved };
+}
+
+/** Edges in graph order; `sortClients[i]` is the node edge i sorts as. */
+function sortEdges(
+  edges: Edge[],
+  sortClients: ClientNode[],
+  clientKey: (c: ClientNode) => string,
+  serverKey: (s: ServerNode) => string,
+): Edge[] {
+  const ranks = edges.map((e) => CALLER_RANK[e.caller]);
   const order = numericOrder(
     ranks,
     sortClients,
     clientKey,
     edges.map((e) => e.server),
-    (s) => ports.sortKey(s),
+    serverKey,
   );
-  if (order) return { edges: Array.from(order, (i) => edges[i]!), unresolved };
+  if (order) return Array.from(order, (i) => edges[i]!);
   const clientHalf = sortClients.map(clientKey);
-  const serverHalf = edges.map((e) => ports.sortKey(e.server));
+  const serverHalf = edges.map((e) => serverKey(e.server));
   const fallback = edges.map((_, i) => i);
   fallback.sort((i, j) => ranks[i]! - ranks[j]! || compareKeys(clientHalf[i]!, serverHalf[i]!, clientHalf[j]!, serverHalf[j]!));
-  return { edges: fallback.map((i) => edges[i]!), unresolved };
+  return fallback.map((i) => edges[i]!);
+}
+
+/**
+ * Two sorted lists as one, where no element of one equals one of the other: each of `few` is placed by binary search
+ * among `many`, from where the one before it went.
+ */
+function mergeSorted<T>(few: T[], many: T[], compare: (a: T, b: T) => number): T[] {
+  const out: T[] = [];
+  let next = 0;
+  for (const x of few) {
+    let lo = next;
+    let hi = many.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(many[mid]!, x) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    while (next < lo) out.push(many[next++]!);
+    out.push(x);
+  }
+  while (next < many.length) out.push(many[next++]!);
+  return out;
 }
 
 /**

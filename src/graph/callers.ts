@@ -126,7 +126,8 @@ function annotationSources(w: Workload): [FieldPath, Record<string, string>][] {
   return out;
 }
 
-export function inferredCalls(mesh: MeshModel, resources: Resource[]): Call[] {
+/** Calls named by URLs in workloads' env, command, args and the ConfigMaps they read. */
+export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
   const calls: Call[] = [];
   // ConfigMaps by namespace, then name (the last of a name wins); nested maps, so lookups build no key strings.
   const configMapsByNamespace = new Map<string, Map<string, Resource>>();
@@ -215,13 +216,11 @@ export function inferredCalls(mesh: MeshModel, resources: Resource[]): Call[] {
       }
     }
   }
-  // Not push(...): spreading 100k+ calls (ALLOW from a 500-workload namespace, times many policies) overflows the stack.
-  for (const call of authorizationPolicyCalls(mesh, resources)) calls.push(call);
   return calls;
 }
 
 /** ALLOW sources name the callers a server expects: principals cluster.local/ns/X/sa/Y and namespaces. */
-function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[]): Call[] {
+export function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[]): Call[] {
   const calls: Call[] = [];
   const byNamespace = new Map<string, Workload[]>();
   for (const w of mesh.workloads) {

@@ -24,31 +24,24 @@ import { ResourcesByKind } from './resources.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
 import { atLeast } from './version.js';
 
-export function buildMeshModel(allResources: Resource[], options: ResolvedOptions, invalid: Set<string>): MeshModel {
+/**
+ * The parts of a model that only workloads, Services, Namespaces and mesh settings decide. PR mode passes the head's
+ * to build the base's model when the change cannot reach them (change-scope.ts): the base's edges outside the change
+ * are then the head's own objects, with the same workloads and services in them.
+ */
+export type ReusableModelParts = Pick<MeshModel, 'settings' | 'namespaces' | 'workloads' | 'services'>;
+
+export function buildMeshModel(
+  allResources: Resource[],
+  options: ResolvedOptions,
+  invalid: Set<string>,
+  reuse?: ReusableModelParts,
+): MeshModel {
   // Resources with schema errors are left out: Istio's validation would refuse them (they are reported anyway).
   const resources = invalid.size ? allResources.filter((r) => !invalid.has(r.id)) : allResources;
   const byKind = new ResourcesByKind(resources);
-  const settings = resolveMeshSettings(byKind.of('ConfigMap', 'IstioOperator'), options);
+  const { settings, namespaces, workloads, services } = reuse ?? modelParts(byKind, options);
   const v = settings.version;
-  // Sorted once here, so that groups, victim lists and tie-breaks never depend on file order.
-  const bare = byPlace(extractWorkloads(byKind.of(...WORKLOAD_KINDS)));
-  const namespaces = collectNamespaces(byKind.of('Namespace'), bare.map((w) => w.namespace), options, byKind.namespaces);
-  // Written out rather than spread: a spread copy got a hidden class of its own per workload, which made every
-  // workload field read in the graph and the rules a megamorphic lookup.
-  const workloads: Workload[] = bare.map((w) => ({
-    kind: w.kind,
-    name: w.name,
-    namespace: w.namespace,
-    resource: w.resource,
-    podPath: w.podPath,
-    labels: w.labels,
-    annotations: w.annotations,
-    serviceAccount: w.serviceAccount,
-    containerPorts: w.containerPorts,
-    hostNetwork: w.hostNetwork,
-    sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options),
-  }));
-  const services = byPlace(extractServices(byKind.of('Service'), workloads));
   const policies = new ServerPolicies(readPeerAuthentications(byKind.of('PeerAuthentication')), readLegacyPolicies(byKind.of('Policy', 'MeshPolicy')), settings.rootNamespace, v);
   const drs = new DestinationRuleIndex(readDestinationRules(byKind.of('DestinationRule')), settings.rootNamespace, v);
 
@@ -222,6 +215,31 @@ export function buildMeshModel(allResources: Resource[], options: ResolvedOption
     connect,
     connectWith,
   };
+}
+
+/** Settings, namespaces, workloads (with their sidecar decisions) and services (with the workloads they select). */
+function modelParts(byKind: ResourcesByKind, options: ResolvedOptions): ReusableModelParts {
+  const settings = resolveMeshSettings(byKind.of('ConfigMap', 'IstioOperator'), options);
+  // Sorted once here, so that groups, victim lists and tie-breaks never depend on file order.
+  const bare = byPlace(extractWorkloads(byKind.of(...WORKLOAD_KINDS)));
+  const namespaces = collectNamespaces(byKind.of('Namespace'), bare.map((w) => w.namespace), options, byKind.namespaces);
+  // Written out rather than spread: a spread copy got a hidden class of its own per workload, which made every
+  // workload field read in the graph and the rules a megamorphic lookup.
+  const workloads: Workload[] = bare.map((w) => ({
+    kind: w.kind,
+    name: w.name,
+    namespace: w.namespace,
+    resource: w.resource,
+    podPath: w.podPath,
+    labels: w.labels,
+    annotations: w.annotations,
+    serviceAccount: w.serviceAccount,
+    containerPorts: w.containerPorts,
+    hostNetwork: w.hostNetwork,
+    sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options),
+  }));
+  const services = byPlace(extractServices(byKind.of('Service'), workloads));
+  return { settings, namespaces, workloads, services };
 }
 
 export function toAmbient(result: ServerModeResult, version: string): ServerModeResult {

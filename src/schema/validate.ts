@@ -210,39 +210,50 @@ function toFinding(r: Resource, p: Problem): Finding {
   return finding;
 }
 
+/**
+ * Problems per resource object. A resource does not change once parsed, and PR mode validates the resources of
+ * unchanged files (the same objects, from one ParseCache) on both sides.
+ */
+const problemsOf = new WeakMap<Resource, Problem[]>();
+
 export function validateResources(resources: Resource[]): ValidationResult {
   const findings: Finding[] = [];
   const invalid = new Set<string>();
   for (const r of resources) {
-    let problems: Problem[];
-    try {
-      problems = validateOne(r);
-    } catch (err) {
-      // Never let one odd document stop the run; say so where it is.
-      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      problems = [
-        {
-          path: [],
-          kind: 'internal-error',
-          severity: 'warning',
-          message: `mtls-lint could not check the fields of this ${r.kind} (internal error: ${reason}); please report it.`,
-        },
-      ];
-    }
-    if (problems.length === 0) continue;
-    if (problems.length > MAX_PROBLEMS_PER_RESOURCE) {
-      const rest = problems.length - MAX_PROBLEMS_PER_RESOURCE;
-      problems = problems.slice(0, MAX_PROBLEMS_PER_RESOURCE);
-      problems.push({
-        path: [],
-        kind: 'more-problems',
-        message: `…and ${rest} more problem${rest === 1 ? '' : 's'} in this ${r.kind}; is it really a ${r.apiVersion} ${r.kind}?`,
-      });
-    }
+    let problems = problemsOf.get(r);
+    if (!problems) problemsOf.set(r, (problems = problemsFor(r)));
     for (const p of problems) {
       findings.push(toFinding(r, p));
       if ((p.severity ?? 'error') === 'error') invalid.add(r.id);
     }
   }
   return { findings, invalid };
+}
+
+function problemsFor(r: Resource): Problem[] {
+  let problems: Problem[];
+  try {
+    problems = validateOne(r);
+  } catch (err) {
+    // Never let one odd document stop the run; say so where it is.
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return [
+      {
+        path: [],
+        kind: 'internal-error',
+        severity: 'warning',
+        message: `mtls-lint could not check the fields of this ${r.kind} (internal error: ${reason}); please report it.`,
+      },
+    ];
+  }
+  if (problems.length > MAX_PROBLEMS_PER_RESOURCE) {
+    const rest = problems.length - MAX_PROBLEMS_PER_RESOURCE;
+    problems = problems.slice(0, MAX_PROBLEMS_PER_RESOURCE);
+    problems.push({
+      path: [],
+      kind: 'more-problems',
+      message: `…and ${rest} more problem${rest === 1 ? '' : 's'} in this ${r.kind}; is it really a ${r.apiVersion} ${r.kind}?`,
+    });
+  }
+  return problems;
 }

@@ -1,0 +1,137 @@
+// What a change to the inputs can reach in the mesh model and the graph. PR mode analyses the base as the head with
+// only that part recomputed (engine.ts AnalyzeHow.reuse): the edges of servers outside the scope, and the workloads,
+// services, namespaces and mesh settings, are the head's own objects. The lists below must name every kind that
+// buildMeshModel and buildGraph read; test/change-scope.test.ts checks the result against a full analysis.
+import { isDeepStrictEqual } from 'node:util';
+import type { Resource } from '../load/index.js';
+import { WORKLOAD_KINDS } from './workloads.js';
+
+/**
+ * Kinds a change to which may reach any edge: workloads and Services (clients and servers everywhere: any workload
+ * is a possible caller of every service), Namespaces (injection), ConfigMaps and IstioOperators (mesh settings, URLs
+ * in ConfigMaps), DestinationRules (what clients in many namespaces send to matching hosts) and MeshPolicy.
+ */
+const GLOBAL_KINDS: ReadonlySet<string> = new Set([
+  ...WORKLOAD_KINDS,
+  'Service',
+  'Namespace',
+  'ConfigMap',
+  'IstioOperator',
+  'DestinationRule',
+  'MeshPolicy',
+]);
+
+/**
+ * Kinds whose effect on edges stays with servers in their own namespace, unless that is the root namespace:
+ * PeerAuthentication and Policy set what servers there accept (istio-semantics.md §2; Istio applies a namespace's
+ * policies to its own workloads, pilot/pkg/model/authentication.go), and an AuthorizationPolicy's ALLOW sources are
+ * callers of the services over the workloads it selects, which are in its namespace (graph/callers.ts).
+ */
+const SERVER_SIDE_KINDS: ReadonlySet<string> = new Set([
+  'PeerAuthentication',
+  'Policy',
+  'AuthorizationPolicy',
+]);
+
+export interface ChangeScope {
+  /**
+   * Edges to servers (Services and stand-ins) in these namespaces may differ; every other edge is the same, unless
+   * one of them is the root namespace, whose policies apply to every namespace (see reachesAllServers).
+   */
+  serverNamespaces: Set<string>;
+  /** The resources that differ, base and head side (for tests and messages). */
+  changed: Resource[];
+}
+
+/**
+ * How far the difference between two sets of inputs reaches, or undefined when it may reach everything (then the
+ * base is analysed in full). Resources are compared by identity (unchanged files parse to the same objects) and, in
+ * a changed file, by content: a Namespace beside the PeerAuthentication that changed is not itself a change.
+ */
+export function changeScope(base: readonly Resource[], head: readonly Resource[]): ChangeScope | undefined {
+  const inHead = new Set(head);
+  const inBase = new Set(base);
+  const baseOnly = base.filter((r) => !inHead.has(r));
+  const headOnly = head.filter((r) => !inBase.has(r));
+  // The model keeps input order among equals (the first Namespace of a name, the oldest policy): files both sides
+  // have, and the resources both share, must come in the same order.
+  const files = (rs: readonly Resource[]) => [...new Set(rs.map((r) => r.file))];
+  const baseFiles = files(base);
+  const headFiles = files(head);
+  const inBoth = (list: string[], other: string[]) => {
+    const set = new Set(other);
+    return list.filter((f) => set.has(f));
+  };
+  if (!isDeepStrictEqual(inBoth(baseFiles, headFiles), inBoth(headFiles, baseFiles))) return undefined;
+  const shared = head.filter((r) => inBase.has(r));
+  let next = 0;
+  for (const r of base) if (inHead.has(r) && shared[next++] !== r) return undefined;
+
+  // Pair the rest by content, in file order; pairs must keep their order too.
+  const baseById = new Map<string, Resource[]>();
+  for (const r of baseOnly) push(baseById, r.id, r);
+  const paired = new Set<Resource>();
+  const pairedOrder: string[] = [];
+  for (const h of headOnly) {
+    const candidates = baseById.get(h.id);
+    const i = candidates?.findIndex((b) => !paired.has(b) && sameContent(b, h)) ?? -1;
+    if (i < 0) continue;
+    paired.add(candidates![i]!).add(h);
+    pairedOrder.push(h.id);
+  }
+  const baseOrder = baseOnly.filter((r) => paired.has(r)).map((r) => r.id);
+  if (!isDeepStrictEqual(baseOrder, pairedOrder)) return undefined;
+  const changed = [...baseOnly, ...headOnly].filter((r) => !paired.has(r));
+
+  const serverNamespaces = new Set<string>();
+  for (const r of changed) {
+    if (GLOBAL_KINDS.has(r.kind)) return undefined;
+    if (!SERVER_SIDE_KINDS.has(r.kind)) continue;
+    if (r.namespace === undefined) return undefined;
+    serverNamespaces.add(r.namespace);
+  }
+  // Every namespace a resource names is one the model knows (and may inject, or stand in for): a namespace that
+  // only changed resources name must be named on both sides.
+  const named = (rs: Resource[]) =>
+    new Set(rs.flatMap((r) => (r.namespace === undefined ? [] : [r.namespace])));
+  const baseNamed = named(changed.filter((r) => inBase.has(r)));
+  const headNamed = named(changed.filter((r) => inHead.has(r)));
+  const oneSided = [...baseNamed]
+    .filter((ns) => !headNamed.has(ns))
+    .concat([...headNamed].filter((ns) => !baseNamed.has(ns)));
+  if (oneSided.length) {
+    const unchanged = new Set<string>();
+    const changedSet = new Set(changed);
+    for (const r of head) if (r.namespace !== undefined && !changedSet.has(r)) unchanged.add(r.namespace);
+    if (oneSided.some((ns) => !unchanged.has(ns))) return undefined;
+  }
+  return { serverNamespaces, changed };
+}
+
+/**
+ * A change in the root namespace reaches every server: its PeerAuthentications and Policies are mesh-wide, its
+ * AuthorizationPolicies select workloads in every namespace. The root namespace is a mesh setting, known only once
+ * the model is built (a change to the mesh config is a global one anyway).
+ */
+export function reachesAllServers(scope: ChangeScope, rootNamespace: string): boolean {
+  return scope.serverNamespaces.has(rootNamespace);
+}
+
+/** The same document, wherever it is: everything the model reads of a resource but its position. */
+function sameContent(a: Resource, b: Resource): boolean {
+  return (
+    a.kind === b.kind &&
+    a.apiVersion === b.apiVersion &&
+    a.namespace === b.namespace &&
+    a.namespaceExplicit === b.namespaceExplicit &&
+    a.file === b.file &&
+    a.source === b.source &&
+    isDeepStrictEqual(a.value, b.value)
+  );
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
