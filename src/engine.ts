@@ -8,6 +8,7 @@ import { RULES } from '../rules/index.js';
 import { applySuppressions } from './suppress.js';
 import type { Rule, RuleContext, ReportDescriptor } from './rule.js';
 import type { MeshModel } from './mesh/model.js';
+import type { ServerScope } from './mesh/change-scope.js';
 import type { Graph } from './graph/graph.js';
 import type { ResolvedOptions } from './options.js';
 import { SEVERITY_RANK, type Finding, type Severity, type Summary } from './types.js';
@@ -55,10 +56,10 @@ export interface AnalyzeHow {
    */
   forComparison?: boolean;
   /**
-   * The head's analysis, and the server namespaces beyond which these inputs do not differ from its inputs
+   * The head's analysis, and the servers beyond which these inputs do not differ from its inputs in effect
    * (mesh/change-scope.ts): its workloads, services and the edges of other servers are taken as they are.
    */
-  reuse?: { from: LintResult; serverNamespaces: ReadonlySet<string> };
+  reuse?: { from: LintResult; scope: ServerScope };
 }
 
 /** Run every enabled rule over loaded inputs. Synchronous and pure: the same inputs give the same findings. */
@@ -77,7 +78,7 @@ export function analyze(
     (graph ??= buildGraph(
       getMesh(),
       options,
-      reuse && { graph: reuse.from.graph(), serverNamespaces: reuse.serverNamespaces },
+      reuse && { graph: reuse.from.graph(), scope: reuse.scope },
     ));
 
   const raw: Finding[] = [];

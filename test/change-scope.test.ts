@@ -99,7 +99,7 @@ const EDITS: Record<string, (docs: Doc[], rand: () => number, namespaces: string
     docs.push(docs.shift()!);
     return true;
   },
-  // Changes that reach every edge: the base is then analysed in full, which these check as well.
+  // DestinationRules reach the servers whose hosts they match.
   'destination rule tls': (docs, rand) =>
     some(docs, 'DestinationRule', rand, (d) => {
       d.spec = {
@@ -107,6 +107,47 @@ const EDITS: Record<string, (docs: Doc[], rand: () => number, namespaces: string
         trafficPolicy: { tls: { mode: pick(['DISABLE', 'ISTIO_MUTUAL', 'SIMPLE'], rand) } },
       };
     }),
+  'destination rule port': (docs, rand) =>
+    some(docs, 'DestinationRule', rand, (d) => {
+      const tls = { mode: pick(['DISABLE', 'ISTIO_MUTUAL'], rand) };
+      d.spec = {
+        ...d.spec,
+        trafficPolicy: { portLevelSettings: [{ port: { number: pick([80, 8080, 9090, 9102], rand) }, tls }] },
+      };
+    }),
+  'destination rule host': (docs, rand, namespaces) =>
+    some(docs, 'DestinationRule', rand, (d) => {
+      d.spec = {
+        ...d.spec,
+        host: pick(
+          ['*', '*.local', `*.${pick(namespaces, rand)}.svc.cluster.local`, 'api.example.com'],
+          rand,
+        ),
+      };
+    }),
+  'destination rule exportTo': (docs, rand, namespaces) =>
+    some(docs, 'DestinationRule', rand, (d) => {
+      d.spec = {
+        ...d.spec,
+        exportTo: pick([['.'], ['*'], [pick(namespaces, rand)], ['.', pick(namespaces, rand)]], rand),
+      };
+    }),
+  'add a destination rule': (docs, rand, namespaces) => {
+    const namespace = pick([...namespaces, 'istio-system'], rand);
+    const host = pick(['*.local', `*.${pick(namespaces, rand)}.svc.cluster.local`, 'users-1'], rand);
+    docs.push({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: `added-${Math.floor(rand() * 1000)}`, namespace },
+      spec: { host, trafficPolicy: { tls: { mode: pick(['DISABLE', 'ISTIO_MUTUAL'], rand) } } },
+    });
+    return true;
+  },
+  // Changes that reach every edge: the base is then analysed in full, which these check as well.
+  'destination rule workloadSelector': (docs, rand) => some(docs, 'DestinationRule', rand, (d) => {
+    // The workloads behind the rule's own host, as a client class of their namespace.
+    d.spec = { ...d.spec, workloadSelector: { matchLabels: { app: String(d.spec?.host).split('.')[0] } } };
+  }),
   'namespace injection': (docs, rand) =>
     some(docs, 'Namespace', rand, (d) => {
       d.metadata.labels = { 'istio-injection': pick(['enabled', 'disabled'], rand) };
@@ -223,7 +264,7 @@ describe('PR mode: the base made from the head', () => {
       const full = analyze(base, options, undefined, { forComparison: true });
       const reused = analyze(base, options, undefined, {
         forComparison: true,
-        reuse: { from: headResult, serverNamespaces: scope.serverNamespaces },
+        reuse: { from: headResult, scope },
       });
       const what = `${edits.join(', ')} (Istio ${options.istioVersion.text})`;
       if (graphText(full.graph()).join('\n') !== graphText(headResult.graph()).join('\n')) counts.effective++;
@@ -234,7 +275,8 @@ describe('PR mode: the base made from the head', () => {
           report(compareResults(full, headResult, options, showAll)),
         );
     }
-    // Most changes here are to policies outside the root namespace, which reuse the head; the rest are checked too.
+    // Most changes here are to policies outside the root namespace and to DestinationRules, which reuse the head; the
+    // rest are checked too.
     expect(counts.reused).toBeGreaterThan(35);
     // …and most of those change edges, so a server left out of the scope would show.
     expect(counts.effective).toBeGreaterThan(20);
@@ -260,9 +302,10 @@ describe('PR mode: the base made from the head', () => {
       /mode: \w+/.exec(headFiles.get(namespaceFile)!)![0],
       'mode: STRICT_TYPO',
     );
-    expect(strict && [...strict.serverNamespaces]).toEqual([ns]);
+    expect(strict && [...strict.namespaces]).toEqual([ns]);
+    expect(strict!.hosts).toEqual([]);
     expect(strict!.changed.map((r) => r.kind)).toEqual(['PeerAuthentication', 'PeerAuthentication']);
-    // Injection, a DestinationRule, a workload: anything may change.
+    // Injection, a workload: anything may change.
     expect(
       edited(
         namespaceFile,
@@ -270,8 +313,15 @@ describe('PR mode: the base made from the head', () => {
         'kind: Namespace\nmetadata:\n  annotations: {a: b}\n',
       ),
     ).toBeUndefined();
+    // A DestinationRule reaches the hosts it matches, unless it selects workloads (then its namespace's clients split
+    // for every host).
     const traffic = policyFiles.find((p) => p.endsWith('traffic.yaml'))!;
-    expect(edited(traffic, 'mode: ', 'mode: X')).toBeUndefined();
+    const host = /host: (\S+)/.exec(headFiles.get(traffic)!)![1]!;
+    const dr = edited(traffic, 'mode: ', 'mode: X');
+    expect(dr && [[...dr.namespaces], dr.hosts]).toEqual([[], [host, host]]);
+    expect(
+      edited(traffic, `host: ${host}`, `host: ${host}\n  workloadSelector: {matchLabels: {app: a}}`),
+    ).toBeUndefined();
     expect(edited(appFiles[0]!, 'replicas:', 'replicas: 3\n  minReadySeconds:')).toBeUndefined();
     // A kind that neither the model nor the graph reads reaches no server.
     const other = edited(
@@ -279,6 +329,6 @@ describe('PR mode: the base made from the head', () => {
       'kind: ServiceAccount\nmetadata:\n',
       'kind: ServiceAccount\nmetadata:\n  labels: {a: b}\n',
     );
-    expect(other && [...other.serverNamespaces]).toEqual([]);
+    expect(other && [...other.namespaces, ...other.hosts]).toEqual([]);
   });
 });

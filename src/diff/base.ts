@@ -61,15 +61,14 @@ export async function lintAgainstBase(
     const head = analyze(headInputs, options);
     return { ...compareResults(head, head, options, opts.showAll), base: info, baseResult: head };
   }
-  // A change that reaches only the servers of some namespaces (a PeerAuthentication, a Policy, an AuthorizationPolicy
-  // outside the root namespace): the head first, then the base as the head with only those servers' edges recomputed.
+  // A change that reaches only some servers (PeerAuthentications, Policies and AuthorizationPolicies of a namespace
+  // other than the root, DestinationRules of some hosts): the head first, then the base as the head with only those
+  // servers' edges recomputed (mesh/change-scope.ts).
   const scope = changeScope(baseInputs.resources, headInputs.resources);
   if (scope) {
     const head = analyze(headInputs, options);
     const root = head.mesh().settings.rootNamespace;
-    const reuse = reachesAllServers(scope, root)
-      ? undefined
-      : { from: head, serverNamespaces: scope.serverNamespaces };
+    const reuse = reachesAllServers(scope, root) ? undefined : { from: head, scope };
     const baseSide = comparedSide(analyze(baseInputs, options, undefined, { forComparison: true, reuse }));
     return withLazyBase(compareResults(baseSide, head, options, opts.showAll), info, baseInputs, options);
   }

@@ -124,13 +124,13 @@ const portKeyOf = (e: Edge) => `${e.server.namespace}/${e.server.service}:${e.se
 const refKeyOf = (e: EdgeRef) =>
   `${e.client.namespace}/${e.client.kind}/${e.client.workload}>${e.server.namespace}/${e.server.service}:${e.server.port}`;
 
-function edgesByPort(graph: Graph, caches: Caches, onlyNamespaces?: ReadonlySet<string>): Map<string, PortEdges> {
+function edgesByPort(graph: Graph, caches: Caches, only?: (server: Edge['server']) => boolean): Map<string, PortEdges> {
   // Grouped by the Service object and port number first: building a string key per edge cost more than the rest.
   const byService = new Map<NonNullable<Edge['server']['serviceRef']> | string, Map<number, PortEdges>>();
   const out = new Map<string, PortEdges>();
   graph.edges.forEach((edge, order) => {
     if (edge.server.standIn || !edge.connections.length) return;
-    if (onlyNamespaces && !onlyNamespaces.has(edge.server.namespace)) return;
+    if (only && !only(edge.server)) return;
     const service = edge.server.serviceRef ?? portKeyOf(edge);
     let ports = byService.get(service);
     if (!ports) byService.set(service, (ports = new Map()));
@@ -396,9 +396,9 @@ class CoveringIndex {
  */
 function compareGraphs(base: Graph, head: Graph, covering: CoveringIndex, compare: CompareOptions): Item[] {
   const caches = new Caches();
-  // A base made from the head (PR mode, diff/base.ts) shares the head's edges to servers outside the changed
-  // namespaces: they are the same objects, so only the others can differ. Orders stay the full graphs' indices.
-  const only = base.derivedFrom?.graph === head ? base.derivedFrom.serverNamespaces : undefined;
+  // A base made from the head (PR mode, diff/base.ts) shares the head's edges of servers the change cannot reach:
+  // they are the same objects, so only the others can differ. Orders stay the full graphs' indices.
+  const only = base.derivedFrom?.graph === head ? base.derivedFrom.recomputed : undefined;
   const baseEdges = edgesByPort(base, caches, only);
   const items: Item[] = [];
   for (const [port, at] of edgesByPort(head, caches, only)) {

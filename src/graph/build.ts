@@ -4,6 +4,7 @@ import type { ClientSpec, ClientTlsResult, MeshModel, ServerEndpoint, Service, S
 import { resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
+import { reachesServer, type ServerScope } from '../mesh/change-scope.js';
 import { atLeast } from '../mesh/version.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
@@ -19,12 +20,12 @@ const SHARED_GROUP_SIZE = 64;
 export const OTHER_NAMESPACE = '(other namespaces)';
 
 /**
- * A graph to take edges from: the head's, when the base differs from it only in what reaches servers in
- * `serverNamespaces` (mesh/change-scope.ts), and the mesh model was built with the head's workloads and services.
+ * A graph to take edges from: the head's, when the base differs from it only in what reaches the servers of `scope`
+ * (mesh/change-scope.ts), and the mesh model was built with the head's workloads and services.
  */
 export interface GraphReuse {
   graph: Graph;
-  serverNamespaces: ReadonlySet<string>;
+  scope: ServerScope;
 }
 
 /**
@@ -43,9 +44,9 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
     sortClients.push(sortClient);
   };
   const excluded = new Set(options.config.scope?.excludeServerNamespaces ?? KUBERNETES_SYSTEM_NAMESPACES);
-  // With a graph to reuse, only servers in the changed namespaces get new edges.
-  const inScope = (namespace: string) => !reuse || reuse.serverNamespaces.has(namespace);
-  const servers = mesh.services.filter((s) => inScope(s.namespace) && isServer(s, mesh, excluded, options));
+  // With a graph to reuse, only the servers the change reaches get new edges.
+  const recomputed = reuse && recomputedServers(reuse.scope);
+  const servers = mesh.services.filter((s) => (!reuse || reachesServer(reuse.scope, s)) && isServer(s, mesh, excluded, options));
   const ports = new ServerPorts(mesh);
 
   // 1. Known calls: declared, then inferred from URLs, then from AuthorizationPolicies.
@@ -132,7 +133,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
 
   // 3b. Services the inputs do not show, called by every sidecar group and stand-in.
   for (const server of standInServers(mesh, excluded)) {
-    if (!inScope(server.node.namespace)) continue;
+    if (reuse && !reachesServer(reuse.scope, server.service)) continue;
     const set = classes.forService(server.service);
     const callers = [...set.groups.filter((g) => g.node.sidecar !== 'none').map((g) => (g.wholeNode ??= nodeWithMembers(g.node, g.members))), ...set.standIns];
     for (const client of callers) {
@@ -153,19 +154,37 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const sorted = sortEdges(edges, sortClients, clientKey, serverKey);
   const built = { edges: sorted, unresolved };
   workloadSideCalls.set(built, workloadSide);
-  if (!reuse) return built;
+  if (!reuse || !recomputed) return built;
   // The other servers' edges, as they are: the same objects, already in order. A group's edge sorts as its node
   // does (the same namespace and name, no stand-in), and edges of different servers never tie.
-  const kept = reuse.graph.edges.filter((e) => !reuse.serverNamespaces.has(e.server.namespace));
+  const kept = reuse.graph.edges.filter((e) => !recomputed(e.server));
   const graphOrder = (a: Edge, b: Edge) =>
     CALLER_RANK[a.caller] - CALLER_RANK[b.caller] ||
     compareKeys(clientKey(a.client), serverKey(a.server), clientKey(b.client), serverKey(b.server));
-  const merged = { edges: mergeSorted(sorted, kept, graphOrder), unresolved, derivedFrom: reuse };
+  const merged = { edges: mergeSorted(sorted, kept, graphOrder), unresolved, derivedFrom: { graph: reuse.graph, recomputed } };
   workloadSideCalls.set(merged, workloadSide);
   return merged;
 }
 
 const CALLER_RANK = { declared: 0, inferred: 1, possible: 2 } as const;
+
+/** Whether a server node's edges are recomputed for `scope`; asked per edge, answered once per node. */
+function recomputedServers(scope: ServerScope): (server: ServerNode) => boolean {
+  const answers = new WeakMap<ServerNode, boolean>();
+  return (server) => {
+    let answer = answers.get(server);
+    if (answer === undefined) {
+      const service = server.serviceRef ?? standInService(server.namespace);
+      answers.set(server, (answer = reachesServer(scope, service)));
+    }
+    return answer;
+  };
+}
+
+/** The service a stand-in server node stands for: "any other service" of a namespace (or of the others). */
+function standInService(namespace: string): StandInService {
+  return { standIn: true, name: '(any)', namespace };
+}
 
 function workloadSideCallsOf(mesh: MeshModel, options: ResolvedOptions) {
   const unresolved: string[] = [];
@@ -503,13 +522,13 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
     const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && atLeast(mesh.settings.version, 1, 18);
     const standIn = `any other service in ${ns.name}${injected ? '' : ambient ? ' (ambient)' : ' (no sidecar injection there)'}`;
     out.push({
-      service: { standIn: true, name: '(any)', namespace: ns.name },
+      service: standInService(ns.name),
       sidecar: injected ? 'sidecar' : ambient ? 'ambient' : 'none',
       node: { namespace: ns.name, service: '*', port: 0, standIn },
     });
   }
   out.push({
-    service: { standIn: true, name: '(any)', namespace: OTHER_NAMESPACE },
+    service: standInService(OTHER_NAMESPACE),
     sidecar: 'sidecar',
     node: { namespace: OTHER_NAMESPACE, service: '*', port: 0, standIn: 'any sidecar service in a namespace not in the inputs' },
   });

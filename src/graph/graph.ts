@@ -63,6 +63,6 @@ export interface Graph {
   edges: Edge[];
   /** Declared callers that name a service or workload the inputs do not contain. */
   unresolved: string[];
-  /** Made from another graph: edges to servers outside these namespaces are that graph's own objects. */
-  derivedFrom?: { graph: Graph; serverNamespaces: ReadonlySet<string> };
+  /** Made from another graph: the edges of servers not `recomputed` are that graph's own objects. */
+  derivedFrom?: { graph: Graph; recomputed: (server: ServerNode) => boolean };
 }

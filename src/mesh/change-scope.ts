@@ -4,12 +4,15 @@
 // buildMeshModel and buildGraph read; test/change-scope.test.ts checks the result against a full analysis.
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../load/index.js';
+import { readDestinationRules } from './destination-rules.js';
+import type { Service, StandInService } from './model.js';
+import { hostMatches, serviceFqdn } from './util.js';
 import { WORKLOAD_KINDS } from './workloads.js';
 
 /**
  * Kinds a change to which may reach any edge: workloads and Services (clients and servers everywhere: any workload
  * is a possible caller of every service), Namespaces (injection), ConfigMaps and IstioOperators (mesh settings, URLs
- * in ConfigMaps), DestinationRules (what clients in many namespaces send to matching hosts) and MeshPolicy.
+ * in ConfigMaps) and MeshPolicy.
  */
 const GLOBAL_KINDS: ReadonlySet<string> = new Set([
   ...WORKLOAD_KINDS,
@@ -17,7 +20,6 @@ const GLOBAL_KINDS: ReadonlySet<string> = new Set([
   'Namespace',
   'ConfigMap',
   'IstioOperator',
-  'DestinationRule',
   'MeshPolicy',
 ]);
 
@@ -33,14 +35,27 @@ const SERVER_SIDE_KINDS: ReadonlySet<string> = new Set([
   'AuthorizationPolicy',
 ]);
 
-export interface ChangeScope {
-  /**
-   * Edges to servers (Services and stand-ins) in these namespaces may differ; every other edge is the same, unless
-   * one of them is the root namespace, whose policies apply to every namespace (see reachesAllServers).
-   */
-  serverNamespaces: Set<string>;
+/**
+ * The servers (Services and stand-ins) whose edges may differ: those in `namespaces`, and those whose host one of
+ * `hosts` (DestinationRule hosts, wildcards included) matches. Every other server's edges are the same.
+ */
+export interface ServerScope {
+  /** With the root namespace among them, every server (see reachesAllServers). */
+  namespaces: ReadonlySet<string>;
+  hosts: readonly string[];
+}
+
+export interface ChangeScope extends ServerScope {
   /** The resources that differ, base and head side (for tests and messages). */
   changed: Resource[];
+}
+
+/** Whether the change may reach a server: a Service, or a stand-in for other services of a namespace. */
+export function reachesServer(scope: ServerScope, server: Service | StandInService): boolean {
+  if (scope.namespaces.has(server.namespace)) return true;
+  // The host DestinationRules are matched against, for a stand-in too (mesh/build.ts hostOf).
+  const host = serviceFqdn(server.name, server.namespace);
+  return scope.hosts.some((pattern) => hostMatches(pattern, host));
 }
 
 /**
@@ -83,12 +98,24 @@ export function changeScope(base: readonly Resource[], head: readonly Resource[]
   if (!isDeepStrictEqual(baseOrder, pairedOrder)) return undefined;
   const changed = [...baseOnly, ...headOnly].filter((r) => !paired.has(r));
 
-  const serverNamespaces = new Set<string>();
+  const namespaces = new Set<string>();
+  const hosts: string[] = [];
   for (const r of changed) {
     if (GLOBAL_KINDS.has(r.kind)) return undefined;
+    if (r.kind === 'DestinationRule') {
+      // What a DestinationRule changes is what sidecars send to the hosts it matches, and which namespaces may
+      // choose differently for them (DestinationRuleIndex.lookup, namespacesDistinctFor): both follow the host. A
+      // workloadSelector also splits its namespace's clients for every host (clientClassKey): that reaches anything.
+      // One the model does not read (another group, no host) changes nothing.
+      for (const dr of readDestinationRules([r])) {
+        if (dr.workloadSelector) return undefined;
+        hosts.push(dr.host);
+      }
+      continue;
+    }
     if (!SERVER_SIDE_KINDS.has(r.kind)) continue;
     if (r.namespace === undefined) return undefined;
-    serverNamespaces.add(r.namespace);
+    namespaces.add(r.namespace);
   }
   // Every namespace a resource names is one the model knows (and may inject, or stand in for): a namespace that
   // only changed resources name must be named on both sides.
@@ -105,7 +132,7 @@ export function changeScope(base: readonly Resource[], head: readonly Resource[]
     for (const r of head) if (r.namespace !== undefined && !changedSet.has(r)) unchanged.add(r.namespace);
     if (oneSided.some((ns) => !unchanged.has(ns))) return undefined;
   }
-  return { serverNamespaces, changed };
+  return { namespaces, hosts, changed };
 }
 
 /**
@@ -113,8 +140,8 @@ export function changeScope(base: readonly Resource[], head: readonly Resource[]
  * AuthorizationPolicies select workloads in every namespace. The root namespace is a mesh setting, known only once
  * the model is built (a change to the mesh config is a global one anyway).
  */
-export function reachesAllServers(scope: ChangeScope, rootNamespace: string): boolean {
-  return scope.serverNamespaces.has(rootNamespace);
+export function reachesAllServers(scope: ServerScope, rootNamespace: string): boolean {
+  return scope.namespaces.has(rootNamespace);
 }
 
 /** The same document, wherever it is: everything the model reads of a resource but its position. */
