@@ -143,11 +143,29 @@ const EDITS: Record<string, (docs: Doc[], rand: () => number, namespaces: string
     });
     return true;
   },
+  // What the model does not read of a workload or a Service: not a change for it (a new image, replicas, limits).
+  'image and replicas': (docs, rand) =>
+    some(docs, pick(['Deployment', 'StatefulSet'], rand), rand, (d) => {
+      d.spec.replicas = Math.floor(rand() * 5);
+      for (const c of d.spec.template?.spec?.containers ?? [])
+        c.image = `registry.example.com/app:v${Math.floor(rand() * 9)}`;
+    }),
+  'limits and probes': (docs, rand) =>
+    some(docs, 'Deployment', rand, (d) => {
+      const c = d.spec.template?.spec?.containers?.[0];
+      if (c) c.resources = { limits: { cpu: '2', memory: '1Gi' } };
+      if (c) c.readinessProbe = { httpGet: { path: '/ready', port: 8080 } };
+    }),
+  'service labels': (docs, rand) =>
+    some(docs, 'Service', rand, (d) => {
+      d.metadata.labels = { team: pick(['a', 'b'], rand) };
+    }),
   // Changes that reach every edge: the base is then analysed in full, which these check as well.
-  'destination rule workloadSelector': (docs, rand) => some(docs, 'DestinationRule', rand, (d) => {
-    // The workloads behind the rule's own host, as a client class of their namespace.
-    d.spec = { ...d.spec, workloadSelector: { matchLabels: { app: String(d.spec?.host).split('.')[0] } } };
-  }),
+  'destination rule workloadSelector': (docs, rand) =>
+    some(docs, 'DestinationRule', rand, (d) => {
+      // The workloads behind the rule's own host, as a client class of their namespace.
+      d.spec = { ...d.spec, workloadSelector: { matchLabels: { app: String(d.spec?.host).split('.')[0] } } };
+    }),
   'namespace injection': (docs, rand) =>
     some(docs, 'Namespace', rand, (d) => {
       d.metadata.labels = { 'istio-injection': pick(['enabled', 'disabled'], rand) };
@@ -158,6 +176,23 @@ const EDITS: Record<string, (docs: Doc[], rand: () => number, namespaces: string
         ...d.spec.template.metadata,
         annotations: { 'sidecar.istio.io/inject': 'false' },
       };
+    }),
+  'workload URL': (docs, rand) =>
+    some(docs, 'Deployment', rand, (d) => {
+      const c = d.spec.template?.spec?.containers?.[0];
+      if (c)
+        c.env = [
+          { name: 'UPSTREAM', value: pick(['http://users-1:80', 'users-2.core-000:8080', 'no'], rand) },
+        ];
+    }),
+  // A Deployment with a schema error (a container without a name) is left out of the model.
+  'workload invalid': (docs, rand) =>
+    some(docs, 'Deployment', rand, (d) => {
+      for (const c of d.spec.template?.spec?.containers ?? []) delete c.name;
+    }),
+  'service port': (docs, rand) =>
+    some(docs, 'Service', rand, (d) => {
+      d.spec.ports = [{ name: 'http', port: 80, targetPort: pick([8080, 'http', 9090], rand) }];
     }),
 };
 
@@ -233,14 +268,15 @@ describe('PR mode: the base made from the head', () => {
     const rand = prng(20261126);
     const counts = { reused: 0, effective: 0, root: 0, full: 0 };
     const names = Object.keys(EDITS);
-    for (let run = 0; run < 80; run++) {
+    for (let run = 0; run < 100; run++) {
       // The head is what it is; the base is a random earlier version of one or two files.
       const baseFiles: Files = new Map(headFiles);
       const edits: string[] = [];
       const wanted = 1 + Math.floor(rand() * 2);
       while (edits.length < wanted) {
         const name = names[Math.floor(rand() * names.length)]!;
-        const file = pick(name === 'workload injection' ? appFiles : policyFiles, rand);
+        const onApps = /image|limits|service|workload/.test(name);
+        const file = pick(onApps ? appFiles : policyFiles, rand);
         const docs = parseAllDocuments(baseFiles.get(file)!).map((d) => d.toJS() as Doc);
         if (!EDITS[name]!(docs, rand, namespaces)) continue;
         baseFiles.set(file, docs.map((d) => stringify(d)).join('---\n'));
@@ -275,10 +311,10 @@ describe('PR mode: the base made from the head', () => {
           report(compareResults(full, headResult, options, showAll)),
         );
     }
-    // Most changes here are to policies outside the root namespace and to DestinationRules, which reuse the head; the
-    // rest are checked too.
+    // About half the changes here reuse the head (policies outside the root namespace, DestinationRules, what the
+    // model does not read of workloads and Services); the rest are checked too.
     expect(counts.reused).toBeGreaterThan(35);
-    // …and most of those change edges, so a server left out of the scope would show.
+    // …and half of those change edges, so a server left out of the scope would show.
     expect(counts.effective).toBeGreaterThan(20);
     expect(counts.full + counts.root).toBeGreaterThan(5);
   });
@@ -305,7 +341,7 @@ describe('PR mode: the base made from the head', () => {
     expect(strict && [...strict.namespaces]).toEqual([ns]);
     expect(strict!.hosts).toEqual([]);
     expect(strict!.changed.map((r) => r.kind)).toEqual(['PeerAuthentication', 'PeerAuthentication']);
-    // Injection, a workload: anything may change.
+    // Injection, a workload's labels: anything may change.
     expect(
       edited(
         namespaceFile,
@@ -322,7 +358,10 @@ describe('PR mode: the base made from the head', () => {
     expect(
       edited(traffic, `host: ${host}`, `host: ${host}\n  workloadSelector: {matchLabels: {app: a}}`),
     ).toBeUndefined();
-    expect(edited(appFiles[0]!, 'replicas:', 'replicas: 3\n  minReadySeconds:')).toBeUndefined();
+    expect(edited(appFiles[0]!, 'app: ', 'app: x')).toBeUndefined();
+    // What the model does not read of a Deployment is no change at all.
+    const replicas = edited(appFiles[0]!, 'replicas:', 'minReadySeconds: 5\n  replicas:');
+    expect(replicas && [replicas.changed, replicas.hosts, [...replicas.namespaces]]).toEqual([[], [], []]);
     // A kind that neither the model nor the graph reads reaches no server.
     const other = edited(
       appFiles[0]!,

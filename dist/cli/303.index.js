@@ -18,8 +18,8 @@ var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/engine.ts + 17 modules
-var engine = __webpack_require__(5425);
+// EXTERNAL MODULE: ./src/engine.ts + 6 modules
+var engine = __webpack_require__(3244);
 // EXTERNAL MODULE: ./src/load/files.ts
 var load_files = __webpack_require__(6255);
 // EXTERNAL MODULE: ./src/load/index.ts

@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
   runGraph: () => (/* binding */ runGraph)
 });
 
-// EXTERNAL MODULE: ./src/engine.ts + 17 modules
-var engine = __webpack_require__(5425);
+// EXTERNAL MODULE: ./src/engine.ts + 6 modules
+var engine = __webpack_require__(3244);
 // EXTERNAL MODULE: ./src/graph/group.ts
 var group = __webpack_require__(479);
 ;// CONCATENATED MODULE: ./src/report/graph.ts

@@ -14,7 +14,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5425);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3244);
 /* harmony import */ var _resolve_options_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5620);
 /* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(331);
 /* harmony import */ var _mesh_version_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9969);

@@ -4,10 +4,12 @@
 // buildMeshModel and buildGraph read; test/change-scope.test.ts checks the result against a full analysis.
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../load/index.js';
+import { validateResources } from '../schema/validate.js';
 import { readDestinationRules } from './destination-rules.js';
 import type { Service, StandInService } from './model.js';
-import { hostMatches, serviceFqdn } from './util.js';
-import { WORKLOAD_KINDS } from './workloads.js';
+import { extractServices } from './services.js';
+import { arr, get, hostMatches, obj, serviceFqdn } from './util.js';
+import { WORKLOAD_KINDS, extractWorkloads } from './workloads.js';
 
 /**
  * Kinds a change to which may reach any edge: workloads and Services (clients and servers everywhere: any workload
@@ -61,7 +63,8 @@ export function reachesServer(scope: ServerScope, server: Service | StandInServi
 /**
  * How far the difference between two sets of inputs reaches, or undefined when it may reach everything (then the
  * base is analysed in full). Resources are compared by identity (unchanged files parse to the same objects) and, in
- * a changed file, by content: a Namespace beside the PeerAuthentication that changed is not itself a change.
+ * a changed file, by content: a Namespace beside the PeerAuthentication that changed is not itself a change, and
+ * neither is a new image or replica count of a Deployment, which the model does not read (modelView).
  */
 export function changeScope(base: readonly Resource[], head: readonly Resource[]): ChangeScope | undefined {
   const inHead = new Set(head);
@@ -89,7 +92,7 @@ export function changeScope(base: readonly Resource[], head: readonly Resource[]
   const pairedOrder: string[] = [];
   for (const h of headOnly) {
     const candidates = baseById.get(h.id);
-    const i = candidates?.findIndex((b) => !paired.has(b) && sameContent(b, h)) ?? -1;
+    const i = candidates?.findIndex((b) => !paired.has(b) && (sameContent(b, h) || sameForModel(b, h))) ?? -1;
     if (i < 0) continue;
     paired.add(candidates![i]!).add(h);
     pairedOrder.push(h.id);
@@ -155,6 +158,52 @@ function sameContent(a: Resource, b: Resource): boolean {
     a.source === b.source &&
     isDeepStrictEqual(a.value, b.value)
   );
+}
+
+/**
+ * A workload or a Service whose changes the model and the graph do not read: the same modelView and the same
+ * validity (a resource with schema errors is left out of the model). Rules that read resources read the base's own.
+ */
+function sameForModel(a: Resource, b: Resource): boolean {
+  const view = modelView(a);
+  return (
+    view !== undefined &&
+    a.kind === b.kind &&
+    a.apiVersion === b.apiVersion &&
+    a.namespace === b.namespace &&
+    a.namespaceExplicit === b.namespaceExplicit &&
+    a.file === b.file &&
+    a.source === b.source &&
+    isDeepStrictEqual(view, modelView(b)) &&
+    validateResources([a]).invalid.size === validateResources([b]).invalid.size
+  );
+}
+
+/**
+ * Everything the model and the graph read of a workload (mesh/workloads.ts extractWorkloads; graph/callers.ts: the
+ * calls annotation, containers' env, command, args and envFrom, volumes) or of a Service (extractServices).
+ * Undefined for other kinds, which are compared whole.
+ */
+function modelView(r: Resource): unknown {
+  if (WORKLOAD_KINDS.has(r.kind)) {
+    const workload = extractWorkloads([r]).map(({ resource: _, ...fields }) => fields);
+    const spec = obj(get(r.value, ...(workload[0]?.podPath ?? []), 'spec'));
+    const calls = (list: unknown) =>
+      arr(list).map((c) => {
+        const co = obj(c);
+        return co ? [co.env, co.command, co.args, co.envFrom] : c;
+      });
+    return {
+      workload,
+      annotations: get(r.value, 'metadata', 'annotations'),
+      containers: calls(spec?.containers),
+      initContainers: calls(spec?.initContainers),
+      volumes: spec?.volumes,
+    };
+  }
+  if (r.kind === 'Service')
+    return extractServices([r], []).map(({ resource: _, workloads: __, ...fields }) => fields);
+  return undefined;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
