@@ -92,7 +92,7 @@ export function changeScope(base: readonly Resource[], head: readonly Resource[]
   const pairedOrder: string[] = [];
   for (const h of headOnly) {
     const candidates = baseById.get(h.id);
-    const i = candidates?.findIndex((b) => !paired.has(b) && (sameContent(b, h) || sameForModel(b, h))) ?? -1;
+    const i = candidates?.findIndex((b) => !paired.has(b) && sameForModel(b, h)) ?? -1;
     if (i < 0) continue;
     paired.add(candidates![i]!).add(h);
     pairedOrder.push(h.id);
@@ -147,33 +147,25 @@ export function reachesAllServers(scope: ServerScope, rootNamespace: string): bo
   return scope.namespaces.has(rootNamespace);
 }
 
-/** The same document, wherever it is: everything the model reads of a resource but its position. */
-function sameContent(a: Resource, b: Resource): boolean {
-  return (
-    a.kind === b.kind &&
-    a.apiVersion === b.apiVersion &&
-    a.namespace === b.namespace &&
-    a.namespaceExplicit === b.namespaceExplicit &&
-    a.file === b.file &&
-    a.source === b.source &&
-    isDeepStrictEqual(a.value, b.value)
-  );
-}
-
 /**
- * A workload or a Service whose changes the model and the graph do not read: the same modelView and the same
- * validity (a resource with schema errors is left out of the model). Rules that read resources read the base's own.
+ * The same document for the model, wherever it is: the same place and type, and the same value, or, for a workload
+ * or a Service, the same of what the model and the graph read (modelView) and the same validity (a resource with
+ * schema errors is left out of the model). Rules that read resources themselves read the base's own.
  */
 function sameForModel(a: Resource, b: Resource): boolean {
+  if (
+    a.kind !== b.kind ||
+    a.apiVersion !== b.apiVersion ||
+    a.namespace !== b.namespace ||
+    a.namespaceExplicit !== b.namespaceExplicit ||
+    a.file !== b.file ||
+    a.source !== b.source
+  )
+    return false;
+  if (isDeepStrictEqual(a.value, b.value)) return true;
   const view = modelView(a);
   return (
     view !== undefined &&
-    a.kind === b.kind &&
-    a.apiVersion === b.apiVersion &&
-    a.namespace === b.namespace &&
-    a.namespaceExplicit === b.namespaceExplicit &&
-    a.file === b.file &&
-    a.source === b.source &&
     isDeepStrictEqual(view, modelView(b)) &&
     validateResources([a]).invalid.size === validateResources([b]).invalid.size
   );
