@@ -1,7 +1,7 @@
 // Edges: every known call (declared, inferred), every possible caller (grouped), and stand-ins for what the inputs
 // do not show, each with the outcome of each connection as the mesh model decides it.
 import type { ClientSpec, ClientTlsResult, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
-import { resolveTargetPort } from '../mesh/services.js';
+import { isUdp, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
 import { reachesServer, type ServerScope } from '../mesh/change-scope.js';
@@ -357,10 +357,6 @@ function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: R
   return true;
 }
 
-/** portProtocol(port) === 'udp', without working out the rest of the protocol. */
-function isUdp(port: ServicePort): boolean {
-  return port.protocol === 'UDP' || port.protocol === 'SCTP';
-}
 
 function clientNodeOf(call: Call, mesh: MeshModel, workloadNodes: Map<Workload, ClientNode>): ClientNode {
   if ('resource' in call.client) {

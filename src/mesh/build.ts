@@ -160,8 +160,8 @@ export function buildMeshModel(
     return { mode, cause: choice.cause, explanation };
   };
 
-  const hostOf = (service: Service | StandInService): string =>
-    'standIn' in service ? `${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}` : serviceFqdn(service.name, service.namespace);
+  // A stand-in's host is made the same way, from its name "(any)": wildcard rules of its namespace match it.
+  const hostOf = (service: Service | StandInService): string => serviceFqdn(service.name, service.namespace);
 
   // Asked once per service by the graph and on every DestinationRule lookup: computed once per service object.
   const distinctNamespaces = new WeakMap<Service | StandInService, Set<string>>();

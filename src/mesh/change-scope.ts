@@ -4,7 +4,7 @@
 // buildMeshModel and buildGraph read; test/change-scope.test.ts checks the result against a full analysis.
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../load/index.js';
-import { validateResources } from '../schema/validate.js';
+import { hasSchemaErrors } from '../schema/validate.js';
 import { readDestinationRules } from './destination-rules.js';
 import type { Service, StandInService } from './model.js';
 import { extractServices } from './services.js';
@@ -55,7 +55,7 @@ export interface ChangeScope extends ServerScope {
 /** Whether the change may reach a server: a Service, or a stand-in for other services of a namespace. */
 export function reachesServer(scope: ServerScope, server: Service | StandInService): boolean {
   if (scope.namespaces.has(server.namespace)) return true;
-  // The host DestinationRules are matched against, for a stand-in too (mesh/build.ts hostOf).
+  // The host DestinationRules are matched against, a stand-in's too (mesh/build.ts hostOf).
   const host = serviceFqdn(server.name, server.namespace);
   return scope.hosts.some((pattern) => hostMatches(pattern, host));
 }
@@ -167,7 +167,7 @@ function sameForModel(a: Resource, b: Resource): boolean {
   return (
     view !== undefined &&
     isDeepStrictEqual(view, modelView(b)) &&
-    validateResources([a]).invalid.size === validateResources([b]).invalid.size
+    hasSchemaErrors(a) === hasSchemaErrors(b)
   );
 }
 

@@ -71,8 +71,13 @@ export function portProtocol(port: ServicePort | undefined): 'http' | 'tcp' | 'a
 
 const portProtocols = new WeakMap<ServicePort, 'http' | 'tcp' | 'auto' | 'udp'>();
 
+/** portProtocol(port) === 'udp', without working out the rest of the protocol. */
+export function isUdp(port: ServicePort): boolean {
+  return port.protocol === 'UDP' || port.protocol === 'SCTP';
+}
+
 function protocolOf(port: ServicePort): 'http' | 'tcp' | 'auto' | 'udp' {
-  if (port.protocol === 'UDP' || port.protocol === 'SCTP') return 'udp';
+  if (isUdp(port)) return 'udp';
   const declared = (port.appProtocol ?? port.name?.split('-')[0] ?? '').toLowerCase();
   if (!declared) return 'auto';
   if (HTTP_PROTOCOLS.has(declared)) return 'http';

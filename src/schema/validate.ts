@@ -220,14 +220,23 @@ export function validateResources(resources: Resource[]): ValidationResult {
   const findings: Finding[] = [];
   const invalid = new Set<string>();
   for (const r of resources) {
-    let problems = problemsOf.get(r);
-    if (!problems) problemsOf.set(r, (problems = problemsFor(r)));
-    for (const p of problems) {
+    for (const p of cachedProblems(r)) {
       findings.push(toFinding(r, p));
       if ((p.severity ?? 'error') === 'error') invalid.add(r.id);
     }
   }
   return { findings, invalid };
+}
+
+/** Whether a resource has a schema error, and so is left out of the mesh model (as validateResources reports it). */
+export function hasSchemaErrors(r: Resource): boolean {
+  return cachedProblems(r).some((p) => (p.severity ?? 'error') === 'error');
+}
+
+function cachedProblems(r: Resource): Problem[] {
+  let problems = problemsOf.get(r);
+  if (!problems) problemsOf.set(r, (problems = problemsFor(r)));
+  return problems;
 }
 
 function problemsFor(r: Resource): Problem[] {
