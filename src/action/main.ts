@@ -28,6 +28,7 @@ export interface ActionInputs {
   comment: boolean;
   sarifFile: string;
   token: string;
+  commentAuthor: string;
 }
 
 /** The slice of a webhook payload we read; everything else is ignored (and nothing is trusted to have a type). */
@@ -54,6 +55,7 @@ export function readInputs(): ActionInputs {
     comment: booleanInput('comment', false),
     sarifFile: core.getInput('sarif-file'),
     token: core.getInput('token'),
+    commentAuthor: core.getInput('comment-author'),
   };
 }
 
@@ -260,15 +262,31 @@ async function postComment(
       owner,
       repo,
       issueNumber: prNumber,
+      author: inputs.commentAuthor,
     },
     body,
     hasFindings,
   );
+  if (outcome.action !== 'failed' && outcome.othersWithMarker > 0) {
+    core.info(
+      `comment: left alone ${outcome.othersWithMarker} comment${outcome.othersWithMarker === 1 ? '' : 's'} by other users that contain the mtls-lint marker; only the token's own comment is updated.`,
+    );
+  }
   switch (outcome.action) {
     case 'created':
-    case 'updated':
-      core.info(`comment: ${outcome.action} PR comment ${outcome.id}.`);
+    case 'updated': {
+      const from = { input: 'the comment-author input', token: "the token's user", 'github-token': 'GITHUB_TOKEN' }[
+        outcome.authorFrom
+      ];
+      core.info(`comment: ${outcome.action} PR comment ${outcome.id} by ${outcome.author} (${from}).`);
+      if (outcome.writtenAs) {
+        // e.g. another GitHub App's installation token: GET /user cannot say who it is.
+        core.warning(
+          `comment: GitHub wrote the comment as ${outcome.writtenAs}, but mtls-lint looks for its earlier comment by ${outcome.author}, so the next run would add another one. Set the input "comment-author: ${outcome.writtenAs}".`,
+        );
+      }
       break;
+    }
     case 'skipped':
       core.info(`comment: ${outcome.reason}.`);
       break;
