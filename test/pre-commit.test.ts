@@ -2,7 +2,7 @@
 // (the staged files that match `files`, as arguments, from the repository root), and pre-commit itself (Debian's
 // package, installed by .ci/run) blocking a `git commit` that breaks traffic.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, parseYamlStrict, runNode } from './helpers/action.js';
@@ -58,6 +58,14 @@ function filesFor(dir: string): string[] {
     .filter((f) => new RegExp(hook.files).test(f) && !(hook.exclude && new RegExp(hook.exclude).test(f)));
 }
 
+// pre-commit installs the package (npm pack + npm install -g) and runs its bin, the committed CLI bundle, from the
+// repository root: entry, then args, then the file names.
+const entry = (names: string[], cwd: string, args = hook.args ?? []) =>
+  runNode([path.join(ROOT, pkg.bin[hook.entry]!), ...args, ...names], {
+    cwd,
+    env: { PATH: process.env.PATH, NO_COLOR: '1' },
+  });
+
 describe('.pre-commit-hooks.yaml', () => {
   it('is a node hook whose entry is the package bin, given all staged YAML/JSON files in one run', () => {
     expect(hook).toMatchObject({ entry: 'mtls-lint', language: 'node', files: '\\.(ya?ml|json)$' });
@@ -66,13 +74,6 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(hook.require_serial).toBe(true);
     expect(hook.pass_filenames ?? true).toBe(true);
   });
-
-  // pre-commit installs the package (npm pack + npm install -g) and runs its bin: the committed CLI bundle.
-  const entry = (names: string[], cwd: string) =>
-    runNode([path.join(ROOT, pkg.bin[hook.entry]!), ...(hook.args ?? []), ...names], {
-      cwd,
-      env: { PATH: process.env.PATH, NO_COLOR: '1' },
-    });
 
   it('the entry on staged files that break traffic: exit 1 with the finding', async () => {
     const dir = stagedRepo('hook-strict', '3-strict');
@@ -94,6 +95,56 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/0 errors/);
     expect(r.stderr).toBe('');
+  });
+});
+
+describe("the README's pre-commit configurations", () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('\n## pre-commit\n'),
+    readme.indexOf('\n## PR mode on the command line\n'),
+  );
+  /** Hook entries of the section's yaml blocks, each as pre-commit merges it with .pre-commit-hooks.yaml. */
+  const configs = [...section.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].flatMap((m) => {
+    const doc = parseYamlStrict(m[1]!, 'README.md') as {
+      repos?: { repo: string; rev: string; hooks: Partial<Hook>[] }[];
+      hooks?: Partial<Hook>[];
+    };
+    return [...(doc.repos?.flatMap((r) => r.hooks) ?? []), ...(doc.hooks ?? [])].map((h) => ({
+      ...hook,
+      ...h,
+    }));
+  });
+
+  it("name this repository's hook", () => {
+    expect(configs.length).toBe(2);
+    for (const c of configs) expect(hooks.map((h) => h.id)).toContain(c.id);
+  });
+
+  it('with args [--base, HEAD, k8s]: a commit that changes only the PeerAuthentication to STRICT is stopped', async () => {
+    const variant = configs.find((c) => c.pass_filenames === false)!;
+    expect(variant.args).toEqual(['--base', 'HEAD', 'k8s']);
+    const dir = tempDir('hook-base');
+    git(dir, ['init', '-q', '-b', 'main']);
+    const step = (example: string) => {
+      const src = path.join(ROOT, 'examples/migration', example);
+      mkdirSync(path.join(dir, 'k8s'), { recursive: true });
+      for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(dir, 'k8s', f));
+      git(dir, ['add', '-A']);
+    };
+    step('2-client-mtls');
+    git(dir, ['commit', '-q', '-m', 'step 2']);
+    step('3-strict');
+    // The staged change is this one file; alone it has no callers to break, so the default configuration passes it.
+    expect(filesFor(dir)).toEqual(['k8s/peer-authentication.yaml']);
+    expect((await entry(filesFor(dir), dir)).code).toBe(0);
+    const r = await entry([], dir, variant.args);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('plaintext-to-strict');
+    expect(r.stdout).toMatch(/1 new problem \(1 error/);
+    // Back to step 2 (staged, not committed): nothing new, the commit goes through.
+    step('2-client-mtls');
+    expect((await entry([], dir, variant.args)).code).toBe(0);
   });
 });
 
