@@ -102,6 +102,19 @@ describe('PR mode with a submodule, a generated untracked manifest and a danglin
     // The generated manifest is listed once as not part of the comparison; the head's old error is still counted.
     expect(out.summary).toMatchObject({ newErrors: 0, errors: 1, notCompared: ['k8s/rendered/batch.yaml'] });
 
+    // A file the submodule's git does not track is left out the same way.
+    writeTree(dir, { [`${SUBMODULE}/local-test.yaml`]: caller('local') });
+    const inSub = await runCli(['--base', 'main~1', '-f', 'json', 'k8s'], { cwd: dir });
+    expect(inSub.code).toBe(0);
+    expect(json(inSub.stdout).summary.notCompared).toEqual([
+      `${SUBMODULE}/local-test.yaml`,
+      'k8s/rendered/batch.yaml',
+    ]);
+    writeTree(dir, { [`${SUBMODULE}/local-test.yaml`]: null });
+
+    const md = await runCli(['--base', 'main~1', '-f', 'markdown', 'k8s'], { cwd: dir });
+    expect(md.stdout).toContain('1 file git does not track was not part of the comparison: k8s/rendered/batch.yaml');
+
     // Both sides read the submodule's policy and key both links the same way: all old, none new.
     const all = await runCli(['--base', 'main~1', '--all', '-f', 'json', 'k8s'], { cwd: dir });
     const findings = json(all.stdout).findings;
@@ -165,6 +178,22 @@ describe('PR mode with a submodule, a generated untracked manifest and a danglin
     ]);
     expect(out.summary).toMatchObject({ newErrors: 1, notCompared: ['k8s/rendered/batch.yaml'] });
     expect(r.code).toBe(1);
+
+    // Paths named inside the submodule (and single files) are read on both sides too: the same one finding.
+    const named = await runCli(
+      ['--base', 'main~1', '-f', 'json', SUBMODULE, 'k8s/namespaces.yaml', 'k8s/httpbin.yaml', 'k8s/legacy-sleep.yaml'],
+      { cwd: dir },
+    );
+    expect(json(named.stdout).findings).toEqual([
+      expect.objectContaining({ rule: 'plaintext-to-strict', file: `${SUBMODULE}/pa.yaml`, new: true }),
+    ]);
+    const inside = await runCli(
+      ['--base', 'main~1', '-f', 'json', '--all', `${SUBMODULE}/pa.yaml`, 'k8s/namespaces.yaml'],
+      { cwd: dir },
+    );
+    // Without callers nothing breaks; the policy is read on both sides, so nothing at all is new.
+    expect(json(inside.stdout).findings.filter((f) => f.new !== false)).toEqual([]);
+    expect(json(inside.stdout).summary).toMatchObject({ files: 2 });
   });
 
   it('a submodule whose base commit is not in its object store is compared on neither side, and says so', async () => {
@@ -177,7 +206,8 @@ describe('PR mode with a submodule, a generated untracked manifest and a danglin
     rmSync(path.join(dir, SUBMODULE), { recursive: true, force: true });
     rmSync(modules, { recursive: true, force: true });
     runGit(dir, ['clone', '-q', '--depth=1', `file://${policies.dir}`, SUBMODULE]);
-    runGit(dir, ['-c', 'advice.addEmbeddedRepo=false', 'add', SUBMODULE]);
+    const cloned = runGit(path.join(dir, SUBMODULE), ['rev-parse', 'HEAD']);
+    runGit(dir, ['update-index', '--add', '--cacheinfo', `160000,${cloned},${SUBMODULE}`]);
     runGit(dir, ['commit', '-qm', 'foo: STRICT']);
     expect(runGit(dir, ['ls-files', '-s', SUBMODULE])).toMatch(new RegExp(`^160000 ${policies.commits[1]}`));
 
@@ -191,5 +221,72 @@ describe('PR mode with a submodule, a generated untracked manifest and a danglin
     expect(out.findings[0]!.message).toMatch(/submodule .* not compared/i);
     expect(out.findings[0]!.message).toContain(policies.commits[0]!.slice(0, 12));
     expect(r.code).toBe(0);
+  });
+
+  it('an untracked file named on the command line is not compared unless asked, and says how', async () => {
+    const { dir } = platform('named', ['STRICT']);
+    const r = await runCli(['--base', 'HEAD', 'k8s/rendered/batch.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^mtls-lint: nothing to compare: git does not track k8s\/rendered\/batch\.yaml, .*--untracked compare/,
+    );
+    const compared = await runCli(
+      ['--base', 'HEAD', '--untracked', 'compare', '-f', 'json', 'k8s/rendered/batch.yaml'],
+      { cwd: dir },
+    );
+    expect(compared.code).toBe(0);
+    expect(json(compared.stdout).summary).toMatchObject({ files: 1, resources: 1 });
+  });
+});
+
+describe('links are keyed the same on both sides', () => {
+  it('dangling, out-of-tree (relative, absolute, through a chain) and in-tree links give the base the head’s keys', async () => {
+    const repo = makeRepo('links', [
+      {
+        'k8s/namespaces.yaml': NAMESPACES,
+        'k8s/sub/real.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: real, namespace: foo}\n',
+        'k8s/dir/keep.txt': 'not a manifest\n',
+      },
+    ]);
+    const links: [string, string][] = [
+      ['k8s/out-dangling.yaml', '../../nowhere/mesh.yaml'],
+      ['k8s/out-absolute.yaml', '/nonexistent/mtls-lint/mesh.yaml'],
+      ['k8s/out-existing.yaml', '../.git/HEAD'],
+      ['k8s/chain-out.yaml', 'hop.yaml'],
+      ['k8s/hop.yaml', '../../nowhere/hop.yaml'],
+      ['k8s/in-dangling.yaml', 'sub/missing.yaml'],
+      ['k8s/in-absolute.yaml', path.join(repo.dir, 'k8s/sub/real.yaml')],
+      ['k8s/loop-a.yaml', 'loop-b.yaml'],
+      ['k8s/loop-b.yaml', 'loop-a.yaml'],
+      ['k8s/to-dir.yaml', 'dir'],
+    ];
+    for (const [at, to] of links) symlinkSync(to, path.join(repo.dir, at));
+    runGit(repo.dir, ['add', '-A']);
+    runGit(repo.dir, ['commit', '-qm', 'links']);
+    writeTree(repo.dir, { 'k8s/namespaces.yaml': `# comment\n${NAMESPACES}` });
+    runGit(repo.dir, ['commit', '-qam', 'comment']);
+
+    const r = await runCli(['--base', 'HEAD~1', '--all', '-f', 'json', 'k8s'], { cwd: repo.dir });
+    expect(r.stderr).toBe('');
+    const findings = json(r.stdout).findings;
+    const keys = (f: Finding) => `${f.file} ${f.fingerprint ?? ''}`;
+    expect(findings.map(keys).sort()).toEqual(
+      [
+        'k8s/out-dangling.yaml input-error|k8s/out-dangling.yaml|symlink-outside',
+        'k8s/out-absolute.yaml input-error|k8s/out-absolute.yaml|symlink-outside',
+        'k8s/out-existing.yaml input-error|k8s/out-existing.yaml|symlink-outside',
+        'k8s/chain-out.yaml input-error|k8s/chain-out.yaml|symlink-outside',
+        'k8s/hop.yaml input-error|k8s/hop.yaml|symlink-outside',
+        'k8s/in-dangling.yaml input-error|k8s/in-dangling.yaml|symlink',
+        'k8s/loop-a.yaml input-error|k8s/loop-a.yaml|symlink',
+        'k8s/loop-b.yaml input-error|k8s/loop-b.yaml|symlink',
+      ].sort(),
+    );
+    // Each is matched by the base's finding: nothing new, exit 0.
+    expect(findings.filter((f) => f.new !== false)).toEqual([]);
+    expect(r.code).toBe(0);
+    // The absolute link into the tree is read like the relative one would be: real.yaml once, under its own name.
+    const files = await runCli(['--base', 'HEAD~1', '-f', 'json', 'k8s'], { cwd: repo.dir });
+    expect(json(files.stdout).summary).toMatchObject({ files: 2 });
   });
 });

@@ -176,6 +176,12 @@ export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, opt
     // `helm template … | mtls-lint -` after helm failed: an empty pipe must not pass as "no problems".
     throw new UsageError('standard input is empty, nothing to check (did the command before the pipe fail?)');
   }
+  if (result.inputs.files.length === 0 && result.findings.length === 0 && result.inputs.notCompared?.length) {
+    const n = result.inputs.notCompared.length;
+    throw new UsageError(
+      `nothing to compare: git does not track ${result.inputs.notCompared.slice(0, 5).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}, so the base commit cannot have ${n === 1 ? 'it' : 'them'}; add --untracked compare to compare against nothing, or give the old rendering with --base FILE`,
+    );
+  }
   if (result.inputs.files.length === 0 && result.findings.length === 0) {
     const ignored = options.config.ignore?.length ? " (or the config file's ignore globs exclude them all)" : '';
     throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`);
