@@ -64,7 +64,10 @@ interface Setup {
  * step rendered into the ignored k8s/rendered/: another uninjected caller of httpbin.foo.
  */
 function platform(name: string, modes: string[]): Setup {
-  const policies = makeRepo(`${name}-policies`, modes.map((m) => ({ 'pa.yaml': pa(m) })));
+  const policies = makeRepo(
+    `${name}-policies`,
+    modes.map((m) => ({ 'pa.yaml': pa(m) })),
+  );
   runGit(policies.dir, ['checkout', '-q', policies.commits[0]!]);
   const tree: Tree = {
     'k8s/namespaces.yaml': NAMESPACES,
@@ -83,8 +86,10 @@ function platform(name: string, modes: string[]): Setup {
   return { dir: repo.dir, policies };
 }
 
-function json(stdout: string): { findings: Finding[]; summary: Record<string, unknown> } {
-  return JSON.parse(stdout) as { findings: Finding[]; summary: Record<string, unknown> };
+type JsonFinding = Finding & { fingerprint?: string };
+
+function json(stdout: string): { findings: JsonFinding[]; summary: Record<string, unknown> } {
+  return JSON.parse(stdout) as { findings: JsonFinding[]; summary: Record<string, unknown> };
 }
 
 describe('PR mode with a submodule, a generated untracked manifest and a dangling outside link', () => {
@@ -113,7 +118,9 @@ describe('PR mode with a submodule, a generated untracked manifest and a danglin
     writeTree(dir, { [`${SUBMODULE}/local-test.yaml`]: null });
 
     const md = await runCli(['--base', 'main~1', '-f', 'markdown', 'k8s'], { cwd: dir });
-    expect(md.stdout).toContain('1 file git does not track was not part of the comparison: k8s/rendered/batch.yaml');
+    expect(md.stdout).toContain(
+      '1 file git does not track was not part of the comparison: k8s/rendered/batch.yaml',
+    );
 
     // Both sides read the submodule's policy and key both links the same way: all old, none new.
     const all = await runCli(['--base', 'main~1', '--all', '-f', 'json', 'k8s'], { cwd: dir });
@@ -181,7 +188,16 @@ describe('PR mode with a submodule, a generated untracked manifest and a danglin
 
     // Paths named inside the submodule (and single files) are read on both sides too: the same one finding.
     const named = await runCli(
-      ['--base', 'main~1', '-f', 'json', SUBMODULE, 'k8s/namespaces.yaml', 'k8s/httpbin.yaml', 'k8s/legacy-sleep.yaml'],
+      [
+        '--base',
+        'main~1',
+        '-f',
+        'json',
+        SUBMODULE,
+        'k8s/namespaces.yaml',
+        'k8s/httpbin.yaml',
+        'k8s/legacy-sleep.yaml',
+      ],
       { cwd: dir },
     );
     expect(json(named.stdout).findings).toEqual([
@@ -269,7 +285,7 @@ describe('links are keyed the same on both sides', () => {
     const r = await runCli(['--base', 'HEAD~1', '--all', '-f', 'json', 'k8s'], { cwd: repo.dir });
     expect(r.stderr).toBe('');
     const findings = json(r.stdout).findings;
-    const keys = (f: Finding) => `${f.file} ${f.fingerprint ?? ''}`;
+    const keys = (f: JsonFinding) => `${f.file} ${f.fingerprint ?? ''}`;
     expect(findings.map(keys).sort()).toEqual(
       [
         'k8s/out-dangling.yaml input-error|k8s/out-dangling.yaml|symlink-outside',

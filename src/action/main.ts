@@ -115,7 +115,9 @@ async function main(): Promise<void> {
 
   const untracked = inputs.untracked.trim() || 'exclude';
   if (untracked !== 'exclude' && untracked !== 'compare') {
-    throw new Error(`input "untracked" must be exclude or compare, not ${JSON.stringify(untracked.slice(0, 40))}`);
+    throw new Error(
+      `input "untracked" must be exclude or compare, not ${JSON.stringify(untracked.slice(0, 40))}`,
+    );
   }
 
   let result: LintResult | BaseLintResult;

@@ -229,8 +229,12 @@ async function explore(
 
   // The head: what its index tracks (a file that is not there is untracked or ignored), and its submodules.
   const headLinks = new Map<string, string>();
-  const index = await git(['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...(whole ? [] : specs)], dir);
-  if (index.code !== 0) throw new BaseError(`--base ${plan.ref}: git ls-files failed${where}: ${firstLine(index.stderr)}`);
+  const index = await git(
+    ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...(whole ? [] : specs)],
+    dir,
+  );
+  if (index.code !== 0)
+    throw new BaseError(`--base ${plan.ref}: git ls-files failed${where}: ${firstLine(index.stderr)}`);
   for (const raw of index.stdout.toString('utf8').split('\0')) {
     const m = /^(\d+) ([0-9a-f]+) \d+\t([\s\S]*)$/.exec(raw);
     if (!m) continue;
@@ -318,16 +322,31 @@ async function lsTree(
   recursive: boolean,
   where: string,
 ): Promise<TreeEntry[]> {
-  const args = ['--literal-pathspecs', '-c', 'core.quotepath=off', 'ls-tree', ...(recursive ? ['-r'] : []), '-z', '-l'];
+  const args = [
+    '--literal-pathspecs',
+    '-c',
+    'core.quotepath=off',
+    'ls-tree',
+    ...(recursive ? ['-r'] : []),
+    '-z',
+    '-l',
+  ];
   args.push('--end-of-options', commit);
   if (specs.length) args.push('--', ...specs);
   const ls = await git(args, dir);
-  if (ls.code !== 0) throw new BaseError(`--base ${plan.ref}: git ls-tree failed${where}: ${firstLine(ls.stderr)}`);
+  if (ls.code !== 0)
+    throw new BaseError(`--base ${plan.ref}: git ls-tree failed${where}: ${firstLine(ls.stderr)}`);
   const entries: TreeEntry[] = [];
   for (const raw of ls.stdout.toString('utf8').split('\0')) {
     const m = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([\s\S]*)$/.exec(raw);
     if (!m) continue;
-    entries.push({ mode: m[1]!, type: m[2]!, oid: m[3]!, size: m[4] === '-' ? 0 : Number(m[4]), path: m[5]! });
+    entries.push({
+      mode: m[1]!,
+      type: m[2]!,
+      oid: m[3]!,
+      size: m[4] === '-' ? 0 : Number(m[4]),
+      path: m[5]!,
+    });
   }
   return entries;
 }
@@ -519,7 +538,8 @@ async function catAll(entries: { oid: string; repo: string }[]): Promise<Map<str
     else byRepo.set(e.repo, [e.oid]);
   }
   const out = new Map<string, Buffer>();
-  for (const [repo, oids] of byRepo) for (const [oid, bytes] of await catBlobs(oids, repo)) out.set(oid, bytes);
+  for (const [repo, oids] of byRepo)
+    for (const [oid, bytes] of await catBlobs(oids, repo)) out.set(oid, bytes);
   return out;
 }
 
