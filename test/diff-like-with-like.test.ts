@@ -161,6 +161,9 @@ describe('PR mode with a submodule, a generated untracked manifest and a danglin
     const bad = await runCli(['--base', 'main~1', '--untracked', 'maybe', 'k8s'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--untracked "maybe" must be one of exclude, compare/);
+    const alone = await runCli(['--untracked', 'compare', 'k8s'], { cwd: dir });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--untracked applies to PR mode only: add --base REF/);
   });
 
   it('a PR that makes the submodule policy STRICT while an uninjected caller calls it reports exactly that (exit 1)', async () => {

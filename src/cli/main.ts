@@ -148,6 +148,9 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (untracked !== undefined && untracked !== 'exclude' && untracked !== 'compare') {
     throw new UsageError(`--untracked ${JSON.stringify(untracked)} must be one of exclude, compare`);
   }
+  if (untracked !== undefined && values.base === undefined) {
+    throw new UsageError('--untracked applies to PR mode only: add --base REF (see --help)');
+  }
   let result: LintResult;
   if (values.base !== undefined) {
     const { lintAgainstBase } = await import('../diff/base.js');

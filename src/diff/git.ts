@@ -161,6 +161,8 @@ export interface GitComparison {
   realRoot: string;
   realCwd: string;
   cwd: string;
+  /** The working directory relative to the repository root ('' at the root). */
+  cwdInRepo: string;
   /** The user's paths relative to the repository root ('' for all of it); standard input has none. */
   pathspecs: string[];
   parts: RepoPart[];
@@ -201,6 +203,7 @@ export async function planGitComparison(ref: string, spec: GitBaseSpec): Promise
     realRoot,
     realCwd,
     cwd: spec.cwd,
+    cwdInRepo: path.relative(realRoot, realCwd),
     pathspecs,
     parts: [],
     notCompared: [],
@@ -372,15 +375,31 @@ function displayOf(plan: GitComparison, repoPath: string): string {
  * not track it (unless untracked files are compared against nothing). Undefined when both sides read it.
  */
 export function leftOut(plan: GitComparison, absolute: string): 'submodule' | 'untracked' | undefined {
-  const rel = path
-    .relative(plan.realRoot, path.join(plan.realCwd, path.relative(plan.cwd, absolute)))
-    .split(path.sep)
-    .join('/');
+  const rel = repoPath(plan, absolute);
   if (plan.notCompared.some((p) => rel.startsWith(p))) return 'submodule';
   if (plan.untracked === 'compare') return undefined;
   const part = plan.parts.find((p) => rel.startsWith(p.prefix));
   if (!part) return undefined;
   return part.tracked.has(rel.slice(part.prefix.length)) ? undefined : 'untracked';
+}
+
+/** A head path relative to the repository root, with forward slashes (called for every file: string work first). */
+function repoPath(plan: GitComparison, absolute: string): string {
+  const cwdPrefix = plan.cwd.endsWith(path.sep) ? plan.cwd : plan.cwd + path.sep;
+  if (
+    absolute.startsWith(cwdPrefix) &&
+    !absolute.includes(`${path.sep}..`) &&
+    !absolute.includes(`${path.sep}.${path.sep}`)
+  ) {
+    const fromCwd = plan.cwdInRepo;
+    const rest = absolute.slice(cwdPrefix.length);
+    const joined = fromCwd ? `${fromCwd}${path.sep}${rest}` : rest;
+    return path.sep === '/' ? joined : joined.split(path.sep).join('/');
+  }
+  return path
+    .relative(plan.realRoot, path.join(plan.realCwd, path.relative(plan.cwd, absolute)))
+    .split(path.sep)
+    .join('/');
 }
 
 /** The base tree's manifests under the same paths as the head, with the head's display paths. */
