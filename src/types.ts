@@ -73,4 +73,9 @@ export interface Summary {
   suppressed: number;
   newErrors?: number;
   newWarnings?: number;
+  /**
+   * PR mode against a git ref: manifests in the head that git does not track (generated or ignored files), left out
+   * of the comparison; `--untracked compare` compares them against nothing instead. Absent when there are none.
+   */
+  notCompared?: string[];
 }

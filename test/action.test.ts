@@ -343,6 +343,41 @@ describe('the bundled action on a pull request', () => {
     expect(failure).not.toContain('%0A'); // one line
   });
 
+  it('leaves a manifest an earlier step rendered out of the comparison, or compares it with untracked: compare', async () => {
+    const repo = seedPrRepo('action-untracked');
+    // Another uninjected caller of httpbin.foo, rendered into the workspace and not committed.
+    const batch = fixture('seed/sleep-legacy.yaml').replace(/\bsleep\b/g, 'batch');
+    writeTree(repo.dir, { 'k8s/rendered/batch.yaml': batch });
+    const event = prEvent(repo.commits[0]!, repo.commits[1]!);
+
+    const r = await runAction({
+      workspace: repo.dir,
+      inputs: { paths: 'k8s', 'istio-version': '1.1' },
+      event,
+    });
+    expect(r.stdout).toContain(
+      '1 file git does not track was not part of the comparison: k8s/rendered/batch.yaml (--untracked compare',
+    );
+    expect(r.summary).toContain('not part of the comparison');
+    expect(r.outputs['new-errors']).toBe('1');
+    expect(activeCommands(r.stdout).join('\n')).not.toContain('legacy/batch');
+
+    const c = await runAction({
+      workspace: repo.dir,
+      inputs: { paths: 'k8s', 'istio-version': '1.1', untracked: 'compare' },
+      event,
+    });
+    expect(c.stdout).not.toContain('not part of the comparison');
+    expect(c.outputs['new-errors']).toBe('1');
+    expect(activeCommands(c.stdout).join('\n')).toContain('legacy/batch');
+
+    const bad = await runAction({ workspace: repo.dir, inputs: { paths: 'k8s', untracked: 'yes' }, event });
+    expect(bad.code).toBe(1);
+    expect(activeCommands(bad.stdout)).toContain(
+      '::error::mtls-lint: input "untracked" must be exclude or compare, not "yes"',
+    );
+  });
+
   it('rejects a hostile base-ref without running anything', async () => {
     const repo = seedPrRepo('action-hostile');
     const marker = path.join(repo.dir, 'pwned');

@@ -12,7 +12,7 @@ import { resolveOptions } from '../resolve-options.js';
 import { formatGithub } from '../report/github.js';
 import { COMMENT_MAX_CHARS, STEP_SUMMARY_MAX_BYTES, formatMarkdown } from '../report/markdown.js';
 import { formatSarif } from '../report/sarif.js';
-import { formatStylish } from '../report/stylish.js';
+import { formatStylish, notComparedLine } from '../report/stylish.js';
 import { VERSION } from '../version.js';
 import { COMMENT_MARKER, upsertComment } from './comment.js';
 
@@ -23,6 +23,8 @@ export interface ActionInputs {
   istioVersion: string;
   failOn: string;
   baseRef: string;
+  /** With a base: files git does not track, "exclude" (default) or "compare". */
+  untracked: string;
   annotations: boolean;
   summary: boolean;
   comment: boolean;
@@ -50,6 +52,7 @@ export function readInputs(): ActionInputs {
     istioVersion: core.getInput('istio-version'),
     failOn: core.getInput('fail-on') || 'error',
     baseRef: core.getInput('base-ref'),
+    untracked: core.getInput('untracked'),
     annotations: booleanInput('annotations', true),
     summary: booleanInput('summary', true),
     comment: booleanInput('comment', false),
@@ -112,6 +115,13 @@ async function main(): Promise<void> {
     configPath: inputs.config || undefined,
   });
 
+  const untracked = inputs.untracked.trim() || 'exclude';
+  if (untracked !== 'exclude' && untracked !== 'compare') {
+    throw new Error(
+      `input "untracked" must be exclude or compare, not ${JSON.stringify(untracked.slice(0, 40))}`,
+    );
+  }
+
   let result: LintResult | BaseLintResult;
   let baseLabel: string | undefined;
   if (baseRef) {
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
       stdin: async () => new Uint8Array(),
       showAll: true,
       gitOnly: true,
+      untracked,
     });
     baseLabel = sha === baseRef ? `base ${sha.slice(0, 7)}` : `base ${baseRef} (${sha.slice(0, 7)})`;
     result = r;
@@ -129,6 +140,11 @@ async function main(): Promise<void> {
   if (result.inputs.missing.length) {
     throw new Error(
       `path not found: ${result.inputs.missing.join(', ')} (paths are relative to the repository root)`,
+    );
+  }
+  if (result.inputs.files.length === 0 && result.findings.length === 0 && result.inputs.notCompared?.length) {
+    throw new Error(
+      `nothing to compare: git does not track ${result.inputs.notCompared.slice(0, 5).join(', ')}, so the base commit cannot have it; set the input "untracked: compare" to compare against nothing`,
     );
   }
   if (result.inputs.files.length === 0 && result.findings.length === 0) {
@@ -151,6 +167,7 @@ async function main(): Promise<void> {
     `mtls-lint ${VERSION}: ${n(s.files, 'file')}, ${n(s.resources, 'resource')}${baseLabel ? `, compared with ${baseLabel}` : ''}: ` +
       `${n(s.errors, 'error')}, ${n(s.warnings, 'warning')}${prMode ? ` (${n(s.newErrors ?? 0, 'new error')}, ${n(s.newWarnings ?? 0, 'new warning')})` : ''}.`,
   );
+  if (prMode && s.notCompared?.length) core.info(notComparedLine(s.notCompared));
   logFindings({ ...result, findings: shown });
 
   if (inputs.annotations) {

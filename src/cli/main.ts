@@ -37,6 +37,7 @@ const LINT_OPTIONS = {
   'fail-on': { type: 'string' },
   base: { type: 'string' },
   all: { type: 'boolean' },
+  untracked: { type: 'string' },
   'show-suppressed': { type: 'boolean' },
   concurrency: { type: 'string' },
   explain: { type: 'string' },
@@ -63,6 +64,8 @@ Options:
       --fail-on LEVEL       error|warning|info|never: exit 1 at or above LEVEL (default: error)
       --base REF|DIR        PR mode: report only what changed since a git ref or an old manifest directory
       --all                 with --base: also show findings that the base already had
+      --untracked MODE      with --base REF: exclude (default) leaves files git does not track out of the
+                            comparison and lists them; compare compares them against nothing (all new)
       --show-suppressed     list findings silenced by annotations
       --concurrency N       parse on N worker threads; auto (default: one per CPU for large inputs) or off
       --list-rules          list rules with their default severity
@@ -141,10 +144,21 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   });
   // Never buffer more than the file size limit: `yes | mtls-lint -` must end with a finding, not run out of memory.
   const stdin = () => readAll(io.stdin, options.limits.maxFileSize + 1);
+  const untracked = values.untracked;
+  if (untracked !== undefined && untracked !== 'exclude' && untracked !== 'compare') {
+    throw new UsageError(`--untracked ${JSON.stringify(untracked)} must be one of exclude, compare`);
+  }
+  if (untracked !== undefined && values.base === undefined) {
+    throw new UsageError('--untracked applies to PR mode only: add --base REF (see --help)');
+  }
   let result: LintResult;
   if (values.base !== undefined) {
     const { lintAgainstBase } = await import('../diff/base.js');
-    result = await lintAgainstBase(options, values.base, { stdin, showAll: values.all ?? false });
+    result = await lintAgainstBase(options, values.base, {
+      stdin,
+      showAll: values.all ?? false,
+      ...(untracked ? { untracked } : {}),
+    });
   } else {
     result = await lint(options, { stdin });
   }
@@ -164,6 +178,12 @@ export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, opt
   if (result.inputs.emptyStdin) {
     // `helm template … | mtls-lint -` after helm failed: an empty pipe must not pass as "no problems".
     throw new UsageError('standard input is empty, nothing to check (did the command before the pipe fail?)');
+  }
+  if (result.inputs.files.length === 0 && result.findings.length === 0 && result.inputs.notCompared?.length) {
+    const n = result.inputs.notCompared.length;
+    throw new UsageError(
+      `nothing to compare: git does not track ${result.inputs.notCompared.slice(0, 5).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}, so the base commit cannot have ${n === 1 ? 'it' : 'them'}; add --untracked compare to compare against nothing, or give the old rendering with --base FILE`,
+    );
   }
   if (result.inputs.files.length === 0 && result.findings.length === 0) {
     const ignored = options.config.ignore?.length ? " (or the config file's ignore globs exclude them all)" : '';

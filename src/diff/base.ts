@@ -7,7 +7,14 @@ import { discoverFiles, displayPath, ignoreMatcher, readManifest, type InputFile
 import { loadInputs, parseTexts, ParseCache, type LoadedInputs } from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Finding } from '../types.js';
-import { readBaseFromGit } from './git.js';
+import {
+  leftOut,
+  planGitComparison,
+  readBaseFromGit,
+  type GitBaseSpec,
+  type GitComparison,
+  type UntrackedMode,
+} from './git.js';
 import { markNew } from './match.js';
 import { applyTransitions } from './transitions.js';
 import { changeScope, reachesAllServers } from '../mesh/change-scope.js';
@@ -20,6 +27,11 @@ export interface BaseOptions {
   cache?: ParseCache;
   /** Always a git ref, even if a file or directory has that name (the action's base sha). */
   gitOnly?: boolean;
+  /**
+   * With a git ref: files in the head that git does not track (generated, ignored) are left out of the comparison
+   * and listed in `summary.notCompared` ('exclude', the default), or compared against nothing ('compare').
+   */
+  untracked?: UntrackedMode;
 }
 
 export interface BaseInfo {
@@ -44,6 +56,10 @@ export async function lintAgainstBase(
   opts: BaseOptions,
 ): Promise<BaseLintResult> {
   const cache = opts.cache ?? new ParseCache();
+  // With a git ref, what each side reads is decided first (git.ts): the head leaves out what the base cannot have.
+  const plan = (await baseKind(options, base, opts.gitOnly ?? false))
+    ? undefined
+    : await planGitComparison(base, gitSpec(options, opts.untracked));
   const headInputs = await loadInputs({
     paths: options.paths,
     cwd: options.cwd,
@@ -53,8 +69,10 @@ export async function lintAgainstBase(
     stdin: opts.stdin,
     cache,
     ...(options.configFile ? { configFile: options.configFile } : {}),
+    ...(plan ? { leftOut: (absolute: string) => leftOut(plan, absolute) } : {}),
   });
-  const { inputs: baseInputs, info } = await loadBase(options, base, cache, opts.gitOnly ?? false);
+  if (plan?.notes.length) headInputs.diagnostics.push(...plan.notes);
+  const { inputs: baseInputs, info } = await loadBase(options, base, cache, opts.gitOnly ?? false, plan);
   // A change that touches no manifest: the base parsed to the very same resources (one ParseCache), and analyze is
   // pure, so the head's analysis is the base's too.
   if (sameInputs(baseInputs, headInputs)) {
@@ -127,6 +145,7 @@ export function compareResults(
   const suppressed = [...head.suppressed, ...transitions.suppressed];
   const fresh = all.filter((f) => f.new !== false);
   const summary = summarize(all, suppressed.length, head.inputs);
+  if (head.inputs.notCompared?.length) summary.notCompared = head.inputs.notCompared;
   summary.newErrors = fresh.filter((f) => f.severity === 'error').length;
   summary.newWarnings = fresh.filter((f) => f.severity === 'warning').length;
   return {
@@ -137,18 +156,35 @@ export function compareResults(
   };
 }
 
+/** A directory or file with the old manifests, or undefined for a git ref. */
+async function baseKind(options: ResolvedOptions, base: string, gitOnly: boolean) {
+  // An existing file or directory wins over a ref of the same name (documented in the README).
+  const info =
+    gitOnly || base === '' ? undefined : await stat(path.resolve(options.cwd, base)).catch(() => undefined);
+  return info?.isDirectory() || info?.isFile() ? info : undefined;
+}
+
+function gitSpec(options: ResolvedOptions, untracked: UntrackedMode | undefined): GitBaseSpec {
+  return {
+    paths: options.paths,
+    cwd: options.cwd,
+    ignore: options.config.ignore ?? [],
+    maxFileSize: options.limits.maxFileSize,
+    ...(untracked ? { untracked } : {}),
+  };
+}
+
 async function loadBase(
   options: ResolvedOptions,
   base: string,
   cache: ParseCache,
   gitOnly: boolean,
+  plan: GitComparison | undefined,
 ): Promise<{ inputs: LoadedInputs; info: BaseInfo }> {
   const parseOpts = { namespace: options.namespace, limits: options.limits, cache };
-  // An existing file or directory wins over a ref of the same name (documented in the README).
-  const info =
-    gitOnly || base === '' ? undefined : await stat(path.resolve(options.cwd, base)).catch(() => undefined);
+  const info = plan ? undefined : await baseKind(options, base, gitOnly);
   const abs = path.resolve(options.cwd, base);
-  if (info?.isDirectory() || info?.isFile()) {
+  if (info) {
     const { texts, diagnostics } = info.isDirectory()
       ? await readBaseDirectory(options, abs)
       : await readBaseFile(options, abs);
@@ -161,12 +197,7 @@ async function loadBase(
       },
     };
   }
-  const fromGit = await readBaseFromGit(base, {
-    paths: options.paths,
-    cwd: options.cwd,
-    ignore: options.config.ignore ?? [],
-    maxFileSize: options.limits.maxFileSize,
-  });
+  const fromGit = await readBaseFromGit(base, gitSpec(options, undefined), plan);
   return {
     inputs: parseTexts(fromGit.texts, parseOpts, [], fromGit.diagnostics),
     info: {

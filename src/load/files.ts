@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Span } from '../types.js';
 import { fileFinding } from './parse.js';
@@ -156,6 +156,24 @@ async function addSymlink(
 ): Promise<void> {
   const file = displayPath(cwd, full);
   if (ignore(file, full)) return;
+  // Out of the tree is decided from the link texts, hop by hop, before anything is resolved on disk: that is all the
+  // base commit has of a link (src/diff/git.ts), so a link out of the tree gets the same finding on both sides
+  // whether or not its target exists on this machine, and nothing outside the tree is even looked at.
+  const away = await leavesTree(full, root, rootReal);
+  if (away !== undefined) {
+    // Following links out of the tree would let a pull request make the linter read any file on the runner.
+    out.diagnostics.push(
+      fileFinding(
+        'input-error',
+        file,
+        FIRST_LINE,
+        `Symbolic link points outside ${displayDir(cwd, root)} (to ${away}); links out of the tree are not followed, so it was not checked. Name the target on the command line to check it.`,
+        'symlink-outside',
+        'info',
+      ),
+    );
+    return;
+  }
   let target: string;
   try {
     target = await realpath(full);
@@ -175,7 +193,7 @@ async function addSymlink(
   }
   const inside = target === rootReal || target.startsWith(rootReal + path.sep);
   if (!inside) {
-    // Following links out of the tree would let a pull request make the linter read any file on the runner.
+    // Through a linked directory inside the tree.
     out.diagnostics.push(
       fileFinding(
         'input-error',
@@ -192,6 +210,32 @@ async function addSymlink(
   if (!targetInfo?.isFile()) return; // a link to a directory: directories are not followed
   // Identity: the path the walk gives the target itself, so the file is read once via the link or directly.
   add(full, path.join(root, path.relative(rootReal, target)));
+}
+
+/** Hops a link chain may take, as the kernel allows (Linux: 40). */
+export const MAX_LINK_HOPS = 40;
+
+/**
+ * Where a chain of links leaves the walked directory, read from the link texts alone (resolved lexically against
+ * each link's directory, as git stores them), or undefined when every hop stays inside (or a link cannot be read:
+ * realpath then reports it).
+ */
+async function leavesTree(full: string, root: string, rootReal: string): Promise<string | undefined> {
+  const within = (p: string) =>
+    [root, rootReal].some((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  let at = full;
+  for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
+    let text: string;
+    try {
+      text = await readlink(at);
+    } catch {
+      return undefined; // not a link (the end of the chain) or unreadable
+    }
+    const next = path.resolve(path.dirname(at), text);
+    if (!within(next)) return text;
+    at = next;
+  }
+  return undefined;
 }
 
 function hasManifestExtension(name: string): boolean {

@@ -43,6 +43,11 @@ export interface LoadOptions {
   cache?: ParseCache;
   /** Parse on worker threads: a count, "off", or "auto" (one per CPU for inputs large enough to gain). */
   concurrency?: number | 'auto' | 'off';
+  /**
+   * PR mode against a git ref: why a file found on disk is not part of the comparison (src/diff/git.ts leftOut).
+   * Such files are not read; those git does not track are listed in `notCompared`.
+   */
+  leftOut?: (absolute: string) => 'submodule' | 'untracked' | undefined;
 }
 
 export interface LoadedInputs {
@@ -57,6 +62,8 @@ export interface LoadedInputs {
    * failed. The CLI makes this a usage error, so that a broken pipeline does not pass as "no problems".
    */
   emptyStdin?: boolean;
+  /** PR mode: manifests in the working tree that git does not track, left out of the comparison. */
+  notCompared?: string[];
 }
 
 /**
@@ -107,6 +114,7 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     skipped: 0,
     missing: discovery.missing,
   };
+  if (options.leftOut) leaveOut(discovery, out, options.cwd, options.leftOut);
   // Files are read a few at a time and parsed as they arrive: on worker threads once the input is large enough
   // (parse-pool.ts). Each file keeps its place in the output order, a file that cannot be read included.
   const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
@@ -137,6 +145,29 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     if (slot.parsed) addParsed(out, discovery.files[i]!, await slot.parsed);
   }
   return out;
+}
+
+/** Drop the files (and the walk's findings about them, e.g. a dangling link) that are not part of a comparison. */
+function leaveOut(
+  discovery: { files: InputFile[] },
+  out: LoadedInputs,
+  cwd: string,
+  leftOut: NonNullable<LoadOptions['leftOut']>,
+): void {
+  const untracked: string[] = [];
+  discovery.files = discovery.files.filter((f) => {
+    const why = f.absolute === undefined ? undefined : leftOut(f.absolute);
+    if (why === 'untracked') untracked.push(f.file);
+    return why === undefined;
+  });
+  // The walk's findings about links it did not follow are about a file too; those about directories are kept.
+  out.diagnostics = out.diagnostics.filter((d) => {
+    if (!/\|symlink(-outside)?$/.test(d.key)) return true;
+    const why = leftOut(path.resolve(cwd, d.file));
+    if (why === 'untracked') untracked.push(d.file);
+    return why === undefined;
+  });
+  if (untracked.length) out.notCompared = [...new Set(untracked)].sort();
 }
 
 /** Files read at once: enough to keep the disk and the parse workers busy, few enough to hold little text. */

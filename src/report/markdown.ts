@@ -5,6 +5,7 @@
 import type { LintResult } from '../engine.js';
 import type { EdgeRef, Finding, Severity, Summary } from '../types.js';
 import { annotationOrder } from './github.js';
+import { notComparedLine } from './stylish.js';
 
 /** GitHub limits: a step summary is at most 1 MiB; an issue/PR comment body at most 65,536 characters. */
 export const STEP_SUMMARY_MAX_BYTES = 1024 * 1024;
@@ -93,6 +94,7 @@ function render(
 
   out.push(`### ${escapeMarkdown(opts.title ?? 'mtls-lint')}`, '');
   out.push(headline(s, opts, prMode, fresh.filter((f) => f.severity === 'info').length), '');
+  if (prMode && s.notCompared?.length) out.push(`ℹ️ ${escapeMarkdown(notComparedLine(s.notCompared))}.`, '');
 
   if (fresh.length) {
     out.push(`#### ${prMode ? 'New problems' : 'Problems'}`, '');

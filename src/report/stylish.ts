@@ -49,12 +49,20 @@ export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 
     // PR mode: the list shows what the change introduces; say so, and how many the head has in all.
     const newCount = findings.filter((f) => f.new !== false && !f.suppressed).length;
     const head = `${newCount} new problem${newCount === 1 ? '' : 's'} (${s.newErrors ?? 0} error${s.newErrors === 1 ? '' : 's'}, ${s.newWarnings ?? 0} warning${s.newWarnings === 1 ? '' : 's'}); ${total} in the head in total`;
+    if (s.notCompared?.length) lines.push(paint(BLUE, notComparedLine(s.notCompared)));
     lines.push(`${paint(BOLD, newCount === 0 ? '✔ ' + head : (s.newErrors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + head)} — ${scanned}`);
     return lines.join('\n').replace(/^\n/, '') + '\n';
   }
   if (total === 0) lines.push(`${paint(BOLD, '✔ no problems')} — ${scanned}`);
   else lines.push(`${paint(BOLD, (s.errors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + counts)} — ${scanned}`);
   return lines.join('\n').replace(/^\n/, '') + '\n';
+}
+
+/** PR mode: the head's files that git does not track, named once (the first few), and how to compare them. */
+export function notComparedLine(files: string[], shown = 5): string {
+  const n = files.length;
+  const names = files.slice(0, shown).join(', ') + (n > shown ? ` and ${n - shown} more` : '');
+  return `${n} file${n === 1 ? '' : 's'} git does not track ${n === 1 ? 'was' : 'were'} not part of the comparison: ${oneLine(names)} (--untracked compare to compare ${n === 1 ? 'it' : 'them'} against nothing)`;
 }
 
 function oneLine(s: string): string {
