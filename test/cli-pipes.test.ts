@@ -43,7 +43,11 @@ function runIntoClosedPipe(args: string[], cwd = tmp): Promise<Run> {
 
 /** The same run with stdout read to the end: the exit code the closed pipe must not change. */
 function runFully(args: string[], cwd = tmp): Run {
-  const r = spawnSync(CLI[0]!, [...CLI.slice(1), ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(CLI[0]!, [...CLI.slice(1), ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -113,13 +117,21 @@ describe('inputs that hold nothing to check are exit 2', () => {
   it('an empty file', () => {
     writeFileSync(path.join(tmp, 'empty.yaml'), '');
     writeFileSync(path.join(tmp, 'blank.yaml'), '\n  \n');
-    expect(runFully(['empty.yaml'])).toEqual({ code: 2, stdout: '', stderr: 'mtls-lint: empty.yaml is empty, nothing to check\n' });
+    expect(runFully(['empty.yaml'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mtls-lint: empty.yaml is empty, nothing to check\n',
+    });
     expect(runFully(['blank.yaml']).code).toBe(2);
     expect(runFully(['graph', 'empty.yaml'])).toMatchObject({ code: 2, stdout: '' });
   });
 
   it('/dev/null', () => {
-    expect(runFully(['/dev/null'])).toEqual({ code: 2, stdout: '', stderr: 'mtls-lint: /dev/null is empty, nothing to check\n' });
+    expect(runFully(['/dev/null'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mtls-lint: /dev/null is empty, nothing to check\n',
+    });
     expect(runFully(['convert', '/dev/null'])).toMatchObject({ code: 2, stdout: '' });
   });
 
@@ -127,7 +139,9 @@ describe('inputs that hold nothing to check are exit 2', () => {
     const alone = bash(`${SHELL_CLI} <(false)`);
     expect(alone.code).toBe(2);
     expect(alone.stdout).toBe('');
-    expect(alone.stderr).toMatch(/^mtls-lint: \/dev\/fd\/\d+ is empty, nothing to check \(did the command that writes to it fail\?\)\n$/);
+    expect(alone.stderr).toMatch(
+      /^mtls-lint: \/dev\/fd\/\d+ is empty, nothing to check \(did the command that writes to it fail\?\)\n$/,
+    );
     // A failed helm template beside a good directory still fails the run: half the manifests were never checked.
     const beside = bash(`${SHELL_CLI} -f json ${quote(STRICT)} <(false)`);
     expect(beside.code).toBe(2);
@@ -141,11 +155,13 @@ describe('inputs that hold nothing to check are exit 2', () => {
   it('a directory of empty files; one empty file among real manifests is fine', () => {
     const dir = path.join(tmp, 'empties');
     mkdirSync(path.join(dir, 'sub'), { recursive: true });
-    for (const f of ['a.yaml', 'b.yml', 'sub/c.json', 'sub/d.yaml']) writeFileSync(path.join(dir, f), f === 'b.yml' ? '\n' : '');
+    for (const f of ['a.yaml', 'b.yml', 'sub/c.json', 'sub/d.yaml'])
+      writeFileSync(path.join(dir, f), f === 'b.yml' ? '\n' : '');
     expect(runFully(['empties'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'mtls-lint: all 4 input files are empty (empties/a.yaml, empties/b.yml, empties/sub/c.json and 1 more), nothing to check\n',
+      stderr:
+        'mtls-lint: all 4 input files are empty (empties/a.yaml, empties/b.yml, empties/sub/c.json and 1 more), nothing to check\n',
     });
     // pre-commit passes every staged file by name: an empty placeholder must not fail the others.
     writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: real\n');
@@ -167,7 +183,9 @@ describe('options before a subcommand', () => {
     expect(before.code).toBe(0);
     expect(before.stdout).toBe(after.stdout);
     const edges = JSON.parse(before.stdout).edges as { client: { workload: string }; caller: string }[];
-    expect(edges).toContainEqual(expect.objectContaining({ client: expect.objectContaining({ workload: 'sleep' }), caller: 'declared' }));
+    expect(edges).toContainEqual(
+      expect.objectContaining({ client: expect.objectContaining({ workload: 'sleep' }), caller: 'declared' }),
+    );
     // --config=FILE, -cFILE and a value that looks like a subcommand name are still option values.
     expect(runFully(['--config=cfg.yaml', '-fjson', 'graph', STRICT], dir).stdout).toBe(before.stdout);
   });
@@ -176,7 +194,8 @@ describe('options before a subcommand', () => {
     expect(runFully(['--istio-version', '1.4', 'convert', LEGACY])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'mtls-lint: PeerAuthentication exists from Istio 1.5; --istio-version 1.4 has only the legacy API. Convert for 1.5 or later.\n',
+      stderr:
+        'mtls-lint: PeerAuthentication exists from Istio 1.5; --istio-version 1.4 has only the legacy API. Convert for 1.5 or later.\n',
     });
     const converted = runFully(['--istio-version', '1.24', 'convert', LEGACY]);
     expect(converted.stdout).toContain('kind: PeerAuthentication');
@@ -195,7 +214,9 @@ describe('--istio-version newer than the newest known', () => {
   ])('%s: one line on stderr naming the semantics applied, and the run goes on', (_name, args, code) => {
     const r = runFully(['--istio-version', '1.99', ...args]);
     expect(r.code).toBe(code);
-    expect(r.stderr).toMatch(/^mtls-lint: Istio 1\.99 is newer than the newest release mtls-lint knows \(1\.\d+\); applying 1\.\d+ semantics\.\n$/);
+    expect(r.stderr).toMatch(
+      /^mtls-lint: Istio 1\.99 is newer than the newest release mtls-lint knows \(1\.\d+\); applying 1\.\d+ semantics\.\n$/,
+    );
     expect(r.stdout).toBe(runFully(args).stdout);
     // The newest known release itself says nothing.
     expect(runFully(['--istio-version', r.stderr.match(/applying (1\.\d+)/)![1]!, ...args]).stderr).toBe('');

@@ -43,7 +43,10 @@ export function formatJunit(
   return [...junitChunks(result, opts)].join('');
 }
 
-function suite(file: string, findings: Finding[]): { xml: string; tests: number; failures: number; skipped: number } {
+function suite(
+  file: string,
+  findings: Finding[],
+): { xml: string; tests: number; failures: number; skipped: number } {
   const name = file || '(no file)';
   const classname = name.replace(/\.(ya?ml|json)$/i, '').replace(/[\\/]+/g, '.');
   const cases: string[] = [];
@@ -63,7 +66,9 @@ function suite(file: string, findings: Finding[]): { xml: string; tests: number;
     if (list[0]!.suppressed) {
       skipped++;
       const reasons = [...new Set(list.map((f) => f.suppressed!.reason))].join('; ');
-      cases.push(`${open(caseName)}>\n      <skipped message="${attr(`suppressed: ${reasons}`)}"/>\n    </testcase>\n`);
+      cases.push(
+        `${open(caseName)}>\n      <skipped message="${attr(`suppressed: ${reasons}`)}"/>\n    </testcase>\n`,
+      );
       continue;
     }
     failures++;
@@ -92,7 +97,8 @@ function findingText(f: Finding): string {
   const lines = [
     `${location(f)}: ${f.severity}: ${oneLine(f.message)}${f.source ? ` [${oneLine(f.source)}]` : ''}${f.new === false ? ' (already in base)' : ''}`,
   ];
-  for (const r of f.related ?? []) lines.push(`  ↳ ${quoteName(r.file)}:${r.line}:${r.column} ${oneLine(r.message)}`);
+  for (const r of f.related ?? [])
+    lines.push(`  ↳ ${quoteName(r.file)}:${r.line}:${r.column} ${oneLine(r.message)}`);
   return lines.join('\n');
 }
 
@@ -111,5 +117,9 @@ function text(s: string): string {
 
 /** Attribute values: also quotes, and line breaks as references (a parser would turn raw ones into spaces). */
 function attr(s: string): string {
-  return text(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return text(s)
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }
