@@ -105,7 +105,7 @@ describe('a closed pipe on stdout', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
     }
-  });
+  }, 180_000); // several CLI processes each
 
   it('a full disk is not a closed pipe: exit 2 and a message, since the report is lost', () => {
     const r = bash(`${SHELL_CLI} ${quote(STRICT)} > /dev/full`);
@@ -151,7 +151,7 @@ describe('inputs that hold nothing to check are exit 2', () => {
     const good = bash(`${SHELL_CLI} -f json <(cat ${quote(STRICT)}/*.yaml)`);
     expect(good.code).toBe(1);
     expect(JSON.parse(good.stdout).summary.resources).toBeGreaterThan(0);
-  });
+  }, 180_000); // several CLI processes each
 
   it('a directory of empty files; one empty file among real manifests is fine', () => {
     const dir = path.join(tmp, 'empties');
