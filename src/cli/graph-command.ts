@@ -1,7 +1,7 @@
 import { lint } from '../engine.js';
 import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
 import { resolveOptions } from '../resolve-options.js';
-import { checkInputs, COMMON_OPTIONS, EXIT_OK, parse, readAll, UsageError, writeOutput, type CliIO } from './main.js';
+import { checkInputs, COMMON_OPTIONS, EXIT_OK, noteIstioVersion, parse, readAll, UsageError, writeOutput, type CliIO } from './main.js';
 
 const GRAPH_HELP = `Usage: mtls-lint graph [options] [path ...]
 
@@ -32,6 +32,7 @@ export async function runGraph(argv: string[], io: CliIO): Promise<number> {
     istioVersion: values['istio-version'],
     configPath: values.config,
   });
+  noteIstioVersion(options, io);
   const result = await lint(options, { stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1) });
   checkInputs(result, options);
   await writeOutput(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);

@@ -8,8 +8,9 @@ import { resolveOptions } from '../resolve-options.js';
 import { findRule, RULES } from '../../rules/index.js';
 import { VERSION } from '../version.js';
 import type { ResolvedOptions } from '../options.js';
-import { LATEST_ISTIO_VERSION } from '../mesh/version.js';
+import { atLeast, LATEST_ISTIO_VERSION, parseIstioVersion } from '../mesh/version.js';
 import { SUBCOMMANDS } from './subcommands.js';
+import { quoteName } from '../report/escape.js';
 
 export interface CliIO {
   cwd: string;
@@ -56,7 +57,7 @@ Usage:
   mtls-lint --explain RULE              print a rule's documentation
 
 Options:
-  -f, --format FORMAT       ${'stylish|json|sarif|github|markdown'} (default: stylish)
+  -f, --format FORMAT       ${'stylish|json|sarif|github|markdown|junit|gitlab'} (default: stylish)
   -o, --output-file FILE    write the report to FILE instead of stdout
   -n, --namespace NS        namespace for resources without metadata.namespace (default: default)
   -c, --config FILE         config file (default: .mtls-lint.yaml, searched upward from the working directory)
@@ -84,10 +85,19 @@ Examples:
 
 /** The CLI. Returns the exit code; never throws (a stack trace only with DEBUG set). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
+  guardPipe(io.stdout);
+  guardPipe(io.stderr);
   try {
-    const sub = argv[0] !== undefined && Object.hasOwn(SUBCOMMANDS, argv[0]) ? SUBCOMMANDS[argv[0]] : undefined;
-    if (sub) return await sub(argv.slice(1), io);
-    return await runLint(argv, io);
+    const split = splitSubcommand(argv);
+    const code = split ? await SUBCOMMANDS[split.name]!(split.argv, io) : await runLint(argv, io);
+    // The error of the last write is reported on a later tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    const failure = writeFailure(io.stdout);
+    if (failure) {
+      io.stderr.write(`mtls-lint: cannot write to standard output (${failure}); the report is incomplete.\n`);
+      return EXIT_USAGE;
+    }
+    return code;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError) {
       io.stderr.write(`mtls-lint: ${err.message}\n`);
@@ -101,6 +111,66 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 export class UsageError extends Error {}
+
+/** Streams whose reader went away (`mtls-lint … | head`): further output is dropped, the exit code stays the run's. */
+const closedPipes = new WeakMap<object, string>();
+const guardedPipes = new WeakSet<object>();
+
+/**
+ * A closed pipe is the reader saying it has seen enough, not a failure: without a listener Node throws EPIPE from
+ * an 'error' event, a stack trace after the report. The listener stays for the life of the stream, because the
+ * error of the last write arrives after run() has returned.
+ */
+function guardPipe(stream: NodeJS.WritableStream): void {
+  if (guardedPipes.has(stream)) return;
+  guardedPipes.add(stream);
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (!closedPipes.has(stream)) closedPipes.set(stream, err.code ?? 'error');
+  });
+}
+
+/** A write failure other than a closed pipe (`> /dev/full`: ENOSPC): the report is lost, which must not pass. */
+function writeFailure(stream: NodeJS.WritableStream): string | undefined {
+  const code = closedPipes.get(stream);
+  return code === undefined || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' ? undefined : code;
+}
+
+function pipeClosed(stream: NodeJS.WritableStream): boolean {
+  const s = stream as NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };
+  return closedPipes.has(stream) || s.destroyed === true || s.writableEnded === true;
+}
+
+/** Options that take a value, for finding the subcommand behind options (`mtls-lint -c cfg.yaml graph k8s`). */
+const VALUE_OPTIONS = new Set(['out-dir', ...Object.entries(LINT_OPTIONS).filter(([, o]) => o.type === 'string').map(([k]) => k)]);
+const VALUE_SHORTS = new Set(
+  Object.values(LINT_OPTIONS)
+    .filter((o) => o.type === 'string' && 'short' in o)
+    .map((o) => (o as { short: string }).short),
+);
+
+/** The subcommand, when the first positional argument names one; the options around it go to it. */
+export function splitSubcommand(argv: string[]): { name: string; argv: string[] } | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('--')) {
+      if (!arg.includes('=') && VALUE_OPTIONS.has(arg.slice(2))) i++;
+      continue;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      // A group of short flags; the first one that takes a value takes the rest of the group, or the next word.
+      for (let j = 1; j < arg.length; j++) {
+        if (VALUE_SHORTS.has(arg[j]!)) {
+          if (j === arg.length - 1) i++;
+          break;
+        }
+      }
+      continue;
+    }
+    return Object.hasOwn(SUBCOMMANDS, arg) ? { name: arg, argv: [...argv.slice(0, i), ...argv.slice(i + 1)] } : undefined;
+  }
+  return undefined;
+}
 
 export function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T) {
   try {
@@ -142,6 +212,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     showSuppressed: values['show-suppressed'],
     concurrency: values.concurrency,
   });
+  noteIstioVersion(options, io);
   // Never buffer more than the file size limit: `yes | mtls-lint -` must end with a finding, not run out of memory.
   const stdin = () => readAll(io.stdin, options.limits.maxFileSize + 1);
   const untracked = values.untracked;
@@ -170,6 +241,20 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   return counted.some((f) => failsThreshold(f, options.failOn)) ? EXIT_FINDINGS : EXIT_OK;
 }
 
+/**
+ * One line on stderr when the requested Istio release is newer than the newest whose semantics mtls-lint encodes:
+ * the run goes on with the newest (every check is "from release X on"), and the user knows which that was.
+ */
+export function noteIstioVersion(options: ResolvedOptions, io: CliIO): void {
+  const latest = parseIstioVersion(LATEST_ISTIO_VERSION)!;
+  const v = options.istioVersion;
+  if (atLeast(v, latest.major, latest.minor) && v.text !== latest.text) {
+    io.stderr.write(
+      `mtls-lint: Istio ${v.text} is newer than the newest release mtls-lint knows (${latest.text}); applying ${latest.text} semantics.\n`,
+    );
+  }
+}
+
 /** Exit 2 rather than a green run when there was nothing to check. */
 export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, options: ResolvedOptions): void {
   if (result.inputs.missing.length) {
@@ -182,13 +267,33 @@ export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, opt
   if (result.inputs.files.length === 0 && result.findings.length === 0 && result.inputs.notCompared?.length) {
     const n = result.inputs.notCompared.length;
     throw new UsageError(
-      `nothing to compare: git does not track ${result.inputs.notCompared.slice(0, 5).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}, so the base commit cannot have ${n === 1 ? 'it' : 'them'}; add --untracked compare to compare against nothing, or give the old rendering with --base FILE`,
+      `nothing to compare: git does not track ${listed(result.inputs.notCompared)}, so the base commit cannot have ${n === 1 ? 'it' : 'them'}; add --untracked compare to compare against nothing, or give the old rendering with --base FILE`,
+    );
+  }
+  // `mtls-lint <(helm template …)` after helm failed: the same as an empty standard input.
+  const streams = result.inputs.emptyStreams ?? [];
+  if (streams.length) {
+    const hint = streams.some((s) => s.pipe) ? ' (did the command that writes to it fail?)' : '';
+    throw new UsageError(`${listed(streams.map((s) => s.file))} ${streams.length === 1 ? 'is' : 'are'} empty, nothing to check${hint}`);
+  }
+  // Only blank files (an empty file, a directory of empty files): a green run would say "no problems" about nothing.
+  const blank = result.inputs.blank ?? [];
+  if (result.inputs.files.length > 0 && blank.length === result.inputs.files.length && result.findings.length === 0) {
+    throw new UsageError(
+      blank.length === 1
+        ? `${quoteName(blank[0]!)} is empty, nothing to check`
+        : `all ${blank.length} input files are empty (${listed(blank)}), nothing to check`,
     );
   }
   if (result.inputs.files.length === 0 && result.findings.length === 0) {
     const ignored = options.config.ignore?.length ? " (or the config file's ignore globs exclude them all)" : '';
     throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`);
   }
+}
+
+function listed(files: string[]): string {
+  const names = files.map(quoteName);
+  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 }
 
 export function colorWanted(force: boolean | undefined, off: boolean | undefined, io: CliIO, outputFile: string | undefined): boolean {
@@ -212,9 +317,19 @@ export async function writeOutput(output: Output, file: string | undefined, io: 
     return;
   }
   for (const piece of coalesce(output)) {
+    // The reader went away: stop making the rest of the report.
+    if (pipeClosed(io.stdout)) return;
     await new Promise<void>((resolve) => {
-      if (io.stdout.write(piece)) resolve();
-      else io.stdout.once('drain', () => resolve());
+      if (io.stdout.write(piece)) return resolve();
+      const done = () => {
+        io.stdout.off('drain', done);
+        io.stdout.off('error', done);
+        io.stdout.off('close', done);
+        resolve();
+      };
+      io.stdout.on('drain', done);
+      io.stdout.on('error', done);
+      io.stdout.on('close', done);
     });
   }
 }

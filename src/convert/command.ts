@@ -4,9 +4,11 @@ import path from 'node:path';
 import { lint } from '../engine.js';
 import { resolveOptions } from '../resolve-options.js';
 import {
+  checkInputs,
   COMMON_OPTIONS,
   EXIT_FINDINGS,
   EXIT_OK,
+  noteIstioVersion,
   parse,
   readAll,
   UsageError,
@@ -14,6 +16,7 @@ import {
   type CliIO,
 } from '../cli/main.js';
 import { atLeast } from '../mesh/version.js';
+import { oneLine, quoteName } from '../report/escape.js';
 import { convertMesh, renderPolicy, type ConversionNote, type ConvertedPolicy } from './convert.js';
 
 const CONVERT_OPTIONS = {
@@ -60,14 +63,14 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     istioVersion: values['istio-version'],
     configPath: values.config,
   });
+  noteIstioVersion(options, io);
   if (!atLeast(options.istioVersion, 1, 5)) {
     throw new UsageError(
       `PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`,
     );
   }
   const result = await lint(options, { stdin: async () => readAll(io.stdin) });
-  if (result.inputs.missing.length)
-    throw new UsageError(`path not found: ${result.inputs.missing.join(', ')}`);
+  checkInputs(result, options);
   const mesh = result.mesh();
   const conversion = convertMesh(mesh, { targetVersion: options.istioVersion });
   const notes: ConversionNote[] = [...conversion.notes];
@@ -120,7 +123,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       }
       const shown = path.relative(io.cwd, target);
       io.stderr.write(
-        `mtls-lint convert: wrote ${shown && !shown.startsWith('..') ? shown : target} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`,
+        `mtls-lint convert: wrote ${quoteName(shown && !shown.startsWith('..') ? shown : target)} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`,
       );
     }
   } else if (conversion.policies.length) {
@@ -130,11 +133,12 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
 }
 
 function noteText(n: ConversionNote): string {
-  if (!n.resource) return `note: ${n.message}`;
+  if (!n.resource) return `note: ${oneLine(n.message)}`;
   const r = n.resource;
   const span = r.span(n.path ?? []);
   const name = r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
-  return `${r.file}:${span.line}:${span.column}: ${n.unconverted ? 'not converted' : 'note'}: ${name}: ${n.message.replace(/^not converted: /, '')}`;
+  // The line starts with a file name from the inputs; stderr is read for workflow commands too.
+  return `${quoteName(r.file)}:${span.line}:${span.column}: ${n.unconverted ? 'not converted' : 'note'}: ${oneLine(`${name}: ${n.message.replace(/^not converted: /, '')}`)}`;
 }
 
 /** A display path as a path under --out-dir: no "..", no root, stdin gets a name. */

@@ -24,6 +24,7 @@ import {
 import { oldestFirst } from '../mesh/server-mode.js';
 import { get, obj, selectorMatches } from '../mesh/util.js';
 import { atLeast, type IstioVersion } from '../mesh/version.js';
+import { oneLine, quoteName } from '../report/escape.js';
 
 export type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 
@@ -500,8 +501,15 @@ function noteDroppedFields(
 
 /** The conversion as YAML documents, each with a comment naming what it replaces. */
 export function renderPolicy(c: ConvertedPolicy): string {
-  const from = c.sources.map((r) => `${describe(r)} (${r.file}:${r.span([]).line})`).join(', ');
-  return `# Converted by mtls-lint from ${from}\n${stringify(c.value, { lineWidth: 0 })}`;
+  // Names come from the inputs: one comment line whatever they hold, no workflow command when printed in a CI log.
+  const from = c.sources.map((r) => `${oneLine(describe(r))} (${quoteName(r.file)}:${r.span([]).line})`).join(', ');
+  // A value with a line break double-quoted (\n), not a block scalar whose lines could start with `::`.
+  let body = stringify(c.value, { lineWidth: 0, blockQuote: false });
+  // `##[` can only be in a string: quote them all, where `\x23` is a `#`.
+  if (body.includes('##[')) {
+    body = stringify(c.value, { lineWidth: 0, blockQuote: false, defaultStringType: 'QUOTE_DOUBLE' }).replace(/##\[/g, '#\\x23[');
+  }
+  return `# Converted by mtls-lint from ${from}\n${body}`;
 }
 
 /** One line of YAML (flow style), for messages. */

@@ -13,6 +13,11 @@ export interface InputFile {
   file: string;
   /** Absolute path on disk (absent for stdin and git blobs). */
   absolute?: string;
+  /**
+   * Named on the command line and not a regular file: a pipe (`<(helm template …)`) or a device (/dev/null).
+   * Empty, it means the command that should have written it failed.
+   */
+  stream?: 'pipe' | 'device';
 }
 
 export interface Discovery {
@@ -84,6 +89,8 @@ export async function discoverFiles(paths: string[], cwd: string, ignore: Ignore
       await walk(absolute, cwd, out, add, ignore);
     } else {
       add(absolute); // an explicitly named file is read whatever its extension (also pipes: <(helm template …))
+      const last = out.files[out.files.length - 1];
+      if (!info.isFile() && last?.absolute === absolute) last.stream = info.isFIFO() || info.isSocket() ? 'pipe' : 'device';
     }
   }
   return out;

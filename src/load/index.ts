@@ -64,6 +64,10 @@ export interface LoadedInputs {
   emptyStdin?: boolean;
   /** PR mode: manifests in the working tree that git does not track, left out of the comparison. */
   notCompared?: string[];
+  /** Files that held nothing but blanks (display paths), in input order. */
+  blank?: string[];
+  /** Pipes and devices named on the command line that held nothing: `mtls-lint <(helm template …)` after helm failed. */
+  emptyStreams?: { file: string; pipe: boolean }[];
 }
 
 /**
@@ -120,6 +124,7 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
   const { cache } = options;
   const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = discovery.files.map(() => ({}));
+  const blank: boolean[] = [];
   await forEachLimited(discovery.files, READ_CONCURRENCY, async (input, i) => {
     const result =
       input.absolute === undefined
@@ -128,7 +133,10 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     if (result.diagnostic) slots[i]!.diagnostic = result.diagnostic;
     const text = result.text;
     if (text === undefined) return;
-    if (input.absolute === undefined && text.trim() === '') out.emptyStdin = true;
+    if (text.trim() === '') {
+      if (input.absolute === undefined) out.emptyStdin = true;
+      else blank[i] = true;
+    }
     const key = cache?.keyOf(input.file, options.namespace, text, options.limits);
     const hit = key === undefined ? undefined : cache!.lookup(key);
     slots[i]!.parsed = hit
@@ -143,6 +151,11 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   for (const [i, slot] of slots.entries()) {
     if (slot.diagnostic) out.diagnostics.push(slot.diagnostic);
     if (slot.parsed) addParsed(out, discovery.files[i]!, await slot.parsed);
+    if (blank[i]) {
+      const input = discovery.files[i]!;
+      (out.blank ??= []).push(input.file);
+      if (input.stream) (out.emptyStreams ??= []).push({ file: input.file, pipe: input.stream === 'pipe' });
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // `mtls-lint graph` output: table, json, mermaid, dot. Broken edges red, plaintext dashed, mTLS solid.
 import type { Edge, Graph } from '../graph/graph.js';
 import { clientLabel } from '../graph/group.js';
+import { defuseJson, oneLine, quoteName } from './escape.js';
 
 export const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
@@ -42,7 +43,7 @@ export function formatGraph(graph: Graph, format: GraphFormat, includePossible: 
   const edges = graph.edges.filter((e) => includePossible || e.caller !== 'possible');
   switch (format) {
     case 'json':
-      return JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2) + '\n';
+      return defuseJson(JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2)) + '\n';
     case 'mermaid':
       return formatMermaid(edges);
     case 'dot':
@@ -64,19 +65,21 @@ function outcomeText(e: Edge): string {
 }
 
 function formatTable(edges: Edge[], unresolved: string[], includePossible: boolean): string {
-  const rows = edges.map((e) => [clientLabel(e), serverText(e), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${e.evidence.description}`]);
+  // Names from the inputs: the client's starts a line, where `::error::…` would be a workflow command in a CI log.
+  const rows = edges.map((e) => [quoteName(clientLabel(e)), quoteName(serverText(e)), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${oneLine(e.evidence.description)}`]);
   const header = ['CLIENT', 'SERVER:PORT', 'CLIENT SENDS', 'SERVER ACCEPTS', 'OUTCOME', 'HOW KNOWN'];
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const out = [line(header), ...rows.map(line)];
   if (!edges.length) out.push(includePossible ? '(no edges)' : '(no declared or inferred callers; --possible shows every possible caller)');
-  for (const u of unresolved) out.push(`note: ${u}`);
+  for (const u of unresolved) out.push(`note: ${oneLine(u)}`);
   return out.join('\n') + '\n';
 }
 
 /** Mermaid ids must be plain; labels are quoted with # escapes for the few characters Mermaid treats specially. */
 function mermaidLabel(s: string): string {
-  return s.replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
 function formatMermaid(edges: Edge[]): string {
@@ -104,7 +107,9 @@ function formatMermaid(edges: Edge[]): string {
 }
 
 function dotString(s: string): string {
-  return `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, ' ')}"`;
+  // Graphviz reads HTML entities in strings: `&#35;` is a `#` in the drawing and no `##[` in a CI log.
+  // eslint-disable-next-line no-control-regex
+  return `"${s.replace(/["\\]/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/##\[/g, '#&#35;[')}"`;
 }
 
 function formatDot(edges: Edge[]): string {

@@ -5,6 +5,9 @@ import { formatStylish } from './stylish.js';
 import { formatSarif } from './sarif.js';
 import { formatGithub } from './github.js';
 import { formatMarkdown, STEP_SUMMARY_MAX_BYTES } from './markdown.js';
+import { junitChunks } from './junit.js';
+import { gitlabChunks } from './gitlab.js';
+import { defuseJson } from './escape.js';
 
 export interface FormatContext {
   color: boolean;
@@ -20,8 +23,9 @@ export type Formatter = (result: LintResult, ctx: FormatContext) => Output;
 
 export const FORMATTERS: Record<string, Formatter> = {
   stylish: (r, ctx) => formatStylish(r, { color: ctx.color, showSuppressed: ctx.showSuppressed }),
-  json: (r, ctx) => jsonChunks(r, ctx.showSuppressed),
-  sarif: (r, ctx) => formatSarif(r, { version: ctx.version, showSuppressed: ctx.showSuppressed }),
+  // JSON and SARIF printed in a CI log: `##[` in a value is written `#\u0023[` (the same JSON), not a workflow command.
+  json: (r, ctx) => mapChunks(jsonChunks(r, ctx.showSuppressed), defuseJson),
+  sarif: (r, ctx) => defuseJson(formatSarif(r, { version: ctx.version, showSuppressed: ctx.showSuppressed })),
   github: (r, ctx) => formatGithub(r, { showSuppressed: ctx.showSuppressed }),
   markdown: (r, ctx) =>
     formatMarkdown(r, {
@@ -30,7 +34,13 @@ export const FORMATTERS: Record<string, Formatter> = {
       // PR mode (--base) results say what they were compared with.
       ...baseLabelOf(r),
     }),
+  junit: (r, ctx) => junitChunks(r, { showSuppressed: ctx.showSuppressed }),
+  gitlab: (r) => gitlabChunks(r),
 };
+
+function* mapChunks(chunks: Iterable<string>, fn: (s: string) => string): Generator<string> {
+  for (const c of chunks) yield fn(c);
+}
 
 /** The whole report as one string. */
 export function outputText(output: Output): string {

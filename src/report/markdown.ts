@@ -33,7 +33,7 @@ export function escapeMarkdown(s: string): string {
   return (
     s
       // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
       .replace(/\r?\n|\r/g, ' ')
       // Backslash escapes first: the entities below contain `#` and `&`, which must stay as written.
       .replace(/([\\*_[\]~#!()])/g, '\\$1')
@@ -42,7 +42,10 @@ export function escapeMarkdown(s: string): string {
       .replace(/>/g, '&gt;')
       .replace(/\|/g, '&#124;')
       .replace(/`/g, '&#96;')
-      .replace(/@/g, '&#64;')
+      // GitHub finds mentions and issue references in the rendered text, where an entity is already a character:
+      // a zero-width space after `@` and `#` breaks them (as Renovate does in the notes it copies into PRs).
+      .replace(/@/g, '@&#8203;')
+      .replace(/\\#(?=[0-9A-Za-z])/g, '\\#&#8203;')
   );
 }
 

@@ -1,5 +1,6 @@
 import type { LintResult } from '../engine.js';
 import type { Finding } from '../types.js';
+import { oneLine, quoteName } from './escape.js';
 
 export interface StylishOptions {
   color: boolean;
@@ -26,17 +27,18 @@ export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 
   }
   const lines: string[] = [];
   for (const [file, list] of byFile) {
-    lines.push('', paint(UNDERLINE, file || '(no file)'));
+    // The only line that starts with text from the inputs: a file named `::error::…` must not be a workflow command.
+    lines.push('', paint(UNDERLINE, file ? quoteName(file) : '(no file)'));
     const posWidth = Math.max(...list.map((f) => `${f.line}:${f.column}`.length));
     for (const f of list) {
       const sev = f.severity === 'error' ? paint(RED, 'error  ') : f.severity === 'warning' ? paint(YELLOW, 'warning') : paint(BLUE, 'info   ');
       const pos = `${f.line}:${f.column}`.padEnd(posWidth);
-      const tag = f.suppressed ? paint(DIM, ` (suppressed: ${f.suppressed.reason})`) : f.new === false ? paint(DIM, ' (already in base)') : '';
+      const tag = f.suppressed ? paint(DIM, ` (suppressed: ${oneLine(f.suppressed.reason)})`) : f.new === false ? paint(DIM, ' (already in base)') : '';
       // Helm output: name the template, since "<stdin>" alone does not say where to fix it.
-      const message = oneLine(f.message) + (f.source ? paint(DIM, ` [${f.source}]`) : '');
+      const message = oneLine(f.message) + (f.source ? paint(DIM, ` [${oneLine(f.source)}]`) : '');
       lines.push(`  ${paint(DIM, pos)}  ${sev}  ${message}${tag}  ${paint(DIM, f.rule)}`);
       for (const r of f.related ?? []) {
-        lines.push(`  ${' '.repeat(posWidth)}           ${paint(DIM, `↳ ${r.file}:${r.line}:${r.column} ${oneLine(r.message)}`)}`);
+        lines.push(`  ${' '.repeat(posWidth)}           ${paint(DIM, `↳ ${quoteName(r.file)}:${r.line}:${r.column} ${oneLine(r.message)}`)}`);
       }
     }
   }
@@ -65,8 +67,3 @@ export function notComparedLine(files: string[], shown = 5): string {
   return `${n} file${n === 1 ? '' : 's'} git does not track ${n === 1 ? 'was' : 'were'} not part of the comparison: ${oneLine(names)} (--untracked compare to compare ${n === 1 ? 'it' : 'them'} against nothing)`;
 }
 
-function oneLine(s: string): string {
-  // Manifest values can hold control characters; keep the terminal safe.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, '?').replace(/\n/g, ' ');
-}
