@@ -13,7 +13,7 @@ import {
   writeOutput,
   type CliIO,
 } from '../cli/main.js';
-import { atLeast } from '../mesh/version.js';
+import { releaseOf } from '../mesh/releases.js';
 import { convertMesh, renderPolicy, type ConversionNote, type ConvertedPolicy } from './convert.js';
 
 const CONVERT_OPTIONS = {
@@ -60,7 +60,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     istioVersion: values['istio-version'],
     configPath: values.config,
   });
-  if (!atLeast(options.istioVersion, 1, 5)) {
+  const release = releaseOf(options.istioVersion);
+  if (!release.has('peer-authentication')) {
     throw new UsageError(
       `PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`,
     );
@@ -69,7 +70,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   if (result.inputs.missing.length)
     throw new UsageError(`path not found: ${result.inputs.missing.join(', ')}`);
   const mesh = result.mesh();
-  const conversion = convertMesh(mesh, { targetVersion: options.istioVersion });
+  const conversion = convertMesh(mesh, { targetVersion: release });
   const notes: ConversionNote[] = [...conversion.notes];
 
   // Legacy resources with schema errors are not in the model: say so rather than skip them silently.

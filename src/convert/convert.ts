@@ -23,7 +23,7 @@ import {
 } from '../mesh/inventory.js';
 import { oldestFirst } from '../mesh/server-mode.js';
 import { get, obj, selectorMatches } from '../mesh/util.js';
-import { atLeast, type IstioVersion } from '../mesh/version.js';
+import type { Release } from '../mesh/releases.js';
 
 export type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 
@@ -59,7 +59,7 @@ export interface Conversion {
 
 export interface ConvertOptions {
   /** The release the PeerAuthentications are for: apiVersion v1 from 1.22, v1beta1 before. */
-  targetVersion: IstioVersion;
+  targetVersion: Release;
 }
 
 const conversions = new WeakMap<MeshModel, Conversion>();
@@ -73,9 +73,9 @@ export function convertMesh(mesh: MeshModel, options: ConvertOptions): Conversio
   return result;
 }
 
-export function peerAuthenticationApiVersion(v: IstioVersion): string {
+export function peerAuthenticationApiVersion(v: Release): string {
   // security.istio.io/v1 appears in 1.22 (api@1.22.0); v1beta1 from 1.5.
-  return atLeast(v, 1, 22) ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
+  return v.has('peer-authentication-v1') ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
 }
 
 function describe(r: Resource): string {
@@ -315,7 +315,7 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
       const single = plan.sources.length === 1 ? plan.sources[0]!.resource.name : plan.service.name;
       emit(plan.sources, ns, single, plan.service.selector, plan.mode, plan.portLevel);
       if (
-        !atLeast(options.targetVersion, 1, 12) &&
+        !options.targetVersion.has('auto-mtls-honours-workload-disable') &&
         (plan.mode === 'DISABLE' || [...plan.portLevel.values()].includes('DISABLE'))
       ) {
         note(
@@ -327,7 +327,7 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
     }
   }
 
-  if (legacy.length && !meshDefault.length && atLeast(options.targetVersion, 1, 5)) {
+  if (legacy.length && !meshDefault.length && !options.targetVersion.has('no-policy-plaintext-only')) {
     notes.push({
       message: `No MeshPolicy "default" in the inputs: in Istio ≤ 1.4 a service that no Policy covered accepted plaintext only; from 1.5 it is PERMISSIVE. If you relied on that (clients that must not use mTLS), add a mesh-wide PeerAuthentication with mode DISABLE in ${root}.`,
       unconverted: false,

@@ -5,7 +5,6 @@ import { isUdp, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
 import { reachesServer, type ServerScope } from '../mesh/change-scope.js';
-import { atLeast } from '../mesh/version.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
@@ -515,7 +514,7 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
     if (excluded.has(ns.name) || ns.origin === 'system' || ns.origin === 'unknown' || ns.name === mesh.settings.rootNamespace) continue;
     const injected = namespaceLabelsInject(ns.labels);
     // An ambient namespace's services are reached through ztunnel, not raw (istio-semantics.md §0.1, §6.3).
-    const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && atLeast(mesh.settings.version, 1, 18);
+    const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && mesh.settings.release.has('ambient');
     const standIn = `any other service in ${ns.name}${injected ? '' : ambient ? ' (ambient)' : ' (no sidecar injection there)'}`;
     out.push({
       service: standInService(ns.name),

@@ -22,7 +22,6 @@ import { resolveMeshSettings } from './settings.js';
 import { WORKLOAD_KINDS, collectNamespaces, decideSidecar, extractWorkloads } from './workloads.js';
 import { ResourcesByKind } from './resources.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
-import { atLeast } from './version.js';
 
 /**
  * The parts of a model that only workloads, Services, Namespaces and mesh settings decide. PR mode passes the head's
@@ -41,7 +40,7 @@ export function buildMeshModel(
   const resources = invalid.size ? allResources.filter((r) => !invalid.has(r.id)) : allResources;
   const byKind = new ResourcesByKind(resources);
   const { settings, namespaces, workloads, services } = reuse ?? modelParts(byKind, options);
-  const v = settings.version;
+  const v = settings.release;
   const policies = new ServerPolicies(readPeerAuthentications(byKind.of('PeerAuthentication')), readLegacyPolicies(byKind.of('Policy', 'MeshPolicy')), settings.rootNamespace, v);
   const drs = new DestinationRuleIndex(readDestinationRules(byKind.of('DestinationRule')), settings.rootNamespace, v);
 
@@ -86,13 +85,13 @@ export function buildMeshModel(
 
   /** What the client sidecar infers about the service for auto mTLS (BestEffortInferServiceMTLSMode, §4.3). */
   const inferServiceMode = (service: Service | StandInService, port: ServicePort | undefined): ServerModeResult['mode'] => {
-    if (!atLeast(v, 1, 6)) {
-      if (!atLeast(v, 1, 5) || !policies.anyPeerAuthenticationApplies(service.namespace, {})) {
+    if (v.has('legacy-authentication-policy')) {
+      if (!v.has('peer-authentication') || !policies.anyPeerAuthenticationApplies(service.namespace, {})) {
         // A service the inputs do not show has no service-level Policy: its namespace's or the mesh's decides.
         if (!('resource' in service)) return policies.sidecarServerMode(undefined, service.namespace, undefined, undefined).mode;
         const legacy = policies.legacyPolicyFor(service, port);
         if (legacy) return legacy.policy.mode;
-        if (!atLeast(v, 1, 5)) return 'DISABLE';
+        if (v.has('no-policy-plaintext-only')) return 'DISABLE';
       }
     }
     return policies.composePeerAuthentication(service.namespace, undefined, undefined).mode;

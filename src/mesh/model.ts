@@ -2,6 +2,7 @@
 // auto mTLS, connection outcome) is computed in src/mesh/ and nowhere else; rules only read these answers.
 import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
+import type { Release } from './releases.js';
 import type { IstioVersion } from './version.js';
 import type { AuthzPolicy } from './authz.js';
 
@@ -122,6 +123,8 @@ export interface ConnectionOutcome {
 
 export interface MeshSettingsResolved {
   version: IstioVersion;
+  /** What this release of Istio does (src/mesh/releases.ts): ask it, never compare version numbers. */
+  release: Release;
   rootNamespace: string;
   rootNamespaceCause?: Cause;
   autoMtls: boolean;
