@@ -17,7 +17,7 @@ import {
   type PeerAuthn,
 } from '../src/mesh/inventory.js';
 import { oldestFirst } from '../src/mesh/server-mode.js';
-import { MESSAGE_LIST_CAP } from '../src/graph/group.js';
+import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 
 export default defineRule({
   meta: {

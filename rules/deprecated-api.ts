@@ -4,7 +4,7 @@ import {
   renderPolicyInline,
   type ConversionNote,
   type ConvertedPolicy,
-} from '../src/convert/convert.js';
+} from '../src/mesh/convert.js';
 import type { Resource } from '../src/load/index.js';
 import { meshInventory } from '../src/mesh/inventory.js';
 import { releaseOf } from '../src/mesh/releases.js';

@@ -15,7 +15,7 @@ import {
   workloadsSelected,
 } from '../src/mesh/inventory.js';
 import { arr, get, obj, str, stringMap, selectorMatches } from '../src/mesh/util.js';
-import { MESSAGE_LIST_CAP } from '../src/graph/group.js';
+import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 
 export default defineRule({
   meta: {

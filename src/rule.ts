@@ -50,6 +50,16 @@ export interface RuleContext {
   readonly mesh: MeshModel;
   /** Client → service edges with outcomes (built on first use). */
   readonly graph: Graph;
+  /**
+   * False when the findings are only compared, never shown (PR mode's base): rules then skip making related
+   * locations (victimLocations returns none), which cost a tenth of a large mesh's analysis.
+   */
+  readonly relatedLocations: boolean;
+  /**
+   * PR mode only: connections the change makes worse that no other finding reports, as findings for the
+   * connection-downgrade rule to report (src/diff/transitions.ts compares the base's and the head's graphs).
+   */
+  readonly transitions?: readonly ReportDescriptor[];
   report(descriptor: ReportDescriptor): void;
   /** Pass a finding made elsewhere (loader, schema) through unchanged but for severity overrides. */
   emit(finding: Finding): void;

@@ -12,9 +12,9 @@ import {
   UsageError,
   writeOutput,
   type CliIO,
-} from '../cli/main.js';
+} from '../cli/common.js';
 import { releaseOf } from '../mesh/releases.js';
-import { convertMesh, renderPolicy, type ConversionNote, type ConvertedPolicy } from './convert.js';
+import { convertMesh, renderPolicy, type ConversionNote, type ConvertedPolicy } from '../mesh/convert.js';
 
 const CONVERT_OPTIONS = {
   namespace: COMMON_OPTIONS.namespace,

@@ -4,7 +4,7 @@ import type { ClientSpec, ClientTlsResult, MeshModel, ServerEndpoint, Service, S
 import { isUdp, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
-import { reachesServer, type ServerScope } from '../mesh/change-scope.js';
+import { reachesServer, type ServerScope } from './server-scope.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
@@ -20,7 +20,7 @@ export const OTHER_NAMESPACE = '(other namespaces)';
 
 /**
  * A graph to take edges from: the head's, when the base differs from it only in what reaches the servers of `scope`
- * (mesh/change-scope.ts), and the mesh model was built with the head's workloads and services.
+ * (diff/change-scope.ts), and the mesh model was built with the head's workloads and services.
  */
 export interface GraphReuse {
   graph: Graph;

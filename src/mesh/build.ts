@@ -25,7 +25,7 @@ import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
 
 /**
  * The parts of a model that only workloads, Services, Namespaces and mesh settings decide. PR mode passes the head's
- * to build the base's model when the change cannot reach them (change-scope.ts): the base's edges outside the change
+ * to build the base's model when the change cannot reach them (diff/change-scope.ts): the base's edges outside the change
  * are then the head's own objects, with the same workloads and services in them.
  */
 export type ReusableModelParts = Pick<MeshModel, 'settings' | 'namespaces' | 'workloads' | 'services'>;

@@ -4,7 +4,6 @@ import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
 import type { Release } from './releases.js';
 import type { IstioVersion } from './version.js';
-import type { AuthzPolicy } from './authz.js';
 
 /** A setting in a resource that decided something, so findings can point at it. */
 export interface Cause {
@@ -192,4 +191,24 @@ export interface EdgeConnectionResult {
   client: ClientTlsResult;
   server: ServerModeResult;
   result: ConnectionOutcome;
+}
+
+/** An AuthorizationPolicy's fields that only match mTLS traffic (mesh/authz.ts reads them). */
+export interface MtlsOnlyField {
+  path: FieldPath;
+  /** "principals", "notNamespaces", "when source.principal" … */
+  field: string;
+  /**
+   * principals/namespaces/when keys match only mTLS peers (plaintext never matches them); the not* forms match
+   * plaintext, since an empty identity is "not" anything (istio-semantics.md §7.2).
+   */
+  positive: boolean;
+}
+
+export interface AuthzPolicy {
+  resource: Resource;
+  namespace: string;
+  selector: Record<string, string>;
+  action: string;
+  mtlsFields: MtlsOnlyField[];
 }

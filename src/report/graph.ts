@@ -1,6 +1,6 @@
 // `mtls-lint graph` output: table, json, mermaid, dot. Broken edges red, plaintext dashed, mTLS solid.
 import type { Edge, Graph } from '../graph/graph.js';
-import { clientLabel } from '../graph/group.js';
+import { clientLabel } from '../rule-report.js';
 
 export const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];

@@ -5,11 +5,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../load/index.js';
 import { hasSchemaErrors } from '../schema/validate.js';
-import { readDestinationRules } from './destination-rules.js';
-import type { Service, StandInService } from './model.js';
-import { extractServices } from './services.js';
-import { arr, get, hostMatches, obj, serviceFqdn } from './util.js';
-import { WORKLOAD_KINDS, extractWorkloads } from './workloads.js';
+import { readDestinationRules } from '../mesh/destination-rules.js';
+import { extractServices } from '../mesh/services.js';
+import { arr, get, obj } from '../mesh/util.js';
+import { WORKLOAD_KINDS, extractWorkloads } from '../mesh/workloads.js';
+import type { ServerScope } from '../graph/server-scope.js';
 
 /**
  * Kinds a change to which may reach any edge: workloads and Services (clients and servers everywhere: any workload
@@ -37,27 +37,9 @@ const SERVER_SIDE_KINDS: ReadonlySet<string> = new Set([
   'AuthorizationPolicy',
 ]);
 
-/**
- * The servers (Services and stand-ins) whose edges may differ: those in `namespaces`, and those whose host one of
- * `hosts` (DestinationRule hosts, wildcards included) matches. Every other server's edges are the same.
- */
-export interface ServerScope {
-  /** With the root namespace among them, every server (see reachesAllServers). */
-  namespaces: ReadonlySet<string>;
-  hosts: readonly string[];
-}
-
 export interface ChangeScope extends ServerScope {
   /** The resources that differ, base and head side (for tests and messages). */
   changed: Resource[];
-}
-
-/** Whether the change may reach a server: a Service, or a stand-in for other services of a namespace. */
-export function reachesServer(scope: ServerScope, server: Service | StandInService): boolean {
-  if (scope.namespaces.has(server.namespace)) return true;
-  // The host DestinationRules are matched against, a stand-in's too (mesh/build.ts hostOf).
-  const host = serviceFqdn(server.name, server.namespace);
-  return scope.hosts.some((pattern) => hostMatches(pattern, host));
 }
 
 /**

@@ -10,7 +10,7 @@
 // the same pods, a namespace policy of the root namespace, competing policies without timestamps), it says so.
 import { stringify } from 'yaml';
 import type { Resource } from '../load/index.js';
-import type { MeshModel, Service, Workload } from '../mesh/model.js';
+import type { MeshModel, Service, Workload } from './model.js';
 import type { FieldPath } from '../types.js';
 import {
   kubernetesHostNamespace,
@@ -20,10 +20,10 @@ import {
   serviceByFqdn,
   servicesSelecting,
   type LegacyPolicy,
-} from '../mesh/inventory.js';
-import { oldestFirst } from '../mesh/server-mode.js';
-import { get, obj, selectorMatches } from '../mesh/util.js';
-import type { Release } from '../mesh/releases.js';
+} from './inventory.js';
+import { oldestFirst } from './server-mode.js';
+import { get, obj, selectorMatches } from './util.js';
+import type { Release } from './releases.js';
 
 export type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 
