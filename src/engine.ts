@@ -5,7 +5,7 @@ import { buildMeshModel } from './mesh/build.js';
 import { buildGraph } from './graph/build.js';
 import { RULES } from '../rules/index.js';
 import { applySuppressions } from './suppress.js';
-import type { Rule, RuleContext, ReportDescriptor } from './rule.js';
+import { RULE_INPUTS, type Rule, type RuleContext, type ReportDescriptor, type RuleInput } from './rule.js';
 import type { MeshModel } from './mesh/model.js';
 import type { ServerScope } from './graph/server-scope.js';
 import type { Graph } from './graph/graph.js';
@@ -120,16 +120,27 @@ function checkRules(rules: readonly Rule[], options: ResolvedOptions, facts: Rul
       // A configured severity replaces the rule's own choice, including "one lower for possible callers".
       raw.push(override ? { ...f, severity: override } : f);
     };
+    const deepest = Math.max(-1, ...rule.meta.needs.map((n) => RULE_INPUTS.indexOf(n)));
+    const declared = (stage: RuleInput) => {
+      if (RULE_INPUTS.indexOf(stage) > deepest)
+        throw new Error(`rule ${rule.meta.id} reads the ${stage} stage, which its meta.needs does not declare`);
+    };
     const context: RuleContext = {
       options,
-      inputs: facts.inputs,
+      get inputs() {
+        declared('inputs');
+        return facts.inputs;
+      },
       get schemaFindings() {
+        declared('schema');
         return facts.schemaFindings();
       },
       get mesh() {
+        declared('mesh');
         return facts.mesh();
       },
       get graph() {
+        declared('graph');
         return facts.graph();
       },
       relatedLocations: !facts.forComparison,

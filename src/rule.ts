@@ -6,7 +6,9 @@ import type { Graph } from './graph/graph.js';
 import type { EdgeRef, FieldPath, Finding, RelatedLocation, Severity } from './types.js';
 import type { ResolvedOptions } from './options.js';
 
-export type RuleInput = 'inputs' | 'schema' | 'mesh' | 'graph';
+/** The pipeline's stages, each built on the one before (the engine's order). */
+export const RULE_INPUTS = ['inputs', 'schema', 'mesh', 'graph'] as const;
+export type RuleInput = (typeof RULE_INPUTS)[number];
 
 export interface RuleMeta {
   /** Public contract: never rename. */
@@ -20,6 +22,10 @@ export interface RuleMeta {
   relatedCodes?: string[];
   /** GitHub code scanning security-severity (0.0–10.0) for rules that flag a security weakness. */
   securitySeverity?: string;
+  /**
+   * The stages the rule reads: one means that stage and those below it (a 'graph' rule may read the mesh model and the
+   * inputs too). The engine refuses a read beyond them, so the declaration is what the rule does.
+   */
   needs: RuleInput[];
 }
 

@@ -216,6 +216,21 @@ export class DestinationRuleIndex {
 }
 
 /**
+ * The hosts whose clients a change to this DestinationRule may reach: what sidecars send there, and which namespaces
+ * may choose differently for them (DestinationRuleIndex lookup, namespacesDistinctFor), both follow the host. A
+ * workloadSelector also splits its namespace's clients for every host (clientClassKey): undefined, it reaches
+ * anything. One the model does not read (another group, no host) reaches nothing.
+ */
+export function destinationRuleHosts(resource: Resource): string[] | undefined {
+  const hosts: string[] = [];
+  for (const dr of readDestinationRules([resource])) {
+    if (dr.workloadSelector) return undefined;
+    hosts.push(dr.host);
+  }
+  return hosts;
+}
+
+/**
  * The tls block that applies for a service port: a matching portLevelSettings entry replaces the whole top-level
  * policy (an entry without tls means "no tls", not inheritance); then a subset's policy the same way.
  */

@@ -212,3 +212,21 @@ export interface AuthzPolicy {
   action: string;
   mtlsFields: MtlsOnlyField[];
 }
+
+/**
+ * A kind the mesh model or the graph reads, declared beside its reader (mesh/build.ts MODEL_INPUTS, graph/build.ts
+ * GRAPH_INPUTS), and how far a change to one reaches in them. PR mode computes its change scope from these
+ * declarations (diff/change-scope.ts); the model and the graph refuse to read a kind not declared.
+ */
+export interface KindInput {
+  kinds: readonly string[];
+  /**
+   * "everything": any edge (workloads, Services, mesh settings); "namespace": the servers of the resource's namespace
+   * (all of them for the root namespace); "hosts": the servers whose host one of `hostsOf` matches (undefined from
+   * hostsOf: everything).
+   */
+  reach: 'everything' | 'namespace' | 'hosts';
+  hostsOf?: (resource: Resource) => string[] | undefined;
+  /** Who reads it, and why the reach is what it is. */
+  reader: string;
+}
