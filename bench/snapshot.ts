@@ -1,6 +1,7 @@
 // Behaviour snapshot, for optimisations that must not change anything a user sees: every finding (JSON) and every
 // graph edge (client, members, server, evidence, each connection's verdict and explanation) for each input.
-//   node --import ./bench/register.mjs bench/snapshot.ts out.json [--workloads 1000] [--seed 1] [--per-namespace 50] [dir ...]
+//   node --import ./bench/register.mjs bench/snapshot.ts out.json [--workloads 1000] [--seed 1] [--per-namespace 50]
+//     [--istio-version 1.5] [dir ...]
 // Without dirs: every example under examples/ plus a fixed-seed generated mesh. Compare two runs with cmp(1).
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -52,8 +53,8 @@ export function edgeSnapshot(e: Edge): unknown {
   };
 }
 
-export async function snapshot(dir: string, withEdges = true): Promise<unknown> {
-  const options = resolveOptions({ cwd: dir, paths: ['.'], noConfig: true });
+export async function snapshot(dir: string, withEdges = true, istioVersion?: string): Promise<unknown> {
+  const options = resolveOptions({ cwd: dir, paths: ['.'], noConfig: true, istioVersion });
   const result = await lint(options);
   return {
     findings: result.findings,
@@ -71,6 +72,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       workloads: { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
       'per-namespace': { type: 'string', default: '50' },
+      'istio-version': { type: 'string' },
     },
   });
   const [out, ...dirs] = positionals;
@@ -97,7 +99,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     for (const dir of targets)
       all[tmp && dir === tmp ? `generated:${values.workloads}:${values.seed}` : path.relative(ROOT, dir)] =
-        await snapshot(dir);
+        await snapshot(dir, true, values['istio-version']);
     await writeFile(out, JSON.stringify(all, null, 1));
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });

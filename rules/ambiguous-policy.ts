@@ -17,8 +17,7 @@ import {
   type PeerAuthn,
 } from '../src/mesh/inventory.js';
 import { oldestFirst } from '../src/mesh/server-mode.js';
-import { atLeast } from '../src/mesh/version.js';
-import { MESSAGE_LIST_CAP } from '../src/graph/group.js';
+import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
@@ -144,7 +143,7 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
     }
 
     // Legacy Policies, where Istio still reads them.
-    if (!atLeast(mesh.settings.version, 1, 6)) reportLegacy(context);
+    if (mesh.settings.release.has('legacy-authentication-policy')) reportLegacy(context);
 
     // DestinationRules for one host in one namespace, with different tls.
     for (const group of mergedDestinationRuleGroups(mesh)) {

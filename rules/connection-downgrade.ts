@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rule.js';
 
-// Reported by the diff engine (src/diff/transitions.ts), which is the only place that sees both base and head;
-// this module gives the rule its id, severity and documentation (README table, --explain, SARIF help).
+// The diff (src/diff/transitions.ts) is the only place that sees both base and head: it compares their graphs and
+// hands this rule, through the context, what a change made worse and no other finding reports.
 export default defineRule({
   meta: {
     id: 'connection-downgrade',
@@ -65,7 +65,8 @@ Off with \`rules: {connection-downgrade: off}\`; a severity there replaces the c
 \`istioctl x precheck\` and \`istioctl analyze\` look at one state of the cluster, never at a change.
 `,
   },
-  check() {
-    // Nothing to do on one side alone: see src/diff/transitions.ts.
+  check(context) {
+    // Nothing on one side alone (a plain lint has no transitions).
+    for (const transition of context.transitions ?? []) context.report(transition);
   },
 });

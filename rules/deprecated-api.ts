@@ -4,10 +4,10 @@ import {
   renderPolicyInline,
   type ConversionNote,
   type ConvertedPolicy,
-} from '../src/convert/convert.js';
+} from '../src/mesh/convert.js';
 import type { Resource } from '../src/load/index.js';
 import { meshInventory } from '../src/mesh/inventory.js';
-import { atLeast, parseIstioVersion } from '../src/mesh/version.js';
+import { releaseOf } from '../src/mesh/releases.js';
 
 export default defineRule({
   meta: {
@@ -69,9 +69,9 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
     const { mesh } = context;
     const inv = meshInventory(mesh);
     if (!inv.legacy.length) return;
-    const v = mesh.settings.version;
+    const v = mesh.settings.release;
     // PeerAuthentication exists from 1.5: show what to write when moving there.
-    const target = atLeast(v, 1, 5) ? v : parseIstioVersion('1.5')!;
+    const target = v.has('peer-authentication') ? v : releaseOf('1.5');
     const conversion = convertMesh(mesh, { targetVersion: target });
     // Conversions and notes by the legacy policy they are about (in their order), looked up once per policy below.
     const convertedFrom = new Map<Resource, ConvertedPolicy[]>();
@@ -89,9 +89,9 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
     for (const p of inv.legacy) {
       const r = p.resource;
       const name = r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
-      const status = atLeast(v, 1, 6)
+      const status = !v.has('legacy-authentication-policy')
         ? `was removed in Istio 1.6, so Istio ${v.text} ignores ${name} and it does nothing`
-        : atLeast(v, 1, 5)
+        : v.has('peer-authentication')
           ? `is deprecated in Istio 1.5 (used only for workloads no PeerAuthentication covers) and ignored from 1.6`
           : `is ignored from Istio 1.6; replace it when you move to 1.5 or later`;
       const converted = convertedFrom.get(r) ?? [];
@@ -113,7 +113,7 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
       context.report({
         resource: r,
         path: ['apiVersion'],
-        severity: atLeast(v, 1, 6) ? 'error' : 'warning',
+        severity: !v.has('legacy-authentication-policy') ? 'error' : 'warning',
         message: `${r.apiVersion} ${r.kind} ${status}.${replacement}${converted.length ? ' `mtls-lint convert` writes it.' : ''}`,
       });
     }

@@ -17,7 +17,6 @@ import {
   type LegacyPolicy,
   type ShadowHit,
 } from '../src/mesh/inventory.js';
-import { atLeast } from '../src/mesh/version.js';
 
 export default defineRule({
   meta: {
@@ -90,7 +89,7 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
   check(context) {
     const { mesh } = context;
     const inv = meshInventory(mesh);
-    const v = mesh.settings.version;
+    const v = mesh.settings.release;
     const root = mesh.settings.rootNamespace;
 
     for (const pa of inv.peerAuthentications) {
@@ -116,7 +115,7 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
       for (const port of pa.portLevel.keys()) {
         if (targets.has(port)) continue;
         // 1.9+ builds a passthrough chain per portLevelMtls port without a Service (needPerPortPassthroughFilterChain).
-        if (atLeast(v, 1, 9) && containerPorts.has(port)) continue;
+        if (v.has('port-level-mtls-passthrough-chains') && containerPorts.has(port)) continue;
         const path = ['spec', 'portLevelMtls', String(port)];
         const asServicePort = workloads
           .flatMap((w) =>
@@ -130,11 +129,11 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
           message = `${pname} portLevelMtls key ${port} is the service port of ${asServicePort.s.name}.${asServicePort.s.namespace}, but Istio keys portLevelMtls by the container (target) port, so this entry does nothing: did you mean target port ${asServicePort.tp}?`;
         } else if (containerPorts.has(port)) {
           message = `${pname} portLevelMtls key ${port} is a container port of ${names} that no Service routes to; Istio ${v.text} applies port-level mTLS only to ports behind a Service (1.9+ also to other ports), so this entry does nothing. Fix: expose the port in a Service, or drop the entry.`;
-        } else if (!atLeast(v, 1, 9) || containerPorts.size) {
-          const known = [...new Set([...targets.keys(), ...(atLeast(v, 1, 9) ? containerPorts : [])])].sort(
+        } else if (!v.has('port-level-mtls-passthrough-chains') || containerPorts.size) {
+          const known = [...new Set([...targets.keys(), ...(v.has('port-level-mtls-passthrough-chains') ? containerPorts : [])])].sort(
             (a, b) => a - b,
           );
-          message = `${pname} portLevelMtls key ${port} is not a target port of ${names}${known.length ? ` (its ports: ${known.join(', ')})` : ''}, so this entry does nothing${atLeast(v, 1, 9) ? ` unless the app listens on an undeclared port ${port}` : ''}. Fix: key it by the container port.`;
+          message = `${pname} portLevelMtls key ${port} is not a target port of ${names}${known.length ? ` (its ports: ${known.join(', ')})` : ''}, so this entry does nothing${v.has('port-level-mtls-passthrough-chains') ? ` unless the app listens on an undeclared port ${port}` : ''}. Fix: key it by the container port.`;
         } else {
           continue; // 1.9+, nothing declared: the app may listen there
         }
@@ -152,7 +151,7 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
         context.report({
           resource: dr.resource,
           path: ['spec', 'exportTo'],
-          message: `${name}: exportTo ${JSON.stringify(exportTo)} hides it from every namespace${!atLeast(v, 1, 7) ? ` (Istio ${v.text} reads only the first entry, and only "." or "*")` : ''}, so no client uses it for ${dr.host}. Fix: export it to the clients' namespaces (or "*").`,
+          message: `${name}: exportTo ${JSON.stringify(exportTo)} hides it from every namespace${!v.has('destination-rule-export-to-namespaces') ? ` (Istio ${v.text} reads only the first entry, and only "." or "*")` : ''}, so no client uses it for ${dr.host}. Fix: export it to the clients' namespaces (or "*").`,
         });
         continue;
       }
@@ -181,7 +180,7 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
     }
 
     // Legacy Policies on a release that no longer reads them.
-    if (atLeast(v, 1, 6)) {
+    if (!v.has('legacy-authentication-policy')) {
       for (const p of inv.legacy) reportIgnoredLegacy(context, p);
     }
   },

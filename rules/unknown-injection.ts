@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule.js';
 import type { Workload } from '../src/mesh/model.js';
-import { MESSAGE_LIST_CAP } from '../src/graph/group.js';
+import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 import { relatedAt } from '../src/rule.js';
 
 export default defineRule({

@@ -15,8 +15,7 @@ import {
   workloadsSelected,
 } from '../src/mesh/inventory.js';
 import { arr, get, obj, str, stringMap, selectorMatches } from '../src/mesh/util.js';
-import { atLeast } from '../src/mesh/version.js';
-import { MESSAGE_LIST_CAP } from '../src/graph/group.js';
+import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
@@ -141,7 +140,7 @@ numbers too.
     }
 
     // Legacy Policy targets: they only matter where Istio still reads Policies (≤ 1.5).
-    if (!atLeast(mesh.settings.version, 1, 6)) {
+    if (mesh.settings.release.has('legacy-authentication-policy')) {
       for (const policy of inv.legacy) {
         if (policy.resource.kind !== 'Policy' || policy.namespace === undefined) continue;
         const ns = policy.namespace;
@@ -239,7 +238,7 @@ numbers too.
         }
       }
       if (service) checkSubsets(mesh, dr.resource, name, service, context.report, unchecked);
-      if (dr.workloadSelector && atLeast(mesh.settings.version, 1, 14)) {
+      if (dr.workloadSelector && mesh.settings.release.has('destination-rule-workload-selector')) {
         const path = ['spec', 'workloadSelector', 'matchLabels'];
         if (!workloadsKnownIn(mesh, dr.namespace)) {
           unchecked.add(

@@ -3,12 +3,11 @@ import { loadInputs, type LoadedInputs, type ParseCache } from './load/index.js'
 import { validateResources } from './schema/validate.js';
 import { buildMeshModel } from './mesh/build.js';
 import { buildGraph } from './graph/build.js';
-import { withoutRelatedLocations } from './graph/group.js';
 import { RULES } from '../rules/index.js';
 import { applySuppressions } from './suppress.js';
-import type { Rule, RuleContext, ReportDescriptor } from './rule.js';
+import { RULE_INPUTS, type Rule, type RuleContext, type ReportDescriptor, type RuleInput } from './rule.js';
 import type { MeshModel } from './mesh/model.js';
-import type { ServerScope } from './mesh/change-scope.js';
+import type { ServerScope } from './graph/server-scope.js';
 import type { Graph } from './graph/graph.js';
 import type { ResolvedOptions } from './options.js';
 import { SEVERITY_RANK, type Finding, type Severity, type Summary } from './types.js';
@@ -57,7 +56,7 @@ export interface AnalyzeHow {
   forComparison?: boolean;
   /**
    * The head's analysis, and the servers beyond which these inputs do not differ from its inputs in effect
-   * (mesh/change-scope.ts): its workloads, services and the edges of other servers are taken as they are.
+   * (diff/change-scope.ts): its workloads, services and the edges of other servers are taken as they are.
    */
   reuse?: { from: LintResult; scope: ServerScope };
 }
@@ -81,33 +80,13 @@ export function analyze(
       reuse && { graph: reuse.from.graph(), scope: reuse.scope },
     ));
 
-  const raw: Finding[] = [];
-  for (const rule of rules) {
-    const configured = options.config.rules?.[rule.meta.id];
-    if (configured === 'off') continue;
-    const override: Severity | undefined = configured;
-    const push = (found: Finding) => {
-      const f = how.forComparison ? withoutRelated(found) : found;
-      // A configured severity replaces the rule's own choice, including "one lower for possible callers".
-      raw.push(override ? { ...f, severity: override } : f);
-    };
-    const context: RuleContext = {
-      options,
-      inputs,
-      schemaFindings: schema.findings,
-      get mesh() {
-        return getMesh();
-      },
-      get graph() {
-        return getGraph();
-      },
-      report: (d) => push(toFinding(rule, d)),
-      emit: (f) => push(f),
-    };
-    // Rules that list victims skip making their locations (a finding from another rule loses them in push).
-    if (how.forComparison) withoutRelatedLocations(() => rule.check(context));
-    else rule.check(context);
-  }
+  const raw = checkRules(rules, options, {
+    inputs,
+    schemaFindings: () => schema.findings,
+    mesh: getMesh,
+    graph: getGraph,
+    forComparison: how.forComparison ?? false,
+  });
 
   const { kept, suppressed } = applySuppressions(dedupe(raw), inputs.resources, options);
   kept.sort(compareFindings);
@@ -120,6 +99,82 @@ export function analyze(
     mesh: getMesh,
     graph: getGraph,
   };
+}
+
+interface RuleFacts extends Pick<RuleContext, 'inputs' | 'transitions'> {
+  schemaFindings(): readonly Finding[];
+  mesh(): MeshModel;
+  graph(): Graph;
+  forComparison: boolean;
+}
+
+/** Each enabled rule's findings, in the order reported, with the configured severity. */
+function checkRules(rules: readonly Rule[], options: ResolvedOptions, facts: RuleFacts): Finding[] {
+  const raw: Finding[] = [];
+  for (const rule of rules) {
+    const configured = options.config.rules?.[rule.meta.id];
+    if (configured === 'off') continue;
+    const override: Severity | undefined = configured;
+    const push = (found: Finding) => {
+      const f = facts.forComparison ? withoutRelated(found) : found;
+      // A configured severity replaces the rule's own choice, including "one lower for possible callers".
+      raw.push(override ? { ...f, severity: override } : f);
+    };
+    const deepest = Math.max(-1, ...rule.meta.needs.map((n) => RULE_INPUTS.indexOf(n)));
+    const declared = (stage: RuleInput) => {
+      if (RULE_INPUTS.indexOf(stage) > deepest)
+        throw new Error(`rule ${rule.meta.id} reads the ${stage} stage, which its meta.needs does not declare`);
+    };
+    const context: RuleContext = {
+      options,
+      get inputs() {
+        declared('inputs');
+        return facts.inputs;
+      },
+      get schemaFindings() {
+        declared('schema');
+        return facts.schemaFindings();
+      },
+      get mesh() {
+        declared('mesh');
+        return facts.mesh();
+      },
+      get graph() {
+        declared('graph');
+        return facts.graph();
+      },
+      relatedLocations: !facts.forComparison,
+      report: (d) => push(toFinding(rule, d)),
+      emit: (f) => push(f),
+    };
+    if (facts.transitions) Object.assign(context, { transitions: facts.transitions });
+    // With forComparison, rules that list victims skip making their locations (relatedLocations), and a finding
+    // from another rule loses them in push.
+    rule.check(context);
+  }
+  return raw;
+}
+
+/**
+ * Run rules once more over a finished analysis, with what only the caller knows: PR mode hands the
+ * connection-downgrade rule the transitions between base and head. Findings get the configured severity and the
+ * suppressions, in the order the rules report them.
+ */
+export function checkWith(
+  result: LintResult,
+  options: ResolvedOptions,
+  rules: readonly Rule[],
+  transitions: readonly ReportDescriptor[],
+): { kept: Finding[]; suppressed: Finding[] } {
+  const raw = checkRules(rules, options, {
+    inputs: result.inputs,
+    schemaFindings: () => validateResources(result.inputs.resources).findings,
+    mesh: result.mesh,
+    graph: result.graph,
+    forComparison: false,
+    transitions,
+  });
+  return applySuppressions(raw, result.inputs.resources, options);
 }
 
 export function toFinding(rule: Rule, d: ReportDescriptor): Finding {

@@ -6,7 +6,9 @@ import type { Graph } from './graph/graph.js';
 import type { EdgeRef, FieldPath, Finding, RelatedLocation, Severity } from './types.js';
 import type { ResolvedOptions } from './options.js';
 
-export type RuleInput = 'inputs' | 'schema' | 'mesh' | 'graph';
+/** The pipeline's stages, each built on the one before (the engine's order). */
+export const RULE_INPUTS = ['inputs', 'schema', 'mesh', 'graph'] as const;
+export type RuleInput = (typeof RULE_INPUTS)[number];
 
 export interface RuleMeta {
   /** Public contract: never rename. */
@@ -20,6 +22,10 @@ export interface RuleMeta {
   relatedCodes?: string[];
   /** GitHub code scanning security-severity (0.0–10.0) for rules that flag a security weakness. */
   securitySeverity?: string;
+  /**
+   * The stages the rule reads: one means that stage and those below it (a 'graph' rule may read the mesh model and the
+   * inputs too). The engine refuses a read beyond them, so the declaration is what the rule does.
+   */
   needs: RuleInput[];
 }
 
@@ -50,6 +56,16 @@ export interface RuleContext {
   readonly mesh: MeshModel;
   /** Client → service edges with outcomes (built on first use). */
   readonly graph: Graph;
+  /**
+   * False when the findings are only compared, never shown (PR mode's base): rules then skip making related
+   * locations (victimLocations returns none), which cost a tenth of a large mesh's analysis.
+   */
+  readonly relatedLocations: boolean;
+  /**
+   * PR mode only: connections the change makes worse that no other finding reports, as findings for the
+   * connection-downgrade rule to report (src/diff/transitions.ts compares the base's and the head's graphs).
+   */
+  readonly transitions?: readonly ReportDescriptor[];
   report(descriptor: ReportDescriptor): void;
   /** Pass a finding made elsewhere (loader, schema) through unchanged but for severity overrides. */
   emit(finding: Finding): void;

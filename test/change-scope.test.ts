@@ -1,5 +1,5 @@
 // PR mode analyses the base as the head with only the servers a change can reach recomputed
-// (src/mesh/change-scope.ts, AnalyzeHow.reuse). For random changes to a generated mesh, that base must have exactly
+// (src/diff/change-scope.ts, AnalyzeHow.reuse). For random changes to a generated mesh, that base must have exactly
 // the graph of a full analysis of the base, and the PR report (new findings, transitions) must be the same.
 import { parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { compareResults } from '../src/diff/base.js';
 import { analyze, type LintResult } from '../src/engine.js';
 import type { Edge, Graph } from '../src/graph/graph.js';
 import { ParseCache, parseTexts, type Resource } from '../src/load/index.js';
-import { changeScope, reachesAllServers } from '../src/mesh/change-scope.js';
+import { changeScope, reachesAllServers } from '../src/diff/change-scope.js';
 import { resolveOptions } from '../src/resolve-options.js';
 
 const options = resolveOptions({ cwd: '/', paths: ['.'], noConfig: true });

@@ -1,7 +1,7 @@
 import { lint } from '../engine.js';
 import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
 import { resolveOptions } from '../resolve-options.js';
-import { checkInputs, COMMON_OPTIONS, EXIT_OK, noteIstioVersion, parse, readAll, UsageError, writeOutput, type CliIO } from './main.js';
+import { checkInputs, COMMON_OPTIONS, EXIT_OK, noteIstioVersion, parse, readAll, UsageError, writeOutput, type CliIO } from './common.js';
 
 const GRAPH_HELP = `Usage: mtls-lint graph [options] [path ...]
 

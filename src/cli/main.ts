@@ -1,37 +1,31 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config.js';
 import { failsThreshold, lint, type LintResult } from '../engine.js';
-import { FORMATTERS, FORMAT_NAMES, type Output } from '../report/index.js';
+import { FORMATTERS, FORMAT_NAMES } from '../report/index.js';
 import { resolveOptions } from '../resolve-options.js';
 import { findRule, RULES } from '../../rules/index.js';
 import { VERSION } from '../version.js';
-import type { ResolvedOptions } from '../options.js';
-import { atLeast, LATEST_ISTIO_VERSION, parseIstioVersion } from '../mesh/version.js';
+import { LATEST_ISTIO_VERSION } from '../mesh/version.js';
 import { SUBCOMMANDS } from './subcommands.js';
-import { quoteName } from '../report/escape.js';
+import {
+  checkInputs,
+  COMMON_OPTIONS,
+  EXIT_FINDINGS,
+  EXIT_OK,
+  EXIT_USAGE,
+  guardPipe,
+  noteIstioVersion,
+  parse,
+  readAll,
+  UsageError,
+  writeFailure,
+  writeOutput,
+  type CliIO,
+} from './common.js';
 
-export interface CliIO {
-  cwd: string;
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-}
+// Tests and the entry point import the I/O type from here.
+export type { CliIO } from './common.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export const COMMON_OPTIONS = {
-  format: { type: 'string', short: 'f' },
-  'output-file': { type: 'string', short: 'o' },
-  namespace: { type: 'string', short: 'n' },
-  config: { type: 'string', short: 'c' },
-  'istio-version': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
 
 const LINT_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -110,36 +104,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-export class UsageError extends Error {}
-
-/** Streams whose reader went away (`mtls-lint … | head`): further output is dropped, the exit code stays the run's. */
-const closedPipes = new WeakMap<object, string>();
-const guardedPipes = new WeakSet<object>();
-
-/**
- * A closed pipe is the reader saying it has seen enough, not a failure: without a listener Node throws EPIPE from
- * an 'error' event, a stack trace after the report. The listener stays for the life of the stream, because the
- * error of the last write arrives after run() has returned.
- */
-function guardPipe(stream: NodeJS.WritableStream): void {
-  if (guardedPipes.has(stream)) return;
-  guardedPipes.add(stream);
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (!closedPipes.has(stream)) closedPipes.set(stream, err.code ?? 'error');
-  });
-}
-
-/** A write failure other than a closed pipe (`> /dev/full`: ENOSPC): the report is lost, which must not pass. */
-function writeFailure(stream: NodeJS.WritableStream): string | undefined {
-  const code = closedPipes.get(stream);
-  return code === undefined || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' ? undefined : code;
-}
-
-function pipeClosed(stream: NodeJS.WritableStream): boolean {
-  const s = stream as NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };
-  return closedPipes.has(stream) || s.destroyed === true || s.writableEnded === true;
-}
-
 /** Options that take a value, for finding the subcommand behind options (`mtls-lint -c cfg.yaml graph k8s`). */
 const VALUE_OPTIONS = new Set(['out-dir', ...Object.entries(LINT_OPTIONS).filter(([, o]) => o.type === 'string').map(([k]) => k)]);
 const VALUE_SHORTS = new Set(
@@ -170,14 +134,6 @@ export function splitSubcommand(argv: string[]): { name: string; argv: string[] 
     return Object.hasOwn(SUBCOMMANDS, arg) ? { name: arg, argv: [...argv.slice(0, i), ...argv.slice(i + 1)] } : undefined;
   }
   return undefined;
-}
-
-export function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err)} (see --help)`);
-  }
 }
 
 async function runLint(argv: string[], io: CliIO): Promise<number> {
@@ -241,61 +197,6 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   return counted.some((f) => failsThreshold(f, options.failOn)) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/**
- * One line on stderr when the requested Istio release is newer than the newest whose semantics mtls-lint encodes:
- * the run goes on with the newest (every check is "from release X on"), and the user knows which that was.
- */
-export function noteIstioVersion(options: ResolvedOptions, io: CliIO): void {
-  const latest = parseIstioVersion(LATEST_ISTIO_VERSION)!;
-  const v = options.istioVersion;
-  if (atLeast(v, latest.major, latest.minor) && v.text !== latest.text) {
-    io.stderr.write(
-      `mtls-lint: Istio ${v.text} is newer than the newest release mtls-lint knows (${latest.text}); applying ${latest.text} semantics.\n`,
-    );
-  }
-}
-
-/** Exit 2 rather than a green run when there was nothing to check. */
-export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, options: ResolvedOptions): void {
-  if (result.inputs.missing.length) {
-    throw new UsageError(`path not found: ${result.inputs.missing.join(', ')}`);
-  }
-  if (result.inputs.emptyStdin) {
-    // `helm template … | mtls-lint -` after helm failed: an empty pipe must not pass as "no problems".
-    throw new UsageError('standard input is empty, nothing to check (did the command before the pipe fail?)');
-  }
-  if (result.inputs.files.length === 0 && result.findings.length === 0 && result.inputs.notCompared?.length) {
-    const n = result.inputs.notCompared.length;
-    throw new UsageError(
-      `nothing to compare: git does not track ${listed(result.inputs.notCompared)}, so the base commit cannot have ${n === 1 ? 'it' : 'them'}; add --untracked compare to compare against nothing, or give the old rendering with --base FILE`,
-    );
-  }
-  // `mtls-lint <(helm template …)` after helm failed: the same as an empty standard input.
-  const streams = result.inputs.emptyStreams ?? [];
-  if (streams.length) {
-    const hint = streams.some((s) => s.pipe) ? ' (did the command that writes to it fail?)' : '';
-    throw new UsageError(`${listed(streams.map((s) => s.file))} ${streams.length === 1 ? 'is' : 'are'} empty, nothing to check${hint}`);
-  }
-  // Only blank files (an empty file, a directory of empty files): a green run would say "no problems" about nothing.
-  const blank = result.inputs.blank ?? [];
-  if (result.inputs.files.length > 0 && blank.length === result.inputs.files.length && result.findings.length === 0) {
-    throw new UsageError(
-      blank.length === 1
-        ? `${quoteName(blank[0]!)} is empty, nothing to check`
-        : `all ${blank.length} input files are empty (${listed(blank)}), nothing to check`,
-    );
-  }
-  if (result.inputs.files.length === 0 && result.findings.length === 0) {
-    const ignored = options.config.ignore?.length ? " (or the config file's ignore globs exclude them all)" : '';
-    throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`);
-  }
-}
-
-function listed(files: string[]): string {
-  const names = files.map(quoteName);
-  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-}
-
 export function colorWanted(force: boolean | undefined, off: boolean | undefined, io: CliIO, outputFile: string | undefined): boolean {
   if (off || io.env.NO_COLOR) return false;
   const forced = io.env.FORCE_COLOR;
@@ -303,67 +204,7 @@ export function colorWanted(force: boolean | undefined, off: boolean | undefined
   return !outputFile && io.stdout.isTTY === true;
 }
 
-export async function writeOutput(output: Output, file: string | undefined, io: CliIO): Promise<void> {
-  if (file) {
-    let handle: FileHandle | undefined;
-    try {
-      handle = await open(path.resolve(io.cwd, file), 'w');
-      for (const piece of coalesce(output)) await handle.write(piece);
-    } catch (err) {
-      throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    } finally {
-      await handle?.close();
-    }
-    return;
-  }
-  for (const piece of coalesce(output)) {
-    // The reader went away: stop making the rest of the report.
-    if (pipeClosed(io.stdout)) return;
-    await new Promise<void>((resolve) => {
-      if (io.stdout.write(piece)) return resolve();
-      const done = () => {
-        io.stdout.off('drain', done);
-        io.stdout.off('error', done);
-        io.stdout.off('close', done);
-        resolve();
-      };
-      io.stdout.on('drain', done);
-      io.stdout.on('error', done);
-      io.stdout.on('close', done);
-    });
-  }
-}
-
-/** Pieces of about a megabyte: few writes, and never the whole report in memory at once. */
-function* coalesce(output: Output): Generator<string> {
-  if (typeof output === 'string') {
-    yield output;
-    return;
-  }
-  let buffer = '';
-  for (const piece of output) {
-    buffer += piece;
-    if (buffer.length >= 1 << 20) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  if (buffer) yield buffer;
-}
-
 export function explainRule(meta: { id: string; defaultSeverity: string; summary: string; docs: string; relatedCodes?: string[] }): string {
   return `# ${meta.id} (default: ${meta.defaultSeverity})\n\n${meta.summary}\n${meta.docs.replace(/^\n/, '\n')}`.replace(/\n*$/, '\n');
 }
 
-/** Read a stream to its end, or until more than `limit` bytes (the caller reports the overflow). */
-export async function readAll(stream: NodeJS.ReadableStream, limit = Infinity): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    chunks.push(buffer);
-    total += buffer.length;
-    if (total > limit) break; // leaving the loop destroys the stream: stop reading, do not buffer the rest
-  }
-  return Buffer.concat(chunks);
-}

@@ -1,4 +1,4 @@
-import type { CliIO } from './main.js';
+import type { CliIO } from './common.js';
 
 export type Subcommand = (argv: string[], io: CliIO) => Promise<number>;
 

@@ -14,10 +14,10 @@ import {
   UsageError,
   writeOutput,
   type CliIO,
-} from '../cli/main.js';
-import { atLeast } from '../mesh/version.js';
-import { oneLine, quoteName } from '../report/escape.js';
-import { convertMesh, renderPolicy, type ConversionNote, type ConvertedPolicy } from './convert.js';
+} from '../cli/common.js';
+import { releaseOf } from '../mesh/releases.js';
+import { oneLine, quoteName } from '../escape.js';
+import { convertMesh, renderPolicy, type ConversionNote, type ConvertedPolicy } from '../mesh/convert.js';
 
 const CONVERT_OPTIONS = {
   namespace: COMMON_OPTIONS.namespace,
@@ -64,7 +64,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     configPath: values.config,
   });
   noteIstioVersion(options, io);
-  if (!atLeast(options.istioVersion, 1, 5)) {
+  const release = releaseOf(options.istioVersion);
+  if (!release.has('peer-authentication')) {
     throw new UsageError(
       `PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`,
     );
@@ -72,7 +73,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   const result = await lint(options, { stdin: async () => readAll(io.stdin) });
   checkInputs(result, options);
   const mesh = result.mesh();
-  const conversion = convertMesh(mesh, { targetVersion: options.istioVersion });
+  const conversion = convertMesh(mesh, { targetVersion: release });
   const notes: ConversionNote[] = [...conversion.notes];
 
   // Legacy resources with schema errors are not in the model: say so rather than skip them silently.

@@ -17,7 +17,7 @@ import {
 } from './git.js';
 import { markNew } from './match.js';
 import { applyTransitions } from './transitions.js';
-import { changeScope, reachesAllServers } from '../mesh/change-scope.js';
+import { changeScope, reachesAllServers } from './change-scope.js';
 
 export interface BaseOptions {
   stdin: () => Promise<Uint8Array>;
@@ -81,7 +81,7 @@ export async function lintAgainstBase(
   }
   // A change that reaches only some servers (PeerAuthentications, Policies and AuthorizationPolicies of a namespace
   // other than the root, DestinationRules of some hosts): the head first, then the base as the head with only those
-  // servers' edges recomputed (mesh/change-scope.ts).
+  // servers' edges recomputed (diff/change-scope.ts).
   const scope = changeScope(baseInputs.resources, headInputs.resources);
   if (scope) {
     const head = analyze(headInputs, options);

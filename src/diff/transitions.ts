@@ -2,17 +2,18 @@
 // plaintext → broken), with the setting that changed and the step of the safe migration order it skips
 // (PERMISSIVE → clients send mTLS → STRICT; Istio task "Mutual TLS Migration").
 import type { LintResult } from '../engine.js';
-import { toFinding } from '../engine.js';
+import { checkWith } from '../engine.js';
 import type { Edge, EdgeConnection, Graph } from '../graph/graph.js';
-import { EDGE_LIST_CAP, MESSAGE_LIST_CAP } from '../graph/group.js';
+import { EDGE_LIST_CAP, MESSAGE_LIST_CAP } from '../rule-report.js';
 import type { Cause, Workload } from '../mesh/model.js';
 import type { ResolvedOptions } from '../options.js';
 import { relatedAt, type ReportDescriptor } from '../rule.js';
-import { applySuppressions } from '../suppress.js';
 import type { EdgeRef, Finding, RelatedLocation, Severity } from '../types.js';
-import connectionDowngrade from '../../rules/connection-downgrade.js';
+import { findRule } from '../../rules/index.js';
 
-export const TRANSITION_RULE = connectionDowngrade.meta.id;
+/** The rule that reports the transitions no other finding covers (rules/connection-downgrade.ts). */
+export const TRANSITION_RULE = 'connection-downgrade';
+const transitionRule = findRule(TRANSITION_RULE)!;
 
 type Outcome = Edge['outcome'];
 const RANK: Record<Outcome, number> = { mtls: 0, tls: 1, plaintext: 2, broken: 3 };
@@ -731,9 +732,9 @@ export function applyTransitions(
     f.transition = { from: ts[0]!.from, to: ts[0]!.to };
     f.message += ` Change: ${ts[0]!.short}${moreText(ts.length, ts.slice(1))}`;
   }
-  const standalone = [...groups.values()].map((g) => transitionFinding(g, configured));
+  const standalone = [...groups.values()].map((g) => transitionDescriptor(g));
   if (!standalone.length) return { findings: out, suppressed: [] };
-  const { kept, suppressed } = applySuppressions(standalone, head.inputs.resources, options);
+  const { kept, suppressed } = checkWith(head, options, [transitionRule], standalone);
   return { findings: [...out, ...kept.map((f) => ({ ...f, new: true }))], suppressed };
 }
 
@@ -750,7 +751,7 @@ function moreText(total: number, next: readonly Listed[]): string {
 }
 
 /** One finding per cause: the first transition in full, the others listed; every victim an edge and related location. */
-function transitionFinding(items: readonly Item[], override: Severity | undefined): Finding {
+function transitionDescriptor(items: readonly Item[]): ReportDescriptor {
   const t = items[0]!.t;
   const h = t.head;
   const listed: Listed[] = [];
@@ -781,7 +782,7 @@ function transitionFinding(items: readonly Item[], override: Severity | undefine
   const total = items.reduce((n, x) => n + countOf(x), 0);
   const d: ReportDescriptor = {
     message: `${t.text}${moreText(total, listed.slice(1))}`,
-    severity: override ?? worst,
+    severity: worst,
     edges: listed.map((x) => ({ ...x.head.ref, transition: { from: x.from, to: x.to } })),
     related,
     keyDetail: t.group,
@@ -801,7 +802,7 @@ function transitionFinding(items: readonly Item[], override: Severity | undefine
     d.resource = w.resource;
     d.path = ['metadata', 'name'];
   }
-  return toFinding(connectionDowngrade, d);
+  return d;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

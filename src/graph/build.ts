@@ -1,11 +1,11 @@
 // Edges: every known call (declared, inferred), every possible caller (grouped), and stand-ins for what the inputs
 // do not show, each with the outcome of each connection as the mesh model decides it.
-import type { ClientSpec, ClientTlsResult, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
+import type { ClientSpec, ClientTlsResult, KindInput, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
+import type { Resource } from '../load/index.js';
 import { isUdp, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
 import { toAmbient } from '../mesh/build.js';
-import { reachesServer, type ServerScope } from '../mesh/change-scope.js';
-import { atLeast } from '../mesh/version.js';
+import { reachesServer, type ServerScope } from './server-scope.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
@@ -21,7 +21,7 @@ export const OTHER_NAMESPACE = '(other namespaces)';
 
 /**
  * A graph to take edges from: the head's, when the base differs from it only in what reaches the servers of `scope`
- * (mesh/change-scope.ts), and the mesh model was built with the head's workloads and services.
+ * (diff/change-scope.ts), and the mesh model was built with the head's workloads and services.
  */
 export interface GraphReuse {
   graph: Graph;
@@ -33,6 +33,26 @@ export interface GraphReuse {
  * config only, so a graph made from another (GraphReuse) takes them from it.
  */
 const workloadSideCalls = new WeakMap<Graph, { declared: Call[]; fromWorkloads: Call[]; unresolved: string[] }>();
+
+/**
+ * The kinds the graph reads itself (beyond the mesh model's), and how far a change to one reaches (mesh/model.ts
+ * KindInput). The graph asks for resources only through graphInput, which refuses other kinds.
+ */
+export const GRAPH_INPUTS: readonly KindInput[] = [
+  {
+    kinds: ['AuthorizationPolicy'],
+    reach: 'namespace',
+    reader: 'graph/callers.ts authorizationPolicyCalls: ALLOW sources call the services over the workloads it selects, in its namespace',
+  },
+  { kinds: ['ConfigMap'], reach: 'everything', reader: 'graph/callers.ts workloadCalls: service URLs in ConfigMaps' },
+];
+
+const GRAPH_KINDS: ReadonlySet<string> = new Set(GRAPH_INPUTS.flatMap((i) => i.kinds));
+
+function graphInput(mesh: MeshModel, kind: string): Resource[] {
+  if (!GRAPH_KINDS.has(kind)) throw new Error(`the graph reads ${kind}, which graph/build.ts GRAPH_INPUTS does not declare`);
+  return mesh.resourcesOfKind(kind);
+}
 
 export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: GraphReuse): Graph {
   const edges: Edge[] = [];
@@ -54,7 +74,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const { unresolved } = workloadSide;
   const known = [...workloadSide.declared, ...workloadSide.fromWorkloads];
   // Not push(...): spreading 100k+ calls (ALLOW from a 500-workload namespace, times many policies) overflows the stack.
-  for (const call of authorizationPolicyCalls(mesh, mesh.resourcesOfKind('AuthorizationPolicy'))) known.push(call);
+  for (const call of authorizationPolicyCalls(mesh, graphInput(mesh, 'AuthorizationPolicy'))) known.push(call);
   // Client keys with a known edge, by server port (service id → port → client keys): one edge per (client, service
   // port), and step 2 leaves these clients out of the groups it can filter. Servers with the same id (a Service
   // given twice) share one map; it is found by the server object, which is cheaper than by its id.
@@ -189,7 +209,7 @@ function standInService(namespace: string): StandInService {
 function workloadSideCallsOf(mesh: MeshModel, options: ResolvedOptions) {
   const unresolved: string[] = [];
   const declared = declaredCalls(mesh, options, unresolved);
-  return { declared, fromWorkloads: workloadCalls(mesh, mesh.resourcesOfKind('ConfigMap')), unresolved };
+  return { declared, fromWorkloads: workloadCalls(mesh, graphInput(mesh, 'ConfigMap')), unresolved };
 }
 
 /** Edges in graph order; `sortClients[i]` is the node edge i sorts as. */
@@ -515,7 +535,7 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
     if (excluded.has(ns.name) || ns.origin === 'system' || ns.origin === 'unknown' || ns.name === mesh.settings.rootNamespace) continue;
     const injected = namespaceLabelsInject(ns.labels);
     // An ambient namespace's services are reached through ztunnel, not raw (istio-semantics.md §0.1, §6.3).
-    const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && atLeast(mesh.settings.version, 1, 18);
+    const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && mesh.settings.release.has('ambient');
     const standIn = `any other service in ${ns.name}${injected ? '' : ambient ? ' (ambient)' : ' (no sidecar injection there)'}`;
     out.push({
       service: standInService(ns.name),

@@ -1,28 +1,8 @@
 // AuthorizationPolicy fields that only match mTLS traffic (istio-semantics.md §7; api security/v1beta1
 // authorization_policy.proto: principals, namespaces … "requires mTLS enabled"; ISTIO-SECURITY-2021-004).
 import type { Resource } from '../load/index.js';
-import type { FieldPath } from '../types.js';
-import type { Workload } from './model.js';
+import type { AuthzPolicy, MtlsOnlyField, Workload } from './model.js';
 import { arr, get, obj, selectorMatches, str, stringMap } from './util.js';
-
-export interface MtlsOnlyField {
-  path: FieldPath;
-  /** "principals", "notNamespaces", "when source.principal" … */
-  field: string;
-  /**
-   * principals/namespaces/when keys match only mTLS peers (plaintext never matches them); the not* forms match
-   * plaintext, since an empty identity is "not" anything (istio-semantics.md §7.2).
-   */
-  positive: boolean;
-}
-
-export interface AuthzPolicy {
-  resource: Resource;
-  namespace: string;
-  selector: Record<string, string>;
-  action: string;
-  mtlsFields: MtlsOnlyField[];
-}
 
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'];
 const WHEN_KEYS = ['source.principal', 'source.namespace', 'connection.sni'];

@@ -12,21 +12,54 @@ import type {
   ServicePort,
   StandInService,
   Workload,
+  KindInput,
 } from './model.js';
 import { readAuthorizationPolicies } from './authz.js';
 import { connectionOutcome } from './connection.js';
-import { DestinationRuleIndex, clientModeFromTls, readDestinationRules, tlsFor, type DestinationRuleInfo } from './destination-rules.js';
+import {
+  DestinationRuleIndex,
+  clientModeFromTls,
+  destinationRuleHosts,
+  readDestinationRules,
+  tlsFor,
+  type DestinationRuleInfo,
+} from './destination-rules.js';
 import { ServerPolicies, readLegacyPolicies, readPeerAuthentications } from './server-mode.js';
 import { extractServices, portProtocol, resolveTargetPort } from './services.js';
 import { resolveMeshSettings } from './settings.js';
 import { WORKLOAD_KINDS, collectNamespaces, decideSidecar, extractWorkloads } from './workloads.js';
 import { ResourcesByKind } from './resources.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
-import { atLeast } from './version.js';
+
+/**
+ * Every kind the mesh model reads, and how far a change to one reaches (mesh/model.ts KindInput). The model asks
+ * for resources only through a ResourcesByKind that refuses other kinds.
+ */
+export const MODEL_INPUTS: readonly KindInput[] = [
+  { kinds: [...WORKLOAD_KINDS], reach: 'everything', reader: 'mesh/workloads.ts extractWorkloads: any workload is a possible caller of every service' },
+  { kinds: ['Namespace'], reach: 'everything', reader: 'mesh/workloads.ts collectNamespaces: injection labels' },
+  { kinds: ['Service'], reach: 'everything', reader: 'mesh/services.ts extractServices: servers, and hosts for every client' },
+  { kinds: ['ConfigMap', 'IstioOperator'], reach: 'everything', reader: 'mesh/settings.ts: mesh config (root namespace, auto mTLS)' },
+  {
+    kinds: ['PeerAuthentication', 'Policy'],
+    reach: 'namespace',
+    reader: "mesh/server-mode.ts: a namespace's policies set what its servers accept (istio-semantics.md §1.2, §2.1)",
+  },
+  { kinds: ['MeshPolicy'], reach: 'everything', reader: 'mesh/server-mode.ts: the mesh-wide legacy policy' },
+  {
+    kinds: ['DestinationRule'],
+    reach: 'hosts',
+    hostsOf: destinationRuleHosts,
+    reader: 'mesh/destination-rules.ts: what sidecars send to the hosts a rule matches',
+  },
+  { kinds: ['AuthorizationPolicy'], reach: 'namespace', reader: 'mesh/authz.ts: policies over the workloads of their namespace' },
+];
+
+const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.kinds));
 
 /**
  * The parts of a model that only workloads, Services, Namespaces and mesh settings decide. PR mode passes the head's
- * to build the base's model when the change cannot reach them (change-scope.ts): the base's edges outside the change
+ * to build the base's model when the change cannot reach them (diff/change-scope.ts): the base's edges outside the change
  * are then the head's own objects, with the same workloads and services in them.
  */
 export type ReusableModelParts = Pick<MeshModel, 'settings' | 'namespaces' | 'workloads' | 'services'>;
@@ -39,9 +72,10 @@ export function buildMeshModel(
 ): MeshModel {
   // Resources with schema errors are left out: Istio's validation would refuse them (they are reported anyway).
   const resources = invalid.size ? allResources.filter((r) => !invalid.has(r.id)) : allResources;
-  const byKind = new ResourcesByKind(resources);
+  const anyKind = new ResourcesByKind(resources);
+  const byKind = anyKind.declaredOnly(MODEL_KINDS, 'mesh/build.ts MODEL_INPUTS');
   const { settings, namespaces, workloads, services } = reuse ?? modelParts(byKind, options);
-  const v = settings.version;
+  const v = settings.release;
   const policies = new ServerPolicies(readPeerAuthentications(byKind.of('PeerAuthentication')), readLegacyPolicies(byKind.of('Policy', 'MeshPolicy')), settings.rootNamespace, v);
   const drs = new DestinationRuleIndex(readDestinationRules(byKind.of('DestinationRule')), settings.rootNamespace, v);
 
@@ -86,13 +120,13 @@ export function buildMeshModel(
 
   /** What the client sidecar infers about the service for auto mTLS (BestEffortInferServiceMTLSMode, §4.3). */
   const inferServiceMode = (service: Service | StandInService, port: ServicePort | undefined): ServerModeResult['mode'] => {
-    if (!atLeast(v, 1, 6)) {
-      if (!atLeast(v, 1, 5) || !policies.anyPeerAuthenticationApplies(service.namespace, {})) {
+    if (v.has('legacy-authentication-policy')) {
+      if (!v.has('peer-authentication') || !policies.anyPeerAuthenticationApplies(service.namespace, {})) {
         // A service the inputs do not show has no service-level Policy: its namespace's or the mesh's decides.
         if (!('resource' in service)) return policies.sidecarServerMode(undefined, service.namespace, undefined, undefined).mode;
         const legacy = policies.legacyPolicyFor(service, port);
         if (legacy) return legacy.policy.mode;
-        if (!atLeast(v, 1, 5)) return 'DISABLE';
+        if (v.has('no-policy-plaintext-only')) return 'DISABLE';
       }
     }
     return policies.composePeerAuthentication(service.namespace, undefined, undefined).mode;
@@ -201,7 +235,7 @@ export function buildMeshModel(
     workloads,
     services,
     authorizationPolicies: readAuthorizationPolicies(byKind.of('AuthorizationPolicy')),
-    resourcesOfKind: (...kinds) => byKind.of(...kinds),
+    resourcesOfKind: (...kinds) => anyKind.of(...kinds),
     serviceByHost: (host, fromNamespace) => lookupHost(hostIndex, host, fromNamespace),
     targetPort: (_service, port, workload) => resolveTargetPort(port, workload),
     serverMode,
@@ -218,7 +252,7 @@ export function buildMeshModel(
 }
 
 /** Settings, namespaces, workloads (with their sidecar decisions) and services (with the workloads they select). */
-function modelParts(byKind: ResourcesByKind, options: ResolvedOptions): ReusableModelParts {
+function modelParts(byKind: Pick<ResourcesByKind, 'of' | 'namespaces'>, options: ResolvedOptions): ReusableModelParts {
   const settings = resolveMeshSettings(byKind.of('ConfigMap', 'IstioOperator'), options);
   // Sorted once here, so that groups, victim lists and tie-breaks never depend on file order.
   const bare = byPlace(extractWorkloads(byKind.of(...WORKLOAD_KINDS)));

@@ -2,7 +2,7 @@
 // Sources: io docs tasks/security/authentication/authn-policy and auto-mtls (503 / 000+56 outcomes);
 // istio pilot/pkg/networking/core/cluster_tls.go (auto mTLS), filterchain_options.go (listener chains 1.10+).
 import type { ClientTlsResult, ConnectionOutcome, ServerModeResult, SidecarState } from './model.js';
-import { atLeast, type IstioVersion } from './version.js';
+import type { Release } from './releases.js';
 
 export interface EndpointFacts {
   sidecar: SidecarState;
@@ -16,15 +16,15 @@ export interface EndpointFacts {
 }
 
 /** Does auto mTLS send Istio mTLS to this endpoint? (§4.2–4.4) */
-export function autoMtlsSends(endpoint: EndpointFacts, v: IstioVersion): { mtls: boolean; why: string } {
+export function autoMtlsSends(endpoint: EndpointFacts, v: Release): { mtls: boolean; why: string } {
   // ≤ 1.6 leaves the auto-detected ISTIO_MUTUAL socket on a headless (ORIGINAL_DST) cluster without the per-endpoint
   // match, so every endpoint gets mTLS, injected or not (istio-semantics.md §4.3, inferred from applyUpstreamTLSSettings).
-  if (endpoint.headless && !atLeast(v, 1, 7) && endpoint.inferredMode !== 'DISABLE')
+  if (endpoint.headless && v.has('headless-auto-mtls-to-every-endpoint') && endpoint.inferredMode !== 'DISABLE')
     return { mtls: true, why: `auto mTLS on a headless service in ${v.text} sends mTLS to every endpoint, injected or not` };
   if (endpoint.sidecar === 'ambient') return { mtls: true, why: 'auto mTLS sends HBONE (mTLS) to ambient endpoints' };
   if (endpoint.sidecar !== 'sidecar') return { mtls: false, why: 'auto mTLS sends plaintext to endpoints without a sidecar' };
   if (endpoint.headless) {
-    if (!atLeast(v, 1, 8)) return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
+    if (!v.has('headless-auto-mtls-all-or-nothing')) return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
     if (endpoint.headlessMixed) return { mtls: false, why: 'a headless service with any uninjected endpoint gets plaintext for all (auto mTLS, 1.8+)' };
   }
   if (endpoint.inferredMode === 'DISABLE') {
@@ -33,13 +33,13 @@ export function autoMtlsSends(endpoint: EndpointFacts, v: IstioVersion): { mtls:
   const level = endpoint.mode.level;
   if (endpoint.mode.mode === 'DISABLE' && (level === 'workload' || level === 'port')) {
     // 1.12+: EDS strips tlsMode from endpoints whose full PeerAuthentication is DISABLE; 1.5–1.11 ignored it.
-    if (atLeast(v, 1, 12)) return { mtls: false, why: 'auto mTLS (1.12+) sees the workload-level DISABLE and sends plaintext' };
+    if (v.has('auto-mtls-honours-workload-disable')) return { mtls: false, why: 'auto mTLS (1.12+) sees the workload-level DISABLE and sends plaintext' };
     return { mtls: true, why: `auto mTLS in ${v.text} ignores workload- and port-level DISABLE and still sends mTLS` };
   }
   return { mtls: true, why: 'auto mTLS sends mTLS to sidecar endpoints' };
 }
 
-export function connectionOutcome(client: ClientTlsResult, endpoint: EndpointFacts, v: IstioVersion): ConnectionOutcome {
+export function connectionOutcome(client: ClientTlsResult, endpoint: EndpointFacts, v: Release): ConnectionOutcome {
   let sends: ConnectionOutcome['clientTls'];
   let sendsWhy: string;
   switch (client.mode) {

@@ -6,7 +6,7 @@ import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
 import type { Cause, ClientTlsMode } from './model.js';
 import { arr, get, hostMatches, hostSpecificity, obj, portNumber, resolveIstioHost, selectorMatches, str, stringMap } from './util.js';
-import { atLeast, type IstioVersion } from './version.js';
+import type { Release } from './releases.js';
 import { oldestFirst } from './server-mode.js';
 
 export interface DestinationRuleInfo {
@@ -52,7 +52,7 @@ export class DestinationRuleIndex {
   constructor(
     readonly rules: DestinationRuleInfo[],
     private readonly rootNamespace: string,
-    private readonly version: IstioVersion,
+    private readonly release: Release,
   ) {
     for (const dr of rules) {
       const list = this.byNamespace.get(dr.namespace);
@@ -161,7 +161,7 @@ export class DestinationRuleIndex {
   }
 
   private isPrivate(dr: DestinationRuleInfo): boolean {
-    const entries = atLeast(this.version, 1, 7) ? (dr.exportTo ?? []) : (dr.exportTo ?? []).slice(0, 1);
+    const entries = this.release.has('destination-rule-export-to-namespaces') ? (dr.exportTo ?? []) : (dr.exportTo ?? []).slice(0, 1);
     // push_context.go SetDestinationRules isPrivateOnly: exactly one entry, "." or the rule's own namespace.
     return entries.length === 1 && (entries[0] === '.' || entries[0] === dr.namespace);
   }
@@ -184,7 +184,7 @@ export class DestinationRuleIndex {
     for (const dr of candidates) if (hostMatches(dr.host, fqdn) && eligible(dr)) (matching ??= []).push(dr);
     if (!matching) return undefined;
     // workloadSelector rules (1.14+) apply only to matching proxies of their own namespace and win over catch-alls.
-    if (isClientNamespace && atLeast(this.version, 1, 14)) {
+    if (isClientNamespace && this.release.has('destination-rule-workload-selector')) {
       const selected = matching.filter((dr) => dr.workloadSelector && selectorMatches(dr.workloadSelector, clientLabels));
       if (selected.length) matching = selected;
       else matching = matching.filter((dr) => !dr.workloadSelector);
@@ -207,11 +207,27 @@ export class DestinationRuleIndex {
     const exportTo = dr.exportTo;
     if (!exportTo || exportTo.length === 0) return true;
     // 1.1–1.6 honour only exportTo[0] as "." or "*"; 1.7+ also namespace names.
-    const entries = atLeast(this.version, 1, 7) ? exportTo : exportTo.slice(0, 1);
+    const namesToo = this.release.has('destination-rule-export-to-namespaces');
+    const entries = namesToo ? exportTo : exportTo.slice(0, 1);
     return entries.some(
-      (e) => e === '*' || (e === '.' && (local || dr.namespace === clientNamespace)) || (atLeast(this.version, 1, 7) && e === clientNamespace),
+      (e) => e === '*' || (e === '.' && (local || dr.namespace === clientNamespace)) || (namesToo && e === clientNamespace),
     );
   }
+}
+
+/**
+ * The hosts whose clients a change to this DestinationRule may reach: what sidecars send there, and which namespaces
+ * may choose differently for them (DestinationRuleIndex lookup, namespacesDistinctFor), both follow the host. A
+ * workloadSelector also splits its namespace's clients for every host (clientClassKey): undefined, it reaches
+ * anything. One the model does not read (another group, no host) reaches nothing.
+ */
+export function destinationRuleHosts(resource: Resource): string[] | undefined {
+  const hosts: string[] = [];
+  for (const dr of readDestinationRules([resource])) {
+    if (dr.workloadSelector) return undefined;
+    hosts.push(dr.host);
+  }
+  return hosts;
 }
 
 /**

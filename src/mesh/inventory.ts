@@ -31,7 +31,6 @@ import {
   str,
   CLUSTER_DOMAIN,
 } from './util.js';
-import { atLeast } from './version.js';
 import { namespaceLabelsInject } from './workloads.js';
 
 /**
@@ -73,9 +72,9 @@ export function meshInventory(mesh: MeshModel): MeshInventory {
   const inv: MeshInventory = {
     peerAuthentications: pas.map((pa) => ({ ...pa, level: peerAuthnLevel(pa, root) })),
     legacy,
-    policies: new ServerPolicies(pas, legacy, root, mesh.settings.version),
+    policies: new ServerPolicies(pas, legacy, root, mesh.settings.release),
     destinationRules,
-    drIndex: new DestinationRuleIndex(destinationRules, root, mesh.settings.version),
+    drIndex: new DestinationRuleIndex(destinationRules, root, mesh.settings.release),
     serviceEntries: readServiceEntries(mesh.resourcesOfKind('ServiceEntry')),
   };
   inventories.set(mesh, inv);
@@ -324,8 +323,7 @@ export function describeTls(s: DrTlsSummary): string {
 export function mergedDestinationRuleGroups(
   mesh: MeshModel,
 ): { key: string; rules: DestinationRuleInfo[]; newestWins: boolean }[] {
-  const v = mesh.settings.version;
-  const newestWins = !atLeast(v, 1, 1);
+  const newestWins = mesh.settings.release.has('destination-rule-newest-wins');
   const groups = new Map<string, DestinationRuleInfo[]>();
   for (const dr of meshInventory(mesh).destinationRules) {
     const key = newestWins
@@ -410,7 +408,7 @@ export interface ShadowHit {
 export function shadowedMutualRules(mesh: MeshModel): ShadowHit[] {
   const inv = meshInventory(mesh);
   const root = mesh.settings.rootNamespace;
-  const v = mesh.settings.version;
+  const v = mesh.settings.release;
   const hits: ShadowHit[] = [];
   for (const dr of inv.destinationRules) {
     if (dr.host === '*') continue;

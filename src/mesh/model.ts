@@ -2,8 +2,8 @@
 // auto mTLS, connection outcome) is computed in src/mesh/ and nowhere else; rules only read these answers.
 import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
+import type { Release } from './releases.js';
 import type { IstioVersion } from './version.js';
-import type { AuthzPolicy } from './authz.js';
 
 /** A setting in a resource that decided something, so findings can point at it. */
 export interface Cause {
@@ -122,6 +122,8 @@ export interface ConnectionOutcome {
 
 export interface MeshSettingsResolved {
   version: IstioVersion;
+  /** What this release of Istio does (src/mesh/releases.ts): ask it, never compare version numbers. */
+  release: Release;
   rootNamespace: string;
   rootNamespaceCause?: Cause;
   autoMtls: boolean;
@@ -189,4 +191,42 @@ export interface EdgeConnectionResult {
   client: ClientTlsResult;
   server: ServerModeResult;
   result: ConnectionOutcome;
+}
+
+/** An AuthorizationPolicy's fields that only match mTLS traffic (mesh/authz.ts reads them). */
+export interface MtlsOnlyField {
+  path: FieldPath;
+  /** "principals", "notNamespaces", "when source.principal" … */
+  field: string;
+  /**
+   * principals/namespaces/when keys match only mTLS peers (plaintext never matches them); the not* forms match
+   * plaintext, since an empty identity is "not" anything (istio-semantics.md §7.2).
+   */
+  positive: boolean;
+}
+
+export interface AuthzPolicy {
+  resource: Resource;
+  namespace: string;
+  selector: Record<string, string>;
+  action: string;
+  mtlsFields: MtlsOnlyField[];
+}
+
+/**
+ * A kind the mesh model or the graph reads, declared beside its reader (mesh/build.ts MODEL_INPUTS, graph/build.ts
+ * GRAPH_INPUTS), and how far a change to one reaches in them. PR mode computes its change scope from these
+ * declarations (diff/change-scope.ts); the model and the graph refuse to read a kind not declared.
+ */
+export interface KindInput {
+  kinds: readonly string[];
+  /**
+   * "everything": any edge (workloads, Services, mesh settings); "namespace": the servers of the resource's namespace
+   * (all of them for the root namespace); "hosts": the servers whose host one of `hostsOf` matches (undefined from
+   * hostsOf: everything).
+   */
+  reach: 'everything' | 'namespace' | 'hosts';
+  hostsOf?: (resource: Resource) => string[] | undefined;
+  /** Who reads it, and why the reach is what it is. */
+  reader: string;
 }

@@ -27,4 +27,18 @@ export class ResourcesByKind {
     }
     return found.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   }
+
+  /**
+   * The same, for a reader that declared the kinds it reads (mesh/model.ts KindInput): asking for another kind is a
+   * programming error, since PR mode's change scope is computed from the declarations.
+   */
+  declaredOnly(declared: ReadonlySet<string>, where: string): Pick<ResourcesByKind, 'of' | 'namespaces'> {
+    return {
+      namespaces: this.namespaces,
+      of: (...kinds) => {
+        for (const kind of kinds) if (!declared.has(kind)) throw new Error(`reads ${kind}, which ${where} does not declare`);
+        return this.of(...kinds);
+      },
+    };
+  }
 }

@@ -7,7 +7,7 @@ import { describeResource } from '../load/resource.js';
 import type { FieldPath } from '../types.js';
 import type { Cause, PolicyLevel, ServerMode, ServerModeResult, Service, ServicePort, Workload } from './model.js';
 import { arr, get, obj, portNumber, resolveIstioHost, selectorMatches, serviceFqdn, str, stringMap } from './util.js';
-import { atLeast, type IstioVersion } from './version.js';
+import type { Release } from './releases.js';
 
 export type MtlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
 
@@ -112,7 +112,7 @@ export class ServerPolicies {
     readonly peerAuthentications: PeerAuthn[],
     readonly legacy: LegacyPolicy[],
     private readonly rootNamespace: string,
-    private readonly version: IstioVersion,
+    private readonly release: Release,
   ) {
     for (const pa of peerAuthentications) push(this.paByNamespace, pa.namespace, pa);
     for (const p of legacy) if (p.namespace !== undefined) push(this.legacyByNamespace, p.namespace, p);
@@ -219,9 +219,11 @@ export class ServerPolicies {
 
   /** Server mode of a sidecar workload on a target port reached through (service, port). */
   sidecarServerMode(workload: Pick<Workload, 'namespace' | 'labels'> | undefined, namespace: string, targetPort: number | undefined, via?: { service: Service; port: ServicePort }): ServerModeResult {
-    const v = this.version;
+    const v = this.release;
     const labels = workload?.labels;
-    const useAlpha = !atLeast(v, 1, 6) && (!atLeast(v, 1, 5) || !this.anyPeerAuthenticationApplies(namespace, labels ?? {}));
+    const useAlpha =
+      v.has('legacy-authentication-policy') &&
+      (!v.has('peer-authentication') || !this.anyPeerAuthenticationApplies(namespace, labels ?? {}));
     if (useAlpha) {
       // 1.5 consults alpha only when no PeerAuthentication applies (shouldUseAlphaMtlsPolicy); ≤ 1.4 only alpha.
       const found = via ? this.legacyPolicyFor(via.service, via.port) : this.legacyNamespaceOrMesh(namespace);
@@ -239,7 +241,7 @@ export class ServerPolicies {
         if (found.ambiguous.length) result.ambiguousWith = found.ambiguous.map((x) => x.resource);
         return result;
       }
-      if (!atLeast(v, 1, 5)) {
+      if (v.has('no-policy-plaintext-only')) {
         // ≤ 1.4: no policy means no TLS filter chain at all: plaintext only (istio@1.4.0 InboundFilterChain nil).
         return { mode: 'DISABLE', level: 'default', explanation: `no authentication Policy applies, and Istio ${v.text} then accepts plaintext only` };
       }

@@ -5,15 +5,15 @@ import type { Resource } from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MeshSettingsResolved } from './model.js';
 import { get, obj, str } from './util.js';
-import { atLeast, type IstioVersion } from './version.js';
+import { releaseOf, type Release } from './releases.js';
 
 /**
  * enableAutoMtls default per version (istio-semantics.md §4.1): introduced in 1.4 (off); 1.5's mesh.go default is
  * false but the 1.5 helm values and the default operator profile set it on, which is what installs got; 1.6+ on
  * (pkg/config/mesh/mesh.go DefaultMeshConfig).
  */
-export function defaultAutoMtls(v: IstioVersion): boolean {
-  return atLeast(v, 1, 5);
+export function defaultAutoMtls(v: Release): boolean {
+  return v.has('auto-mtls-on-by-default');
 }
 
 interface MeshConfigFound {
@@ -68,12 +68,14 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
 
 export function resolveMeshSettings(resources: Resource[], options: ResolvedOptions): MeshSettingsResolved {
   const version = options.istioVersion;
+  const release = releaseOf(version);
   const configured = options.config.mesh ?? {};
   const found = findMeshConfig(resources);
   const settings: MeshSettingsResolved = {
     version,
+    release,
     rootNamespace: 'istio-system',
-    autoMtls: defaultAutoMtls(version),
+    autoMtls: defaultAutoMtls(release),
     autoMtlsSource: `the default for Istio ${version.text}`,
   };
   if (configured.rootNamespace) settings.rootNamespace = configured.rootNamespace;
@@ -85,7 +87,7 @@ export function resolveMeshSettings(resources: Resource[], options: ResolvedOpti
       description: `rootNamespace in ${found.rootNamespace.resource.kind} ${found.rootNamespace.resource.name}`,
     };
   }
-  if (!atLeast(version, 1, 4)) {
+  if (!release.has('auto-mtls')) {
     // Auto mTLS does not exist before 1.4, whatever the config says.
     settings.autoMtls = false;
     settings.autoMtlsSource = `Istio ${version.text}, which has no auto mTLS`;

@@ -18,8 +18,3 @@ export function parseIstioVersion(text: string): IstioVersion | undefined {
   if (major !== 1 || minor > 99) return undefined;
   return { major, minor, text: `${major}.${minor}` };
 }
-
-/** True when `v` is at least major.minor. */
-export function atLeast(v: IstioVersion, major: number, minor: number): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}

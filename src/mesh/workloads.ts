@@ -4,7 +4,7 @@ import type { NamespaceFacts, ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
 import type { ContainerPort, MeshSettingsResolved, NamespaceInfo, SidecarDecision, Workload } from './model.js';
 import { arr, get, obj, portNumber, str, stringMap } from './util.js';
-import { atLeast, type IstioVersion } from './version.js';
+import type { Release } from './releases.js';
 
 /** Where each workload kind keeps its pod template. */
 const POD_TEMPLATE_PATHS: Record<string, FieldPath> = {
@@ -25,8 +25,8 @@ export const WORKLOAD_KINDS = new Set(Object.keys(POD_TEMPLATE_PATHS));
  * Namespaces the injector never touches (istio pkg/kube/inject/initializer.go IgnoredNamespaces; 1.4 had only
  * kube-system and kube-public). Also out of scope as servers by default.
  */
-export function injectorIgnoredNamespaces(v: IstioVersion): Set<string> {
-  return atLeast(v, 1, 5)
+export function injectorIgnoredNamespaces(v: Release): Set<string> {
+  return v.has('injector-ignores-node-lease-namespaces')
     ? new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'])
     : new Set(['kube-system', 'kube-public']);
 }
@@ -122,16 +122,16 @@ export function namespaceLabelsInject(labels: Record<string, string>): boolean {
 /** Pod-level inject value: true / false / undefined (use the default), per version's parser. */
 function podInjectValue(
   w: Omit<Workload, 'sidecar'>,
-  v: IstioVersion,
+  v: Release,
 ): { value: boolean | undefined; from?: 'label' | 'annotation'; raw?: string } {
   // Label wins from 1.12; 1.4–1.11 read the annotation only (pkg/kube/inject/inject.go injectRequired).
   const label = w.labels[INJECT_KEY];
   const annotation = w.annotations[INJECT_KEY];
-  const useLabel = atLeast(v, 1, 12) && label !== undefined;
+  const useLabel = v.has('inject-label-wins') && label !== undefined;
   const raw = useLabel ? label : annotation;
   const from = useLabel ? 'label' : 'annotation';
   if (raw === undefined || raw === '') return { value: undefined };
-  if (atLeast(v, 1, 27)) {
+  if (v.has('inject-value-exact-true-false')) {
     // 1.27+: exactly "true"/"false"; anything else falls back to the default policy.
     return raw === 'true' ? { value: true, from, raw } : raw === 'false' ? { value: false, from, raw } : { value: undefined, from, raw };
   }
@@ -156,7 +156,7 @@ export function decideSidecar(
   settings: MeshSettingsResolved,
   options: ResolvedOptions,
 ): SidecarDecision {
-  const v = settings.version;
+  const v = settings.release;
   const r = w.resource;
   const at = (path: FieldPath, description: string) => ({ resource: r, path: [...w.podPath, ...path], description });
   if (w.hostNetwork) {
@@ -207,24 +207,24 @@ export function decideSidecar(
   if (injection !== undefined) {
     // Any value other than "enabled" blocks every webhook; istio-injection wins over istio.io/rev.
     if (injection === 'enabled') {
-      if (atLeast(v, 1, 10) && w.labels[INJECT_KEY] === 'false')
+      if (v.has('injection-object-selectors') && w.labels[INJECT_KEY] === 'false')
         return decide(false, `the pod label ${INJECT_KEY}=false excludes it from the webhook`, at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=false`));
       return decide(true, `namespace ${w.namespace} has istio-injection=enabled`, nsCause('istio-injection'));
     }
     return decide(false, `namespace ${w.namespace} has istio-injection=${injection}`, nsCause('istio-injection'));
   }
-  if (rev !== undefined && atLeast(v, 1, 6)) {
+  if (rev !== undefined && v.has('injection-revisions')) {
     return decide(true, `namespace ${w.namespace} has istio.io/rev=${rev}`, nsCause('istio.io/rev'));
   }
   if (meshMesh.enableNamespacesByDefault) {
     return decide(true, `the injector is enabled for every namespace (mesh.enableNamespacesByDefault)`);
   }
-  if (atLeast(v, 1, 10) && w.labels[INJECT_KEY] === 'true') {
+  if (v.has('injection-object-selectors') && w.labels[INJECT_KEY] === 'true') {
     // 1.10+: a pod *label* true in an unlabelled namespace triggers the webhook (objectSelector); an annotation does not.
     return decide(true, `the pod label ${INJECT_KEY}=true asks for injection`, at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=true`));
   }
   const podRev = w.labels['istio.io/rev'];
-  if (atLeast(v, 1, 10) && podRev !== undefined && w.labels[INJECT_KEY] !== 'false') {
+  if (v.has('injection-object-selectors') && podRev !== undefined && w.labels[INJECT_KEY] !== 'false') {
     // 1.10+ webhook "rev.object.sidecar-injector.istio.io": namespace without istio-injection/istio.io/rev, pod label
     // istio.io/rev=<revision> and inject label not "false" (mutatingwebhook.yaml; istio-semantics.md §6.2 (c)).
     return decide(true, `the pod label istio.io/rev=${podRev} asks that revision to inject it`, at(['metadata', 'labels', 'istio.io/rev'], `istio.io/rev=${podRev}`));
@@ -241,8 +241,8 @@ function withCause(d: SidecarDecision, cause: SidecarDecision['cause'] | undefin
 }
 
 /** Ambient enrolment (istio-cni ambient.enablementSelectors; PeerAuthentication support from 1.19). */
-function ambientEnrolled(w: Omit<Workload, 'sidecar'>, nsLabels: Record<string, string>, v: IstioVersion): string | undefined {
-  if (!atLeast(v, 1, 18)) return undefined;
+function ambientEnrolled(w: Omit<Workload, 'sidecar'>, nsLabels: Record<string, string>, v: Release): string | undefined {
+  if (!v.has('ambient')) return undefined;
   const pod = w.labels['istio.io/dataplane-mode'];
   if (pod === 'ambient') return 'the pod is enrolled in ambient mode (istio.io/dataplane-mode=ambient)';
   if (pod === 'none') return undefined;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { LintResult } from '../engine.js';
 import type { Finding, Severity } from '../types.js';
-import { defuseJson } from './escape.js';
+import { defuseJson } from '../escape.js';
 
 /** GitLab's scale is info, minor, major, critical, blocker. An error breaks or downgrades traffic: critical. */
 export const GITLAB_SEVERITY: Record<Severity, 'info' | 'minor' | 'major' | 'critical' | 'blocker'> = {

@@ -1,7 +1,7 @@
 // `mtls-lint graph` output: table, json, mermaid, dot. Broken edges red, plaintext dashed, mTLS solid.
 import type { Edge, Graph } from '../graph/graph.js';
-import { clientLabel } from '../graph/group.js';
-import { defuseJson, oneLine, quoteName } from './escape.js';
+import { clientLabel } from '../rule-report.js';
+import { defuseJson, oneLine, quoteName } from '../escape.js';
 
 export const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];

@@ -7,7 +7,7 @@ import { formatGithub } from './github.js';
 import { formatMarkdown, STEP_SUMMARY_MAX_BYTES } from './markdown.js';
 import { junitChunks } from './junit.js';
 import { gitlabChunks } from './gitlab.js';
-import { defuseJson } from './escape.js';
+import { defuseJson } from '../escape.js';
 
 export interface FormatContext {
   color: boolean;

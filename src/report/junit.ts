@@ -4,7 +4,7 @@
 // only the first <failure> of a test case, so there is one, listing each finding on its own line.
 import type { LintResult } from '../engine.js';
 import { SEVERITY_RANK, type Finding } from '../types.js';
-import { oneLine, quoteName } from './escape.js';
+import { oneLine, quoteName } from '../escape.js';
 
 export interface JunitOptions {
   showSuppressed?: boolean;

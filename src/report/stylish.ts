@@ -1,6 +1,6 @@
 import type { LintResult } from '../engine.js';
 import type { Finding } from '../types.js';
-import { oneLine, quoteName } from './escape.js';
+import { oneLine, quoteName } from '../escape.js';
 
 export interface StylishOptions {
   color: boolean;

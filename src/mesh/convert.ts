@@ -10,7 +10,7 @@
 // the same pods, a namespace policy of the root namespace, competing policies without timestamps), it says so.
 import { stringify } from 'yaml';
 import type { Resource } from '../load/index.js';
-import type { MeshModel, Service, Workload } from '../mesh/model.js';
+import type { MeshModel, Service, Workload } from './model.js';
 import type { FieldPath } from '../types.js';
 import {
   kubernetesHostNamespace,
@@ -20,11 +20,11 @@ import {
   serviceByFqdn,
   servicesSelecting,
   type LegacyPolicy,
-} from '../mesh/inventory.js';
-import { oldestFirst } from '../mesh/server-mode.js';
-import { get, obj, selectorMatches } from '../mesh/util.js';
-import { atLeast, type IstioVersion } from '../mesh/version.js';
-import { oneLine, quoteName } from '../report/escape.js';
+} from './inventory.js';
+import { oldestFirst } from './server-mode.js';
+import { get, obj, selectorMatches } from './util.js';
+import type { Release } from './releases.js';
+import { oneLine, quoteName } from '../escape.js';
 
 export type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 
@@ -60,7 +60,7 @@ export interface Conversion {
 
 export interface ConvertOptions {
   /** The release the PeerAuthentications are for: apiVersion v1 from 1.22, v1beta1 before. */
-  targetVersion: IstioVersion;
+  targetVersion: Release;
 }
 
 const conversions = new WeakMap<MeshModel, Conversion>();
@@ -74,9 +74,9 @@ export function convertMesh(mesh: MeshModel, options: ConvertOptions): Conversio
   return result;
 }
 
-export function peerAuthenticationApiVersion(v: IstioVersion): string {
+export function peerAuthenticationApiVersion(v: Release): string {
   // security.istio.io/v1 appears in 1.22 (api@1.22.0); v1beta1 from 1.5.
-  return atLeast(v, 1, 22) ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
+  return v.has('peer-authentication-v1') ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
 }
 
 function describe(r: Resource): string {
@@ -316,7 +316,7 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
       const single = plan.sources.length === 1 ? plan.sources[0]!.resource.name : plan.service.name;
       emit(plan.sources, ns, single, plan.service.selector, plan.mode, plan.portLevel);
       if (
-        !atLeast(options.targetVersion, 1, 12) &&
+        !options.targetVersion.has('auto-mtls-honours-workload-disable') &&
         (plan.mode === 'DISABLE' || [...plan.portLevel.values()].includes('DISABLE'))
       ) {
         note(
@@ -328,7 +328,7 @@ export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions):
     }
   }
 
-  if (legacy.length && !meshDefault.length && atLeast(options.targetVersion, 1, 5)) {
+  if (legacy.length && !meshDefault.length && !options.targetVersion.has('no-policy-plaintext-only')) {
     notes.push({
       message: `No MeshPolicy "default" in the inputs: in Istio ≤ 1.4 a service that no Policy covered accepted plaintext only; from 1.5 it is PERMISSIVE. If you relied on that (clients that must not use mTLS), add a mesh-wide PeerAuthentication with mode DISABLE in ${root}.`,
       unconverted: false,

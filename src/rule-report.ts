@@ -1,10 +1,11 @@
-// Turning edges into findings: one finding per root cause, victims listed, long lists capped.
-import type { Resource } from '../load/index.js';
-import type { Cause, Workload } from '../mesh/model.js';
-import type { ReportDescriptor } from '../rule.js';
-import { relatedAt } from '../rule.js';
-import type { EdgeRef, FieldPath, RelatedLocation, Severity } from '../types.js';
-import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph } from './graph.js';
+// The rule framework's reporting helpers: turning edges into findings, one finding per root cause, victims listed,
+// long lists capped.
+import type { Resource } from './load/index.js';
+import type { Cause, Workload } from './mesh/model.js';
+import type { ReportDescriptor, RuleContext } from './rule.js';
+import { relatedAt } from './rule.js';
+import type { EdgeRef, FieldPath, RelatedLocation, Severity } from './types.js';
+import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph } from './graph/graph.js';
 
 /** Names listed in a message before "and N more". */
 export const MESSAGE_LIST_CAP = 5;
@@ -214,23 +215,16 @@ function workloadRef(w: Workload): { key: string; client: EdgeRef['client'] } {
   return ref;
 }
 
-/** False while an analysis runs whose findings are only compared, not shown (engine.ts analyze, forComparison). */
-let relatedLocationsWanted = true;
-
-/** Run `check` (synchronous) with victimLocations returning nothing: nobody reads the related locations it makes. */
-export function withoutRelatedLocations<T>(check: () => T): T {
-  const before = relatedLocationsWanted;
-  relatedLocationsWanted = false;
-  try {
-    return check();
-  } finally {
-    relatedLocationsWanted = before;
-  }
-}
-
-/** Victims' own manifests as related locations: the client workloads and the services they call. */
-export function victimLocations(hits: Hit[], describe: (hit: Hit) => string): RelatedLocation[] {
-  if (!relatedLocationsWanted) return [];
+/**
+ * Victims' own manifests as related locations: the client workloads and the services they call. None when the
+ * context says nobody reads them (an analysis whose findings are only compared).
+ */
+export function victimLocations(
+  context: Pick<RuleContext, 'relatedLocations'>,
+  hits: Hit[],
+  describe: (hit: Hit) => string,
+): RelatedLocation[] {
+  if (!context.relatedLocations) return [];
   const out: RelatedLocation[] = [];
   const seen = new Set<string>();
   // An edge hit again adds nothing (its clients and evidence are already seen), nor does a members array already

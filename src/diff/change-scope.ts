@@ -1,63 +1,37 @@
 // What a change to the inputs can reach in the mesh model and the graph. PR mode analyses the base as the head with
 // only that part recomputed (engine.ts AnalyzeHow.reuse): the edges of servers outside the scope, and the workloads,
-// services, namespaces and mesh settings, are the head's own objects. The lists below must name every kind that
-// buildMeshModel and buildGraph read; test/change-scope.test.ts checks the result against a full analysis.
+// services, namespaces and mesh settings, are the head's own objects. What a change to a kind reaches comes from the
+// kinds buildMeshModel and buildGraph declare they read; test/change-scope.test.ts checks the result against a full
+// analysis.
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../load/index.js';
 import { hasSchemaErrors } from '../schema/validate.js';
-import { readDestinationRules } from './destination-rules.js';
-import type { Service, StandInService } from './model.js';
-import { extractServices } from './services.js';
-import { arr, get, hostMatches, obj, serviceFqdn } from './util.js';
-import { WORKLOAD_KINDS, extractWorkloads } from './workloads.js';
+import { extractServices } from '../mesh/services.js';
+import { arr, get, obj } from '../mesh/util.js';
+import { WORKLOAD_KINDS, extractWorkloads } from '../mesh/workloads.js';
+import type { ServerScope } from '../graph/server-scope.js';
+import { MODEL_INPUTS } from '../mesh/build.js';
+import type { KindInput } from '../mesh/model.js';
+import { GRAPH_INPUTS } from '../graph/build.js';
 
 /**
- * Kinds a change to which may reach any edge: workloads and Services (clients and servers everywhere: any workload
- * is a possible caller of every service), Namespaces (injection), ConfigMaps and IstioOperators (mesh settings, URLs
- * in ConfigMaps) and MeshPolicy.
+ * How far a change to each kind reaches, from what the model and the graph declare they read (MODEL_INPUTS,
+ * GRAPH_INPUTS; they refuse to read other kinds). A kind neither reads changes no edge. Two readers of one kind with
+ * different reaches: the change reaches everything.
  */
-const GLOBAL_KINDS: ReadonlySet<string> = new Set([
-  ...WORKLOAD_KINDS,
-  'Service',
-  'Namespace',
-  'ConfigMap',
-  'IstioOperator',
-  'MeshPolicy',
-]);
-
-/**
- * Kinds whose effect on edges stays with servers in their own namespace, unless that is the root namespace:
- * PeerAuthentication and Policy set what servers there accept (istio-semantics.md §2; Istio applies a namespace's
- * policies to its own workloads, pilot/pkg/model/authentication.go), and an AuthorizationPolicy's ALLOW sources are
- * callers of the services over the workloads it selects, which are in its namespace (graph/callers.ts).
- */
-const SERVER_SIDE_KINDS: ReadonlySet<string> = new Set([
-  'PeerAuthentication',
-  'Policy',
-  'AuthorizationPolicy',
-]);
-
-/**
- * The servers (Services and stand-ins) whose edges may differ: those in `namespaces`, and those whose host one of
- * `hosts` (DestinationRule hosts, wildcards included) matches. Every other server's edges are the same.
- */
-export interface ServerScope {
-  /** With the root namespace among them, every server (see reachesAllServers). */
-  namespaces: ReadonlySet<string>;
-  hosts: readonly string[];
-}
+const REACH: ReadonlyMap<string, KindInput> = (() => {
+  const reach = new Map<string, KindInput>();
+  for (const input of [...MODEL_INPUTS, ...GRAPH_INPUTS])
+    for (const kind of input.kinds) {
+      const before = reach.get(kind);
+      reach.set(kind, !before || before.reach === input.reach ? (before ?? input) : { ...input, reach: 'everything' });
+    }
+  return reach;
+})();
 
 export interface ChangeScope extends ServerScope {
   /** The resources that differ, base and head side (for tests and messages). */
   changed: Resource[];
-}
-
-/** Whether the change may reach a server: a Service, or a stand-in for other services of a namespace. */
-export function reachesServer(scope: ServerScope, server: Service | StandInService): boolean {
-  if (scope.namespaces.has(server.namespace)) return true;
-  // The host DestinationRules are matched against, a stand-in's too (mesh/build.ts hostOf).
-  const host = serviceFqdn(server.name, server.namespace);
-  return scope.hosts.some((pattern) => hostMatches(pattern, host));
 }
 
 /**
@@ -104,19 +78,15 @@ export function changeScope(base: readonly Resource[], head: readonly Resource[]
   const namespaces = new Set<string>();
   const hosts: string[] = [];
   for (const r of changed) {
-    if (GLOBAL_KINDS.has(r.kind)) return undefined;
-    if (r.kind === 'DestinationRule') {
-      // What a DestinationRule changes is what sidecars send to the hosts it matches, and which namespaces may
-      // choose differently for them (DestinationRuleIndex.lookup, namespacesDistinctFor): both follow the host. A
-      // workloadSelector also splits its namespace's clients for every host (clientClassKey): that reaches anything.
-      // One the model does not read (another group, no host) changes nothing.
-      for (const dr of readDestinationRules([r])) {
-        if (dr.workloadSelector) return undefined;
-        hosts.push(dr.host);
-      }
+    const input = REACH.get(r.kind);
+    if (!input) continue;
+    if (input.reach === 'everything') return undefined;
+    if (input.reach === 'hosts') {
+      const reached = input.hostsOf?.(r);
+      if (!reached) return undefined;
+      hosts.push(...reached);
       continue;
     }
-    if (!SERVER_SIDE_KINDS.has(r.kind)) continue;
     if (r.namespace === undefined) return undefined;
     namespaces.add(r.namespace);
   }

@@ -1,0 +1,192 @@
+// Istio's behaviour per release, in one table: every semantic that changed between releases is an entry here, with
+// the release it appeared in (`from`) or the first release without it (`until`), where Istio does it, and the
+// sentence of the semantics reference (../shared/research/istio-semantics.md) that dates it. Code asks
+// `release.has('…')`; nothing outside this file compares version numbers (test/releases.test.ts enforces both).
+import { LATEST_ISTIO_VERSION, parseIstioVersion, type IstioVersion } from './version.js';
+
+export interface Behaviour {
+  /** First release with the behaviour. */
+  from?: string;
+  /** First release without it (it holds in every release before). */
+  until?: string;
+  /** What the behaviour is, for a reader holding the table against release notes. */
+  what: string;
+  /** Where Istio does it: source file (function) or documentation page. */
+  where: string;
+  /** A sentence of istio-semantics.md that dates it (quoted verbatim; the test finds it there). */
+  reference?: string;
+  /** Why the date differs from the reference, or why the reference does not date it. */
+  note?: string;
+}
+
+export const BEHAVIOURS = {
+  'destination-rule-newest-wins': {
+    until: '1.1',
+    what: 'one mesh-wide DestinationRule list; for identical host strings the newest rule wins (no per-namespace lookup)',
+    where: 'istio@1.0.0:pilot/pkg/model/config.go (istioConfigStore.DestinationRule)',
+    reference:
+      'History: 1.0 had one mesh-wide list, most specific host wins, and for identical host strings the **newest** DR wins',
+  },
+  'auto-mtls': {
+    from: '1.4',
+    what: 'meshConfig.enableAutoMtls exists (clients without DestinationRule tls pick mTLS or plaintext per endpoint)',
+    where: 'istio@1.4.0:pilot/pkg/networking/core/v1alpha3/cluster.go (conditionallyConvertToIstioMtls)',
+    reference: 'introduced 1.4 (helm `global.mtls.auto: false`; `pkg/config/mesh/mesh.go` false)',
+  },
+  'auto-mtls-on-by-default': {
+    from: '1.5',
+    what: 'auto mTLS is on unless the mesh config says otherwise',
+    where:
+      'istio@1.5.0 helm values.yaml and operator default profile (global.mtls.auto: true); 1.6+ pkg/config/mesh/mesh.go',
+    reference:
+      '1.5: mesh.go still false, but helm `values.yaml` and operator `default` profile set `auto: true`',
+    note: 'dated 1.5, not 1.6 (mesh.go), because 1.5 installs got it from the helm values and the default profile',
+  },
+  'peer-authentication': {
+    from: '1.5',
+    what: 'security.istio.io PeerAuthentication is read (v1beta1)',
+    where: 'api@1.5.0:security/v1beta1/peer_authentication.proto',
+    reference: '`security/v1beta1/peer_authentication.proto` first appears in api@1.5.0',
+  },
+  'no-policy-plaintext-only': {
+    until: '1.5',
+    what: 'a sidecar that no authentication Policy covers accepts plaintext only (no TLS filter chain)',
+    where: 'istio@1.4.0:pilot/pkg/security/authn/v1alpha1/policy_applier.go (InboundFilterChain returns nil)',
+    reference: 'So "no policy" means plaintext-only in 1.0–1.4 but PERMISSIVE in 1.5+.',
+  },
+  'legacy-authentication-policy': {
+    until: '1.6',
+    what: 'authentication.istio.io Policy / MeshPolicy are read (in 1.5 only where no PeerAuthentication applies)',
+    where:
+      'istio@1.5.0:pilot/pkg/security/authn/v1beta1/policy_applier.go (shouldUseAlphaMtlsPolicy); 1.6 factory.go has no alpha applier',
+    reference: '1.6 removed alpha handling (`factory.go` has no alpha applier).',
+  },
+  'injector-ignores-node-lease-namespaces': {
+    from: '1.5',
+    what: 'the injector also skips kube-node-lease and local-path-storage (1.4: kube-system and kube-public only)',
+    where: 'istio pkg/kube/inject/initializer.go (IgnoredNamespaces)',
+    reference: '(`initializer.go IgnoredNamespaces`; 1.4: kube-system, kube-public)',
+    note: 'the reference dates the short list at 1.4 and the long one at HEAD; mtls-lint switches at 1.5',
+  },
+  'injection-revisions': {
+    from: '1.6',
+    what: 'a namespace label istio.io/rev=<revision> (without istio-injection) selects a revision that injects',
+    where: 'istio@1.6.0 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml',
+    reference: '1.6–1.9 revisions: `istio.io/rev=<rev>` on the namespace with no `istio-injection` label.',
+  },
+  'destination-rule-export-to-namespaces': {
+    from: '1.7',
+    what: 'DestinationRule exportTo reads every entry, including namespace names (before: only exportTo[0], "." or "*")',
+    where: 'istio@1.7.0:pilot/pkg/model/push_context.go (SetDestinationRules)',
+    reference:
+      '1.1–1.6 honour only `exportTo[0]` as `.` or `*` (`istio@1.1.0 SetDestinationRules`). 1.7+ accept explicit namespace names.',
+  },
+  'headless-auto-mtls-to-every-endpoint': {
+    until: '1.7',
+    what: 'auto mTLS on a headless (ORIGINAL_DST) service sends mTLS to every endpoint, injected or not',
+    where: 'istio@1.5.0/1.6.0:pilot/pkg/networking/core/v1alpha3/cluster.go (applyUpstreamTLSSettings)',
+    reference:
+      '1.5–1.6 the auto-detected ISTIO_MUTUAL socket is left on the whole cluster, i.e. mTLS to every endpoint',
+  },
+  'headless-auto-mtls-all-or-nothing': {
+    from: '1.8',
+    what: 'auto mTLS on a headless service: mTLS to all endpoints unless any endpoint lacks tlsMode=istio (1.7: plaintext)',
+    where: 'istio@1.8.0:pilot/pkg/networking/core/v1alpha3/cluster.go (buildAutoMtlsSettings)',
+    reference:
+      '1.8+ all-or-nothing: no endpoints or **any** endpoint with `tlsMode=disabled` → DISABLE (plaintext) for the whole service',
+  },
+  'port-level-mtls-passthrough-chains': {
+    from: '1.9',
+    what: 'portLevelMtls also applies to container ports that no Service routes to (a passthrough chain per port)',
+    where:
+      'istio@1.9.0:pilot/pkg/networking/core/v1alpha3/listener.go (needPerPortPassthroughFilterChain); release note peer-authn-port-level-pass-through-filter.yaml',
+    reference:
+      '1.9+: extra per-port passthrough chains are generated for portLevelMtls ports not covered by a Service',
+  },
+  'injection-object-selectors': {
+    from: '1.10',
+    what: 'the injection webhooks read pod labels: sidecar.istio.io/inject=false opts out, =true or istio.io/rev opts in an unlabelled namespace',
+    where: 'istio@1.10.0 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml',
+    reference: '1.10+ (HEAD template `mutatingwebhook.yaml`)',
+  },
+  'inject-label-wins': {
+    from: '1.12',
+    what: 'the sidecar.istio.io/inject label wins over the annotation (before: the annotation only)',
+    where: 'istio@1.12.0:pkg/kube/inject/inject.go (injectRequired)',
+    reference: 'label wins since 1.12; 1.4–1.11 read the annotation only',
+  },
+  'auto-mtls-honours-workload-disable': {
+    from: '1.12',
+    what: 'auto mTLS sends plaintext to endpoints whose workload- or port-level PeerAuthentication is DISABLE',
+    where:
+      'istio@1.12.0:pilot/pkg/xds/endpoint_builder.go (mtlsChecker.computeForEndpoint); release note 34118.yaml',
+    reference:
+      "1.12–1.18: EDS consults the endpoint's full PA (workload + port level, targetPort) and strips `tlsMode` when the result is DISABLE",
+  },
+  'destination-rule-workload-selector': {
+    from: '1.14',
+    what: 'DestinationRule workloadSelector: private to its namespace, for matching client proxies only',
+    where:
+      'api@1.14.0:networking/v1beta1/destination_rule.proto; pilot/pkg/model/sidecar.go (SidecarScope.DestinationRule)',
+    reference: '**workloadSelector** (api@1.14.0+)',
+  },
+  ambient: {
+    from: '1.18',
+    what: 'ambient enrolment (istio.io/dataplane-mode=ambient on the pod or namespace): traffic goes through ztunnel',
+    where:
+      'https://istio.io/latest/news/releases/1.18.x/announcing-1.18/ (first release with ambient mode); istio-cni ambient.enablementSelectors',
+    note: 'the reference dates ztunnel PeerAuthentication support at 1.19 (§6.4) but not enrolment itself; ambient mode first shipped in 1.18',
+  },
+  'peer-authentication-v1': {
+    from: '1.22',
+    what: 'PeerAuthentication is served as security.istio.io/v1 (v1beta1 before)',
+    where: 'api@1.22.0:security/v1/peer_authentication.proto',
+    reference: '`security/v1/peer_authentication.proto` in api@1.22.0 (absent in 1.21.0)',
+  },
+  'inject-value-exact-true-false': {
+    from: '1.27',
+    what: 'sidecar.istio.io/inject values are exactly "true"/"false" (before: y|yes|true|on injects, any other value does not)',
+    where: 'istio@1.27.0:pkg/kube/inject/inject.go (injectRequired)',
+    reference: '1.27+ (checked 1.27.0, 1.28.0, HEAD): exactly `"true"`/`"false"`',
+  },
+} satisfies Record<string, Behaviour>;
+
+export type BehaviourName = keyof typeof BEHAVIOURS;
+
+/** The Istio release whose semantics apply, asked by behaviour rather than by number. */
+export interface Release {
+  readonly version: IstioVersion;
+  /** "1.5", for messages. */
+  readonly text: string;
+  has(behaviour: BehaviourName): boolean;
+}
+
+function atLeast(v: IstioVersion, text: string): boolean {
+  const bound = parseIstioVersion(text)!;
+  return v.major > bound.major || (v.major === bound.major && v.minor >= bound.minor);
+}
+
+function holdsIn(v: IstioVersion, b: Behaviour): boolean {
+  return (b.from === undefined || atLeast(v, b.from)) && (b.until === undefined || !atLeast(v, b.until));
+}
+
+/** A release past the newest whose semantics are encoded: the newest known applies, and the CLI says so. */
+export function newerThanKnown(v: IstioVersion): boolean {
+  return v.text !== LATEST_ISTIO_VERSION && atLeast(v, LATEST_ISTIO_VERSION);
+}
+
+const releases = new Map<string, Release>();
+
+export function releaseOf(version: IstioVersion | string): Release {
+  const v = typeof version === 'string' ? parseIstioVersion(version) : version;
+  if (!v) throw new Error(`not an Istio release: ${String(version)}`);
+  let release = releases.get(v.text);
+  if (!release) {
+    const held = new Set<BehaviourName>();
+    for (const [name, b] of Object.entries(BEHAVIOURS) as [BehaviourName, Behaviour][])
+      if (holdsIn(v, b)) held.add(name);
+    release = { version: v, text: v.text, has: (behaviour) => held.has(behaviour) };
+    releases.set(v.text, release);
+  }
+  return release;
+}
