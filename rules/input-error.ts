@@ -15,7 +15,10 @@ Inputs that mtls-lint refused or could not read, so that no silent gap is left i
   (default 20,000), or YAML nested deeper than \`limits.maxDepth\` (default 200).
 
 Links are not followed out of the walked directory, and a symlink loop is not walked twice; both are reported as
-info findings so the gap is visible. Empty and comment-only documents do not count toward \`maxDocuments\`.
+info findings so the gap is visible. Partial objects — kustomize patches, recognised by a \`kustomization.yaml\` in
+the inputs that lists them (\`patches\`, \`patchesStrategicMerge\`, \`patchesJson6902\`) or by lacking what every object
+of their kind has (a Deployment without a pod template, a container without an image) — are not resources: one info
+finding per file says so (see \`duplicate-resource\`). Empty and comment-only documents do not count toward \`maxDocuments\`.
 
 ## Why it matters
 A linter that skips what it cannot read gives a green check on a change it never looked at. Every other input is

@@ -19,6 +19,7 @@ import {
 } from './parse.js';
 import { ParseScheduler } from './parse-pool.js';
 import type { Resource } from './resource.js';
+import { isKustomizationFile, kustomizationPatchFiles, quietNonManifest, selectObjects } from './objects.js';
 
 export type { Resource } from './resource.js';
 
@@ -46,7 +47,10 @@ export interface LoadOptions {
 }
 
 export interface LoadedInputs {
+  /** One document per object identity (group, kind, namespace, name), kustomize patches left out (objects.ts). */
   resources: Resource[];
+  /** Documents with the identity of one in `resources` that the analysis does not read; they are schema-checked. */
+  shadowed?: Resource[];
   diagnostics: Finding[];
   files: string[];
   skipped: number;
@@ -85,7 +89,7 @@ export class ParseCache {
     const key = this.keyOf(file, namespace, text, limits);
     const hit = this.lookup(key);
     if (hit) return hit;
-    const parsed = parseManifestText(text, file, namespace, limits);
+    const parsed = quietNonManifest(parseManifestText(text, file, namespace, limits), text);
     this.store(key, parsed);
     return parsed;
   }
@@ -112,6 +116,7 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
   const { cache } = options;
   const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = discovery.files.map(() => ({}));
+  const patchFiles = new Set<string>();
   await forEachLimited(discovery.files, READ_CONCURRENCY, async (input, i) => {
     const result =
       input.absolute === undefined
@@ -121,12 +126,13 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     const text = result.text;
     if (text === undefined) return;
     if (input.absolute === undefined && text.trim() === '') out.emptyStdin = true;
+    if (isKustomizationFile(input.file)) for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
     const key = cache?.keyOf(input.file, options.namespace, text, options.limits);
     const hit = key === undefined ? undefined : cache!.lookup(key);
     slots[i]!.parsed = hit
       ? Promise.resolve(hit)
       : scheduler.add({ file: input.file, text }).then((data) => {
-          const parsed = hydrateParsed(data);
+          const parsed = quietNonManifest(hydrateParsed(data), text);
           if (key !== undefined) cache!.store(key, parsed);
           return parsed;
         });
@@ -136,6 +142,16 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     if (slot.diagnostic) out.diagnostics.push(slot.diagnostic);
     if (slot.parsed) addParsed(out, discovery.files[i]!, await slot.parsed);
   }
+  return chooseObjects(out, patchFiles);
+}
+
+/** One document per object identity; patches out (objects.ts). */
+function chooseObjects(out: LoadedInputs, patchFiles: ReadonlySet<string>): LoadedInputs {
+  const selection = selectObjects(out.resources, patchFiles);
+  out.resources = selection.resources;
+  if (selection.shadowed.length) out.shadowed = selection.shadowed;
+  out.skipped += selection.patches;
+  for (const d of selection.diagnostics) out.diagnostics.push(d);
   return out;
 }
 
@@ -188,11 +204,13 @@ export function parseTexts(
   diagnostics: Finding[] = [],
 ): LoadedInputs {
   const out: LoadedInputs = { resources: [], diagnostics, files: [], skipped: 0, missing };
+  const patchFiles = new Set<string>();
   for (const { input, text } of texts) {
+    if (isKustomizationFile(input.file)) for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
     const parsed = options.cache
       ? options.cache.get(input.file, options.namespace, text, options.limits)
-      : parseManifestText(text, input.file, options.namespace, options.limits);
+      : quietNonManifest(parseManifestText(text, input.file, options.namespace, options.limits), text);
     addParsed(out, input, parsed);
   }
-  return out;
+  return chooseObjects(out, patchFiles);
 }

@@ -1,0 +1,86 @@
+// Which document is the object (issue 15): kustomize patches are not resources, one identity is one object, and an
+// invalid or partial document never hides the complete one. Fixtures under test/fixtures/objects/ are linted through
+// the whole pipeline.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintPaths } from './helpers/mesh.js';
+import type { Finding } from '../src/types.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/objects');
+
+async function lintFixture(dir: string, config?: string): Promise<Finding[]> {
+  const run = await lintPaths(path.join(FIXTURES, dir), ['.'], {
+    allowInvalid: true,
+    ...(config ? { configPath: path.join(FIXTURES, config) } : {}),
+  });
+  return run.findings;
+}
+
+const show = (fs: Finding[]) =>
+  fs.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line} ${f.message}`).join('\n');
+
+describe('kustomize patches', () => {
+  it('are not resources: the base keeps its STRICT break, patches get one info each, no invalid-resource', async () => {
+    const findings = await lintFixture('kustomize');
+    expect(
+      findings.filter((f) => f.rule === 'invalid-resource'),
+      show(findings),
+    ).toEqual([]);
+    const strict = findings.filter((f) => f.rule === 'plaintext-to-strict');
+    expect(strict, show(findings)).toHaveLength(1);
+    expect(strict[0]!.severity).toBe('error');
+    expect(strict[0]!.message).toContain('legacy/checker → cart.shop:8080');
+    const patches = findings.filter((f) => f.rule === 'input-error');
+    expect(patches.map((f) => [f.file, f.severity])).toEqual([
+      ['overlays/prod/cart-replicas.yaml', 'info'],
+      ['overlays/prod/cart-resources.yaml', 'info'],
+      ['overlays/staging/cart-replicas.yaml', 'info'],
+    ]);
+    expect(patches[0]!.message).toContain('a kustomization in the inputs lists this file as a patch');
+    expect(patches[2]!.message).toContain('no `spec.template`, which every Deployment has');
+    expect(patches[2]!.message).toContain('kustomize build');
+    expect(findings.some((f) => f.rule === 'duplicate-resource')).toBe(false);
+  });
+});
+
+describe('duplicate-resource', () => {
+  it('alternative files for one object are one object: a warning naming both, no ambiguous-policy', async () => {
+    const findings = await lintFixture('alternatives');
+    expect(
+      findings.filter((f) => f.rule === 'ambiguous-policy'),
+      show(findings),
+    ).toEqual([]);
+    const dups = findings.filter((f) => f.rule === 'duplicate-resource');
+    expect(dups, show(findings)).toHaveLength(1);
+    const [dup] = dups as [Finding];
+    expect(dup.severity).toBe('warning');
+    expect(dup.file).toBe('disable-mtls.yml');
+    expect(dup.message).toContain('disable-mtls.yml:2, enable-mtls.yml:2');
+    expect(dup.message).toContain('analysed the one at enable-mtls.yml:2');
+    expect(dup.message).toContain('last in input order');
+    expect(dup.related?.map((r) => r.file)).toEqual(['enable-mtls.yml']);
+    // The analysis read the STRICT one (last): no plaintext between sidecars from the DISABLE one.
+    expect(
+      findings.filter((f) => f.rule === 'plaintext-between-sidecars'),
+      show(findings),
+    ).toEqual([]);
+  });
+
+  it('an invalid copy never hides the valid one, and says how the used one was chosen', async () => {
+    const findings = await lintFixture('invalid-twin');
+    const invalid = findings.filter((f) => f.rule === 'invalid-resource');
+    expect(
+      invalid.map((f) => f.file),
+      show(findings),
+    ).toEqual(['a-ratings.yaml']);
+    const dup = findings.find((f) => f.rule === 'duplicate-resource');
+    expect(dup?.message, show(findings)).toContain('analysed the one at b-ratings.yaml:32');
+    expect(dup?.message).toContain('a document with errors never replaces a valid one');
+    // The valid Deployment is in the model: the DestinationRule's subset matches it.
+    expect(
+      findings.filter((f) => f.rule === 'unmatched-target'),
+      show(findings),
+    ).toEqual([]);
+  });
+});
