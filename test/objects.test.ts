@@ -84,3 +84,38 @@ describe('duplicate-resource', () => {
     ).toEqual([]);
   });
 });
+
+describe('only manifests are manifests (a `paths: .` run over a repository)', () => {
+  it('data, documentation, tool configs and unrendered templates raise no error; a broken manifest does', async () => {
+    const findings = await lintFixture('not-manifests');
+    const errors = findings.filter((f) => f.severity !== 'info');
+    // The one broken manifest stays an error, at its line.
+    expect(
+      errors.map((f) => `${f.rule} ${f.file}:${f.line}`),
+      show(findings),
+    ).toEqual(['yaml-syntax broken/policy.yaml:10']);
+    // Syntax errors in files without any Kubernetes-looking document: info, saying why.
+    const quiet = findings.filter((f) => f.rule === 'yaml-syntax' && f.severity === 'info');
+    expect(quiet.map((f) => f.file)).toEqual(['data/scores.json', 'docs/glossary.yaml']);
+    expect(quiet[0]!.message).toContain('Nothing in this file looks like a Kubernetes object');
+    // `kind: Eval` without apiVersion is not a Kubernetes object at all.
+    expect(findings.filter((f) => f.file.startsWith('eval/'))).toEqual([]);
+    // Templates of every style: skipped, counted, and listed with the reason in one info.
+    const listed = findings.filter((f) => f.rule === 'input-error');
+    expect(listed, show(findings)).toHaveLength(1);
+    expect(listed[0]!.severity).toBe('info');
+    expect(listed[0]!.message).toContain('4 documents are unrendered templates');
+    expect(listed[0]!.message).toContain('ansible/templates/traffic.yml:6 (2 documents)');
+    expect(listed[0]!.message).toContain('metadata.namespace: "{{ tg_namespace }}"');
+    expect(listed[0]!.message).toContain('envsubst/server.yaml:5: an envsubst/shell placeholder');
+    expect(listed[0]!.message).toContain(
+      'ui-fixtures/peer-authn.yaml:5: a placeholder in metadata.name: "<name>"',
+    );
+  });
+
+  it('summary counts the skipped templates and reads no resource from them', async () => {
+    const run = await lintPaths(path.join(FIXTURES, 'not-manifests'), ['.'], { allowInvalid: true });
+    expect(run.result.summary.resources).toBe(0);
+    expect(run.result.summary.skipped).toBe(6); // 4 templates, the glossary, the Eval config
+  });
+});

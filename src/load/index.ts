@@ -19,7 +19,13 @@ import {
 } from './parse.js';
 import { ParseScheduler } from './parse-pool.js';
 import type { Resource } from './resource.js';
-import { isKustomizationFile, kustomizationPatchFiles, quietNonManifest, selectObjects } from './objects.js';
+import {
+  isKustomizationFile,
+  kustomizationPatchFiles,
+  quietNonManifest,
+  selectObjects,
+  templatesFinding,
+} from './objects.js';
 
 export type { Resource } from './resource.js';
 
@@ -54,6 +60,8 @@ export interface LoadedInputs {
   diagnostics: Finding[];
   files: string[];
   skipped: number;
+  /** The skipped documents that are unrendered templates, in input order (one input-error info lists them). */
+  templates?: { file: string; line: number; reason: string }[];
   /** Paths the user named that could not be found: a usage error for the CLI (exit 2). */
   missing: string[];
   /**
@@ -126,7 +134,8 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
     const text = result.text;
     if (text === undefined) return;
     if (input.absolute === undefined && text.trim() === '') out.emptyStdin = true;
-    if (isKustomizationFile(input.file)) for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
+    if (isKustomizationFile(input.file))
+      for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
     const key = cache?.keyOf(input.file, options.namespace, text, options.limits);
     const hit = key === undefined ? undefined : cache!.lookup(key);
     slots[i]!.parsed = hit
@@ -152,6 +161,7 @@ function chooseObjects(out: LoadedInputs, patchFiles: ReadonlySet<string>): Load
   if (selection.shadowed.length) out.shadowed = selection.shadowed;
   out.skipped += selection.patches;
   for (const d of selection.diagnostics) out.diagnostics.push(d);
+  if (out.templates?.length) out.diagnostics.push(templatesFinding(out.templates));
   return out;
 }
 
@@ -194,6 +204,8 @@ function addParsed(out: LoadedInputs, input: InputFile, parsed: ParsedFile): voi
   for (const r of parsed.resources) out.resources.push(r);
   for (const d of parsed.diagnostics) out.diagnostics.push(d);
   out.skipped += parsed.skipped;
+  if (parsed.templates)
+    for (const t of parsed.templates) (out.templates ??= []).push({ file: input.file, ...t });
 }
 
 /** Parse already-read texts (used directly for git blobs in PR mode). */
@@ -206,7 +218,8 @@ export function parseTexts(
   const out: LoadedInputs = { resources: [], diagnostics, files: [], skipped: 0, missing };
   const patchFiles = new Set<string>();
   for (const { input, text } of texts) {
-    if (isKustomizationFile(input.file)) for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
+    if (isKustomizationFile(input.file))
+      for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
     const parsed = options.cache
       ? options.cache.get(input.file, options.namespace, text, options.limits)
       : quietNonManifest(parseManifestText(text, input.file, options.namespace, options.limits), text);

@@ -262,3 +262,36 @@ export function quietNonManifest<T extends { resources: unknown[]; diagnostics: 
     ),
   };
 }
+
+/** Files named in the templates finding; the rest are counted. */
+const LISTED_TEMPLATES = 10;
+
+/**
+ * One info for the whole run listing the unrendered templates that were skipped (Helm chart templates, Jinja or
+ * envsubst files): they are counted in the summary, and this says which and why, so that no policy is skipped
+ * unseen.
+ */
+export function templatesFinding(templates: { file: string; line: number; reason: string }[]): Finding {
+  const byFile = new Map<string, { line: number; reason: string; count: number }>();
+  for (const t of templates) {
+    const seen = byFile.get(t.file);
+    if (seen) seen.count++;
+    else byFile.set(t.file, { line: t.line, reason: t.reason, count: 1 });
+  }
+  const entries = [...byFile.entries()];
+  const listed = entries
+    .slice(0, LISTED_TEMPLATES)
+    .map(([file, t]) => `${file}:${t.line}${t.count > 1 ? ` (${t.count} documents)` : ''}: ${t.reason}`)
+    .join('; ');
+  const more =
+    entries.length > LISTED_TEMPLATES ? `; and ${entries.length - LISTED_TEMPLATES} more files` : '';
+  const [file, first] = entries[0]!;
+  return fileFinding(
+    'input-error',
+    file,
+    { line: first.line, column: 1, endLine: first.line, endColumn: 1 },
+    `${templates.length} document${templates.length === 1 ? ' is an unrendered template' : 's are unrendered templates'} and ${templates.length === 1 ? 'was' : 'were'} skipped: ${listed}${more}. They become manifests only when rendered; to check them, lint the rendered output (\`helm template … | mtls-lint -\`, or the output of your templating step).`,
+    'unrendered-templates',
+    'info',
+  );
+}
