@@ -3,7 +3,7 @@
 // the whole pipeline.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintPaths } from './helpers/mesh.js';
+import { lintPaths, lintYaml } from './helpers/mesh.js';
 import type { Finding } from '../src/types.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -117,5 +117,29 @@ describe('only manifests are manifests (a `paths: .` run over a repository)', ()
     const run = await lintPaths(path.join(FIXTURES, 'not-manifests'), ['.'], { allowInvalid: true });
     expect(run.result.summary.resources).toBe(0);
     expect(run.result.summary.skipped).toBe(6); // 4 templates, the glossary, the Eval config
+  });
+});
+
+describe('ambiguous-policy at scale', () => {
+  it('thousands of workload-level PeerAuthentications with one selector: one bounded finding, no crash', async () => {
+    const docs = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: pa-${i}, namespace: shop}\nspec:\n  selector: {matchLabels: {app: cart}}\n  mtls: {mode: ${i % 2 ? 'STRICT' : 'PERMISSIVE'}}\n`,
+    );
+    // One more whose selector is contained in … every pod with app=cart,tier=web also has app=cart.
+    docs.push(
+      `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: cart, tier: web}}\n  mtls: {mode: STRICT}\n`,
+    );
+    const run = await lintYaml({ 'pas.yaml': docs.join('---\n') });
+    const found = run.findings.filter((f) => f.rule === 'ambiguous-policy');
+    expect(found).toHaveLength(2);
+    const same = found.find((f) => f.message.startsWith('3000 PeerAuthentications'))!;
+    expect(same.message).toContain('select the same pods: every pod with app=cart');
+    expect(same.message).toContain('and 2995 more');
+    expect(same.message.length).toBeLessThan(3000);
+    expect(same.related!.length).toBeLessThanOrEqual(50);
+    const nested = found.find((f) => f !== same)!;
+    expect(nested.message).toContain('every pod with app=cart,tier=web also has app=cart');
   });
 });
