@@ -11,6 +11,7 @@ export default defineRule({
 Inputs that mtls-lint refused or could not read, so that no silent gap is left in the check:
 - a file or directory that cannot be read (permissions, a vanished file);
 - a file with NUL bytes (a binary with a \`.yaml\` name) or bytes that are not UTF-8;
+- inputs over \`limits.maxTotalSize\` (default 256 MiB in all): the files past the budget are not read;
 - a file over \`limits.maxFileSize\` (default 16 MiB), more than \`limits.maxDocuments\` documents in one file
   (default 20,000), or YAML nested deeper than \`limits.maxDepth\` (default 200).
 

@@ -143,3 +143,26 @@ describe('ambiguous-policy at scale', () => {
     expect(nested.message).toContain('every pod with app=cart,tier=web also has app=cart');
   });
 });
+
+describe('total input budget (limits.maxTotalSize)', () => {
+  it('files past the budget are not read, with one input-error at the first of them', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { tempDir } = await import('./helpers/tmp.js');
+    const dir = tempDir('budget');
+    mkdirSync(path.join(dir, 'm'));
+    const doc = (name: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: shop}\ndata:\n  blob: "${'x'.repeat(900)}"\n`;
+    for (const name of ['a', 'b', 'c']) writeFileSync(path.join(dir, 'm', `${name}.yaml`), doc(name));
+    writeFileSync(path.join(dir, '.mtls-lint.yaml'), 'limits:\n  maxTotalSize: 2500\n');
+    const run = await lintPaths(dir, ['m'], {
+      allowInvalid: true,
+      configPath: path.join(dir, '.mtls-lint.yaml'),
+    });
+    expect(run.result.summary.files).toBe(2);
+    const budget = run.findings.filter((f) => f.rule === 'input-error');
+    expect(budget.map((f) => [f.file, f.severity, f.line])).toEqual([['m/c.yaml', 'error', 1]]);
+    expect(budget[0]!.message).toContain(
+      'larger than limits.maxTotalSize (2 KiB in all): this file and the 0 after it',
+    );
+  });
+});

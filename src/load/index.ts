@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Finding } from '../types.js';
+import { stat } from 'node:fs/promises';
 import {
   decodeManifest,
   discoverFiles,
+  formatBytes,
   ignoreMatcher,
   readManifest,
   type InputFile,
@@ -32,10 +34,16 @@ export type { Resource } from './resource.js';
 export interface LoadLimits extends ParseLimits {
   /** Bytes per file (and for stdin); a larger file is reported and not read. */
   maxFileSize: number;
+  /** Bytes of all files together: the files past it (in input order) are reported and not read. */
+  maxTotalSize: number;
 }
 
 /** The documented limits (docs/limits.md); `.mtls-lint.yaml` `limits:` overrides them. */
-export const DEFAULT_LIMITS: LoadLimits = { ...DEFAULT_PARSE_LIMITS, maxFileSize: 16 * 1024 * 1024 };
+export const DEFAULT_LIMITS: LoadLimits = {
+  ...DEFAULT_PARSE_LIMITS,
+  maxFileSize: 16 * 1024 * 1024,
+  maxTotalSize: 256 * 1024 * 1024,
+};
 
 export interface LoadOptions {
   paths: string[];
@@ -121,11 +129,13 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   };
   // Files are read a few at a time and parsed as they arrive: on worker threads once the input is large enough
   // (parse-pool.ts). Each file keeps its place in the output order, a file that cannot be read included.
+  // The total budget: files are taken in input order while their sizes (from the file system, before reading) fit.
+  const files = await withinTotalBudget(discovery.files, options.limits, out.diagnostics);
   const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
   const { cache } = options;
-  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = discovery.files.map(() => ({}));
+  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = files.map(() => ({}));
   const patchFiles = new Set<string>();
-  await forEachLimited(discovery.files, READ_CONCURRENCY, async (input, i) => {
+  await forEachLimited(files, READ_CONCURRENCY, async (input, i) => {
     const result =
       input.absolute === undefined
         ? await readStdin(options)
@@ -149,7 +159,7 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   await scheduler.finish();
   for (const [i, slot] of slots.entries()) {
     if (slot.diagnostic) out.diagnostics.push(slot.diagnostic);
-    if (slot.parsed) addParsed(out, discovery.files[i]!, await slot.parsed);
+    if (slot.parsed) addParsed(out, files[i]!, await slot.parsed);
   }
   return chooseObjects(out, patchFiles);
 }
@@ -163,6 +173,54 @@ function chooseObjects(out: LoadedInputs, patchFiles: ReadonlySet<string>): Load
   for (const d of selection.diagnostics) out.diagnostics.push(d);
   if (out.templates?.length) out.diagnostics.push(templatesFinding(out.templates));
   return out;
+}
+
+/**
+ * The files (in input order) whose sizes add up to at most `budget` bytes; the first that does not fit and every one
+ * after it are left out, with one input-error naming where the cut is. Standard input counts as its size limit is
+ * already bounded by maxFileSize and is always kept.
+ */
+async function withinTotalBudget(
+  files: InputFile[],
+  limits: Pick<LoadLimits, 'maxTotalSize' | 'maxFileSize'>,
+  diagnostics: Finding[],
+): Promise<InputFile[]> {
+  const budget = limits.maxTotalSize;
+  const sizes = new Array<number>(files.length).fill(0);
+  await forEachLimited(files, READ_CONCURRENCY * 4, async (input, i) => {
+    if (input.absolute === undefined) return;
+    try {
+      const size = (await stat(input.absolute)).size;
+      // A file over maxFileSize is not read (its own finding says so): it costs nothing.
+      sizes[i] = size > limits.maxFileSize ? 0 : size;
+    } catch {
+      // Reading it will say what is wrong.
+    }
+  });
+  let total = 0;
+  for (const [i, input] of files.entries()) {
+    if (input.absolute === undefined) continue;
+    total += sizes[i]!;
+    if (total <= budget) continue;
+    let rest = 0;
+    let restBytes = 0;
+    for (let j = i; j < files.length; j++)
+      if (files[j]!.absolute !== undefined) {
+        rest++;
+        restBytes += sizes[j]!;
+      }
+    diagnostics.push(
+      fileFinding(
+        'input-error',
+        input.file,
+        { line: 1, column: 1, endLine: 1, endColumn: 1 },
+        `The inputs are larger than limits.maxTotalSize (${formatBytes(budget)} in all): this file and the ${rest - 1} after it (${formatBytes(restBytes)}) were not read or checked. Lint fewer paths (or \`ignore:\` generated files), or raise limits.maxTotalSize in .mtls-lint.yaml if the machine has the memory (about 7 × the input size).`,
+        'max-total-size',
+      ),
+    );
+    return files.filter((f, j) => j < i || f.absolute === undefined);
+  }
+  return files;
 }
 
 /** Files read at once: enough to keep the disk and the parse workers busy, few enough to hold little text. */
