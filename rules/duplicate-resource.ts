@@ -20,7 +20,10 @@ policies competing with each other):
 - otherwise the last one in input order — paths in the order given, directories walked in name order — as
   \`kubectl apply -f\` over the same inputs leaves the last one applied in the cluster.
 
-The finding is on a document that was not analysed, names every place, and says which one was used.
+The finding is on a document that was not analysed, names every place, and says which one was used. When none of the
+documents sets \`metadata.namespace\`, they may well be applied to different namespaces (\`kubectl apply -n alpha\`,
+\`-n beta\`) and be different objects: the finding is then info, and linting each with its own \`--namespace\` checks
+them all.
 
 Partial documents — a \`Deployment\` without a pod template, a container without an image, or any file a
 \`kustomization.yaml\` in the inputs lists under \`patches\`, \`patchesStrategicMerge\` or \`patchesJson6902\` — are kustomize

@@ -166,3 +166,14 @@ describe('total input budget (limits.maxTotalSize)', () => {
     );
   });
 });
+
+describe('duplicate-resource without metadata.namespace', () => {
+  it('is info: the documents may be applied to different namespaces', async () => {
+    const doc = (mode: string) =>
+      `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default}\nspec: {mtls: {mode: ${mode}}}\n`;
+    const run = await lintYaml({ 'alpha.yaml': doc('STRICT'), 'beta.yaml': doc('PERMISSIVE') });
+    const dups = run.findings.filter((f) => f.rule === 'duplicate-resource');
+    expect(dups.map((f) => [f.severity, f.file])).toEqual([['info', 'alpha.yaml']]);
+    expect(dups[0]!.message).toContain('None of them sets metadata.namespace');
+  });
+});

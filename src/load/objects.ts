@@ -219,10 +219,18 @@ function duplicateFinding(group: Duplicate[]): Finding {
     group.length === 1
       ? `${first.others.length + 1} documents define ${describeResource(first.used)} (${first.used.group || 'core'} group), which is one object in a cluster: ${[...first.others, first.used].map(place).join(', ')}. mtls-lint analysed the one at ${place(first.used)}`
       : `${group.length} objects are each defined ${first.others.length + 1} times, in ${[...new Set([...first.others, first.used].map((r) => r.file))].join(', ')}: ${listed}. One object per identity (group, kind, namespace, name) is what a cluster holds; mtls-lint analysed the ones in ${first.used.file} (${describeResource(first.used)} at ${place(first.used)})`;
+  // Documents without metadata.namespace take it from `kubectl apply -n`: applied to different namespaces they are
+  // different objects (demo steps per namespace), so the collision is only certain when one of them names it.
+  const implicit = group.every((d) =>
+    [d.used, ...d.others].every((r) => r.namespace !== undefined && !r.namespaceExplicit),
+  );
+  const implicitNote = implicit
+    ? ` None of them sets metadata.namespace: if they are applied to different namespaces (\`kubectl apply -n\`) they are different objects, and linting each with its own --namespace checks them all.`
+    : '';
   const finding: Finding = {
     rule: 'duplicate-resource',
-    severity: 'warning',
-    message: `${what}: ${how}. Which definition the cluster holds depends on which is applied last. Fix: keep one definition per object (put environments or demo steps in their own directories and lint each), or lint the rendered output.`,
+    severity: implicit ? 'info' : 'warning',
+    message: `${what}: ${how}. Which definition the cluster holds depends on which is applied last.${implicitNote} Fix: keep one definition per object (put environments or demo steps in their own directories and lint each), or lint the rendered output.`,
     file: at.file,
     ...span,
     key: `duplicate-resource|${first.used.id}|${first.used.group}`,
