@@ -19,7 +19,8 @@ export interface UnresolvedCaller {
 /** Config callers whose `to` is no Service of the inputs, or whose `from` is no workload of the inputs. */
 export function unresolvedConfigCallers(mesh: MeshModel, options: ResolvedOptions): UnresolvedCaller[] {
   const callers = options.config.callers ?? [];
-  if (!callers.length) return [];
+  // Config given in code (the API, tests) has no line to point at; graph's `unresolved` still lists these.
+  if (!callers.length || !options.configFile) return [];
   const workloads = new Set(mesh.workloads.map((w) => `${w.namespace}/${w.name}`));
   const out: UnresolvedCaller[] = [];
   callers.forEach((c, index) => {
