@@ -69,7 +69,7 @@ const SELECTOR_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
  * server would refuse it on its own.
  */
 export function missingForKind(r: Pick<Resource, 'kind' | 'value'>): string | undefined {
-  const podPath = TEMPLATE_PATH[r.kind];
+  const podPath = Object.hasOwn(TEMPLATE_PATH, r.kind) ? TEMPLATE_PATH[r.kind] : undefined;
   if (!podPath) return undefined;
   // Only what is absent makes a patch; a field of the wrong type is a broken manifest (invalid-resource says so).
   let node: unknown = r.value;
@@ -246,7 +246,7 @@ const KIND_KEY = /(?:^|[{,\s-])["']?kind["']?[ \t]*:/m;
 
 /**
  * A file with YAML syntax errors that holds nothing that looks like a Kubernetes object (no `apiVersion` and
- * `kind` anywhere in it, no object read from it) is data or documentation that happens to end in .yaml/.json
+ * `kind` key anywhere in it, no object read from it) is data or documentation that happens to end in .yaml/.json
  * (JSON-lines, a README snippet with duplicate keys): its syntax errors become info, as kubectl would never be given
  * it. A broken manifest stays an error.
  */
@@ -256,7 +256,8 @@ export function quietNonManifest<T extends { resources: unknown[]; diagnostics: 
 ): T {
   if (parsed.resources.length > 0) return parsed;
   if (!parsed.diagnostics.some((d) => d.rule === 'yaml-syntax' && d.severity !== 'info')) return parsed;
-  if (API_VERSION_KEY.test(text) && KIND_KEY.test(text)) return parsed;
+  // Either key is enough to keep the error: a manifest cut short before its apiVersion is still a manifest.
+  if (API_VERSION_KEY.test(text) || KIND_KEY.test(text)) return parsed;
   return {
     ...parsed,
     diagnostics: parsed.diagnostics.map((d) =>
@@ -264,7 +265,7 @@ export function quietNonManifest<T extends { resources: unknown[]; diagnostics: 
         ? {
             ...d,
             severity: 'info' as const,
-            message: `${d.message} Nothing in this file looks like a Kubernetes object (no apiVersion and kind), so this is reported as info; add the file to \`ignore:\` in .mtls-lint.yaml if it is not a manifest.`,
+            message: `${d.message} Nothing in this file looks like a Kubernetes object (no apiVersion or kind key), so this is reported as info; add the file to \`ignore:\` in .mtls-lint.yaml if it is not a manifest.`,
           }
         : d,
     ),
