@@ -5,6 +5,8 @@
 //                                      under a minute; today about 2 min, most of it PR mode and the ncc build)
 //   npm run -s bench -- --json         the results as JSON on stdout (always written to bench/results.json too)
 //   npm run bench -- --sizes 2000,8000 --seed 7 --per-namespace 50 --runs 3 --timeout 900
+//   npm run bench -- --configmaps 8     also a ConfigMap-heavy input: a Grafana with 8 large JSON dashboards
+//                                      (generateConfigMapHeavy), the shape that was quadratic in issue 15
 //
 // Each size runs in its own process (bench/measure.ts) over the same generated files: parse-only, full lint with a
 // stage breakdown, PR mode with one file changed, peak RSS. Start-up is the ncc-bundled CLI on the small example,
@@ -16,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateMesh, writeMesh } from './generate.js';
+import { generateConfigMapHeavy, generateMesh, writeMesh } from './generate.js';
 import type { MeasureArgs, MeasureResult, Time } from './measure.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +52,8 @@ interface BenchResult {
   perNamespace: number;
   sizes: SizeResult[];
   cli?: { medianMs: number; runs: number[]; versionMedianMs: number };
+  /** --configmaps N: lint of a Grafana with N large dashboard ConfigMaps. */
+  configMapHeavy?: SizeResult & { dashboards: number };
   checks: { name: string; measured: string; target: string; ok: boolean | undefined }[];
 }
 
@@ -66,6 +70,7 @@ const { values } = parseArgs({
     'cli-bundle': { type: 'string' },
     profile: { type: 'string' },
     keep: { type: 'boolean' },
+    configmaps: { type: 'string' },
   },
 });
 
@@ -129,6 +134,37 @@ try {
     }
     size.wallMs = performance.now() - t0;
     result.sizes.push(size);
+    if (!values.keep) await rm(dir, { recursive: true, force: true });
+  }
+
+  if (values.configmaps) {
+    const dashboards = Number(values.configmaps);
+    const input = generateConfigMapHeavy({ dashboards, seed });
+    const dir = path.join(cacheDir, `configmaps-${dashboards}-s${seed}`);
+    await rm(dir, { recursive: true, force: true });
+    await writeMesh(dir, input);
+    log(`ConfigMap-heavy: ${dashboards} dashboards, ${(input.bytes / 1e6).toFixed(1)} MB; measuring…`);
+    const t0 = performance.now();
+    const heavy: SizeResult & { dashboards: number } = {
+      dashboards,
+      workloads: 1,
+      generatedResources: input.resources,
+      generatedBytes: input.bytes,
+      generatedFiles: input.files.length,
+      wallMs: 0,
+    };
+    try {
+      const args: MeasureArgs = {
+        head: dir,
+        runs: Number(values.runs ?? 1),
+        cli: path.join(cliDir, 'index.js'),
+      };
+      Object.assign(heavy, await runMeasure(args, Number(values.timeout) * 1000, values.profile));
+    } catch (err) {
+      heavy.error = err instanceof Error ? err.message : String(err);
+    }
+    heavy.wallMs = performance.now() - t0;
+    result.configMapHeavy = heavy;
     if (!values.keep) await rm(dir, { recursive: true, force: true });
   }
 
@@ -381,6 +417,11 @@ function table(r: BenchResult): string {
   for (const s of r.sizes)
     if (s.error)
       out += `\n${s.workloads.toLocaleString('en')} workloads: ${s.error}; the columns after it are empty.`;
+  const heavy = r.configMapHeavy;
+  if (heavy)
+    out += heavy.error
+      ? `\nConfigMap-heavy (${heavy.dashboards} dashboards): ${heavy.error}.\n`
+      : `\nConfigMap-heavy: a Grafana with ${heavy.dashboards} dashboard ConfigMaps, ${(heavy.generatedBytes / 1e6).toFixed(1)} MB: full lint ${secs(lintOf(heavy))} (parse-only ${secs(heavy.parseOnly)}, graph ${secs(heavy.breakdown?.graph)}).\n`;
   out +=
     '\nTimes are wall clock, median of the runs. parse-only = yaml parseAllDocuments over every file, one thread (the\n' +
     'floor named in issue 5; the lint reads most documents with its own simple reader, src/load/simple-yaml.ts, and\n' +

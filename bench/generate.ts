@@ -660,7 +660,7 @@ ${portLevel}${subsets}`;
 /** Write a generated mesh under `dir` (created). */
 export async function writeMesh(
   dir: string,
-  mesh: GeneratedMesh,
+  mesh: Pick<GeneratedMesh, 'files'>,
   override?: { path: string; text: string },
 ): Promise<void> {
   const { mkdir, writeFile } = await import('node:fs/promises');
@@ -670,4 +670,54 @@ export async function writeMesh(
   for (const f of mesh.files) {
     await writeFile(path.join(dir, f.path), override && override.path === f.path ? override.text : f.text);
   }
+}
+
+/**
+ * A ConfigMap-heavy input (issue 15): a Grafana-like Deployment that mounts `dashboards` ConfigMaps, each holding a
+ * large JSON dashboard (panels with queries, titles and URLs: thousands of host-like words per value), as
+ * samples/addons/grafana.yaml does. Every value is scanned for service references; the cost must stay linear.
+ */
+export function generateConfigMapHeavy(options: { dashboards: number; panels?: number; seed: number }): {
+  files: GeneratedFile[];
+  resources: number;
+  bytes: number;
+} {
+  const rand = prng(options.seed);
+  const panels = options.panels ?? 400;
+  const files: GeneratedFile[] = [];
+  const volumes: string[] = [];
+  const mounts: string[] = [];
+  for (let d = 0; d < options.dashboards; d++) {
+    const list = Array.from({ length: panels }, (_, p) => ({
+      id: p,
+      title: `Request rate ${WORDS[Math.floor(rand() * WORDS.length)]} ${p}`,
+      type: 'timeseries',
+      datasource: { type: 'prometheus', uid: 'prometheus' },
+      targets: [
+        {
+          expr: `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace=~"$namespace",destination_service=~"$service"}[5m])) by (response_code)`,
+          legendFormat: '{{ response_code }}',
+        },
+      ],
+      links: [{ title: 'Kiali', url: 'http://kiali.istio-system:20001/kiali/console/graph' }],
+      description: 'Incoming requests per second by response code, for the selected service and namespace.',
+    }));
+    const json = JSON.stringify({ title: `Dashboard ${d}`, uid: `dash-${d}`, panels: list }, null, 2);
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboard-${d}\n  namespace: monitoring\ndata:\n  dashboard.json: |\n${json
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n')}\n`;
+    files.push({ path: `dashboards/dashboard-${d}.yaml`, text });
+    volumes.push(`      - name: dashboard-${d}\n        configMap:\n          name: dashboard-${d}`);
+    mounts.push(`        - name: dashboard-${d}\n          mountPath: /var/lib/grafana/dashboards/${d}`);
+  }
+  files.push({
+    path: 'grafana.yaml',
+    text: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n  labels:\n    istio-injection: enabled\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: grafana\n  namespace: monitoring\nspec:\n  selector:\n    app: grafana\n  ports:\n  - name: http\n    port: 3000\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: grafana\n  namespace: monitoring\nspec:\n  selector:\n    matchLabels:\n      app: grafana\n  template:\n    metadata:\n      labels:\n        app: grafana\n    spec:\n      containers:\n      - name: grafana\n        image: grafana/grafana:11.0.0\n        volumeMounts:\n${mounts.join('\n')}\n      volumes:\n${volumes.join('\n')}\n`,
+  });
+  return {
+    files,
+    resources: options.dashboards + 3,
+    bytes: files.reduce((n, f) => n + Buffer.byteLength(f.text), 0),
+  };
 }

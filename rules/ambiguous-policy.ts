@@ -109,9 +109,17 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
       g.workloads.push(`${w.kind} ${w.name}`);
       groups.set(key, g);
     }
-    const reportedPairs = new Set<string>();
+    // Which reported groups each policy is in: a pair already reported together is not reported again (a set of
+    // pairs was quadratic, and past 2^24 pairs "Set maximum size exceeded").
+    const groupsOf = new Map<Resource, Set<number>>();
+    let groupIndex = 0;
     for (const g of groups.values()) {
-      for (const a of g.pas) for (const b of g.pas) reportedPairs.add(`${a.resource.id}|${b.resource.id}`);
+      for (const p of g.pas) {
+        const set = groupsOf.get(p.resource);
+        if (set) set.add(groupIndex);
+        else groupsOf.set(p.resource, new Set([groupIndex]));
+      }
+      groupIndex++;
       const ns = g.pas[0]!.namespace;
       reportPeerAuthns(
         context,
@@ -121,25 +129,21 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
         true,
       );
     }
+    const together = (list: PeerAuthn[]) => {
+      const [first, ...rest] = list.map((p) => groupsOf.get(p.resource));
+      if (!first) return false;
+      for (const g of first) if (rest.every((s) => s?.has(g))) return true;
+      return false;
+    };
     // … and, where the inputs lack them, selectors that contain one another select the same pods whatever they are.
-    const workloadPas = new Map<string, PeerAuthn[]>();
-    for (const p of inv.peerAuthentications) {
-      if (p.level === 'workload') workloadPas.set(p.namespace, [...(workloadPas.get(p.namespace) ?? []), p]);
-    }
-    const pairs = [...workloadPas.values()].flatMap((list) =>
-      list.flatMap((a) => list.map((b) => [a, b] as const)),
-    );
-    for (const [a, b] of pairs) {
-      if (a === b || reportedPairs.has(`${a.resource.id}|${b.resource.id}`)) continue;
-      if (!contains(a.selector!, b.selector!)) continue;
-      reportedPairs.add(`${a.resource.id}|${b.resource.id}`).add(`${b.resource.id}|${a.resource.id}`);
-      reportPeerAuthns(
-        context,
-        [a, b],
-        `PeerAuthentications in ${a.namespace} select the same pods: every pod with ${labelText(b.selector!)} also has ${labelText(a.selector!)}`,
-        `pods with ${labelText(b.selector!)}`,
-        true,
-      );
+    for (const [a, b] of containedSelectors(inv.peerAuthentications)) {
+      if (together([...a, ...b])) continue;
+      const pas = a === b ? a : [...a, ...b];
+      const what =
+        a === b
+          ? `PeerAuthentications in ${a[0]!.namespace} select the same pods: every pod with ${labelText(a[0]!.selector!)}`
+          : `PeerAuthentications in ${a[0]!.namespace} select the same pods: every pod with ${labelText(b[0]!.selector!)} also has ${labelText(a[0]!.selector!)}`;
+      reportPeerAuthns(context, pas, what, `pods with ${labelText(b[0]!.selector!)}`, true);
     }
 
     // Legacy Policies, where Istio still reads them.
@@ -178,11 +182,14 @@ function reportPeerAuthns(
     : 'Fix: keep one and delete the others.';
   const outcome = same
     ? `They all set ${describePeerAuthnSettings(pas[0]!)}, so the outcome for ${scope} is the same either way.`
-    : `Outcome for ${scope}: ${pas.map((p) => `with ${name(p.resource)}, ${describePeerAuthnSettings(p)}`).join('; ')}.${portNote}`;
+    : `Outcome for ${scope}: ${capped(
+        pas.map((p) => `with ${name(p.resource)}, ${describePeerAuthnSettings(p)}`),
+        '; ',
+      )}.${portNote}`;
   report(
     context,
     pas.map((p) => ({ resource: p.resource, path: ['metadata', 'name'] as FieldPath })),
-    `${pas.length} ${what}: ${each.join(', ')}.`,
+    `${pas.length} ${what}: ${capped(each)}.`,
     outcome,
     fix,
     same ? 'info' : 'warning',
@@ -328,8 +335,10 @@ function report(
     path: at.path,
     severity,
     message: `${what} ${decided} ${outcome} ${fix}`,
+    // Thousands of competing policies are one finding with a bounded list of places.
     related: ordered
       .slice(0, -1)
+      .slice(0, RELATED_CAP)
       .map((i) => relatedAt(i.resource, i.path, `competes with ${name(at.resource)}`)),
     keyDetail: items
       .map((i) => i.resource.id)
@@ -338,12 +347,14 @@ function report(
   });
 }
 
+const RELATED_CAP = 50;
+
 function name(r: Resource): string {
   return r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.namespace}/${r.name}`;
 }
 
-function capped(list: string[]): string {
-  const shown = list.slice(0, MESSAGE_LIST_CAP).join(', ');
+function capped(list: string[], separator = ', '): string {
+  const shown = list.slice(0, MESSAGE_LIST_CAP).join(separator);
   return list.length > MESSAGE_LIST_CAP ? `${shown} and ${list.length - MESSAGE_LIST_CAP} more` : shown;
 }
 
@@ -356,4 +367,57 @@ function labelText(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
+}
+
+/**
+ * Workload-level PeerAuthentications whose selectors select the same pods whatever the pods are: classes of equal
+ * selectors (one class with several policies), and pairs of classes where one selector's labels are a subset of the
+ * other's ([container, contained]). Indexed by one label per selector, the rarest: with thousands of policies the
+ * work is per policy, not per pair.
+ */
+function containedSelectors<T extends PeerAuthn & { level: string }>(all: readonly T[]): [T[], T[]][] {
+  const classes = new Map<string, T[]>();
+  for (const p of all) {
+    if (p.level !== 'workload' || !p.selector) continue;
+    const key = `${p.namespace}\0${Object.entries(p.selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('\0')}`;
+    const list = classes.get(key);
+    if (list) list.push(p);
+    else classes.set(key, [p]);
+  }
+  const label = (ns: string, k: string, v: string) => `${ns}\0${k}\0${v}`;
+  const postings = new Map<string, number>();
+  for (const [first] of classes.values())
+    for (const [k, v] of Object.entries(first!.selector!)) {
+      const l = label(first!.namespace, k, v);
+      postings.set(l, (postings.get(l) ?? 0) + 1);
+    }
+  // Each class under its rarest label: a container must have every label of the contained one, that one included.
+  const byRarest = new Map<string, T[][]>();
+  for (const list of classes.values()) {
+    const p = list[0]!;
+    let best: string | undefined;
+    for (const [k, v] of Object.entries(p.selector!)) {
+      const l = label(p.namespace, k, v);
+      if (best === undefined || postings.get(l)! < postings.get(best)!) best = l;
+    }
+    if (best === undefined) continue;
+    const at = byRarest.get(best);
+    if (at) at.push(list);
+    else byRarest.set(best, [list]);
+  }
+  const out: [T[], T[]][] = [];
+  for (const list of classes.values()) {
+    if (list.length > 1) out.push([list, list]);
+    const b = list[0]!;
+    for (const [k, v] of Object.entries(b.selector!)) {
+      for (const other of byRarest.get(label(b.namespace, k, v)) ?? []) {
+        if (other === list) continue;
+        if (contains(other[0]!.selector!, b.selector!)) out.push([other, list]);
+      }
+    }
+  }
+  return out;
 }

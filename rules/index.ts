@@ -4,6 +4,7 @@ import yamlSyntax from './yaml-syntax.js';
 import inputError from './input-error.js';
 import invalidResource from './invalid-resource.js';
 import invalidSuppression from './invalid-suppression.js';
+import duplicateResource from './duplicate-resource.js';
 import plaintextToStrict from './plaintext-to-strict.js';
 import mtlsToPlaintextServer from './mtls-to-plaintext-server.js';
 import nonIstioTlsToSidecar from './non-istio-tls-to-sidecar.js';
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   inputError,
   invalidResource,
   invalidSuppression,
+  duplicateResource,
   plaintextToStrict,
   mtlsToPlaintextServer,
   nonIstioTlsToSidecar,

@@ -11,11 +11,15 @@ export default defineRule({
 Inputs that mtls-lint refused or could not read, so that no silent gap is left in the check:
 - a file or directory that cannot be read (permissions, a vanished file);
 - a file with NUL bytes (a binary with a \`.yaml\` name) or bytes that are not UTF-8;
+- inputs over \`limits.maxTotalSize\` (default 256 MiB in all): the files past the budget are not read;
 - a file over \`limits.maxFileSize\` (default 16 MiB), more than \`limits.maxDocuments\` documents in one file
   (default 20,000), or YAML nested deeper than \`limits.maxDepth\` (default 200).
 
 Links are not followed out of the walked directory, and a symlink loop is not walked twice; both are reported as
-info findings so the gap is visible. Empty and comment-only documents do not count toward \`maxDocuments\`.
+info findings so the gap is visible. Partial objects — kustomize patches, recognised by a \`kustomization.yaml\` in
+the inputs that lists them (\`patches\`, \`patchesStrategicMerge\`, \`patchesJson6902\`) or by lacking what every object
+of their kind has (a Deployment without a pod template, a container without an image) — are not resources: one info
+finding per file says so (see \`duplicate-resource\`). Empty and comment-only documents do not count toward \`maxDocuments\`.
 
 ## Why it matters
 A linter that skips what it cannot read gives a green check on a change it never looked at. Every other input is

@@ -1,4 +1,5 @@
 import { defineRule, relatedAt, type RuleContext } from '../src/rule.js';
+import { configLocation, unresolvedConfigCallers } from '../src/graph/declared-callers.js';
 import type { Resource } from '../src/load/index.js';
 import type { MeshModel, Service, Workload } from '../src/mesh/model.js';
 import type { FieldPath } from '../src/types.js';
@@ -34,6 +35,9 @@ export default defineRule({
     docs: `
 ## What it catches
 Settings that point at something that does not exist, so Istio accepts them and they do nothing:
+- a declared caller in \`.mtls-lint.yaml\` \`callers:\` whose \`to\` is no Service of the inputs (a typo in the host: the
+  call is dropped, and with it the finding it was written for) or whose \`from\` is no workload of the inputs; reported
+  at the line of the config file;
 - a **PeerAuthentication** or **AuthorizationPolicy** \`selector.matchLabels\` that matches no pod template in its
   namespace (the labels of \`spec.template.metadata.labels\`, not the Deployment's own labels);
 - a legacy **Policy** target naming no Service of its namespace, a target in another namespace or written as a
@@ -88,6 +92,15 @@ numbers too.
     const { mesh } = context;
     const inv = meshInventory(mesh);
     const unchecked = new Uncheckable();
+
+    // Declared callers (config) that name no Service or no workload of the inputs, at their config line.
+    for (const u of unresolvedConfigCallers(mesh, context.options)) {
+      context.report({
+        location: configLocation(context.options, u.index, u.field),
+        message: u.message,
+        keyDetail: `callers|${u.index}|${u.field}`,
+      });
+    }
 
     // PeerAuthentication selectors (workload level; root-namespace selectors are ignored-setting's).
     for (const pa of inv.peerAuthentications) {

@@ -64,6 +64,7 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         maxFileSize: { type: 'integer', minimum: 1 },
+        maxTotalSize: { type: 'integer', minimum: 1 },
         maxDocuments: { type: 'integer', minimum: 1 },
         maxAliasCount: { type: 'integer', minimum: 0 },
         maxDepth: { type: 'integer', minimum: 1 },

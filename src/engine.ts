@@ -68,11 +68,15 @@ export function analyze(
   rules: readonly Rule[] = RULES,
   how: AnalyzeHow = {},
 ): LintResult {
-  const schema = validateResources(inputs.resources);
+  // Documents shadowed by another with their identity (load/objects.ts) are checked too, but only what the analysis
+  // reads decides what the model leaves out: an invalid duplicate must not hide the valid one.
+  const shadowed = inputs.shadowed ?? [];
+  const schema = validateResources(shadowed.length ? [...inputs.resources, ...shadowed] : inputs.resources);
+  const invalid = shadowed.length ? validateResources(inputs.resources).invalid : schema.invalid;
   let mesh: MeshModel | undefined;
   let graph: Graph | undefined;
   const reuse = how.reuse;
-  const getMesh = () => (mesh ??= buildMeshModel(inputs.resources, options, schema.invalid, reuse?.from.mesh()));
+  const getMesh = () => (mesh ??= buildMeshModel(inputs.resources, options, invalid, reuse?.from.mesh()));
   const getGraph = () =>
     (graph ??= buildGraph(
       getMesh(),

@@ -210,6 +210,7 @@ describe('ignore and limits', () => {
     ]);
     expect(resolveOptions({ cwd: root, paths: [] }).limits).toEqual({
       maxFileSize: 100,
+      maxTotalSize: 256 * 1024 * 1024,
       maxDocuments: 1,
       maxAliasCount: 100,
       maxDepth: 200,

@@ -199,7 +199,7 @@ describe('documents', () => {
     ]);
   });
 
-  it('non-Kubernetes YAML is skipped quietly and counted: workflows, values, Chart.yaml, templates, kustomization', async () => {
+  it('non-Kubernetes YAML is skipped and counted: workflows, values, Chart.yaml, templates (listed once), kustomization', async () => {
     const inputs = await load([`${FIX}/skip`]);
     expect(inputs.files).toEqual([
       `${FIX}/skip/.github/workflows/ci.yaml`,
@@ -211,7 +211,11 @@ describe('documents', () => {
       `${FIX}/skip/docker-compose.yml`,
       `${FIX}/skip/kustomization.yaml`,
     ]);
-    expect(inputs.diagnostics).toEqual([]);
+    // The unrendered templates are listed, with the reason, in one info finding.
+    expect(inputs.diagnostics.map((d) => [d.rule, d.severity])).toEqual([['input-error', 'info']]);
+    expect(inputs.diagnostics[0]!.message).toMatch(
+      /^3 documents are unrendered templates and were skipped: /,
+    );
     expect(inputs.resources).toEqual([]);
     expect(inputs.skipped).toBe(8);
   });

@@ -89,7 +89,15 @@ describe('mtls-lint CLI on generated manifests', () => {
                 };
                 const problems = parsed.findings
                   .filter((f) => !knownStandInAutoMtls14(f))
-                  .flatMap((f) => locationProblems(f, set.files));
+                  // A declared caller that names nothing is reported at its line of the config file.
+                  .flatMap((f) =>
+                    locationProblems(
+                      f,
+                      config === undefined
+                        ? set.files
+                        : [...set.files, { file: '.mtls-lint.yaml', text: config }],
+                    ),
+                  );
                 expect(problems).toEqual([]);
               }
 

@@ -109,7 +109,8 @@ describe('the seed (Istio 1.1 mTLS migration task, zh): its mis-indented Policy'
       ignore: [],
       limits: DEFAULT_LIMITS,
     });
-    const { invalid, findings } = validateResources(inputs.resources);
+    // Both files define one Policy: the analysis reads one, the other is still checked (inputs.shadowed).
+    const { invalid, findings } = validateResources([...inputs.resources, ...(inputs.shadowed ?? [])]);
     expect([...invalid]).toEqual(['Policy/foo/example-httpbin-permissive']);
     // Both files hold the same Policy: each file gets its own findings.
     expect(new Set(findings.map((f) => f.file))).toEqual(
@@ -484,7 +485,7 @@ describe('Kubernetes shapes (issue 6)', () => {
       ignore: [],
       limits: DEFAULT_LIMITS,
     });
-    const { invalid } = validateResources(inputs.resources);
+    const { invalid } = validateResources([...inputs.resources, ...(inputs.shadowed ?? [])]);
     expect([...invalid].sort()).toEqual(
       [
         'CronJob/foo/report',

@@ -28,17 +28,19 @@ export interface HostReference {
 
 /**
  * Service references in a free-form string. A bare single-label word only counts with a scheme or a port, or when it
- * is the whole value — otherwise every "info" or "true" would be a call.
+ * is the whole value — otherwise every "info" or "true" would be a call. `wholeWord: false` (command and args) drops
+ * that last case: `command: ["curl"]` names a program, not a host.
  */
-export function hostReferences(text: string): HostReference[] {
+export function hostReferences(text: string, wholeWord = true): HostReference[] {
   const out: HostReference[] = [];
   if (text.length > 64 * 1024) text = text.slice(0, 64 * 1024); // a certificate or a script: bounded work
-  const whole = text.trim();
+  // Lower-cased once: per match it made a large ConfigMap value quadratic (a 240 KB grafana.yaml took 10 s).
+  const whole = wholeWord ? text.trim().toLowerCase() : undefined;
   for (const m of text.matchAll(HOST_TOKEN)) {
     const scheme = m[1]?.toLowerCase();
     const host = m[2]!.toLowerCase();
     const port = m[3] ? portNumber(m[3]) : undefined;
-    if (!host.includes('.') && !scheme && port === undefined && whole.toLowerCase() !== host) continue;
+    if (!host.includes('.') && !scheme && port === undefined && whole !== host) continue;
     if (/^\d+(\.\d+)*$/.test(host)) continue; // IPs and version numbers
     const ref: HostReference = { host };
     if (port !== undefined) ref.port = port;
@@ -142,15 +144,17 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
   // The same values recur across workloads (shared ConfigMaps, "info", templated URLs): scan each text once, and
   // resolve each host once per namespace.
   const referencesIn = new Map<string, HostReference[]>();
+  const referencesInCommand = new Map<string, HostReference[]>();
   // Hosts resolved per namespace, with the service's id (read once per service and namespace, not per reference).
   const servicesByNamespace = new Map<string, Map<string, { service: Service; id: string } | undefined>>();
   // The workload being scanned (set at the top of the loop below), its namespace's resolved hosts and its calls.
   let client: Workload;
   let hostsHere: Map<string, { service: Service; id: string } | undefined>;
   let seenHere: Map<string, (number | undefined)[]>;
-  const add = (text: string, evidence: (ref: HostReference) => CallerEvidence) => {
-    let refs = referencesIn.get(text);
-    if (!refs) referencesIn.set(text, (refs = hostReferences(text)));
+  const add = (text: string, evidence: (ref: HostReference) => CallerEvidence, wholeWord = true) => {
+    const cache = wholeWord ? referencesIn : referencesInCommand;
+    let refs = cache.get(text);
+    if (!refs) cache.set(text, (refs = hostReferences(text, wholeWord)));
     for (const ref of refs) {
       let target = hostsHere.get(ref.host);
       if (target === undefined && !hostsHere.has(ref.host)) {
@@ -199,7 +203,7 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
         for (const field of ['command', 'args'] as const) {
           arr(co[field]).forEach((a, ai) => {
             const text = str(a);
-            if (text) add(text, () => ({ kind: 'inferred', description: `${field}`, resource: w.resource, path: [...cpath, field, ai] }));
+            if (text) add(text, () => ({ kind: 'inferred', description: `${field}`, resource: w.resource, path: [...cpath, field, ai] }), false);
           });
         }
         for (const ef of arr(co.envFrom)) scanConfigMap(str(get(ef, 'configMapRef', 'name')));

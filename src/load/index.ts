@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Finding } from '../types.js';
+import { stat } from 'node:fs/promises';
 import {
   decodeManifest,
   discoverFiles,
+  formatBytes,
   ignoreMatcher,
   readManifest,
   type InputFile,
@@ -19,16 +21,29 @@ import {
 } from './parse.js';
 import { ParseScheduler } from './parse-pool.js';
 import type { Resource } from './resource.js';
+import {
+  isKustomizationFile,
+  kustomizationPatchFiles,
+  quietNonManifest,
+  selectObjects,
+  templatesFinding,
+} from './objects.js';
 
 export type { Resource } from './resource.js';
 
 export interface LoadLimits extends ParseLimits {
   /** Bytes per file (and for stdin); a larger file is reported and not read. */
   maxFileSize: number;
+  /** Bytes of all files together: the files past it (in input order) are reported and not read. */
+  maxTotalSize: number;
 }
 
 /** The documented limits (docs/limits.md); `.mtls-lint.yaml` `limits:` overrides them. */
-export const DEFAULT_LIMITS: LoadLimits = { ...DEFAULT_PARSE_LIMITS, maxFileSize: 16 * 1024 * 1024 };
+export const DEFAULT_LIMITS: LoadLimits = {
+  ...DEFAULT_PARSE_LIMITS,
+  maxFileSize: 16 * 1024 * 1024,
+  maxTotalSize: 256 * 1024 * 1024,
+};
 
 export interface LoadOptions {
   paths: string[];
@@ -51,10 +66,15 @@ export interface LoadOptions {
 }
 
 export interface LoadedInputs {
+  /** One document per object identity (group, kind, namespace, name), kustomize patches left out (objects.ts). */
   resources: Resource[];
+  /** Documents with the identity of one in `resources` that the analysis does not read; they are schema-checked. */
+  shadowed?: Resource[];
   diagnostics: Finding[];
   files: string[];
   skipped: number;
+  /** The skipped documents that are unrendered templates, in input order (one input-error info lists them). */
+  templates?: { file: string; line: number; reason: string }[];
   /** Paths the user named that could not be found: a usage error for the CLI (exit 2). */
   missing: string[];
   /**
@@ -96,7 +116,7 @@ export class ParseCache {
     const key = this.keyOf(file, namespace, text, limits);
     const hit = this.lookup(key);
     if (hit) return hit;
-    const parsed = parseManifestText(text, file, namespace, limits);
+    const parsed = quietNonManifest(parseManifestText(text, file, namespace, limits), text);
     this.store(key, parsed);
     return parsed;
   }
@@ -121,11 +141,14 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   if (options.leftOut) leaveOut(discovery, out, options.cwd, options.leftOut);
   // Files are read a few at a time and parsed as they arrive: on worker threads once the input is large enough
   // (parse-pool.ts). Each file keeps its place in the output order, a file that cannot be read included.
+  // The total budget: files are taken in input order while their sizes (from the file system, before reading) fit.
+  const files = await withinTotalBudget(discovery.files, options.limits, out.diagnostics);
   const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
   const { cache } = options;
-  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = discovery.files.map(() => ({}));
+  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = files.map(() => ({}));
   const blank: boolean[] = [];
-  await forEachLimited(discovery.files, READ_CONCURRENCY, async (input, i) => {
+  const patchFiles = new Set<string>();
+  await forEachLimited(files, READ_CONCURRENCY, async (input, i) => {
     const result =
       input.absolute === undefined
         ? await readStdin(options)
@@ -137,12 +160,14 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
       if (input.absolute === undefined) out.emptyStdin = true;
       else blank[i] = true;
     }
+    if (isKustomizationFile(input.file))
+      for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
     const key = cache?.keyOf(input.file, options.namespace, text, options.limits);
     const hit = key === undefined ? undefined : cache!.lookup(key);
     slots[i]!.parsed = hit
       ? Promise.resolve(hit)
       : scheduler.add({ file: input.file, text }).then((data) => {
-          const parsed = hydrateParsed(data);
+          const parsed = quietNonManifest(hydrateParsed(data), text);
           if (key !== undefined) cache!.store(key, parsed);
           return parsed;
         });
@@ -150,13 +175,24 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   await scheduler.finish();
   for (const [i, slot] of slots.entries()) {
     if (slot.diagnostic) out.diagnostics.push(slot.diagnostic);
-    if (slot.parsed) addParsed(out, discovery.files[i]!, await slot.parsed);
+    if (slot.parsed) addParsed(out, files[i]!, await slot.parsed);
     if (blank[i]) {
-      const input = discovery.files[i]!;
+      const input = files[i]!;
       (out.blank ??= []).push(input.file);
       if (input.stream) (out.emptyStreams ??= []).push({ file: input.file, pipe: input.stream === 'pipe' });
     }
   }
+  return chooseObjects(out, patchFiles);
+}
+
+/** One document per object identity; patches out (objects.ts). */
+function chooseObjects(out: LoadedInputs, patchFiles: ReadonlySet<string>): LoadedInputs {
+  const selection = selectObjects(out.resources, patchFiles);
+  out.resources = selection.resources;
+  if (selection.shadowed.length) out.shadowed = selection.shadowed;
+  out.skipped += selection.patches;
+  for (const d of selection.diagnostics) out.diagnostics.push(d);
+  if (out.templates?.length) out.diagnostics.push(templatesFinding(out.templates));
   return out;
 }
 
@@ -181,6 +217,54 @@ function leaveOut(
     return why === undefined;
   });
   if (untracked.length) out.notCompared = [...new Set(untracked)].sort();
+}
+
+/**
+ * The files (in input order) whose sizes add up to at most `budget` bytes; the first that does not fit and every one
+ * after it are left out, with one input-error naming where the cut is. Standard input counts as its size limit is
+ * already bounded by maxFileSize and is always kept.
+ */
+async function withinTotalBudget(
+  files: InputFile[],
+  limits: Pick<LoadLimits, 'maxTotalSize' | 'maxFileSize'>,
+  diagnostics: Finding[],
+): Promise<InputFile[]> {
+  const budget = limits.maxTotalSize;
+  const sizes = new Array<number>(files.length).fill(0);
+  await forEachLimited(files, READ_CONCURRENCY * 4, async (input, i) => {
+    if (input.absolute === undefined) return;
+    try {
+      const size = (await stat(input.absolute)).size;
+      // A file over maxFileSize is not read (its own finding says so): it costs nothing.
+      sizes[i] = size > limits.maxFileSize ? 0 : size;
+    } catch {
+      // Reading it will say what is wrong.
+    }
+  });
+  let total = 0;
+  for (const [i, input] of files.entries()) {
+    if (input.absolute === undefined) continue;
+    total += sizes[i]!;
+    if (total <= budget) continue;
+    let rest = 0;
+    let restBytes = 0;
+    for (let j = i; j < files.length; j++)
+      if (files[j]!.absolute !== undefined) {
+        rest++;
+        restBytes += sizes[j]!;
+      }
+    diagnostics.push(
+      fileFinding(
+        'input-error',
+        input.file,
+        { line: 1, column: 1, endLine: 1, endColumn: 1 },
+        `The inputs are larger than limits.maxTotalSize (${formatBytes(budget)} in all): this file and the ${rest - 1} after it (${formatBytes(restBytes)}) were not read or checked. Lint fewer paths (or \`ignore:\` generated files), or raise limits.maxTotalSize in .mtls-lint.yaml if the machine has the memory (about 7 × the input size).`,
+        'max-total-size',
+      ),
+    );
+    return files.filter((f, j) => j < i || f.absolute === undefined);
+  }
+  return files;
 }
 
 /** Files read at once: enough to keep the disk and the parse workers busy, few enough to hold little text. */
@@ -222,6 +306,8 @@ function addParsed(out: LoadedInputs, input: InputFile, parsed: ParsedFile): voi
   for (const r of parsed.resources) out.resources.push(r);
   for (const d of parsed.diagnostics) out.diagnostics.push(d);
   out.skipped += parsed.skipped;
+  if (parsed.templates)
+    for (const t of parsed.templates) (out.templates ??= []).push({ file: input.file, ...t });
 }
 
 /** Parse already-read texts (used directly for git blobs in PR mode). */
@@ -232,11 +318,14 @@ export function parseTexts(
   diagnostics: Finding[] = [],
 ): LoadedInputs {
   const out: LoadedInputs = { resources: [], diagnostics, files: [], skipped: 0, missing };
+  const patchFiles = new Set<string>();
   for (const { input, text } of texts) {
+    if (isKustomizationFile(input.file))
+      for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
     const parsed = options.cache
       ? options.cache.get(input.file, options.namespace, text, options.limits)
-      : parseManifestText(text, input.file, options.namespace, options.limits);
+      : quietNonManifest(parseManifestText(text, input.file, options.namespace, options.limits), text);
     addParsed(out, input, parsed);
   }
-  return out;
+  return chooseObjects(out, patchFiles);
 }

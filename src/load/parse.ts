@@ -51,6 +51,13 @@ export interface ParsedFile {
   skipped: number;
   /** Documents seen, Kubernetes or not. */
   documents: number;
+  /** Skipped documents that are unrendered templates: where each starts and which templating it shows. */
+  templates?: SkippedTemplate[];
+}
+
+export interface SkippedTemplate {
+  line: number;
+  reason: string;
 }
 
 /** A parsed file as plain data (what a worker thread posts back): resources with position trees, not closures. */
@@ -67,6 +74,7 @@ export function hydrateParsed(data: ParsedFileData): ParsedFile {
     diagnostics: data.diagnostics,
     skipped: data.skipped,
     documents: data.documents,
+    ...(data.templates ? { templates: data.templates } : {}),
   };
 }
 
@@ -83,9 +91,38 @@ export function fileFinding(
 }
 
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/m;
-const GO_TEMPLATE = /\{\{[\s\S]*?\}\}/;
+/** Template actions of Go/Helm, Jinja/Ansible and Mustache (`{{ … }}`), and Jinja statements (`{% … %}`). */
+const GO_TEMPLATE = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/;
 /** A template action where YAML sees structure: at a line start or as a value (`key: {{ … }}`, `- {{ … }}`). */
-const STRUCTURAL_TEMPLATE = /(?:^[ \t]*|[:-][ \t]+)\{\{/m;
+const STRUCTURAL_TEMPLATE = /(?:^[ \t]*|[:-][ \t]+)\{[{%]/m;
+/**
+ * A placeholder no Kubernetes name or namespace can hold: `{{ x }}` (Helm, Jinja, Ansible), `{% … %}`, `${VAR}` and
+ * `$VAR` (envsubst, shell), `<%= x %>` (ERB), `<name>`. Such a document is an unrendered template, not an object.
+ */
+const PLACEHOLDER = /\{\{|\{%|\$\{|\$[A-Za-z_]|<%|<[A-Za-z_-]+>/;
+
+function templateStyle(text: string): string {
+  return /\$\{|\$[A-Za-z_]/.test(text) && !/\{\{/.test(text)
+    ? 'an envsubst/shell placeholder'
+    : /<%/.test(text)
+      ? 'an ERB placeholder'
+      : /\{\{|\{%/.test(text)
+        ? 'a Go/Helm or Jinja/Ansible template'
+        : 'a placeholder';
+}
+
+/** Count a skipped template document and say where it is and why (the loader lists them in one finding). */
+function skipTemplate(out: ParsedFileData, lines: Int32Array, offset: number, reason: string): void {
+  out.skipped++;
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  (out.templates ??= []).push({ line: lo + 1, reason });
+}
 
 /**
  * Parse one file's text into resources. Never throws: every problem becomes a finding at the parser's position,
@@ -277,7 +314,12 @@ function checkDocument(
   if (doc.errors.length > 0) {
     // An unrendered Helm/Go template is not a manifest: skip it quietly, as a values file is.
     if (hasTemplate && STRUCTURAL_TEMPLATE.test(docText)) {
-      out.skipped++;
+      skipTemplate(
+        out,
+        out.lines,
+        locator.base + doc.range[0],
+        `${templateStyle(docText)} (YAML only after rendering)`,
+      );
       return;
     }
     const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
@@ -324,7 +366,13 @@ function checkDocument(
     return;
   }
   if (hasTemplate && shape.templateKey) {
-    out.skipped++; // `name: {{ .Values.name }}` parses, as a mapping inside a mapping key
+    // `name: {{ .Values.name }}` parses, as a mapping inside a mapping key
+    skipTemplate(
+      out,
+      out.lines,
+      locator.base + (root.range?.[0] ?? doc.range[0]),
+      `${templateStyle(docText)}`,
+    );
     return;
   }
   if (shape.unresolved.length > 0) {
@@ -542,6 +590,56 @@ const SUGGESTED_API_VERSION: Record<string, string> = {
   CronJob: 'batch/v1',
 };
 
+/** Kinds of Kubernetes and Istio that a document without apiVersion is still recognised by. */
+const KNOWN_KINDS = new Set([
+  ...Object.keys(SUGGESTED_API_VERSION),
+  ...CLUSTER_SCOPED_KINDS,
+  'Secret',
+  'Endpoints',
+  'EndpointSlice',
+  'Ingress',
+  'NetworkPolicy',
+  'Role',
+  'RoleBinding',
+  'PersistentVolumeClaim',
+  'ReplicationController',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'WorkloadEntry',
+  'WorkloadGroup',
+  'Telemetry',
+  'EnvoyFilter',
+  'ProxyConfig',
+  'WasmPlugin',
+  'PeerAuthentication',
+  'IstioOperator',
+  'HTTPRoute',
+  'GRPCRoute',
+  'TCPRoute',
+  'TLSRoute',
+  'ReferenceGrant',
+  'GatewayClass',
+  'Rollout',
+]);
+
+function isKnownKind(kind: string): boolean {
+  return KNOWN_KINDS.has(kind);
+}
+
+/** Core `v1`, `group/version` of a known group, or CRD-like: a DNS group with a dot and a Kubernetes version. */
+function isKubernetesApiVersion(apiVersion: string): boolean {
+  if (apiVersion === 'v1') return true;
+  const slash = apiVersion.indexOf('/');
+  if (slash < 0) return false;
+  const group = apiVersion.slice(0, slash);
+  const version = apiVersion.slice(slash + 1);
+  if (!/^v\d+(?:(?:alpha|beta)\d+)?$/.test(version)) return false;
+  return group.includes('.') || KNOWN_GROUPS.has(group);
+}
+
+/** Kubernetes API groups without a dot in their name. */
+const KNOWN_GROUPS = new Set(['apps', 'batch', 'autoscaling', 'policy', 'extensions']);
+
 /** API groups of files that look like objects but are tool configuration, never applied to a cluster. */
 const TOOL_CONFIG_GROUPS = new Set(['kustomize.config.k8s.io', 'config.kubernetes.io']);
 
@@ -570,9 +668,15 @@ function collectResources(
     typeof kind === 'string' && kind !== '' && typeof apiVersion === 'string' && apiVersion !== '';
   if (!wellFormed) {
     const looksLikeObject = isObject(value.metadata) || isObject(value.spec);
+    // With only one of the two, the other must say Kubernetes: a known kind (`kind: Eval` of a tool's config is
+    // not), or an apiVersion of a known group or CRD-like `group/version`.
+    const recognised = hasKind
+      ? hasApiVersion || (typeof kind === 'string' && isKnownKind(kind))
+      : typeof apiVersion !== 'string' || isKubernetesApiVersion(apiVersion);
     if (
       (!hasKind && !hasApiVersion) ||
       (!looksLikeObject && !(hasKind && hasApiVersion)) ||
+      !recognised ||
       ctx.hasTemplate
     ) {
       out.skipped++;
@@ -581,9 +685,25 @@ function collectResources(
     reportMalformed(value, basePath, out, ctx);
     return;
   }
-  const identity = [kind, apiVersion, (value.metadata as Record<string, unknown> | undefined)?.name];
-  if (ctx.hasTemplate && identity.some((v) => typeof v === 'string' && v.includes('{{'))) {
-    out.skipped++; // `name: "{{ .Values.name }}"`: a quoted, unrendered template
+  // `name: "{{ .Values.name }}"`, `namespace: "{{ tg_namespace }}"`, `name: ${PROVIDER}-server`: a quoted or
+  // plain placeholder where an identity belongs is an unrendered template, whatever the templating.
+  const meta = isObject(value.metadata) ? value.metadata : undefined;
+  const identity: [string, unknown][] = [
+    ['kind', kind],
+    ['apiVersion', apiVersion],
+    ['metadata.name', meta?.name],
+    ['metadata.namespace', meta?.namespace],
+  ];
+  const placeholder = identity.find(([, v]) => typeof v === 'string' && PLACEHOLDER.test(v));
+  if (placeholder) {
+    const path = [...basePath, ...placeholder[0].split('.')];
+    const [from] = locate(ctx.positions(), path);
+    skipTemplate(
+      out,
+      out.lines,
+      from,
+      `${templateStyle(placeholder[1] as string)} in ${placeholder[0]}: ${JSON.stringify(placeholder[1]).slice(0, 80)}`,
+    );
     return;
   }
   const { group, version } = apiGroupVersion(apiVersion);

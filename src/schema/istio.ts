@@ -464,6 +464,9 @@ export function authorizationPolicySchema(): JsonSchema {
       notRemoteIpBlocks: STRING_LIST,
       serviceAccounts: STRING_LIST,
       notServiceAccounts: STRING_LIST,
+      // Istio 1.30.
+      trustDomains: STRING_LIST,
+      notTrustDomains: STRING_LIST,
     },
     { ...warn, title: 'a `source`' },
   );
