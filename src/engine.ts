@@ -1,6 +1,6 @@
 // The pipeline, and nothing else: load → validate → model → graph → rules → findings.
-import { loadInputs, type LoadedInputs, type ParseCache } from './load/index.js';
-import { validateResources } from './schema/validate.js';
+import { loadInputs, type LoadedInputs, type ParseCache, type Resource } from './load/index.js';
+import { hasSchemaErrors, validateResources } from './schema/validate.js';
 import { buildMeshModel } from './mesh/build.js';
 import { buildGraph } from './graph/build.js';
 import { RULES } from '../rules/index.js';
@@ -31,6 +31,9 @@ export interface LintHooks {
   inputs?: LoadedInputs;
 }
 
+/** Which of several documents of one identity the analysis reads: a valid one before an invalid one. */
+export const passesSchema = (r: Resource): boolean => !hasSchemaErrors(r);
+
 export async function lint(options: ResolvedOptions, hooks: LintHooks = {}): Promise<LintResult> {
   const inputs =
     hooks.inputs ??
@@ -44,6 +47,7 @@ export async function lint(options: ResolvedOptions, hooks: LintHooks = {}): Pro
       stdin: hooks.stdin,
       cache: hooks.cache,
       concurrency: options.concurrency,
+      isValid: passesSchema,
     }));
   return analyze(inputs, options);
 }

@@ -2,7 +2,7 @@
 // The base is a git ref (read from git objects, no checkout) or a directory/file with the old manifests.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { analyze, compareFindings, summarize, type LintResult } from '../engine.js';
+import { analyze, compareFindings, passesSchema, summarize, type LintResult } from '../engine.js';
 import { discoverFiles, displayPath, ignoreMatcher, readManifest, type InputFile } from '../load/files.js';
 import { loadInputs, parseTexts, ParseCache, type LoadedInputs } from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
@@ -68,6 +68,7 @@ export async function lintAgainstBase(
     limits: options.limits,
     stdin: opts.stdin,
     cache,
+    isValid: passesSchema,
     ...(options.configFile ? { configFile: options.configFile } : {}),
     ...(plan ? { leftOut: (absolute: string) => leftOut(plan, absolute) } : {}),
   });
@@ -181,7 +182,7 @@ async function loadBase(
   gitOnly: boolean,
   plan: GitComparison | undefined,
 ): Promise<{ inputs: LoadedInputs; info: BaseInfo }> {
-  const parseOpts = { namespace: options.namespace, limits: options.limits, cache };
+  const parseOpts = { namespace: options.namespace, limits: options.limits, cache, isValid: passesSchema };
   const info = plan ? undefined : await baseKind(options, base, gitOnly);
   const abs = path.resolve(options.cwd, base);
   if (info) {

@@ -63,6 +63,11 @@ export interface LoadOptions {
    * Such files are not read; those git does not track are listed in `notCompared`.
    */
   leftOut?: (absolute: string) => 'submodule' | 'untracked' | undefined;
+  /**
+   * Whether a document passes its schema, for choosing among documents of one identity (a valid one is used
+   * before an invalid one). Given by the engine: the loader stands below the schema floor. Without it the last wins.
+   */
+  isValid?: (r: Resource) => boolean;
 }
 
 export interface LoadedInputs {
@@ -182,12 +187,12 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
       if (input.stream) (out.emptyStreams ??= []).push({ file: input.file, pipe: input.stream === 'pipe' });
     }
   }
-  return chooseObjects(out, patchFiles);
+  return chooseObjects(out, patchFiles, options.isValid);
 }
 
 /** One document per object identity; patches out (objects.ts). */
-function chooseObjects(out: LoadedInputs, patchFiles: ReadonlySet<string>): LoadedInputs {
-  const selection = selectObjects(out.resources, patchFiles);
+function chooseObjects(out: LoadedInputs, patchFiles: ReadonlySet<string>, isValid?: (r: Resource) => boolean): LoadedInputs {
+  const selection = selectObjects(out.resources, patchFiles, isValid);
   out.resources = selection.resources;
   if (selection.shadowed.length) out.shadowed = selection.shadowed;
   out.skipped += selection.patches;
@@ -313,7 +318,7 @@ function addParsed(out: LoadedInputs, input: InputFile, parsed: ParsedFile): voi
 /** Parse already-read texts (used directly for git blobs in PR mode). */
 export function parseTexts(
   texts: { input: InputFile; text: string }[],
-  options: Pick<LoadOptions, 'namespace' | 'limits' | 'cache'>,
+  options: Pick<LoadOptions, 'namespace' | 'limits' | 'cache' | 'isValid'>,
   missing: string[] = [],
   diagnostics: Finding[] = [],
 ): LoadedInputs {
@@ -327,5 +332,5 @@ export function parseTexts(
       : quietNonManifest(parseManifestText(text, input.file, options.namespace, options.limits), text);
     addParsed(out, input, parsed);
   }
-  return chooseObjects(out, patchFiles);
+  return chooseObjects(out, patchFiles, options.isValid);
 }

@@ -4,7 +4,6 @@
 // one in place of a complete one.
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { hasSchemaErrors } from '../schema/validate.js';
 import type { Finding } from '../types.js';
 import { fileFinding } from './parse.js';
 import { describeResource, type Resource } from './resource.js';
@@ -116,7 +115,11 @@ export interface ObjectSelection {
  * over the same inputs (files in path order) leaves the last one in the cluster; an invalid document never masks a
  * valid one.
  */
-export function selectObjects(all: Resource[], patchFiles: ReadonlySet<string>): ObjectSelection {
+export function selectObjects(
+  all: Resource[],
+  patchFiles: ReadonlySet<string>,
+  isValid: (r: Resource) => boolean = () => true,
+): ObjectSelection {
   const out: ObjectSelection = { resources: [], shadowed: [], patches: 0, diagnostics: [] };
   const patchesByFile = new Map<string, { first: Resource; count: number; why: string }>();
   const candidates: Resource[] = [];
@@ -166,7 +169,7 @@ export function selectObjects(all: Resource[], patchFiles: ReadonlySet<string>):
   const groups = new Map<string, Duplicate[]>();
   for (const list of byIdentity.values()) {
     if (list.length < 2) continue;
-    const valid = list.filter((r) => !hasSchemaErrors(r));
+    const valid = list.filter(isValid);
     const pool = valid.length ? valid : list;
     const used = pool[pool.length - 1]!;
     const others = list.filter((r) => r !== used);
