@@ -65,7 +65,11 @@ interface JsonFinding {
 
 describe('capped lists in the JSON report', () => {
   it('a finding with 130 declared callers lists 100 edges and 100 related locations and says how many more', async () => {
-    const run = await lintYaml({ 'ns.yaml': NAMESPACES, 'server.yaml': SERVER, 'clients.yaml': clients('legacy', 130, true) });
+    const run = await lintYaml({
+      'ns.yaml': NAMESPACES,
+      'server.yaml': SERVER,
+      'clients.yaml': clients('legacy', 130, true),
+    });
     const out = await cli(['-f', 'json', '.'], run.dir);
     expect(out.code).toBe(1);
     const report = JSON.parse(out.stdout) as { findings: JsonFinding[] };
@@ -93,7 +97,11 @@ describe('capped lists in the JSON report', () => {
     expect(strict.edges).toHaveLength(100);
     expect(strict.edgesOmitted).toBe(130 - 100);
 
-    const small = await lintYaml({ 'ns.yaml': NAMESPACES, 'server.yaml': SERVER, 'clients.yaml': clients('legacy', 3, true) });
+    const small = await lintYaml({
+      'ns.yaml': NAMESPACES,
+      'server.yaml': SERVER,
+      'clients.yaml': clients('legacy', 3, true),
+    });
     const few = JSON.parse((await cli(['-f', 'json', '.'], small.dir)).stdout) as { findings: JsonFinding[] };
     const g = few.findings.find((f) => f.rule === 'plaintext-to-strict')!;
     expect(g.edges).toHaveLength(3);

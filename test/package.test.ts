@@ -19,7 +19,12 @@ interface Run {
 
 async function sh(cmd: string, args: string[], cwd: string): Promise<Run> {
   // No registry: every npm call is offline, and fails rather than fetch.
-  const env = { ...process.env, NO_COLOR: '1', npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    npm_config_offline: 'true',
+    npm_config_update_notifier: 'false',
+  };
   try {
     const { stdout, stderr } = await exec(cmd, args, { cwd, env, maxBuffer: 64 << 20 });
     return { code: 0, stdout, stderr };
@@ -80,7 +85,11 @@ describe('npm package, packed and installed as a user would', () => {
       cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true });
     }
     // The build script itself, so that what it writes (the bin, licenses.txt) is what gets tested.
-    const built = await sh(process.execPath, ['scripts/bundle.mjs', '--only', 'cli', '--out-dir', path.join(stage, 'dist')], root);
+    const built = await sh(
+      process.execPath,
+      ['scripts/bundle.mjs', '--only', 'cli', '--out-dir', path.join(stage, 'dist')],
+      root,
+    );
     expect(built.code, built.stderr).toBe(0);
 
     const packs = tempDir('pkg-tgz');
@@ -90,14 +99,25 @@ describe('npm package, packed and installed as a user would', () => {
     tarballFiles = info[0]!.files.map((f) => f.path);
 
     project = tempDir('pkg-user');
-    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }));
+    writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }),
+    );
     const tgz = path.join(packs, info[0]!.filename);
     const installed = await sh('npm', ['install', '--offline', '--no-audit', '--no-fund', tgz], project);
     expect(installed.code, installed.stderr).toBe(0);
   }, 300_000);
 
   it('ships the CLI bundle, its license notices, README, LICENSE and rule docs, and nothing else', () => {
-    expect(tarballFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/cli/index.js', 'dist/cli/licenses.txt']));
+    expect(tarballFiles).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/cli/index.js',
+        'dist/cli/licenses.txt',
+      ]),
+    );
     expect(tarballFiles.some((f) => f.startsWith('docs/rules/'))).toBe(true);
     expect(tarballFiles.filter((f) => /^(src|test|rules|bench|node_modules)\//.test(f))).toEqual([]);
   });
