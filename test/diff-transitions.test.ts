@@ -172,7 +172,9 @@ describe("the base side's analysis", () => {
     const compared = analyze(before.inputs, options, undefined, { forComparison: true });
     expect(before.findings.some((f) => f.related?.length)).toBe(true);
     expect(compared.findings.some((f) => f.related)).toBe(false);
-    expect(compared.findings).toEqual(before.findings.map(({ related: _related, ...f }) => f));
+    expect(compared.findings).toEqual(
+      before.findings.map(({ related: _related, relatedOmitted: _omitted, ...f }) => f),
+    );
     // What PR mode reads of the base: its findings and its graph.
     const graph = compared.graph();
     const reduced = { findings: compared.findings, graph: () => graph };
