@@ -271,7 +271,10 @@ export function victimLocationsCounted(hits: Hit[], describe: (hit: Hit) => stri
   if (!relatedLocationsWanted) return { related: [], omitted: 0 };
   const out: RelatedLocation[] = [];
   let omitted = 0;
-  const seen = new Set<string>();
+  // Clients by their resource (object identity: past the cap this is met once per member of every group, and hashing
+  // an object is cheaper than hashing its id), evidence by its place.
+  const seen = new Set<Resource>();
+  const seenPlaces = new Set<string>();
   // An edge hit again adds nothing (its clients and evidence are already seen), nor does a members array already
   // walked to its end; skipping them keeps this linear in hits rather than hits × group size.
   const visited = new Set<Edge>();
@@ -284,8 +287,8 @@ export function victimLocationsCounted(hits: Hit[], describe: (hit: Hit) => stri
     // One message per hit, made when its first client is listed (every client of the hit gets the same one).
     let message: string | undefined;
     for (const w of clients) {
-      if (seen.has(w.resource.id)) continue;
-      seen.add(w.resource.id);
+      if (seen.has(w.resource)) continue;
+      seen.add(w.resource);
       // Past the cap, places are only counted (no message, no position).
       if (out.length >= EDGE_LIST_CAP) omitted++;
       else out.push(nameLocation(w.resource, (message ??= describe(hit))));
@@ -294,8 +297,8 @@ export function victimLocationsCounted(hits: Hit[], describe: (hit: Hit) => stri
     const evidence = hit.edge.evidence;
     if (evidence.resource && evidence.path) {
       const place = evidencePlace(evidence, evidence.resource, evidence.path);
-      if (!seen.has(place.key)) {
-        seen.add(place.key);
+      if (!seenPlaces.has(place.key)) {
+        seenPlaces.add(place.key);
         if (out.length >= EDGE_LIST_CAP) omitted++;
         else out.push({ file: evidence.resource.file, line: place.line, column: place.column, message: `${hit.edge.caller} caller: ${evidence.description}` });
       }
