@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { countEdges, edgeRefs, findHitsAmong, severityFor, victimList, victimLocations, type Hit } from '../src/rule-report.js';
+import { countEdges, findHitsAmong, severityFor, victimList, victims, type Hit } from '../src/rule-report.js';
 import type { Workload } from '../src/mesh/model.js';
 import { policySelects } from '../src/mesh/authz.js';
 
@@ -90,8 +90,7 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
         atKey: true,
         severity: severityFor(hits, 'error'),
         message: `AuthorizationPolicy ${ap.namespace}/${ap.resource.name} (${ap.action}) matches on ${field.field}, which needs mTLS, but ${n} caller${n === 1 ? '' : 's'} reach${n === 1 ? 'es' : ''} its workloads in plaintext: ${victimList(hits, false)}; ${effect}. Fix: inject those callers and make the server STRICT${ap.action === 'DENY' ? ', or add a DENY rule with notPrincipals: ["*"]' : ''}.`,
-        edges: edgeRefs(hits),
-        related: victimLocations(context, hits, (h) => `reaches ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port} in plaintext`),
+        ...victims(context, hits, (h) => `reaches ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port} in plaintext`),
         keyDetail: field.path.join('.'),
       });
     }

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, severityFor, victimList, victimLocations } from '../src/rule-report.js';
+import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, severityFor, victimList, victims } from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
@@ -62,8 +62,7 @@ istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/n
         ...at,
         severity: severityFor(group.hits, 'error'),
         message: `${what} sends Istio mTLS to a server that cannot terminate it (${first.connection.server.explanation}); ${n} connection${n === 1 ? ' fails' : 's fail'}: ${victimList(group.hits)}. Fix: ${fix}.`,
-        edges: edgeRefs(group.hits),
-        related: victimLocations(context, group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
+        ...victims(context, group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
         keyDetail: causeKey(group.cause),
       });
     }

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, severityFor, victimList, victimLocations } from '../src/rule-report.js';
+import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, severityFor, victimList, victims } from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
@@ -49,8 +49,7 @@ spec:
         ...at,
         severity: severityFor(group.hits, 'warning'),
         message: `${group.cause?.description ?? 'SIMPLE/MUTUAL TLS'} originates non-Istio TLS toward ${n} sidecar server${n === 1 ? '' : 's'}: ${victimList(group.hits)}${broken ? '' : ' (passes through to the application only because the port is TCP and the server PERMISSIVE)'}. Fix: use tls mode ISTIO_MUTUAL, or remove tls and let auto mTLS decide.`,
-        edges: edgeRefs(group.hits),
-        related: victimLocations(context, group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
+        ...victims(context, group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
         keyDetail: causeKey(group.cause),
       });
     }

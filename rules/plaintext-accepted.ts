@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, victimList, victimLocations } from '../src/rule-report.js';
+import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, victimList, victims } from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
@@ -39,8 +39,7 @@ Inject \`legacy/sleep\`, then set STRICT.
       context.report({
         ...at,
         message: `${first.connection.server.explanation}, and ${n} caller${n === 1 ? '' : 's'} without a sidecar send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits, false)}. They are unauthenticated and would break under STRICT; inject them before tightening.`,
-        edges: edgeRefs(group.hits),
-        related: victimLocations(context, group.hits, () => 'caller without a sidecar'),
+        ...victims(context, group.hits, () => 'caller without a sidecar'),
         keyDetail: `${causeKey(group.cause)}|${first.edge.server.service}.${first.edge.server.namespace}`,
       });
     }

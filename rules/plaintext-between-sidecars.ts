@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, victimList, victimLocations, type Hit } from '../src/rule-report.js';
+import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, victimList, victims, type Hit } from '../src/rule-report.js';
 import { readDestinationRules, tlsFor } from '../src/mesh/destination-rules.js';
 import { CLUSTER_DOMAIN, hostMatches } from '../src/mesh/util.js';
 
@@ -73,8 +73,7 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
       context.report({
         ...at,
         message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: ${first.connection.client.mode === 'PLAINTEXT' ? 'add tls mode ISTIO_MUTUAL to that DestinationRule' : 'remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL'}.`,
-        edges: edgeRefs(group.hits),
-        related: victimLocations(context, group.hits, () => 'sidecar client sending plaintext'),
+        ...victims(context, group.hits, () => 'sidecar client sending plaintext'),
         keyDetail: causeKey(group.cause),
       });
     }

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, edgeRefs, findHitsAmong, groupByCause, severityFor, victimList, victimLocations, type Hit } from '../src/rule-report.js';
+import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, severityFor, victimList, victims, type Hit } from '../src/rule-report.js';
 
 const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
 
@@ -65,8 +65,7 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
         ...at,
         severity: severityFor(group.hits, 'error'),
         message: `${what} breaks ${n} caller${n === 1 ? '' : 's'} that send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits)}. Fix: ${fixFor(group.hits)}; the safe order is PERMISSIVE → clients send mTLS → STRICT.`,
-        edges: edgeRefs(group.hits),
-        related: victimLocations(context, group.hits, (h) => `sends plaintext: ${h.connection.client.explanation}`),
+        ...victims(context, group.hits, (h) => `sends plaintext: ${h.connection.client.explanation}`),
         keyDetail: causeKey(group.cause),
       });
     }

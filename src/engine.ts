@@ -206,7 +206,9 @@ export function toFinding(rule: Rule, d: ReportDescriptor): Finding {
     if (d.resource.source) finding.source = d.resource.source;
   }
   if (d.edges?.length) finding.edges = d.edges;
+  if (d.edgesOmitted) finding.edgesOmitted = d.edgesOmitted;
   if (d.related?.length) finding.related = d.related;
+  if (d.relatedOmitted) finding.relatedOmitted = d.relatedOmitted;
   if (d.transition) finding.transition = d.transition;
   return finding;
 }
@@ -215,6 +217,7 @@ function withoutRelated(f: Finding): Finding {
   if (!f.related) return f;
   const copy = { ...f };
   delete copy.related;
+  delete copy.relatedOmitted;
   return copy;
 }
 

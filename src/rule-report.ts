@@ -158,45 +158,78 @@ export function countEdges(hits: Hit[]): number {
 }
 
 /**
- * JSON edge refs: concrete clients (group members expanded), capped. Members are expanded one by one and only until
- * the cap: a group can hold thousands of workloads and is listed at every server port it may call.
+ * JSON edge refs: concrete clients (group members expanded), capped at EDGE_LIST_CAP, and how many more there are.
+ * Members are expanded one by one only until the cap: a group can hold thousands of workloads and is listed at every
+ * server port it may call. Past the cap a members array is counted, not walked: the groups at one port are disjoint
+ * (graph/build.ts ClientClasses), and a large group may also hold the port's known callers (listed before it, as
+ * declared or inferred), which are not counted again.
  */
 export function edgeRefs(hits: Hit[]): EdgeRef[] {
+  return edgeRefsCounted(hits).edges;
+}
+
+export function edgeRefsCounted(hits: Hit[]): { edges: EdgeRef[]; omitted: number } {
   const out: EdgeRef[] = [];
-  // Client keys seen per server port and caller kind: a ref is a duplicate when all three are equal.
-  const seen = new Map<string, Set<string>>();
+  let omitted = 0;
+  // Client keys seen per server port: a client is listed once per port, with the most certain caller kind (hits are
+  // in order of certainty). Members arrays met at the port, which are counted once.
+  const seen = new Map<string, { clients: Set<string>; arrays: Set<readonly Workload[]> }>();
   // Every ref of an edge seen before is a duplicate (an edge is hit once per failing connection).
   const expanded = new Set<Edge>();
   for (const { edge } of byCertainty(hits)) {
     if (expanded.has(edge)) continue;
     expanded.add(edge);
     const s = edge.server;
-    const serverKey = `${lengthPrefixed(s.namespace, s.service, String(s.port))}${edge.caller}`;
-    let clients = seen.get(serverKey);
-    if (!clients) seen.set(serverKey, (clients = new Set()));
+    const serverKey = lengthPrefixed(s.namespace, s.service, String(s.port));
+    let at = seen.get(serverKey);
+    if (!at) seen.set(serverKey, (at = { clients: new Set(), arrays: new Set() }));
+    const clients = at.clients;
     // Refs are read-only output: the refs of one edge share its server object, and a workload's client object is
     // shared by every ref to it (a large mesh has hundreds of thousands of refs).
     let server: EdgeRef['server'] | undefined;
-    const add = (key: string, client: EdgeRef['client']): boolean => {
-      if (clients.has(key)) return false;
+    const add = (key: string, client: EdgeRef['client']): void => {
+      if (clients.has(key)) return;
       clients.add(key);
+      if (out.length >= EDGE_LIST_CAP) {
+        omitted++;
+        return;
+      }
       server ??= { namespace: s.namespace, service: s.service, port: s.port };
       out.push({ client, server, caller: edge.caller });
-      return out.length >= EDGE_LIST_CAP;
     };
     const members = edge.client.members;
     if (members?.length) {
-      for (const m of members) {
-        const ref = workloadRef(m);
-        if (add(ref.key, ref.client)) return out;
+      if (at.arrays.has(members)) continue;
+      at.arrays.add(members);
+      let i = 0;
+      for (; i < members.length && out.length < EDGE_LIST_CAP; i++) {
+        const ref = workloadRef(members[i]!);
+        add(ref.key, ref.client);
       }
+      if (i < members.length) omitted += members.length - i - alreadyListed(members, i, clients);
     } else {
       const c = edge.client;
       const kind = c.standIn ? 'StandIn' : c.kind;
-      if (add(lengthPrefixed(c.namespace, c.name, kind), { namespace: c.namespace, workload: c.name, kind })) return out;
+      add(lengthPrefixed(c.namespace, c.name, kind), { namespace: c.namespace, workload: c.name, kind });
     }
   }
-  return out;
+  return { edges: out, omitted };
+}
+
+/** Position of each member's key, per members array (arrays are shared by every port a group may call). */
+const memberPositions = new WeakMap<readonly Workload[], Map<string, number>>();
+
+/** How many of `members[from..]` are among `clients` (the port's known callers, few): walks `clients`, not `members`. */
+function alreadyListed(members: readonly Workload[], from: number, clients: Set<string>): number {
+  let positions = memberPositions.get(members);
+  if (!positions) {
+    positions = new Map();
+    for (let i = 0; i < members.length; i++) positions.set(workloadRef(members[i]!).key, i);
+    memberPositions.set(members, positions);
+  }
+  let n = 0;
+  for (const key of clients) if ((positions.get(key) ?? -1) >= from) n++;
+  return n;
 }
 
 /** Length-prefixed fields: as unambiguous as JSON.stringify of them, and cheap. */
@@ -224,9 +257,22 @@ export function victimLocations(
   hits: Hit[],
   describe: (hit: Hit) => string,
 ): RelatedLocation[] {
-  if (!context.relatedLocations) return [];
+  return victimLocationsCounted(context, hits, describe).related;
+}
+
+/** victimLocations, capped at EDGE_LIST_CAP, and how many more distinct places there are. */
+export function victimLocationsCounted(
+  context: Pick<RuleContext, 'relatedLocations'>,
+  hits: Hit[],
+  describe: (hit: Hit) => string,
+): { related: RelatedLocation[]; omitted: number } {
+  if (!context.relatedLocations) return { related: [], omitted: 0 };
   const out: RelatedLocation[] = [];
-  const seen = new Set<string>();
+  let omitted = 0;
+  // Clients by their resource (object identity: past the cap this is met once per member of every group, and hashing
+  // an object is cheaper than hashing its id), evidence by its place.
+  const seen = new Set<Resource>();
+  const seenPlaces = new Set<string>();
   // An edge hit again adds nothing (its clients and evidence are already seen), nor does a members array already
   // walked to its end; skipping them keeps this linear in hits rather than hits × group size.
   const visited = new Set<Edge>();
@@ -239,21 +285,40 @@ export function victimLocations(
     // One message per hit, made when its first client is listed (every client of the hit gets the same one).
     let message: string | undefined;
     for (const w of clients) {
-      if (seen.has(w.resource.id)) continue;
-      seen.add(w.resource.id);
-      out.push(nameLocation(w.resource, (message ??= describe(hit))));
-      if (out.length >= EDGE_LIST_CAP) return out;
+      if (seen.has(w.resource)) continue;
+      seen.add(w.resource);
+      // Past the cap, places are only counted (no message, no position).
+      if (out.length >= EDGE_LIST_CAP) omitted++;
+      else out.push(nameLocation(w.resource, (message ??= describe(hit))));
     }
     if (members) walked.add(members);
     const evidence = hit.edge.evidence;
     if (evidence.resource && evidence.path) {
       const place = evidencePlace(evidence, evidence.resource, evidence.path);
-      if (!seen.has(place.key)) {
-        seen.add(place.key);
-        out.push({ file: evidence.resource.file, line: place.line, column: place.column, message: `${hit.edge.caller} caller: ${evidence.description}` });
+      if (!seenPlaces.has(place.key)) {
+        seenPlaces.add(place.key);
+        if (out.length >= EDGE_LIST_CAP) omitted++;
+        else out.push({ file: evidence.resource.file, line: place.line, column: place.column, message: `${hit.edge.caller} caller: ${evidence.description}` });
       }
     }
   }
+  return { related: out, omitted };
+}
+
+/**
+ * A finding's victims as edges and related locations, each capped, with the count of what was left out
+ * (the JSON `edgesOmitted` / `relatedOmitted`).
+ */
+export function victims(
+  context: Pick<RuleContext, 'relatedLocations'>,
+  hits: Hit[],
+  describe: (hit: Hit) => string,
+): Pick<ReportDescriptor, 'edges' | 'edgesOmitted' | 'related' | 'relatedOmitted'> {
+  const e = edgeRefsCounted(hits);
+  const r = victimLocationsCounted(context, hits, describe);
+  const out: Pick<ReportDescriptor, 'edges' | 'edgesOmitted' | 'related' | 'relatedOmitted'> = { edges: e.edges, related: r.related };
+  if (e.omitted) out.edgesOmitted = e.omitted;
+  if (r.omitted) out.relatedOmitted = r.omitted;
   return out;
 }
 

@@ -41,7 +41,10 @@ export interface ReportDescriptor {
   location?: Pick<Finding, 'file' | 'line' | 'column' | 'endLine' | 'endColumn'>;
   severity?: Severity;
   edges?: EdgeRef[];
+  /** Edges past the list's cap (Finding.edgesOmitted). */
+  edgesOmitted?: number;
   related?: RelatedLocation[];
+  relatedOmitted?: number;
   /** Identity beyond rule+resource+path, so that two findings on one field stay distinct (e.g. the edge). */
   keyDetail?: string;
   transition?: Finding['transition'];

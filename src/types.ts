@@ -49,7 +49,11 @@ export interface Finding extends Span {
   file: string;
   resource?: ResourceRef;
   edges?: EdgeRef[];
+  /** How many more edges the finding has than `edges` lists (the list is capped); absent when none. */
+  edgesOmitted?: number;
   related?: RelatedLocation[];
+  /** How many more related locations there are than `related` lists; absent when none. */
+  relatedOmitted?: number;
   /** PR mode: true when the base did not have this finding. */
   new?: boolean;
   /** PR mode: the edge's state in the base and head, for transitions. */

@@ -106,6 +106,12 @@ describe('what the comparison does grows with the edges', () => {
       const stats = { points: 0, runs: 0, transitions: 0 };
       const r = compare(before, after, { stats });
       const cd = r.findings.find((f) => f.rule === 'connection-downgrade');
+      // The lists are capped; what they leave out is counted: every connection the message counts is an edge.
+      const more = Number(/makes (\d+) more connections? worse/.exec(cd?.message ?? '')?.[1] ?? 0);
+      expect((cd?.edges?.length ?? 0) + (cd?.edgesOmitted ?? 0)).toBe(more + 1);
+      if (workloads === 400) expect(cd?.edgesOmitted).toBeGreaterThan(0);
+      if (cd?.relatedOmitted)
+        expect(cd.related!.length + cd.relatedOmitted).toBeLessThanOrEqual(workloads + 1);
       return { ...stats, edges: after.graph().edges.length, message: cd?.message ?? '' };
     });
     for (const c of counts) expect(c.points + c.runs).toBeLessThanOrEqual(c.edges);
@@ -172,7 +178,9 @@ describe("the base side's analysis", () => {
     const compared = analyze(before.inputs, options, undefined, { forComparison: true });
     expect(before.findings.some((f) => f.related?.length)).toBe(true);
     expect(compared.findings.some((f) => f.related)).toBe(false);
-    expect(compared.findings).toEqual(before.findings.map(({ related: _related, ...f }) => f));
+    expect(compared.findings).toEqual(
+      before.findings.map(({ related: _related, relatedOmitted: _omitted, ...f }) => f),
+    );
     // What PR mode reads of the base: its findings and its graph.
     const graph = compared.graph();
     const reduced = { findings: compared.findings, graph: () => graph };

@@ -87,3 +87,26 @@ describe('the hygiene rules’ documentation', () => {
     expect(r.stdout).toContain('did you mean target port 80?');
   });
 });
+
+describe('README sample output', () => {
+  // Every fenced block that starts with "$ npx mtls-lint ARGS" shows what that command prints, byte for byte.
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const samples = [...readme.matchAll(/^```\n\$ npx mtls-lint ([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    args: m[1]!.trim().split(/\s+/),
+    shown: m[2]!,
+  }));
+
+  it('has the lint and the graph samples', () => {
+    expect(samples.map((s) => s.args.join(' '))).toEqual(
+      expect.arrayContaining(['examples/migration/3-strict', 'graph examples/migration/3-strict']),
+    );
+  });
+
+  for (const { args, shown } of samples) {
+    it(`"$ npx mtls-lint ${args.join(' ')}" prints what the README shows`, async () => {
+      const r = await runCli(args, { cwd: ROOT, env: { NO_COLOR: '1' } });
+      expect(r.stderr).toBe('');
+      expect(shown, 'README.md sample output is stale: paste what the command prints').toBe(r.stdout);
+    });
+  }
+});

@@ -39,6 +39,27 @@ describe('mtls-lint graph', () => {
     expect(grouped.caller).toBe('possible');
   });
 
+  it('json groups: namespace "*" across namespaces, members listed, a group of one written as that workload', async () => {
+    type Client = { namespace: string; workload: string; kind: string; members?: string[]; standIn?: string };
+    const all = JSON.parse((await runCli(['graph', '-f', 'json', '--possible', strict], { cwd: root })).stdout) as {
+      edges: { client: Client; server: { namespace: string; service: string }; caller: string }[];
+    };
+    const groups = all.edges.filter((e) => e.client.members);
+    expect(groups.length).toBeGreaterThan(0);
+    for (const { client } of groups) {
+      expect(client.members!.length, JSON.stringify(client)).toBeGreaterThan(1);
+      expect(client.workload).toBe('*');
+      const namespaces = new Set(client.members!.map((m) => m.split('/')[0]));
+      expect(client.namespace, JSON.stringify(client)).toBe(namespaces.size > 1 ? '*' : [...namespaces][0]);
+    }
+    // foo and bar sidecar workloads as possible callers of the other namespaces' services: one group, two namespaces.
+    expect(groups.some((e) => e.client.namespace === '*' && e.client.members!.includes('foo/sleep') && e.client.members!.includes('bar/sleep'))).toBe(true);
+    // legacy/sleep is the only workload without a sidecar: it is a possible caller of httpbin.bar as itself.
+    const legacy = all.edges.find((e) => e.server.service === 'httpbin' && e.server.namespace === 'bar' && e.client.workload === 'sleep' && e.client.namespace === 'legacy');
+    expect(legacy).toMatchObject({ client: { namespace: 'legacy', workload: 'sleep', kind: 'Deployment' }, caller: 'possible' });
+    expect(legacy!.client).not.toHaveProperty('members');
+  });
+
   it('mermaid draws broken edges red and plaintext dashed; dot likewise', async () => {
     const m = (await runCli(['graph', '-f', 'mermaid', strict], { cwd: root })).stdout;
     expect(m.split('\n')[0]).toBe('flowchart LR');

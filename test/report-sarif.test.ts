@@ -1,18 +1,21 @@
 // SARIF 2.1.0: schema-valid, what GitHub code scanning reads, and fingerprints that survive line moves.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Log } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { lintAgainstBase } from '../src/diff/base.js';
 import { lint } from '../src/engine.js';
-import { formatSarif } from '../src/report/sarif.js';
+import { formatSarif, MAX_SARIF_RESULTS, SARIF_GZIP_BUDGET } from '../src/report/sarif.js';
 import { FORMATTERS, outputText } from '../src/report/index.js';
 import { resolveOptions } from '../src/resolve-options.js';
 import { RULES } from '../rules/index.js';
 import { FIXTURES, fixture, makeRepo, seedWorkloads, writeTree, type Tree } from './diff.helpers.js';
 import { tempDir } from './helpers/tmp.js';
+import { generateMesh, writeMesh } from '../bench/generate.js';
 
 // The SARIF 2.1.0 schema (rtm.5, the version GitHub documents), as shipped by the npm package @microsoft/jest-sarif
 // (MIT). It is written for draft-04 (`id`); ajv 8 reads it as draft-07 once `id` is `$id`.
@@ -179,5 +182,127 @@ spec:
     expect(log.runs[0]!.results!.some((r) => r.message.text?.includes(JSON.stringify(hostileName)))).toBe(
       true,
     );
+  });
+});
+
+describe('sarif size: what GitHub code scanning accepts', () => {
+  const gz = (text: string) => gzipSync(text).length;
+  const notification = (log: Log) => log.runs[0]!.invocations?.[0]?.toolExecutionNotifications?.[0];
+
+  it('a generated mesh over a (lowered) byte budget keeps the most severe results, says what it dropped, stays valid', async () => {
+    const dir = tempDir('sarif-mesh');
+    await writeMesh(dir, generateMesh({ workloads: 300, seed: 11, perNamespace: 30 }));
+    const result = await lint(resolveOptions({ cwd: dir, paths: ['.'], noConfig: true }));
+    const full = expectValid(formatSarif(result, { version: '0' }));
+    const all = full.runs[0]!.results!;
+    expect(all.length).toBe(result.findings.length);
+    expect(notification(full)).toBeUndefined();
+    expect(full.runs[0]!.properties).toBeUndefined();
+
+    // A third of the full file's gzipped size: GitHub's 10 MB, scaled down to this mesh.
+    const budget = Math.floor(gz(formatSarif(result, { version: '0' })) / 3);
+    const text = formatSarif(result, { version: '0', limits: { gzipBudget: budget } });
+    expect(gz(text)).toBeLessThanOrEqual(budget);
+    const log = expectValid(text);
+    const kept = log.runs[0]!.results!;
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(all.length);
+    const dropped = all.length - kept.length;
+    expect(log.runs[0]!.properties).toEqual({ droppedResults: dropped });
+    const note = notification(log)!;
+    expect(log.runs[0]!.invocations![0]!.executionSuccessful).toBe(true);
+    expect(note.level).toBe('warning');
+    expect(note.message.text).toContain(`${dropped} of ${all.length} results are not in this file`);
+    expect(note.message.text).toContain('mtls-lint -f json');
+    // Counted by rule: the notification's numbers add up to what is missing, rule by rule.
+    const count = (rs: { ruleId?: string }[]) =>
+      rs.reduce<Record<string, number>>((m, r) => ({ ...m, [r.ruleId!]: (m[r.ruleId!] ?? 0) + 1 }), {});
+    const missing = Object.fromEntries(
+      Object.entries(count(all))
+        .map(([id, n]) => [id, n - (count(kept)[id] ?? 0)] as const)
+        .filter(([, n]) => n > 0),
+    );
+    expect((note.properties as { byRule: Record<string, number> }).byRule).toEqual(missing);
+    // The most severe are kept: nothing dropped is more severe than anything kept.
+    const rank = { error: 3, warning: 2, note: 1, none: 0 } as const;
+    const keptFingerprints = new Set(kept.map((r) => r.partialFingerprints!['mtlsLintKey/v1']));
+    const droppedResults = all.filter((r) => !keptFingerprints.has(r.partialFingerprints!['mtlsLintKey/v1']));
+    const lowestKept = Math.min(...kept.map((r) => rank[r.level!]));
+    expect(Math.max(...droppedResults.map((r) => rank[r.level!]))).toBeLessThanOrEqual(lowestKept);
+    // Kept results are unchanged, in report order.
+    expect(kept).toEqual(all.filter((r) => keptFingerprints.has(r.partialFingerprints!['mtlsLintKey/v1'])));
+  });
+
+  it('at the real limits: over 25,000 results and over 9 MB gzipped, the file fits both', async () => {
+    const base = (await lintTree(STRICT_SEED)).findings.find((f) => f.rule === 'plaintext-to-strict')!;
+    // 30,000 findings whose messages do not compress (random text): about 20 MB gzipped in full.
+    const noise = (n: number) => randomBytes(n).toString('base64');
+    const findings = Array.from({ length: 30_000 }, (_, i) => ({
+      ...base,
+      severity: i % 3 === 0 ? ('error' as const) : ('warning' as const),
+      message: `${noise(500)} ${i}`,
+      key: `${base.key}|${i}`,
+    }));
+    const text = formatSarif({ findings, suppressed: [] }, { version: '0' });
+    expect(gz(text)).toBeLessThanOrEqual(SARIF_GZIP_BUDGET);
+    const log = expectValid(text);
+    const results = log.runs[0]!.results!;
+    expect(results.length).toBeLessThanOrEqual(MAX_SARIF_RESULTS);
+    expect(results.length).toBeGreaterThan(5_000);
+    // All 10,000 errors are kept; warnings fill what is left.
+    expect(results.filter((r) => r.level === 'error')).toHaveLength(10_000);
+    expect(notification(log)!.message.text).toContain(`${30_000 - results.length} of 30000 results`);
+    expect(log.runs[0]!.properties).toEqual({ droppedResults: 30_000 - results.length });
+  });
+
+  it('caps related locations and edges per result at 10 and counts the rest', async () => {
+    const files: Tree = {
+      'k8s/ns.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: foo, labels: {istio-injection: enabled}}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: legacy}\n',
+      'k8s/server.yaml': `apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec: {containers: [{name: httpbin, image: httpbin}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict, namespace: foo}
+spec: {mtls: {mode: STRICT}}
+`,
+      'k8s/clients.yaml': Array.from(
+        { length: 130 },
+        (_, i) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client-${i}, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: client-${i}}}
+  template:
+    metadata:
+      labels: {app: client-${i}}
+      annotations: {mtls-lint.io/calls: "httpbin.foo:8000"}
+    spec: {containers: [{name: c, image: curl}]}
+`,
+      ).join('---\n'),
+    };
+    const dir = tempDir('sarif-caps');
+    writeTree(dir, files);
+    const result = await lint(resolveOptions({ cwd: dir, paths: ['k8s'], noConfig: true }));
+    const log = expectValid(formatSarif(result, { version: '0' }));
+    const strict = log.runs[0]!.results!.find((r) => r.ruleId === 'plaintext-to-strict')!;
+    expect(strict.relatedLocations).toHaveLength(10);
+    // 130 callers, each with two places (its manifest, the annotation that declares the call).
+    expect(strict.properties).toMatchObject({ relatedOmitted: 260 - 10, edgesOmitted: 130 - 10 });
+    expect((strict.properties as { edges: unknown[] }).edges).toHaveLength(10);
   });
 });

@@ -750,6 +750,36 @@ function moreText(total: number, next: readonly Listed[]): string {
   return ` The same change makes ${more} more connection${more === 1 ? '' : 's'} worse: ${shown}${rest}.`;
 }
 
+/**
+ * Clients of `items` not in `seen` (relatedOmitted), without walking every (client, port) pair: a run's indices are
+ * shared by every port its members' groups meet, so each shared (members, indices) is walked once.
+ */
+function clientsLeftOut(items: readonly Item[], seen: Set<string>): number {
+  let n = 0;
+  const count = (w: Workload | undefined) => {
+    if (w && !seen.has(w.resource.id)) {
+      seen.add(w.resource.id);
+      n++;
+    }
+  };
+  const walked = new Map<readonly Workload[], Set<readonly number[]>>();
+  for (const item of items) {
+    if (item.kind === 'point') {
+      count(item.t.head.client.workload ?? undefined);
+      continue;
+    }
+    const members = item.head.members;
+    if (!item.excluded.size) {
+      let done = walked.get(members);
+      if (!done) walked.set(members, (done = new Set()));
+      if (done.has(item.indices)) continue;
+      done.add(item.indices);
+    }
+    for (const i of item.indices) if (!item.excluded.has(i)) count(members[i]);
+  }
+  return n;
+}
+
 /** One finding per cause: the first transition in full, the others listed; every victim an edge and related location. */
 function transitionDescriptor(items: readonly Item[]): ReportDescriptor {
   const t = items[0]!.t;
@@ -772,6 +802,7 @@ function transitionDescriptor(items: readonly Item[]): ReportDescriptor {
     }
     if (listed.length >= EDGE_LIST_CAP && related.length >= EDGE_LIST_CAP) break;
   }
+  const relatedOmitted = related.length >= EDGE_LIST_CAP ? clientsLeftOut(items, seen) : 0;
   const svc = h.edge.server.serviceRef;
   if (svc)
     related.push(
@@ -785,6 +816,8 @@ function transitionDescriptor(items: readonly Item[]): ReportDescriptor {
     severity: worst,
     edges: listed.map((x) => ({ ...x.head.ref, transition: { from: x.from, to: x.to } })),
     related,
+    ...(total > listed.length ? { edgesOmitted: total - listed.length } : {}),
+    ...(relatedOmitted ? { relatedOmitted } : {}),
     keyDetail: t.group,
     transition: { from: t.from, to: t.to },
   };

@@ -20,8 +20,20 @@ export interface GraphEdgeJson {
 
 export function graphEdgeJson(edge: Edge): GraphEdgeJson {
   const worst = edge.connections.find((c) => c.result.outcome === edge.outcome) ?? edge.connections[0];
-  const client: GraphEdgeJson['client'] = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
-  if (edge.client.members?.length) client.members = edge.client.members.map((m) => `${m.namespace}/${m.name}`);
+  const members = edge.client.members;
+  let client: GraphEdgeJson['client'];
+  if (members?.length === 1 && !edge.client.standIn) {
+    // A group of one is that workload: the same client object as its own edges.
+    const m = members[0]!;
+    client = { namespace: m.namespace, workload: m.name, kind: m.kind };
+  } else {
+    client = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
+    if (members?.length) {
+      // The members' namespace, or "*" when they span several (the node keeps its first member's, for sorting).
+      client.namespace = members.every((m) => m.namespace === members[0]!.namespace) ? members[0]!.namespace : '*';
+      client.members = members.map((m) => `${m.namespace}/${m.name}`);
+    }
+  }
   if (edge.client.standIn) client.standIn = edge.client.standIn;
   const server: GraphEdgeJson['server'] = { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port };
   if (edge.server.standIn) server.standIn = edge.server.standIn;

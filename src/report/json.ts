@@ -58,7 +58,9 @@ export function publicFinding(f: Finding): Record<string, unknown> {
   if (f.resource) out.resource = f.resource;
   if (f.source) out.source = f.source;
   if (f.edges) out.edges = f.edges;
+  if (f.edgesOmitted) out.edgesOmitted = f.edgesOmitted;
   if (f.related) out.related = f.related;
+  if (f.relatedOmitted) out.relatedOmitted = f.relatedOmitted;
   if (f.new !== undefined) out.new = f.new;
   if (f.transition) out.transition = f.transition;
   if (f.suppressed) out.suppressed = f.suppressed;
