@@ -13,18 +13,33 @@ __webpack_require__.d(__webpack_exports__, {
   runGraph: () => (/* binding */ runGraph)
 });
 
-// EXTERNAL MODULE: ./src/engine.ts + 6 modules
-var engine = __webpack_require__(3244);
-// EXTERNAL MODULE: ./src/graph/group.ts
-var group = __webpack_require__(479);
+// EXTERNAL MODULE: ./src/engine.ts
+var engine = __webpack_require__(825);
+// EXTERNAL MODULE: ./src/rule-report.ts
+var rule_report = __webpack_require__(7260);
+// EXTERNAL MODULE: ./src/escape.ts
+var src_escape = __webpack_require__(2988);
 ;// CONCATENATED MODULE: ./src/report/graph.ts
+
 
 const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'];
 function graphEdgeJson(edge) {
     const worst = edge.connections.find((c) => c.result.outcome === edge.outcome) ?? edge.connections[0];
-    const client = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
-    if (edge.client.members?.length)
-        client.members = edge.client.members.map((m) => `${m.namespace}/${m.name}`);
+    const members = edge.client.members;
+    let client;
+    if (members?.length === 1 && !edge.client.standIn) {
+        // A group of one is that workload: the same client object as its own edges.
+        const m = members[0];
+        client = { namespace: m.namespace, workload: m.name, kind: m.kind };
+    }
+    else {
+        client = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
+        if (members?.length) {
+            // The members' namespace, or "*" when they span several (the node keeps its first member's, for sorting).
+            client.namespace = members.every((m) => m.namespace === members[0].namespace) ? members[0].namespace : '*';
+            client.members = members.map((m) => `${m.namespace}/${m.name}`);
+        }
+    }
     if (edge.client.standIn)
         client.standIn = edge.client.standIn;
     const server = { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port };
@@ -48,7 +63,7 @@ function formatGraph(graph, format, includePossible) {
     const edges = graph.edges.filter((e) => includePossible || e.caller !== 'possible');
     switch (format) {
         case 'json':
-            return JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2) + '\n';
+            return (0,src_escape/* defuseJson */.fh)(JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2)) + '\n';
         case 'mermaid':
             return formatMermaid(edges);
         case 'dot':
@@ -68,7 +83,8 @@ function outcomeText(e) {
     return failure === 'reset' ? 'BROKEN (reset, curl 000)' : failure === '503' ? 'BROKEN (503)' : 'BROKEN (TLS error)';
 }
 function formatTable(edges, unresolved, includePossible) {
-    const rows = edges.map((e) => [(0,group/* clientLabel */.QJ)(e), serverText(e), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${e.evidence.description}`]);
+    // Names from the inputs: the client's starts a line, where `::error::…` would be a workflow command in a CI log.
+    const rows = edges.map((e) => [(0,src_escape/* quoteName */.AB)((0,rule_report/* clientLabel */.QJ)(e)), (0,src_escape/* quoteName */.AB)(serverText(e)), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${(0,src_escape/* oneLine */.TN)(e.evidence.description)}`]);
     const header = ['CLIENT', 'SERVER:PORT', 'CLIENT SENDS', 'SERVER ACCEPTS', 'OUTCOME', 'HOW KNOWN'];
     const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
     const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
@@ -76,12 +92,13 @@ function formatTable(edges, unresolved, includePossible) {
     if (!edges.length)
         out.push(includePossible ? '(no edges)' : '(no declared or inferred callers; --possible shows every possible caller)');
     for (const u of unresolved)
-        out.push(`note: ${u}`);
+        out.push(`note: ${(0,src_escape/* oneLine */.TN)(u)}`);
     return out.join('\n') + '\n';
 }
 /** Mermaid ids must be plain; labels are quoted with # escapes for the few characters Mermaid treats specially. */
 function mermaidLabel(s) {
-    return s.replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
+    // eslint-disable-next-line no-control-regex
+    return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 function formatMermaid(edges) {
     const ids = new Map();
@@ -95,7 +112,7 @@ function formatMermaid(edges) {
     const links = [];
     const styles = [];
     for (const e of edges) {
-        const a = id(`c:${(0,group/* clientLabel */.QJ)(e)}`);
+        const a = id(`c:${(0,rule_report/* clientLabel */.QJ)(e)}`);
         const b = id(`s:${serverText(e)}`);
         const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
         links.push(`  ${a} ${arrow}|${mermaidLabel(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}| ${b}`);
@@ -109,7 +126,9 @@ function formatMermaid(edges) {
     return [...lines, ...links, ...styles].join('\n') + '\n';
 }
 function dotString(s) {
-    return `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, ' ')}"`;
+    // Graphviz reads HTML entities in strings: `&#35;` is a `#` in the drawing and no `##[` in a CI log.
+    // eslint-disable-next-line no-control-regex
+    return `"${s.replace(/["\\]/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/##\[/g, '#&#35;[')}"`;
 }
 function formatDot(edges) {
     const lines = ['digraph mtls {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
@@ -121,7 +140,7 @@ function formatDot(edges) {
             lines.push(`  ${dotString(server)} [shape=ellipse];`);
         }
         const style = e.outcome === 'broken' ? 'color=red, penwidth=2' : e.outcome === 'mtls' ? 'style=solid' : 'style=dashed';
-        lines.push(`  ${dotString((0,group/* clientLabel */.QJ)(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`);
+        lines.push(`  ${dotString((0,rule_report/* clientLabel */.QJ)(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`);
     }
     lines.push('}');
     return lines.join('\n') + '\n';
@@ -129,8 +148,8 @@ function formatDot(edges) {
 
 // EXTERNAL MODULE: ./src/resolve-options.ts
 var resolve_options = __webpack_require__(5620);
-// EXTERNAL MODULE: ./src/cli/main.ts + 8 modules
-var main = __webpack_require__(331);
+// EXTERNAL MODULE: ./src/cli/common.ts
+var common = __webpack_require__(577);
 ;// CONCATENATED MODULE: ./src/cli/graph-command.ts
 
 
@@ -150,14 +169,14 @@ Options:
       --istio-version X.Y Istio semantics to apply
 `;
 async function runGraph(argv, io) {
-    const { values, positionals } = (0,main/* parse */.qg)(argv, { ...main/* COMMON_OPTIONS */.DT, possible: { type: 'boolean' } });
+    const { values, positionals } = (0,common/* parse */.qg)(argv, { ...common/* COMMON_OPTIONS */.DT, possible: { type: 'boolean' } });
     if (values.help) {
         io.stdout.write(GRAPH_HELP);
-        return main/* EXIT_OK */.Ij;
+        return common/* EXIT_OK */.Ij;
     }
     const format = (values.format ?? 'table');
     if (!GRAPH_FORMATS.includes(format))
-        throw new main/* UsageError */.eb(`--format ${JSON.stringify(format)} must be one of ${GRAPH_FORMATS.join(', ')}`);
+        throw new common/* UsageError */.eb(`--format ${JSON.stringify(format)} must be one of ${GRAPH_FORMATS.join(', ')}`);
     const options = (0,resolve_options/* resolveOptions */.$)({
         cwd: io.cwd,
         paths: positionals,
@@ -165,10 +184,11 @@ async function runGraph(argv, io) {
         istioVersion: values['istio-version'],
         configPath: values.config,
     });
-    const result = await (0,engine/* lint */.u8)(options, { stdin: async () => (0,main/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1) });
-    (0,main/* checkInputs */.sw)(result, options);
-    await (0,main/* writeOutput */.zh)(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
-    return main/* EXIT_OK */.Ij;
+    (0,common/* noteIstioVersion */.$N)(options, io);
+    const result = await (0,engine/* lint */.u8)(options, { stdin: async () => (0,common/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1) });
+    (0,common/* checkInputs */.sw)(result, options);
+    await (0,common/* writeOutput */.zh)(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
+    return common/* EXIT_OK */.Ij;
 }
 
 

@@ -14,11 +14,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3244);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(825);
 /* harmony import */ var _resolve_options_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5620);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(331);
-/* harmony import */ var _mesh_version_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9969);
-/* harmony import */ var _convert_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6192);
+/* harmony import */ var _cli_common_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(577);
+/* harmony import */ var _mesh_releases_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6031);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(2988);
+/* harmony import */ var _mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(290);
 // `mtls-lint convert [paths]`: write PeerAuthentication equivalents of legacy Policies and MeshPolicies.
 
 
@@ -27,11 +28,12 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
+
 const CONVERT_OPTIONS = {
-    namespace: _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.namespace,
-    config: _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.config,
-    'istio-version': _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT['istio-version'],
-    help: _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.help,
+    namespace: _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.namespace,
+    config: _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.config,
+    'istio-version': _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT['istio-version'],
+    help: _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMON_OPTIONS */ .DT.help,
     'out-dir': { type: 'string' },
 };
 const CONVERT_HELP = `Usage: mtls-lint convert [options] [path ...]
@@ -57,10 +59,10 @@ Exit codes: 0 everything converted (or nothing to convert); 1 something could no
 stderr); 2 usage error.
 `;
 async function runConvert(argv, io) {
-    const { values, positionals } = (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .parse */ .qg)(argv, CONVERT_OPTIONS);
+    const { values, positionals } = (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .parse */ .qg)(argv, CONVERT_OPTIONS);
     if (values.help) {
         io.stdout.write(CONVERT_HELP);
-        return _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+        return _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
     }
     const options = (0,_resolve_options_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveOptions */ .$)({
         cwd: io.cwd,
@@ -69,14 +71,15 @@ async function runConvert(argv, io) {
         istioVersion: values['istio-version'],
         configPath: values.config,
     });
-    if (!(0,_mesh_version_js__WEBPACK_IMPORTED_MODULE_6__/* .atLeast */ .jZ)(options.istioVersion, 1, 5)) {
-        throw new _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`);
+    (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .noteIstioVersion */ .$N)(options, io);
+    const release = (0,_mesh_releases_js__WEBPACK_IMPORTED_MODULE_5__/* .releaseOf */ .l7)(options.istioVersion);
+    if (!release.has('peer-authentication')) {
+        throw new _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`);
     }
-    const result = await (0,_engine_js__WEBPACK_IMPORTED_MODULE_2__/* .lint */ .u8)(options, { stdin: async () => (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .readAll */ .yw)(io.stdin) });
-    if (result.inputs.missing.length)
-        throw new _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`path not found: ${result.inputs.missing.join(', ')}`);
+    const result = await (0,_engine_js__WEBPACK_IMPORTED_MODULE_2__/* .lint */ .u8)(options, { stdin: async () => (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .readAll */ .yw)(io.stdin) });
+    (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .checkInputs */ .sw)(result, options);
     const mesh = result.mesh();
-    const conversion = (0,_convert_js__WEBPACK_IMPORTED_MODULE_5__/* .convertMesh */ .P9)(mesh, { targetVersion: options.istioVersion });
+    const conversion = (0,_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .convertMesh */ .P9)(mesh, { targetVersion: release });
     const notes = [...conversion.notes];
     // Legacy resources with schema errors are not in the model: say so rather than skip them silently.
     const modelled = new Set(mesh.resources);
@@ -102,7 +105,7 @@ async function runConvert(argv, io) {
         io.stderr.write(`mtls-lint convert: ${noteText(n)}\n`);
     if (!conversion.legacy.length && !invalidLegacy) {
         io.stderr.write('mtls-lint convert: no authentication.istio.io Policy or MeshPolicy in the inputs; nothing to convert.\n');
-        return _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+        return _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
     }
     if (values['out-dir'] !== undefined) {
         const outDir = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(io.cwd, values['out-dir']);
@@ -113,27 +116,28 @@ async function runConvert(argv, io) {
             const target = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(outDir, safeRelative(file));
             try {
                 await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(target), { recursive: true });
-                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(target, list.map(_convert_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPolicy */ .zQ).join('---\n'));
+                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(target, list.map(_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .renderPolicy */ .zQ).join('---\n'));
             }
             catch (err) {
-                throw new _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`cannot write ${target}: ${err.code ?? String(err)}`);
+                throw new _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`cannot write ${target}: ${err.code ?? String(err)}`);
             }
             const shown = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(io.cwd, target);
-            io.stderr.write(`mtls-lint convert: wrote ${shown && !shown.startsWith('..') ? shown : target} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`);
+            io.stderr.write(`mtls-lint convert: wrote ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteName */ .AB)(shown && !shown.startsWith('..') ? shown : target)} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`);
         }
     }
     else if (conversion.policies.length) {
-        await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .writeOutput */ .zh)(conversion.policies.map(_convert_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPolicy */ .zQ).join('---\n'), undefined, io);
+        await (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .writeOutput */ .zh)(conversion.policies.map(_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .renderPolicy */ .zQ).join('---\n'), undefined, io);
     }
-    return notes.some((n) => n.unconverted) ? _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_FINDINGS */ .cB : _cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+    return notes.some((n) => n.unconverted) ? _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_FINDINGS */ .cB : _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
 }
 function noteText(n) {
     if (!n.resource)
-        return `note: ${n.message}`;
+        return `note: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(n.message)}`;
     const r = n.resource;
     const span = r.span(n.path ?? []);
     const name = r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
-    return `${r.file}:${span.line}:${span.column}: ${n.unconverted ? 'not converted' : 'note'}: ${name}: ${n.message.replace(/^not converted: /, '')}`;
+    // The line starts with a file name from the inputs; stderr is read for workflow commands too.
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteName */ .AB)(r.file)}:${span.line}:${span.column}: ${n.unconverted ? 'not converted' : 'note'}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(`${name}: ${n.message.replace(/^not converted: /, '')}`)}`;
 }
 /** A display path as a path under --out-dir: no "..", no root, stdin gets a name. */
 function safeRelative(file) {
