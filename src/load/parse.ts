@@ -10,11 +10,19 @@ import {
   type Alias,
   type Document,
   type Node,
+  type Scalar,
   type YAMLError,
 } from 'yaml';
 import type { Finding, Span } from '../types.js';
 import { buildPositionTree, isMergeKey, lineStarts, locate, spanAt, type PositionTree } from './positions.js';
 import { parseSimpleDocument } from './simple-yaml.js';
+import {
+  KUBE_YAML_OPTIONS,
+  hasGoOnlyBreaks,
+  normalizeBreaks,
+  plainJsonKey,
+  separatorOffsets,
+} from './kube-yaml.js';
 import {
   CLUSTER_SCOPED_KINDS,
   SourceLocator,
@@ -150,6 +158,22 @@ function parseInto(
   const segments = scanSegments(text, limits.maxDepth);
 
   for (const segment of segments) {
+    if (segment.badSeparator !== undefined) {
+      // apimachinery's YAMLReader fails here ("invalid Yaml document separator"), and kubectl apply collects every
+      // object before applying any: nothing in this file is applied.
+      out.resources.length = 0;
+      const at = segment.start;
+      out.diagnostics.push(
+        fileFinding(
+          'yaml-syntax',
+          file,
+          fileLocator.spanOf(at, at + 3),
+          `\`${segment.badSeparator}\` is not a document separator for kubectl: a line that starts with \`---\` may only have spaces or a comment after it. \`kubectl apply -f\` fails on this file ("invalid Yaml document separator") and applies none of its documents, before or after this line; mtls-lint did not check them either. Put the content on the next line.`,
+          `bad-separator|${segment.badSeparator}`,
+        ),
+      );
+      return;
+    }
     if (segment.deepAt !== undefined) {
       if (out.documents >= limits.maxDocuments)
         return tooManyDocuments(out, file, fileLocator, segment.start, limits);
@@ -166,11 +190,15 @@ function parseInto(
       continue;
     }
     if (!segment.content) continue;
-    const chunk = text.slice(segment.start, segment.end);
+    let chunk = text.slice(segment.start, segment.end);
+    // go-yaml also breaks lines at a lone CR, NEL, LS and PS (kubectl's split at `---` lines only sees LF).
+    const goBreaks = hasGoOnlyBreaks(chunk);
+    if (goBreaks) chunk = normalizeBreaks(chunk);
     const locator = new SourceLocator(text, out.lines, segment.start);
     // Most documents are plain YAML that the simple reader reads exactly and ~10x faster; the rest go to yaml.
     const simple =
-      out.documents < limits.maxDocuments
+      out.documents < limits.maxDocuments &&
+      !(goBreaks && /[\u2028\u2029]/.test(text.slice(segment.start, segment.end)))
         ? parseSimpleDocument(chunk, segment.start, limits.maxDepth)
         : undefined;
     if (simple) {
@@ -190,13 +218,24 @@ function parseInto(
       collectResources(simple.value, [], out, context);
       continue;
     }
-    const docs = parseAllDocuments(chunk, {
-      uniqueKeys: false, // duplicate keys are found below: yaml's check is quadratic in the keys of a mapping
-      merge: true, // `<<: *base` as kubectl (YAML 1.1) reads it
-      prettyErrors: false,
-      logLevel: 'silent', // no process warnings on stderr for odd keys
-    });
-    if (!Array.isArray(docs)) continue; // only comments or blank
+    const all = parseAllDocuments(chunk, KUBE_YAML_OPTIONS);
+    if (!Array.isArray(all)) continue; // only comments or blank
+    // kubectl decodes only the first YAML document between two `---` lines (sigs.k8s.io/yaml reads one).
+    const docs = all.slice(0, 1);
+    const ignored = all.slice(1).find((d) => d.contents !== null || d.errors.length > 0);
+    if (ignored) {
+      const at = ignored.contents?.range?.[0] ?? ignored.range[0];
+      const f = fileFinding(
+        'yaml-syntax',
+        file,
+        locator.spanOf(at, at + 1),
+        `kubectl never applies this: it splits a file only at lines that start with \`---\` and reads the first YAML document of each part, and this one follows a document end (\`...\`${goBreaks ? ', or a line break only YAML 1.1 readers see' : ''}) without a \`---\` line. mtls-lint ignores it too. If it should be applied, start it with a \`---\` line.`,
+        `ignored-document|${lineText(chunk, at)}`,
+        'warning',
+      );
+      out.diagnostics.push(f);
+    }
+    const lsPs = goBreaks ? separatorOffsets(text.slice(segment.start, segment.end)) : [];
     let previousEnd = 0;
     for (const doc of docs) {
       if (out.documents >= limits.maxDocuments) {
@@ -208,7 +247,7 @@ function parseInto(
           doc,
           chunk,
           previousEnd,
-          { file, text, locator, defaultNamespace, limits, helmSource: undefined },
+          { file, text, locator, defaultNamespace, limits, helmSource: undefined, lsPs },
           out,
         );
       } catch (err) {
@@ -253,6 +292,8 @@ interface DocContext {
   defaultNamespace: string;
   limits: ParseLimits;
   helmSource: string | undefined;
+  /** Offsets (in the chunk) of LS and PS characters, which go-yaml keeps inside multi-line values. */
+  lsPs?: number[];
 }
 
 function checkDocument(
@@ -301,11 +342,17 @@ function checkDocument(
     // An indentation error is found at the line start; the first character of the line is what to look at.
     let at = opened ?? first.pos[0];
     if (opened === undefined && (at === 0 || chunk[at - 1] === '\n')) while (chunk[at] === ' ') at++;
+    // go-yaml (kubectl) does not check indentation inside quotes and brackets, where yaml does.
+    const lenient =
+      LENIENT_CODES.has(first.code) || (first.code === 'MISSING_CHAR' && /quote/i.test(first.message));
+    const kubectl = lenient
+      ? 'kubectl may still accept this document (its YAML reader, go-yaml, does not check the indentation of lines inside quotes and brackets), but mtls-lint could not read it and did not check it: indent the continuation lines past the key'
+      : 'mtls-lint could not read this document and did not check it; kubectl most likely refuses it too';
     finding(
       'yaml-syntax',
       at,
       opened !== undefined || at !== first.pos[0] ? at + 1 : first.pos[1],
-      `YAML syntax error: ${syntaxMessage(first)} kubectl would refuse this document, and mtls-lint did not check it${more > 0 ? ` (${more} more error${more === 1 ? '' : 's'} in it, probably caused by this one)` : ''}.`,
+      `YAML syntax error: ${syntaxMessage(first)} ${kubectl}${more > 0 ? ` (${more} more error${more === 1 ? '' : 's'} in it, probably caused by this one)` : ''}.`,
       `${first.code}|${lineText(chunk, first.pos[0])}`,
     );
     return;
@@ -339,6 +386,42 @@ function checkDocument(
       );
     }
     return;
+  }
+
+  if (shape.badKey) {
+    const [start, end] = shape.badKey.range ?? [root.range![0], root.range![0] + 1];
+    finding(
+      'yaml-syntax',
+      start,
+      end,
+      `kubectl refuses this document: a mapping key that is ${shape.badKeyWhat} cannot become a JSON key (sigs.k8s.io/yaml: "Unsupported map key"). mtls-lint did not check it. Quote the key, or remove it.`,
+      `bad-key|${lineText(chunk, start)}`,
+    );
+    return;
+  }
+  if (shape.nonJson) {
+    const [start, end] = shape.nonJson.range!;
+    finding(
+      'yaml-syntax',
+      start,
+      end,
+      `kubectl refuses this document: \`${shape.nonJson.source}\` is ${String(shape.nonJson.value).replace('Infinity', 'infinity')} in YAML 1.1, and JSON has no such number ("json: unsupported value"). mtls-lint did not check it. Quote it if it is a string.`,
+      `non-json|${lineText(chunk, start)}`,
+    );
+    return;
+  }
+  if (ctx.lsPs?.length) {
+    const inside = lsPsInScalar(doc, ctx.lsPs);
+    if (inside !== undefined) {
+      finding(
+        'yaml-syntax',
+        inside,
+        inside + 1,
+        `This value goes on over a Unicode line separator (U+2028 or U+2029): kubectl keeps that character in the value where mtls-lint reads a line break, so mtls-lint did not check this document. Replace the character with a real line break.`,
+        `ls-ps|${lineText(chunk, inside)}`,
+      );
+      return;
+    }
   }
 
   let value: unknown;
@@ -392,6 +475,20 @@ function checkDocument(
   collectResources(value, [], out, { ...ctx, hasTemplate, positions });
 }
 
+/**
+ * The loader's yaml reading of one chunk (for tests): its documents with the keys go-yaml gives them (`on:` is
+ * "true"), as checkDocument reads them.
+ */
+export function parseKubeChunk(chunk: string, maxDepth = DEFAULT_PARSE_LIMITS.maxDepth): Document.Parsed[] {
+  const docs = parseAllDocuments(normalizeBreaks(chunk), KUBE_YAML_OPTIONS);
+  if (!Array.isArray(docs)) return [];
+  for (const d of docs) if (d.contents) analyzeTree(d.contents as Node, maxDepth);
+  return docs;
+}
+
+/** yaml's errors for what go-yaml reads without complaint: flow collections and quoted scalars less indented. */
+const LENIENT_CODES = new Set(['BAD_INDENT', 'MULTILINE_IMPLICIT_KEY']);
+
 /** Start of the quoted scalar that runs into `errorAt` (the last one that starts before it). */
 function unclosedQuote(doc: Document.Parsed, errorAt: number): number | undefined {
   let best: number | undefined;
@@ -437,6 +534,28 @@ interface TreeShape {
   /** A mapping key that is a collection written as `{…}`: how YAML reads `{{ .Values.x }}`. */
   templateKey: boolean;
   unresolved: Alias[];
+  /** A key go-yaml's value has no JSON key for (null, a collection, an integer over int64), and what it is. */
+  badKey?: Node;
+  badKeyWhat?: string;
+  /** A plain scalar that is NaN or ±infinity for go-yaml: JSON cannot hold it. */
+  nonJson?: { range: [number, number, number]; source: string; value: number };
+}
+
+/** The first LS/PS offset inside a scalar that is written over several lines (its value is go-yaml's, not ours). */
+function lsPsInScalar(doc: Document.Parsed, offsets: number[]): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const [start, end] = node.range ?? [0, 0];
+      const at = offsets.find((o) => o > start && o < end);
+      if (at !== undefined) {
+        found = at;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** One iterative pass over the AST (no recursion: depth is what is being checked). */
@@ -449,6 +568,14 @@ function analyzeTree(root: Node, maxDepth: number): TreeShape {
     if (!node) continue;
     shape.nodes++;
     if (node.anchor) anchors.add(node.anchor);
+    if (
+      isScalar(node) &&
+      typeof node.value === 'number' &&
+      !Number.isFinite(node.value) &&
+      !shape.nonJson &&
+      node.range
+    )
+      shape.nonJson = { range: node.range, source: node.source ?? String(node.value), value: node.value };
     if (isAlias(node)) {
       shape.aliases++;
       if (!anchors.has(node.source)) shape.unresolved.push(node);
@@ -464,6 +591,11 @@ function analyzeTree(root: Node, maxDepth: number): TreeShape {
       const seen = new Map<string, Node>();
       for (const pair of node.items) {
         const key = pair.key as Node | null;
+        if (isScalar(key) && typeof key.value !== 'string' && !shape.badKey) goKey(key, shape);
+        if (key === null || (isCollection(key) && !shape.badKey && !isTemplateKey(key))) {
+          shape.badKey = key ?? node;
+          shape.badKeyWhat = key === null ? 'empty' : 'a collection';
+        }
         if (isScalar(key)) {
           const name = typeof key.value === 'symbol' ? (key.value.description ?? '') : String(key.value);
           if (isMergeKey(key) && isMerge(pair.value as Node | null)) {
@@ -487,6 +619,32 @@ function analyzeTree(root: Node, maxDepth: number): TreeShape {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return shape;
+}
+
+function isTemplateKey(key: Node): boolean {
+  return isMap(key) && !!(key as { flow?: boolean }).flow;
+}
+
+/**
+ * A scalar key that is not a string becomes the JSON key sigs.k8s.io/yaml writes (`on:` "true", `1e6:` "1e+06"):
+ * the key's value is replaced by that text before toJS, so the value and the positions use it. A null key, or an
+ * integer over int64, is a key kubectl refuses.
+ */
+function goKey(key: Scalar, shape: TreeShape): void {
+  if (isMergeKey(key)) return;
+  let name: string | undefined;
+  if (key.type === 'PLAIN' && key.source !== undefined && !key.tag) name = plainJsonKey(key.source);
+  else if (typeof key.value === 'boolean') name = String(key.value);
+  else if (typeof key.value === 'number' && Number.isSafeInteger(key.value)) name = String(key.value);
+  if (name === undefined) {
+    shape.badKey = key;
+    shape.badKeyWhat =
+      key.value === null
+        ? 'null (`~`, `null` or nothing)'
+        : `${String(key.source ?? key.value)} (beyond a 64-bit integer)`;
+    return;
+  }
+  key.value = name;
 }
 
 function isMerge(value: Node | null): boolean {
@@ -694,11 +852,20 @@ export interface Segment {
   deepAt?: number;
   /** False when the segment holds only markers, blank lines and comments (Helm renders many): not parsed. */
   content: boolean;
+  /**
+   * A line that starts with `---` followed by more than spaces or a comment (`--- {a: 1}`, `----`): kubectl refuses
+   * it and reads nothing after it. Such a segment is the last one, and holds what follows that line.
+   */
+  badSeparator?: string;
 }
 
+/** What Go's strings.TrimSpace removes (unicode.IsSpace). */
+const GO_SPACE =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
 /**
- * Split a YAML stream at its `---` lines (a document marker in column 0 ends any scalar or collection, so the
- * split is exact) and estimate each document's nesting: flow brackets outside quotes and comments, plus block
+ * Split a YAML stream at its `---` lines as kubectl does (lines end at LF only; a line that starts with `---` and
+ * has more than a comment after it ends the stream, see Segment.badSeparator) and estimate each document's nesting: flow brackets outside quotes and comments, plus block
  * indentation levels and compact `- - -` entries. Block scalars (`|`, `>`) are skipped. The estimate only
  * needs to be close: the exact depth is checked again on the parsed tree.
  */
@@ -720,6 +887,21 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
   while (pos < len) {
     let lineEnd = text.indexOf('\n', pos);
     if (lineEnd < 0) lineEnd = len;
+    if (text.startsWith('---', pos)) {
+      const rest = text.slice(pos + 3, lineEnd).replace(GO_SPACE, '');
+      if (rest !== '' && rest[0] !== '#') {
+        // apimachinery's YAMLReader: "invalid Yaml document separator"; nothing after it is read.
+        current.end = pos;
+        segments.push(current);
+        segments.push({
+          start: pos,
+          end: len,
+          content: true,
+          badSeparator: text.slice(pos, lineEnd).trim().slice(0, 60),
+        });
+        return segments;
+      }
+    }
     const marker = isMarker(text, pos, lineEnd);
     if (marker) {
       if (marker === '---') {
