@@ -119,6 +119,7 @@ describe('simple YAML reader', () => {
       'command: ["/hello",\n          "--port=8080",\n          {a: b, c: [d,\n  e]}]\nargs: [\n  "--x",\n\n  y,\n]\nk:\n  - {a: 1,\n  }\n',
       'rules:\n- from:\n  - source:\n      principals: ["cluster.local/ns/a/sa/b"]\n  to:\n  - operation: {methods: ["GET"]}\n',
       'a: 1\n# trailing comment at the left margin\n',
+      '--- # the next object\na: 1\n',
       'a:\n  b: 1\n  # trailing, indented into the mapping\nc: 2\n',
       'spec:\n  env:\n  - name: A\n    value: dns\n    # value: env\n\n  ports:\n  - 1\n  # end\n  \n',
       'ports:\n- name: a\n  port: 1\n  # - name: b\n#   port: 2\nkind: x\nk:\n  s: v\n     # more indented: joins v\n   # then these stay\n # with the mapping\nz: [1]\n  # joins the flow\n',

@@ -3,6 +3,7 @@
 // of mtls-lint's readers (simple-yaml.ts and the yaml package): plain scalars resolved as go-yaml v2's resolve.go
 // does (YAML 1.1: `on`/`no`/`y` are booleans, `0777` is octal, `1_000` is 1000), JSON keys as sigs.k8s.io/yaml
 // writes them, and go-yaml's line breaks. test/kube-yaml.test.ts compares it with go-yaml v2 itself.
+import { parseAllDocuments } from 'yaml';
 import type {
   CollectionTag,
   DocumentOptions,
@@ -137,6 +138,23 @@ function kindOf(source: string): 'null' | 'bool' | 'int' | 'float' | 'str' {
 // ---------------------------------------------------------------------------------------------------------------
 // The same resolution for the yaml package (documents the simple reader leaves to it)
 
+/**
+ * `!!int "0777"`, `!!float 1`: go-yaml resolves the text as a plain scalar and wants the tag's kind (an int is a
+ * float's too); anything else is an error ("cannot decode !!str `x` as a !!int").
+ */
+function explicitTag(kind: 'null' | 'bool' | 'int' | 'float', tag: string): ScalarTag {
+  return {
+    tag,
+    default: false,
+    resolve: (s: string, onError: (message: string) => void) => {
+      const got = kindOf(s);
+      if (got === kind || (kind === 'float' && got === 'int')) return resolvePlain(s);
+      onError(`cannot decode ${got === 'str' ? '!!str' : `!!${got}`} \`${s}\` as a !!${kind}`);
+      return s;
+    },
+  };
+}
+
 function goTag(kind: 'null' | 'bool' | 'int' | 'float', tag: string): ScalarTag {
   return {
     tag,
@@ -158,12 +176,10 @@ function goTag(kind: 'null' | 'bool' | 'int' | 'float', tag: string): ScalarTag 
   };
 }
 
-const GO_SCALAR_TAGS: ScalarTag[] = [
-  goTag('null', 'tag:yaml.org,2002:null'),
-  goTag('bool', 'tag:yaml.org,2002:bool'),
-  goTag('int', 'tag:yaml.org,2002:int'),
-  goTag('float', 'tag:yaml.org,2002:float'),
-];
+const GO_SCALAR_TAGS: ScalarTag[] = (['null', 'bool', 'int', 'float'] as const).flatMap((kind) => [
+  goTag(kind, `tag:yaml.org,2002:${kind}`),
+  explicitTag(kind, `tag:yaml.org,2002:${kind}`),
+]);
 
 /** The yaml package's options for reading as go-yaml v2 does (merge keys `<<` included, as YAML 1.1 has them). */
 export const KUBE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions & { logLevel: 'silent' } = {
@@ -181,6 +197,22 @@ export const KUBE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions &
 };
 
 export type { ToJSOptions };
+
+/**
+ * YAML embedded in a manifest (the `istio` ConfigMap's `data.mesh`), decoded as istiod decodes it: the first
+ * document, go-yaml's scalars and line breaks. Undefined when it cannot be read (or JSON cannot hold it).
+ */
+export function decodeEmbeddedYaml(text: string, maxAliasCount = 10): unknown {
+  try {
+    const docs = parseAllDocuments(normalizeBreaks(text), KUBE_YAML_OPTIONS);
+    const doc = Array.isArray(docs) ? docs[0] : undefined;
+    if (!doc || doc.errors.length) return undefined;
+    const value: unknown = doc.toJS({ maxAliasCount });
+    return nonJsonNumber(value) ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // JSON keys (sigs.k8s.io/yaml convertToJSONableObject)

@@ -158,18 +158,22 @@ function parseInto(
   const segments = scanSegments(text, limits.maxDepth);
 
   for (const segment of segments) {
-    if (segment.badSeparator !== undefined) {
-      // apimachinery's YAMLReader fails here ("invalid Yaml document separator"), and kubectl apply collects every
-      // object before applying any: nothing in this file is applied.
-      out.resources.length = 0;
+    if (segment.stop) {
+      // kubectl apply stops reading the file here (cli-runtime's StreamVisitor returns the decoder's error): what
+      // it decoded before is applied, nothing after.
       const at = segment.start;
+      const { kind, line } = segment.stop;
+      const why =
+        kind === 'separator'
+          ? `\`${line}\` is not a document separator for kubectl: a line that starts with \`---\` may only have spaces or a comment after it ("invalid Yaml document separator"). kubectl stops reading the file here, and the document just above this line is lost too`
+          : `kubectl cannot read the directive \`${line}\`: it splits files at \`---\` lines, which leaves the directive alone in a document go-yaml refuses ("did not find expected <document start>"${/^%YAML\s+1\.[02-9]/.test(line) ? `; go-yaml also reads only YAML 1.1` : ''}). kubectl stops reading the file here`;
       out.diagnostics.push(
         fileFinding(
           'yaml-syntax',
           file,
-          fileLocator.spanOf(at, at + 3),
-          `\`${segment.badSeparator}\` is not a document separator for kubectl: a line that starts with \`---\` may only have spaces or a comment after it. \`kubectl apply -f\` fails on this file ("invalid Yaml document separator") and applies none of its documents, before or after this line; mtls-lint did not check them either. Put the content on the next line.`,
-          `bad-separator|${segment.badSeparator}`,
+          fileLocator.spanOf(at, at + Math.max(1, Math.min(line.length, 3))),
+          `${why}: none of the documents from here to the end of the file are applied, and mtls-lint did not check them either. ${kind === 'separator' ? 'Put the content on the next line.' : 'Delete the directive line.'}`,
+          `kubectl-stops|${kind}|${line}`,
         ),
       );
       return;
@@ -410,6 +414,17 @@ function checkDocument(
     );
     return;
   }
+  const escape = chunk.includes('\\/') ? refusedEscape(doc, chunk) : undefined;
+  if (escape !== undefined) {
+    finding(
+      'yaml-syntax',
+      escape,
+      escape + 2,
+      `kubectl refuses this document: \`\\/\` is not an escape in its YAML reader (go-yaml: "found unknown escape character"), though YAML 1.2 has it. mtls-lint did not check it. Write \`/\` without the backslash.`,
+      `escape|${lineText(chunk, escape)}`,
+    );
+    return;
+  }
   if (ctx.lsPs?.length) {
     const inside = lsPsInScalar(doc, ctx.lsPs);
     if (inside !== undefined) {
@@ -539,6 +554,26 @@ interface TreeShape {
   badKeyWhat?: string;
   /** A plain scalar that is NaN or ±infinity for go-yaml: JSON cannot hold it. */
   nonJson?: { range: [number, number, number]; source: string; value: number };
+}
+
+/** The first `\/` in a double-quoted scalar: YAML 1.2 has that escape, go-yaml (YAML 1.1) does not. */
+function refusedEscape(doc: Document.Parsed, chunk: string): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.type !== 'QUOTE_DOUBLE' || !node.range) return undefined;
+      for (let i = node.range[0] + 1; i < node.range[1] - 1; i++) {
+        if (chunk.charCodeAt(i) !== 92) continue;
+        if (chunk[i + 1] === '/') {
+          found = i;
+          return visit.BREAK;
+        }
+        i++; // the escaped character
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** The first LS/PS offset inside a scalar that is written over several lines (its value is go-yaml's, not ours). */
@@ -853,10 +888,12 @@ export interface Segment {
   /** False when the segment holds only markers, blank lines and comments (Helm renders many): not parsed. */
   content: boolean;
   /**
-   * A line that starts with `---` followed by more than spaces or a comment (`--- {a: 1}`, `----`): kubectl refuses
-   * it and reads nothing after it. Such a segment is the last one, and holds what follows that line.
+   * Where kubectl stops reading the file: a line that starts with `---` followed by more than spaces or a comment
+   * (`--- {a: 1}`, `----`: "invalid Yaml document separator", and the document above it is lost too), or a
+   * directive (`%YAML 1.1`: kubectl's split leaves it alone in a chunk, which go-yaml refuses). Such a segment is the
+   * last one; `stop` is the line.
    */
-  badSeparator?: string;
+  stop?: { kind: 'separator' | 'directive'; line: string };
 }
 
 /** What Go's strings.TrimSpace removes (unicode.IsSpace). */
@@ -877,6 +914,7 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
   let blockScalarParent = -1;
   let quote: '"' | "'" | undefined;
   let directiveRun = -1; // start of consecutive `%YAML`/`%TAG` lines: they belong to the next document
+  let directiveAfterContent = false; // …and a document came before them in the same chunk
   const len = text.length;
 
   const exceed = (at: number) => {
@@ -890,22 +928,27 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
     if (text.startsWith('---', pos)) {
       const rest = text.slice(pos + 3, lineEnd).replace(GO_SPACE, '');
       if (rest !== '' && rest[0] !== '#') {
-        // apimachinery's YAMLReader: "invalid Yaml document separator"; nothing after it is read.
-        current.end = pos;
-        segments.push(current);
-        segments.push({
-          start: pos,
-          end: len,
-          content: true,
-          badSeparator: text.slice(pos, lineEnd).trim().slice(0, 60),
-        });
+        // apimachinery's YAMLReader: "invalid Yaml document separator"; the chunk it ends and the rest are lost.
+        const stop = { kind: 'separator' as const, line: text.slice(pos, lineEnd).trim().slice(0, 60) };
+        segments.push({ start: pos, end: len, content: true, stop });
         return segments;
       }
     }
     const marker = isMarker(text, pos, lineEnd);
     if (marker) {
+      if (marker === '---' && directiveRun >= 0) {
+        // kubectl splits the directive from its document. After a document in the same chunk go-yaml never reads
+        // it (it decodes the first document only); alone in its chunk, go-yaml refuses it and kubectl stops.
+        if (!directiveAfterContent) {
+          segments.push(directiveStop(directiveRun));
+          return segments;
+        }
+        current.end = directiveRun;
+        segments.push(current);
+        current = { start: pos, end: len, content: false };
+      }
       if (marker === '---') {
-        const start = directiveRun >= 0 ? directiveRun : pos;
+        const start = pos;
         if (start > current.start) {
           current.end = start;
           segments.push(current);
@@ -922,9 +965,13 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
       pos = lineEnd + 1;
       continue;
     }
+    const hadContent = current.content;
     if (!current.content && !isBlank(text, pos, lineEnd)) current.content = true;
     if (text.charCodeAt(pos) === 37 /* % */ && flow === 0 && !quote && blockScalarParent < 0) {
-      if (directiveRun < 0) directiveRun = pos;
+      if (directiveRun < 0) {
+        directiveRun = pos;
+        directiveAfterContent = hadContent;
+      }
     } else if (!isBlank(text, pos, lineEnd)) directiveRun = -1;
     if (current.deepAt !== undefined) {
       pos = lineEnd + 1;
@@ -971,8 +1018,22 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
     pos = lineEnd + 1;
   }
   current.end = len;
-  segments.push(current);
+  // Directives at the end, with no `---` after them.
+  if (directiveRun >= 0 && !directiveAfterContent) segments.push(directiveStop(directiveRun));
+  else {
+    if (directiveRun >= 0) current.end = directiveRun;
+    segments.push(current);
+  }
   return segments;
+
+  function directiveStop(at: number): Segment {
+    const end = text.indexOf('\n', at);
+    const line = text
+      .slice(at, end < 0 ? len : end)
+      .trim()
+      .slice(0, 60);
+    return { start: at, end: len, content: true, stop: { kind: 'directive', line } };
+  }
 
   /** Flow brackets, quotes, comments and block scalar headers on the rest of a line. */
   function scanLine(from: number, lineEnd: number, parentIndent: number): void {

@@ -80,10 +80,11 @@ class Reader {
   document(): SimpleDocument | undefined {
     const { text } = this;
     let at = 0;
-    // A leading `---` line (nothing else on it: `--- value` and `--- !tag` go to yaml).
+    // A leading `---` line, maybe with a comment (`--- value` and `--- !tag` go to yaml).
     if (text.startsWith('---')) {
       const end = this.endOfLine(0);
-      for (let i = 3; i < end; i++) if (text.charCodeAt(i) !== SPACE) return undefined;
+      const i = skipSpaces(text, 3, end);
+      if (i < end && !(i > 3 && text.charCodeAt(i) === HASH)) return undefined;
       at = this.after(end);
     }
     this.seekContent(at);
