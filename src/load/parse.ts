@@ -128,6 +128,22 @@ export function parseManifestData(
     documents: 0,
     lines: lineStarts(text),
   };
+  // (An unrendered template, `{{- if … }}`, is left to the template handling below.)
+  const notJson =
+    text.trimStart().startsWith('{') && !GO_TEMPLATE.test(text) ? jsonStreamProblem(text) : undefined;
+  if (notJson) {
+    // apimachinery's YAMLOrJSONDecoder reads a stream that starts with `{` as JSON, never as YAML.
+    out.diagnostics.push(
+      fileFinding(
+        'yaml-syntax',
+        file,
+        new SourceLocator(text, out.lines).spanOf(notJson.at, notJson.at + 1),
+        `This file starts with \`{\`, so kubectl reads it as JSON, and it is not JSON (${notJson.message}): \`kubectl apply -f\` fails on it and applies nothing from it. mtls-lint did not check it. Write it as JSON (quoted keys and strings), or start it with a \`---\` line to make it YAML.`,
+        'not-json',
+      ),
+    );
+    return out;
+  }
   try {
     parseInto(text, file, defaultNamespace, limits, out);
   } catch (err) {
@@ -146,6 +162,43 @@ export function parseManifestData(
 }
 
 const FIRST_LINE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+/**
+ * Whether a text that starts with `{` is a stream of JSON values, as Go's json.Decoder reads one (values one after
+ * another, whitespace between): where and why not, if it is not.
+ */
+function jsonStreamProblem(text: string): { at: number; message: string } | undefined {
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    while (pos < n && /\s/.test(text[pos]!)) pos++;
+    if (pos >= n) return undefined;
+    const start = pos;
+    let end = pos;
+    const c = text[pos];
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      for (; end < n; end++) {
+        const d = text[end];
+        if (d === '"') {
+          for (end++; end < n && text[end] !== '"'; end++) if (text[end] === '\\') end++;
+        } else if (d === '{' || d === '[') depth++;
+        else if (d === '}' || d === ']') {
+          depth--;
+          if (depth === 0) break;
+        }
+      }
+      end++;
+    } else while (end < n && !/[\s{[]/.test(text[end]!)) end++;
+    try {
+      JSON.parse(text.slice(start, end));
+    } catch (err) {
+      return { at: start, message: errorText(err) };
+    }
+    pos = end;
+  }
+  return undefined;
+}
 
 function parseInto(
   text: string,
