@@ -10,6 +10,7 @@ import { parseManifestText } from '../src/load/parse.js';
 import { decodeManifest } from '../src/load/files.js';
 import { goFloatKey, resolvePlain } from '../src/load/kube-yaml.js';
 import { goRead, type GoFile } from './helpers/goyaml.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -50,7 +51,8 @@ function canonical(v: unknown): string {
 function unreported(name: string, text: string, go: GoFile): string[] {
   const problems: string[] = [];
   const whole = parseManifestText(text, name, 'default');
-  if (go.fatal && !whole.diagnostics.some((f) => f.severity === 'error'))
+  // (An unrendered template is skipped on purpose, whatever kubectl would make of it.)
+  if (go.fatal && !text.includes('{{') && !whole.diagnostics.some((f) => f.severity === 'error'))
     problems.push(`${name}: kubectl stops reading the file (${go.fatal}), mtls-lint says nothing`);
   if (go.docs.some((d) => d.chunk === '' && d.json !== undefined)) return problems; // a JSON stream
   const perChunk = go.docs.map((d) => parseManifestText(d.chunk, name, 'default'));
@@ -368,5 +370,82 @@ describe('what Kubernetes decodes (go-yaml v2 via sigs.k8s.io/yaml)', () => {
     );
     expect(problems).toEqual([]);
     expect(files.length).toBeGreaterThan(50);
+  });
+});
+
+describe('manifests Kubernetes reads differently from YAML 1.2 (test/fixtures/kube-yaml)', () => {
+  const FIX = 'test/fixtures/kube-yaml';
+  interface JsonFinding {
+    rule: string;
+    severity: string;
+    message: string;
+    file: string;
+    line: number;
+  }
+  async function lint(dir: string): Promise<{ code: number; findings: JsonFinding[] }> {
+    const { code, stdout } = await runCli(['-f', 'json', `${FIX}/${dir}`], { cwd: ROOT });
+    return { code, findings: (JSON.parse(stdout) as { findings: JsonFinding[] }).findings };
+  }
+
+  it('a STRICT PeerAuthentication written after a comment on lines broken by U+2028 is read, as kubectl reads it', async () => {
+    const { code, findings } = await lint('line-separator');
+    expect(code).toBe(1);
+    expect(findings.find((f) => f.rule === 'plaintext-to-strict')).toMatchObject({
+      severity: 'error',
+      file: `${FIX}/line-separator/strict.yaml`,
+    });
+    expect(findings.find((f) => f.rule === 'yaml-syntax')?.message).toMatch(/LINE SEPARATOR \(U\+2028\)/);
+  });
+
+  it('a PERMISSIVE exception after `...` without `---` is never applied by kubectl: the STRICT break shows', async () => {
+    const { code, findings } = await lint('document-end');
+    expect(code).toBe(1);
+    expect(findings.filter((f) => f.rule === 'plaintext-to-strict')).toHaveLength(1);
+    expect(findings.find((f) => f.rule === 'yaml-syntax')).toMatchObject({
+      severity: 'warning',
+      line: 11,
+      message: expect.stringMatching(/^kubectl never applies this/),
+    });
+  });
+
+  it('`enableAutoMtls: off` in the mesh ConfigMap is false for istiod: sidecar clients send plaintext to STRICT', async () => {
+    const { code, findings } = await lint('auto-mtls-off');
+    expect(code).toBe(1);
+    const strict = findings.find((f) => f.rule === 'plaintext-to-strict');
+    expect(strict?.message).toContain('auto mTLS is off');
+  });
+
+  it('unquoted `no` and `on` in annotations and labels are booleans Kubernetes rejects; `0777` is port 511', async () => {
+    const { findings } = await lint('yaml11-values');
+    const invalid = findings.filter((f) => f.rule === 'invalid-resource');
+    expect(invalid.map((f) => f.line).sort()).toEqual([21, 31]);
+    for (const f of invalid)
+      expect(f.message).toMatch(/booleans too for kubectl.*Kubernetes rejects the object/);
+    const parsed = parseManifestText(
+      readFileSync(path.join(ROOT, FIX, 'yaml11-values/workload.yaml'), 'utf8'),
+      'workload.yaml',
+      'default',
+    );
+    expect(parsed.resources[0]!.value).toMatchObject({ spec: { ports: [{ port: 511, targetPort: 8 }] } });
+  });
+
+  it('what go-yaml accepts and YAML 1.2 readers refuse is read: quoted and flow lines at column 0, CR-only line ends', async () => {
+    const { code, findings } = await lint('lenient');
+    expect(code).toBe(0);
+    expect(findings.filter((f) => f.rule === 'yaml-syntax')).toEqual([]);
+    const read = (f: string) =>
+      parseManifestText(readFileSync(path.join(ROOT, FIX, 'lenient', f), 'utf8'), f, 'default').resources[0]!
+        .value;
+    expect(read('quoted-continuation.yaml')).toMatchObject({
+      metadata: { annotations: { description: 'sidecar injector template, rendered at install' } },
+      data: { values: '{"global": {"proxy": "1.5"}, "mtls": true}' },
+    });
+    expect(read('clusterrole.yaml')).toMatchObject({
+      rules: [
+        { apiGroups: ['networking.istio.io', 'security.istio.io'], verbs: ['get', 'list', 'watch'] },
+        { resources: { a: { b: 'c' } } },
+      ],
+    });
+    expect(read('cr-only.yaml')).toMatchObject({ metadata: { name: 'cr-only' } });
   });
 });

@@ -144,6 +144,24 @@ export function parseManifestData(
     );
     return out;
   }
+  const hidden = text.search(/[\u0085\u2028\u2029]/);
+  if (hidden >= 0) {
+    const name = {
+      0x85: 'NEL (U+0085)',
+      0x2028: 'LINE SEPARATOR (U+2028)',
+      0x2029: 'PARAGRAPH SEPARATOR (U+2029)',
+    }[text.charCodeAt(hidden)];
+    out.diagnostics.push(
+      fileFinding(
+        'yaml-syntax',
+        file,
+        new SourceLocator(text, out.lines).spanOf(hidden, hidden + 1),
+        `This file breaks lines with ${name}: kubectl (YAML 1.1) reads it as a line break, and mtls-lint does too, but editors, diff views and YAML 1.2 tools may show one line (a comment line can hide the object after it from review). Use plain line breaks.`,
+        'hidden-line-break',
+        'info',
+      ),
+    );
+  }
   try {
     parseInto(text, file, defaultNamespace, limits, out);
   } catch (err) {
@@ -1153,6 +1171,15 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
   }
 }
 
+/** A line break only go-yaml sees (a lone CR, NEL, LS, PS) in a comment: what follows it is content for kubectl. */
+function goBreakIn(text: string, from: number, lineEnd: number): boolean {
+  for (let i = from; i < lineEnd; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 13 && i + 1 < lineEnd) || c === 0x85 || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
 function isMarker(text: string, pos: number, lineEnd: number): '---' | '...' | undefined {
   if (lineEnd - pos < 3) return undefined;
   const m = text.startsWith('---', pos) ? '---' : text.startsWith('...', pos) ? '...' : undefined;
@@ -1166,7 +1193,7 @@ function isMarker(text: string, pos: number, lineEnd: number): '---' | '...' | u
 function isBlank(text: string, pos: number, lineEnd: number): boolean {
   for (let i = pos; i < lineEnd; i++) {
     const c = text[i];
-    if (c === '#') return true;
+    if (c === '#') return !goBreakIn(text, i, lineEnd);
     if (c !== ' ' && c !== '\t' && c !== '\r') return false;
   }
   return true;
