@@ -34,6 +34,8 @@ const YAML_STYLE_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9
 const DOT_FLOAT = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
 /** strconv.ParseInt(s, 0, 64): sign, then 0x/0o/0b (any case), a leading 0 (octal), or decimal. */
 const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
+/** A decimal int that is a safe JS integer as it is (no sign, no leading zero, at most 15 digits). */
+const SMALL_DECIMAL = /^[1-9][0-9]{0,14}$|^0$/;
 /** resolve.go's fallback for `0b` followed by what strconv.ParseInt(_, 2) still takes (a sign). */
 const ZERO_B_SIGNED = /^0b([-+]?[01]+)$/;
 
@@ -61,7 +63,7 @@ function hint(c: number): number {
 
 /** What resolvePlain's last number was to go-yaml: an int (int64 or uint64, in `lastInt`) or a float64. */
 let lastWasInt = false;
-let lastInt = 0n;
+let lastInt: bigint | undefined = 0n;
 
 /** A JS number for an integer go-yaml read (int, int64 or uint64: JSON writes its digits, JSON.parse rounds them). */
 function intValue(sign: string, digits: string, radix: number): number | undefined {
@@ -95,7 +97,12 @@ export function resolvePlain(source: string): unknown {
   if (mapped !== undefined || RESOLVE_MAP.has(source)) return mapped;
   if (h === 77 /* M */ || h === 126 /* ~ */) return source;
   if (h === 46 /* . */) return DOT_FLOAT.test(source) ? (floatValue(source) ?? source) : source;
-  // 'D' and 'S': a digit or a sign.
+  // 'D' and 'S': a digit or a sign. Most are plain decimal numbers (ports, counts): no BigInt for those.
+  if (SMALL_DECIMAL.test(source)) {
+    lastWasInt = true;
+    lastInt = undefined;
+    return Number(source);
+  }
   const plain = source.includes('_') ? source.replace(/_/g, '') : source;
   const m = GO_INT.exec(plain);
   if (m) {
@@ -120,7 +127,7 @@ export function resolvePlain(source: string): unknown {
   if (b) {
     const digits = b[1]!;
     const n = intValue(digits[0] === '-' ? '-' : '', digits.replace(/^[-+]/, ''), 2);
-    if (n !== undefined && lastInt >= INT64_MIN && lastInt < 2n ** 63n) return n;
+    if (n !== undefined && lastInt! >= INT64_MIN && lastInt! < 2n ** 63n) return n;
     lastWasInt = false;
   }
   return source;
@@ -260,6 +267,7 @@ export function plainJsonKey(source: string): string | undefined {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v !== 'number') return undefined;
   if (!lastWasInt) return goFloatKey(v);
+  if (lastInt === undefined) return String(v);
   return lastInt < 2n ** 63n ? String(lastInt) : undefined;
 }
 

@@ -129,8 +129,7 @@ export function parseManifestData(
     lines: lineStarts(text),
   };
   // (An unrendered template, `{{- if … }}`, is left to the template handling below.)
-  const notJson =
-    text.trimStart().startsWith('{') && !GO_TEMPLATE.test(text) ? jsonStreamProblem(text) : undefined;
+  const notJson = JSON_START.test(text) && !GO_TEMPLATE.test(text) ? jsonStreamProblem(text) : undefined;
   if (notJson) {
     // apimachinery's YAMLOrJSONDecoder reads a stream that starts with `{` as JSON, never as YAML.
     out.diagnostics.push(
@@ -144,7 +143,9 @@ export function parseManifestData(
     );
     return out;
   }
-  const hidden = text.search(/[\u0085\u2028\u2029]/);
+  // One pass over the file for go-yaml's extra line breaks; the common file has none and skips the rest.
+  const goBreaksInFile = hasGoOnlyBreaks(text);
+  const hidden = goBreaksInFile ? text.search(/[\u0085\u2028\u2029]/) : -1;
   if (hidden >= 0) {
     const name = {
       0x85: 'NEL (U+0085)',
@@ -163,7 +164,7 @@ export function parseManifestData(
     );
   }
   try {
-    parseInto(text, file, defaultNamespace, limits, out);
+    parseInto(text, file, defaultNamespace, limits, out, goBreaksInFile);
   } catch (err) {
     // Defensive: a bug here must cost one file, not the run.
     out.diagnostics.push(
@@ -180,6 +181,7 @@ export function parseManifestData(
 }
 
 const FIRST_LINE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+const JSON_START = /^\s*\{/;
 
 /**
  * Whether a text that starts with `{` is a stream of JSON values, as Go's json.Decoder reads one (values one after
@@ -224,6 +226,7 @@ function parseInto(
   defaultNamespace: string,
   limits: ParseLimits,
   out: ParsedFileData,
+  goBreaksInFile: boolean,
 ): void {
   const fileLocator = new SourceLocator(text, out.lines);
   const segments = scanSegments(text, limits.maxDepth);
@@ -267,7 +270,7 @@ function parseInto(
     if (!segment.content) continue;
     let chunk = text.slice(segment.start, segment.end);
     // go-yaml also breaks lines at a lone CR, NEL, LS and PS (kubectl's split at `---` lines only sees LF).
-    const goBreaks = hasGoOnlyBreaks(chunk);
+    const goBreaks = goBreaksInFile && hasGoOnlyBreaks(chunk);
     if (goBreaks) chunk = normalizeBreaks(chunk);
     const locator = new SourceLocator(text, out.lines, segment.start);
     // Most documents are plain YAML that the simple reader reads exactly and ~10x faster; the rest go to yaml.
