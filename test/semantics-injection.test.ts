@@ -105,7 +105,10 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
   it('annotation "true" in an unlabelled namespace does not call the webhook', async () => {
     for (const v of ['1.4', '1.30'])
       expect(
-        await state(docs(PLAIN, pod('plain', 'p', { annotations: { 'sidecar.istio.io/inject': 'true' } })), v),
+        await state(
+          docs(PLAIN, pod('plain', 'p', { annotations: { 'sidecar.istio.io/inject': 'true' } })),
+          v,
+        ),
         v,
       ).toBe('none');
   });
@@ -175,7 +178,9 @@ describe('never injected, already injected', () => {
   });
 
   it('istioctl kube-inject output counts as injected: an istio-proxy container, or sidecar.istio.io/status', async () => {
-    expect(await state(docs(PLAIN, pod('plain', 'p', { containers: ['app', 'istio-proxy'] })))).toBe('sidecar');
+    expect(await state(docs(PLAIN, pod('plain', 'p', { containers: ['app', 'istio-proxy'] })))).toBe(
+      'sidecar',
+    );
     expect(
       await state(
         docs(PLAIN, pod('plain', 'p', { annotations: { 'sidecar.istio.io/status': '{"version":"abc"}' } })),
@@ -187,7 +192,11 @@ describe('never injected, already injected', () => {
     const config = 'mesh:\n  enableNamespacesByDefault: true\n';
     expect(await state(docs(PLAIN, pod('plain', 'p')), '1.30', config)).toBe('sidecar');
     expect(
-      await state(docs(namespace('noinj', { 'istio-injection': 'disabled' }), pod('noinj', 'p')), '1.30', config),
+      await state(
+        docs(namespace('noinj', { 'istio-injection': 'disabled' }), pod('noinj', 'p')),
+        '1.30',
+        config,
+      ),
     ).toBe('none');
   });
 
