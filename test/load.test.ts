@@ -1,9 +1,11 @@
 // The loader on real files: discovery, documents, positions, Helm output, what is skipped, what is reported.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { displayPath } from '../src/load/files.js';
 import { DEFAULT_LIMITS, loadInputs, type LoadedInputs, type Resource } from '../src/load/index.js';
+import { parseManifestText } from '../src/load/parse.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIX = 'test/fixtures/load';
@@ -78,9 +80,26 @@ describe('positions', () => {
   it('flow style', async () => {
     const pa = only(await load([`${FIX}/positions/flow.yaml`]), 'PeerAuthentication');
     expect(pa).toMatchObject({ name: 'flow', namespace: 'bar' });
-    expect(pa.span(['spec', 'mtls', 'mode'])).toEqual({ line: 2, column: 62, endLine: 2, endColumn: 72 });
-    expect(pa.span(['spec', 'mtls', 'mode'], { key: true })).toMatchObject({ line: 2, column: 56 });
-    expect(pa.span(['kind'])).toMatchObject({ line: 1, column: 42 });
+    expect(pa.span(['spec', 'mtls', 'mode'])).toEqual({ line: 3, column: 62, endLine: 3, endColumn: 72 });
+    expect(pa.span(['spec', 'mtls', 'mode'], { key: true })).toMatchObject({ line: 3, column: 56 });
+    expect(pa.span(['kind'])).toMatchObject({ line: 2, column: 42 });
+  });
+
+  it('a file that starts with `{` is JSON for kubectl: YAML flow style there is an error, not an object', () => {
+    const text = readFileSync(`${FIX}/positions/flow.yaml`, 'utf8').replace(/^---\n/, '');
+    const parsed = parseManifestText(text, 'flow.yaml', 'default');
+    expect(parsed.resources).toEqual([]);
+    expect(parsed.diagnostics).toHaveLength(1);
+    expect(parsed.diagnostics[0]).toMatchObject({
+      rule: 'yaml-syntax',
+      severity: 'error',
+      line: 1,
+      column: 1,
+    });
+    expect(parsed.diagnostics[0]!.message).toMatch(/kubectl reads it as JSON.*applies nothing/);
+    // Real JSON, one object after another, is read.
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } });
+    expect(parseManifestText(`${json}\n`, 'ns.json', 'default').resources).toHaveLength(1);
   });
 
   it('JSON files, numeric-looking keys included', async () => {

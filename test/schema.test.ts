@@ -447,7 +447,7 @@ describe('Kubernetes shapes (issue 6)', () => {
     );
     expect(inject).toMatchObject(at(rel, 'true', 1));
     expect(inject.message).toBe(
-      '`spec.template.metadata.annotations["sidecar.istio.io/inject"]` must be a string, not a boolean (true). Quote it: sidecar.istio.io/inject: "true".',
+      '`spec.template.metadata.annotations["sidecar.istio.io/inject"]` must be a string, not a boolean (true). Quote it: sidecar.istio.io/inject: "true". Unquoted, yes/no/on/off/y/n are booleans too for kubectl (YAML 1.1): quote the word as written. Kubernetes rejects the object as it is (kubectl apply fails).',
     );
     expect(byKey(findings, `${d}spec.template.spec.hostNetwork|wrong-type`).message).toContain(
       'Write it without quotes: hostNetwork: false',

@@ -41,8 +41,8 @@ ${containers}
 `;
 }
 
-const ENABLED = namespace('on', { 'istio-injection': 'enabled' });
-const PLAIN = namespace('off');
+const ENABLED = namespace('inj', { 'istio-injection': 'enabled' });
+const PLAIN = namespace('plain');
 
 async function state(text: string, version = '1.30', config?: string): Promise<string> {
   const r = await lintYaml({ 'm.yaml': text }, { istioVersion: version, ...(config ? { config } : {}) });
@@ -75,7 +75,7 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
     for (const v of ['1.4', '1.11', '1.30'])
       expect(
         await state(
-          docs(ENABLED, pod('on', 'p', { annotations: { 'sidecar.istio.io/inject': 'false' } })),
+          docs(ENABLED, pod('inj', 'p', { annotations: { 'sidecar.istio.io/inject': 'false' } })),
           v,
         ),
         v,
@@ -83,7 +83,7 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
   });
 
   it('label "false": ignored before 1.10 (annotation only, no objectSelector), honoured from 1.10', async () => {
-    const text = docs(ENABLED, pod('on', 'p', { labels: { 'sidecar.istio.io/inject': 'false' } }));
+    const text = docs(ENABLED, pod('inj', 'p', { labels: { 'sidecar.istio.io/inject': 'false' } }));
     expect(await state(text, '1.4')).toBe('sidecar');
     expect(await state(text, '1.8')).toBe('sidecar');
     expect(await state(text, '1.10')).toBe('none');
@@ -93,7 +93,7 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
   it('label "true" beats annotation "false" from 1.12; 1.4–1.11 read the annotation only', async () => {
     const text = docs(
       ENABLED,
-      pod('on', 'p', {
+      pod('inj', 'p', {
         labels: { 'sidecar.istio.io/inject': 'true' },
         annotations: { 'sidecar.istio.io/inject': 'false' },
       }),
@@ -105,13 +105,16 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
   it('annotation "true" in an unlabelled namespace does not call the webhook', async () => {
     for (const v of ['1.4', '1.30'])
       expect(
-        await state(docs(PLAIN, pod('off', 'p', { annotations: { 'sidecar.istio.io/inject': 'true' } })), v),
+        await state(
+          docs(PLAIN, pod('plain', 'p', { annotations: { 'sidecar.istio.io/inject': 'true' } })),
+          v,
+        ),
         v,
       ).toBe('none');
   });
 
   it('label "true" in an unlabelled namespace injects from 1.10 (objectSelector), not before', async () => {
-    const text = docs(PLAIN, pod('off', 'p', { labels: { 'sidecar.istio.io/inject': 'true' } }));
+    const text = docs(PLAIN, pod('plain', 'p', { labels: { 'sidecar.istio.io/inject': 'true' } }));
     expect(await state(text, '1.8')).toBe('none');
     expect(await state(text, '1.10')).toBe('sidecar');
     expect(await state(text, '1.30')).toBe('sidecar');
@@ -120,13 +123,13 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
   it('pod label istio.io/rev in an unlabelled namespace injects from 1.10 (webhook rev.object.sidecar-injector)', async () => {
     // mutatingwebhook.yaml: namespaceSelector istio.io/rev and istio-injection DoesNotExist; objectSelector
     // sidecar.istio.io/inject NotIn [false] and istio.io/rev In [<revision>].
-    const text = docs(PLAIN, pod('off', 'p', { labels: { 'istio.io/rev': 'canary' } }));
+    const text = docs(PLAIN, pod('plain', 'p', { labels: { 'istio.io/rev': 'canary' } }));
     expect(await state(text, '1.8')).toBe('none');
     expect(await state(text, '1.10')).toBe('sidecar');
     expect(await state(text, '1.30')).toBe('sidecar');
     const optedOut = docs(
       PLAIN,
-      pod('off', 'p', { labels: { 'istio.io/rev': 'canary', 'sidecar.istio.io/inject': 'false' } }),
+      pod('plain', 'p', { labels: { 'istio.io/rev': 'canary', 'sidecar.istio.io/inject': 'false' } }),
     );
     expect(await state(optedOut, '1.30')).toBe('none');
   });
@@ -147,7 +150,7 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
   ])('annotation value %j at %s in an injected namespace → %s', async (value, version, expected) => {
     expect(
       await state(
-        docs(ENABLED, pod('on', 'p', { annotations: { 'sidecar.istio.io/inject': value } })),
+        docs(ENABLED, pod('inj', 'p', { annotations: { 'sidecar.istio.io/inject': value } })),
         version,
       ),
     ).toBe(expected);
@@ -155,15 +158,15 @@ describe('pod label and annotation sidecar.istio.io/inject (§6.1, §6.2)', () =
 
   it('the annotation on the Deployment metadata (not the pod template) does nothing', async () => {
     const r = await lintYaml({
-      'm.yaml': docs(ENABLED, app('on', 'web', { annotations: { 'sidecar.istio.io/inject': 'false' } })),
+      'm.yaml': docs(ENABLED, app('inj', 'web', { annotations: { 'sidecar.istio.io/inject': 'false' } })),
     });
-    expect(sidecarOf(r, 'on/web')).toBe('sidecar');
+    expect(sidecarOf(r, 'inj/web')).toBe('sidecar');
   });
 });
 
 describe('never injected, already injected', () => {
   it('hostNetwork pods never get a sidecar', async () => {
-    expect(await state(docs(ENABLED, pod('on', 'p', { hostNetwork: true })))).toBe('none');
+    expect(await state(docs(ENABLED, pod('inj', 'p', { hostNetwork: true })))).toBe('none');
   });
 
   it('kube-system is never injected, whatever its labels say', async () => {
@@ -175,28 +178,34 @@ describe('never injected, already injected', () => {
   });
 
   it('istioctl kube-inject output counts as injected: an istio-proxy container, or sidecar.istio.io/status', async () => {
-    expect(await state(docs(PLAIN, pod('off', 'p', { containers: ['app', 'istio-proxy'] })))).toBe('sidecar');
+    expect(await state(docs(PLAIN, pod('plain', 'p', { containers: ['app', 'istio-proxy'] })))).toBe(
+      'sidecar',
+    );
     expect(
       await state(
-        docs(PLAIN, pod('off', 'p', { annotations: { 'sidecar.istio.io/status': '{"version":"abc"}' } })),
+        docs(PLAIN, pod('plain', 'p', { annotations: { 'sidecar.istio.io/status': '{"version":"abc"}' } })),
       ),
     ).toBe('sidecar');
   });
 
   it('mesh.enableNamespacesByDefault: unlabelled namespaces are injected, istio-injection=disabled still is not', async () => {
     const config = 'mesh:\n  enableNamespacesByDefault: true\n';
-    expect(await state(docs(PLAIN, pod('off', 'p')), '1.30', config)).toBe('sidecar');
+    expect(await state(docs(PLAIN, pod('plain', 'p')), '1.30', config)).toBe('sidecar');
     expect(
-      await state(docs(namespace('no', { 'istio-injection': 'disabled' }), pod('no', 'p')), '1.30', config),
+      await state(
+        docs(namespace('noinj', { 'istio-injection': 'disabled' }), pod('noinj', 'p')),
+        '1.30',
+        config,
+      ),
     ).toBe('none');
   });
 
   it('mesh.injectionPolicy disabled: only an explicit true injects', async () => {
     const config = 'mesh:\n  injectionPolicy: disabled\n';
-    expect(await state(docs(ENABLED, pod('on', 'p')), '1.30', config)).toBe('none');
+    expect(await state(docs(ENABLED, pod('inj', 'p')), '1.30', config)).toBe('none');
     expect(
       await state(
-        docs(ENABLED, pod('on', 'p', { annotations: { 'sidecar.istio.io/inject': 'true' } })),
+        docs(ENABLED, pod('inj', 'p', { annotations: { 'sidecar.istio.io/inject': 'true' } })),
         '1.30',
         config,
       ),
@@ -216,7 +225,7 @@ describe('ambient enrolment (§6.3)', () => {
       await state(docs(AMBIENT, pod('amb', 'p', { labels: { 'istio.io/dataplane-mode': 'none' } }))),
     ).toBe('none');
     expect(
-      await state(docs(PLAIN, pod('off', 'p', { labels: { 'istio.io/dataplane-mode': 'ambient' } }))),
+      await state(docs(PLAIN, pod('plain', 'p', { labels: { 'istio.io/dataplane-mode': 'ambient' } }))),
     ).toBe('ambient');
   });
 
@@ -272,13 +281,13 @@ describe('workload kinds and their pod templates', () => {
     async (apiVersion, kind, spec) => {
       const text = docs(
         ENABLED,
-        `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: w\n  namespace: on\n${spec}`,
-        app('on', 'other', { noService: true }),
+        `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: w\n  namespace: inj\n${spec}`,
+        app('inj', 'other', { noService: true }),
         `apiVersion: v1
 kind: Service
 metadata:
   name: w
-  namespace: on
+  namespace: inj
 spec:
   selector: {app: w}
   ports:
@@ -286,7 +295,7 @@ spec:
 `,
       );
       const r = await lintYaml({ 'm.yaml': text });
-      const w = workload(r, 'on/w');
+      const w = workload(r, 'inj/w');
       expect(w.kind).toBe(kind);
       expect(w.sidecar.state).toBe('none');
       expect(

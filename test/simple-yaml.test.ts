@@ -1,14 +1,16 @@
-// The simple YAML reader (src/load/simple-yaml.ts) must read exactly what yaml reads, or decline: every document it
-// accepts is compared with yaml's toJS() value (key order, -0 and NaN included), root offset and position tree.
+// The simple YAML reader (src/load/simple-yaml.ts) must read exactly what the loader's yaml path reads (yaml with
+// go-yaml v2's scalars and keys, src/load/kube-yaml.ts), or decline: every document it accepts is compared with that
+// toJS() value (key order, -0 and NaN included), root offset and position tree. Where yaml refuses a document that
+// go-yaml reads (lines inside quotes or brackets less indented), the reference is go-yaml itself (test/helpers/goyaml).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { generateMesh } from '../bench/generate.js';
-import { scanSegments } from '../src/load/parse.js';
+import { parseKubeChunk, scanSegments } from '../src/load/parse.js';
 import { buildPositionTree } from '../src/load/positions.js';
 import { parseSimpleDocument } from '../src/load/simple-yaml.js';
+import { goRead } from './helpers/goyaml.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -17,19 +19,22 @@ const BASE = 17;
 
 type Outcome = 'declined' | 'same' | string;
 
+/** Documents the simple reader read and yaml refused: checked against go-yaml in one batch (afterEach of a test). */
+const refusedByYaml: { chunk: string; value: unknown }[] = [];
+
 /** Compare the simple reader with yaml on one document; a string names the first difference. */
 function compare(chunk: string): Outcome {
   const simple = parseSimpleDocument(chunk, BASE, 200);
   if (!simple) return 'declined';
-  const docs = parseAllDocuments(chunk, {
-    uniqueKeys: false,
-    merge: true,
-    prettyErrors: false,
-    logLevel: 'silent',
-  });
-  if (!Array.isArray(docs) || docs.length !== 1) return 'yaml reads another number of documents';
+  const docs = parseKubeChunk(chunk);
+  if (docs.length !== 1) return 'yaml reads another number of documents';
   const doc = docs[0]!;
-  if (doc.errors.length) return `yaml reports ${doc.errors.map((e) => e.code).join(', ')}`;
+  if (doc.errors.length) {
+    if (!doc.errors.some((e) => e.code === 'BAD_INDENT' || /quote/.test(e.message)))
+      return `yaml reports ${doc.errors.map((e) => e.code).join(', ')}`;
+    refusedByYaml.push({ chunk, value: simple.value });
+    return 'same';
+  }
   const valueDiff = difference(simple.value, doc.toJS({ maxAliasCount: 100 }), '');
   if (valueDiff) return `value ${valueDiff}`;
   const root = doc.contents!;
@@ -114,6 +119,7 @@ describe('simple YAML reader', () => {
       'command: ["/hello",\n          "--port=8080",\n          {a: b, c: [d,\n  e]}]\nargs: [\n  "--x",\n\n  y,\n]\nk:\n  - {a: 1,\n  }\n',
       'rules:\n- from:\n  - source:\n      principals: ["cluster.local/ns/a/sa/b"]\n  to:\n  - operation: {methods: ["GET"]}\n',
       'a: 1\n# trailing comment at the left margin\n',
+      '--- # the next object\na: 1\n',
       'a:\n  b: 1\n  # trailing, indented into the mapping\nc: 2\n',
       'spec:\n  env:\n  - name: A\n    value: dns\n    # value: env\n\n  ports:\n  - 1\n  # end\n  \n',
       'ports:\n- name: a\n  port: 1\n  # - name: b\n#   port: 2\nkind: x\nk:\n  s: v\n     # more indented: joins v\n   # then these stay\n # with the mapping\nz: [1]\n  # joins the flow\n',
@@ -129,8 +135,6 @@ describe('simple YAML reader', () => {
       'base: &b {x: 1}\nc:\n  <<: *b\n', // merge keys
       'a: 1\na: 2\n', // duplicate keys (yaml's reading reports them)
       'a: "x\\qy"\n', // an escape YAML does not have (yaml reports it)
-      'a: "x\\\n  y"\n', // a line continuation
-      'a: "x\n  y"\n', // multi-line quoted
       'a: b\n  c\n', // multi-line plain
       'a:\n  b\n', // a scalar below its key
       'a:\n{}\n', // a flow collection not indented past its key
@@ -147,8 +151,10 @@ describe('simple YAML reader', () => {
       '%YAML 1.2\n---\na: 1\n',
       'a: 1\n...\n',
       'a: [1,\n# c\n  2]\n', // a comment inside a flow collection
-      'k:\n  a: [\n  x]\n', // a flow line not indented past its key (yaml: BAD_INDENT)
       'a: [x,\n y\n z]\n', // a multi-line plain scalar in flow
+      'a: [x,\n...\n]\n', // a document end inside a flow collection (an error for go-yaml)
+      'a: "x\n--- y"\n', // a document marker inside a quoted scalar (an error for go-yaml)
+      'a: "x\\/"\n', // an escape go-yaml does not have
       'a:\n- b\n - c\n',
       'a:   \nb: 1\n', // an empty value with trailing spaces
       'a:\n  b:\n  # after an empty value\nc: 1\n',
@@ -425,4 +431,38 @@ describe('simple YAML reader', () => {
     );
     expect(seen.same).toBeGreaterThan(300);
   });
+
+  it('reads lines inside quotes and brackets at any indentation, as go-yaml does (yaml refuses them)', () => {
+    const lenient = [
+      'k: {a: {b: c\n}}\n', // found by fuzzing: the nested flow map closes at the key's indentation
+      'metadata:\n  annotations:\n    x: "abc\ndef ghi\n\n  jkl \\\n   mno"\nnext: 1\n', // quoted, continued at column 0
+      "s: 'it''s\nsplit'\n",
+      'rules:\n- apiGroups: [\n  ""]\n  resources: ["pods",\n"services"]\n  verbs: [get,\n list]\n',
+      'm:\n  n: {a: 1,\nb: 2}\n',
+    ];
+    for (const text of lenient) {
+      expect(parseSimpleDocument(text, 0, 200), text).toBeDefined();
+      expect(compare(text), text).toBe('same');
+    }
+    // Everything the simple reader read where yaml refused, in this file's tests: go-yaml reads the same values.
+    expect(refusedByYaml.length).toBeGreaterThanOrEqual(lenient.length);
+    const go = goRead(refusedByYaml.map((r) => r.chunk));
+    const differences = refusedByYaml.flatMap((r, i) => {
+      const theirs = go[i]!.docs[0];
+      return theirs?.json !== undefined && JSON.stringify(sortKeys(theirs.json)) === JSON.stringify(sortKeys(r.value))
+        ? []
+        : [`${r.chunk}\n  go-yaml: ${JSON.stringify(theirs)}\n  simple: ${JSON.stringify(r.value)}`];
+    });
+    expect(differences).toEqual([]);
+  });
 });
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+  );
+}

@@ -10,11 +10,19 @@ import {
   type Alias,
   type Document,
   type Node,
+  type Scalar,
   type YAMLError,
 } from 'yaml';
 import type { Finding, Span } from '../types.js';
 import { buildPositionTree, isMergeKey, lineStarts, locate, spanAt, type PositionTree } from './positions.js';
 import { parseSimpleDocument } from './simple-yaml.js';
+import {
+  KUBE_YAML_OPTIONS,
+  hasGoOnlyBreaks,
+  normalizeBreaks,
+  plainJsonKey,
+  separatorOffsets,
+} from './kube-yaml.js';
 import {
   CLUSTER_SCOPED_KINDS,
   SourceLocator,
@@ -157,8 +165,43 @@ export function parseManifestData(
     documents: 0,
     lines: lineStarts(text),
   };
+  // (An unrendered template, `{{- if … }}`, is left to the template handling below.)
+  const notJson = JSON_START.test(text) && !GO_TEMPLATE.test(text) ? jsonStreamProblem(text) : undefined;
+  if (notJson) {
+    // apimachinery's YAMLOrJSONDecoder reads a stream that starts with `{` as JSON, never as YAML.
+    out.diagnostics.push(
+      fileFinding(
+        'yaml-syntax',
+        file,
+        new SourceLocator(text, out.lines).spanOf(notJson.at, notJson.at + 1),
+        `This file starts with \`{\`, so kubectl reads it as JSON, and it is not JSON (${notJson.message}): \`kubectl apply -f\` fails on it and applies nothing from it. mtls-lint did not check it. Write it as JSON (quoted keys and strings), or start it with a \`---\` line to make it YAML.`,
+        'not-json',
+      ),
+    );
+    return out;
+  }
+  // One pass over the file for go-yaml's extra line breaks; the common file has none and skips the rest.
+  const goBreaksInFile = hasGoOnlyBreaks(text);
+  const hidden = goBreaksInFile ? text.search(/[\u0085\u2028\u2029]/) : -1;
+  if (hidden >= 0) {
+    const name = {
+      0x85: 'NEL (U+0085)',
+      0x2028: 'LINE SEPARATOR (U+2028)',
+      0x2029: 'PARAGRAPH SEPARATOR (U+2029)',
+    }[text.charCodeAt(hidden)];
+    out.diagnostics.push(
+      fileFinding(
+        'yaml-syntax',
+        file,
+        new SourceLocator(text, out.lines).spanOf(hidden, hidden + 1),
+        `This file breaks lines with ${name}: kubectl (YAML 1.1) reads it as a line break, and mtls-lint does too, but editors, diff views and YAML 1.2 tools may show one line (a comment line can hide the object after it from review). Use plain line breaks.`,
+        'hidden-line-break',
+        'info',
+      ),
+    );
+  }
   try {
-    parseInto(text, file, defaultNamespace, limits, out);
+    parseInto(text, file, defaultNamespace, limits, out, goBreaksInFile);
   } catch (err) {
     // Defensive: a bug here must cost one file, not the run.
     out.diagnostics.push(
@@ -175,6 +218,44 @@ export function parseManifestData(
 }
 
 const FIRST_LINE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+const JSON_START = /^\s*\{/;
+
+/**
+ * Whether a text that starts with `{` is a stream of JSON values, as Go's json.Decoder reads one (values one after
+ * another, whitespace between): where and why not, if it is not.
+ */
+function jsonStreamProblem(text: string): { at: number; message: string } | undefined {
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    while (pos < n && /\s/.test(text[pos]!)) pos++;
+    if (pos >= n) return undefined;
+    const start = pos;
+    let end = pos;
+    const c = text[pos];
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      for (; end < n; end++) {
+        const d = text[end];
+        if (d === '"') {
+          for (end++; end < n && text[end] !== '"'; end++) if (text[end] === '\\') end++;
+        } else if (d === '{' || d === '[') depth++;
+        else if (d === '}' || d === ']') {
+          depth--;
+          if (depth === 0) break;
+        }
+      }
+      end++;
+    } else while (end < n && !/[\s{[]/.test(text[end]!)) end++;
+    try {
+      JSON.parse(text.slice(start, end));
+    } catch (err) {
+      return { at: start, message: errorText(err) };
+    }
+    pos = end;
+  }
+  return undefined;
+}
 
 function parseInto(
   text: string,
@@ -182,11 +263,32 @@ function parseInto(
   defaultNamespace: string,
   limits: ParseLimits,
   out: ParsedFileData,
+  goBreaksInFile: boolean,
 ): void {
   const fileLocator = new SourceLocator(text, out.lines);
   const segments = scanSegments(text, limits.maxDepth);
 
   for (const segment of segments) {
+    if (segment.stop) {
+      // kubectl apply stops reading the file here (cli-runtime's StreamVisitor returns the decoder's error): what
+      // it decoded before is applied, nothing after.
+      const at = segment.start;
+      const { kind, line } = segment.stop;
+      const why =
+        kind === 'separator'
+          ? `\`${line}\` is not a document separator for kubectl: a line that starts with \`---\` may only have spaces or a comment after it ("invalid Yaml document separator"). kubectl stops reading the file here, and the document just above this line is lost too`
+          : `kubectl cannot read the directive \`${line}\`: it splits files at \`---\` lines, which leaves the directive alone in a document go-yaml refuses ("did not find expected <document start>"${/^%YAML\s+1\.[02-9]/.test(line) ? `; go-yaml also reads only YAML 1.1` : ''}). kubectl stops reading the file here`;
+      out.diagnostics.push(
+        fileFinding(
+          'yaml-syntax',
+          file,
+          fileLocator.spanOf(at, at + Math.max(1, Math.min(line.length, 3))),
+          `${why}: none of the documents from here to the end of the file are applied, and mtls-lint did not check them either. ${kind === 'separator' ? 'Put the content on the next line.' : 'Delete the directive line.'}`,
+          `kubectl-stops|${kind}|${line}`,
+        ),
+      );
+      return;
+    }
     if (segment.deepAt !== undefined) {
       if (out.documents >= limits.maxDocuments)
         return tooManyDocuments(out, file, fileLocator, segment.start, limits);
@@ -203,11 +305,15 @@ function parseInto(
       continue;
     }
     if (!segment.content) continue;
-    const chunk = text.slice(segment.start, segment.end);
+    let chunk = text.slice(segment.start, segment.end);
+    // go-yaml also breaks lines at a lone CR, NEL, LS and PS (kubectl's split at `---` lines only sees LF).
+    const goBreaks = goBreaksInFile && hasGoOnlyBreaks(chunk);
+    if (goBreaks) chunk = normalizeBreaks(chunk);
     const locator = new SourceLocator(text, out.lines, segment.start);
     // Most documents are plain YAML that the simple reader reads exactly and ~10x faster; the rest go to yaml.
     const simple =
-      out.documents < limits.maxDocuments
+      out.documents < limits.maxDocuments &&
+      !(goBreaks && /[\u2028\u2029]/.test(text.slice(segment.start, segment.end)))
         ? parseSimpleDocument(chunk, segment.start, limits.maxDepth)
         : undefined;
     if (simple) {
@@ -227,13 +333,24 @@ function parseInto(
       collectResources(simple.value, [], out, context);
       continue;
     }
-    const docs = parseAllDocuments(chunk, {
-      uniqueKeys: false, // duplicate keys are found below: yaml's check is quadratic in the keys of a mapping
-      merge: true, // `<<: *base` as kubectl (YAML 1.1) reads it
-      prettyErrors: false,
-      logLevel: 'silent', // no process warnings on stderr for odd keys
-    });
-    if (!Array.isArray(docs)) continue; // only comments or blank
+    const all = parseAllDocuments(chunk, KUBE_YAML_OPTIONS);
+    if (!Array.isArray(all)) continue; // only comments or blank
+    // kubectl decodes only the first YAML document between two `---` lines (sigs.k8s.io/yaml reads one).
+    const docs = all.slice(0, 1);
+    const ignored = all.slice(1).find((d) => d.contents !== null || d.errors.length > 0);
+    if (ignored) {
+      const at = ignored.contents?.range?.[0] ?? ignored.range[0];
+      const f = fileFinding(
+        'yaml-syntax',
+        file,
+        locator.spanOf(at, at + 1),
+        `kubectl never applies this: it splits a file only at lines that start with \`---\` and reads the first YAML document of each part, and this one follows a document end (\`...\`${goBreaks ? ', or a line break only YAML 1.1 readers see' : ''}) without a \`---\` line. mtls-lint ignores it too. If it should be applied, start it with a \`---\` line.`,
+        `ignored-document|${lineText(chunk, at)}`,
+        'warning',
+      );
+      out.diagnostics.push(f);
+    }
+    const lsPs = goBreaks ? separatorOffsets(text.slice(segment.start, segment.end)) : [];
     let previousEnd = 0;
     for (const doc of docs) {
       if (out.documents >= limits.maxDocuments) {
@@ -245,7 +362,7 @@ function parseInto(
           doc,
           chunk,
           previousEnd,
-          { file, text, locator, defaultNamespace, limits, helmSource: undefined },
+          { file, text, locator, defaultNamespace, limits, helmSource: undefined, lsPs },
           out,
         );
       } catch (err) {
@@ -290,6 +407,8 @@ interface DocContext {
   defaultNamespace: string;
   limits: ParseLimits;
   helmSource: string | undefined;
+  /** Offsets (in the chunk) of LS and PS characters, which go-yaml keeps inside multi-line values. */
+  lsPs?: number[];
 }
 
 function checkDocument(
@@ -343,11 +462,17 @@ function checkDocument(
     // An indentation error is found at the line start; the first character of the line is what to look at.
     let at = opened ?? first.pos[0];
     if (opened === undefined && (at === 0 || chunk[at - 1] === '\n')) while (chunk[at] === ' ') at++;
+    // go-yaml (kubectl) does not check indentation inside quotes and brackets, where yaml does.
+    const lenient =
+      LENIENT_CODES.has(first.code) || (first.code === 'MISSING_CHAR' && /quote/i.test(first.message));
+    const kubectl = lenient
+      ? 'kubectl may still accept this document (its YAML reader, go-yaml, does not check the indentation of lines inside quotes and brackets), but mtls-lint could not read it and did not check it: indent the continuation lines past the key'
+      : 'mtls-lint could not read this document and did not check it; kubectl most likely refuses it too';
     finding(
       'yaml-syntax',
       at,
       opened !== undefined || at !== first.pos[0] ? at + 1 : first.pos[1],
-      `YAML syntax error: ${syntaxMessage(first)} kubectl would refuse this document, and mtls-lint did not check it${more > 0 ? ` (${more} more error${more === 1 ? '' : 's'} in it, probably caused by this one)` : ''}.`,
+      `YAML syntax error: ${syntaxMessage(first)} ${kubectl}${more > 0 ? ` (${more} more error${more === 1 ? '' : 's'} in it, probably caused by this one)` : ''}.`,
       `${first.code}|${lineText(chunk, first.pos[0])}`,
     );
     return;
@@ -387,6 +512,53 @@ function checkDocument(
       );
     }
     return;
+  }
+
+  if (shape.badKey) {
+    const [start, end] = shape.badKey.range ?? [root.range![0], root.range![0] + 1];
+    finding(
+      'yaml-syntax',
+      start,
+      end,
+      `kubectl refuses this document: a mapping key that is ${shape.badKeyWhat} cannot become a JSON key (sigs.k8s.io/yaml: "Unsupported map key"). mtls-lint did not check it. Quote the key, or remove it.`,
+      `bad-key|${lineText(chunk, start)}`,
+    );
+    return;
+  }
+  if (shape.nonJson) {
+    const [start, end] = shape.nonJson.range!;
+    finding(
+      'yaml-syntax',
+      start,
+      end,
+      `kubectl refuses this document: \`${shape.nonJson.source}\` is ${String(shape.nonJson.value).replace('Infinity', 'infinity')} in YAML 1.1, and JSON has no such number ("json: unsupported value"). mtls-lint did not check it. Quote it if it is a string.`,
+      `non-json|${lineText(chunk, start)}`,
+    );
+    return;
+  }
+  const escape = chunk.includes('\\/') ? refusedEscape(doc, chunk) : undefined;
+  if (escape !== undefined) {
+    finding(
+      'yaml-syntax',
+      escape,
+      escape + 2,
+      `kubectl refuses this document: \`\\/\` is not an escape in its YAML reader (go-yaml: "found unknown escape character"), though YAML 1.2 has it. mtls-lint did not check it. Write \`/\` without the backslash.`,
+      `escape|${lineText(chunk, escape)}`,
+    );
+    return;
+  }
+  if (ctx.lsPs?.length) {
+    const inside = lsPsInScalar(doc, ctx.lsPs);
+    if (inside !== undefined) {
+      finding(
+        'yaml-syntax',
+        inside,
+        inside + 1,
+        `This value goes on over a Unicode line separator (U+2028 or U+2029): kubectl keeps that character in the value where mtls-lint reads a line break, so mtls-lint did not check this document. Replace the character with a real line break.`,
+        `ls-ps|${lineText(chunk, inside)}`,
+      );
+      return;
+    }
   }
 
   let value: unknown;
@@ -440,6 +612,20 @@ function checkDocument(
   collectResources(value, [], out, { ...ctx, hasTemplate, positions });
 }
 
+/**
+ * The loader's yaml reading of one chunk (for tests): its documents with the keys go-yaml gives them (`on:` is
+ * "true"), as checkDocument reads them.
+ */
+export function parseKubeChunk(chunk: string, maxDepth = DEFAULT_PARSE_LIMITS.maxDepth): Document.Parsed[] {
+  const docs = parseAllDocuments(normalizeBreaks(chunk), KUBE_YAML_OPTIONS);
+  if (!Array.isArray(docs)) return [];
+  for (const d of docs) if (d.contents) analyzeTree(d.contents as Node, maxDepth);
+  return docs;
+}
+
+/** yaml's errors for what go-yaml reads without complaint: flow collections and quoted scalars less indented. */
+const LENIENT_CODES = new Set(['BAD_INDENT', 'MULTILINE_IMPLICIT_KEY']);
+
 /** Start of the quoted scalar that runs into `errorAt` (the last one that starts before it). */
 function unclosedQuote(doc: Document.Parsed, errorAt: number): number | undefined {
   let best: number | undefined;
@@ -485,6 +671,48 @@ interface TreeShape {
   /** A mapping key that is a collection written as `{…}`: how YAML reads `{{ .Values.x }}`. */
   templateKey: boolean;
   unresolved: Alias[];
+  /** A key go-yaml's value has no JSON key for (null, a collection, an integer over int64), and what it is. */
+  badKey?: Node;
+  badKeyWhat?: string;
+  /** A plain scalar that is NaN or ±infinity for go-yaml: JSON cannot hold it. */
+  nonJson?: { range: [number, number, number]; source: string; value: number };
+}
+
+/** The first `\/` in a double-quoted scalar: YAML 1.2 has that escape, go-yaml (YAML 1.1) does not. */
+function refusedEscape(doc: Document.Parsed, chunk: string): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.type !== 'QUOTE_DOUBLE' || !node.range) return undefined;
+      for (let i = node.range[0] + 1; i < node.range[1] - 1; i++) {
+        if (chunk.charCodeAt(i) !== 92) continue;
+        if (chunk[i + 1] === '/') {
+          found = i;
+          return visit.BREAK;
+        }
+        i++; // the escaped character
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** The first LS/PS offset inside a scalar that is written over several lines (its value is go-yaml's, not ours). */
+function lsPsInScalar(doc: Document.Parsed, offsets: number[]): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const [start, end] = node.range ?? [0, 0];
+      const at = offsets.find((o) => o > start && o < end);
+      if (at !== undefined) {
+        found = at;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** One iterative pass over the AST (no recursion: depth is what is being checked). */
@@ -497,6 +725,14 @@ function analyzeTree(root: Node, maxDepth: number): TreeShape {
     if (!node) continue;
     shape.nodes++;
     if (node.anchor) anchors.add(node.anchor);
+    if (
+      isScalar(node) &&
+      typeof node.value === 'number' &&
+      !Number.isFinite(node.value) &&
+      !shape.nonJson &&
+      node.range
+    )
+      shape.nonJson = { range: node.range, source: node.source ?? String(node.value), value: node.value };
     if (isAlias(node)) {
       shape.aliases++;
       if (!anchors.has(node.source)) shape.unresolved.push(node);
@@ -512,6 +748,11 @@ function analyzeTree(root: Node, maxDepth: number): TreeShape {
       const seen = new Map<string, Node>();
       for (const pair of node.items) {
         const key = pair.key as Node | null;
+        if (isScalar(key) && typeof key.value !== 'string' && !shape.badKey) goKey(key, shape);
+        if (key === null || (isCollection(key) && !shape.badKey && !isTemplateKey(key))) {
+          shape.badKey = key ?? node;
+          shape.badKeyWhat = key === null ? 'empty' : 'a collection';
+        }
         if (isScalar(key)) {
           const name = typeof key.value === 'symbol' ? (key.value.description ?? '') : String(key.value);
           if (isMergeKey(key) && isMerge(pair.value as Node | null)) {
@@ -535,6 +776,32 @@ function analyzeTree(root: Node, maxDepth: number): TreeShape {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return shape;
+}
+
+function isTemplateKey(key: Node): boolean {
+  return isMap(key) && !!(key as { flow?: boolean }).flow;
+}
+
+/**
+ * A scalar key that is not a string becomes the JSON key sigs.k8s.io/yaml writes (`on:` "true", `1e6:` "1e+06"):
+ * the key's value is replaced by that text before toJS, so the value and the positions use it. A null key, or an
+ * integer over int64, is a key kubectl refuses.
+ */
+function goKey(key: Scalar, shape: TreeShape): void {
+  if (isMergeKey(key)) return;
+  let name: string | undefined;
+  if (key.type === 'PLAIN' && key.source !== undefined && !key.tag) name = plainJsonKey(key.source);
+  else if (typeof key.value === 'boolean') name = String(key.value);
+  else if (typeof key.value === 'number' && Number.isSafeInteger(key.value)) name = String(key.value);
+  if (name === undefined) {
+    shape.badKey = key;
+    shape.badKeyWhat =
+      key.value === null
+        ? 'null (`~`, `null` or nothing)'
+        : `${String(key.source ?? key.value)} (beyond a 64-bit integer)`;
+    return;
+  }
+  key.value = name;
 }
 
 function isMerge(value: Node | null): boolean {
@@ -814,11 +1081,22 @@ export interface Segment {
   deepAt?: number;
   /** False when the segment holds only markers, blank lines and comments (Helm renders many): not parsed. */
   content: boolean;
+  /**
+   * Where kubectl stops reading the file: a line that starts with `---` followed by more than spaces or a comment
+   * (`--- {a: 1}`, `----`: "invalid Yaml document separator", and the document above it is lost too), or a
+   * directive (`%YAML 1.1`: kubectl's split leaves it alone in a chunk, which go-yaml refuses). Such a segment is the
+   * last one; `stop` is the line.
+   */
+  stop?: { kind: 'separator' | 'directive'; line: string };
 }
 
+/** What Go's strings.TrimSpace removes (unicode.IsSpace). */
+const GO_SPACE =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
 /**
- * Split a YAML stream at its `---` lines (a document marker in column 0 ends any scalar or collection, so the
- * split is exact) and estimate each document's nesting: flow brackets outside quotes and comments, plus block
+ * Split a YAML stream at its `---` lines as kubectl does (lines end at LF only; a line that starts with `---` and
+ * has more than a comment after it ends the stream, see Segment.badSeparator) and estimate each document's nesting: flow brackets outside quotes and comments, plus block
  * indentation levels and compact `- - -` entries. Block scalars (`|`, `>`) are skipped. The estimate only
  * needs to be close: the exact depth is checked again on the parsed tree.
  */
@@ -830,6 +1108,7 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
   let blockScalarParent = -1;
   let quote: '"' | "'" | undefined;
   let directiveRun = -1; // start of consecutive `%YAML`/`%TAG` lines: they belong to the next document
+  let directiveAfterContent = false; // …and a document came before them in the same chunk
   const len = text.length;
 
   const exceed = (at: number) => {
@@ -840,10 +1119,30 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
   while (pos < len) {
     let lineEnd = text.indexOf('\n', pos);
     if (lineEnd < 0) lineEnd = len;
+    if (text.startsWith('---', pos)) {
+      const rest = text.slice(pos + 3, lineEnd).replace(GO_SPACE, '');
+      if (rest !== '' && rest[0] !== '#') {
+        // apimachinery's YAMLReader: "invalid Yaml document separator"; the chunk it ends and the rest are lost.
+        const stop = { kind: 'separator' as const, line: text.slice(pos, lineEnd).trim().slice(0, 60) };
+        segments.push({ start: pos, end: len, content: true, stop });
+        return segments;
+      }
+    }
     const marker = isMarker(text, pos, lineEnd);
     if (marker) {
+      if (marker === '---' && directiveRun >= 0) {
+        // kubectl splits the directive from its document. After a document in the same chunk go-yaml never reads
+        // it (it decodes the first document only); alone in its chunk, go-yaml refuses it and kubectl stops.
+        if (!directiveAfterContent) {
+          segments.push(directiveStop(directiveRun));
+          return segments;
+        }
+        current.end = directiveRun;
+        segments.push(current);
+        current = { start: pos, end: len, content: false };
+      }
       if (marker === '---') {
-        const start = directiveRun >= 0 ? directiveRun : pos;
+        const start = pos;
         if (start > current.start) {
           current.end = start;
           segments.push(current);
@@ -860,9 +1159,13 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
       pos = lineEnd + 1;
       continue;
     }
+    const hadContent = current.content;
     if (!current.content && !isBlank(text, pos, lineEnd)) current.content = true;
     if (text.charCodeAt(pos) === 37 /* % */ && flow === 0 && !quote && blockScalarParent < 0) {
-      if (directiveRun < 0) directiveRun = pos;
+      if (directiveRun < 0) {
+        directiveRun = pos;
+        directiveAfterContent = hadContent;
+      }
     } else if (!isBlank(text, pos, lineEnd)) directiveRun = -1;
     if (current.deepAt !== undefined) {
       pos = lineEnd + 1;
@@ -909,8 +1212,22 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
     pos = lineEnd + 1;
   }
   current.end = len;
-  segments.push(current);
+  // Directives at the end, with no `---` after them.
+  if (directiveRun >= 0 && !directiveAfterContent) segments.push(directiveStop(directiveRun));
+  else {
+    if (directiveRun >= 0) current.end = directiveRun;
+    segments.push(current);
+  }
   return segments;
+
+  function directiveStop(at: number): Segment {
+    const end = text.indexOf('\n', at);
+    const line = text
+      .slice(at, end < 0 ? len : end)
+      .trim()
+      .slice(0, 60);
+    return { start: at, end: len, content: true, stop: { kind: 'directive', line } };
+  }
 
   /** Flow brackets, quotes, comments and block scalar headers on the rest of a line. */
   function scanLine(from: number, lineEnd: number, parentIndent: number): void {
@@ -977,6 +1294,15 @@ export function scanSegments(text: string, maxDepth: number): Segment[] {
   }
 }
 
+/** A line break only go-yaml sees (a lone CR, NEL, LS, PS) in a comment: what follows it is content for kubectl. */
+function goBreakIn(text: string, from: number, lineEnd: number): boolean {
+  for (let i = from; i < lineEnd; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 13 && i + 1 < lineEnd) || c === 0x85 || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
 function isMarker(text: string, pos: number, lineEnd: number): '---' | '...' | undefined {
   if (lineEnd - pos < 3) return undefined;
   const m = text.startsWith('---', pos) ? '---' : text.startsWith('...', pos) ? '...' : undefined;
@@ -990,7 +1316,7 @@ function isMarker(text: string, pos: number, lineEnd: number): '---' | '...' | u
 function isBlank(text: string, pos: number, lineEnd: number): boolean {
   for (let i = pos; i < lineEnd; i++) {
     const c = text[i];
-    if (c === '#') return true;
+    if (c === '#') return !goBreakIn(text, i, lineEnd);
     if (c !== ' ' && c !== '\t' && c !== '\r') return false;
   }
   return true;

@@ -6,11 +6,13 @@
 // The subset only has to be exact, not complete: anything outside it (anchors, tags, multi-line plain or quoted
 // scalars, comments inside flow collections or where they would change a collection's range, tabs, a lone CR,
 // templates, duplicate keys, null keys…) returns undefined and the document goes to yaml, which also produces every
-// error message. What is read here must equal what yaml produces with the loader's options — the values of `toJS()`
-// under the YAML 1.2 core schema, and the node ranges that `buildPositionTree` records — and test/simple-yaml.test.ts
-// compares both readers on the examples, the test fixtures, generated meshes and random documents.
+// error message. What is read here must equal what Kubernetes decodes (go-yaml v2's YAML 1.1 scalars, kube-yaml.ts),
+// which is also what yaml produces with the loader's options (`toJS()` with KUBE_YAML_OPTIONS), and the node ranges
+// that `buildPositionTree` records: test/simple-yaml.test.ts compares both readers on the examples, the test fixtures,
+// generated meshes and random documents, and test/kube-yaml.test.ts compares them with go-yaml itself.
 import type { PositionTree } from './positions.js';
 import { positionTreeOf, type SourceNode } from './positions.js';
+import { plainJsonKey, resolvePlain } from './kube-yaml.js';
 
 export interface SimpleDocument {
   value: Record<string, unknown>;
@@ -26,11 +28,11 @@ const OUTSIDE = new OutsideSubset();
 
 /**
  * What the chunk must not contain for the reader to try it (checked once, before parsing): tabs, a CR not before LF, other control
- * characters and BOMs (yaml has rules of its own for each), and `{{` (an unrendered template: parse.ts's yaml path
+ * characters and BOMs (yaml has rules of its own for each), line breaks only go-yaml knows (NEL, LS, PS), and `{{` (an unrendered template: parse.ts's yaml path
  * decides whether to skip it).
  */
 // eslint-disable-next-line no-control-regex
-const UNSUPPORTED = /[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]|\r(?!\n)|\{\{/;
+const UNSUPPORTED = /[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u0085\u2028\u2029]|\r(?!\n)|\{\{/;
 
 /**
  * Read one YAML document — `text`, from the file offset `base` — if it is within the subset; undefined otherwise.
@@ -78,10 +80,11 @@ class Reader {
   document(): SimpleDocument | undefined {
     const { text } = this;
     let at = 0;
-    // A leading `---` line (nothing else on it: `--- value` and `--- !tag` go to yaml).
+    // A leading `---` line, maybe with a comment (`--- value` and `--- !tag` go to yaml).
     if (text.startsWith('---')) {
       const end = this.endOfLine(0);
-      for (let i = 3; i < end; i++) if (text.charCodeAt(i) !== SPACE) return undefined;
+      const i = skipSpaces(text, 3, end);
+      if (i < end && !(i > 3 && text.charCodeAt(i) === HASH)) return undefined;
       at = this.after(end);
     }
     this.seekContent(at);
@@ -171,14 +174,14 @@ class Reader {
   // Block collections
 
   /** A block node starting on the current line at its indentation (the value of `key:` or `-` on a line above). */
-  private blockNode(depth: number, parentIndent: number): Parsed {
+  private blockNode(depth: number): Parsed {
     const at = this.lineStart + this.indent;
     if (this.isSequenceItem(at)) return this.sequence(at, this.indent, depth);
     if (this.keyEnd(at) >= 0) return this.mapping(at, this.indent, depth);
     const c = this.text.charCodeAt(at);
     if (c === 91 || c === 123) {
       // `annotations:⏎    {}`, as Helm renders empty values.
-      const item = this.flowValue(at, parentIndent, depth);
+      const item = this.flowValue(at, depth);
       this.seekContent(item.next);
       return { ...item, next: -1 };
     }
@@ -219,7 +222,7 @@ class Reader {
           this.lineStart >= 0 &&
           (this.indent > indent ||
             (this.indent === indent && this.isSequenceItem(this.lineStart + this.indent)));
-        if (nested) item = this.blockNode(depth + 1, indent);
+        if (nested) item = this.blockNode(depth + 1);
         else if (emptyAt === this.endOfLine(emptyAt))
           item = { value: null, node: null, end: emptyAt, next: -1, endTokens: false };
         else throw OUTSIDE; // `key:   ` or `key: # …` with nothing below: yaml's empty-node range is not modelled
@@ -263,7 +266,7 @@ class Reader {
       if (v >= this.lineEnd || text.charCodeAt(v) === HASH) {
         this.seekContent(this.after(this.lineEnd));
         if (this.lineStart < 0 || this.indent <= indent) throw OUTSIDE; // `-` with nothing: a null item
-        item = this.blockNode(depth + 1, indent);
+        item = this.blockNode(depth + 1);
       } else if (this.isSequenceItem(v)) {
         throw OUTSIDE; // `- - x`
       } else if (this.keyEnd(v) >= 0) {
@@ -323,11 +326,12 @@ class Reader {
     const { text } = this;
     const c = text.charCodeAt(at);
     if (c === 34 /* " */ || c === 39 /* ' */) {
-      const q = readQuoted(text, at, this.lineEnd);
+      const q = readQuotedLines(text, at, this.lineEnd);
+      this.lineEnd = q.lineEnd; // the line the scalar closes on
       this.endOfValue(q.end);
       return this.lineValue(q.value, scalarNode(at, q.end));
     }
-    if (c === 91 /* [ */ || c === 123 /* { */) return this.flowValue(at, parentIndent, depth);
+    if (c === 91 /* [ */ || c === 123 /* { */) return this.flowValue(at, depth);
     if (c === 124 /* | */ || c === 62 /* > */) return this.blockScalar(at, parentIndent);
     if (NOT_PLAIN_START.has(c) && !(c === DASH && !this.isSequenceItem(at))) throw OUTSIDE;
     // A plain scalar: to the end of the line or a ` #` comment, without trailing spaces.
@@ -338,12 +342,12 @@ class Reader {
     const source = text.slice(at, end);
     // `a: b: c` and `a: b:` are errors or keys in yaml's reading; not in the subset.
     if (source.includes(': ') || source.charCodeAt(source.length - 1) === COLON) throw OUTSIDE;
-    return this.lineValue(resolvePlain(source), scalarNode(at, end));
+    return this.lineValue(plainValue(source), scalarNode(at, end));
   }
 
   /** A flow collection starting at `at` on the current line, and the rest of the line it closes on. */
-  private flowValue(at: number, parentIndent: number, depth: number): Parsed {
-    const reader = new FlowReader(this.text, at, this.lineEnd, parentIndent, depth, this.maxDepth);
+  private flowValue(at: number, depth: number): Parsed {
+    const reader = new FlowReader(this.text, at, this.lineEnd, depth, this.maxDepth);
     const flow = reader.collection();
     this.lineEnd = reader.lineEnd; // the line the collection closes on
     this.endOfValue(flow.end);
@@ -442,14 +446,21 @@ interface Parsed {
 }
 
 /**
- * A plain key's name: the JS key yaml's toJS gives it (String() of its value: `8080:` is "8080") and the path segment
- * buildPositionTree records. `<<` (a merge with merge keys on), `__proto__` (yaml defines it as an own property) and
+ * A plain key's name: the JSON key sigs.k8s.io/yaml makes of it (`8080:` is "8080", `on:` is "true") and the path
+ * segment buildPositionTree records. `<<` (a merge with merge keys on), `__proto__` (yaml defines it as an own property) and
  * null keys (`~:` is "" to toJS but "null" to the tree) are not in the subset.
  */
 function keyName(source: string): string {
-  const resolved = resolvePlain(source);
-  if (resolved === null || source === '<<' || source === '__proto__') throw OUTSIDE;
-  return String(resolved);
+  const key = plainJsonKey(source);
+  if (key === undefined || source === '<<' || source === '__proto__') throw OUTSIDE;
+  return key;
+}
+
+/** A plain scalar's value; NaN and ±Infinity (which kubectl refuses) are left to the loader's yaml path to report. */
+function plainValue(source: string): unknown {
+  const v = resolvePlain(source);
+  if (typeof v === 'number' && !Number.isFinite(v)) throw OUTSIDE;
+  return v;
 }
 
 /** A quoted key is the string it holds; `<<` and `__proto__` are left to yaml as above. */
@@ -499,7 +510,7 @@ function readQuoted(text: string, at: number, limit: number): { value: string; e
 }
 
 /**
- * YAML's single-character escapes in double quotes, as yaml resolves them (compose/resolve-flow-scalar.js); `\x`,
+ * The single-character escapes in double quotes that go-yaml v2 takes (scannerc.go; `\/` is not one of them); `\x`,
  * `\u` and `\U` are read below. Anything else, and `\` at the end of a line (a continuation), is left to yaml.
  */
 const ESCAPES = new Map(
@@ -519,11 +530,28 @@ const ESCAPES = new Map(
     P: '\u2029',
     ' ': ' ',
     '"': '"',
-    '/': '/',
+    "'": "'",
     '\\': '\\',
   }),
 );
 const HEX_DIGITS = /^[0-9a-fA-F]+$/;
+
+/** The escape sequence at `i` (a backslash), within `limit`: its value and the offset after it. */
+function readEscape(text: string, i: number, limit: number): { value: string; next: number } {
+  if (i + 1 >= limit) throw OUTSIDE;
+  const next = text[i + 1]!;
+  const simple = ESCAPES.get(next);
+  if (simple !== undefined) return { value: simple, next: i + 2 };
+  if (next === 'x' || next === 'u' || next === 'U') {
+    const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+    const hex = text.slice(i + 2, i + 2 + length);
+    if (i + 2 + length > limit || hex.length !== length || !HEX_DIGITS.test(hex)) throw OUTSIDE;
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw OUTSIDE; // go-yaml refuses these
+    return { value: String.fromCodePoint(code), next: i + 2 + length };
+  }
+  throw OUTSIDE;
+}
 
 function readDoubleQuoted(text: string, at: number, limit: number): { value: string; end: number } {
   let value = '';
@@ -533,29 +561,17 @@ function readDoubleQuoted(text: string, at: number, limit: number): { value: str
     if (c === 34) return { value: value + text.slice(from, i), end: i + 1 };
     if (c !== 92) continue;
     value += text.slice(from, i);
-    if (i + 1 >= limit) throw OUTSIDE;
-    const next = text[i + 1]!;
-    const simple = ESCAPES.get(next);
-    if (simple !== undefined) {
-      value += simple;
-      i++;
-    } else if (next === 'x' || next === 'u' || next === 'U') {
-      const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
-      const hex = text.slice(i + 2, i + 2 + length);
-      if (i + 2 + length > limit || hex.length !== length || !HEX_DIGITS.test(hex)) throw OUTSIDE;
-      const code = parseInt(hex, 16);
-      if (code > 0x10ffff) throw OUTSIDE;
-      value += String.fromCodePoint(code);
-      i += 1 + length;
-    } else throw OUTSIDE;
-    from = i + 1;
+    const e = readEscape(text, i, limit);
+    value += e.value;
+    i = e.next - 1;
+    from = e.next;
   }
   throw OUTSIDE;
 }
 
 /**
  * A flow collection: `[a, "b", {c: d}]`, `{cpu: 100m}`, `[]`, also over several lines (`args: [\n  "--x",\n]`).
- * Scalars stay on one line; comments inside and lines not indented past the key (`parentIndent`) are left to yaml.
+ * Comments inside are left to yaml; the lines may be indented any way (go-yaml does not check it).
  */
 class FlowReader {
   pos: number;
@@ -566,7 +582,6 @@ class FlowReader {
     private readonly text: string,
     at: number,
     lineEnd: number,
-    private readonly parentIndent: number,
     private depth: number,
     private readonly maxDepth: number,
   ) {
@@ -632,7 +647,8 @@ class FlowReader {
     if (c === 91 || c === 123) return this.collection();
     if (c === 34 || c === 39) {
       const start = this.pos;
-      const q = readQuoted(text, start, this.lineEnd);
+      const q = readQuotedLines(text, start, this.lineEnd);
+      this.lineEnd = q.lineEnd;
       this.pos = q.end;
       return { value: q.value, node: scalarNode(start, q.end) };
     }
@@ -667,7 +683,7 @@ class FlowReader {
     this.pos = i;
     const source = text.slice(start, end);
     if (isKey && end !== i) throw OUTSIDE; // `{a : b}`
-    return { value: resolvePlain(source), end };
+    return { value: plainValue(source), end };
   }
 
   private spaces(): void {
@@ -675,9 +691,9 @@ class FlowReader {
   }
 
   /**
-   * Spaces, and line breaks into the next non-blank line. yaml wants such a line indented past the key the
-   * collection belongs to (a line that starts by closing a collection may be level with it); a comment is not in
-   * the subset.
+   * Spaces, and line breaks into the next non-blank line, at any indentation: go-yaml does not look at indentation
+   * inside a flow collection (yaml wants the lines indented past the key; the loader reads such documents as kubectl
+   * does). A document marker at column 0 ends the document for go-yaml, an error; a comment is not in the subset.
    */
   private gap(): void {
     const { text } = this;
@@ -693,10 +709,96 @@ class FlowReader {
       this.pos = lineStart;
       this.spaces();
       if (this.pos === this.lineEnd) continue; // a blank line
-      const c = text.charCodeAt(this.pos);
-      const indent = this.pos - lineStart;
-      if (c === 93 || c === 125 ? indent < this.parentIndent : indent <= this.parentIndent) throw OUTSIDE;
+      if (this.pos === lineStart && isDocumentMarker(text, lineStart)) throw OUTSIDE;
     }
+  }
+}
+
+/** `---` or `...` at `at` (a line start), then a space or the line's end: a document marker for go-yaml. */
+function isDocumentMarker(text: string, at: number): boolean {
+  if (!text.startsWith('---', at) && !text.startsWith('...', at)) return false;
+  const c = text.charCodeAt(at + 3);
+  return at + 3 >= text.length || c === SPACE || c === 10 || c === CR;
+}
+
+/**
+ * A quoted scalar from `at`: on one line (the common case), or folded over several as go-yaml folds it
+ * (scannerc.go yaml_parser_scan_flow_scalar), whatever the indentation of the lines after the first: go-yaml does
+ * not check it, yaml does (Istio's own manifests have such lines at column 0). Returns where the line the scalar
+ * closes on ends, too.
+ */
+function readQuotedLines(
+  text: string,
+  at: number,
+  lineEnd: number,
+): { value: string; end: number; lineEnd: number } {
+  const quote = text.charCodeAt(at);
+  const close = indexBefore(text, quote === 34 ? '"' : "'", at + 1, lineEnd);
+  if (close >= 0) {
+    try {
+      return { ...readQuoted(text, at, lineEnd), lineEnd };
+    } catch {
+      // The quote closes later, or an escape is not in the subset: the general reading below decides.
+    }
+  }
+  const single = quote === 39;
+  const n = text.length;
+  let value = '';
+  let i = at + 1;
+  for (;;) {
+    if ((text.charCodeAt(i - 1) === 10 && isDocumentMarker(text, i)) || i >= n) throw OUTSIDE;
+    let leadingBlanks = false;
+    // Characters up to a space or a line break.
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === SPACE || c === 10 || c === CR) break;
+      if (single && c === 39) {
+        if (text.charCodeAt(i + 1) !== 39) break;
+        value += "'";
+        i += 2;
+        continue;
+      }
+      if (!single && c === 34) break;
+      if (!single && c === 92) {
+        const next = text.charCodeAt(i + 1);
+        if (next === 10 || next === CR) {
+          i = nextLine(text, i + 1); // an escaped line break: the lines join without a space
+          leadingBlanks = true;
+          break;
+        }
+        const e = readEscape(text, i, n);
+        value += e.value;
+        i = e.next;
+        continue;
+      }
+      value += text[i];
+      i++;
+    }
+    if (i >= n) throw OUTSIDE;
+    if (text.charCodeAt(i) === quote) {
+      const end = i + 1;
+      return { value, end, lineEnd: lineContentEnd(text, i) };
+    }
+    // Spaces and line breaks: spaces before a break are dropped, one break folds to a space, more keep n-1.
+    let spaces = '';
+    let breaks = '';
+    let folded = false;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === SPACE) {
+        if (!leadingBlanks) spaces += ' ';
+        i++;
+      } else if (c === 10 || (c === CR && text.charCodeAt(i + 1) === 10)) {
+        if (!leadingBlanks) {
+          spaces = '';
+          folded = true;
+          leadingBlanks = true;
+        } else breaks += '\n';
+        i = nextLine(text, c === CR ? i + 1 : i);
+      } else break;
+    }
+    if (leadingBlanks) value += folded ? breaks || ' ' : breaks;
+    else value += spaces;
   }
 }
 
@@ -718,37 +820,4 @@ function lineContentEnd(text: string, from: number): number {
 function nextLine(text: string, lineEnd: number): number {
   if (lineEnd >= text.length) return lineEnd;
   return text.charCodeAt(lineEnd) === CR ? lineEnd + 2 : lineEnd + 1;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Plain scalars under the YAML 1.2 core schema, as yaml resolves them (yaml/dist/schema/core: the tags' tests in
-// their order — null, bool, int (octal, decimal, hex), float (nan/inf, exponent, decimal) — and their resolve()).
-
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT_OCT = /^0o[0-7]+$/;
-const INT = /^[-+]?[0-9]+$/;
-const INT_HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-
-/** Only these first characters can start anything but a string. */
-const MAYBE_NOT_STRING = /^[-+.~0-9nNtTfF]|^$/;
-
-export function resolvePlain(source: string): unknown {
-  if (!MAYBE_NOT_STRING.test(source)) return source;
-  if (NULL.test(source)) return null;
-  if (BOOL.test(source)) return source[0] === 't' || source[0] === 'T';
-  if (INT_OCT.test(source)) return parseInt(source.substring(2), 8);
-  if (INT.test(source)) return parseInt(source, 10);
-  if (INT_HEX.test(source)) return parseInt(source.substring(2), 16);
-  if (FLOAT_NAN.test(source))
-    return source.slice(-3).toLowerCase() === 'nan'
-      ? NaN
-      : source[0] === '-'
-        ? Number.NEGATIVE_INFINITY
-        : Number.POSITIVE_INFINITY;
-  if (FLOAT_EXP.test(source) || FLOAT.test(source)) return parseFloat(source);
-  return source;
 }

@@ -1,6 +1,6 @@
 // Mesh-wide settings: root namespace and auto mTLS, from (in order) .mtls-lint.yaml, an `istio` mesh ConfigMap or an
 // IstioOperator in the inputs, and the chosen Istio version's defaults.
-import { parse } from 'yaml';
+import { decodeEmbeddedYaml } from '../load/kube-yaml.js';
 import type { Resource } from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MeshSettingsResolved } from './model.js';
@@ -38,12 +38,9 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       // istio-<revision> ConfigMaps hold the same mesh config for revisioned control planes.
       const text = str(get(r.value, 'data', 'mesh'));
       if (!text) continue;
-      let mesh: unknown;
-      try {
-        mesh = parse(text, { maxAliasCount: 10, logLevel: 'error' });
-      } catch {
-        continue; // a broken embedded mesh config is not ours to report; defaults apply
-      }
+      // istiod reads it as kubectl reads manifests (sigs.k8s.io/yaml): `enableAutoMtls: off` is false.
+      const mesh = decodeEmbeddedYaml(text);
+      if (mesh === undefined) continue; // a broken embedded mesh config is not ours to report; defaults apply
       const auto = get(mesh, 'enableAutoMtls');
       const root = get(mesh, 'rootNamespace');
       if (typeof auto === 'boolean' && !found.autoMtls) found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };

@@ -16,6 +16,7 @@ import {
   type JsonSchema,
 } from './dsl.js';
 import { metadataSchema } from './common.js';
+import { BOOLEAN_WORDS } from './messages.js';
 import { displayPath } from './paths.js';
 import { isObject, quote, type Problem } from './problem.js';
 
@@ -186,7 +187,7 @@ export function checkWorkloadSelector(r: Resource): Problem[] {
       out.push({
         path: [...labelsPath, k],
         kind: 'wrong-type',
-        message: `\`${displayPath([...labelsPath, k])}\` must be a string, not ${quote(v)}.${typeof v === 'number' || typeof v === 'boolean' ? ` Quote it: ${k}: "${String(v)}".` : ''}`,
+        message: `\`${displayPath([...labelsPath, k])}\` must be a string, not ${quote(v)}.${typeof v === 'number' || typeof v === 'boolean' ? ` Quote it: ${k}: "${String(v)}".${typeof v === 'boolean' ? BOOLEAN_WORDS : ''}` : ''}`,
       });
     }
   }

@@ -373,6 +373,10 @@ function misplacedItem(
   };
 }
 
+/** Why a boolean is there at all: the YAML 1.1 words kubectl reads as booleans, and what Kubernetes does with it. */
+export const BOOLEAN_WORDS =
+  ' Unquoted, yes/no/on/off/y/n are booleans too for kubectl (YAML 1.1): quote the word as written. Kubernetes rejects the object as it is (kubectl apply fails).';
+
 function valueProblem(
   e: AjvError,
   path: (string | number)[],
@@ -392,7 +396,7 @@ function valueProblem(
       let fix = '';
       const name = fieldName(path);
       if (wanted.includes('string') && (typeof actual === 'number' || typeof actual === 'boolean')) {
-        fix = ` Quote it: ${name ? `${name}: ` : ''}"${String(actual)}".`;
+        fix = ` Quote it: ${name ? `${name}: ` : ''}"${String(actual)}".${typeof actual === 'boolean' ? BOOLEAN_WORDS : ''}`;
       } else if (
         (wanted.includes('integer') || wanted.includes('number')) &&
         typeof actual === 'string' &&

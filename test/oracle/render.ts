@@ -123,7 +123,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
 }
 
 export function docsToYaml(docs: Doc[]): string {
-  return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+  return docs.map((d) => stringify(d, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 function peersOf(form: PeersForm): Doc[] | undefined {
