@@ -58,7 +58,8 @@ function unreported(name: string, text: string, go: GoFile): string[] {
   const perChunk = go.docs.map((d) => parseManifestText(d.chunk, name, 'default'));
   go.docs.forEach((doc, i) => {
     const mine = perChunk[i]!;
-    if (doc.chunk.includes('{{')) return; // an unrendered template: skipped on purpose
+    // An unrendered template ({{ }}, ${VAR}, <name> …): skipped on purpose and listed, whatever kubectl makes of it.
+    if (doc.chunk.includes('{{') || mine.templates?.length) return;
     const reported = mine.diagnostics.some((f) => f.severity !== 'info');
     if (doc.error !== undefined) {
       if (!reported)
