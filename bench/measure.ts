@@ -220,7 +220,12 @@ export async function measure(
     const cliRuns = Math.max(runs, 3);
     const cliArgs = ['-f', 'json', '-o', '/dev/null', '.'];
     out.cliLint = await cliMedian(args.cli, args.head, cliArgs, cliRuns);
-    out.cliLintOneThread = await cliMedian(args.cli, args.head, [...cliArgs, '--concurrency', 'off'], cliRuns);
+    out.cliLintOneThread = await cliMedian(
+      args.cli,
+      args.head,
+      [...cliArgs, '--concurrency', 'off'],
+      cliRuns,
+    );
     const report = (extra: string[]) =>
       spawnSync(process.execPath, [args.cli!, '-f', 'json', '.', ...extra], {
         cwd: args.head,
@@ -228,7 +233,8 @@ export async function measure(
         encoding: 'utf8',
       }).stdout;
     out.cliSameReport = report([]) === report(['--concurrency', 'off']);
-    if (args.base) out.cliPr = await cliMedian(args.cli, args.head, [...cliArgs, '--base', args.base], cliRuns);
+    if (args.base)
+      out.cliPr = await cliMedian(args.cli, args.head, [...cliArgs, '--base', args.base], cliRuns);
     progress(out);
   }
 

@@ -7,7 +7,8 @@ export default defineRule({
   meta: {
     id: 'authz-requires-mtls',
     defaultSeverity: 'error',
-    summary: 'An AuthorizationPolicy matches on principals/namespaces, but plaintext callers reach the workloads it selects (403, or they slip past a DENY).',
+    summary:
+      'An AuthorizationPolicy matches on principals/namespaces, but plaintext callers reach the workloads it selects (403, or they slip past a DENY).',
     securitySeverity: '8.0',
     needs: ['graph'],
     relatedCodes: ['KIA0105'],
@@ -50,12 +51,20 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
     // the excluded peers through; DENY on principals/namespaces never matches plaintext. DENY with not* fields is the
     // recommended way to refuse plaintext, so it is not reported.
     const relevant = (ap: (typeof mesh.authorizationPolicies)[number]) =>
-      ap.action === 'ALLOW' ? ap.mtlsFields : ap.action === 'DENY' ? ap.mtlsFields.filter((f) => f.positive) : [];
+      ap.action === 'ALLOW'
+        ? ap.mtlsFields
+        : ap.action === 'DENY'
+          ? ap.mtlsFields.filter((f) => f.positive)
+          : [];
     const policies = mesh.authorizationPolicies.filter((ap) => relevant(ap).length > 0);
     if (!policies.length) return;
     // Index plaintext connections by the server workload they reach, so each policy looks only at its own workloads.
     const plaintextByServer = new Map<Workload, Hit[]>();
-    for (const hit of findHitsAmong(graph, 'plaintext', (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined)) {
+    for (const hit of findHitsAmong(
+      graph,
+      'plaintext',
+      (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined,
+    )) {
       const list = plaintextByServer.get(hit.connection.serverWorkload!) ?? [];
       list.push(hit);
       plaintextByServer.set(hit.connection.serverWorkload!, list);
@@ -73,7 +82,8 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
     for (const ap of policies) {
       const hits: Hit[] = [];
       const candidates = ap.namespace === root ? servers : (serversByNamespace.get(ap.namespace) ?? []);
-      for (const [workload, list] of candidates) if (policySelects(ap, workload, root)) for (const hit of list) hits.push(hit);
+      for (const [workload, list] of candidates)
+        if (policySelects(ap, workload, root)) for (const hit of list) hits.push(hit);
       if (!hits.length) continue;
       const n = countEdges(hits);
       const fields = relevant(ap);
@@ -90,7 +100,12 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
         atKey: true,
         severity: severityFor(hits, 'error'),
         message: `AuthorizationPolicy ${ap.namespace}/${ap.resource.name} (${ap.action}) matches on ${field.field}, which needs mTLS, but ${n} caller${n === 1 ? '' : 's'} reach${n === 1 ? 'es' : ''} its workloads in plaintext: ${victimList(hits, false)}; ${effect}. Fix: inject those callers and make the server STRICT${ap.action === 'DENY' ? ', or add a DENY rule with notPrincipals: ["*"]' : ''}.`,
-        ...victims(context, hits, (h) => `reaches ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port} in plaintext`),
+        ...victims(
+          context,
+          hits,
+          (h) =>
+            `reaches ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port} in plaintext`,
+        ),
         keyDetail: field.path.join('.'),
       });
     }

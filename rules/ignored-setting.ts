@@ -130,9 +130,12 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
         } else if (containerPorts.has(port)) {
           message = `${pname} portLevelMtls key ${port} is a container port of ${names} that no Service routes to; Istio ${v.text} applies port-level mTLS only to ports behind a Service (1.9+ also to other ports), so this entry does nothing. Fix: expose the port in a Service, or drop the entry.`;
         } else if (!v.has('port-level-mtls-passthrough-chains') || containerPorts.size) {
-          const known = [...new Set([...targets.keys(), ...(v.has('port-level-mtls-passthrough-chains') ? containerPorts : [])])].sort(
-            (a, b) => a - b,
-          );
+          const known = [
+            ...new Set([
+              ...targets.keys(),
+              ...(v.has('port-level-mtls-passthrough-chains') ? containerPorts : []),
+            ]),
+          ].sort((a, b) => a - b);
           message = `${pname} portLevelMtls key ${port} is not a target port of ${names}${known.length ? ` (its ports: ${known.join(', ')})` : ''}, so this entry does nothing${v.has('port-level-mtls-passthrough-chains') ? ` unless the app listens on an undeclared port ${port}` : ''}. Fix: key it by the container port.`;
         } else {
           continue; // 1.9+, nothing declared: the app may listen there

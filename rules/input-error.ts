@@ -4,7 +4,8 @@ export default defineRule({
   meta: {
     id: 'input-error',
     defaultSeverity: 'error',
-    summary: 'An input could not be checked: unreadable, binary, not UTF-8, or over a size, document or depth limit.',
+    summary:
+      'An input could not be checked: unreadable, binary, not UTF-8, or over a size, document or depth limit.',
     needs: ['inputs'],
     docs: `
 ## What it catches
@@ -37,6 +38,7 @@ files that are not manifests.
 `,
   },
   check(context) {
-    for (const finding of context.inputs.diagnostics) if (finding.rule === 'input-error') context.emit(finding);
+    for (const finding of context.inputs.diagnostics)
+      if (finding.rule === 'input-error') context.emit(finding);
   },
 });

@@ -4,7 +4,8 @@ export default defineRule({
   meta: {
     id: 'invalid-resource',
     defaultSeverity: 'error',
-    summary: 'An Istio or Kubernetes resource that mtls-lint reasons about has a wrong, unknown or misplaced field.',
+    summary:
+      'An Istio or Kubernetes resource that mtls-lint reasons about has a wrong, unknown or misplaced field.',
     needs: ['schema'],
     relatedCodes: ['IST0106 SchemaValidationError', 'IST0133 SchemaWarning'],
     docs: `

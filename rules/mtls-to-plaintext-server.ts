@@ -1,13 +1,28 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, severityFor, victimList, victims } from '../src/rule-report.js';
+import {
+  atCause,
+  causeKey,
+  countEdges,
+  findHitsAmong,
+  groupByCause,
+  severityFor,
+  victimList,
+  victims,
+} from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
     id: 'mtls-to-plaintext-server',
     defaultSeverity: 'error',
-    summary: 'A client originates Istio mTLS to a server that cannot terminate it (no sidecar, DISABLE, or a pre-1.5 server without a mTLS policy).',
+    summary:
+      'A client originates Istio mTLS to a server that cannot terminate it (no sidecar, DISABLE, or a pre-1.5 server without a mTLS policy).',
     needs: ['graph'],
-    relatedCodes: ['IST0115 DestinationRuleUsesMTLSForWorkloadWithoutSidecar (retired 1.6)', 'IST0113', 'KIA0205', 'KIA0206'],
+    relatedCodes: [
+      'IST0115 DestinationRuleUsesMTLSForWorkloadWithoutSidecar (retired 1.6)',
+      'IST0113',
+      'KIA0205',
+      'KIA0206',
+    ],
     docs: `
 ## What it catches
 A sidecar client that sends Istio mutual TLS — because a DestinationRule says \`tls.mode: ISTIO_MUTUAL\` for the host
@@ -47,35 +62,53 @@ istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/n
 `,
   },
   check(context) {
-    const hits = findHitsAmong(context.graph, 'broken', (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'mtls');
+    const hits = findHitsAmong(
+      context.graph,
+      'broken',
+      (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'mtls',
+    );
     // The client's DestinationRule is the cause when it forces ISTIO_MUTUAL; under auto mTLS the server policy is.
-    const groups = groupByCause(hits, (h) => (h.connection.client.mode === 'ISTIO_MUTUAL' ? h.connection.client.cause : h.connection.server.cause));
+    const groups = groupByCause(hits, (h) =>
+      h.connection.client.mode === 'ISTIO_MUTUAL' ? h.connection.client.cause : h.connection.server.cause,
+    );
     for (const group of groups) {
       const n = countEdges(group.hits);
       const first = group.hits[0]!;
       const forced = first.connection.client.mode === 'ISTIO_MUTUAL';
       const what = group.cause?.description ?? (forced ? 'ISTIO_MUTUAL' : 'auto mTLS');
-      const fix = forced ? fixForForced(first.connection.server.mode, first.connection.server.level, context.mesh.settings.autoMtls) : fixForAuto;
+      const fix = forced
+        ? fixForForced(
+            first.connection.server.mode,
+            first.connection.server.level,
+            context.mesh.settings.autoMtls,
+          )
+        : fixForAuto;
       const at = atCause(group.cause, group.hits);
       if (!at) continue;
       context.report({
         ...at,
         severity: severityFor(group.hits, 'error'),
         message: `${what} sends Istio mTLS to a server that cannot terminate it (${first.connection.server.explanation}); ${n} connection${n === 1 ? ' fails' : 's fail'}: ${victimList(group.hits)}. Fix: ${fix}.`,
-        ...victims(context, group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
+        ...victims(
+          context,
+          group.hits,
+          (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`,
+        ),
         keyDetail: causeKey(group.cause),
       });
     }
   },
 });
 
-const fixForAuto = 'upgrade to Istio 1.12+ (auto mTLS honours workload-level DISABLE there), or set a DestinationRule tls mode DISABLE for that port';
+const fixForAuto =
+  'upgrade to Istio 1.12+ (auto mTLS honours workload-level DISABLE there), or set a DestinationRule tls mode DISABLE for that port';
 
 function fixForForced(mode: string, level: string, autoMtls: boolean): string {
   const drop = autoMtls
     ? 'remove the tls block so auto mTLS picks plaintext for endpoints without mTLS'
     : 'set tls mode DISABLE for that host';
   if (mode === 'NO_SIDECAR') return `inject a sidecar into the server first, or ${drop}`;
-  if (level === 'default') return 'first give the server a PERMISSIVE policy (it accepts plaintext only without one in this Istio version), then send ISTIO_MUTUAL — the safe order is PERMISSIVE → clients send mTLS → STRICT';
+  if (level === 'default')
+    return 'first give the server a PERMISSIVE policy (it accepts plaintext only without one in this Istio version), then send ISTIO_MUTUAL — the safe order is PERMISSIVE → clients send mTLS → STRICT';
   return `make the server PERMISSIVE instead of DISABLE, or ${drop}`;
 }

@@ -1,11 +1,21 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, severityFor, victimList, victims } from '../src/rule-report.js';
+import {
+  atCause,
+  causeKey,
+  countEdges,
+  findHitsAmong,
+  groupByCause,
+  severityFor,
+  victimList,
+  victims,
+} from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
     id: 'non-istio-tls-to-sidecar',
     defaultSeverity: 'warning',
-    summary: 'A DestinationRule originates SIMPLE/MUTUAL TLS toward a server with a sidecar (fails on STRICT and on HTTP ports).',
+    summary:
+      'A DestinationRule originates SIMPLE/MUTUAL TLS toward a server with a sidecar (fails on STRICT and on HTTP ports).',
     needs: ['graph'],
     relatedCodes: ['IST0128', 'IST0129', 'tls-check CONFLICT (1.1–1.5)'],
     docs: `
@@ -39,7 +49,11 @@ spec:
 `,
   },
   check(context) {
-    const hits = findHitsAmong(context.graph, 'sends-tls', (_e, c) => c.result.clientTls === 'tls' && c.server.mode !== 'NO_SIDECAR');
+    const hits = findHitsAmong(
+      context.graph,
+      'sends-tls',
+      (_e, c) => c.result.clientTls === 'tls' && c.server.mode !== 'NO_SIDECAR',
+    );
     for (const group of groupByCause(hits, (h) => h.connection.client.cause)) {
       const n = countEdges(group.hits);
       const broken = group.hits.some((h) => h.connection.result.outcome === 'broken');
@@ -49,7 +63,11 @@ spec:
         ...at,
         severity: severityFor(group.hits, 'warning'),
         message: `${group.cause?.description ?? 'SIMPLE/MUTUAL TLS'} originates non-Istio TLS toward ${n} sidecar server${n === 1 ? '' : 's'}: ${victimList(group.hits)}${broken ? '' : ' (passes through to the application only because the port is TCP and the server PERMISSIVE)'}. Fix: use tls mode ISTIO_MUTUAL, or remove tls and let auto mTLS decide.`,
-        ...victims(context, group.hits, (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`),
+        ...victims(
+          context,
+          group.hits,
+          (h) => `calls ${h.edge.server.service}.${h.edge.server.namespace}:${h.edge.server.port}`,
+        ),
         keyDetail: causeKey(group.cause),
       });
     }

@@ -1,11 +1,20 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, victimList, victims } from '../src/rule-report.js';
+import {
+  atCause,
+  causeKey,
+  countEdges,
+  findHitsAmong,
+  groupByCause,
+  victimList,
+  victims,
+} from '../src/rule-report.js';
 
 export default defineRule({
   meta: {
     id: 'plaintext-accepted',
     defaultSeverity: 'info',
-    summary: 'A PERMISSIVE server receives plaintext from known callers without a sidecar: they block STRICT and are unauthenticated.',
+    summary:
+      'A PERMISSIVE server receives plaintext from known callers without a sidecar: they block STRICT and are unauthenticated.',
     needs: ['graph'],
     docs: `
 ## What it catches
@@ -27,10 +36,18 @@ Inject \`legacy/sleep\`, then set STRICT.
     const hits = findHitsAmong(
       context.graph,
       'plaintext',
-      (e, c) => e.caller !== 'possible' && e.client.sidecar === 'none' && c.result.outcome === 'plaintext' && (c.server.mode === 'PERMISSIVE' || c.server.mode === 'AMBIENT_PERMISSIVE'),
+      (e, c) =>
+        e.caller !== 'possible' &&
+        e.client.sidecar === 'none' &&
+        c.result.outcome === 'plaintext' &&
+        (c.server.mode === 'PERMISSIVE' || c.server.mode === 'AMBIENT_PERMISSIVE'),
     );
     // One finding per server service: that is where the STRICT decision is made.
-    const groups = groupByCause(hits, (h) => ({ resource: h.edge.server.serviceRef!.resource, path: ['metadata', 'name'], description: `service ${h.edge.server.service}.${h.edge.server.namespace}` }));
+    const groups = groupByCause(hits, (h) => ({
+      resource: h.edge.server.serviceRef!.resource,
+      path: ['metadata', 'name'],
+      description: `service ${h.edge.server.service}.${h.edge.server.namespace}`,
+    }));
     for (const group of groups) {
       const n = countEdges(group.hits);
       const first = group.hits[0]!;

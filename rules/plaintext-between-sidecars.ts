@@ -1,5 +1,14 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, victimList, victims, type Hit } from '../src/rule-report.js';
+import {
+  atCause,
+  causeKey,
+  countEdges,
+  findHitsAmong,
+  groupByCause,
+  victimList,
+  victims,
+  type Hit,
+} from '../src/rule-report.js';
 import { readDestinationRules, tlsFor } from '../src/mesh/destination-rules.js';
 import { CLUSTER_DOMAIN, hostMatches } from '../src/mesh/util.js';
 
@@ -7,7 +16,8 @@ export default defineRule({
   meta: {
     id: 'plaintext-between-sidecars',
     defaultSeverity: 'warning',
-    summary: 'Both ends have sidecars but the connection is plaintext (DestinationRule DISABLE, PeerAuthentication DISABLE, or auto mTLS off).',
+    summary:
+      'Both ends have sidecars but the connection is plaintext (DestinationRule DISABLE, PeerAuthentication DISABLE, or auto mTLS off).',
     securitySeverity: '5.0',
     needs: ['graph'],
     relatedCodes: ['KIA0204', 'KIA0505', 'KIA0506'],
@@ -49,25 +59,39 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
       const s = h.edge.server;
       const fqdn = `${s.standIn ? '(any)' : s.service}.${s.namespace}.svc.${CLUSTER_DOMAIN}`;
       const own = h.connection.client.cause?.resource;
-      return rules.some((dr) => dr.resource !== own && hostMatches(dr.host, fqdn) && tlsFor(dr, s.port).mode === 'ISTIO_MUTUAL');
+      return rules.some(
+        (dr) =>
+          dr.resource !== own && hostMatches(dr.host, fqdn) && tlsFor(dr, s.port).mode === 'ISTIO_MUTUAL',
+      );
     };
     const causeOf = (h: Hit) => {
       const { client, server } = h.connection;
-      if (client.mode === 'DISABLE' || (client.mode === 'PLAINTEXT' && client.cause && shadowsMutual(h))) return client.cause;
+      if (client.mode === 'DISABLE' || (client.mode === 'PLAINTEXT' && client.cause && shadowsMutual(h)))
+        return client.cause;
       // A server DISABLE causes plaintext only where the client would otherwise send mTLS, i.e. under auto mTLS
       // (which honours it); a client that sends plaintext anyway (no tls, auto mTLS off) is not downgraded by it.
-      if (server.mode === 'DISABLE' && server.level !== 'default' && client.mode === 'AUTO') return server.cause;
+      if (server.mode === 'DISABLE' && server.level !== 'default' && client.mode === 'AUTO')
+        return server.cause;
       return undefined;
     };
     const hits = findHitsAmong(
       context.graph,
       'plaintext',
-      (e, c) => e.client.sidecar === 'sidecar' && c.result.outcome === 'plaintext' && c.server.mode !== 'NO_SIDECAR' && !c.server.mode.startsWith('AMBIENT'),
+      (e, c) =>
+        e.client.sidecar === 'sidecar' &&
+        c.result.outcome === 'plaintext' &&
+        c.server.mode !== 'NO_SIDECAR' &&
+        !c.server.mode.startsWith('AMBIENT'),
     ).filter((h) => causeOf(h) !== undefined);
     for (const group of groupByCause(hits, causeOf)) {
       const n = countEdges(group.hits);
       const first = group.hits[0]!;
-      const why = first.connection.client.mode === 'AUTO' ? first.connection.result.explanation : first.connection.client.mode === 'PLAINTEXT' ? first.connection.client.explanation : group.cause!.description;
+      const why =
+        first.connection.client.mode === 'AUTO'
+          ? first.connection.result.explanation
+          : first.connection.client.mode === 'PLAINTEXT'
+            ? first.connection.client.explanation
+            : group.cause!.description;
       const at = atCause(group.cause, group.hits);
       if (!at) continue;
       context.report({

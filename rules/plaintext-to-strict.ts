@@ -1,5 +1,15 @@
 import { defineRule } from '../src/rule.js';
-import { atCause, causeKey, countEdges, findHitsAmong, groupByCause, severityFor, victimList, victims, type Hit } from '../src/rule-report.js';
+import {
+  atCause,
+  causeKey,
+  countEdges,
+  findHitsAmong,
+  groupByCause,
+  severityFor,
+  victimList,
+  victims,
+  type Hit,
+} from '../src/rule-report.js';
 
 const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
 
@@ -7,7 +17,8 @@ export default defineRule({
   meta: {
     id: 'plaintext-to-strict',
     defaultSeverity: 'error',
-    summary: 'A caller that sends plaintext (no sidecar, DestinationRule DISABLE, or no tls without auto mTLS) reaches a STRICT server port.',
+    summary:
+      'A caller that sends plaintext (no sidecar, DestinationRule DISABLE, or no tls without auto mTLS) reaches a STRICT server port.',
     securitySeverity: '7.5',
     needs: ['graph'],
     relatedCodes: ['IST0113 MTLSPolicyConflict (retired 1.6)', 'KIA0401', 'KIA0501', 'KIA0207', 'KIA0208'],
@@ -55,7 +66,12 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 `,
   },
   check(context) {
-    const hits = findHitsAmong(context.graph, 'broken', (_e, c) => c.result.outcome === 'broken' && c.result.clientTls === 'plaintext' && STRICT.has(c.server.mode));
+    const hits = findHitsAmong(
+      context.graph,
+      'broken',
+      (_e, c) =>
+        c.result.outcome === 'broken' && c.result.clientTls === 'plaintext' && STRICT.has(c.server.mode),
+    );
     for (const group of groupByCause(hits, (h) => h.connection.server.cause)) {
       const n = countEdges(group.hits);
       const what = group.cause?.description ?? 'STRICT mTLS';
@@ -75,9 +91,14 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 function fixFor(hits: Hit[]): string {
   const modes = new Set(hits.map((h) => h.connection.client.mode));
   const fixes: string[] = [];
-  if (modes.has('NO_SIDECAR')) fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
+  if (modes.has('NO_SIDECAR'))
+    fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
   if (modes.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
-  if (modes.has('PLAINTEXT')) fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
-  if (modes.has('AUTO')) fixes.push('make the server policy consistent for auto mTLS (it sees a DISABLE at namespace or mesh level)');
+  if (modes.has('PLAINTEXT'))
+    fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
+  if (modes.has('AUTO'))
+    fixes.push(
+      'make the server policy consistent for auto mTLS (it sees a DISABLE at namespace or mesh level)',
+    );
   return fixes.join(', and ');
 }

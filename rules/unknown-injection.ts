@@ -7,7 +7,8 @@ export default defineRule({
   meta: {
     id: 'unknown-injection',
     defaultSeverity: 'info',
-    summary: "A workload's sidecar state depends on a namespace the inputs do not define; says what was assumed.",
+    summary:
+      "A workload's sidecar state depends on a namespace the inputs do not define; says what was assumed.",
     needs: ['mesh'],
     relatedCodes: ['IST0102 NamespaceNotInjected'],
     docs: `
@@ -42,13 +43,19 @@ namespaces:
     }
     for (const [ns, workloads] of byNamespace) {
       const first = workloads[0]!;
-      const names = workloads.slice(0, MESSAGE_LIST_CAP).map((w) => `${w.kind} ${w.name}`).join(', ');
-      const more = workloads.length > MESSAGE_LIST_CAP ? ` and ${workloads.length - MESSAGE_LIST_CAP} more` : '';
+      const names = workloads
+        .slice(0, MESSAGE_LIST_CAP)
+        .map((w) => `${w.kind} ${w.name}`)
+        .join(', ');
+      const more =
+        workloads.length > MESSAGE_LIST_CAP ? ` and ${workloads.length - MESSAGE_LIST_CAP} more` : '';
       context.report({
         resource: first.resource,
         path: first.resource.namespaceExplicit ? ['metadata', 'namespace'] : ['metadata'],
         message: `Namespace ${ns} is not in the inputs, so mtls-lint assumed ${first.sidecar.state === 'sidecar' ? 'a sidecar' : 'no sidecar'} for ${names}${more} (${first.sidecar.reason}). Add the Namespace manifest or \`namespaces: {${ns}: {injection: enabled|disabled}}\` to .mtls-lint.yaml.`,
-        related: workloads.slice(1, 100).map((w) => relatedAt(w.resource, ['metadata', 'name'], `${w.kind} ${w.name} in ${ns}`)),
+        related: workloads
+          .slice(1, 100)
+          .map((w) => relatedAt(w.resource, ['metadata', 'name'], `${w.kind} ${w.name} in ${ns}`)),
         keyDetail: ns,
       });
     }

@@ -4,7 +4,8 @@ export default defineRule({
   meta: {
     id: 'yaml-syntax',
     defaultSeverity: 'error',
-    summary: 'A manifest is not valid YAML (syntax error, duplicate key, alias bomb); the broken document is not checked.',
+    summary:
+      'A manifest is not valid YAML (syntax error, duplicate key, alias bomb); the broken document is not checked.',
     needs: ['inputs'],
     docs: `
 ## What it catches
@@ -63,6 +64,7 @@ Limits are set in \`.mtls-lint.yaml\` under \`limits:\` (\`maxAliasCount\`, defa
 `,
   },
   check(context) {
-    for (const finding of context.inputs.diagnostics) if (finding.rule === 'yaml-syntax') context.emit(finding);
+    for (const finding of context.inputs.diagnostics)
+      if (finding.rule === 'yaml-syntax') context.emit(finding);
   },
 });

@@ -5,15 +5,28 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, readdirSync, statSync, chmodSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, 'out-dir': { type: 'string', default: 'dist' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, 'out-dir': { type: 'string', default: 'dist' } },
+});
 const out = values['out-dir'];
-const ncc = ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', '--minify', '--quiet', '--target', 'es2022'];
+const ncc = [
+  'node_modules/@vercel/ncc/dist/ncc/cli.js',
+  'build',
+  '--minify',
+  '--quiet',
+  '--target',
+  'es2022',
+];
 rmSync(values.only ? `${out}/cli` : out, { recursive: true, force: true });
 if (values.only !== 'cli') {
-  execFileSync(process.execPath, [...ncc, 'src/index.ts', '-o', out, '--license', 'licenses.txt'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [...ncc, 'src/index.ts', '-o', out, '--license', 'licenses.txt'], {
+    stdio: 'inherit',
+  });
 }
 // The npm package ships the CLI bundle alone: its licenses.txt carries the notices of the code bundled into it.
-execFileSync(process.execPath, [...ncc, 'src/cli.ts', '-o', `${out}/cli`, '--license', 'licenses.txt'], { stdio: 'inherit' });
+execFileSync(process.execPath, [...ncc, 'src/cli.ts', '-o', `${out}/cli`, '--license', 'licenses.txt'], {
+  stdio: 'inherit',
+});
 chmodSync(`${out}/cli/index.js`, 0o755);
 for (const dir of values.only ? [`${out}/cli`] : [out, `${out}/cli`]) {
   for (const f of readdirSync(dir)) {

@@ -5,13 +5,13 @@ import { buildPositionTree, lineStarts, locate, spanAt } from './load/positions.
 import { compileSchema } from './schema/ajv.js';
 import type { Config } from './options.js';
 
-export const CONFIG_FILE_NAMES = ['.mtls-lint.yaml', '.mtls-lint.yml'];
+const CONFIG_FILE_NAMES = ['.mtls-lint.yaml', '.mtls-lint.yml'];
 
 const severity = { enum: ['error', 'warning', 'info', 'off'] };
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
 
 /** JSON Schema of .mtls-lint.yaml. Unknown keys are errors: a typo must not silently do nothing. */
-export const CONFIG_SCHEMA = {
+const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -111,7 +111,7 @@ export function loadConfigFile(file: string, knownRules: ReadonlySet<string>): C
  * Parse and validate .mtls-lint.yaml. Every problem is a ConfigError (exit 2) that names the file, the line and
  * the offending key, so a typo never silently does nothing.
  */
-export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): Config {
+function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): Config {
   const source = text.replace(/^\ufeff/, '');
   const lineCounter = new LineCounter();
   // uniqueKeys off: yaml's own check is quadratic in a mapping's keys; duplicates are found below instead.

@@ -82,11 +82,7 @@ export function analyze(
   const reuse = how.reuse;
   const getMesh = () => (mesh ??= buildMeshModel(inputs.resources, options, invalid, reuse?.from.mesh()));
   const getGraph = () =>
-    (graph ??= buildGraph(
-      getMesh(),
-      options,
-      reuse && { graph: reuse.from.graph(), scope: reuse.scope },
-    ));
+    (graph ??= buildGraph(getMesh(), options, reuse && { graph: reuse.from.graph(), scope: reuse.scope }));
 
   const raw = checkRules(rules, options, {
     inputs,
@@ -131,7 +127,9 @@ function checkRules(rules: readonly Rule[], options: ResolvedOptions, facts: Rul
     const deepest = Math.max(-1, ...rule.meta.needs.map((n) => RULE_INPUTS.indexOf(n)));
     const declared = (stage: RuleInput) => {
       if (RULE_INPUTS.indexOf(stage) > deepest)
-        throw new Error(`rule ${rule.meta.id} reads the ${stage} stage, which its meta.needs does not declare`);
+        throw new Error(
+          `rule ${rule.meta.id} reads the ${stage} stage, which its meta.needs does not declare`,
+        );
     };
     const context: RuleContext = {
       options,
@@ -185,11 +183,16 @@ export function checkWith(
   return applySuppressions(raw, result.inputs.resources, options);
 }
 
-export function toFinding(rule: Rule, d: ReportDescriptor): Finding {
+function toFinding(rule: Rule, d: ReportDescriptor): Finding {
   const span = d.resource
     ? d.resource.span(d.path ?? [], { key: d.atKey })
     : d.location
-      ? { line: d.location.line, column: d.location.column, endLine: d.location.endLine, endColumn: d.location.endColumn }
+      ? {
+          line: d.location.line,
+          column: d.location.column,
+          endLine: d.location.endLine,
+          endColumn: d.location.endColumn,
+        }
       : { line: 1, column: 1, endLine: 1, endColumn: 1 };
   const file = d.resource?.file ?? d.location?.file ?? '';
   const where = d.resource ? `${d.resource.id}|${(d.path ?? []).join('.')}` : `${file}`;
@@ -233,7 +236,12 @@ function dedupe(findings: Finding[]): Finding[] {
 
 export function compareFindings(a: Finding, b: Finding): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  return a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return (
+    a.line - b.line ||
+    a.column - b.column ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
 }
 
 export function summarize(findings: Finding[], suppressed: number, inputs: LoadedInputs): Summary {

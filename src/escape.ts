@@ -16,7 +16,7 @@ export function oneLine(s: string): string {
 }
 
 /** The legacy workflow command prefix, anywhere in a line. */
-export function defuse(s: string): string {
+function defuse(s: string): string {
   return s.includes('##[') ? s.replace(/##\[/g, '#\\u0023[') : s;
 }
 

@@ -13,7 +13,7 @@ export interface NamespaceFacts {
   labels?: Record<string, string>;
 }
 
-export interface MeshSettings {
+interface MeshSettings {
   rootNamespace?: string;
   autoMtls?: boolean;
   /** The injector's policy (global.proxy.autoInject): enabled by default. */
@@ -22,14 +22,14 @@ export interface MeshSettings {
   enableNamespacesByDefault?: boolean;
 }
 
-export interface DeclaredCaller {
+interface DeclaredCaller {
   /** "namespace/workload" or "workload" (default namespace). */
   from: string;
   /** "svc", "svc.ns", "svc.ns:8000", "svc.ns.svc.cluster.local:8000". */
   to: string;
 }
 
-export interface ScopeSettings {
+interface ScopeSettings {
   /** Namespaces whose services are not treated as servers (defaults: Kubernetes system namespaces). */
   excludeServerNamespaces?: string[];
   /** Treat the Istio control plane (istiod, gateways in the root namespace) as servers too. */

@@ -27,19 +27,14 @@ export function groupByCause(hits: Hit[], causeOf: (hit: Hit) => Cause | undefin
   const groups = new Map<string, CauseGroup>();
   for (const hit of hits) {
     const cause = causeOf(hit);
-    const key = cause ? `${cause.resource.id}|${cause.resource.file}|${cause.path.join('.')}` : `no-cause|${hit.edge.server.namespace}/${hit.edge.server.service}`;
+    const key = cause
+      ? `${cause.resource.id}|${cause.resource.file}|${cause.path.join('.')}`
+      : `no-cause|${hit.edge.server.namespace}/${hit.edge.server.service}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { cause, hits: [] }));
     g.hits.push(hit);
   }
   return [...groups.values()];
-}
-
-/** Collect (edge, connection) pairs matching a predicate. */
-export function findHits(edges: readonly Edge[], predicate: (edge: Edge, c: EdgeConnection) => boolean): Hit[] {
-  const out: Hit[] = [];
-  for (const edge of edges) for (const connection of edge.connections) if (predicate(edge, connection)) out.push({ edge, connection });
-  return out;
 }
 
 /** Which connections a rule looks at: broken ones, plaintext ones, or those where the client sends non-Istio TLS. */
@@ -52,7 +47,11 @@ const hitSubsets = new WeakMap<Graph, Record<HitSubset, Hit[]>>();
  * in one pass per graph, in edge order: most rules look at the few broken or plaintext connections, and a pass over
  * every edge per rule cost more than the rules themselves.
  */
-export function findHitsAmong(graph: Graph, subset: HitSubset, predicate: (edge: Edge, c: EdgeConnection) => boolean): Hit[] {
+export function findHitsAmong(
+  graph: Graph,
+  subset: HitSubset,
+  predicate: (edge: Edge, c: EdgeConnection) => boolean,
+): Hit[] {
   let subsets = hitSubsets.get(graph);
   if (!subsets) {
     subsets = { broken: [], plaintext: [], 'sends-tls': [] };
@@ -88,7 +87,12 @@ function membersLabel(members: readonly Workload[], sidecar: ClientNode['sidecar
   if (members.length === 1) label = `${members[0]!.namespace}/${members[0]!.name}`;
   else {
     const oneNamespace = members.every((m) => m.namespace === members[0]!.namespace);
-    const what = sidecar === 'none' ? ' without a sidecar' : oneNamespace ? ` in ${members[0]!.namespace}` : ` with a ${sidecar === 'ambient' ? 'ztunnel' : 'sidecar'}`;
+    const what =
+      sidecar === 'none'
+        ? ' without a sidecar'
+        : oneNamespace
+          ? ` in ${members[0]!.namespace}`
+          : ` with a ${sidecar === 'ambient' ? 'ztunnel' : 'sidecar'}`;
     label = `${members.length} workloads${what} (${members
       .slice(0, 3)
       .map((m) => `${m.namespace}/${m.name}`)
@@ -98,10 +102,11 @@ function membersLabel(members: readonly Workload[], sidecar: ClientNode['sidecar
   return label;
 }
 
-export function serverLabel(edge: Edge, hit?: EdgeConnection): string {
+function serverLabel(edge: Edge, hit?: EdgeConnection): string {
   const s = edge.server;
   if (s.standIn) return s.standIn;
-  if (hit?.targetPort !== undefined && hit.targetPort !== s.port) return `${s.service}.${s.namespace}:${s.port} (target port ${hit.targetPort})`;
+  if (hit?.targetPort !== undefined && hit.targetPort !== s.port)
+    return `${s.service}.${s.namespace}:${s.port} (target port ${hit.targetPort})`;
   // A server node is shared by every edge to its port, and victim lists and counts ask for it per hit.
   let label = serverLabels.get(s);
   if (label === undefined) serverLabels.set(s, (label = `${s.service}.${s.namespace}:${s.port}`));
@@ -110,7 +115,7 @@ export function serverLabel(edge: Edge, hit?: EdgeConnection): string {
 
 const serverLabels = new WeakMap<Edge['server'], string>();
 
-export function failureText(c: EdgeConnection): string {
+function failureText(c: EdgeConnection): string {
   switch (c.result.failure) {
     case 'reset':
       return 'connection reset, curl 000';
@@ -127,7 +132,10 @@ export function failureText(c: EdgeConnection): string {
 function byCertainty(hits: Hit[]): Hit[] {
   // A stable sort on four ranks: bucket, then concatenate (linear; findings can hold tens of thousands of hits).
   const buckets: Hit[][] = [[], [], [], []];
-  for (const h of hits) buckets[h.edge.client.standIn ? 3 : h.edge.caller === 'declared' ? 0 : h.edge.caller === 'inferred' ? 1 : 2]!.push(h);
+  for (const h of hits)
+    buckets[
+      h.edge.client.standIn ? 3 : h.edge.caller === 'declared' ? 0 : h.edge.caller === 'inferred' ? 1 : 2
+    ]!.push(h);
   return buckets.flat();
 }
 
@@ -142,7 +150,9 @@ export function victimList(hits: Hit[], withFailure = true): string {
     phrases.push(phrase);
   }
   const shown = phrases.slice(0, MESSAGE_LIST_CAP).join('; ');
-  return phrases.length > MESSAGE_LIST_CAP ? `${shown}; and ${phrases.length - MESSAGE_LIST_CAP} more` : shown;
+  return phrases.length > MESSAGE_LIST_CAP
+    ? `${shown}; and ${phrases.length - MESSAGE_LIST_CAP} more`
+    : shown;
 }
 
 export function countEdges(hits: Hit[]): number {
@@ -157,18 +167,7 @@ export function countEdges(hits: Hit[]): number {
   return seen.size;
 }
 
-/**
- * JSON edge refs: concrete clients (group members expanded), capped at EDGE_LIST_CAP, and how many more there are.
- * Members are expanded one by one only until the cap: a group can hold thousands of workloads and is listed at every
- * server port it may call. Past the cap a members array is counted, not walked: the groups at one port are disjoint
- * (graph/build.ts ClientClasses), and a large group may also hold the port's known callers (listed before it, as
- * declared or inferred), which are not counted again.
- */
-export function edgeRefs(hits: Hit[]): EdgeRef[] {
-  return edgeRefsCounted(hits).edges;
-}
-
-export function edgeRefsCounted(hits: Hit[]): { edges: EdgeRef[]; omitted: number } {
+function edgeRefsCounted(hits: Hit[]): { edges: EdgeRef[]; omitted: number } {
   const out: EdgeRef[] = [];
   let omitted = 0;
   // Client keys seen per server port: a client is listed once per port, with the most certain caller kind (hits are
@@ -244,24 +243,19 @@ const workloadRefs = new WeakMap<Workload, { key: string; client: EdgeRef['clien
 
 function workloadRef(w: Workload): { key: string; client: EdgeRef['client'] } {
   let ref = workloadRefs.get(w);
-  if (!ref) workloadRefs.set(w, (ref = { key: lengthPrefixed(w.namespace, w.name, w.kind), client: { namespace: w.namespace, workload: w.name, kind: w.kind } }));
+  if (!ref)
+    workloadRefs.set(
+      w,
+      (ref = {
+        key: lengthPrefixed(w.namespace, w.name, w.kind),
+        client: { namespace: w.namespace, workload: w.name, kind: w.kind },
+      }),
+    );
   return ref;
 }
 
-/**
- * Victims' own manifests as related locations: the client workloads and the services they call. None when the
- * context says nobody reads them (an analysis whose findings are only compared).
- */
-export function victimLocations(
-  context: Pick<RuleContext, 'relatedLocations'>,
-  hits: Hit[],
-  describe: (hit: Hit) => string,
-): RelatedLocation[] {
-  return victimLocationsCounted(context, hits, describe).related;
-}
-
 /** victimLocations, capped at EDGE_LIST_CAP, and how many more distinct places there are. */
-export function victimLocationsCounted(
+function victimLocationsCounted(
   context: Pick<RuleContext, 'relatedLocations'>,
   hits: Hit[],
   describe: (hit: Hit) => string,
@@ -281,7 +275,11 @@ export function victimLocationsCounted(
     if (visited.has(hit.edge)) continue;
     visited.add(hit.edge);
     const members = hit.edge.client.workload ? undefined : hit.edge.client.members;
-    const clients = hit.edge.client.workload ? [hit.edge.client.workload] : members && !walked.has(members) ? members : [];
+    const clients = hit.edge.client.workload
+      ? [hit.edge.client.workload]
+      : members && !walked.has(members)
+        ? members
+        : [];
     // One message per hit, made when its first client is listed (every client of the hit gets the same one).
     let message: string | undefined;
     for (const w of clients) {
@@ -298,7 +296,13 @@ export function victimLocationsCounted(
       if (!seenPlaces.has(place.key)) {
         seenPlaces.add(place.key);
         if (out.length >= EDGE_LIST_CAP) omitted++;
-        else out.push({ file: evidence.resource.file, line: place.line, column: place.column, message: `${hit.edge.caller} caller: ${evidence.description}` });
+        else
+          out.push({
+            file: evidence.resource.file,
+            line: place.line,
+            column: place.column,
+            message: `${hit.edge.caller} caller: ${evidence.description}`,
+          });
       }
     }
   }
@@ -316,7 +320,10 @@ export function victims(
 ): Pick<ReportDescriptor, 'edges' | 'edgesOmitted' | 'related' | 'relatedOmitted'> {
   const e = edgeRefsCounted(hits);
   const r = victimLocationsCounted(context, hits, describe);
-  const out: Pick<ReportDescriptor, 'edges' | 'edgesOmitted' | 'related' | 'relatedOmitted'> = { edges: e.edges, related: r.related };
+  const out: Pick<ReportDescriptor, 'edges' | 'edgesOmitted' | 'related' | 'relatedOmitted'> = {
+    edges: e.edges,
+    related: r.related,
+  };
   if (e.omitted) out.edgesOmitted = e.omitted;
   if (r.omitted) out.relatedOmitted = r.omitted;
   return out;
@@ -325,7 +332,11 @@ export function victims(
 /** Each evidence's de-duplication key and position: one evidence object is listed by many findings. */
 const evidencePlaces = new WeakMap<CallerEvidence, { key: string; line: number; column: number }>();
 
-function evidencePlace(evidence: CallerEvidence, resource: Resource, path: FieldPath): { key: string; line: number; column: number } {
+function evidencePlace(
+  evidence: CallerEvidence,
+  resource: Resource,
+  path: FieldPath,
+): { key: string; line: number; column: number } {
   let place = evidencePlaces.get(evidence);
   if (!place) {
     const { line, column } = relatedAt(resource, path, '');
@@ -350,7 +361,11 @@ function nameLocation(resource: Resource, message: string): RelatedLocation {
 export function severityFor(hits: Hit[], base: Severity): Severity {
   const certain = hits.some((h) => h.edge.caller !== 'possible' || h.edge.client.standIn !== undefined);
   // A verdict rests on an assumption when either end's sidecar state was assumed (namespace not in the inputs).
-  const assumed = hits.every((h) => h.edge.client.workload?.sidecar.certain === false || h.connection.serverWorkload?.sidecar.certain === false);
+  const assumed = hits.every(
+    (h) =>
+      h.edge.client.workload?.sidecar.certain === false ||
+      h.connection.serverWorkload?.sidecar.certain === false,
+  );
   if (certain && !assumed) return base;
   return base === 'error' ? 'warning' : 'info';
 }
@@ -360,11 +375,20 @@ export function severityFor(hits: Hit[], base: Severity): Severity {
  * Where a finding points: its cause, else the first victim with a manifest (the server's Service port, else the
  * client workload). Undefined when every victim is a stand-in and nothing caused it: there is no line to point at.
  */
-export function atCause(cause: Cause | undefined, hits: Hit[]): Pick<ReportDescriptor, 'resource' | 'path'> | undefined {
+export function atCause(
+  cause: Cause | undefined,
+  hits: Hit[],
+): Pick<ReportDescriptor, 'resource' | 'path'> | undefined {
   if (cause) return { resource: cause.resource, path: cause.path };
   for (const hit of byCertainty(hits)) {
     const svc = hit.edge.server.serviceRef;
-    if (svc) return { resource: svc.resource, path: hit.edge.server.servicePort ? ['spec', 'ports', hit.edge.server.servicePort.index] : ['metadata', 'name'] };
+    if (svc)
+      return {
+        resource: svc.resource,
+        path: hit.edge.server.servicePort
+          ? ['spec', 'ports', hit.edge.server.servicePort.index]
+          : ['metadata', 'name'],
+      };
     const w = hit.edge.client.workload ?? hit.edge.client.members?.[0];
     if (w) return { resource: w.resource, path: ['metadata', 'name'] };
   }

@@ -6,7 +6,7 @@ import type { Finding } from './types.js';
 
 export const IGNORE_ANNOTATION = 'mtls-lint.io/ignore';
 
-export interface SuppressionEntry {
+interface SuppressionEntry {
   rule: string;
   reason: string;
 }

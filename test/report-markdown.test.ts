@@ -148,7 +148,9 @@ spec:
     expect(escaped).toBe(
       'a#34;#93; --#62; x#91;#34;b #96;#96;#96; #60;b#62;#35;1#59;#38;#96;#124;#123;#125;',
     );
-    expect(escapeMarkdown('a|b`c<d>&e@f\n[g](h)')).toBe('a&#124;b&#96;c&lt;d&gt;&amp;e@&#8203;f \\[g\\]\\(h\\)');
+    expect(escapeMarkdown('a|b`c<d>&e@f\n[g](h)')).toBe(
+      'a&#124;b&#96;c&lt;d&gt;&amp;e@&#8203;f \\[g\\]\\(h\\)',
+    );
   });
 
   it('fits the caps: 65,536 characters for a comment, 1 MiB for a step summary, with "… and N more"', async () => {

@@ -124,7 +124,10 @@ describe('exportTo (§3.2)', () => {
     // exportedDestRulesByNamespace, so bar's lookup in foo sees just the public wildcard.
     const r = await run(
       docs(
-        destinationRule('foo', 'exact-private', 'httpbin.foo.svc.cluster.local', { tls: 'DISABLE', exportTo: ['.'] }),
+        destinationRule('foo', 'exact-private', 'httpbin.foo.svc.cluster.local', {
+          tls: 'DISABLE',
+          exportTo: ['.'],
+        }),
         destinationRule('foo', 'wildcard-public', '*.foo.svc.cluster.local', { tls: 'SIMPLE' }),
         destinationRule('istio-system', 'mesh-wide', '*.local', { tls: 'ISTIO_MUTUAL' }),
       ),
@@ -337,7 +340,8 @@ describe('clients without a sidecar ignore DestinationRules (§0.2 step 1)', () 
 
 describe('ambient clients (§6.4)', () => {
   it('ztunnel ignores DestinationRule tls: DISABLE does not make an ambient client send plaintext to STRICT', async () => {
-    const { lintYaml, docs, namespace, app, destinationRule, peerAuthentication, cell } = await import('./helpers/mesh.js');
+    const { lintYaml, docs, namespace, app, destinationRule, peerAuthentication, cell } =
+      await import('./helpers/mesh.js');
     const r = await lintYaml({
       'm.yaml': docs(
         namespace('amb', { 'istio.io/dataplane-mode': 'ambient' }),

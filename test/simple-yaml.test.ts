@@ -449,7 +449,8 @@ describe('simple YAML reader', () => {
     const go = goRead(refusedByYaml.map((r) => r.chunk));
     const differences = refusedByYaml.flatMap((r, i) => {
       const theirs = go[i]!.docs[0];
-      return theirs?.json !== undefined && JSON.stringify(sortKeys(theirs.json)) === JSON.stringify(sortKeys(r.value))
+      return theirs?.json !== undefined &&
+        JSON.stringify(sortKeys(theirs.json)) === JSON.stringify(sortKeys(r.value))
         ? []
         : [`${r.chunk}\n  go-yaml: ${JSON.stringify(theirs)}\n  simple: ${JSON.stringify(r.value)}`];
     });

@@ -36,13 +36,19 @@ function graphEdgeJson(edge) {
         client = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
         if (members?.length) {
             // The members' namespace, or "*" when they span several (the node keeps its first member's, for sorting).
-            client.namespace = members.every((m) => m.namespace === members[0].namespace) ? members[0].namespace : '*';
+            client.namespace = members.every((m) => m.namespace === members[0].namespace)
+                ? members[0].namespace
+                : '*';
             client.members = members.map((m) => `${m.namespace}/${m.name}`);
         }
     }
     if (edge.client.standIn)
         client.standIn = edge.client.standIn;
-    const server = { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port };
+    const server = {
+        namespace: edge.server.namespace,
+        service: edge.server.service,
+        port: edge.server.port,
+    };
     if (edge.server.standIn)
         server.standIn = edge.server.standIn;
     const out = {
@@ -63,7 +69,7 @@ function formatGraph(graph, format, includePossible) {
     const edges = graph.edges.filter((e) => includePossible || e.caller !== 'possible');
     switch (format) {
         case 'json':
-            return (0,src_escape/* defuseJson */.fh)(JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2)) + '\n';
+            return ((0,src_escape/* defuseJson */.fh)(JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2)) + '\n');
         case 'mermaid':
             return formatMermaid(edges);
         case 'dot':
@@ -80,25 +86,40 @@ function outcomeText(e) {
     const failure = worst?.result.failure;
     if (e.outcome !== 'broken')
         return e.outcome;
-    return failure === 'reset' ? 'BROKEN (reset, curl 000)' : failure === '503' ? 'BROKEN (503)' : 'BROKEN (TLS error)';
+    return failure === 'reset'
+        ? 'BROKEN (reset, curl 000)'
+        : failure === '503'
+            ? 'BROKEN (503)'
+            : 'BROKEN (TLS error)';
 }
 function formatTable(edges, unresolved, includePossible) {
     // Names from the inputs: the client's starts a line, where `::error::…` would be a workflow command in a CI log.
-    const rows = edges.map((e) => [(0,src_escape/* quoteName */.AB)((0,rule_report/* clientLabel */.QJ)(e)), (0,src_escape/* quoteName */.AB)(serverText(e)), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${(0,src_escape/* oneLine */.TN)(e.evidence.description)}`]);
+    const rows = edges.map((e) => [
+        (0,src_escape/* quoteName */.AB)((0,rule_report/* clientLabel */.QJ)(e)),
+        (0,src_escape/* quoteName */.AB)(serverText(e)),
+        e.clientTls,
+        e.serverMode,
+        outcomeText(e),
+        `${e.caller}: ${(0,src_escape/* oneLine */.TN)(e.evidence.description)}`,
+    ]);
     const header = ['CLIENT', 'SERVER:PORT', 'CLIENT SENDS', 'SERVER ACCEPTS', 'OUTCOME', 'HOW KNOWN'];
     const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
     const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
     const out = [line(header), ...rows.map(line)];
     if (!edges.length)
-        out.push(includePossible ? '(no edges)' : '(no declared or inferred callers; --possible shows every possible caller)');
+        out.push(includePossible
+            ? '(no edges)'
+            : '(no declared or inferred callers; --possible shows every possible caller)');
     for (const u of unresolved)
         out.push(`note: ${(0,src_escape/* oneLine */.TN)(u)}`);
     return out.join('\n') + '\n';
 }
+// Control characters and line separators: a space in a drawing's label.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /** Mermaid ids must be plain; labels are quoted with # escapes for the few characters Mermaid treats specially. */
 function mermaidLabel(s) {
-    // eslint-disable-next-line no-control-regex
-    return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
+    return s.replace(CONTROLS, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 function formatMermaid(edges) {
     const ids = new Map();
@@ -127,8 +148,7 @@ function formatMermaid(edges) {
 }
 function dotString(s) {
     // Graphviz reads HTML entities in strings: `&#35;` is a `#` in the drawing and no `##[` in a CI log.
-    // eslint-disable-next-line no-control-regex
-    return `"${s.replace(/["\\]/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/##\[/g, '#&#35;[')}"`;
+    return `"${s.replace(/["\\]/g, '\\$&').replace(CONTROLS, ' ').replace(/##\[/g, '#&#35;[')}"`;
 }
 function formatDot(edges) {
     const lines = ['digraph mtls {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
@@ -139,7 +159,11 @@ function formatDot(edges) {
             servers.add(server);
             lines.push(`  ${dotString(server)} [shape=ellipse];`);
         }
-        const style = e.outcome === 'broken' ? 'color=red, penwidth=2' : e.outcome === 'mtls' ? 'style=solid' : 'style=dashed';
+        const style = e.outcome === 'broken'
+            ? 'color=red, penwidth=2'
+            : e.outcome === 'mtls'
+                ? 'style=solid'
+                : 'style=dashed';
         lines.push(`  ${dotString((0,rule_report/* clientLabel */.QJ)(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`);
     }
     lines.push('}');
@@ -185,7 +209,9 @@ async function runGraph(argv, io) {
         configPath: values.config,
     });
     (0,common/* noteIstioVersion */.$N)(options, io);
-    const result = await (0,engine/* lint */.u8)(options, { stdin: async () => (0,common/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1) });
+    const result = await (0,engine/* lint */.u8)(options, {
+        stdin: async () => (0,common/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1),
+    });
     (0,common/* checkInputs */.sw)(result, options);
     await (0,common/* writeOutput */.zh)(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
     return common/* EXIT_OK */.Ij;

@@ -122,7 +122,6 @@ async function resolveCommit(ref, root) {
     }
     return r.stdout.toString('utf8').trim();
 }
-const UNTRACKED_MODES = (/* unused pure expression or super */ null && (['exclude', 'compare']));
 /** Nested submodules followed at most this deep. */
 const MAX_SUBMODULE_DEPTH = 8;
 const FIRST_LINE = { line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -1332,7 +1331,7 @@ var graph_build = __webpack_require__(6786);
  */
 const REACH = (() => {
     const reach = new Map();
-    for (const input of [...build/* MODEL_INPUTS */.GT, ...graph_build/* GRAPH_INPUTS */.L7])
+    for (const input of [...build/* MODEL_INPUTS */.GT, ...graph_build/* GRAPH_INPUTS */.L])
         for (const kind of input.kinds) {
             const before = reach.get(kind);
             reach.set(kind, !before || before.reach === input.reach ? (before ?? input) : { ...input, reach: 'everything' });
@@ -1446,9 +1445,7 @@ function sameForModel(a, b) {
     if ((0,external_node_util_.isDeepStrictEqual)(a.value, b.value))
         return true;
     const view = modelView(a);
-    return (view !== undefined &&
-        (0,external_node_util_.isDeepStrictEqual)(view, modelView(b)) &&
-        (0,validate/* hasSchemaErrors */.l)(a) === (0,validate/* hasSchemaErrors */.l)(b));
+    return (view !== undefined && (0,external_node_util_.isDeepStrictEqual)(view, modelView(b)) && (0,validate/* hasSchemaErrors */.l)(a) === (0,validate/* hasSchemaErrors */.l)(b));
 }
 /**
  * Everything the model and the graph read of a workload (mesh/workloads.ts extractWorkloads; graph/callers.ts: the

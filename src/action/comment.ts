@@ -6,7 +6,7 @@ import * as github from '@actions/github';
 export const COMMENT_MARKER = '<!-- mtls-lint -->';
 
 /** The user a workflow's GITHUB_TOKEN writes as. */
-export const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
+const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
 
 export interface CommentTarget {
   token: string;

@@ -16,7 +16,7 @@ import { formatStylish, notComparedLine } from '../report/stylish.js';
 import { VERSION } from '../version.js';
 import { COMMENT_MARKER, upsertComment } from './comment.js';
 
-export interface ActionInputs {
+interface ActionInputs {
   paths: string[];
   config: string;
   namespace: string;
@@ -40,7 +40,7 @@ interface EventPayload {
   repository?: { full_name?: unknown };
 }
 
-export function readInputs(): ActionInputs {
+function readInputs(): ActionInputs {
   return {
     // Newline- or space-separated, relative to the repository root.
     paths: core
@@ -292,9 +292,11 @@ async function postComment(
   switch (outcome.action) {
     case 'created':
     case 'updated': {
-      const from = { input: 'the comment-author input', token: "the token's user", 'github-token': 'GITHUB_TOKEN' }[
-        outcome.authorFrom
-      ];
+      const from = {
+        input: 'the comment-author input',
+        token: "the token's user",
+        'github-token': 'GITHUB_TOKEN',
+      }[outcome.authorFrom];
       core.info(`comment: ${outcome.action} PR comment ${outcome.id} by ${outcome.author} (${from}).`);
       if (outcome.writtenAs) {
         // e.g. another GitHub App's installation token: GET /user cannot say who it is.

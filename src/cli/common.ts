@@ -105,11 +105,17 @@ export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, opt
   const streams = result.inputs.emptyStreams ?? [];
   if (streams.length) {
     const hint = streams.some((s) => s.pipe) ? ' (did the command that writes to it fail?)' : '';
-    throw new UsageError(`${listed(streams.map((s) => s.file))} ${streams.length === 1 ? 'is' : 'are'} empty, nothing to check${hint}`);
+    throw new UsageError(
+      `${listed(streams.map((s) => s.file))} ${streams.length === 1 ? 'is' : 'are'} empty, nothing to check${hint}`,
+    );
   }
   // Only blank files (an empty file, a directory of empty files): a green run would say "no problems" about nothing.
   const blank = result.inputs.blank ?? [];
-  if (result.inputs.files.length > 0 && blank.length === result.inputs.files.length && result.findings.length === 0) {
+  if (
+    result.inputs.files.length > 0 &&
+    blank.length === result.inputs.files.length &&
+    result.findings.length === 0
+  ) {
     throw new UsageError(
       blank.length === 1
         ? `${quoteName(blank[0]!)} is empty, nothing to check`
@@ -117,8 +123,12 @@ export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, opt
     );
   }
   if (result.inputs.files.length === 0 && result.findings.length === 0) {
-    const ignored = options.config.ignore?.length ? " (or the config file's ignore globs exclude them all)" : '';
-    throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`);
+    const ignored = options.config.ignore?.length
+      ? " (or the config file's ignore globs exclude them all)"
+      : '';
+    throw new UsageError(
+      `no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`,
+    );
   }
 }
 

@@ -1,7 +1,17 @@
 import { lint } from '../engine.js';
 import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
 import { resolveOptions } from '../resolve-options.js';
-import { checkInputs, COMMON_OPTIONS, EXIT_OK, noteIstioVersion, parse, readAll, UsageError, writeOutput, type CliIO } from './common.js';
+import {
+  checkInputs,
+  COMMON_OPTIONS,
+  EXIT_OK,
+  noteIstioVersion,
+  parse,
+  readAll,
+  UsageError,
+  writeOutput,
+  type CliIO,
+} from './common.js';
 
 const GRAPH_HELP = `Usage: mtls-lint graph [options] [path ...]
 
@@ -24,7 +34,8 @@ export async function runGraph(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   const format = (values.format ?? 'table') as GraphFormat;
-  if (!GRAPH_FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${GRAPH_FORMATS.join(', ')}`);
+  if (!GRAPH_FORMATS.includes(format))
+    throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${GRAPH_FORMATS.join(', ')}`);
   const options = resolveOptions({
     cwd: io.cwd,
     paths: positionals,
@@ -33,7 +44,9 @@ export async function runGraph(argv: string[], io: CliIO): Promise<number> {
     configPath: values.config,
   });
   noteIstioVersion(options, io);
-  const result = await lint(options, { stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1) });
+  const result = await lint(options, {
+    stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1),
+  });
   checkInputs(result, options);
   await writeOutput(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
   return EXIT_OK;

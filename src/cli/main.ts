@@ -26,7 +26,6 @@ import {
 // Tests and the entry point import the I/O type from here.
 export type { CliIO } from './common.js';
 
-
 const LINT_OPTIONS = {
   ...COMMON_OPTIONS,
   'fail-on': { type: 'string' },
@@ -105,7 +104,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** Options that take a value, for finding the subcommand behind options (`mtls-lint -c cfg.yaml graph k8s`). */
-const VALUE_OPTIONS = new Set(['out-dir', ...Object.entries(LINT_OPTIONS).filter(([, o]) => o.type === 'string').map(([k]) => k)]);
+const VALUE_OPTIONS = new Set([
+  'out-dir',
+  ...Object.entries(LINT_OPTIONS)
+    .filter(([, o]) => o.type === 'string')
+    .map(([k]) => k),
+]);
 const VALUE_SHORTS = new Set(
   Object.values(LINT_OPTIONS)
     .filter((o) => o.type === 'string' && 'short' in o)
@@ -113,7 +117,7 @@ const VALUE_SHORTS = new Set(
 );
 
 /** The subcommand, when the first positional argument names one; the options around it go to it. */
-export function splitSubcommand(argv: string[]): { name: string; argv: string[] } | undefined {
+function splitSubcommand(argv: string[]): { name: string; argv: string[] } | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') return undefined;
@@ -131,7 +135,9 @@ export function splitSubcommand(argv: string[]): { name: string; argv: string[] 
       }
       continue;
     }
-    return Object.hasOwn(SUBCOMMANDS, arg) ? { name: arg, argv: [...argv.slice(0, i), ...argv.slice(i + 1)] } : undefined;
+    return Object.hasOwn(SUBCOMMANDS, arg)
+      ? { name: arg, argv: [...argv.slice(0, i), ...argv.slice(i + 1)] }
+      : undefined;
   }
   return undefined;
 }
@@ -147,17 +153,22 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   if (values['list-rules']) {
-    for (const r of RULES) io.stdout.write(`${r.meta.id.padEnd(28)} ${r.meta.defaultSeverity.padEnd(8)} ${r.meta.summary}\n`);
+    for (const r of RULES)
+      io.stdout.write(`${r.meta.id.padEnd(28)} ${r.meta.defaultSeverity.padEnd(8)} ${r.meta.summary}\n`);
     return EXIT_OK;
   }
   if (values.explain !== undefined) {
     const rule = findRule(values.explain);
-    if (!rule) throw new UsageError(`no rule named ${JSON.stringify(values.explain)}; rules: ${RULES.map((r) => r.meta.id).join(', ')}`);
+    if (!rule)
+      throw new UsageError(
+        `no rule named ${JSON.stringify(values.explain)}; rules: ${RULES.map((r) => r.meta.id).join(', ')}`,
+      );
     io.stdout.write(explainRule(rule.meta));
     return EXIT_OK;
   }
   const format = values.format ?? 'stylish';
-  if (!Object.hasOwn(FORMATTERS, format)) throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${FORMAT_NAMES().join(', ')}`);
+  if (!Object.hasOwn(FORMATTERS, format))
+    throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${FORMAT_NAMES().join(', ')}`);
   const options = resolveOptions({
     cwd: io.cwd,
     paths: positionals,
@@ -191,20 +202,38 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   checkInputs(result, options);
   const color = colorWanted(values.color, values['no-color'], io, values['output-file']);
-  const output = FORMATTERS[format]!(result, { color, showSuppressed: options.showSuppressed, version: VERSION });
+  const output = FORMATTERS[format]!(result, {
+    color,
+    showSuppressed: options.showSuppressed,
+    version: VERSION,
+  });
   await writeOutput(output, values['output-file'], io);
-  const counted = values.base !== undefined ? result.findings.filter((f) => f.new !== false) : result.findings;
+  const counted =
+    values.base !== undefined ? result.findings.filter((f) => f.new !== false) : result.findings;
   return counted.some((f) => failsThreshold(f, options.failOn)) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-export function colorWanted(force: boolean | undefined, off: boolean | undefined, io: CliIO, outputFile: string | undefined): boolean {
+function colorWanted(
+  force: boolean | undefined,
+  off: boolean | undefined,
+  io: CliIO,
+  outputFile: string | undefined,
+): boolean {
   if (off || io.env.NO_COLOR) return false;
   const forced = io.env.FORCE_COLOR;
   if (force || (forced !== undefined && forced !== '' && forced !== '0' && forced !== 'false')) return true;
   return !outputFile && io.stdout.isTTY === true;
 }
 
-export function explainRule(meta: { id: string; defaultSeverity: string; summary: string; docs: string; relatedCodes?: string[] }): string {
-  return `# ${meta.id} (default: ${meta.defaultSeverity})\n\n${meta.summary}\n${meta.docs.replace(/^\n/, '\n')}`.replace(/\n*$/, '\n');
+function explainRule(meta: {
+  id: string;
+  defaultSeverity: string;
+  summary: string;
+  docs: string;
+  relatedCodes?: string[];
+}): string {
+  return `# ${meta.id} (default: ${meta.defaultSeverity})\n\n${meta.summary}\n${meta.docs.replace(/^\n/, '\n')}`.replace(
+    /\n*$/,
+    '\n',
+  );
 }
-

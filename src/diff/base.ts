@@ -34,7 +34,7 @@ export interface BaseOptions {
   untracked?: UntrackedMode;
 }
 
-export interface BaseInfo {
+interface BaseInfo {
   kind: 'git' | 'directory' | 'file';
   /** As the user wrote it. */
   ref: string;

@@ -24,7 +24,10 @@ const REACH: ReadonlyMap<string, KindInput> = (() => {
   for (const input of [...MODEL_INPUTS, ...GRAPH_INPUTS])
     for (const kind of input.kinds) {
       const before = reach.get(kind);
-      reach.set(kind, !before || before.reach === input.reach ? (before ?? input) : { ...input, reach: 'everything' });
+      reach.set(
+        kind,
+        !before || before.reach === input.reach ? (before ?? input) : { ...input, reach: 'everything' },
+      );
     }
   return reach;
 })();
@@ -135,9 +138,7 @@ function sameForModel(a: Resource, b: Resource): boolean {
   if (isDeepStrictEqual(a.value, b.value)) return true;
   const view = modelView(a);
   return (
-    view !== undefined &&
-    isDeepStrictEqual(view, modelView(b)) &&
-    hasSchemaErrors(a) === hasSchemaErrors(b)
+    view !== undefined && isDeepStrictEqual(view, modelView(b)) && hasSchemaErrors(a) === hasSchemaErrors(b)
   );
 }
 

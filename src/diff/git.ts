@@ -96,7 +96,7 @@ export async function repoRoot(cwd: string): Promise<string> {
 }
 
 /** Resolve a ref to a commit sha, or explain what to do when the commit is not there (shallow clones). */
-export async function resolveCommit(ref: string, root: string): Promise<string> {
+async function resolveCommit(ref: string, root: string): Promise<string> {
   const problem = checkRef(ref);
   if (problem) throw new BaseError(`--base: ${problem}`);
   const r = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], root);
@@ -110,7 +110,6 @@ export async function resolveCommit(ref: string, root: string): Promise<string> 
 
 /** Files git does not track in the head: left out of the comparison (and listed), or compared against nothing. */
 export type UntrackedMode = 'exclude' | 'compare';
-export const UNTRACKED_MODES: readonly UntrackedMode[] = ['exclude', 'compare'];
 
 export interface GitBaseSpec {
   /** The user's paths, relative to cwd ("-" is standard input: it has no base in git). */

@@ -12,7 +12,7 @@ import type { EdgeRef, Finding, RelatedLocation, Severity } from '../types.js';
 import { findRule } from '../../rules/index.js';
 
 /** The rule that reports the transitions no other finding covers (rules/connection-downgrade.ts). */
-export const TRANSITION_RULE = 'connection-downgrade';
+const TRANSITION_RULE = 'connection-downgrade';
 const transitionRule = findRule(TRANSITION_RULE)!;
 
 type Outcome = Edge['outcome'];
@@ -36,7 +36,7 @@ interface Listed {
   to: string;
 }
 
-export interface Transition extends Listed {
+interface Transition extends Listed {
   base: PairState;
   /** "legacy/sleep → httpbin.foo:8000: plaintext (200) → reset, caused by … PERMISSIVE → STRICT. <skipped step>" */
   text: string;
@@ -125,7 +125,11 @@ const portKeyOf = (e: Edge) => `${e.server.namespace}/${e.server.service}:${e.se
 const refKeyOf = (e: EdgeRef) =>
   `${e.client.namespace}/${e.client.kind}/${e.client.workload}>${e.server.namespace}/${e.server.service}:${e.server.port}`;
 
-function edgesByPort(graph: Graph, caches: Caches, only?: (server: Edge['server']) => boolean): Map<string, PortEdges> {
+function edgesByPort(
+  graph: Graph,
+  caches: Caches,
+  only?: (server: Edge['server']) => boolean,
+): Map<string, PortEdges> {
   // Grouped by the Service object and port number first: building a string key per edge cost more than the rest.
   const byService = new Map<NonNullable<Edge['server']['serviceRef']> | string, Map<number, PortEdges>>();
   const out = new Map<string, PortEdges>();

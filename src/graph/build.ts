@@ -1,6 +1,16 @@
 // Edges: every known call (declared, inferred), every possible caller (grouped), and stand-ins for what the inputs
 // do not show, each with the outcome of each connection as the mesh model decides it.
-import type { ClientSpec, ClientTlsResult, KindInput, MeshModel, ServerEndpoint, Service, ServicePort, StandInService, Workload } from '../mesh/model.js';
+import type {
+  ClientSpec,
+  ClientTlsResult,
+  KindInput,
+  MeshModel,
+  ServerEndpoint,
+  Service,
+  ServicePort,
+  StandInService,
+  Workload,
+} from '../mesh/model.js';
 import type { Resource } from '../load/index.js';
 import { isUdp, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
@@ -17,7 +27,7 @@ const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
 const SHARED_GROUP_SIZE = 64;
 
 /** Namespace name for stand-ins that live outside every namespace of the inputs. */
-export const OTHER_NAMESPACE = '(other namespaces)';
+const OTHER_NAMESPACE = '(other namespaces)';
 
 /**
  * A graph to take edges from: the head's, when the base differs from it only in what reaches the servers of `scope`
@@ -32,7 +42,10 @@ export interface GraphReuse {
  * Declared calls and calls from workloads' URLs, per graph: they depend on workloads, Services, ConfigMaps and the
  * config only, so a graph made from another (GraphReuse) takes them from it.
  */
-const workloadSideCalls = new WeakMap<Graph, { declared: Call[]; fromWorkloads: Call[]; unresolved: string[] }>();
+const workloadSideCalls = new WeakMap<
+  Graph,
+  { declared: Call[]; fromWorkloads: Call[]; unresolved: string[] }
+>();
 
 /**
  * The kinds the graph reads itself (beyond the mesh model's), and how far a change to one reaches (mesh/model.ts
@@ -42,15 +55,21 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
   {
     kinds: ['AuthorizationPolicy'],
     reach: 'namespace',
-    reader: 'graph/callers.ts authorizationPolicyCalls: ALLOW sources call the services over the workloads it selects, in its namespace',
+    reader:
+      'graph/callers.ts authorizationPolicyCalls: ALLOW sources call the services over the workloads it selects, in its namespace',
   },
-  { kinds: ['ConfigMap'], reach: 'everything', reader: 'graph/callers.ts workloadCalls: service URLs in ConfigMaps' },
+  {
+    kinds: ['ConfigMap'],
+    reach: 'everything',
+    reader: 'graph/callers.ts workloadCalls: service URLs in ConfigMaps',
+  },
 ];
 
 const GRAPH_KINDS: ReadonlySet<string> = new Set(GRAPH_INPUTS.flatMap((i) => i.kinds));
 
 function graphInput(mesh: MeshModel, kind: string): Resource[] {
-  if (!GRAPH_KINDS.has(kind)) throw new Error(`the graph reads ${kind}, which graph/build.ts GRAPH_INPUTS does not declare`);
+  if (!GRAPH_KINDS.has(kind))
+    throw new Error(`the graph reads ${kind}, which graph/build.ts GRAPH_INPUTS does not declare`);
   return mesh.resourcesOfKind(kind);
 }
 
@@ -66,7 +85,9 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const excluded = new Set(options.config.scope?.excludeServerNamespaces ?? KUBERNETES_SYSTEM_NAMESPACES);
   // With a graph to reuse, only the servers the change reaches get new edges.
   const recomputed = reuse && recomputedServers(reuse.scope);
-  const servers = mesh.services.filter((s) => (!reuse || reachesServer(reuse.scope, s)) && isServer(s, mesh, excluded, options));
+  const servers = mesh.services.filter(
+    (s) => (!reuse || reachesServer(reuse.scope, s)) && isServer(s, mesh, excluded, options),
+  );
   const ports = new ServerPorts(mesh);
 
   // 1. Known calls: declared, then inferred from URLs, then from AuthorizationPolicies.
@@ -74,7 +95,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const { unresolved } = workloadSide;
   const known = [...workloadSide.declared, ...workloadSide.fromWorkloads];
   // Not push(...): spreading 100k+ calls (ALLOW from a 500-workload namespace, times many policies) overflows the stack.
-  for (const call of authorizationPolicyCalls(mesh, graphInput(mesh, 'AuthorizationPolicy'))) known.push(call);
+  for (const call of authorizationPolicyCalls(mesh, graphInput(mesh, 'AuthorizationPolicy')))
+    known.push(call);
   // Client keys with a known edge, by server port (service id → port → client keys): one edge per (client, service
   // port), and step 2 leaves these clients out of the groups it can filter. Servers with the same id (a Service
   // given twice) share one map; it is found by the server object, which is cheaper than by its id.
@@ -91,7 +113,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
     const byPort = knownClients.get(call.service);
     if (!byPort) continue; // not a server
     let client: ClientNode | undefined;
-    const clientKey = 'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
+    const clientKey =
+      'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
     for (const port of call.service.ports) {
       if (call.ports && !call.ports.includes(port.port)) continue;
       if (isUdp(port)) continue;
@@ -100,7 +123,16 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       // Declared calls come first, so they win over an inference of the same call.
       if (clients.has(clientKey)) continue;
       clients.add(clientKey);
-      add(makeEdge(mesh, (client ??= clientNodeOf(call, mesh, workloadNodes)), call.service, port, call.evidence, ports));
+      add(
+        makeEdge(
+          mesh,
+          (client ??= clientNodeOf(call, mesh, workloadNodes)),
+          call.service,
+          port,
+          call.evidence,
+          ports,
+        ),
+      );
     }
   }
 
@@ -141,7 +173,10 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
             : group.members;
         if (!members.length) continue;
         // A group's whole members share one node across every server port (nodes are read-only).
-        const client = members === group.members ? (group.wholeNode ??= nodeWithMembers(group.node, members)) : nodeWithMembers(group.node, members);
+        const client =
+          members === group.members
+            ? (group.wholeNode ??= nodeWithMembers(group.node, members))
+            : nodeWithMembers(group.node, members);
         add(makeEdge(mesh, client, service, port, ANY_WORKLOAD, ports), group.node);
       }
       // 3a. Stand-ins: sidecar workloads the inputs do not show.
@@ -155,7 +190,12 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   for (const server of standInServers(mesh, excluded)) {
     if (reuse && !reachesServer(reuse.scope, server.service)) continue;
     const set = classes.forService(server.service);
-    const callers = [...set.groups.filter((g) => g.node.sidecar !== 'none').map((g) => (g.wholeNode ??= nodeWithMembers(g.node, g.members))), ...set.standIns];
+    const callers = [
+      ...set.groups
+        .filter((g) => g.node.sidecar !== 'none')
+        .map((g) => (g.wholeNode ??= nodeWithMembers(g.node, g.members))),
+      ...set.standIns,
+    ];
     for (const client of callers) {
       add(makeStandInServerEdge(mesh, client, server));
     }
@@ -181,7 +221,11 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const graphOrder = (a: Edge, b: Edge) =>
     CALLER_RANK[a.caller] - CALLER_RANK[b.caller] ||
     compareKeys(clientKey(a.client), serverKey(a.server), clientKey(b.client), serverKey(b.server));
-  const merged = { edges: mergeSorted(sorted, kept, graphOrder), unresolved, derivedFrom: { graph: reuse.graph, recomputed } };
+  const merged = {
+    edges: mergeSorted(sorted, kept, graphOrder),
+    unresolved,
+    derivedFrom: { graph: reuse.graph, recomputed },
+  };
   workloadSideCalls.set(merged, workloadSide);
   return merged;
 }
@@ -231,7 +275,10 @@ function sortEdges(
   const clientHalf = sortClients.map(clientKey);
   const serverHalf = edges.map((e) => serverKey(e.server));
   const fallback = edges.map((_, i) => i);
-  fallback.sort((i, j) => ranks[i]! - ranks[j]! || compareKeys(clientHalf[i]!, serverHalf[i]!, clientHalf[j]!, serverHalf[j]!));
+  fallback.sort(
+    (i, j) =>
+      ranks[i]! - ranks[j]! || compareKeys(clientHalf[i]!, serverHalf[i]!, clientHalf[j]!, serverHalf[j]!),
+  );
   return fallback.map((i) => edges[i]!);
 }
 
@@ -273,7 +320,8 @@ function numericOrder(
   const clientRanks = rankNodes(clients, clientKey);
   // Among sorted distinct strings, those starting with `k + "\0"` follow `k` directly.
   const sortedClients = clientRanks.sorted;
-  for (let i = 1; i < sortedClients.length; i++) if (sortedClients[i]!.startsWith(`${sortedClients[i - 1]!}\0`)) return undefined;
+  for (let i = 1; i < sortedClients.length; i++)
+    if (sortedClients[i]!.startsWith(`${sortedClients[i - 1]!}\0`)) return undefined;
   const serverRanks = rankNodes(servers, serverKey);
   const n = ranks.length;
   const nClients = sortedClients.length;
@@ -281,7 +329,12 @@ function numericOrder(
   // Exact in a double while the product stays below 2^53.
   if (3 * nClients * nServers * n >= Number.MAX_SAFE_INTEGER) return undefined;
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = ((ranks[i]! * nClients + clientRanks.of.get(clients[i]!)!) * nServers + serverRanks.of.get(servers[i]!)!) * n + i;
+  for (let i = 0; i < n; i++)
+    keys[i] =
+      ((ranks[i]! * nClients + clientRanks.of.get(clients[i]!)!) * nServers +
+        serverRanks.of.get(servers[i]!)!) *
+        n +
+      i;
   keys.sort();
   for (let i = 0; i < n; i++) keys[i] = keys[i]! % n;
   return keys;
@@ -291,7 +344,10 @@ function numericOrder(
  * Each distinct node's rank among the distinct keys of all nodes (nodes are shared by many edges, so a key is made
  * and hashed once per node, not once per edge).
  */
-function rankNodes<T extends object>(nodes: T[], keyOf: (node: T) => string): { of: Map<T, number>; sorted: string[] } {
+function rankNodes<T extends object>(
+  nodes: T[],
+  keyOf: (node: T) => string,
+): { of: Map<T, number>; sorted: string[] } {
   const keys = new Map<T, string>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
@@ -320,7 +376,10 @@ function compareKeys(ac: string, as: string, bc: string, bs: string): number {
 const NO_LABELS: Record<string, string> = {};
 
 /** Evidence of every possible-caller edge of a group: one shared object (there is one such edge per group and port). */
-const ANY_WORKLOAD: CallerEvidence = { kind: 'possible', description: 'any workload in the inputs could call this service' };
+const ANY_WORKLOAD: CallerEvidence = {
+  kind: 'possible',
+  description: 'any workload in the inputs could call this service',
+};
 
 /**
  * What a server port looks like from any client, computed once per port rather than once per edge: its node, each
@@ -340,7 +399,13 @@ class ServerPorts {
         const targetPort = resolveTargetPort(port, workload);
         return { workload, targetPort, mode: this.mesh.serverMode(workload, targetPort, { service, port }) };
       });
-      const node: ServerNode = { namespace: service.namespace, service: service.name, port: port.port, serviceRef: service, servicePort: port };
+      const node: ServerNode = {
+        namespace: service.namespace,
+        service: service.name,
+        port: port.port,
+        serviceRef: service,
+        servicePort: port,
+      };
       this.ports.set(port, (entry = { node, endpoints, connections: new Map() }));
     }
     return entry;
@@ -349,7 +414,11 @@ class ServerPorts {
   /** The server half of the edge order: namespace, service, port (zero-padded so that 80 sorts before 443). */
   sortKey(server: ServerNode): string {
     let key = this.sortKeys.get(server);
-    if (key === undefined) this.sortKeys.set(server, (key = `${server.namespace}\0${server.service}\0${String(server.port).padStart(5, '0')}`));
+    if (key === undefined)
+      this.sortKeys.set(
+        server,
+        (key = `${server.namespace}\0${server.service}\0${String(server.port).padStart(5, '0')}`),
+      );
     return key;
   }
 }
@@ -371,18 +440,29 @@ function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: R
   if (s.external || excluded.has(s.namespace) || s.workloads.length === 0) return false;
   if (!options.config.scope?.includeControlPlane && s.namespace === mesh.settings.rootNamespace) {
     // istiod and the gateways have their own TLS setup (istio-semantics.md §1.10).
-    const controlPlane = /^(istiod|istio-|istio$)/.test(s.name) || s.workloads.some((w) => w.labels.istio !== undefined || w.labels.app === 'istiod');
+    const controlPlane =
+      /^(istiod|istio-|istio$)/.test(s.name) ||
+      s.workloads.some((w) => w.labels.istio !== undefined || w.labels.app === 'istiod');
     if (controlPlane) return false;
   }
   return true;
 }
 
-
 function clientNodeOf(call: Call, mesh: MeshModel, workloadNodes: Map<Workload, ClientNode>): ClientNode {
   if ('resource' in call.client) {
     const w = call.client;
     let node = workloadNodes.get(w);
-    if (!node) workloadNodes.set(w, (node = { namespace: w.namespace, name: w.name, kind: w.kind, workload: w, sidecar: w.sidecar.state }));
+    if (!node)
+      workloadNodes.set(
+        w,
+        (node = {
+          namespace: w.namespace,
+          name: w.name,
+          kind: w.kind,
+          workload: w,
+          sidecar: w.sidecar.state,
+        }),
+      );
     return node;
   }
   // A declared caller the inputs do not contain: its sidecar state follows its namespace, as far as we know it.
@@ -451,7 +531,8 @@ class ClientClasses {
     }
     for (const ns of mesh.namespaces.values()) {
       if (excluded.has(ns.name) || ns.origin === 'system') continue;
-      if (namespaceLabelsInject(ns.labels) || ns.origin === 'unknown') this.injectedNamespaces.push({ name: ns.name, unknown: ns.origin === 'unknown' });
+      if (namespaceLabelsInject(ns.labels) || ns.origin === 'unknown')
+        this.injectedNamespaces.push({ name: ns.name, unknown: ns.origin === 'unknown' });
     }
   }
 
@@ -472,7 +553,10 @@ class ClientClasses {
       return g;
     };
     const none = group({ namespace: '*', name: '*', kind: 'Workload', sidecar: 'none' }, this.none);
-    const ambient = group({ namespace: this.ambient[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'ambient' }, this.ambient);
+    const ambient = group(
+      { namespace: this.ambient[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'ambient' },
+      this.ambient,
+    );
     const touchesDistinct = [...distinct].some((ns) => this.sidecarByNamespace.has(ns));
     let generic = this.sidecar;
     if (touchesDistinct) {
@@ -485,28 +569,44 @@ class ClientClasses {
         for (let i = 0; i < workloads.length; i++) generic.push(workloads[i]!);
       }
     }
-    const genericGroup = group({ namespace: generic[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'sidecar' }, generic);
+    const genericGroup = group(
+      { namespace: generic[0]?.namespace ?? '*', name: '*', kind: 'Workload', sidecar: 'sidecar' },
+      generic,
+    );
     // Only the sidecar workloads of the distinct namespaces (few) need a map; everyone else's group follows from
     // the sidecar state (a map of every workload per set made the graph's memory sets × workloads).
     const inDistinct = new Map<Workload, ClientGroup>();
     for (const ns of [...distinct].sort()) {
       // Inside a namespace with its own rules, workloadSelector rules can still split clients by labels.
       const byClass = new Map<string, Workload[]>();
-      for (const w of this.sidecarByNamespace.get(ns) ?? []) pushTo(byClass, this.mesh.clientClassKey({ namespace: ns, sidecar: 'sidecar', labels: w.labels }), w);
+      for (const w of this.sidecarByNamespace.get(ns) ?? [])
+        pushTo(byClass, this.mesh.clientClassKey({ namespace: ns, sidecar: 'sidecar', labels: w.labels }), w);
       for (const members of byClass.values()) {
         const g = group({ namespace: ns, name: '*', kind: 'Workload', sidecar: 'sidecar' }, members)!;
         for (const w of members) inDistinct.set(w, g);
       }
     }
     const groupOf = (w: Workload): ClientGroup | undefined =>
-      w.sidecar.state === 'none' ? none : w.sidecar.state === 'ambient' ? ambient : distinct.has(w.namespace) ? inDistinct.get(w) : genericGroup;
+      w.sidecar.state === 'none'
+        ? none
+        : w.sidecar.state === 'ambient'
+          ? ambient
+          : distinct.has(w.namespace)
+            ? inDistinct.get(w)
+            : genericGroup;
 
     const standIns: ClientNode[] = [];
     const plain = this.injectedNamespaces.filter((ns) => !distinct.has(ns.name));
     if (plain.length) {
       const names = plain.map((ns) => ns.name);
       const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
-      standIns.push({ namespace: names[0]!, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: `any new sidecar workload in ${shown}` });
+      standIns.push({
+        namespace: names[0]!,
+        name: '*',
+        kind: 'Workload',
+        sidecar: 'sidecar',
+        standIn: `any new sidecar workload in ${shown}`,
+      });
     }
     for (const ns of this.injectedNamespaces.filter((n) => distinct.has(n.name))) {
       standIns.push({
@@ -517,8 +617,16 @@ class ClientClasses {
         standIn: `any new sidecar workload in ${ns.name}${ns.unknown ? ' (namespace not in the inputs)' : ''}`,
       });
     }
-    standIns.push({ namespace: OTHER_NAMESPACE, name: '*', kind: 'Workload', sidecar: 'sidecar', standIn: 'any sidecar workload in a namespace not in the inputs' });
-    const standInEvidence = new Map(standIns.map((c): [ClientNode, CallerEvidence] => [c, { kind: 'possible', description: c.standIn! }]));
+    standIns.push({
+      namespace: OTHER_NAMESPACE,
+      name: '*',
+      kind: 'Workload',
+      sidecar: 'sidecar',
+      standIn: 'any sidecar workload in a namespace not in the inputs',
+    });
+    const standInEvidence = new Map(
+      standIns.map((c): [ClientNode, CallerEvidence] => [c, { kind: 'possible', description: c.standIn! }]),
+    );
     return { groups, groupOf, standIns, standInEvidence };
   }
 }
@@ -532,10 +640,17 @@ interface StandInServer {
 function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[] {
   const out: StandInServer[] = [];
   for (const ns of mesh.namespaces.values()) {
-    if (excluded.has(ns.name) || ns.origin === 'system' || ns.origin === 'unknown' || ns.name === mesh.settings.rootNamespace) continue;
+    if (
+      excluded.has(ns.name) ||
+      ns.origin === 'system' ||
+      ns.origin === 'unknown' ||
+      ns.name === mesh.settings.rootNamespace
+    )
+      continue;
     const injected = namespaceLabelsInject(ns.labels);
     // An ambient namespace's services are reached through ztunnel, not raw (istio-semantics.md §0.1, §6.3).
-    const ambient = !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && mesh.settings.release.has('ambient');
+    const ambient =
+      !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && mesh.settings.release.has('ambient');
     const standIn = `any other service in ${ns.name}${injected ? '' : ambient ? ' (ambient)' : ' (no sidecar injection there)'}`;
     out.push({
       service: standInService(ns.name),
@@ -546,13 +661,29 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
   out.push({
     service: standInService(OTHER_NAMESPACE),
     sidecar: 'sidecar',
-    node: { namespace: OTHER_NAMESPACE, service: '*', port: 0, standIn: 'any sidecar service in a namespace not in the inputs' },
+    node: {
+      namespace: OTHER_NAMESPACE,
+      service: '*',
+      port: 0,
+      standIn: 'any sidecar service in a namespace not in the inputs',
+    },
   });
   return out;
 }
 
-function makeEdge(mesh: MeshModel, client: ClientNode, service: Service, port: ServicePort, evidence: CallerEvidence, ports: ServerPorts): Edge {
-  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.workload?.labels ?? client.members?.[0]?.labels ?? NO_LABELS };
+function makeEdge(
+  mesh: MeshModel,
+  client: ClientNode,
+  service: Service,
+  port: ServicePort,
+  evidence: CallerEvidence,
+  ports: ServerPorts,
+): Edge {
+  const spec: ClientSpec = {
+    namespace: client.namespace,
+    sidecar: client.sidecar,
+    labels: client.workload?.labels ?? client.members?.[0]?.labels ?? NO_LABELS,
+  };
   const server = ports.get(service, port);
   // The outcome depends on the client only through what it sends (mesh.connect is clientTls, then connectWith).
   const tls = mesh.clientTls(spec, service, port.port);
@@ -560,30 +691,70 @@ function makeEdge(mesh: MeshModel, client: ClientNode, service: Service, port: S
   if (!connections) {
     const list = server.endpoints.map((endpoint): EdgeConnection => {
       const r = mesh.connectWith(tls, service, port, endpoint);
-      return { serverWorkload: endpoint.workload, targetPort: endpoint.targetPort, client: r.client, server: r.server, result: r.result };
+      return {
+        serverWorkload: endpoint.workload,
+        targetPort: endpoint.targetPort,
+        client: r.client,
+        server: r.server,
+        result: r.result,
+      };
     });
     connections = { list, worst: worstOf(list) };
     server.connections.set(tls, connections);
   }
   const { outcome, clientTls, serverMode } = connections.worst;
-  return { client, server: server.node, caller: evidence.kind, evidence, connections: connections.list, outcome, clientTls, serverMode };
+  return {
+    client,
+    server: server.node,
+    caller: evidence.kind,
+    evidence,
+    connections: connections.list,
+    outcome,
+    clientTls,
+    serverMode,
+  };
 }
 
 function makeStandInServerEdge(mesh: MeshModel, client: ClientNode, server: StandInServer): Edge {
-  const spec: ClientSpec = { namespace: client.namespace, sidecar: client.sidecar, labels: client.members?.[0]?.labels ?? NO_LABELS };
+  const spec: ClientSpec = {
+    namespace: client.namespace,
+    sidecar: client.sidecar,
+    labels: client.members?.[0]?.labels ?? NO_LABELS,
+  };
   const mode =
     server.sidecar === 'none'
-      ? { mode: 'NO_SIDECAR' as const, level: 'default' as const, explanation: `services in ${server.service.namespace} have no sidecar` }
+      ? {
+          mode: 'NO_SIDECAR' as const,
+          level: 'default' as const,
+          explanation: `services in ${server.service.namespace} have no sidecar`,
+        }
       : server.sidecar === 'ambient'
         ? toAmbient(mesh.namespaceServerMode(server.service.namespace), mesh.settings.version.text)
         : mesh.namespaceServerMode(server.service.namespace);
   // Port 0: a stand-in service has no known port; only port-independent DestinationRule settings apply.
   const r = mesh.connect(spec, server.service, 0, { sidecar: server.sidecar, targetPort: undefined, mode });
-  const connection: EdgeConnection = { targetPort: undefined, client: r.client, server: r.server, result: r.result };
-  return finishEdge(client, server.node, 'possible', { kind: 'possible', description: server.node.standIn! }, [connection]);
+  const connection: EdgeConnection = {
+    targetPort: undefined,
+    client: r.client,
+    server: r.server,
+    result: r.result,
+  };
+  return finishEdge(
+    client,
+    server.node,
+    'possible',
+    { kind: 'possible', description: server.node.standIn! },
+    [connection],
+  );
 }
 
-function finishEdge(client: ClientNode, server: ServerNode, caller: CallerKind, evidence: CallerEvidence, connections: EdgeConnection[]): Edge {
+function finishEdge(
+  client: ClientNode,
+  server: ServerNode,
+  caller: CallerKind,
+  evidence: CallerEvidence,
+  connections: EdgeConnection[],
+): Edge {
   const { outcome, clientTls, serverMode } = worstOf(connections);
   return { client, server, caller, evidence, connections, outcome, clientTls, serverMode };
 }
@@ -591,8 +762,13 @@ function finishEdge(client: ClientNode, server: ServerNode, caller: CallerKind, 
 /** The first connection with the worst outcome decides the edge's outcome, client TLS and server mode. */
 function worstOf(connections: EdgeConnection[]): Pick<Edge, 'outcome' | 'clientTls' | 'serverMode'> {
   let worst = connections[0];
-  for (const c of connections) if (worst && OUTCOME_RANK[c.result.outcome] > OUTCOME_RANK[worst.result.outcome]) worst = c;
-  return { outcome: worst?.result.outcome ?? 'plaintext', clientTls: worst?.result.clientTls ?? 'plaintext', serverMode: worst?.server.mode ?? 'NO_SIDECAR' };
+  for (const c of connections)
+    if (worst && OUTCOME_RANK[c.result.outcome] > OUTCOME_RANK[worst.result.outcome]) worst = c;
+  return {
+    outcome: worst?.result.outcome ?? 'plaintext',
+    clientTls: worst?.result.clientTls ?? 'plaintext',
+    serverMode: worst?.server.mode ?? 'NO_SIDECAR',
+  };
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

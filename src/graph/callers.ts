@@ -6,7 +6,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
 import type { CallerEvidence } from './graph.js';
 
-export const CALLS_ANNOTATION = 'mtls-lint.io/calls';
+const CALLS_ANNOTATION = 'mtls-lint.io/calls';
 
 export interface Call {
   /** The concrete client, or a named client the inputs do not contain (config callers). */
@@ -18,7 +18,8 @@ export interface Call {
 }
 
 /** Host-like tokens, with an optional scheme and port: http://httpbin.foo:8000/ip, reviews.bookinfo.svc:9080. */
-const HOST_TOKEN = /(?:([a-z][a-z0-9+.-]*):\/\/)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::(\d{1,5}))?/gi;
+const HOST_TOKEN =
+  /(?:([a-z][a-z0-9+.-]*):\/\/)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::(\d{1,5}))?/gi;
 
 export interface HostReference {
   host: string;
@@ -31,7 +32,7 @@ export interface HostReference {
  * is the whole value — otherwise every "info" or "true" would be a call. `wholeWord: false` (command and args) drops
  * that last case: `command: ["curl"]` names a program, not a host.
  */
-export function hostReferences(text: string, wholeWord = true): HostReference[] {
+function hostReferences(text: string, wholeWord = true): HostReference[] {
   const out: HostReference[] = [];
   if (text.length > 64 * 1024) text = text.slice(0, 64 * 1024); // a certificate or a script: bounded work
   // Lower-cased once: per match it made a large ConfigMap value quadratic (a 240 KB grafana.yaml took 10 s).
@@ -52,7 +53,8 @@ export function hostReferences(text: string, wholeWord = true): HostReference[] 
 
 function portsFor(service: Service, ref: HostReference): number[] | undefined {
   if (ref.port !== undefined) return service.ports.some((p) => p.port === ref.port) ? [ref.port] : [];
-  const byScheme = ref.scheme === 'https' ? 443 : ref.scheme === 'http' || ref.scheme === 'ws' ? 80 : undefined;
+  const byScheme =
+    ref.scheme === 'https' ? 443 : ref.scheme === 'http' || ref.scheme === 'ws' ? 80 : undefined;
   if (byScheme !== undefined && service.ports.some((p) => p.port === byScheme)) return [byScheme];
   return service.ports.length === 1 ? [service.ports[0]!.port] : undefined;
 }
@@ -104,14 +106,21 @@ export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresol
         const ref = parseTarget(part);
         const service = ref ? mesh.serviceByHost(ref.host, w.namespace) : undefined;
         if (!ref || !service) {
-          unresolved.push(`${w.kind} ${w.namespace}/${w.name} ${CALLS_ANNOTATION}: ${part} is not a Service in the inputs`);
+          unresolved.push(
+            `${w.kind} ${w.namespace}/${w.name} ${CALLS_ANNOTATION}: ${part} is not a Service in the inputs`,
+          );
           continue;
         }
         calls.push({
           client: w,
           service,
           ports: portsFor(service, ref),
-          evidence: { kind: 'declared', description: `annotation ${CALLS_ANNOTATION}: ${part}`, resource: w.resource, path: [...path, CALLS_ANNOTATION] },
+          evidence: {
+            kind: 'declared',
+            description: `annotation ${CALLS_ANNOTATION}: ${part}`,
+            resource: w.resource,
+            path: [...path, CALLS_ANNOTATION],
+          },
         });
       }
     }
@@ -182,7 +191,10 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
     const configMaps = configMapsByNamespace.get(w.namespace);
     const spec = obj(get(w.resource.value, ...w.podPath, 'spec')) ?? {};
     const base: FieldPath = [...w.podPath, 'spec'];
-    for (const [listName, list] of [['containers', spec.containers], ['initContainers', spec.initContainers]] as const) {
+    for (const [listName, list] of [
+      ['containers', spec.containers],
+      ['initContainers', spec.initContainers],
+    ] as const) {
       arr(list).forEach((c, ci) => {
         const co = obj(c);
         if (!co) return;
@@ -191,19 +203,40 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
           const eo = obj(e);
           const value = str(eo?.value);
           const name = str(eo?.name) ?? '?';
-          if (value) add(value, () => ({ kind: 'inferred', description: `env ${name}`, resource: w.resource, path: [...cpath, 'env', ei, 'value'] }));
+          if (value)
+            add(value, () => ({
+              kind: 'inferred',
+              description: `env ${name}`,
+              resource: w.resource,
+              path: [...cpath, 'env', ei, 'value'],
+            }));
           const cmRef = obj(get(eo, 'valueFrom', 'configMapKeyRef'));
           const cmName = str(cmRef?.name);
           const cmKey = str(cmRef?.key);
           const cm = cmName ? configMaps?.get(cmName) : undefined;
           const cmValue = cm && cmKey ? str(get(cm.value, 'data', cmKey)) : undefined;
           if (cm && cmKey && cmValue)
-            add(cmValue, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${cmKey} (env ${name})`, resource: cm, path: ['data', cmKey] }));
+            add(cmValue, () => ({
+              kind: 'inferred',
+              description: `ConfigMap ${cm.name} key ${cmKey} (env ${name})`,
+              resource: cm,
+              path: ['data', cmKey],
+            }));
         });
         for (const field of ['command', 'args'] as const) {
           arr(co[field]).forEach((a, ai) => {
             const text = str(a);
-            if (text) add(text, () => ({ kind: 'inferred', description: `${field}`, resource: w.resource, path: [...cpath, field, ai] }), false);
+            if (text)
+              add(
+                text,
+                () => ({
+                  kind: 'inferred',
+                  description: `${field}`,
+                  resource: w.resource,
+                  path: [...cpath, field, ai],
+                }),
+                false,
+              );
           });
         }
         for (const ef of arr(co.envFrom)) scanConfigMap(str(get(ef, 'configMapRef', 'name')));
@@ -216,7 +249,12 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
       if (!cm) return;
       for (const [key, value] of Object.entries(obj(cm.value.data) ?? {})) {
         if (typeof value === 'string')
-          add(value, () => ({ kind: 'inferred', description: `ConfigMap ${cm.name} key ${key}`, resource: cm, path: ['data', key] }));
+          add(value, () => ({
+            kind: 'inferred',
+            description: `ConfigMap ${cm.name} key ${key}`,
+            resource: cm,
+            path: ['data', key],
+          }));
       }
     }
   }
@@ -245,7 +283,8 @@ export function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[])
     }
   });
   for (const ap of resources) {
-    if (ap.kind !== 'AuthorizationPolicy' || ap.group !== 'security.istio.io' || ap.namespace === undefined) continue;
+    if (ap.kind !== 'AuthorizationPolicy' || ap.group !== 'security.istio.io' || ap.namespace === undefined)
+      continue;
     const action = str(get(ap.value, 'spec', 'action')) ?? 'ALLOW';
     if (action !== 'ALLOW') continue;
     const selector = stringMap(get(ap.value, 'spec', 'selector', 'matchLabels'));
@@ -265,12 +304,15 @@ export function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[])
         arr(source.principals).forEach((p, pi) => {
           const m = /^(?:[^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(str(p) ?? '');
           if (!m || m[1]!.includes('*') || m[2]!.includes('*')) return;
-          for (const w of byNamespace.get(m[1]!) ?? []) if (w.serviceAccount === m[2]) clients.push([w, [...srcPath, 'principals', pi], `principal ${p}`]);
+          for (const w of byNamespace.get(m[1]!) ?? [])
+            if (w.serviceAccount === m[2])
+              clients.push([w, [...srcPath, 'principals', pi], `principal ${p}`]);
         });
         arr(source.namespaces).forEach((n, ni) => {
           const ns = str(n);
           if (!ns || ns.includes('*')) return;
-          for (const w of byNamespace.get(ns) ?? []) clients.push([w, [...srcPath, 'namespaces', ni], `namespace ${ns}`]);
+          for (const w of byNamespace.get(ns) ?? [])
+            clients.push([w, [...srcPath, 'namespaces', ni], `namespace ${ns}`]);
         });
         for (const [client, path, what] of clients) {
           for (const service of services) {
@@ -279,7 +321,12 @@ export function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[])
               client,
               service,
               ports: undefined,
-              evidence: { kind: 'inferred', description: `AuthorizationPolicy ${ap.namespace}/${ap.name} allows ${what}`, resource: ap, path },
+              evidence: {
+                kind: 'inferred',
+                description: `AuthorizationPolicy ${ap.namespace}/${ap.name} allows ${what}`,
+                resource: ap,
+                path,
+              },
             });
           }
         }

@@ -1,6 +1,13 @@
 // Graph types: who calls whom, and what happens on each connection.
 import type { Resource } from '../load/index.js';
-import type { ClientTlsResult, ConnectionOutcome, ServerModeResult, Service, ServicePort, Workload } from '../mesh/model.js';
+import type {
+  ClientTlsResult,
+  ConnectionOutcome,
+  ServerModeResult,
+  Service,
+  ServicePort,
+  Workload,
+} from '../mesh/model.js';
 import type { CallerKind, FieldPath } from '../types.js';
 
 /** A client: a concrete workload, or a stand-in for workloads the inputs do not show. */

@@ -90,7 +90,8 @@ export async function discoverFiles(paths: string[], cwd: string, ignore: Ignore
     } else {
       add(absolute); // an explicitly named file is read whatever its extension (also pipes: <(helm template …))
       const last = out.files[out.files.length - 1];
-      if (!info.isFile() && last?.absolute === absolute) last.stream = info.isFIFO() || info.isSocket() ? 'pipe' : 'device';
+      if (!info.isFile() && last?.absolute === absolute)
+        last.stream = info.isFIFO() || info.isSocket() ? 'pipe' : 'device';
     }
   }
   return out;

@@ -191,7 +191,11 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
 }
 
 /** One document per object identity; patches out (objects.ts). */
-function chooseObjects(out: LoadedInputs, patchFiles: ReadonlySet<string>, isValid?: (r: Resource) => boolean): LoadedInputs {
+function chooseObjects(
+  out: LoadedInputs,
+  patchFiles: ReadonlySet<string>,
+  isValid?: (r: Resource) => boolean,
+): LoadedInputs {
   const selection = selectObjects(out.resources, patchFiles, isValid);
   out.resources = selection.resources;
   if (selection.shadowed.length) out.shadowed = selection.shadowed;

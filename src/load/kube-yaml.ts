@@ -4,14 +4,7 @@
 // does (YAML 1.1: `on`/`no`/`y` are booleans, `0777` is octal, `1_000` is 1000), JSON keys as sigs.k8s.io/yaml
 // writes them, and go-yaml's line breaks. test/kube-yaml.test.ts compares it with go-yaml v2 itself.
 import { parseAllDocuments } from 'yaml';
-import type {
-  CollectionTag,
-  DocumentOptions,
-  ParseOptions,
-  ScalarTag,
-  SchemaOptions,
-  ToJSOptions,
-} from 'yaml';
+import type { CollectionTag, DocumentOptions, ParseOptions, ScalarTag, SchemaOptions } from 'yaml';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Plain scalars (gopkg.in/yaml.v2 resolve.go)
@@ -203,8 +196,6 @@ export const KUBE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions &
   logLevel: 'silent', // no process warnings on stderr for odd keys
 };
 
-export type { ToJSOptions };
-
 /**
  * YAML embedded in a manifest (the `istio` ConfigMap's `data.mesh`), decoded as istiod decodes it: the first
  * document, go-yaml's scalars and line breaks. Undefined when it cannot be read (or JSON cannot hold it).
@@ -306,7 +297,7 @@ export function separatorOffsets(text: string): number[] {
 // Values JSON cannot hold
 
 /** Path of the first NaN or ±Infinity in a decoded value: json.Marshal refuses it, and so kubectl the document. */
-export function nonJsonNumber(value: unknown): { path: (string | number)[]; value: number } | undefined {
+function nonJsonNumber(value: unknown): { path: (string | number)[]; value: number } | undefined {
   const stack: [unknown, (string | number)[]][] = [[value, []]];
   while (stack.length) {
     const [v, path] = stack.pop()!;

@@ -67,7 +67,7 @@ const SELECTOR_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
  * container), or undefined when it is complete. Such a document is what a kustomize patch looks like; the API
  * server would refuse it on its own.
  */
-export function missingForKind(r: Pick<Resource, 'kind' | 'value'>): string | undefined {
+function missingForKind(r: Pick<Resource, 'kind' | 'value'>): string | undefined {
   const podPath = Object.hasOwn(TEMPLATE_PATH, r.kind) ? TEMPLATE_PATH[r.kind] : undefined;
   if (!podPath) return undefined;
   // Only what is absent makes a patch; a field of the wrong type is a broken manifest (invalid-resource says so).
@@ -95,7 +95,7 @@ export function missingForKind(r: Pick<Resource, 'kind' | 'value'>): string | un
 }
 
 /** Group, kind, namespace and name: one identity is one object in the cluster. */
-export function identityOf(r: Resource): string {
+function identityOf(r: Resource): string {
   return `${r.group}\0${r.kind}\0${r.namespace ?? ''}\0${r.name}`;
 }
 

@@ -17,7 +17,7 @@ const ROLE = 'mtls-lint-parse';
  * workers; 10 MB, 3.0 s either way, more CPU with workers; 40 MB, one thread 10.1–11.4 s, workers 10.6–12.5 s over
  * four runs. So they start only for very large inputs (or with --concurrency N).
  */
-export const WORKER_MIN_BYTES = 64 * 1024 * 1024;
+const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 /** Bytes per batch: small enough to keep every worker busy to the end, large enough that messages are noise. */
 const BATCH_BYTES = 256 * 1024;
 

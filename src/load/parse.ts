@@ -27,7 +27,6 @@ import {
   CLUSTER_SCOPED_KINDS,
   SourceLocator,
   apiGroupVersion,
-  describeResource,
   hydrateResource,
   type Resource,
   type ResourceData,
@@ -49,8 +48,8 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxDocuments: 20_000, maxAlia
  * written in the source (plus EXPANSION_SLACK): a few large anchors referenced many times are a memory bomb
  * that yaml's alias count alone does not see.
  */
-export const EXPANSION_FACTOR = 10;
-export const EXPANSION_SLACK = 10_000;
+const EXPANSION_FACTOR = 10;
+const EXPANSION_SLACK = 10_000;
 
 export interface ParsedFile {
   resources: Resource[];
@@ -63,7 +62,7 @@ export interface ParsedFile {
   templates?: SkippedTemplate[];
 }
 
-export interface SkippedTemplate {
+interface SkippedTemplate {
   line: number;
   reason: string;
 }
@@ -1053,7 +1052,7 @@ function scalarText(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
+function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -1321,5 +1320,3 @@ function isBlank(text: string, pos: number, lineEnd: number): boolean {
   }
   return true;
 }
-
-export { describeResource };

@@ -98,7 +98,7 @@ export const CLUSTER_SCOPED_KINDS = new Set([
   'ValidatingAdmissionPolicyBinding',
 ]);
 
-export function resourceRef(r: Pick<Resource, 'kind' | 'apiVersion' | 'namespace' | 'name'>): ResourceRef {
+function resourceRef(r: Pick<Resource, 'kind' | 'apiVersion' | 'namespace' | 'name'>): ResourceRef {
   const ref: ResourceRef = { kind: r.kind, apiVersion: r.apiVersion, name: r.name };
   if (r.namespace !== undefined) ref.namespace = r.namespace;
   return ref;

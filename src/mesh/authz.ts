@@ -10,14 +10,19 @@ const WHEN_KEYS = ['source.principal', 'source.namespace', 'connection.sni'];
 export function readAuthorizationPolicies(resources: Resource[]): AuthzPolicy[] {
   const out: AuthzPolicy[] = [];
   for (const r of resources) {
-    if (r.kind !== 'AuthorizationPolicy' || r.group !== 'security.istio.io' || r.namespace === undefined) continue;
+    if (r.kind !== 'AuthorizationPolicy' || r.group !== 'security.istio.io' || r.namespace === undefined)
+      continue;
     const mtlsFields: MtlsOnlyField[] = [];
     arr(get(r.value, 'spec', 'rules')).forEach((rule, ri) => {
       arr(obj(rule)?.from).forEach((from, fi) => {
         const source = obj(obj(from)?.source) ?? {};
         for (const field of SOURCE_FIELDS) {
           if (arr(source[field]).length)
-            mtlsFields.push({ path: ['spec', 'rules', ri, 'from', fi, 'source', field], field, positive: !field.startsWith('not') });
+            mtlsFields.push({
+              path: ['spec', 'rules', ri, 'from', fi, 'source', field],
+              field,
+              positive: !field.startsWith('not'),
+            });
         }
       });
       arr(obj(rule)?.when).forEach((cond, ci) => {

@@ -6,7 +6,6 @@ import type {
   ClientTlsResult,
   EdgeConnectionResult,
   MeshModel,
-  ServerEndpoint,
   ServerModeResult,
   Service,
   ServicePort,
@@ -36,14 +35,31 @@ import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
  * for resources only through a ResourcesByKind that refuses other kinds.
  */
 export const MODEL_INPUTS: readonly KindInput[] = [
-  { kinds: [...WORKLOAD_KINDS], reach: 'everything', reader: 'mesh/workloads.ts extractWorkloads: any workload is a possible caller of every service' },
-  { kinds: ['Namespace'], reach: 'everything', reader: 'mesh/workloads.ts collectNamespaces: injection labels' },
-  { kinds: ['Service'], reach: 'everything', reader: 'mesh/services.ts extractServices: servers, and hosts for every client' },
-  { kinds: ['ConfigMap', 'IstioOperator'], reach: 'everything', reader: 'mesh/settings.ts: mesh config (root namespace, auto mTLS)' },
+  {
+    kinds: [...WORKLOAD_KINDS],
+    reach: 'everything',
+    reader: 'mesh/workloads.ts extractWorkloads: any workload is a possible caller of every service',
+  },
+  {
+    kinds: ['Namespace'],
+    reach: 'everything',
+    reader: 'mesh/workloads.ts collectNamespaces: injection labels',
+  },
+  {
+    kinds: ['Service'],
+    reach: 'everything',
+    reader: 'mesh/services.ts extractServices: servers, and hosts for every client',
+  },
+  {
+    kinds: ['ConfigMap', 'IstioOperator'],
+    reach: 'everything',
+    reader: 'mesh/settings.ts: mesh config (root namespace, auto mTLS)',
+  },
   {
     kinds: ['PeerAuthentication', 'Policy'],
     reach: 'namespace',
-    reader: "mesh/server-mode.ts: a namespace's policies set what its servers accept (istio-semantics.md §1.2, §2.1)",
+    reader:
+      "mesh/server-mode.ts: a namespace's policies set what its servers accept (istio-semantics.md §1.2, §2.1)",
   },
   { kinds: ['MeshPolicy'], reach: 'everything', reader: 'mesh/server-mode.ts: the mesh-wide legacy policy' },
   {
@@ -52,7 +68,11 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     hostsOf: destinationRuleHosts,
     reader: 'mesh/destination-rules.ts: what sidecars send to the hosts a rule matches',
   },
-  { kinds: ['AuthorizationPolicy'], reach: 'namespace', reader: 'mesh/authz.ts: policies over the workloads of their namespace' },
+  {
+    kinds: ['AuthorizationPolicy'],
+    reach: 'namespace',
+    reader: 'mesh/authz.ts: policies over the workloads of their namespace',
+  },
 ];
 
 const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.kinds));
@@ -76,15 +96,27 @@ export function buildMeshModel(
   const byKind = anyKind.declaredOnly(MODEL_KINDS, 'mesh/build.ts MODEL_INPUTS');
   const { settings, namespaces, workloads, services } = reuse ?? modelParts(byKind, options);
   const v = settings.release;
-  const policies = new ServerPolicies(readPeerAuthentications(byKind.of('PeerAuthentication')), readLegacyPolicies(byKind.of('Policy', 'MeshPolicy')), settings.rootNamespace, v);
-  const drs = new DestinationRuleIndex(readDestinationRules(byKind.of('DestinationRule')), settings.rootNamespace, v);
+  const policies = new ServerPolicies(
+    readPeerAuthentications(byKind.of('PeerAuthentication')),
+    readLegacyPolicies(byKind.of('Policy', 'MeshPolicy')),
+    settings.rootNamespace,
+    v,
+  );
+  const drs = new DestinationRuleIndex(
+    readDestinationRules(byKind.of('DestinationRule')),
+    settings.rootNamespace,
+    v,
+  );
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
 
   // Keyed by workload resource id, target port, then the service resource id and port it is reached through ("" for
   // none): nested maps, as building one key string per call cost more than the lookup it saves.
-  const serverModeCache = new Map<string, Map<number | undefined, Map<string, Map<number | undefined, ServerModeResult>>>>();
+  const serverModeCache = new Map<
+    string,
+    Map<number | undefined, Map<string, Map<number | undefined, ServerModeResult>>>
+  >();
 
   const serverMode: MeshModel['serverMode'] = (workload, targetPort, via) => {
     let byTarget = serverModeCache.get(workload.resource.id);
@@ -99,7 +131,11 @@ export function buildMeshModel(
     if (hit) return hit;
     let result: ServerModeResult;
     if (workload.sidecar.state === 'none') {
-      result = { mode: 'NO_SIDECAR', level: 'default', explanation: `${workload.kind} ${workload.namespace}/${workload.name} has no sidecar (${workload.sidecar.reason})` };
+      result = {
+        mode: 'NO_SIDECAR',
+        level: 'default',
+        explanation: `${workload.kind} ${workload.namespace}/${workload.name} has no sidecar (${workload.sidecar.reason})`,
+      };
       if (workload.sidecar.cause) result.cause = workload.sidecar.cause;
     } else {
       result = policies.sidecarServerMode(workload, workload.namespace, targetPort, via);
@@ -111,7 +147,10 @@ export function buildMeshModel(
 
   // The same for every client of a service port (and asked once per edge): keyed by the port, or the service.
   const inferredModes = new WeakMap<ServicePort | Service | StandInService, ServerModeResult['mode']>();
-  const inferredMode = (service: Service | StandInService, port: ServicePort | undefined): ServerModeResult['mode'] => {
+  const inferredMode = (
+    service: Service | StandInService,
+    port: ServicePort | undefined,
+  ): ServerModeResult['mode'] => {
     const key = port ?? service;
     let mode = inferredModes.get(key);
     if (mode === undefined) inferredModes.set(key, (mode = inferServiceMode(service, port)));
@@ -119,11 +158,15 @@ export function buildMeshModel(
   };
 
   /** What the client sidecar infers about the service for auto mTLS (BestEffortInferServiceMTLSMode, §4.3). */
-  const inferServiceMode = (service: Service | StandInService, port: ServicePort | undefined): ServerModeResult['mode'] => {
+  const inferServiceMode = (
+    service: Service | StandInService,
+    port: ServicePort | undefined,
+  ): ServerModeResult['mode'] => {
     if (v.has('legacy-authentication-policy')) {
       if (!v.has('peer-authentication') || !policies.anyPeerAuthenticationApplies(service.namespace, {})) {
         // A service the inputs do not show has no service-level Policy: its namespace's or the mesh's decides.
-        if (!('resource' in service)) return policies.sidecarServerMode(undefined, service.namespace, undefined, undefined).mode;
+        if (!('resource' in service))
+          return policies.sidecarServerMode(undefined, service.namespace, undefined, undefined).mode;
         const legacy = policies.legacyPolicyFor(service, port);
         if (legacy) return legacy.policy.mode;
         if (v.has('no-policy-plaintext-only')) return 'DISABLE';
@@ -132,19 +175,38 @@ export function buildMeshModel(
     return policies.composePeerAuthentication(service.namespace, undefined, undefined).mode;
   };
 
-  const clientTls: MeshModel['clientTls'] = (client, service, port) => clientTlsFor(client, service, port, undefined);
+  const clientTls: MeshModel['clientTls'] = (client, service, port) =>
+    clientTlsFor(client, service, port, undefined);
 
   // Answers that do not depend on the client beyond its sidecar state are shared objects, and a DestinationRule's
   // answer for a port is computed once: the graph asks this once per edge, and most edges get one of a few answers.
-  const noSidecar: ClientTlsResult = { mode: 'NO_SIDECAR', explanation: 'the client has no sidecar and sends plaintext' };
+  const noSidecar: ClientTlsResult = {
+    mode: 'NO_SIDECAR',
+    explanation: 'the client has no sidecar and sends plaintext',
+  };
   // ztunnel does not apply DestinationRule tls: it sends HBONE to mesh endpoints, plaintext to the rest.
-  const ambientClient: ClientTlsResult = { mode: 'AUTO', explanation: 'the client is in ambient mode: ztunnel ignores DestinationRule tls and sends HBONE (mTLS) to mesh endpoints' };
+  const ambientClient: ClientTlsResult = {
+    mode: 'AUTO',
+    explanation:
+      'the client is in ambient mode: ztunnel ignores DestinationRule tls and sends HBONE (mTLS) to mesh endpoints',
+  };
   const noDestinationRule: ClientTlsResult = settings.autoMtls
-    ? { mode: 'AUTO', explanation: `no DestinationRule sets tls, so auto mTLS decides (${settings.autoMtlsSource})` }
-    : { mode: 'PLAINTEXT', explanation: `no DestinationRule sets tls and auto mTLS is off (${settings.autoMtlsSource}), so the client sidecar sends plaintext` };
+    ? {
+        mode: 'AUTO',
+        explanation: `no DestinationRule sets tls, so auto mTLS decides (${settings.autoMtlsSource})`,
+      }
+    : {
+        mode: 'PLAINTEXT',
+        explanation: `no DestinationRule sets tls and auto mTLS is off (${settings.autoMtlsSource}), so the client sidecar sends plaintext`,
+      };
   const byRuleAndPort = new Map<DestinationRuleInfo, Map<number, ClientTlsResult>>();
 
-  const clientTlsFor = (client: ClientSpec, service: Service | StandInService, port: number, subset: string | undefined): ClientTlsResult => {
+  const clientTlsFor = (
+    client: ClientSpec,
+    service: Service | StandInService,
+    port: number,
+    subset: string | undefined,
+  ): ClientTlsResult => {
     if (client.sidecar === 'none') return noSidecar;
     if (client.sidecar === 'ambient') return ambientClient;
     const rule = ruleFor(client, service);
@@ -161,10 +223,16 @@ export function buildMeshModel(
   // (service, client labels, client namespace), as the graph asks for every port of every service.
   // Where no rule of the client's namespace has a workloadSelector, labels do not change the answer: all its
   // clients share one entry (keyed by `anyLabels`) instead of one per labels object.
-  const rulesFor = new WeakMap<Service | StandInService, WeakMap<Record<string, string>, Map<string | symbol, DestinationRuleInfo | null>>>();
+  const rulesFor = new WeakMap<
+    Service | StandInService,
+    WeakMap<Record<string, string>, Map<string | symbol, DestinationRuleInfo | null>>
+  >();
   const anyLabels: Record<string, string> = {};
   const anyOtherNamespace = Symbol('any other namespace');
-  const ruleFor = (client: ClientSpec, service: Service | StandInService): DestinationRuleInfo | undefined => {
+  const ruleFor = (
+    client: ClientSpec,
+    service: Service | StandInService,
+  ): DestinationRuleInfo | undefined => {
     let byLabels = rulesFor.get(service);
     if (!byLabels) rulesFor.set(service, (byLabels = new WeakMap()));
     const labelsKey = drs.labelsMatterIn(client.namespace) ? client.labels : anyLabels;
@@ -172,7 +240,9 @@ export function buildMeshModel(
     if (!byNamespace) byLabels.set(labelsKey, (byNamespace = new Map()));
     // Sidecars outside the namespaces that may choose differently for this host all get the same rule (the fact
     // the graph's grouping rests on): they share one entry.
-    const namespaceKey = namespacesDistinctFor(service).has(client.namespace) ? client.namespace : anyOtherNamespace;
+    const namespaceKey = namespacesDistinctFor(service).has(client.namespace)
+      ? client.namespace
+      : anyOtherNamespace;
     let rule = byNamespace.get(namespaceKey);
     if (rule === undefined) {
       rule = drs.lookup(client.namespace, client.labels, hostOf(service), service.namespace)[0] ?? null;
@@ -206,7 +276,12 @@ export function buildMeshModel(
   };
 
   const connect: MeshModel['connect'] = (client, service, portArg, server) =>
-    connectWith(clientTlsFor(client, service, typeof portArg === 'number' ? portArg : portArg.port, undefined), service, portArg, server);
+    connectWith(
+      clientTlsFor(client, service, typeof portArg === 'number' ? portArg : portArg.port, undefined),
+      service,
+      portArg,
+      server,
+    );
 
   const connectWith: MeshModel['connectWith'] = (c, service, portArg, server) => {
     const servicePort = typeof portArg === 'number' ? undefined : portArg;
@@ -219,7 +294,9 @@ export function buildMeshModel(
         mode: server.mode,
         inferredMode: inferredMode(service, servicePort),
         headless: real?.headless ?? false,
-        headlessMixed: real ? real.headless && real.workloads.some((w) => w.sidecar.state !== 'sidecar') : false,
+        headlessMixed: real
+          ? real.headless && real.workloads.some((w) => w.sidecar.state !== 'sidecar')
+          : false,
         portProtocol: portProtocol(servicePort),
       },
       v,
@@ -244,7 +321,10 @@ export function buildMeshModel(
       return mode;
     },
     namespacesDistinctFor,
-    clientClassKey: (client) => (client.sidecar === 'none' ? 'none' : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`),
+    clientClassKey: (client) =>
+      client.sidecar === 'none'
+        ? 'none'
+        : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`,
     clientTls,
     connect,
     connectWith,
@@ -252,11 +332,19 @@ export function buildMeshModel(
 }
 
 /** Settings, namespaces, workloads (with their sidecar decisions) and services (with the workloads they select). */
-function modelParts(byKind: Pick<ResourcesByKind, 'of' | 'namespaces'>, options: ResolvedOptions): ReusableModelParts {
+function modelParts(
+  byKind: Pick<ResourcesByKind, 'of' | 'namespaces'>,
+  options: ResolvedOptions,
+): ReusableModelParts {
   const settings = resolveMeshSettings(byKind.of('ConfigMap', 'IstioOperator'), options);
   // Sorted once here, so that groups, victim lists and tie-breaks never depend on file order.
   const bare = byPlace(extractWorkloads(byKind.of(...WORKLOAD_KINDS)));
-  const namespaces = collectNamespaces(byKind.of('Namespace'), bare.map((w) => w.namespace), options, byKind.namespaces);
+  const namespaces = collectNamespaces(
+    byKind.of('Namespace'),
+    bare.map((w) => w.namespace),
+    options,
+    byKind.namespaces,
+  );
   // Written out rather than spread: a spread copy got a hidden class of its own per workload, which made every
   // workload field read in the graph and the rules a megamorphic lookup.
   const workloads: Workload[] = bare.map((w) => ({
@@ -286,21 +374,27 @@ export function toAmbient(result: ServerModeResult, version: string): ServerMode
 }
 
 /** svc (in the caller's namespace), svc.ns, svc.ns.svc, svc.ns.svc.cluster.local. */
-export function lookupHost(index: Map<string, Service>, rawHost: string, fromNamespace: string): Service | undefined {
+function lookupHost(
+  index: Map<string, Service>,
+  rawHost: string,
+  fromNamespace: string,
+): Service | undefined {
   const host = rawHost.toLowerCase().replace(/\.$/, '');
   const parts = host.split('.');
   if (parts.length === 1) return index.get(`${parts[0]}.${fromNamespace}`);
   if (parts.length === 2) return index.get(host);
   if (parts.length === 3 && parts[2] === 'svc') return index.get(`${parts[0]}.${parts[1]}`);
-  if (host.endsWith(`.svc.${CLUSTER_DOMAIN}`) && parts.length === 5) return index.get(`${parts[0]}.${parts[1]}`);
+  if (host.endsWith(`.svc.${CLUSTER_DOMAIN}`) && parts.length === 5)
+    return index.get(`${parts[0]}.${parts[1]}`);
   return undefined;
 }
 
-export type { ServerEndpoint };
-
 /** Sorted by namespace, name, kind and file (stable); each item's key is built once, not once per comparison. */
 function byPlace<T extends { namespace: string; name: string; resource: Resource }>(items: T[]): T[] {
-  const keyed = items.map((item) => ({ item, key: `${item.namespace}\0${item.name}\0${item.resource.kind}\0${item.resource.file}` }));
+  const keyed = items.map((item) => ({
+    item,
+    key: `${item.namespace}\0${item.name}\0${item.resource.kind}\0${item.resource.file}`,
+  }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return keyed.map((k) => k.item);
 }

@@ -16,16 +16,30 @@ export interface EndpointFacts {
 }
 
 /** Does auto mTLS send Istio mTLS to this endpoint? (§4.2–4.4) */
-export function autoMtlsSends(endpoint: EndpointFacts, v: Release): { mtls: boolean; why: string } {
+function autoMtlsSends(endpoint: EndpointFacts, v: Release): { mtls: boolean; why: string } {
   // ≤ 1.6 leaves the auto-detected ISTIO_MUTUAL socket on a headless (ORIGINAL_DST) cluster without the per-endpoint
   // match, so every endpoint gets mTLS, injected or not (istio-semantics.md §4.3, inferred from applyUpstreamTLSSettings).
-  if (endpoint.headless && v.has('headless-auto-mtls-to-every-endpoint') && endpoint.inferredMode !== 'DISABLE')
-    return { mtls: true, why: `auto mTLS on a headless service in ${v.text} sends mTLS to every endpoint, injected or not` };
-  if (endpoint.sidecar === 'ambient') return { mtls: true, why: 'auto mTLS sends HBONE (mTLS) to ambient endpoints' };
-  if (endpoint.sidecar !== 'sidecar') return { mtls: false, why: 'auto mTLS sends plaintext to endpoints without a sidecar' };
+  if (
+    endpoint.headless &&
+    v.has('headless-auto-mtls-to-every-endpoint') &&
+    endpoint.inferredMode !== 'DISABLE'
+  )
+    return {
+      mtls: true,
+      why: `auto mTLS on a headless service in ${v.text} sends mTLS to every endpoint, injected or not`,
+    };
+  if (endpoint.sidecar === 'ambient')
+    return { mtls: true, why: 'auto mTLS sends HBONE (mTLS) to ambient endpoints' };
+  if (endpoint.sidecar !== 'sidecar')
+    return { mtls: false, why: 'auto mTLS sends plaintext to endpoints without a sidecar' };
   if (endpoint.headless) {
-    if (!v.has('headless-auto-mtls-all-or-nothing')) return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
-    if (endpoint.headlessMixed) return { mtls: false, why: 'a headless service with any uninjected endpoint gets plaintext for all (auto mTLS, 1.8+)' };
+    if (!v.has('headless-auto-mtls-all-or-nothing'))
+      return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
+    if (endpoint.headlessMixed)
+      return {
+        mtls: false,
+        why: 'a headless service with any uninjected endpoint gets plaintext for all (auto mTLS, 1.8+)',
+      };
   }
   if (endpoint.inferredMode === 'DISABLE') {
     return { mtls: false, why: 'auto mTLS sees the namespace/mesh policy DISABLE and sends plaintext' };
@@ -33,13 +47,21 @@ export function autoMtlsSends(endpoint: EndpointFacts, v: Release): { mtls: bool
   const level = endpoint.mode.level;
   if (endpoint.mode.mode === 'DISABLE' && (level === 'workload' || level === 'port')) {
     // 1.12+: EDS strips tlsMode from endpoints whose full PeerAuthentication is DISABLE; 1.5–1.11 ignored it.
-    if (v.has('auto-mtls-honours-workload-disable')) return { mtls: false, why: 'auto mTLS (1.12+) sees the workload-level DISABLE and sends plaintext' };
-    return { mtls: true, why: `auto mTLS in ${v.text} ignores workload- and port-level DISABLE and still sends mTLS` };
+    if (v.has('auto-mtls-honours-workload-disable'))
+      return { mtls: false, why: 'auto mTLS (1.12+) sees the workload-level DISABLE and sends plaintext' };
+    return {
+      mtls: true,
+      why: `auto mTLS in ${v.text} ignores workload- and port-level DISABLE and still sends mTLS`,
+    };
   }
   return { mtls: true, why: 'auto mTLS sends mTLS to sidecar endpoints' };
 }
 
-export function connectionOutcome(client: ClientTlsResult, endpoint: EndpointFacts, v: Release): ConnectionOutcome {
+export function connectionOutcome(
+  client: ClientTlsResult,
+  endpoint: EndpointFacts,
+  v: Release,
+): ConnectionOutcome {
   let sends: ConnectionOutcome['clientTls'];
   let sendsWhy: string;
   switch (client.mode) {
@@ -73,7 +95,11 @@ export function connectionOutcome(client: ClientTlsResult, endpoint: EndpointFac
   }
   const fromSidecar = client.mode !== 'NO_SIDECAR';
   const mode = endpoint.mode.mode;
-  const ok = (outcome: ConnectionOutcome['outcome'], why: string): ConnectionOutcome => ({ clientTls: sends, outcome, explanation: `${sendsWhy}; ${why}` });
+  const ok = (outcome: ConnectionOutcome['outcome'], why: string): ConnectionOutcome => ({
+    clientTls: sends,
+    outcome,
+    explanation: `${sendsWhy}; ${why}`,
+  });
   const broken = (failure: NonNullable<ConnectionOutcome['failure']>, why: string): ConnectionOutcome => ({
     clientTls: sends,
     outcome: 'broken',
@@ -84,22 +110,52 @@ export function connectionOutcome(client: ClientTlsResult, endpoint: EndpointFac
   if (sends === 'plaintext') {
     if (mode === 'STRICT' || mode === 'AMBIENT_STRICT') {
       return fromSidecar
-        ? broken('503', `${endpoint.mode.explanation}, so the server rejects plaintext and the client sidecar returns 503`)
-        : broken('reset', `${endpoint.mode.explanation}, so the server resets the plaintext connection (curl exit 56, HTTP code 000)`);
+        ? broken(
+            '503',
+            `${endpoint.mode.explanation}, so the server rejects plaintext and the client sidecar returns 503`,
+          )
+        : broken(
+            'reset',
+            `${endpoint.mode.explanation}, so the server resets the plaintext connection (curl exit 56, HTTP code 000)`,
+          );
     }
-    return ok('plaintext', mode === 'NO_SIDECAR' ? 'the server has no sidecar and reads plaintext' : `${endpoint.mode.explanation}, which accepts plaintext`);
+    return ok(
+      'plaintext',
+      mode === 'NO_SIDECAR'
+        ? 'the server has no sidecar and reads plaintext'
+        : `${endpoint.mode.explanation}, which accepts plaintext`,
+    );
   }
   if (sends === 'mtls') {
-    if (mode === 'NO_SIDECAR') return broken('503', 'the server has no sidecar to terminate Istio mTLS, so the call fails with 503');
-    if (mode === 'DISABLE') return broken('503', `${endpoint.mode.explanation}, so the server sidecar has no TLS chain and the call fails with 503`);
+    if (mode === 'NO_SIDECAR')
+      return broken('503', 'the server has no sidecar to terminate Istio mTLS, so the call fails with 503');
+    if (mode === 'DISABLE')
+      return broken(
+        '503',
+        `${endpoint.mode.explanation}, so the server sidecar has no TLS chain and the call fails with 503`,
+      );
     return ok('mtls', `${endpoint.mode.explanation}, which terminates Istio mTLS`);
   }
   // Non-Istio TLS (DestinationRule SIMPLE/MUTUAL).
-  if (mode === 'NO_SIDECAR') return ok('tls', 'the server has no sidecar; this works only if the application itself serves TLS');
+  if (mode === 'NO_SIDECAR')
+    return ok('tls', 'the server has no sidecar; this works only if the application itself serves TLS');
   if (mode === 'STRICT' || mode === 'AMBIENT_STRICT')
-    return broken('tls-error', `${endpoint.mode.explanation}, which requires a mesh-issued client certificate, so the TLS handshake fails`);
-  if (mode === 'DISABLE') return broken('tls-error', `${endpoint.mode.explanation}: the sidecar has only plaintext chains, so the TLS connection is closed`);
+    return broken(
+      'tls-error',
+      `${endpoint.mode.explanation}, which requires a mesh-issued client certificate, so the TLS handshake fails`,
+    );
+  if (mode === 'DISABLE')
+    return broken(
+      'tls-error',
+      `${endpoint.mode.explanation}: the sidecar has only plaintext chains, so the TLS connection is closed`,
+    );
   if (endpoint.portProtocol === 'http')
-    return broken('tls-error', `${endpoint.mode.explanation}, and on an HTTP port non-Istio TLS matches no filter chain, so the connection is closed`);
-  return ok('tls', `${endpoint.mode.explanation}; on a TCP port the TLS bytes pass through to the application`);
+    return broken(
+      'tls-error',
+      `${endpoint.mode.explanation}, and on an HTTP port non-Istio TLS matches no filter chain, so the connection is closed`,
+    );
+  return ok(
+    'tls',
+    `${endpoint.mode.explanation}; on a TCP port the TLS bytes pass through to the application`,
+  );
 }

@@ -26,7 +26,7 @@ import { get, obj, selectorMatches } from './util.js';
 import type { Release } from './releases.js';
 import { oneLine, quoteName } from '../escape.js';
 
-export type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 
 export interface ConvertedPolicy {
   /** The file of the first source policy: `--out-dir` writes the PeerAuthentication next to its origin. */
@@ -74,7 +74,7 @@ export function convertMesh(mesh: MeshModel, options: ConvertOptions): Conversio
   return result;
 }
 
-export function peerAuthenticationApiVersion(v: Release): string {
+function peerAuthenticationApiVersion(v: Release): string {
   // security.istio.io/v1 appears in 1.22 (api@1.22.0); v1beta1 from 1.5.
   return v.has('peer-authentication-v1') ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
 }
@@ -89,7 +89,7 @@ type Desired =
   | { mode: 'inherit' }
   | { mode: 'ambiguous'; list: LegacyPolicy[] };
 
-export function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conversion {
+function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conversion {
   const inv = meshInventory(mesh);
   const root = mesh.settings.rootNamespace;
   const policies: ConvertedPolicy[] = [];
@@ -502,12 +502,17 @@ function noteDroppedFields(
 /** The conversion as YAML documents, each with a comment naming what it replaces. */
 export function renderPolicy(c: ConvertedPolicy): string {
   // Names come from the inputs: one comment line whatever they hold, no workflow command when printed in a CI log.
-  const from = c.sources.map((r) => `${oneLine(describe(r))} (${quoteName(r.file)}:${r.span([]).line})`).join(', ');
+  const from = c.sources
+    .map((r) => `${oneLine(describe(r))} (${quoteName(r.file)}:${r.span([]).line})`)
+    .join(', ');
   // A value with a line break double-quoted (\n), not a block scalar whose lines could start with `::`.
   let body = stringify(c.value, { lineWidth: 0, blockQuote: false });
   // `##[` can only be in a string: quote them all, where `\x23` is a `#`.
   if (body.includes('##[')) {
-    body = stringify(c.value, { lineWidth: 0, blockQuote: false, defaultStringType: 'QUOTE_DOUBLE' }).replace(/##\[/g, '#\\x23[');
+    body = stringify(c.value, { lineWidth: 0, blockQuote: false, defaultStringType: 'QUOTE_DOUBLE' }).replace(
+      /##\[/g,
+      '#\\x23[',
+    );
   }
   return `# Converted by mtls-lint from ${from}\n${body}`;
 }

@@ -5,7 +5,18 @@
 import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
 import type { Cause, ClientTlsMode } from './model.js';
-import { arr, get, hostMatches, hostSpecificity, obj, portNumber, resolveIstioHost, selectorMatches, str, stringMap } from './util.js';
+import {
+  arr,
+  get,
+  hostMatches,
+  hostSpecificity,
+  obj,
+  portNumber,
+  resolveIstioHost,
+  selectorMatches,
+  str,
+  stringMap,
+} from './util.js';
 import type { Release } from './releases.js';
 import { oldestFirst } from './server-mode.js';
 
@@ -29,7 +40,8 @@ export interface TlsChoice {
 export function readDestinationRules(resources: Resource[]): DestinationRuleInfo[] {
   const out: DestinationRuleInfo[] = [];
   for (const r of resources) {
-    if (r.kind !== 'DestinationRule' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
+    if (r.kind !== 'DestinationRule' || r.group !== 'networking.istio.io' || r.namespace === undefined)
+      continue;
     const host = str(get(r.value, 'spec', 'host'));
     if (!host) continue;
     const exportTo = get(r.value, 'spec', 'exportTo');
@@ -37,7 +49,9 @@ export function readDestinationRules(resources: Resource[]): DestinationRuleInfo
       resource: r,
       namespace: r.namespace,
       host: resolveIstioHost(host.toLowerCase(), r.namespace),
-      exportTo: Array.isArray(exportTo) ? exportTo.filter((e): e is string => typeof e === 'string') : undefined,
+      exportTo: Array.isArray(exportTo)
+        ? exportTo.filter((e): e is string => typeof e === 'string')
+        : undefined,
     };
     const selector = obj(get(r.value, 'spec', 'workloadSelector', 'matchLabels'));
     if (selector && Object.keys(selector).length) info.workloadSelector = stringMap(selector);
@@ -84,7 +98,12 @@ export class DestinationRuleIndex {
    * namespace. Used to group possible callers instead of enumerating them.
    */
   clientClassKey(namespace: string, labels: Record<string, string>): string {
-    if (!this.byNamespace.has(namespace) && namespace !== this.rootNamespace && !this.namedInExportTo().has(namespace)) return '*';
+    if (
+      !this.byNamespace.has(namespace) &&
+      namespace !== this.rootNamespace &&
+      !this.namedInExportTo().has(namespace)
+    )
+      return '*';
     const selected = (this.byNamespace.get(namespace) ?? [])
       .filter((dr) => dr.workloadSelector && selectorMatches(dr.workloadSelector, labels))
       .map((dr) => dr.resource.name)
@@ -114,7 +133,8 @@ export class DestinationRuleIndex {
   private exactByHost(): Map<string, DestinationRuleInfo[]> {
     if (!this.exact) {
       this.exact = new Map();
-      for (const dr of this.rules) if (!dr.host.startsWith('*')) this.exact.set(dr.host, [...(this.exact.get(dr.host) ?? []), dr]);
+      for (const dr of this.rules)
+        if (!dr.host.startsWith('*')) this.exact.set(dr.host, [...(this.exact.get(dr.host) ?? []), dr]);
     }
     return this.exact;
   }
@@ -126,7 +146,8 @@ export class DestinationRuleIndex {
   private namedInExportTo(): Set<string> {
     if (!this.exportNames) {
       this.exportNames = new Set();
-      for (const dr of this.rules) for (const e of dr.exportTo ?? []) if (e !== '.' && e !== '*') this.exportNames.add(e);
+      for (const dr of this.rules)
+        for (const e of dr.exportTo ?? []) if (e !== '.' && e !== '*') this.exportNames.add(e);
     }
     return this.exportNames;
   }
@@ -136,11 +157,23 @@ export class DestinationRuleIndex {
    * Several DRs with the same host in one namespace are merged by Istio: the oldest top-level trafficPolicy wins
    * whole, so the first element is the one whose tls counts; the rest are reported as ambiguous.
    */
-  lookup(clientNamespace: string, clientLabels: Record<string, string>, fqdn: string, serviceNamespace: string): DestinationRuleInfo[] {
+  lookup(
+    clientNamespace: string,
+    clientLabels: Record<string, string>,
+    fqdn: string,
+    serviceNamespace: string,
+  ): DestinationRuleInfo[] {
     // 1. The client's own namespace: among the rules visible there (private ones included), the most specific.
     //    In the root namespace, that is the root's rules.
     const visibleLocally = (dr: DestinationRuleInfo) => this.exportedTo(dr, clientNamespace, true);
-    const local = this.mostSpecific(this.byNamespace.get(clientNamespace) ?? [], fqdn, clientLabels, visibleLocally, () => true, true);
+    const local = this.mostSpecific(
+      this.byNamespace.get(clientNamespace) ?? [],
+      fqdn,
+      clientLabels,
+      visibleLocally,
+      () => true,
+      true,
+    );
     if (local) return local;
     // 2. The service's namespace, 3. the root namespace. Private (exportTo ".") rules are not exported at all
     //    (push_context.go keeps them in namespaceLocalDestRules only); among the exported ones the most specific
@@ -161,7 +194,9 @@ export class DestinationRuleIndex {
   }
 
   private isPrivate(dr: DestinationRuleInfo): boolean {
-    const entries = this.release.has('destination-rule-export-to-namespaces') ? (dr.exportTo ?? []) : (dr.exportTo ?? []).slice(0, 1);
+    const entries = this.release.has('destination-rule-export-to-namespaces')
+      ? (dr.exportTo ?? [])
+      : (dr.exportTo ?? []).slice(0, 1);
     // push_context.go SetDestinationRules isPrivateOnly: exactly one entry, "." or the rule's own namespace.
     return entries.length === 1 && (entries[0] === '.' || entries[0] === dr.namespace);
   }
@@ -185,7 +220,9 @@ export class DestinationRuleIndex {
     if (!matching) return undefined;
     // workloadSelector rules (1.14+) apply only to matching proxies of their own namespace and win over catch-alls.
     if (isClientNamespace && this.release.has('destination-rule-workload-selector')) {
-      const selected = matching.filter((dr) => dr.workloadSelector && selectorMatches(dr.workloadSelector, clientLabels));
+      const selected = matching.filter(
+        (dr) => dr.workloadSelector && selectorMatches(dr.workloadSelector, clientLabels),
+      );
       if (selected.length) matching = selected;
       else matching = matching.filter((dr) => !dr.workloadSelector);
       if (!matching.length) return [];
@@ -210,7 +247,10 @@ export class DestinationRuleIndex {
     const namesToo = this.release.has('destination-rule-export-to-namespaces');
     const entries = namesToo ? exportTo : exportTo.slice(0, 1);
     return entries.some(
-      (e) => e === '*' || (e === '.' && (local || dr.namespace === clientNamespace)) || (namesToo && e === clientNamespace),
+      (e) =>
+        e === '*' ||
+        (e === '.' && (local || dr.namespace === clientNamespace)) ||
+        (namesToo && e === clientNamespace),
     );
   }
 }
@@ -267,7 +307,9 @@ function policyTls(
       cause: {
         resource: dr.resource,
         path: mode ? [...p, 'tls', 'mode'] : p,
-        description: mode ? `${describe} port ${servicePort} tls mode ${mode}` : `${describe} port ${servicePort} settings (no tls)`,
+        description: mode
+          ? `${describe} port ${servicePort} tls mode ${mode}`
+          : `${describe} port ${servicePort} settings (no tls)`,
       },
     };
   }

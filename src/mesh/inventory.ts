@@ -17,7 +17,6 @@ import {
   readLegacyPolicies,
   readPeerAuthentications,
   type LegacyPolicy,
-  type MtlsMode,
   type PeerAuthn,
 } from './server-mode.js';
 import {
@@ -38,9 +37,9 @@ import { namespaceLabelsInject } from './workloads.js';
  * selector; workload = selector outside the root namespace; root-selector = selector in the root namespace, which
  * Istio ignores (ComposePeerAuthentication).
  */
-export type PeerAuthnLevel = 'mesh' | 'namespace' | 'workload' | 'root-selector';
+type PeerAuthnLevel = 'mesh' | 'namespace' | 'workload' | 'root-selector';
 
-export interface PeerAuthnEntry extends PeerAuthn {
+interface PeerAuthnEntry extends PeerAuthn {
   level: PeerAuthnLevel;
 }
 
@@ -81,7 +80,7 @@ export function meshInventory(mesh: MeshModel): MeshInventory {
   return inv;
 }
 
-export function peerAuthnLevel(
+function peerAuthnLevel(
   pa: Pick<PeerAuthn, 'namespace' | 'selector'>,
   rootNamespace: string,
 ): PeerAuthnLevel {
@@ -89,7 +88,7 @@ export function peerAuthnLevel(
   return pa.selector ? 'workload' : 'namespace';
 }
 
-export function readServiceEntries(resources: Resource[]): ServiceEntryInfo[] {
+function readServiceEntries(resources: Resource[]): ServiceEntryInfo[] {
   const out: ServiceEntryInfo[] = [];
   for (const r of resources) {
     if (r.kind !== 'ServiceEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
@@ -236,11 +235,6 @@ export function serviceEntriesFor(mesh: MeshModel, host: string): ServiceEntryIn
   return meshInventory(mesh).serviceEntries.filter((se) =>
     se.hosts.some((h) => hostMatches(host, h) || hostMatches(h, host)),
   );
-}
-
-/** Services in the inputs that a (resolved) DestinationRule host pattern matches. */
-export function servicesMatching(mesh: MeshModel, host: string): Service[] {
-  return mesh.services.filter((s) => hostMatches(host, `${s.name}.${s.namespace}.svc.${CLUSTER_DOMAIN}`));
 }
 
 /** Does a legacy Policy port selector (service port by number or name, §2.2) pick this service port? */
@@ -479,7 +473,7 @@ export function creationTimestamp(r: Resource): string | undefined {
   return str(get(r.value, 'metadata', 'creationTimestamp'));
 }
 
-export type { MtlsMode, LegacyPolicy, PeerAuthn, DestinationRuleInfo };
+export type { LegacyPolicy, PeerAuthn, DestinationRuleInfo };
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);

@@ -78,7 +78,8 @@ export interface Service {
   external: boolean;
 }
 
-export type ServerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'NO_SIDECAR' | 'AMBIENT_STRICT' | 'AMBIENT_PERMISSIVE';
+export type ServerMode =
+  'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'NO_SIDECAR' | 'AMBIENT_STRICT' | 'AMBIENT_PERMISSIVE';
 
 export type PolicyLevel =
   | 'default'
@@ -101,7 +102,8 @@ export interface ServerModeResult {
   explanation: string;
 }
 
-export type ClientTlsMode = 'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO' | 'PLAINTEXT' | 'NO_SIDECAR';
+export type ClientTlsMode =
+  'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO' | 'PLAINTEXT' | 'NO_SIDECAR';
 
 export interface ClientTlsResult {
   mode: ClientTlsMode;
@@ -154,7 +156,11 @@ export interface MeshModel {
   /** The container port that a service port reaches on one workload (named targetPorts resolved). */
   targetPort(service: Service, port: ServicePort, workload: Workload): number | undefined;
   /** What the server sidecar (or ztunnel, or the bare app) accepts on a target port. */
-  serverMode(workload: Workload, targetPort: number | undefined, via?: { service: Service; port: ServicePort }): ServerModeResult;
+  serverMode(
+    workload: Workload,
+    targetPort: number | undefined,
+    via?: { service: Service; port: ServicePort },
+  ): ServerModeResult;
   /** The mode a sidecar workload that the inputs do not show would get in `namespace` (stand-in servers). */
   namespaceServerMode(namespace: string): ServerModeResult;
   /** Clients with the same key get the same DestinationRule for every host (for grouping possible callers). */
@@ -167,9 +173,19 @@ export interface MeshModel {
   /** What a client sends to a service port, before looking at the endpoint (DestinationRule, auto mTLS). */
   clientTls(client: ClientSpec, service: Service | StandInService, port: number): ClientTlsResult;
   /** The whole connection: client TLS against what the endpoint accepts, the way this Istio version does it. */
-  connect(client: ClientSpec, service: Service | StandInService, port: ServicePort | number, server: ServerEndpoint): EdgeConnectionResult;
+  connect(
+    client: ClientSpec,
+    service: Service | StandInService,
+    port: ServicePort | number,
+    server: ServerEndpoint,
+  ): EdgeConnectionResult;
   /** connect() for what a client sends as clientTls() answered it (the graph asks that once per edge, not per endpoint). */
-  connectWith(clientTls: ClientTlsResult, service: Service | StandInService, port: ServicePort | number, server: ServerEndpoint): EdgeConnectionResult;
+  connectWith(
+    clientTls: ClientTlsResult,
+    service: Service | StandInService,
+    port: ServicePort | number,
+    server: ServerEndpoint,
+  ): EdgeConnectionResult;
 }
 
 /** A service the inputs do not show ("any other service in foo"), used by stand-in edges. */

@@ -36,7 +36,8 @@ export class ResourcesByKind {
     return {
       namespaces: this.namespaces,
       of: (...kinds) => {
-        for (const kind of kinds) if (!declared.has(kind)) throw new Error(`reads ${kind}, which ${where} does not declare`);
+        for (const kind of kinds)
+          if (!declared.has(kind)) throw new Error(`reads ${kind}, which ${where} does not declare`);
         return this.of(...kinds);
       },
     };

@@ -5,8 +5,26 @@
 import type { Resource } from '../load/index.js';
 import { describeResource } from '../load/resource.js';
 import type { FieldPath } from '../types.js';
-import type { Cause, PolicyLevel, ServerMode, ServerModeResult, Service, ServicePort, Workload } from './model.js';
-import { arr, get, obj, portNumber, resolveIstioHost, selectorMatches, serviceFqdn, str, stringMap } from './util.js';
+import type {
+  Cause,
+  PolicyLevel,
+  ServerMode,
+  ServerModeResult,
+  Service,
+  ServicePort,
+  Workload,
+} from './model.js';
+import {
+  arr,
+  get,
+  obj,
+  portNumber,
+  resolveIstioHost,
+  selectorMatches,
+  serviceFqdn,
+  str,
+  stringMap,
+} from './util.js';
 import type { Release } from './releases.js';
 
 export type MtlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
@@ -37,7 +55,8 @@ function mtlsMode(v: unknown): MtlsMode {
 export function readPeerAuthentications(resources: Resource[]): PeerAuthn[] {
   const out: PeerAuthn[] = [];
   for (const r of resources) {
-    if (r.kind !== 'PeerAuthentication' || r.group !== 'security.istio.io' || r.namespace === undefined) continue;
+    if (r.kind !== 'PeerAuthentication' || r.group !== 'security.istio.io' || r.namespace === undefined)
+      continue;
     const spec = obj(r.value.spec) ?? {};
     const matchLabels = obj(get(spec, 'selector', 'matchLabels'));
     const portLevel = new Map<number, MtlsMode>();
@@ -45,7 +64,12 @@ export function readPeerAuthentications(resources: Resource[]): PeerAuthn[] {
       const port = portNumber(k);
       if (port !== undefined) portLevel.set(port, mtlsMode(get(v, 'mode')));
     }
-    const pa: PeerAuthn = { resource: r, namespace: r.namespace, mode: mtlsMode(get(spec, 'mtls', 'mode')), portLevel };
+    const pa: PeerAuthn = {
+      resource: r,
+      namespace: r.namespace,
+      mode: mtlsMode(get(spec, 'mtls', 'mode')),
+      portLevel,
+    };
     if (matchLabels && Object.keys(matchLabels).length) pa.selector = stringMap(matchLabels);
     out.push(pa);
   }
@@ -84,13 +108,21 @@ export function readLegacyPolicies(resources: Resource[]): LegacyPolicy[] {
       break;
     }
     if (mode === 'DISABLE' && peers.length === 0 && 'peers' in spec) modePath = ['spec', 'peers'];
-    out.push({ resource: r, namespace: r.kind === 'MeshPolicy' ? undefined : r.namespace, targets, mode, modePath });
+    out.push({
+      resource: r,
+      namespace: r.kind === 'MeshPolicy' ? undefined : r.namespace,
+      targets,
+      mode,
+      modePath,
+    });
   }
   return out;
 }
 
 /** Istio keeps the oldest of several policies at one level; manifests rarely carry timestamps. */
-export function oldestFirst<T extends { resource: Resource }>(items: T[]): { chosen: T; ambiguous: boolean; others: T[] } {
+export function oldestFirst<T extends { resource: Resource }>(
+  items: T[],
+): { chosen: T; ambiguous: boolean; others: T[] } {
   const stamp = (t: T) => str(get(t.resource.value, 'metadata', 'creationTimestamp'));
   const allStamped = items.every((t) => stamp(t));
   const sorted = [...items].sort((a, b) => {
@@ -117,7 +149,9 @@ export class ServerPolicies {
     for (const pa of peerAuthentications) push(this.paByNamespace, pa.namespace, pa);
     for (const p of legacy) if (p.namespace !== undefined) push(this.legacyByNamespace, p.namespace, p);
     // MeshPolicy lookup requires the name `default` (istio@1.4.0 push_context.go).
-    this.meshPolicies = legacy.filter((p) => p.resource.kind === 'MeshPolicy' && p.resource.name === 'default');
+    this.meshPolicies = legacy.filter(
+      (p) => p.resource.kind === 'MeshPolicy' && p.resource.name === 'default',
+    );
   }
 
   /** Mesh-level PAs: root namespace, no selector. Root-namespace PAs with a selector are ignored by Istio. */
@@ -132,12 +166,16 @@ export class ServerPolicies {
 
   workloadLevel(namespace: string, labels: Record<string, string>): PeerAuthn[] {
     if (namespace === this.rootNamespace) return [];
-    return (this.paByNamespace.get(namespace) ?? []).filter((p) => p.selector && selectorMatches(p.selector, labels));
+    return (this.paByNamespace.get(namespace) ?? []).filter(
+      (p) => p.selector && selectorMatches(p.selector, labels),
+    );
   }
 
   /** Namespace-wide legacy Policies (no targets) of a namespace; Istio uses the oldest. */
   legacyNamespaceWide(namespace: string): LegacyPolicy[] {
-    return (this.legacyByNamespace.get(namespace) ?? []).filter((p) => p.resource.kind === 'Policy' && p.targets.length === 0 && !hasTargetsKey(p));
+    return (this.legacyByNamespace.get(namespace) ?? []).filter(
+      (p) => p.resource.kind === 'Policy' && p.targets.length === 0 && !hasTargetsKey(p),
+    );
   }
 
   /** MeshPolicies named `default`, the only ones Istio reads. */
@@ -146,7 +184,12 @@ export class ServerPolicies {
   }
 
   anyPeerAuthenticationApplies(namespace: string, labels: Record<string, string>): boolean {
-    return this.meshLevel().length + this.namespaceLevel(namespace).length + this.workloadLevel(namespace, labels).length > 0;
+    return (
+      this.meshLevel().length +
+        this.namespaceLevel(namespace).length +
+        this.workloadLevel(namespace, labels).length >
+      0
+    );
   }
 
   /**
@@ -154,14 +197,22 @@ export class ServerPolicies {
    * workload policy's port-level entry for the target port. `labels` undefined = a stand-in workload with no
    * workload-level policy.
    */
-  composePeerAuthentication(namespace: string, labels: Record<string, string> | undefined, targetPort: number | undefined): ServerModeResult {
+  composePeerAuthentication(
+    namespace: string,
+    labels: Record<string, string> | undefined,
+    targetPort: number | undefined,
+  ): ServerModeResult {
     // Mesh and namespace levels are the same for every workload of a namespace: their lists and what each sets are
     // computed once (this runs for every server port of every workload).
     let result = this.defaultResult;
     const meshList = (this.meshLevelList ??= this.meshLevel());
     let namespaceList = this.namespaceLevelLists.get(namespace);
-    if (!namespaceList) this.namespaceLevelLists.set(namespace, (namespaceList = this.namespaceLevel(namespace)));
-    for (const [level, candidates] of [['mesh', meshList], ['namespace', namespaceList]] as const) {
+    if (!namespaceList)
+      this.namespaceLevelLists.set(namespace, (namespaceList = this.namespaceLevel(namespace)));
+    for (const [level, candidates] of [
+      ['mesh', meshList],
+      ['namespace', namespaceList],
+    ] as const) {
       if (!candidates.length) continue;
       let set = this.levelResults.get(candidates);
       if (set === undefined) this.levelResults.set(candidates, (set = this.levelResult(level, candidates)));
@@ -172,16 +223,32 @@ export class ServerPolicies {
       const { chosen, ambiguous, others } = oldestFirst(candidates);
       const portMode = targetPort !== undefined ? chosen.portLevel.get(targetPort) : undefined;
       if (chosen.mode !== 'UNSET') {
-        result = paResult(chosen, 'workload', chosen.mode, ['spec', 'mtls', 'mode'], ambiguous ? others : undefined);
+        result = paResult(
+          chosen,
+          'workload',
+          chosen.mode,
+          ['spec', 'mtls', 'mode'],
+          ambiguous ? others : undefined,
+        );
       }
       if (portMode !== undefined && portMode !== 'UNSET' && targetPort !== undefined) {
-        result = paResult(chosen, 'port', portMode, ['spec', 'portLevelMtls', String(targetPort), 'mode'], ambiguous ? others : undefined);
+        result = paResult(
+          chosen,
+          'port',
+          portMode,
+          ['spec', 'portLevelMtls', String(targetPort), 'mode'],
+          ambiguous ? others : undefined,
+        );
       }
     }
     return result;
   }
 
-  private readonly defaultResult: ServerModeResult = { mode: 'PERMISSIVE', level: 'default', explanation: 'no PeerAuthentication applies, so Istio uses PERMISSIVE' };
+  private readonly defaultResult: ServerModeResult = {
+    mode: 'PERMISSIVE',
+    level: 'default',
+    explanation: 'no PeerAuthentication applies, so Istio uses PERMISSIVE',
+  };
   private meshLevelList: PeerAuthn[] | undefined;
   private readonly namespaceLevelLists = new Map<string, PeerAuthn[]>();
   /** What the chosen policy of a mesh- or namespace-level list sets (null: UNSET at namespace level, nothing). */
@@ -189,9 +256,11 @@ export class ServerPolicies {
 
   private levelResult(level: 'mesh' | 'namespace', candidates: PeerAuthn[]): ServerModeResult | null {
     const { chosen, ambiguous, others } = oldestFirst(candidates);
-    if (chosen.mode !== 'UNSET') return paResult(chosen, level, chosen.mode, ['spec', 'mtls', 'mode'], ambiguous ? others : undefined);
+    if (chosen.mode !== 'UNSET')
+      return paResult(chosen, level, chosen.mode, ['spec', 'mtls', 'mode'], ambiguous ? others : undefined);
     // "UNSET is treated as permissive for mesh-policy" (addPeerAuthentication).
-    if (level === 'mesh') return paResult(chosen, level, 'PERMISSIVE', ['spec'], ambiguous ? others : undefined);
+    if (level === 'mesh')
+      return paResult(chosen, level, 'PERMISSIVE', ['spec'], ambiguous ? others : undefined);
     return null;
   }
 
@@ -199,26 +268,42 @@ export class ServerPolicies {
    * The legacy policy for (service, service port) in 1.1–1.5: service-target entries, then namespace entries,
    * then MeshPolicy `default`; within a list the first entry whose port matches (or has no ports) wins.
    */
-  legacyPolicyFor(service: Service, port: ServicePort | undefined): { policy: LegacyPolicy; level: PolicyLevel; ambiguous: LegacyPolicy[] } | undefined {
+  legacyPolicyFor(
+    service: Service,
+    port: ServicePort | undefined,
+  ): { policy: LegacyPolicy; level: PolicyLevel; ambiguous: LegacyPolicy[] } | undefined {
     const fqdn = serviceFqdn(service.name, service.namespace);
     const inNs = this.legacyByNamespace.get(service.namespace) ?? [];
     const targeted = inNs.filter((p) =>
       p.targets.some(
         (t) =>
           resolveIstioHost(t.name, p.namespace ?? service.namespace) === fqdn &&
-          (t.ports.length === 0 || (port !== undefined && t.ports.some((tp) => tp.number === port.port || (tp.name !== undefined && tp.name === port.name)))),
+          (t.ports.length === 0 ||
+            (port !== undefined &&
+              t.ports.some(
+                (tp) => tp.number === port.port || (tp.name !== undefined && tp.name === port.name),
+              ))),
       ),
     );
     if (targeted.length) {
       const { chosen, ambiguous, others } = oldestFirst(targeted);
       const portSpecific = chosen.targets.some((t) => t.ports.length > 0);
-      return { policy: chosen, level: portSpecific ? 'legacy-port' : 'legacy-service', ambiguous: ambiguous ? others : [] };
+      return {
+        policy: chosen,
+        level: portSpecific ? 'legacy-port' : 'legacy-service',
+        ambiguous: ambiguous ? others : [],
+      };
     }
     return this.legacyNamespaceOrMesh(service.namespace);
   }
 
   /** Server mode of a sidecar workload on a target port reached through (service, port). */
-  sidecarServerMode(workload: Pick<Workload, 'namespace' | 'labels'> | undefined, namespace: string, targetPort: number | undefined, via?: { service: Service; port: ServicePort }): ServerModeResult {
+  sidecarServerMode(
+    workload: Pick<Workload, 'namespace' | 'labels'> | undefined,
+    namespace: string,
+    targetPort: number | undefined,
+    via?: { service: Service; port: ServicePort },
+  ): ServerModeResult {
     const v = this.release;
     const labels = workload?.labels;
     const useAlpha =
@@ -243,15 +328,27 @@ export class ServerPolicies {
       }
       if (v.has('no-policy-plaintext-only')) {
         // ≤ 1.4: no policy means no TLS filter chain at all: plaintext only (istio@1.4.0 InboundFilterChain nil).
-        return { mode: 'DISABLE', level: 'default', explanation: `no authentication Policy applies, and Istio ${v.text} then accepts plaintext only` };
+        return {
+          mode: 'DISABLE',
+          level: 'default',
+          explanation: `no authentication Policy applies, and Istio ${v.text} then accepts plaintext only`,
+        };
       }
-      return { mode: 'PERMISSIVE', level: 'default', explanation: 'no PeerAuthentication or Policy applies, so Istio uses PERMISSIVE' };
+      return {
+        mode: 'PERMISSIVE',
+        level: 'default',
+        explanation: 'no PeerAuthentication or Policy applies, so Istio uses PERMISSIVE',
+      };
     }
     return this.composePeerAuthentication(namespace, labels, targetPort);
   }
 
-  private legacyNamespaceOrMesh(namespace: string): { policy: LegacyPolicy; level: PolicyLevel; ambiguous: LegacyPolicy[] } | undefined {
-    const nsWide = (this.legacyByNamespace.get(namespace) ?? []).filter((p) => p.resource.kind === 'Policy' && p.targets.length === 0 && !hasTargetsKey(p));
+  private legacyNamespaceOrMesh(
+    namespace: string,
+  ): { policy: LegacyPolicy; level: PolicyLevel; ambiguous: LegacyPolicy[] } | undefined {
+    const nsWide = (this.legacyByNamespace.get(namespace) ?? []).filter(
+      (p) => p.resource.kind === 'Policy' && p.targets.length === 0 && !hasTargetsKey(p),
+    );
     if (nsWide.length) {
       const { chosen, ambiguous, others } = oldestFirst(nsWide);
       return { policy: chosen, level: 'legacy-namespace', ambiguous: ambiguous ? others : [] };
@@ -269,27 +366,36 @@ function hasTargetsKey(p: LegacyPolicy): boolean {
   return arr(get(p.resource.value, 'spec', 'targets')).length > 0;
 }
 
-function paResult(pa: PeerAuthn, level: PolicyLevel, mode: MtlsMode, path: FieldPath, ambiguous: PeerAuthn[] | undefined): ServerModeResult {
+function paResult(
+  pa: PeerAuthn,
+  level: PolicyLevel,
+  mode: MtlsMode,
+  path: FieldPath,
+  ambiguous: PeerAuthn[] | undefined,
+): ServerModeResult {
   const m = mode as ServerMode;
   const where = level === 'port' ? `port ${path[2]}` : `${level}-level`;
   const result: ServerModeResult = {
     mode: m,
     level,
-    cause: { resource: pa.resource, path, description: `PeerAuthentication ${pa.namespace}/${pa.resource.name} (${where}) mode ${mode}` },
+    cause: {
+      resource: pa.resource,
+      path,
+      description: `PeerAuthentication ${pa.namespace}/${pa.resource.name} (${where}) mode ${mode}`,
+    },
     explanation: `PeerAuthentication ${pa.namespace}/${pa.resource.name} sets ${mode}${level === 'port' ? ` on port ${path[2]}` : ''}`,
   };
   if (ambiguous?.length) result.ambiguousWith = ambiguous.map((a) => a.resource);
   return result;
 }
 
-export function legacyCause(p: LegacyPolicy): Cause {
+function legacyCause(p: LegacyPolicy): Cause {
   return {
     resource: p.resource,
     path: p.modePath,
     description: `${describeResource(p.resource)} ${p.mode === 'DISABLE' ? '(no mtls peer: plaintext only)' : `mode ${p.mode}`}`,
   };
 }
-
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);

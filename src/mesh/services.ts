@@ -16,7 +16,8 @@ export function extractServices(resources: Resource[], workloads: Workload[]): S
     if (r.kind !== 'Service' || r.group !== '' || r.namespace === undefined || !r.name) continue;
     const spec = obj(r.value.spec) ?? {};
     const selectorValue = obj(spec.selector);
-    const selector = selectorValue && Object.keys(selectorValue).length ? stringMap(selectorValue) : undefined;
+    const selector =
+      selectorValue && Object.keys(selectorValue).length ? stringMap(selectorValue) : undefined;
     const ports: ServicePort[] = [];
     arr(spec.ports).forEach((p, index) => {
       const po = obj(p);
@@ -26,7 +27,8 @@ export function extractServices(resources: Resource[], workloads: Workload[]): S
       const sp: ServicePort = {
         port,
         protocol: (str(po.protocol) ?? 'TCP').toUpperCase(),
-        targetPort: typeof target === 'string' && !/^\d+$/.test(target) ? target : (portNumber(target) ?? port),
+        targetPort:
+          typeof target === 'string' && !/^\d+$/.test(target) ? target : (portNumber(target) ?? port),
         index,
       };
       const name = str(po.name);
@@ -43,7 +45,9 @@ export function extractServices(resources: Resource[], workloads: Workload[]): S
       ...(selector ? { selector } : {}),
       ports,
       // A Service without a selector has manually managed Endpoints: its backends are not in the inputs.
-      workloads: selector ? (byNamespace.get(r.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels)) : [],
+      workloads: selector
+        ? (byNamespace.get(r.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels))
+        : [],
       headless: spec.clusterIP === 'None',
       external: type === 'ExternalName',
     });
@@ -85,18 +89,13 @@ function protocolOf(port: ServicePort): 'http' | 'tcp' | 'auto' | 'udp' {
   return 'auto';
 }
 
-const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc', 'grpc-web', 'http-proxy', 'h2c', 'kubernetes.io/h2c']);
+const HTTP_PROTOCOLS = new Set([
+  'http',
+  'http2',
+  'grpc',
+  'grpc-web',
+  'http-proxy',
+  'h2c',
+  'kubernetes.io/h2c',
+]);
 const TCP_PROTOCOLS = new Set(['https', 'tls', 'tcp', 'mongo', 'redis', 'mysql']);
-
-export function servicePortLabel(service: Pick<Service, 'name' | 'namespace'>, port: number): string {
-  return `${service.name}.${service.namespace}:${port}`;
-}
-
-export function serviceRefPath(port: ServicePort): (string | number)[] {
-  return ['spec', 'ports', port.index];
-}
-
-export function findServicePort(service: Service, port: number): ServicePort | undefined {
-  return service.ports.find((p) => p.port === port);
-}
-

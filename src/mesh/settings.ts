@@ -12,7 +12,7 @@ import { releaseOf, type Release } from './releases.js';
  * false but the 1.5 helm values and the default operator profile set it on, which is what installs got; 1.6+ on
  * (pkg/config/mesh/mesh.go DefaultMeshConfig).
  */
-export function defaultAutoMtls(v: Release): boolean {
+function defaultAutoMtls(v: Release): boolean {
   return v.has('auto-mtls-on-by-default');
 }
 
@@ -27,7 +27,8 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
   // istiod reads the mesh ConfigMap, so it wins over an IstioOperator (which only renders it), whatever the input
   // order; among several, `istio` first, then by namespace and name, so the answer never depends on file order.
   const rank = (r: Resource) => (r.kind === 'ConfigMap' ? (r.name === 'istio' ? 0 : 1) : 2);
-  const meshConfigMap = (r: Resource) => r.kind === 'ConfigMap' && (r.name === 'istio' || r.name.startsWith('istio-')) && r.group === '';
+  const meshConfigMap = (r: Resource) =>
+    r.kind === 'ConfigMap' && (r.name === 'istio' || r.name.startsWith('istio-')) && r.group === '';
   const operator = (r: Resource) => r.kind === 'IstioOperator' && r.group === 'install.istio.io';
   // Only candidates are sorted: a large repository has thousands of other ConfigMaps.
   const ordered = resources
@@ -43,7 +44,8 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       if (mesh === undefined) continue; // a broken embedded mesh config is not ours to report; defaults apply
       const auto = get(mesh, 'enableAutoMtls');
       const root = get(mesh, 'rootNamespace');
-      if (typeof auto === 'boolean' && !found.autoMtls) found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };
+      if (typeof auto === 'boolean' && !found.autoMtls)
+        found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
         found.rootNamespace = { value: root, resource: r, path: ['data', 'mesh'] };
     } else if (operator(r)) {
@@ -57,7 +59,11 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       // 1.4/1.5 installs set auto mTLS through values.global.mtls.auto.
       const legacyAuto = get(r.value, 'spec', 'values', 'global', 'mtls', 'auto');
       if (typeof legacyAuto === 'boolean' && !found.autoMtls)
-        found.autoMtls = { value: legacyAuto, resource: r, path: ['spec', 'values', 'global', 'mtls', 'auto'] };
+        found.autoMtls = {
+          value: legacyAuto,
+          resource: r,
+          path: ['spec', 'values', 'global', 'mtls', 'auto'],
+        };
     }
   }
   return found;

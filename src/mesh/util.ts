@@ -1,7 +1,9 @@
 // Small readers over plain JSON manifests. Manifests are untrusted: every accessor tolerates any shape.
 
 export function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 export function arr(v: unknown): unknown[] {

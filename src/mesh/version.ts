@@ -8,7 +8,6 @@ export interface IstioVersion {
 
 /** The newest release whose semantics mtls-lint encodes (istio-semantics.md read istio@HEAD, after 1.30). */
 export const LATEST_ISTIO_VERSION = '1.30';
-export const OLDEST_ISTIO_VERSION = '1.0';
 
 export function parseIstioVersion(text: string): IstioVersion | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:-[0-9A-Za-z.-]+)?$/.exec(text.trim());

@@ -2,7 +2,13 @@
 import type { Resource } from '../load/index.js';
 import type { NamespaceFacts, ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
-import type { ContainerPort, MeshSettingsResolved, NamespaceInfo, SidecarDecision, Workload } from './model.js';
+import type {
+  ContainerPort,
+  MeshSettingsResolved,
+  NamespaceInfo,
+  SidecarDecision,
+  Workload,
+} from './model.js';
 import { arr, get, obj, portNumber, str, stringMap } from './util.js';
 import type { Release } from './releases.js';
 
@@ -25,7 +31,7 @@ export const WORKLOAD_KINDS = new Set(Object.keys(POD_TEMPLATE_PATHS));
  * Namespaces the injector never touches (istio pkg/kube/inject/initializer.go IgnoredNamespaces; 1.4 had only
  * kube-system and kube-public). Also out of scope as servers by default.
  */
-export function injectorIgnoredNamespaces(v: Release): Set<string> {
+function injectorIgnoredNamespaces(v: Release): Set<string> {
   return v.has('injector-ignores-node-lease-namespaces')
     ? new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'])
     : new Set(['kube-system', 'kube-public']);
@@ -41,19 +47,27 @@ export function collectNamespaces(
   resources: Resource[],
   workloadNamespaces: Iterable<string>,
   options: ResolvedOptions,
-  resourceNamespaces: Iterable<string> = resources.flatMap((r) => (r.namespace === undefined ? [] : [r.namespace])),
+  resourceNamespaces: Iterable<string> = resources.flatMap((r) =>
+    r.namespace === undefined ? [] : [r.namespace],
+  ),
 ): Map<string, NamespaceInfo> {
   const map = new Map<string, NamespaceInfo>();
   for (const r of resources) {
     if (r.kind !== 'Namespace' || r.group !== '' || !r.name) continue;
-    map.set(r.name, { name: r.name, resource: r, labels: stringMap(get(r.value, 'metadata', 'labels')), origin: 'manifest' });
+    map.set(r.name, {
+      name: r.name,
+      resource: r,
+      labels: stringMap(get(r.value, 'metadata', 'labels')),
+      origin: 'manifest',
+    });
   }
   const configured = options.config.namespaces ?? {};
   const ensure = (name: string) => {
     if (map.has(name)) return;
     const facts = configured[name];
     if (facts) map.set(name, { name, labels: labelsFromFacts(facts), origin: 'config' });
-    else if (KUBERNETES_SYSTEM_NAMESPACES.includes(name)) map.set(name, { name, labels: {}, origin: 'system' });
+    else if (KUBERNETES_SYSTEM_NAMESPACES.includes(name))
+      map.set(name, { name, labels: {}, origin: 'system' });
     else map.set(name, { name, labels: {}, origin: 'unknown' });
   };
   for (const name of Object.keys(configured)) ensure(name);
@@ -133,7 +147,11 @@ function podInjectValue(
   if (raw === undefined || raw === '') return { value: undefined };
   if (v.has('inject-value-exact-true-false')) {
     // 1.27+: exactly "true"/"false"; anything else falls back to the default policy.
-    return raw === 'true' ? { value: true, from, raw } : raw === 'false' ? { value: false, from, raw } : { value: undefined, from, raw };
+    return raw === 'true'
+      ? { value: true, from, raw }
+      : raw === 'false'
+        ? { value: false, from, raw }
+        : { value: undefined, from, raw };
   }
   // 1.4–1.26: y|yes|true|on (any case) inject; any other non-empty value means "do not inject".
   return { value: /^(y|yes|true|on)$/i.test(raw), from, raw };
@@ -158,12 +176,25 @@ export function decideSidecar(
 ): SidecarDecision {
   const v = settings.release;
   const r = w.resource;
-  const at = (path: FieldPath, description: string) => ({ resource: r, path: [...w.podPath, ...path], description });
+  const at = (path: FieldPath, description: string) => ({
+    resource: r,
+    path: [...w.podPath, ...path],
+    description,
+  });
   if (w.hostNetwork) {
-    return { state: 'none', certain: true, reason: 'it uses hostNetwork, which Istio never injects', cause: at(['spec', 'hostNetwork'], 'hostNetwork: true') };
+    return {
+      state: 'none',
+      certain: true,
+      reason: 'it uses hostNetwork, which Istio never injects',
+      cause: at(['spec', 'hostNetwork'], 'hostNetwork: true'),
+    };
   }
   if (alreadyInjected(w)) {
-    return { state: 'sidecar', certain: true, reason: 'the manifest already contains the istio-proxy sidecar (istioctl kube-inject output)' };
+    return {
+      state: 'sidecar',
+      certain: true,
+      reason: 'the manifest already contains the istio-proxy sidecar (istioctl kube-inject output)',
+    };
   }
   if (injectorIgnoredNamespaces(v).has(w.namespace)) {
     return { state: 'none', certain: true, reason: `Istio never injects into ${w.namespace}` };
@@ -172,32 +203,54 @@ export function decideSidecar(
   const nsUnknown = !ns || ns.origin === 'unknown';
   const nsRes = ns?.resource;
   const nsCause = (key: string) =>
-    nsRes ? { resource: nsRes, path: ['metadata', 'labels', key], description: `namespace ${ns!.name} label ${key}=${nsLabels[key]}` } : undefined;
+    nsRes
+      ? {
+          resource: nsRes,
+          path: ['metadata', 'labels', key],
+          description: `namespace ${ns!.name} label ${key}=${nsLabels[key]}`,
+        }
+      : undefined;
 
   const ambient = ambientEnrolled(w, nsLabels, v);
   const pod = podInjectValue(w, v);
   const podCause = pod.from
-    ? at(['metadata', pod.from === 'label' ? 'labels' : 'annotations', INJECT_KEY], `${INJECT_KEY}=${pod.raw}`)
+    ? at(
+        ['metadata', pod.from === 'label' ? 'labels' : 'annotations', INJECT_KEY],
+        `${INJECT_KEY}=${pod.raw}`,
+      )
     : undefined;
   const meshMesh = options.config.mesh ?? {};
   const policyEnabled = (meshMesh.injectionPolicy ?? 'enabled') === 'enabled';
 
   const decide = (webhookCalled: boolean, why: string, cause?: SidecarDecision['cause']): SidecarDecision => {
     const certain = !nsUnknown;
-    const assumed = nsUnknown
-      ? { unknownNamespace: w.namespace }
-      : {};
+    const assumed = nsUnknown ? { unknownNamespace: w.namespace } : {};
     if (!webhookCalled) {
       if (ambient) return { state: 'ambient', certain, reason: ambient, ...assumed };
       return withCause({ state: 'none', certain, reason: why, ...assumed }, cause);
     }
-    if (pod.value === true) return withCause({ state: 'sidecar', certain, reason: `${why} and the pod sets ${INJECT_KEY}=${pod.raw}`, ...assumed }, podCause ?? cause);
+    if (pod.value === true)
+      return withCause(
+        { state: 'sidecar', certain, reason: `${why} and the pod sets ${INJECT_KEY}=${pod.raw}`, ...assumed },
+        podCause ?? cause,
+      );
     if (pod.value === false) {
       if (ambient) return { state: 'ambient', certain, reason: ambient, ...assumed };
-      return withCause({ state: 'none', certain, reason: `the pod opts out with ${INJECT_KEY}=${pod.raw}`, ...assumed }, podCause);
+      return withCause(
+        { state: 'none', certain, reason: `the pod opts out with ${INJECT_KEY}=${pod.raw}`, ...assumed },
+        podCause,
+      );
     }
     if (!policyEnabled) {
-      return withCause({ state: 'none', certain, reason: `${why}, but the injector policy is disabled and the pod does not set ${INJECT_KEY}=true`, ...assumed }, cause);
+      return withCause(
+        {
+          state: 'none',
+          certain,
+          reason: `${why}, but the injector policy is disabled and the pod does not set ${INJECT_KEY}=true`,
+          ...assumed,
+        },
+        cause,
+      );
     }
     return withCause({ state: 'sidecar', certain, reason: why, ...assumed }, cause);
   };
@@ -208,10 +261,18 @@ export function decideSidecar(
     // Any value other than "enabled" blocks every webhook; istio-injection wins over istio.io/rev.
     if (injection === 'enabled') {
       if (v.has('injection-object-selectors') && w.labels[INJECT_KEY] === 'false')
-        return decide(false, `the pod label ${INJECT_KEY}=false excludes it from the webhook`, at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=false`));
+        return decide(
+          false,
+          `the pod label ${INJECT_KEY}=false excludes it from the webhook`,
+          at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=false`),
+        );
       return decide(true, `namespace ${w.namespace} has istio-injection=enabled`, nsCause('istio-injection'));
     }
-    return decide(false, `namespace ${w.namespace} has istio-injection=${injection}`, nsCause('istio-injection'));
+    return decide(
+      false,
+      `namespace ${w.namespace} has istio-injection=${injection}`,
+      nsCause('istio-injection'),
+    );
   }
   if (rev !== undefined && v.has('injection-revisions')) {
     return decide(true, `namespace ${w.namespace} has istio.io/rev=${rev}`, nsCause('istio.io/rev'));
@@ -221,18 +282,34 @@ export function decideSidecar(
   }
   if (v.has('injection-object-selectors') && w.labels[INJECT_KEY] === 'true') {
     // 1.10+: a pod *label* true in an unlabelled namespace triggers the webhook (objectSelector); an annotation does not.
-    return decide(true, `the pod label ${INJECT_KEY}=true asks for injection`, at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=true`));
+    return decide(
+      true,
+      `the pod label ${INJECT_KEY}=true asks for injection`,
+      at(['metadata', 'labels', INJECT_KEY], `${INJECT_KEY}=true`),
+    );
   }
   const podRev = w.labels['istio.io/rev'];
   if (v.has('injection-object-selectors') && podRev !== undefined && w.labels[INJECT_KEY] !== 'false') {
     // 1.10+ webhook "rev.object.sidecar-injector.istio.io": namespace without istio-injection/istio.io/rev, pod label
     // istio.io/rev=<revision> and inject label not "false" (mutatingwebhook.yaml; istio-semantics.md §6.2 (c)).
-    return decide(true, `the pod label istio.io/rev=${podRev} asks that revision to inject it`, at(['metadata', 'labels', 'istio.io/rev'], `istio.io/rev=${podRev}`));
+    return decide(
+      true,
+      `the pod label istio.io/rev=${podRev} asks that revision to inject it`,
+      at(['metadata', 'labels', 'istio.io/rev'], `istio.io/rev=${podRev}`),
+    );
   }
   const why = nsUnknown
     ? `namespace ${w.namespace} is not in the inputs, so it was assumed to have no istio-injection or istio.io/rev label`
     : `namespace ${w.namespace} has no istio-injection or istio.io/rev label`;
-  return decide(false, why, nsUnknown ? undefined : nsRes ? { resource: nsRes, path: ['metadata'], description: `namespace ${w.namespace}` } : undefined);
+  return decide(
+    false,
+    why,
+    nsUnknown
+      ? undefined
+      : nsRes
+        ? { resource: nsRes, path: ['metadata'], description: `namespace ${w.namespace}` }
+        : undefined,
+  );
 }
 
 function withCause(d: SidecarDecision, cause: SidecarDecision['cause'] | undefined): SidecarDecision {
@@ -241,11 +318,16 @@ function withCause(d: SidecarDecision, cause: SidecarDecision['cause'] | undefin
 }
 
 /** Ambient enrolment (istio-cni ambient.enablementSelectors; PeerAuthentication support from 1.19). */
-function ambientEnrolled(w: Omit<Workload, 'sidecar'>, nsLabels: Record<string, string>, v: Release): string | undefined {
+function ambientEnrolled(
+  w: Omit<Workload, 'sidecar'>,
+  nsLabels: Record<string, string>,
+  v: Release,
+): string | undefined {
   if (!v.has('ambient')) return undefined;
   const pod = w.labels['istio.io/dataplane-mode'];
   if (pod === 'ambient') return 'the pod is enrolled in ambient mode (istio.io/dataplane-mode=ambient)';
   if (pod === 'none') return undefined;
-  if (nsLabels['istio.io/dataplane-mode'] === 'ambient') return `namespace ${w.namespace} is enrolled in ambient mode`;
+  if (nsLabels['istio.io/dataplane-mode'] === 'ambient')
+    return `namespace ${w.namespace} is enrolled in ambient mode`;
   return undefined;
 }

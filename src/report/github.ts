@@ -4,7 +4,7 @@
 import type { LintResult } from '../engine.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../types.js';
 
-export const ANNOTATIONS_PER_LEVEL = 10;
+const ANNOTATIONS_PER_LEVEL = 10;
 const MAX_RELATED_LINES = 5;
 
 type Command = 'error' | 'warning' | 'notice';
@@ -19,16 +19,16 @@ export interface GithubOptions {
 }
 
 /** Escaping of @actions/core (command.ts escapeData): the runner decodes %25, %0D, %0A in the message. */
-export function escapeData(s: string): string {
+function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** Property values additionally escape `:` and `,`, which separate properties (command.ts escapeProperty). */
-export function escapeProperty(s: string): string {
+function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-export function workflowCommand(
+function workflowCommand(
   command: string,
   properties: Record<string, string | number | undefined>,
   message: string,

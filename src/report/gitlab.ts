@@ -9,13 +9,13 @@ import type { Finding, Severity } from '../types.js';
 import { defuseJson } from '../escape.js';
 
 /** GitLab's scale is info, minor, major, critical, blocker. An error breaks or downgrades traffic: critical. */
-export const GITLAB_SEVERITY: Record<Severity, 'info' | 'minor' | 'major' | 'critical' | 'blocker'> = {
+const GITLAB_SEVERITY: Record<Severity, 'info' | 'minor' | 'major' | 'critical' | 'blocker'> = {
   error: 'critical',
   warning: 'major',
   info: 'info',
 };
 
-export interface GitlabIssue {
+interface GitlabIssue {
   type: 'issue';
   engine_name: 'mtls-lint';
   check_name: string;
@@ -39,10 +39,6 @@ export function* gitlabChunks(result: Pick<LintResult, 'findings'>): Generator<s
     yield `  ${defuseJson(text)}${i + 1 < findings.length ? ',' : ''}\n`;
   }
   yield ']\n';
-}
-
-export function formatGitlab(result: Pick<LintResult, 'findings'>): string {
-  return [...gitlabChunks(result)].join('');
 }
 
 function gitlabIssue(f: Finding, seen: Map<string, number>): GitlabIssue {

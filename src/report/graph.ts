@@ -6,7 +6,7 @@ import { defuseJson, oneLine, quoteName } from '../escape.js';
 export const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
-export interface GraphEdgeJson {
+interface GraphEdgeJson {
   client: { namespace: string; workload: string; kind: string; members?: string[]; standIn?: string };
   server: { namespace: string; service: string; port: number; standIn?: string };
   caller: string;
@@ -18,7 +18,7 @@ export interface GraphEdgeJson {
   explanation: string;
 }
 
-export function graphEdgeJson(edge: Edge): GraphEdgeJson {
+function graphEdgeJson(edge: Edge): GraphEdgeJson {
   const worst = edge.connections.find((c) => c.result.outcome === edge.outcome) ?? edge.connections[0];
   const members = edge.client.members;
   let client: GraphEdgeJson['client'];
@@ -30,12 +30,18 @@ export function graphEdgeJson(edge: Edge): GraphEdgeJson {
     client = { namespace: edge.client.namespace, workload: edge.client.name, kind: edge.client.kind };
     if (members?.length) {
       // The members' namespace, or "*" when they span several (the node keeps its first member's, for sorting).
-      client.namespace = members.every((m) => m.namespace === members[0]!.namespace) ? members[0]!.namespace : '*';
+      client.namespace = members.every((m) => m.namespace === members[0]!.namespace)
+        ? members[0]!.namespace
+        : '*';
       client.members = members.map((m) => `${m.namespace}/${m.name}`);
     }
   }
   if (edge.client.standIn) client.standIn = edge.client.standIn;
-  const server: GraphEdgeJson['server'] = { namespace: edge.server.namespace, service: edge.server.service, port: edge.server.port };
+  const server: GraphEdgeJson['server'] = {
+    namespace: edge.server.namespace,
+    service: edge.server.service,
+    port: edge.server.port,
+  };
   if (edge.server.standIn) server.standIn = edge.server.standIn;
   const out: GraphEdgeJson = {
     client,
@@ -55,7 +61,15 @@ export function formatGraph(graph: Graph, format: GraphFormat, includePossible: 
   const edges = graph.edges.filter((e) => includePossible || e.caller !== 'possible');
   switch (format) {
     case 'json':
-      return defuseJson(JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2)) + '\n';
+      return (
+        defuseJson(
+          JSON.stringify(
+            { version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved },
+            null,
+            2,
+          ),
+        ) + '\n'
+      );
     case 'mermaid':
       return formatMermaid(edges);
     case 'dot':
@@ -73,25 +87,45 @@ function outcomeText(e: Edge): string {
   const worst = e.connections.find((c) => c.result.outcome === e.outcome);
   const failure = worst?.result.failure;
   if (e.outcome !== 'broken') return e.outcome;
-  return failure === 'reset' ? 'BROKEN (reset, curl 000)' : failure === '503' ? 'BROKEN (503)' : 'BROKEN (TLS error)';
+  return failure === 'reset'
+    ? 'BROKEN (reset, curl 000)'
+    : failure === '503'
+      ? 'BROKEN (503)'
+      : 'BROKEN (TLS error)';
 }
 
 function formatTable(edges: Edge[], unresolved: string[], includePossible: boolean): string {
   // Names from the inputs: the client's starts a line, where `::error::…` would be a workflow command in a CI log.
-  const rows = edges.map((e) => [quoteName(clientLabel(e)), quoteName(serverText(e)), e.clientTls, e.serverMode, outcomeText(e), `${e.caller}: ${oneLine(e.evidence.description)}`]);
+  const rows = edges.map((e) => [
+    quoteName(clientLabel(e)),
+    quoteName(serverText(e)),
+    e.clientTls,
+    e.serverMode,
+    outcomeText(e),
+    `${e.caller}: ${oneLine(e.evidence.description)}`,
+  ]);
   const header = ['CLIENT', 'SERVER:PORT', 'CLIENT SENDS', 'SERVER ACCEPTS', 'OUTCOME', 'HOW KNOWN'];
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const out = [line(header), ...rows.map(line)];
-  if (!edges.length) out.push(includePossible ? '(no edges)' : '(no declared or inferred callers; --possible shows every possible caller)');
+  if (!edges.length)
+    out.push(
+      includePossible
+        ? '(no edges)'
+        : '(no declared or inferred callers; --possible shows every possible caller)',
+    );
   for (const u of unresolved) out.push(`note: ${oneLine(u)}`);
   return out.join('\n') + '\n';
 }
 
+// Control characters and line separators: a space in a drawing's label.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 /** Mermaid ids must be plain; labels are quoted with # escapes for the few characters Mermaid treats specially. */
 function mermaidLabel(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
+  return s.replace(CONTROLS, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
 function formatMermaid(edges: Edge[]): string {
@@ -120,8 +154,7 @@ function formatMermaid(edges: Edge[]): string {
 
 function dotString(s: string): string {
   // Graphviz reads HTML entities in strings: `&#35;` is a `#` in the drawing and no `##[` in a CI log.
-  // eslint-disable-next-line no-control-regex
-  return `"${s.replace(/["\\]/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/##\[/g, '#&#35;[')}"`;
+  return `"${s.replace(/["\\]/g, '\\$&').replace(CONTROLS, ' ').replace(/##\[/g, '#&#35;[')}"`;
 }
 
 function formatDot(edges: Edge[]): string {
@@ -133,8 +166,15 @@ function formatDot(edges: Edge[]): string {
       servers.add(server);
       lines.push(`  ${dotString(server)} [shape=ellipse];`);
     }
-    const style = e.outcome === 'broken' ? 'color=red, penwidth=2' : e.outcome === 'mtls' ? 'style=solid' : 'style=dashed';
-    lines.push(`  ${dotString(clientLabel(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`);
+    const style =
+      e.outcome === 'broken'
+        ? 'color=red, penwidth=2'
+        : e.outcome === 'mtls'
+          ? 'style=solid'
+          : 'style=dashed';
+    lines.push(
+      `  ${dotString(clientLabel(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`,
+    );
   }
   lines.push('}');
   return lines.join('\n') + '\n';

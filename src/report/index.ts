@@ -9,7 +9,7 @@ import { junitChunks } from './junit.js';
 import { gitlabChunks } from './gitlab.js';
 import { defuseJson } from '../escape.js';
 
-export interface FormatContext {
+interface FormatContext {
   color: boolean;
   showSuppressed: boolean;
   /** Tool version, for SARIF. */

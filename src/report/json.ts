@@ -1,14 +1,6 @@
 import type { LintResult } from '../engine.js';
 import type { Finding } from '../types.js';
 
-/** The machine contract (README "JSON output"). Version 1; later fields are additions, never renames. */
-export function formatJson(
-  result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>,
-  showSuppressed = false,
-): string {
-  return [...jsonChunks(result, showSuppressed)].join('');
-}
-
 /**
  * Findings stringified at once. One: a finding's text stays a small, short-lived string; slices of 200 findings
  * (megabytes each, allocated as large objects that only a full GC frees) raised peak RSS at 20,000 workloads from

@@ -11,7 +11,7 @@ export interface JunitOptions {
 }
 
 /** A test case for files without findings: what it checked is the whole file. */
-export const CLEAN_CASE = 'mtls-lint';
+const CLEAN_CASE = 'mtls-lint';
 
 export function* junitChunks(
   result: Pick<LintResult, 'findings' | 'suppressed'> & { inputs?: { files: readonly string[] } },
@@ -34,13 +34,6 @@ export function* junitChunks(
   yield `<testsuites name="mtls-lint" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">\n`;
   for (const s of suites) yield s.xml;
   yield '</testsuites>\n';
-}
-
-export function formatJunit(
-  result: Pick<LintResult, 'findings' | 'suppressed'> & { inputs?: { files: readonly string[] } },
-  opts: JunitOptions = {},
-): string {
-  return [...junitChunks(result, opts)].join('');
 }
 
 function suite(

@@ -11,8 +11,8 @@ import { RULES } from '../../rules/index.js';
 import type { RuleMeta } from '../rule.js';
 import { SEVERITY_RANK, type Severity, type Span } from '../types.js';
 
-export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
-export const REPOSITORY_URL = 'https://github.com/mtls-lint/mtls-lint';
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+const REPOSITORY_URL = 'https://github.com/mtls-lint/mtls-lint';
 export const MAX_SARIF_RESULTS = 25_000;
 /**
  * Gzipped bytes the file may take: GitHub rejects uploads over 10 MB gzipped; the rest is room for what upload-sarif
@@ -23,10 +23,10 @@ export const SARIF_GZIP_BUDGET = 9_000_000;
  * Related locations and edges kept per result. GitHub shows related locations only where the message links them,
  * and the JSON report has the longer lists (100 each); the rest is counted (relatedOmitted, edgesOmitted).
  */
-export const SARIF_LIST_CAP = 10;
+const SARIF_LIST_CAP = 10;
 const DROPPED_ID = 'results-dropped';
 
-export function ruleHelpUri(id: string): string {
+function ruleHelpUri(id: string): string {
   return `${REPOSITORY_URL}/blob/main/docs/rules/${encodeURIComponent(id)}.md`;
 }
 
@@ -59,7 +59,10 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'suppressed'>,
   const render = (keep: number) => {
     const kept = new Set(priority.slice(0, keep));
     const dropped = [...priority.slice(keep).map((i) => results[i]!), ...overLimit];
-    return renderLog(withDropped(log, dropped, total), lines.filter((_, i) => kept.has(i)));
+    return renderLog(
+      withDropped(log, dropped, total),
+      lines.filter((_, i) => kept.has(i)),
+    );
   };
 
   let keep = results.length;
@@ -77,10 +80,6 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'suppressed'>,
   return text;
 }
 
-export function buildSarif(result: Pick<LintResult, 'findings' | 'suppressed'>, opts: SarifOptions): Log {
-  return JSON.parse(formatSarif(result, opts)) as Log;
-}
-
 interface SarifParts {
   log: Log;
   results: Result[];
@@ -90,7 +89,11 @@ interface SarifParts {
   overLimit: Result[];
 }
 
-function sarifParts(result: Pick<LintResult, 'findings' | 'suppressed'>, opts: SarifOptions, maxResults: number): SarifParts {
+function sarifParts(
+  result: Pick<LintResult, 'findings' | 'suppressed'>,
+  opts: SarifOptions,
+  maxResults: number,
+): SarifParts {
   const metas = (opts.rules ?? RULES).map((r) => r.meta);
   const descriptors: ReportingDescriptor[] = metas.map(describeRule);
   const index = new Map<string, number>(metas.map((m, i) => [m.id, i]));
@@ -101,7 +104,9 @@ function sarifParts(result: Pick<LintResult, 'findings' | 'suppressed'>, opts: S
     .map((f, i) => ({ f, i }))
     .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.i - b.i);
   // Past the result limit, findings are not even made into results; they are counted by rule and level only.
-  const overLimit = order.slice(maxResults).map(({ f }) => ({ ruleId: f.rule, level: LEVEL[f.severity], message: { text: '' } }) as Result);
+  const overLimit = order
+    .slice(maxResults)
+    .map(({ f }) => ({ ruleId: f.rule, level: LEVEL[f.severity], message: { text: '' } }) as Result);
   const chosen = new Set(order.slice(0, maxResults).map((x) => x.i));
   const findings = all.filter((_, i) => chosen.has(i));
 
@@ -219,7 +224,11 @@ function withDropped(log: Log, dropped: readonly Result[], total: number): Log {
                 descriptor: { id: DROPPED_ID },
                 level: 'warning',
                 message: { text },
-                properties: { droppedResults: dropped.length, byLevel: Object.fromEntries(byLevel), byRule: Object.fromEntries(byRule) },
+                properties: {
+                  droppedResults: dropped.length,
+                  byLevel: Object.fromEntries(byLevel),
+                  byRule: Object.fromEntries(byRule),
+                },
               },
             ],
           },
@@ -236,7 +245,9 @@ function renderLog(log: Log, resultLines: readonly string[]): string {
   const head = JSON.stringify({ ...log, runs: [{ ...log.runs[0]!, results: [marker] }] }, null, 2);
   const at = head.indexOf(JSON.stringify(marker));
   const indent = head.slice(head.lastIndexOf('\n', at) + 1, at);
-  const body = resultLines.length ? `\n${resultLines.map((l) => indent + l).join(',\n')}\n${indent.slice(2)}` : '';
+  const body = resultLines.length
+    ? `\n${resultLines.map((l) => indent + l).join(',\n')}\n${indent.slice(2)}`
+    : '';
   // `[` … `]` around the marker: replace the marker's line, keeping the brackets.
   const open = head.lastIndexOf('[', at);
   const close = head.indexOf(']', at);
@@ -281,7 +292,7 @@ function location(file: string, span: Span, source?: string): Location {
  * A relative URI reference with forward slashes, each segment percent-encoded (a file named `a b#1.yaml` must not
  * turn into a fragment). Standard input has no file: the Helm template path when known, else "stdin".
  */
-export function artifactUri(file: string, source?: string): string {
+function artifactUri(file: string, source?: string): string {
   const p = file === '<stdin>' || file === '' ? (source ?? 'stdin') : file;
   return p
     .replace(/\\/g, '/')

@@ -16,7 +16,10 @@ const UNDERLINE = '\u001b[4m';
 const RESET = '\u001b[0m';
 
 /** ESLint-style: a path line, then `line:col  severity  message  rule` rows, then a one-line total. */
-export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>, opts: StylishOptions): string {
+export function formatStylish(
+  result: Pick<LintResult, 'findings' | 'summary' | 'suppressed'>,
+  opts: StylishOptions,
+): string {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${RESET}` : s);
   const findings = opts.showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
   const byFile = new Map<string, Finding[]>();
@@ -31,14 +34,25 @@ export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 
     lines.push('', paint(UNDERLINE, file ? quoteName(file) : '(no file)'));
     const posWidth = Math.max(...list.map((f) => `${f.line}:${f.column}`.length));
     for (const f of list) {
-      const sev = f.severity === 'error' ? paint(RED, 'error  ') : f.severity === 'warning' ? paint(YELLOW, 'warning') : paint(BLUE, 'info   ');
+      const sev =
+        f.severity === 'error'
+          ? paint(RED, 'error  ')
+          : f.severity === 'warning'
+            ? paint(YELLOW, 'warning')
+            : paint(BLUE, 'info   ');
       const pos = `${f.line}:${f.column}`.padEnd(posWidth);
-      const tag = f.suppressed ? paint(DIM, ` (suppressed: ${oneLine(f.suppressed.reason)})`) : f.new === false ? paint(DIM, ' (already in base)') : '';
+      const tag = f.suppressed
+        ? paint(DIM, ` (suppressed: ${oneLine(f.suppressed.reason)})`)
+        : f.new === false
+          ? paint(DIM, ' (already in base)')
+          : '';
       // Helm output: name the template, since "<stdin>" alone does not say where to fix it.
       const message = oneLine(f.message) + (f.source ? paint(DIM, ` [${oneLine(f.source)}]`) : '');
       lines.push(`  ${paint(DIM, pos)}  ${sev}  ${message}${tag}  ${paint(DIM, f.rule)}`);
       for (const r of f.related ?? []) {
-        lines.push(`  ${' '.repeat(posWidth)}           ${paint(DIM, `↳ ${quoteName(r.file)}:${r.line}:${r.column} ${oneLine(r.message)}`)}`);
+        lines.push(
+          `  ${' '.repeat(posWidth)}           ${paint(DIM, `↳ ${quoteName(r.file)}:${r.line}:${r.column} ${oneLine(r.message)}`)}`,
+        );
       }
     }
   }
@@ -52,11 +66,14 @@ export function formatStylish(result: Pick<LintResult, 'findings' | 'summary' | 
     const newCount = findings.filter((f) => f.new !== false && !f.suppressed).length;
     const head = `${newCount} new problem${newCount === 1 ? '' : 's'} (${s.newErrors ?? 0} error${s.newErrors === 1 ? '' : 's'}, ${s.newWarnings ?? 0} warning${s.newWarnings === 1 ? '' : 's'}); ${total} in the head in total`;
     if (s.notCompared?.length) lines.push(paint(BLUE, notComparedLine(s.notCompared)));
-    lines.push(`${paint(BOLD, newCount === 0 ? '✔ ' + head : (s.newErrors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + head)} — ${scanned}`);
+    lines.push(
+      `${paint(BOLD, newCount === 0 ? '✔ ' + head : (s.newErrors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + head)} — ${scanned}`,
+    );
     return lines.join('\n').replace(/^\n/, '') + '\n';
   }
   if (total === 0) lines.push(`${paint(BOLD, '✔ no problems')} — ${scanned}`);
-  else lines.push(`${paint(BOLD, (s.errors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + counts)} — ${scanned}`);
+  else
+    lines.push(`${paint(BOLD, (s.errors ? paint(RED, '✖ ') : paint(YELLOW, '⚠ ')) + counts)} — ${scanned}`);
   return lines.join('\n').replace(/^\n/, '') + '\n';
 }
 
@@ -66,4 +83,3 @@ export function notComparedLine(files: string[], shown = 5): string {
   const names = files.slice(0, shown).join(', ') + (n > shown ? ` and ${n - shown} more` : '');
   return `${n} file${n === 1 ? '' : 's'} git does not track ${n === 1 ? 'was' : 'were'} not part of the comparison: ${oneLine(names)} (--untracked compare to compare ${n === 1 ? 'it' : 'them'} against nothing)`;
 }
-

@@ -274,7 +274,7 @@ export function checkLegacyPolicy(r: Resource): Problem[] {
 // ---------------------------------------------------------------------------------------------------------------
 // networking.istio.io DestinationRule (v1alpha3, v1beta1, v1)
 
-export const TLS_MODES = ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'] as const;
+const TLS_MODES = ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'] as const;
 
 export function destinationRuleSchema(): JsonSchema {
   const tls = object(

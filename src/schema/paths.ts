@@ -52,8 +52,3 @@ export function displayPath(path: readonly (string | number)[]): string {
 export function fieldLabel(name: string): string {
   return name.length > 80 ? `${name.slice(0, 80)}…` : name;
 }
-
-/** The schema's view of a path: array indexes become "[]"; map keys stay (callers compare prefixes only). */
-export function normalizePath(path: FieldPath): string[] {
-  return path.map((s) => (typeof s === 'number' ? '[]' : s));
-}

@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface ActionInput {
+interface ActionInput {
   name: string;
   description: string;
   required: boolean;

@@ -10,7 +10,7 @@ import { tempDir } from './tmp.js';
 const SOURCE = path.resolve(import.meta.dirname, '../oracle/goyaml');
 const GOPATH = '/usr/share/gocode';
 
-export interface GoDocument {
+interface GoDocument {
   /** The chunk of the file go-yaml was given (LF line ends, as kubectl's line reader writes them). */
   chunk: string;
   /** What sigs.k8s.io/yaml made of it, as JSON (absent when it failed). */
@@ -28,7 +28,7 @@ export interface GoFile {
 let binary: string | undefined;
 
 /** Build the oracle once per test file. Throws, with what to install, when Go or the packages are missing. */
-export function goYamlOracle(): string {
+function goYamlOracle(): string {
   if (binary) return binary;
   const missing = ['gopkg.in/yaml.v2', 'sigs.k8s.io/yaml'].filter(
     (p) => !existsSync(path.join(GOPATH, 'src', p)),

@@ -184,7 +184,7 @@ export function workload(r: Run, ref: string): Workload {
   return w;
 }
 
-export function service(r: Run, ref: string): Service {
+function service(r: Run, ref: string): Service {
   const [name, ns] = ref.split('.') as [string, string];
   const s = r.result.mesh().services.find((x) => x.namespace === ns && x.name === name);
   if (!s) throw new Error(`no service ${ref}`);
@@ -405,7 +405,7 @@ export function clientMode(
 }
 
 /** The rules of issue 3 (connectivity); other rules (schema, catalogue II) are tested elsewhere. */
-export const CONNECTIVITY_RULES = new Set([
+const CONNECTIVITY_RULES = new Set([
   'plaintext-to-strict',
   'mtls-to-plaintext-server',
   'non-istio-tls-to-sidecar',

@@ -9,10 +9,13 @@ import type { TextFile } from './harness.js';
  * (`constructor`, `toString`, …) crashes the mesh model (POD_TEMPLATE_PATHS[kind] in src/mesh/workloads.ts).
  */
 export function knownCrash(files: TextFile[]): boolean {
-  return KNOWN_CRASH_OPEN && files.some((f) =>
-    /^\s*"?kind"?\s*:\s*["']?(constructor|toString|toLocaleString|valueOf|hasOwnProperty|isPrototypeOf|propertyIsEnumerable|__proto__|__defineGetter__|__defineSetter__|__lookupGetter__|__lookupSetter__)["']?\s*$/m.test(
-      f.text,
-    ),
+  return (
+    KNOWN_CRASH_OPEN &&
+    files.some((f) =>
+      /^\s*"?kind"?\s*:\s*["']?(constructor|toString|toLocaleString|valueOf|hasOwnProperty|isPrototypeOf|propertyIsEnumerable|__proto__|__defineGetter__|__defineSetter__|__lookupGetter__|__lookupSetter__)["']?\s*$/m.test(
+        f.text,
+      ),
+    )
   );
 }
 
@@ -24,7 +27,8 @@ export function knownCrash(files: TextFile[]): boolean {
  * when every victim is a stand-in).
  */
 export function knownStandInAutoMtls14(f: Pick<Finding, 'rule' | 'message'>): boolean {
-  return STAND_IN_14_OPEN && (
+  return (
+    STAND_IN_14_OPEN &&
     f.rule === 'mtls-to-plaintext-server' &&
     f.message.startsWith('auto mTLS sends Istio mTLS') &&
     f.message.includes('Istio 1.4 then accepts plaintext only')

@@ -19,11 +19,11 @@ import {
 } from './scenario.js';
 import { DR_LOOKUP_BUG_OPEN } from './known-bugs.js';
 
-export type Outcome = 'mtls' | 'plaintext' | 'broken' | 'tls';
-export type ServerMode = 'NO_SIDECAR' | 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+type Outcome = 'mtls' | 'plaintext' | 'broken' | 'tls';
+type ServerMode = 'NO_SIDECAR' | 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 type Sends = 'mtls' | 'plaintext' | 'tls';
 
-export interface ConnectionExpectation {
+interface ConnectionExpectation {
   /** The server workload, "namespace/name". */
   endpoint: string;
   /** Every outcome the spec allows; one, unless the spec marks the case as not verified. */
@@ -122,7 +122,7 @@ function resolveTargetPort(port: ServicePortSpec, w: WorkloadSpec): number | und
  * pod label = "true"; it reads the label, else the annotation: "true"/"false" decide, anything else → the policy.
  * Only the pod template counts.
  */
-export function hasSidecar(s: Scenario, w: WorkloadSpec): boolean {
+function hasSidecar(s: Scenario, w: WorkloadSpec): boolean {
   if (w.hostNetwork) return false;
   const ns = s.namespaces.find((n) => n.name === w.namespace);
   const podLabel = w.inject.find((i) => i.where === 'pod-label')?.value;

@@ -122,7 +122,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
   return { docs, yaml: docsToYaml(docs), config };
 }
 
-export function docsToYaml(docs: Doc[]): string {
+function docsToYaml(docs: Doc[]): string {
   return docs.map((d) => stringify(d, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 

@@ -12,10 +12,10 @@ export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 export type PaMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'UNSET';
 /** How a PA's top-level mode is written: 'no-mtls' (no `mtls` key) and 'empty-mtls' (`mtls: {}`) both mean UNSET. */
-export type PaModeForm = PaMode | 'no-mtls' | 'empty-mtls';
-export type InjectWhere = 'pod-label' | 'pod-annotation' | 'workload-label' | 'workload-annotation';
+type PaModeForm = PaMode | 'no-mtls' | 'empty-mtls';
+type InjectWhere = 'pod-label' | 'pod-annotation' | 'workload-label' | 'workload-annotation';
 
-export interface NamespaceSpec {
+interface NamespaceSpec {
   name: string;
   /** `istio-injection` label; undefined = no label. */
   injection: 'enabled' | 'disabled' | undefined;
@@ -126,7 +126,7 @@ export interface Scenario {
   calls: CallSpec[];
 }
 
-export const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
+const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
 const APPS = ['httpbin', 'sleep', 'reviews', 'db'] as const;
 /** Service ports and target ports overlap on purpose: a port-level setting keyed by the wrong one is a classic trap. */
 const SERVICE_PORTS = [80, 8000, 9080] as const;
@@ -546,7 +546,7 @@ function servicePorts(
   return ports;
 }
 
-export function sameCall(a: CallSpec, b: CallSpec): boolean {
+function sameCall(a: CallSpec, b: CallSpec): boolean {
   return (
     a.from.namespace === b.from.namespace &&
     a.from.name === b.from.name &&

@@ -9,9 +9,9 @@ const envSeed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefine
 const envPath = process.env.FUZZ_PATH || undefined;
 
 /** True under `npm run fuzz` (or any FUZZ_RUNS): long runs. */
-export const LONG_RUN = envRuns !== undefined && Number.isFinite(envRuns);
+const LONG_RUN = envRuns !== undefined && Number.isFinite(envRuns);
 
-export function runsFor(defaultRuns: number, longRunShare = 1): number {
+function runsFor(defaultRuns: number, longRunShare = 1): number {
   return LONG_RUN ? Math.max(1, Math.round(envRuns! * longRunShare)) : defaultRuns;
 }
 

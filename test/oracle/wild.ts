@@ -47,7 +47,7 @@ const HOSTILE_STRINGS = [
   'toString',
 ];
 
-export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom<unknown>(
@@ -400,7 +400,7 @@ const junkText: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Text-level damage to a whole file. */
-export type Damage =
+type Damage =
   | { op: 'none' }
   | { op: 'insert'; at: number; text: string }
   | { op: 'cut'; at: number; length: number }
@@ -431,7 +431,7 @@ const damageArb: fc.Arbitrary<Damage> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }) },
 );
 
-export function applyDamage(text: string, d: Damage): string {
+function applyDamage(text: string, d: Damage): string {
   const pos = (n: number) => (text.length ? n % (text.length + 1) : 0);
   switch (d.op) {
     case 'none':
@@ -452,7 +452,7 @@ export function applyDamage(text: string, d: Damage): string {
 /** A document in a manifest set: an object to stringify, or raw text. */
 export type Piece = { doc: Doc } | { text: string };
 
-export function pieceText(p: Piece): string {
+function pieceText(p: Piece): string {
   return 'text' in p ? p.text : stringify(p.doc, { lineWidth: 0 });
 }
 
@@ -470,7 +470,7 @@ export function filesOf(
 const defaultNames = (i: number) => (i % 3 === 2 ? `dir${i}/m${i}.yml` : `m${i}.yaml`);
 
 /** Join documents with `---`, making sure each starts on its own line (raw text may lack a final newline). */
-export function joinDocs(texts: string[]): string {
+function joinDocs(texts: string[]): string {
   return texts.map((t) => (t === '' || t.endsWith('\n') ? t : `${t}\n`)).join('---\n');
 }
 
@@ -493,7 +493,7 @@ function identities(doc: Doc): string[] {
  * Drop documents that define a resource again. Which of two definitions of one object counts is not something the
  * layout properties can hold the engine to (kubectl keeps the last one applied), so they get unique objects.
  */
-export function withoutDuplicates(docs: Doc[]): Doc[] {
+function withoutDuplicates(docs: Doc[]): Doc[] {
   const seen = new Set<string>();
   return docs.filter((d) => {
     const ids = identities(d);
