@@ -27,7 +27,7 @@ import {
 } from './util.js';
 import type { Release } from './releases.js';
 
-export type MtlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+type MtlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
 
 export interface PeerAuthn {
   resource: Resource;
