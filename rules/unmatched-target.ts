@@ -51,7 +51,9 @@ Settings that point at something that does not exist, so Istio accepts them and 
 
 "No match" is only claimed where the inputs hold that namespace's workloads (or Services). Otherwise one info
 finding per namespace says which references could not be checked, so that a policy repository linted without its
-applications is not flooded with guesses.
+applications is not flooded with guesses. A selector that does match workloads written without \`metadata.namespace\`
+(which the run placed in \`--namespace\`, \`default\` unless given) is an info, not a warning: such manifests are usually
+applied with \`kubectl apply -n NS\`; the message names them and the \`-n\` to lint them with.
 
 ## Why it matters
 The user sees nothing at all: the STRICT policy never applies (traffic stays plaintext-capable), the
@@ -116,10 +118,12 @@ numbers too.
         continue;
       }
       if (workloadsSelected(mesh, pa.namespace, pa.selector).length) continue;
+      const placed = placedElsewhere(mesh, pa.namespace, pa.selector);
       context.report({
         resource: pa.resource,
         path,
-        message: `PeerAuthentication ${pa.namespace}/${pa.resource.name} selects ${labelText(pa.selector)}, which matches no workload in ${pa.namespace}${nearMiss(mesh, pa.namespace, pa.selector)}, so its ${describePeerAuthnSettings(pa)} applies to nothing. Fix: use the pod template's labels.`,
+        ...(placed ? { severity: 'info' as const } : {}),
+        message: `PeerAuthentication ${pa.namespace}/${pa.resource.name} selects ${labelText(pa.selector)}, which matches no workload in ${pa.namespace}${nearMiss(mesh, pa.namespace, pa.selector)}, so its ${describePeerAuthnSettings(pa)} applies to nothing${placed ?? ". Fix: use the pod template's labels."}`,
       });
     }
 
@@ -145,10 +149,12 @@ numbers too.
         continue;
       }
       if (workloadsSelected(mesh, ap.namespace, ap.selector).length) continue;
+      const placed = placedElsewhere(mesh, ap.namespace, ap.selector);
       context.report({
         resource: ap.resource,
         path,
-        message: `${name} selects ${labelText(ap.selector)}, which matches no workload in ${ap.namespace}${nearMiss(mesh, ap.namespace, ap.selector)}, so its ${ap.action} rules apply to nothing. Fix: use the pod template's labels.`,
+        ...(placed ? { severity: 'info' as const } : {}),
+        message: `${name} selects ${labelText(ap.selector)}, which matches no workload in ${ap.namespace}${nearMiss(mesh, ap.namespace, ap.selector)}, so its ${ap.action} rules apply to nothing${placed ?? ". Fix: use the pod template's labels."}`,
       });
     }
 
@@ -356,6 +362,25 @@ function labelText(labels: Record<string, string>): string {
 }
 
 /** "(workloads there: httpbin app=httpbin, sleep app=sleep)": the labels a person compares against. */
+/**
+ * The selector does match workloads written without metadata.namespace, which the run placed in another namespace
+ * (--namespace, default "default"). Such manifests are usually applied with `kubectl apply -n NS`, so the policy
+ * most likely applies to them: the finding is then an info that says what was assumed and how to tell mtls-lint.
+ */
+function placedElsewhere(
+  mesh: MeshModel,
+  namespace: string,
+  selector: Record<string, string>,
+): string | undefined {
+  const ws = mesh.workloads.filter(
+    (w) => !w.resource.namespaceExplicit && w.namespace !== namespace && selectorMatches(selector, w.labels),
+  );
+  if (!ws.length) return undefined;
+  const names = ws.slice(0, MESSAGE_LIST_CAP).map((w) => w.name);
+  const more = ws.length > MESSAGE_LIST_CAP ? ` and ${ws.length - MESSAGE_LIST_CAP} more` : '';
+  return ` — unless ${names.join(', ')}${more}, which match${ws.length === 1 ? 'es' : ''} it but ${ws.length === 1 ? 'has' : 'have'} no metadata.namespace (this run placed ${ws.length === 1 ? 'it' : 'them'} in ${ws[0]!.namespace}), ${ws.length === 1 ? 'is' : 'are'} applied to ${namespace}. If so, run mtls-lint with -n ${namespace} for those manifests (or set metadata.namespace).`;
+}
+
 function nearMiss(mesh: MeshModel, namespace: string, selector: Record<string, string>): string {
   const ws = mesh.workloads.filter((w) => w.namespace === namespace);
   if (!ws.length) return '';

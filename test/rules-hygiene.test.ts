@@ -45,6 +45,31 @@ function only(
 }
 
 describe('unmatched-target', () => {
+  it('a selector that matches workloads written without metadata.namespace is an info naming -n, not a warning', async () => {
+    const dir = `${FIXTURES}/unmatched-defaulted`;
+    const pol = `${dir}/policies.yaml`;
+    const lintJson = async (args: string[]) => {
+      const { stdout } = await runCli(['-f', 'json', '--fail-on', 'never', ...args, dir], { cwd: ROOT });
+      return (JSON.parse(stdout) as { findings: Finding[] }).findings.filter(
+        (f) => f.rule === 'unmatched-target',
+      );
+    };
+    const placed = await lintJson([]);
+    expect(placed.map((f) => [f.line, f.severity])).toEqual([
+      [pos(pol, 'app: orders').line, 'info'],
+      [pos(pol, 'app: orders', 1).line, 'info'],
+    ]);
+    for (const f of placed) {
+      expect(f.message).toContain('matches no workload in shop (workloads there: auth app=auth)');
+      expect(f.message).toContain(
+        'unless orders, which matches it but has no metadata.namespace (this run placed it in default)',
+      );
+      expect(f.message).toContain('run mtls-lint with -n shop');
+    }
+    // Told where the manifests go, the policies select them: nothing to report.
+    expect(await lintJson(['-n', 'shop'])).toEqual([]);
+  });
+
   const dir = `${FIXTURES}/unmatched`;
   const pol = `${dir}/policies.yaml`;
   const drs = `${dir}/destination-rules.yaml`;
