@@ -17,6 +17,7 @@ import unmatchedTarget from './unmatched-target.js';
 import ambiguousPolicy from './ambiguous-policy.js';
 import ignoredSetting from './ignored-setting.js';
 import deprecatedApi from './deprecated-api.js';
+import modelMismatch from './model-mismatch.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   ambiguousPolicy,
   ignoredSetting,
   deprecatedApi,
+  modelMismatch,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));

@@ -5,6 +5,7 @@ import {
   countEdges,
   findHitsAmong,
   groupByCause,
+  observedTrafficNote,
   severityFor,
   victimList,
   victims,
@@ -80,7 +81,7 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
       context.report({
         ...at,
         severity: severityFor(group.hits, 'error'),
-        message: `${what} breaks ${n} caller${n === 1 ? '' : 's'} that send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits)}. Fix: ${fixFor(group.hits)}; the safe order is PERMISSIVE → clients send mTLS → STRICT.`,
+        message: `${what} breaks ${n} caller${n === 1 ? '' : 's'} that send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits)}. Fix: ${fixFor(group.hits)}; the safe order is PERMISSIVE → clients send mTLS → STRICT.${observedTrafficNote(context.graph, group.hits)}`,
         ...victims(context, group.hits, (h) => `sends plaintext: ${h.connection.client.explanation}`),
         keyDetail: causeKey(group.cause),
       });

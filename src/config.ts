@@ -59,6 +59,9 @@ const CONFIG_SCHEMA = {
         includeControlPlane: { type: 'boolean' },
       },
     },
+    traffic: { type: 'array', items: { type: 'string', minLength: 1 } },
+    prometheus: { type: 'string', minLength: 1 },
+    trafficWindow: { type: 'string', pattern: '^\\d{1,6}[smhdw]$' },
     limits: {
       type: 'object',
       additionalProperties: false,

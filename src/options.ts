@@ -1,4 +1,6 @@
 import type { LoadLimits } from './load/index.js';
+import type { ObservedTraffic } from './load/traffic.js';
+import type { TrafficSources } from './load/observed.js';
 import type { IstioVersion } from './mesh/version.js';
 import type { Severity, SeverityOrOff } from './types.js';
 
@@ -46,6 +48,12 @@ export interface Config {
   callers?: DeclaredCaller[];
   scope?: ScopeSettings;
   limits?: Partial<LoadLimits>;
+  /** Observed traffic files (Prometheus or Kiali answers), relative to the config file. */
+  traffic?: string[];
+  /** A Prometheus with Istio's metrics, queried over trafficWindow. */
+  prometheus?: string;
+  /** Prometheus duration (default 7d). */
+  trafficWindow?: string;
 }
 
 /** Everything a run needs, after CLI flags, action inputs and the config file are merged. */
@@ -60,6 +68,10 @@ export interface ResolvedOptions {
   configFile?: string;
   limits: LoadLimits;
   showSuppressed: boolean;
+  /** Where observed traffic comes from (--traffic, --prometheus, config `traffic:`/`prometheus:`), when given. */
+  trafficSources?: TrafficSources;
+  /** Calls the mesh observed, once read from trafficSources (load/observed.ts). */
+  traffic?: ObservedTraffic;
   /** Worker threads for parsing: a count, "off", or "auto" (default: one per CPU when the input is large). */
   concurrency?: number | 'auto' | 'off';
 }

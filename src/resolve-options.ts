@@ -2,6 +2,8 @@ import path from 'node:path';
 import { ConfigError, findConfigFile, loadConfigFile } from './config.js';
 import { DEFAULT_LIMITS } from './load/index.js';
 import { LATEST_ISTIO_VERSION, parseIstioVersion } from './mesh/version.js';
+import { displayPath, type TrafficSources } from './load/observed.js';
+import { parseWindow } from './load/traffic.js';
 import { RULE_IDS } from '../rules/index.js';
 import type { Config, FailOn, ResolvedOptions } from './options.js';
 
@@ -18,6 +20,16 @@ export interface OptionInputs {
   showSuppressed?: boolean;
   /** --concurrency: "auto", "off" or a number of worker threads. */
   concurrency?: string;
+  /** --traffic FILE (repeatable), relative to cwd. */
+  traffic?: string[];
+  /** --prometheus URL */
+  prometheus?: string;
+  /** --traffic-window 7d */
+  trafficWindow?: string;
+  /** --prometheus-timeout SECONDS */
+  prometheusTimeout?: string;
+  /** --prometheus-token-env NAME: the environment variable holding a bearer token. */
+  prometheusTokenEnv?: string;
 }
 
 const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
@@ -54,6 +66,8 @@ export function resolveOptions(input: OptionInputs): ResolvedOptions {
     showSuppressed: input.showSuppressed ?? false,
   };
   if (input.concurrency !== undefined) resolved.concurrency = parseConcurrency(input.concurrency);
+  const traffic = trafficSources(input, config, configFile);
+  if (traffic) resolved.trafficSources = traffic;
   if (configFile) resolved.configFile = configFile;
   return resolved;
 }
@@ -63,4 +77,46 @@ function parseConcurrency(text: string): number | 'auto' | 'off' {
   if (text === 'auto' || text === 'off') return text;
   if (/^\d{1,3}$/.test(text)) return Number(text) === 0 ? 'off' : Number(text);
   throw new ConfigError(`--concurrency ${JSON.stringify(text)} must be auto, off, or a number of threads`);
+}
+
+/** The default bearer-token variable for --prometheus (--prometheus-token-env names another). */
+export const PROMETHEUS_TOKEN_ENV = 'MTLS_LINT_PROMETHEUS_TOKEN';
+
+/** Flags win over the config: --traffic replaces the config's files, --prometheus its URL. */
+function trafficSources(
+  input: OptionInputs,
+  config: Config,
+  configFile: string | undefined,
+): TrafficSources | undefined {
+  const fromFlags = input.traffic?.length ? input.traffic.map((f) => path.resolve(input.cwd, f)) : undefined;
+  const configDir = configFile ? path.dirname(configFile) : input.cwd;
+  const files = fromFlags ?? (config.traffic ?? []).map((f) => path.resolve(configDir, f));
+  const url = input.prometheus || config.prometheus;
+  if (!files.length && !url) {
+    for (const [flag, value] of [
+      ['--traffic-window', input.trafficWindow],
+      ['--prometheus-timeout', input.prometheusTimeout],
+      ['--prometheus-token-env', input.prometheusTokenEnv],
+    ] as const)
+      if (value !== undefined) throw new ConfigError(`${flag} needs --traffic FILE or --prometheus URL`);
+    return undefined;
+  }
+  const window = input.trafficWindow || config.trafficWindow || '7d';
+  if (!parseWindow(window))
+    throw new ConfigError(`--traffic-window ${JSON.stringify(window)} is not a duration like 7d, 12h or 30m`);
+  const sources: TrafficSources = { files, shown: files.map((f) => displayPath(input.cwd, f)), window };
+  if (url) {
+    const seconds = input.prometheusTimeout === undefined ? 30 : Number(input.prometheusTimeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)
+      throw new ConfigError(
+        `--prometheus-timeout ${JSON.stringify(input.prometheusTimeout)} must be a number of seconds (1 to 3600)`,
+      );
+    const tokenEnv = input.prometheusTokenEnv || PROMETHEUS_TOKEN_ENV;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv))
+      throw new ConfigError(
+        `--prometheus-token-env ${JSON.stringify(tokenEnv)} is not an environment variable name`,
+      );
+    sources.prometheus = { url, timeoutMs: seconds * 1000, tokenEnv };
+  }
+  return sources;
 }

@@ -1,5 +1,6 @@
 // The rule framework's reporting helpers: turning edges into findings, one finding per root cause, victims listed,
 // long lists capped.
+import { describeAmounts } from './graph/observed.js';
 import type { Resource } from './load/index.js';
 import type { Cause, Workload } from './mesh/model.js';
 import type { ReportDescriptor, RuleContext } from './rule.js';
@@ -134,7 +135,13 @@ function byCertainty(hits: Hit[]): Hit[] {
   const buckets: Hit[][] = [[], [], [], []];
   for (const h of hits)
     buckets[
-      h.edge.client.standIn ? 3 : h.edge.caller === 'declared' ? 0 : h.edge.caller === 'inferred' ? 1 : 2
+      h.edge.client.standIn && h.edge.caller !== 'observed'
+        ? 3
+        : h.edge.caller === 'observed' || h.edge.caller === 'declared'
+          ? 0
+          : h.edge.caller === 'inferred'
+            ? 1
+            : 2
     ]!.push(h);
   return buckets.flat();
 }
@@ -144,7 +151,8 @@ export function victimList(hits: Hit[], withFailure = true): string {
   const seen = new Set<string>();
   const phrases: string[] = [];
   for (const { edge, connection } of byCertainty(hits)) {
-    const phrase = `${clientLabel(edge)} → ${serverLabel(edge)}${withFailure && connection.result.failure ? ` (${failureText(connection)})` : ''}`;
+    const observed = edge.client.standIn ? undefined : edge.evidence.observed;
+    const phrase = `${clientLabel(edge)}${observed ? ` (observed: ${describeAmounts(observed)})` : ''} → ${serverLabel(edge)}${withFailure && connection.result.failure ? ` (${failureText(connection)})` : ''}`;
     if (seen.has(phrase)) continue;
     seen.add(phrase);
     phrases.push(phrase);
@@ -348,7 +356,7 @@ function evidencePlace(
 /** Where each workload's metadata.name is: the same few thousand workloads are victims of many findings. */
 const nameSpans = new WeakMap<Resource, { line: number; column: number }>();
 
-function nameLocation(resource: Resource, message: string): RelatedLocation {
+export function nameLocation(resource: Resource, message: string): RelatedLocation {
   let span = nameSpans.get(resource);
   if (!span) {
     const { line, column } = relatedAt(resource, ['metadata', 'name'], message);
@@ -397,4 +405,54 @@ export function atCause(
 
 export function causeKey(cause: Cause | undefined): string {
   return cause ? `${cause.resource.id}:${cause.path.join('.')}` : 'none';
+}
+
+/** Per graph: the observed calls into each service ("ns/name"), summed over callers. */
+const observedInto = new WeakMap<
+  Graph,
+  Map<string, { mtls: number; plaintext: number; unknown: number; callers: number }>
+>();
+
+/**
+ * What observed traffic says about the services of hits that rest on possible callers only: a sentence for the
+ * message, or "" when the run has no traffic or a known caller is among the hits.
+ */
+export function observedTrafficNote(graph: Graph, hits: Hit[]): string {
+  if (!graph.observedWindow || hits.some((h) => h.edge.caller !== 'possible')) return '';
+  let into = observedInto.get(graph);
+  if (!into) {
+    into = new Map();
+    for (const e of graph.edges) {
+      const o = e.evidence.observed;
+      if (e.caller !== 'observed' || !o) continue;
+      const key = `${e.server.namespace}/${e.server.service}`;
+      const sum = into.get(key) ?? { mtls: 0, plaintext: 0, unknown: 0, callers: 0 };
+      // An observed call is one edge per service port: count its amounts once per service.
+      if (e.server.port === Math.min(...(e.server.serviceRef?.ports.map((p) => p.port) ?? [e.server.port]))) {
+        sum.mtls += o.mtls;
+        sum.plaintext += o.plaintext;
+        sum.unknown += o.unknown;
+        sum.callers++;
+      }
+      into.set(key, sum);
+    }
+    observedInto.set(graph, into);
+  }
+  const services = [
+    ...new Set(
+      hits
+        .filter((h) => !h.edge.server.standIn)
+        .map((h) => `${h.edge.server.namespace}/${h.edge.server.service}`),
+    ),
+  ];
+  if (!services.length) return '';
+  const parts = services.slice(0, MESSAGE_LIST_CAP).map((key) => {
+    const [ns, name] = key.split('/') as [string, string];
+    const sum = into.get(key);
+    if (!sum || !sum.callers) return `no call to ${name}.${ns} was observed`;
+    if (sum.plaintext === 0 && sum.unknown === 0)
+      return `${name}.${ns} had only mTLS callers (${sum.callers} workload${sum.callers === 1 ? '' : 's'}), none of these`;
+    return `${name}.${ns} had ${sum.callers} observed caller${sum.callers === 1 ? '' : 's'}, none of these`;
+  });
+  return ` Observed traffic over ${graph.observedWindow}: ${parts.join('; ')}.`;
 }

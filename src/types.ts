@@ -31,7 +31,7 @@ export interface RelatedLocation {
   message: string;
 }
 
-export type CallerKind = 'declared' | 'inferred' | 'possible';
+export type CallerKind = 'declared' | 'observed' | 'inferred' | 'possible';
 
 export interface EdgeRef {
   client: { namespace: string; workload: string; kind: string };

@@ -10,6 +10,7 @@ import type { Output } from '../report/index.js';
 import { quoteName } from '../escape.js';
 import { LATEST_ISTIO_VERSION } from '../mesh/version.js';
 import { newerThanKnown } from '../mesh/releases.js';
+import { loadObservedTraffic } from '../load/observed.js';
 
 export interface CliIO {
   cwd: string;
@@ -31,6 +32,46 @@ export const COMMON_OPTIONS = {
   'istio-version': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** Observed traffic (lint and graph): files saved from Prometheus or Kiali, or a live Prometheus. */
+export const TRAFFIC_OPTIONS = {
+  traffic: { type: 'string', multiple: true },
+  prometheus: { type: 'string' },
+  'traffic-window': { type: 'string' },
+  'prometheus-timeout': { type: 'string' },
+  'prometheus-token-env': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const TRAFFIC_HELP = `      --traffic FILE        observed traffic: a Prometheus query answer over Istio's metrics, or a Kiali graph
+                            (repeatable; config traffic:)
+      --prometheus URL      query a live Prometheus for observed traffic (config prometheus:)
+      --traffic-window D    how far back traffic counts, as a Prometheus duration (default: 7d)
+      --prometheus-timeout S  seconds to wait for Prometheus (default: 30)
+      --prometheus-token-env VAR  environment variable holding a bearer token for Prometheus
+                            (default: MTLS_LINT_PROMETHEUS_TOKEN); the token is never printed`;
+
+/** The traffic flags, as resolveOptions takes them. */
+export function trafficInputs(values: {
+  traffic?: string[] | undefined;
+  prometheus?: string | undefined;
+  'traffic-window'?: string | undefined;
+  'prometheus-timeout'?: string | undefined;
+  'prometheus-token-env'?: string | undefined;
+}) {
+  return {
+    traffic: values.traffic,
+    prometheus: values.prometheus,
+    trafficWindow: values['traffic-window'],
+    prometheusTimeout: values['prometheus-timeout'],
+    prometheusTokenEnv: values['prometheus-token-env'],
+  };
+}
+
+/** Reads the run's observed traffic into the options (files, then Prometheus); a TrafficError exits 2. */
+export async function readTraffic(options: ResolvedOptions, io: CliIO): Promise<void> {
+  const traffic = await loadObservedTraffic(options.trafficSources, io.env);
+  if (traffic) options.traffic = traffic;
+}
 
 export class UsageError extends Error {}
 

@@ -8,6 +8,10 @@ import {
   noteIstioVersion,
   parse,
   readAll,
+  readTraffic,
+  TRAFFIC_HELP,
+  TRAFFIC_OPTIONS,
+  trafficInputs,
   UsageError,
   writeOutput,
   type CliIO,
@@ -25,10 +29,15 @@ Options:
   -n, --namespace NS      namespace for resources without one (default: default)
   -c, --config FILE       config file
       --istio-version X.Y Istio semantics to apply
+${TRAFFIC_HELP}
 `;
 
 export async function runGraph(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, possible: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, {
+    ...COMMON_OPTIONS,
+    ...TRAFFIC_OPTIONS,
+    possible: { type: 'boolean' },
+  });
   if (values.help) {
     io.stdout.write(GRAPH_HELP);
     return EXIT_OK;
@@ -42,8 +51,10 @@ export async function runGraph(argv: string[], io: CliIO): Promise<number> {
     namespace: values.namespace,
     istioVersion: values['istio-version'],
     configPath: values.config,
+    ...trafficInputs(values),
   });
   noteIstioVersion(options, io);
+  await readTraffic(options, io);
   const result = await lint(options, {
     stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1),
   });

@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config.js';
+import { TrafficError } from '../load/traffic.js';
 import { failsThreshold, lint, type LintResult } from '../engine.js';
 import { FORMATTERS, FORMAT_NAMES } from '../report/index.js';
 import { resolveOptions } from '../resolve-options.js';
@@ -11,6 +12,10 @@ import {
   checkInputs,
   COMMON_OPTIONS,
   EXIT_FINDINGS,
+  readTraffic,
+  TRAFFIC_HELP,
+  TRAFFIC_OPTIONS,
+  trafficInputs,
   EXIT_OK,
   EXIT_USAGE,
   guardPipe,
@@ -28,6 +33,7 @@ export type { CliIO } from './common.js';
 
 const LINT_OPTIONS = {
   ...COMMON_OPTIONS,
+  ...TRAFFIC_OPTIONS,
   'fail-on': { type: 'string' },
   base: { type: 'string' },
   all: { type: 'boolean' },
@@ -62,6 +68,7 @@ Options:
                             comparison and lists them; compare compares them against nothing (all new)
       --show-suppressed     list findings silenced by annotations
       --concurrency N       parse on N worker threads; auto (default: one per CPU for large inputs) or off
+${TRAFFIC_HELP}
       --list-rules          list rules with their default severity
       --no-color            no colours (also: NO_COLOR=1); --color forces them
   -h, --help                this help
@@ -92,7 +99,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     return code;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof TrafficError) {
       io.stderr.write(`mtls-lint: ${err.message}\n`);
       return EXIT_USAGE;
     }
@@ -178,8 +185,10 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     configPath: values.config,
     showSuppressed: values['show-suppressed'],
     concurrency: values.concurrency,
+    ...trafficInputs(values),
   });
   noteIstioVersion(options, io);
+  await readTraffic(options, io);
   // Never buffer more than the file size limit: `yes | mtls-lint -` must end with a finding, not run out of memory.
   const stdin = () => readAll(io.stdin, options.limits.maxFileSize + 1);
   const untracked = values.untracked;

@@ -142,7 +142,11 @@ export function compareResults(
   showAll: boolean,
 ): LintResult {
   const transitions = applyTransitions(base, head, markNew(head.findings, base.findings), options);
-  const all = transitions.findings.sort(compareFindings);
+  // Observed traffic describes what is deployed (the base): a head that disagrees with it only says that the change
+  // changes something, so model-mismatch reports what the base already disagreed with.
+  const all = transitions.findings
+    .filter((f) => !(f.rule === 'model-mismatch' && f.new !== false))
+    .sort(compareFindings);
   const suppressed = [...head.suppressed, ...transitions.suppressed];
   const fresh = all.filter((f) => f.new !== false);
   const summary = summarize(all, suppressed.length, head.inputs);

@@ -19,6 +19,7 @@ import { reachesServer, type ServerScope } from './server-scope.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
+import { observedCalls } from './observed.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNode } from './graph.js';
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
@@ -44,7 +45,7 @@ export interface GraphReuse {
  */
 const workloadSideCalls = new WeakMap<
   Graph,
-  { declared: Call[]; fromWorkloads: Call[]; unresolved: string[] }
+  { observed: Call[]; declared: Call[]; fromWorkloads: Call[]; unresolved: string[] }
 >();
 
 /**
@@ -90,10 +91,11 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   );
   const ports = new ServerPorts(mesh);
 
-  // 1. Known calls: declared, then inferred from URLs, then from AuthorizationPolicies.
+  // 1. Known calls: observed (the mesh's own telemetry), declared, then inferred from URLs, then from
+  //    AuthorizationPolicies.
   const workloadSide = (reuse && workloadSideCalls.get(reuse.graph)) ?? workloadSideCallsOf(mesh, options);
   const { unresolved } = workloadSide;
-  const known = [...workloadSide.declared, ...workloadSide.fromWorkloads];
+  const known = [...workloadSide.observed, ...workloadSide.declared, ...workloadSide.fromWorkloads];
   // Not push(...): spreading 100k+ calls (ALLOW from a 500-workload namespace, times many policies) overflows the stack.
   for (const call of authorizationPolicyCalls(mesh, graphInput(mesh, 'AuthorizationPolicy')))
     known.push(call);
@@ -120,7 +122,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       if (isUdp(port)) continue;
       let clients = byPort.get(port.port);
       if (!clients) byPort.set(port.port, (clients = new Set()));
-      // Declared calls come first, so they win over an inference of the same call.
+      // Observed and declared calls come first, so they win over an inference of the same call.
       if (clients.has(clientKey)) continue;
       clients.add(clientKey);
       add(
@@ -212,7 +214,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   };
   const serverKey = (s: ServerNode) => ports.sortKey(s);
   const sorted = sortEdges(edges, sortClients, clientKey, serverKey);
-  const built = { edges: sorted, unresolved };
+  const built: Graph = { edges: sorted, unresolved };
+  if (options.traffic) built.observedWindow = options.traffic.window;
   workloadSideCalls.set(built, workloadSide);
   if (!reuse || !recomputed) return built;
   // The other servers' edges, as they are: the same objects, already in order. A group's edge sorts as its node
@@ -221,16 +224,17 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const graphOrder = (a: Edge, b: Edge) =>
     CALLER_RANK[a.caller] - CALLER_RANK[b.caller] ||
     compareKeys(clientKey(a.client), serverKey(a.server), clientKey(b.client), serverKey(b.server));
-  const merged = {
+  const merged: Graph = {
     edges: mergeSorted(sorted, kept, graphOrder),
     unresolved,
     derivedFrom: { graph: reuse.graph, recomputed },
   };
+  if (options.traffic) merged.observedWindow = options.traffic.window;
   workloadSideCalls.set(merged, workloadSide);
   return merged;
 }
 
-const CALLER_RANK = { declared: 0, inferred: 1, possible: 2 } as const;
+const CALLER_RANK = { observed: 0, declared: 1, inferred: 2, possible: 3 } as const;
 
 /** Whether a server node's edges are recomputed for `scope`; asked per edge, answered once per node. */
 function recomputedServers(scope: ServerScope): (server: ServerNode) => boolean {
@@ -253,7 +257,8 @@ function standInService(namespace: string): StandInService {
 function workloadSideCallsOf(mesh: MeshModel, options: ResolvedOptions) {
   const unresolved: string[] = [];
   const declared = declaredCalls(mesh, options, unresolved);
-  return { declared, fromWorkloads: workloadCalls(mesh, graphInput(mesh, 'ConfigMap')), unresolved };
+  const observed = observedCalls(mesh, options.traffic);
+  return { observed, declared, fromWorkloads: workloadCalls(mesh, graphInput(mesh, 'ConfigMap')), unresolved };
 }
 
 /** Edges in graph order; `sortClients[i]` is the node edge i sorts as. */
@@ -327,7 +332,7 @@ function numericOrder(
   const nClients = sortedClients.length;
   const nServers = serverRanks.sorted.length;
   // Exact in a double while the product stays below 2^53.
-  if (3 * nClients * nServers * n >= Number.MAX_SAFE_INTEGER) return undefined;
+  if (4 * nClients * nServers * n >= Number.MAX_SAFE_INTEGER) return undefined;
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++)
     keys[i] =
@@ -449,6 +454,7 @@ function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: R
 }
 
 function clientNodeOf(call: Call, mesh: MeshModel, workloadNodes: Map<Workload, ClientNode>): ClientNode {
+  if (call.node) return call.node;
   if ('resource' in call.client) {
     const w = call.client;
     let node = workloadNodes.get(w);

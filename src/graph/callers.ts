@@ -4,7 +4,7 @@ import type { MeshModel, Service, Workload } from '../mesh/model.js';
 import { arr, get, obj, portNumber, selectorMatches, str, stringMap } from '../mesh/util.js';
 import type { ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
-import type { CallerEvidence } from './graph.js';
+import type { CallerEvidence, ClientNode } from './graph.js';
 
 const CALLS_ANNOTATION = 'mtls-lint.io/calls';
 
@@ -15,6 +15,8 @@ export interface Call {
   /** Service ports called; undefined = every port of the service. */
   ports: number[] | undefined;
   evidence: CallerEvidence;
+  /** A stand-in client the call comes from (observed traffic from sources without a sidecar). */
+  node?: ClientNode;
 }
 
 /** Host-like tokens, with an optional scheme and port: http://httpbin.foo:8000/ip, reviews.bookinfo.svc:9080. */

@@ -43,6 +43,19 @@ export interface CallerEvidence {
   description: string;
   resource?: Resource;
   path?: FieldPath;
+  /** Observed calls: what the mesh's telemetry counted, by the security the destination saw. */
+  observed?: ObservedAmounts;
+}
+
+/** Requests or connections (or rates, from Kiali) of one observed call, by security, over the traffic window. */
+export interface ObservedAmounts {
+  mtls: number;
+  plaintext: number;
+  /** Reported by the source only: the destination has no sidecar to say. */
+  unknown: number;
+  unit: 'requests' | 'connections' | 'req/s' | 'bytes/s';
+  window: string;
+  origins: string[];
 }
 
 export interface Edge {
@@ -70,6 +83,8 @@ export interface Graph {
   edges: Edge[];
   /** Declared callers that name a service or workload the inputs do not contain. */
   unresolved: string[];
+  /** The window of the observed traffic the run was given (--traffic, --prometheus); absent without any. */
+  observedWindow?: string;
   /** Made from another graph: the edges of servers not `recomputed` are that graph's own objects. */
   derivedFrom?: { graph: Graph; recomputed: (server: ServerNode) => boolean };
 }

@@ -1,6 +1,7 @@
 // `mtls-lint graph` output: table, json, mermaid, dot. Broken edges red, plaintext dashed, mTLS solid.
 import type { Edge, Graph } from '../graph/graph.js';
 import { clientLabel } from '../rule-report.js';
+import { describeAmounts } from '../graph/observed.js';
 import { defuseJson, oneLine, quoteName } from '../escape.js';
 
 export const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'] as const;
@@ -16,6 +17,8 @@ interface GraphEdgeJson {
   outcome: string;
   failure?: string;
   explanation: string;
+  /** Observed calls: the amounts the mesh's telemetry recorded, by the security the destination saw. */
+  observed?: { mtls: number; plaintext: number; unknown: number; unit: string; window: string };
 }
 
 function graphEdgeJson(edge: Edge): GraphEdgeJson {
@@ -54,6 +57,15 @@ function graphEdgeJson(edge: Edge): GraphEdgeJson {
     explanation: worst?.result.explanation ?? '',
   };
   if (worst?.result.failure) out.failure = worst.result.failure;
+  const o = edge.evidence.observed;
+  if (o)
+    out.observed = {
+      mtls: o.mtls,
+      plaintext: o.plaintext,
+      unknown: o.unknown,
+      unit: o.unit,
+      window: o.window,
+    };
   return out;
 }
 
@@ -142,7 +154,7 @@ function formatMermaid(edges: Edge[]): string {
     const a = id(`c:${clientLabel(e)}`);
     const b = id(`s:${serverText(e)}`);
     const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
-    links.push(`  ${a} ${arrow}|${mermaidLabel(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}| ${b}`);
+    links.push(`  ${a} ${arrow}|${mermaidLabel(edgeLabel(e))}| ${b}`);
     if (e.outcome === 'broken') styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
   }
   for (const [label, nid] of ids) {
@@ -150,6 +162,13 @@ function formatMermaid(edges: Edge[]): string {
     lines.push(label.startsWith('s:') ? `  ${nid}[("${text}")]` : `  ${nid}["${text}"]`);
   }
   return [...lines, ...links, ...styles].join('\n') + '\n';
+}
+
+/** A drawing's edge label: the outcome, and for observed calls what the mesh counted. */
+function edgeLabel(e: Edge): string {
+  const outcome = e.outcome === 'broken' ? outcomeText(e) : e.outcome;
+  const o = e.evidence.observed;
+  return o ? `${outcome}, observed ${describeAmounts(o)}` : outcome;
 }
 
 function dotString(s: string): string {
@@ -173,7 +192,7 @@ function formatDot(edges: Edge[]): string {
           ? 'style=solid'
           : 'style=dashed';
     lines.push(
-      `  ${dotString(clientLabel(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`,
+      `  ${dotString(clientLabel(e))} -> ${dotString(server)} [label=${dotString(edgeLabel(e))}, ${style}];`,
     );
   }
   lines.push('}');

@@ -1,0 +1,101 @@
+// Callers the mesh itself observed (load/traffic.ts): each source workload that called a Service is a known call,
+// with the counts and security as evidence; traffic from `unknown` sources (no sidecar, or outside the cluster)
+// becomes one stand-in client per Service.
+import type { MeshModel, Service, Workload } from '../mesh/model.js';
+import type { Observation, ObservedTraffic } from '../load/traffic.js';
+import type { Call } from './callers.js';
+import type { ClientNode, ObservedAmounts } from './graph.js';
+
+/** The namespace stand-ins for unknown observed sources sort and print under. */
+const UNKNOWN_SOURCE_NAMESPACE = '(observed, no sidecar)';
+
+export function observedCalls(mesh: MeshModel, traffic: ObservedTraffic | undefined): Call[] {
+  if (!traffic?.observations.length) return [];
+  const services = new Map<string, Service>();
+  for (const s of mesh.services) services.set(`${s.namespace}/${s.name}`, s);
+  const workloads = new Map<string, Workload[]>();
+  for (const w of mesh.workloads) {
+    const key = `${w.namespace}/${w.name}`;
+    const list = workloads.get(key);
+    if (list) list.push(w);
+    else workloads.set(key, [w]);
+  }
+  // (source, service) → amounts by security; sources keyed "ns/workload", or "" for unknown ones.
+  const calls = new Map<
+    string,
+    { source: Observation['source']; service: Service; amounts: ObservedAmounts }
+  >();
+  for (const o of traffic.observations) {
+    for (const service of destinations(o, services, mesh)) {
+      const key = `${o.source ? `${o.source.namespace}/${o.source.workload}` : ''}\0${service.namespace}/${service.name}`;
+      let call = calls.get(key);
+      if (!call) {
+        call = {
+          source: o.source,
+          service,
+          amounts: { mtls: 0, plaintext: 0, unknown: 0, unit: o.unit, window: traffic.window, origins: [] },
+        };
+        calls.set(key, call);
+      }
+      call.amounts[o.security] += o.amount;
+      if (!call.amounts.origins.includes(o.origin)) call.amounts.origins.push(o.origin);
+    }
+  }
+  const out: Call[] = [];
+  for (const { source, service, amounts } of calls.values()) {
+    const description = `${describeAmounts(amounts)} (${amounts.origins.join(', ')})`;
+    const evidence = { kind: 'observed' as const, description, observed: amounts };
+    if (!source) {
+      const node: ClientNode = {
+        namespace: UNKNOWN_SOURCE_NAMESPACE,
+        name: '*',
+        kind: 'ObservedUnknownSource',
+        sidecar: 'none',
+        standIn: `callers without a sidecar (observed: ${describeAmounts(amounts)})`,
+      };
+      out.push({
+        client: { namespace: UNKNOWN_SOURCE_NAMESPACE, name: '*' },
+        node,
+        service,
+        ports: undefined,
+        evidence,
+      });
+      continue;
+    }
+    const clients = workloads.get(`${source.namespace}/${source.workload}`) ?? [
+      { namespace: source.namespace, name: source.workload },
+    ];
+    // Istio's metrics carry no destination port: every port of the service, unless it has one.
+    for (const client of clients) out.push({ client, service, ports: undefined, evidence });
+  }
+  return out;
+}
+
+function destinations(o: Observation, services: Map<string, Service>, mesh: MeshModel): Service[] {
+  const { namespace, service, workload } = o.destination;
+  if (service) {
+    const s = services.get(`${namespace}/${service}`);
+    return s ? [s] : [];
+  }
+  if (!workload) return [];
+  return mesh.services.filter(
+    (s) =>
+      s.namespace === namespace && s.workloads.some((w) => w.name === workload && w.namespace === namespace),
+  );
+}
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** "1,234 requests in 7d (1,200 plaintext, 34 mTLS)". */
+export function describeAmounts(a: ObservedAmounts): string {
+  const total = a.mtls + a.plaintext + a.unknown;
+  const parts: string[] = [];
+  if (a.plaintext) parts.push(`${number.format(a.plaintext)} plaintext`);
+  if (a.mtls) parts.push(`${number.format(a.mtls)} mTLS`);
+  if (a.unknown) parts.push(`${number.format(a.unknown)} with security not reported`);
+  const rate = a.unit === 'req/s' || a.unit === 'bytes/s';
+  const amount = `${number.format(total)} ${a.unit}${rate ? ` over ${a.window}` : ` in ${a.window}`}`;
+  if (parts.length !== 1) return `${amount} (${parts.join(', ')})`;
+  if (a.unknown) return `${amount}, security not reported`;
+  return `${amount}, all ${a.plaintext ? 'plaintext' : 'mTLS'}`;
+}
