@@ -8,7 +8,8 @@ import * as core from '@actions/core';
 import { failsThreshold, lint, type LintResult } from '../engine.js';
 import { lintAgainstBase, type BaseLintResult } from '../diff/base.js';
 import { checkRef, fetchCommit, git, hasCommit, repoRoot } from '../diff/git.js';
-import { resolveOptions } from '../resolve-options.js';
+import { PROMETHEUS_TOKEN_ENV, resolveOptions } from '../resolve-options.js';
+import { loadObservedTraffic } from '../load/observed.js';
 import { formatGithub } from '../report/github.js';
 import { COMMENT_MAX_CHARS, STEP_SUMMARY_MAX_BYTES, formatMarkdown } from '../report/markdown.js';
 import { formatSarif } from '../report/sarif.js';
@@ -31,6 +32,11 @@ interface ActionInputs {
   sarifFile: string;
   token: string;
   commentAuthor: string;
+  /** Observed-traffic files, newline- or space-separated. */
+  traffic: string[];
+  prometheusUrl: string;
+  prometheusToken: string;
+  trafficWindow: string;
 }
 
 /** The slice of a webhook payload we read; everything else is ignored (and nothing is trusted to have a type). */
@@ -59,6 +65,13 @@ function readInputs(): ActionInputs {
     sarifFile: core.getInput('sarif-file'),
     token: core.getInput('token'),
     commentAuthor: core.getInput('comment-author'),
+    traffic: core
+      .getInput('traffic')
+      .split(/\s+/)
+      .filter((p) => p !== ''),
+    prometheusUrl: core.getInput('prometheus-url'),
+    prometheusToken: core.getInput('prometheus-token'),
+    trafficWindow: core.getInput('traffic-window'),
   };
 }
 
@@ -95,6 +108,7 @@ async function main(): Promise<void> {
   const inputs = readInputs();
   // Masked in every log line from here on; used for nothing but the PR comment.
   if (inputs.token) core.setSecret(inputs.token);
+  if (inputs.prometheusToken) core.setSecret(inputs.prometheusToken);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const event = await readEvent();
   const eventName = process.env.GITHUB_EVENT_NAME ?? '';
@@ -113,7 +127,16 @@ async function main(): Promise<void> {
     istioVersion: inputs.istioVersion || undefined,
     failOn: inputs.failOn,
     configPath: inputs.config || undefined,
+    ...(inputs.traffic.length ? { traffic: inputs.traffic } : {}),
+    prometheus: inputs.prometheusUrl || undefined,
+    trafficWindow: inputs.trafficWindow || undefined,
   });
+  // The token reaches Prometheus only: passed in a copy of the environment, never set in the process's own.
+  const traffic = await loadObservedTraffic(options.trafficSources, {
+    ...process.env,
+    ...(inputs.prometheusToken ? { [PROMETHEUS_TOKEN_ENV]: inputs.prometheusToken } : {}),
+  });
+  if (traffic) options.traffic = traffic;
 
   const untracked = inputs.untracked.trim() || 'exclude';
   if (untracked !== 'exclude' && untracked !== 'compare') {

@@ -84,11 +84,14 @@ function destinations(o: Observation, services: Map<string, Service>, mesh: Mesh
   );
 }
 
-const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const rates = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+// Prometheus' increase() extrapolates to the window's edges: counts come back fractional.
+const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** "1,234 requests in 7d (1,200 plaintext, 34 mTLS)". */
 export function describeAmounts(a: ObservedAmounts): string {
   const total = a.mtls + a.plaintext + a.unknown;
+  const number = a.unit === 'req/s' || a.unit === 'bytes/s' ? rates : counts;
   const parts: string[] = [];
   if (a.plaintext) parts.push(`${number.format(a.plaintext)} plaintext`);
   if (a.mtls) parts.push(`${number.format(a.mtls)} mTLS`);

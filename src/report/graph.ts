@@ -125,7 +125,7 @@ function formatTable(edges: Edge[], unresolved: string[], includePossible: boole
     out.push(
       includePossible
         ? '(no edges)'
-        : '(no declared or inferred callers; --possible shows every possible caller)',
+        : '(no observed, declared or inferred callers; --possible shows every possible caller)',
     );
   for (const u of unresolved) out.push(`note: ${oneLine(u)}`);
   return out.join('\n') + '\n';
