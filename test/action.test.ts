@@ -645,3 +645,72 @@ describe("this repository's workflow step `uses: ./`, run as the runner runs it"
     });
   }
 });
+
+describe('observed traffic in the action', () => {
+  const mesh = path.join(ROOT, 'test', 'fixtures', 'traffic', 'mesh');
+  const tree = (): Tree =>
+    Object.fromEntries(readdirSync(mesh).map((f) => [`k8s/${f}`, readFileSync(path.join(mesh, f), 'utf8')]));
+  const seen = JSON.stringify({
+    status: 'success',
+    data: {
+      resultType: 'vector',
+      result: [
+        {
+          metric: {
+            reporter: 'destination',
+            source_workload: 'sleep',
+            source_workload_namespace: 'legacy',
+            destination_service_name: 'httpbin',
+            destination_service_namespace: 'foo',
+            connection_security_policy: 'none',
+          },
+          value: [1764925200, '12'],
+        },
+      ],
+    },
+  });
+
+  it('input traffic: a plaintext caller seen in the file fails STRICT', async () => {
+    const dir = tempDir('action-traffic');
+    writeTree(dir, { ...tree(), 'traffic/seen.json': seen });
+    runGit(dir, ['init', '-q']);
+    const quiet = await runAction({ workspace: dir, inputs: { paths: 'k8s' } });
+    expect(quiet.code).toBe(0);
+    const r = await runAction({ workspace: dir, inputs: { paths: 'k8s', traffic: 'traffic/seen.json' } });
+    expect(r.code).toBe(1);
+    expect(r.outputs).toMatchObject({ errors: '1' });
+    expect(r.stdout).toMatch(
+      /::error file=k8s\/strict\.yaml,line=8.*legacy\/sleep \(observed: 12 requests in 7d, all plaintext\)/,
+    );
+  });
+
+  it('input prometheus-url with prometheus-token: the token reaches Prometheus only, masked', async () => {
+    const token = 'prom-secret-4711';
+    const seenAuth: string[] = [];
+    const server = createServer((req, res) => {
+      seenAuth.push(String(req.headers.authorization));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        new URL(req.url!, 'http://x').searchParams.get('query')!.includes('istio_requests_total')
+          ? seen
+          : JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = tempDir('action-prometheus');
+    writeTree(dir, tree());
+    runGit(dir, ['init', '-q']);
+    const r = await runAction({
+      workspace: dir,
+      inputs: { paths: 'k8s', 'prometheus-url': url, 'prometheus-token': token, 'traffic-window': '3d' },
+    });
+    server.close();
+    expect(seenAuth).toEqual([`Bearer ${token}`, `Bearer ${token}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`::add-mask::${token}`);
+    expect(r.stdout.replace(`::add-mask::${token}`, '')).not.toContain(token);
+    expect(r.summary).not.toContain(token);
+    expect(r.stdout).toContain('legacy/sleep (observed: 12 requests in 3d, all plaintext)');
+  });
+});
