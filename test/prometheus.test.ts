@@ -9,6 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+
+/** The slice of a `graph -f json` edge these tests read. */
+interface GraphEdge {
+  caller: string;
+  outcome: string;
+  client: { namespace: string; workload: string };
+  observed?: { mtls: number; plaintext: number; unknown: number; unit: string; window: string };
+}
 import { tempDir } from './helpers/tmp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,17 +97,17 @@ describe('a live Prometheus with backfilled Istio metrics', () => {
   it('graph: foo/sleep observed with mTLS (the destination\u2019s report, not both proxies\u2019)', async () => {
     const r = await runCli(['graph', '-f', 'json', '--prometheus', url, MESH]);
     expect(r.code).toBe(0);
-    const edges = JSON.parse(r.stdout).edges as Array<Record<string, any>>;
+    const edges = JSON.parse(r.stdout).edges as GraphEdge[];
     const foo = edges.find(
       (e) => e.caller === 'observed' && e.client.namespace === 'foo' && e.client.workload === 'sleep',
     );
     expect(foo).toBeDefined();
     expect(foo!.outcome).toBe('mtls');
-    expect(foo!.observed.plaintext).toBe(0);
-    expect(foo!.observed.unknown).toBe(0);
+    expect(foo!.observed!.plaintext).toBe(0);
+    expect(foo!.observed!.unknown).toBe(0);
     // Counter growth over two hours of the fixture: 300, extrapolated by increase() to a little more.
-    expect(foo!.observed.mtls).toBeGreaterThanOrEqual(300);
-    expect(foo!.observed.mtls).toBeLessThan(400);
+    expect(foo!.observed!.mtls).toBeGreaterThanOrEqual(300);
+    expect(foo!.observed!.mtls).toBeLessThan(400);
   });
 
   it('a window that ends before the samples sees nothing', async () => {

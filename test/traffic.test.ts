@@ -6,6 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+
+/** The slice of a `graph -f json` edge these tests read. */
+interface GraphEdge {
+  caller: string;
+  outcome: string;
+  client: { namespace: string; workload: string };
+  observed?: { mtls: number; plaintext: number; unknown: number; unit: string; window: string };
+}
 import { tempDir } from './helpers/tmp.js';
 import { makeRepo, runGit } from './diff.helpers.js';
 
@@ -149,7 +157,7 @@ describe('Kiali graph', () => {
       '--traffic',
       path.join(FIXTURES, 'kiali-workload-graph.json'),
     ]);
-    const edges = JSON.parse(r.stdout).edges as Array<Record<string, any>>;
+    const edges = JSON.parse(r.stdout).edges as GraphEdge[];
     const observed = edges.filter((e) => e.caller === 'observed');
     expect(observed.map((e) => `${e.client.namespace}/${e.client.workload}:${e.outcome}`).sort()).toEqual([
       'foo/sleep:mtls',
