@@ -148,6 +148,17 @@ describe('Kiali graph', () => {
     );
   });
 
+  it('an app graph without service nodes: app labels name the workloads and the services', async () => {
+    const r = await runCli([MESH, '--traffic', path.join(FIXTURES, 'kiali-app-graph.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'legacy/sleep (observed: 0.02 req/s over 1d, all plaintext) → httpbin.foo:8000',
+    );
+    expect(r.stdout).toContain(
+      'callers without a sidecar (observed: 512 bytes/s over 1d, all plaintext) → httpbin.foo:8000',
+    );
+  });
+
   it('graph -f json shows observed edges with their amounts', async () => {
     const r = await runCli([
       'graph',

@@ -2,7 +2,7 @@
 // with the counts and security as evidence; traffic from `unknown` sources (no sidecar, or outside the cluster)
 // becomes one stand-in client per Service.
 import type { MeshModel, Service, Workload } from '../mesh/model.js';
-import type { Observation, ObservedTraffic } from '../load/traffic.js';
+import type { Observation, ObservedSource, ObservedTraffic } from '../load/traffic.js';
 import type { Call } from './callers.js';
 import type { ClientNode, ObservedAmounts } from './graph.js';
 
@@ -27,7 +27,7 @@ export function observedCalls(mesh: MeshModel, traffic: ObservedTraffic | undefi
   >();
   for (const o of traffic.observations) {
     for (const service of destinations(o, services, mesh)) {
-      const key = `${o.source ? `${o.source.namespace}/${o.source.workload}` : ''}\0${service.namespace}/${service.name}`;
+      const key = `${o.source ? sourceKey(o.source) : ''}\0${service.namespace}/${service.name}`;
       let call = calls.get(key);
       if (!call) {
         call = {
@@ -62,26 +62,64 @@ export function observedCalls(mesh: MeshModel, traffic: ObservedTraffic | undefi
       });
       continue;
     }
-    const clients = workloads.get(`${source.namespace}/${source.workload}`) ?? [
-      { namespace: source.namespace, name: source.workload },
-    ];
+    const clients = sourceWorkloads(source, workloads, mesh);
     // Istio's metrics carry no destination port: every port of the service, unless it has one.
     for (const client of clients) out.push({ client, service, ports: undefined, evidence });
   }
   return out;
 }
 
+function sourceKey(s: ObservedSource): string {
+  return s.workload
+    ? `${s.namespace}/${s.workload}`
+    : `${s.namespace}/app=${s.app ?? ''},version=${s.version ?? ''}`;
+}
+
+/** The label selector an app node of a Kiali app graph stands for. */
+function byApp(w: Workload, namespace: string, app: string, version: string | undefined): boolean {
+  return (
+    w.namespace === namespace &&
+    w.labels.app === app &&
+    (version === undefined || w.labels.version === version)
+  );
+}
+
+/** The workloads of the inputs a source names, or a client the inputs do not contain. */
+function sourceWorkloads(
+  source: ObservedSource,
+  workloads: Map<string, Workload[]>,
+  mesh: MeshModel,
+): Array<Workload | { namespace: string; name: string }> {
+  if (source.workload)
+    return (
+      workloads.get(`${source.namespace}/${source.workload}`) ?? [
+        { namespace: source.namespace, name: source.workload },
+      ]
+    );
+  const app = source.app ?? '';
+  const found = mesh.workloads.filter((w) => byApp(w, source.namespace, app, source.version));
+  return found.length
+    ? found
+    : [{ namespace: source.namespace, name: source.version ? `${app}-${source.version}` : app }];
+}
+
 function destinations(o: Observation, services: Map<string, Service>, mesh: MeshModel): Service[] {
-  const { namespace, service, workload } = o.destination;
+  const { namespace, service, workload, app, version } = o.destination;
   if (service) {
     const s = services.get(`${namespace}/${service}`);
     return s ? [s] : [];
   }
-  if (!workload) return [];
-  return mesh.services.filter(
-    (s) =>
-      s.namespace === namespace && s.workloads.some((w) => w.name === workload && w.namespace === namespace),
-  );
+  if (workload)
+    return mesh.services.filter(
+      (s) =>
+        s.namespace === namespace &&
+        s.workloads.some((w) => w.name === workload && w.namespace === namespace),
+    );
+  if (app)
+    return mesh.services.filter(
+      (s) => s.namespace === namespace && s.workloads.some((w) => byApp(w, namespace, app, version)),
+    );
+  return [];
 }
 
 const rates = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });

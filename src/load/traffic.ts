@@ -3,10 +3,13 @@
 // Istio's metrics: https://istio.io/latest/docs/reference/config/metrics/ (connection_security_policy is reported
 // by the destination's proxy only: "mutual_tls" or "none"; the source's proxy reports "unknown").
 
-/** A workload that sent traffic, as Istio's telemetry names it, or none when the source had no proxy. */
+/** A workload that sent traffic, as Istio's telemetry names it (or an app, from a Kiali app graph). */
 export interface ObservedSource {
   namespace: string;
-  workload: string;
+  workload?: string;
+  /** Kiali app graphs name an `app` label (and `version`) rather than a workload. */
+  app?: string;
+  version?: string;
 }
 
 export interface ObservedDestination {
@@ -15,6 +18,9 @@ export interface ObservedDestination {
   service?: string;
   /** The destination workload, when the telemetry names one (Kiali workload graphs without service nodes). */
   workload?: string;
+  /** Kiali app graphs without service nodes: the destination's `app` label (and `version`). */
+  app?: string;
+  version?: string;
 }
 
 export interface Observation {
@@ -170,6 +176,8 @@ function oneReportPerCall(observations: Observation[]): Observation[] {
     [
       o.source?.namespace ?? '',
       o.source?.workload ?? '',
+      o.source?.app ?? '',
+      o.source?.version ?? '',
       o.destination.namespace,
       o.destination.service ?? '',
       o.destination.workload ?? '',
@@ -210,11 +218,9 @@ export function parseKiali(doc: Json, origin: string): ObservedTraffic {
     const destination: ObservedDestination = { namespace: destNamespace };
     if (to.nodeType === 'service' && text(to.service)) destination.service = to.service as string;
     else if (text(to.workload)) destination.workload = to.workload as string;
+    else if (text(to.app)) Object.assign(destination, appOf(to));
     else return;
-    const source =
-      from.nodeType === 'unknown' || !text(from.workload) || from.workload === 'unknown'
-        ? undefined
-        : { namespace: String(from.namespace), workload: from.workload as string };
+    const source = from.nodeType === 'unknown' ? undefined : kialiSource(from);
     const traffic = isObject(d.traffic) ? d.traffic : {};
     const rates = isObject(traffic.rates) ? traffic.rates : {};
     const tcp = traffic.protocol === 'tcp';
@@ -246,6 +252,21 @@ export function parseKiali(doc: Json, origin: string): ObservedTraffic {
   const seconds = Number(doc.duration);
   const window = Number.isFinite(seconds) && seconds > 0 ? durationText(seconds) : 'the graph window';
   return { observations, window, origins: [origin] };
+}
+
+function appOf(node: Json): { app: string; version?: string } {
+  const version = text(node.version);
+  return version ? { app: node.app as string, version } : { app: node.app as string };
+}
+
+/** A Kiali node as a source: its workload, else its app (app graphs), else unknown. */
+function kialiSource(node: Json): ObservedSource | undefined {
+  const namespace = text(node.namespace);
+  if (!namespace || namespace === 'unknown') return undefined;
+  if (text(node.workload) && node.workload !== 'unknown')
+    return { namespace, workload: node.workload as string };
+  if (text(node.app) && node.app !== 'unknown') return { namespace, ...appOf(node) };
+  return undefined;
 }
 
 function durationText(seconds: number): string {
