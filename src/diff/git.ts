@@ -13,7 +13,7 @@ import {
   globToRegExp,
   type InputFile,
 } from '../load/files.js';
-import { fileFinding } from '../load/parse.js';
+import { fileFinding } from '../load/parsed-file.js';
 import type { Finding } from '../types.js';
 
 /** A problem with --base itself (bad ref, not a repository, missing commit): a usage error, exit 2. */

@@ -11,14 +11,14 @@ import {
   type InputFile,
   type ReadResult,
 } from './files.js';
+import { parseManifestText } from './parse.js';
 import {
   DEFAULT_PARSE_LIMITS,
   fileFinding,
   hydrateParsed,
-  parseManifestText,
   type ParseLimits,
   type ParsedFile,
-} from './parse.js';
+} from './parsed-file.js';
 import { ParseScheduler } from './parse-pool.js';
 import type { Resource } from './resource.js';
 import {
