@@ -316,7 +316,7 @@ function readBounded(absolute: string, maxBytes: number): { bytes: Buffer; size?
   }
 }
 
-function overLimit(file: string, size: number, maxBytes: number, streamed = false): Finding {
+export function overLimit(file: string, size: number, maxBytes: number, streamed = false): Finding {
   return fileFinding(
     'input-error',
     file,
