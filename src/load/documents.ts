@@ -6,17 +6,23 @@ import { errorText } from './parsed-file.js';
 export const JSON_START = /^\s*\{/;
 
 /**
- * Whether a text that starts with `{` is a stream of JSON values, as Go's json.Decoder reads one (values one after
- * another, whitespace between): where and why not, if it is not.
+ * A text that starts with `{` read as apimachinery's YAMLOrJSONDecoder reads it: Go's json.Decoder over the whole
+ * stream, one JSON value after another with or without whitespace between (`{…}{…}`, JSON lines), each value one
+ * object. The values as segments (nesting estimated as for YAML), or where and why the stream stops being JSON.
  */
-export function jsonStreamProblem(text: string): { at: number; message: string } | undefined {
+export function readJsonStream(
+  text: string,
+  maxDepth: number,
+): { values: Segment[] } | { problem: { start: number; at: number; message: string } } {
+  const values: Segment[] = [];
   let pos = 0;
   const n = text.length;
   while (pos < n) {
     while (pos < n && /\s/.test(text[pos]!)) pos++;
-    if (pos >= n) return undefined;
+    if (pos >= n) break;
     const start = pos;
     let end = pos;
+    let deepAt: number | undefined;
     const c = text[pos];
     if (c === '{' || c === '[') {
       let depth = 0;
@@ -24,22 +30,34 @@ export function jsonStreamProblem(text: string): { at: number; message: string }
         const d = text[end];
         if (d === '"') {
           for (end++; end < n && text[end] !== '"'; end++) if (text[end] === '\\') end++;
-        } else if (d === '{' || d === '[') depth++;
-        else if (d === '}' || d === ']') {
+        } else if (d === '{' || d === '[') {
+          depth++;
+          if (depth > maxDepth && deepAt === undefined) deepAt = end;
+        } else if (d === '}' || d === ']') {
           depth--;
           if (depth === 0) break;
         }
       }
       end++;
     } else while (end < n && !/[\s{[]/.test(text[end]!)) end++;
-    try {
-      JSON.parse(text.slice(start, end));
-    } catch (err) {
-      return { at: start, message: errorText(err) };
+    {
+      try {
+        JSON.parse(text.slice(start, end));
+      } catch (err) {
+        // V8 says where: "… in JSON at position N"; without it the value ended early.
+        const at = /at position (\d+)/.exec(errorText(err))?.[1];
+        const message = errorText(err)
+          .replace(/ in JSON at position \d+.*$/, '')
+          .replace(/^Unexpected end of JSON input$/, 'the value is not closed');
+        return {
+          problem: { start, at: at === undefined ? Math.min(end, n) - 1 : start + Number(at), message },
+        };
+      }
     }
+    values.push({ start, end, content: true, ...(deepAt === undefined ? {} : { deepAt }) });
     pos = end;
   }
-  return undefined;
+  return { values };
 }
 
 // ---------------------------------------------------------------------------------------------------------

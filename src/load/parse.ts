@@ -3,7 +3,7 @@
 // values to object recognition (object-recognition.ts). Never throws; runs on worker threads too (parse-pool.ts).
 import { parseAllDocuments } from 'yaml';
 import type { Span } from '../types.js';
-import { JSON_START, jsonStreamProblem, scanSegments } from './documents.js';
+import { JSON_START, readJsonStream, scanSegments, type Segment } from './documents.js';
 import { KUBE_YAML_OPTIONS, hasGoOnlyBreaks, normalizeBreaks, separatorOffsets } from './kube-yaml.js';
 import { collectResources } from './object-recognition.js';
 import {
@@ -56,15 +56,22 @@ export function parseManifestData(
     lines: lineStarts(text),
   };
   // (An unrendered template, `{{- if … }}`, is left to the template handling below.)
-  const notJson = JSON_START.test(text) && !GO_TEMPLATE.test(text) ? jsonStreamProblem(text) : undefined;
-  if (notJson) {
+  const json =
+    JSON_START.test(text) && !GO_TEMPLATE.test(text) ? readJsonStream(text, limits.maxDepth) : undefined;
+  if (json && 'problem' in json) {
     // apimachinery's YAMLOrJSONDecoder reads a stream that starts with `{` as JSON, never as YAML.
+    const { start, at, message } = json.problem;
+    const locator = new SourceLocator(text, out.lines);
+    const where = locator.spanOf(at, at + 1);
+    const first = text.search(/\S/);
+    const object =
+      start > first ? `, in the object that starts at line ${locator.spanOf(start, start + 1).line}` : '';
     out.diagnostics.push(
       fileFinding(
         'yaml-syntax',
         file,
-        new SourceLocator(text, out.lines).spanOf(notJson.at, notJson.at + 1),
-        `This file starts with \`{\`, so kubectl reads it as JSON, and it is not JSON (${notJson.message}): \`kubectl apply -f\` fails on it and applies nothing from it. mtls-lint did not check it. Write it as JSON (quoted keys and strings), or start it with a \`---\` line to make it YAML.`,
+        where,
+        `This file starts with \`{\`, so kubectl reads it as JSON (objects one after another), and it is not JSON at line ${where.line}, column ${where.column}${object}: ${message}. \`kubectl apply -f\` fails on it and applies nothing from it; mtls-lint did not check it. Write it as JSON (quoted keys and strings), or start it with a \`---\` line to make it YAML.`,
         'not-json',
       ),
     );
@@ -91,7 +98,9 @@ export function parseManifestData(
     );
   }
   try {
-    parseInto(text, file, defaultNamespace, limits, out, goBreaksInFile);
+    // Several JSON values: each is a document (one value is read as the YAML it also is, as before).
+    const jsonValues = json && 'values' in json && json.values.length > 1 ? json.values : undefined;
+    parseInto(text, file, defaultNamespace, limits, out, goBreaksInFile, jsonValues);
   } catch (err) {
     // Defensive: a bug here must cost one file, not the run.
     out.diagnostics.push(
@@ -116,9 +125,10 @@ function parseInto(
   limits: ParseLimits,
   out: ParsedFileData,
   goBreaksInFile: boolean,
+  jsonValues?: Segment[],
 ): void {
   const fileLocator = new SourceLocator(text, out.lines);
-  const segments = scanSegments(text, limits.maxDepth);
+  const segments = jsonValues ?? scanSegments(text, limits.maxDepth);
 
   for (const segment of segments) {
     if (segment.stop) {
