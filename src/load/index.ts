@@ -380,7 +380,7 @@ function withinTotalBudget(pending: Pending[], budget: number, diagnostics: Find
         'input-error',
         p.input.file,
         FIRST_LINE,
-        `The inputs are larger than limits.maxTotalSize (${formatBytes(budget)} in all): this file and the ${rest.length - 1} after it (${formatBytes(restBytes)}) were not read or checked. Lint fewer paths (or \`ignore:\` generated files), or raise limits.maxTotalSize in .mtls-lint.yaml if the machine has the memory (about 7 × the input size).`,
+        `The inputs are larger than limits.maxTotalSize (${formatBytes(budget)} in all): ${p.input.file === '<stdin>' && p.input.absolute === undefined ? 'standard input' : 'this file'} and the ${rest.length - 1} after it (${formatBytes(restBytes)}) were not read or checked. Lint fewer paths (or \`ignore:\` generated files), or raise limits.maxTotalSize in .mtls-lint.yaml if the machine has the memory (about 7 × the input size).`,
         'max-total-size',
       ),
     );
