@@ -25,7 +25,7 @@ export interface ParsedFile {
   templates?: SkippedTemplate[];
 }
 
-export interface SkippedTemplate {
+interface SkippedTemplate {
   line: number;
   reason: string;
 }
