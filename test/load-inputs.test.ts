@@ -8,8 +8,10 @@ import { lintAgainstBase } from '../src/diff/base.js';
 import { lint } from '../src/engine.js';
 import { resolveOptions } from '../src/resolve-options.js';
 import type { Finding } from '../src/types.js';
+import { parseManifestText } from '../src/load/parse.js';
 import { makeRepo } from './diff.helpers.js';
 import { runCli } from './helpers/cli.js';
+import { goRead } from './helpers/goyaml.js';
 
 const FIX = path.join(import.meta.dirname, 'fixtures', 'load-inputs');
 const BUDGET = path.join(FIX, 'budget');
@@ -122,5 +124,23 @@ describe('a stream of JSON objects is read as kubectl reads it', () => {
     );
     // kubectl apply refuses the whole file, so nothing in it is analysed.
     expect(result.inputs.resources).toEqual([]);
+  });
+
+  it('reads the same objects as apimachinery (go json.Decoder over the stream, test/oracle/goyaml)', () => {
+    const files = ['concatenated.json', 'lines.json', 'broken.json'].map((f) =>
+      path.join(FIX, 'json-stream', f),
+    );
+    const go = goRead(files.map((f) => readFileSync(f, 'utf8')));
+    files.forEach((file, i) => {
+      const ours = parseManifestText(readFileSync(file, 'utf8'), path.basename(file), 'default');
+      const kubectl = go[i]!;
+      if (kubectl.fatal) {
+        // kubectl stops at the broken object; mtls-lint reports it and reads nothing from the file.
+        expect(path.basename(file)).toBe('broken.json');
+        expect(ours.resources).toEqual([]);
+        expect(ours.diagnostics.map((d) => d.rule)).toEqual(['yaml-syntax']);
+      } else expect(ours.resources.map((r) => r.value)).toEqual(kubectl.docs.map((d) => d.json));
+    });
+    expect(go.map((g) => g.fatal === undefined)).toEqual([true, true, false]);
   });
 });
