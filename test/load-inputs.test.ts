@@ -1,7 +1,7 @@
 // Every input source goes through the loader's one entry point (src/load/index.ts loadInputs): files and
 // directories, standard input, and PR mode's base read from a git tree. Each reads under the same limits and as
 // kubectl reads it.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintAgainstBase } from '../src/diff/base.js';
@@ -12,6 +12,7 @@ import { parseManifestText } from '../src/load/parse.js';
 import { makeRepo } from './diff.helpers.js';
 import { runCli } from './helpers/cli.js';
 import { goRead } from './helpers/goyaml.js';
+import { tempDir } from './helpers/tmp.js';
 
 const FIX = path.join(import.meta.dirname, 'fixtures', 'load-inputs');
 const BUDGET = path.join(FIX, 'budget');
@@ -78,6 +79,33 @@ describe('limits.maxTotalSize counts every input source', () => {
     const run = await runCli(['--base', 'main~1', '-f', 'json', 'k8s'], { cwd: repo.dir });
     expect(JSON.parse(run.stdout)).toMatchObject({ findings: [], summary: { newErrors: 0 } });
     expect(run.code).toBe(0);
+  });
+  it("PR mode's base directory is cut by the same budget", async () => {
+    const policy = rendered.replace(/^#.*\n/gm, '');
+    const dir = tempDir('budget-dir');
+    const tree = {
+      ...budgetFiles,
+      'k8s/policy.yaml': `# padded past the budget ${'.'.repeat(80)}\n${policy}`,
+    };
+    for (const [file, text] of Object.entries(tree)) {
+      for (const side of ['.', 'old']) {
+        const target = path.join(dir, side, side === 'old' ? file.replace(/^k8s\//, '') : file);
+        if (side === 'old' && file.startsWith('.')) continue;
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, text);
+      }
+    }
+    const options = resolveOptions({ cwd: dir, paths: ['k8s'] });
+    const result = await lintAgainstBase(options, 'old', {
+      stdin: async () => new Uint8Array(),
+      showAll: true,
+    });
+    expect(result.base.kind).toBe('directory');
+    // The base directory's files are shown with the head's paths and cut at the same place.
+    expect(result.baseResult.inputs.files).toEqual(['k8s/namespaces.yaml']);
+    expect(result.findings.filter((f) => f.rule === 'input-error').map((f) => [f.file, f.new])).toEqual([
+      ['k8s/policy.yaml', false],
+    ]);
   });
 });
 
