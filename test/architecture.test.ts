@@ -120,6 +120,20 @@ describe('architecture', () => {
     expect(cycles(graph).map((c) => c.join(' → '))).toEqual([]);
   });
 
+  it('reads inputs only through the loader: no caller walks, reads or parses files itself', () => {
+    // PR mode's base, the lint and the graph command all go through loadInputs (src/load/index.ts).
+    const readers = /\b(discoverFiles|readManifest|decodeManifest|parseManifestText|parseManifestData)\b/;
+    const outside = [...graph.keys()]
+      .filter((f) => !f.startsWith('src/load/'))
+      .filter((f) => {
+        const text = readFileSync(path.join(ROOT, f), 'utf8');
+        return [...text.matchAll(/^\s*import\s[^;]*?from\s+['"](\.[^'"]+)['"]/gm)].some(
+          (m) => m[1]!.includes('/load/') && readers.test(m[0]),
+        );
+      });
+    expect(outside).toEqual([]);
+  });
+
   it('finds a cycle and an upward import when there is one', () => {
     const sample = new Map([
       ['src/mesh/a.ts', ['src/mesh/b.ts']],

@@ -94,7 +94,7 @@ describe('positions', () => {
       rule: 'yaml-syntax',
       severity: 'error',
       line: 1,
-      column: 1,
+      column: 2, // where it stops being JSON: the unquoted key
     });
     expect(parsed.diagnostics[0]!.message).toMatch(/kubectl reads it as JSON.*applies nothing/);
     // Real JSON, one object after another, is read.

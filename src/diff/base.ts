@@ -3,14 +3,19 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { analyze, compareFindings, passesSchema, summarize, type LintResult } from '../engine.js';
-import { discoverFiles, displayPath, ignoreMatcher, readManifest, type InputFile } from '../load/files.js';
-import { loadInputs, parseTexts, ParseCache, type LoadedInputs } from '../load/index.js';
+import { displayPath, ignoreMatcher } from '../load/files.js';
+import {
+  loadInputs,
+  ParseCache,
+  type InputSource,
+  type LoadedInputs,
+  type LoadOptions,
+} from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Finding } from '../types.js';
 import {
   leftOut,
   planGitComparison,
-  readBaseFromGit,
+  baseTree,
   type GitBaseSpec,
   type GitComparison,
   type UntrackedMode,
@@ -61,15 +66,8 @@ export async function lintAgainstBase(
     ? undefined
     : await planGitComparison(base, gitSpec(options, opts.untracked));
   const headInputs = await loadInputs({
-    paths: options.paths,
-    cwd: options.cwd,
-    namespace: options.namespace,
-    ignore: options.config.ignore ?? [],
-    limits: options.limits,
+    ...loadOptions(options, cache),
     stdin: opts.stdin,
-    cache,
-    isValid: passesSchema,
-    ...(options.configFile ? { configFile: options.configFile } : {}),
     ...(plan ? { leftOut: (absolute: string) => leftOut(plan, absolute) } : {}),
   });
   if (plan?.notes.length) headInputs.diagnostics.push(...plan.notes);
@@ -174,7 +172,6 @@ function gitSpec(options: ResolvedOptions, untracked: UntrackedMode | undefined)
     paths: options.paths,
     cwd: options.cwd,
     ignore: options.config.ignore ?? [],
-    maxFileSize: options.limits.maxFileSize,
     ...(untracked ? { untracked } : {}),
   };
 }
@@ -186,15 +183,12 @@ async function loadBase(
   gitOnly: boolean,
   plan: GitComparison | undefined,
 ): Promise<{ inputs: LoadedInputs; info: BaseInfo }> {
-  const parseOpts = { namespace: options.namespace, limits: options.limits, cache, isValid: passesSchema };
   const info = plan ? undefined : await baseKind(options, base, gitOnly);
   const abs = path.resolve(options.cwd, base);
   if (info) {
-    const { texts, diagnostics } = info.isDirectory()
-      ? await readBaseDirectory(options, abs)
-      : await readBaseFile(options, abs);
+    const source = info.isDirectory() ? await baseDirectory(options, abs) : await baseFile(options, abs);
     return {
-      inputs: parseTexts(texts, parseOpts, [], diagnostics),
+      inputs: await loadInputs(loadOptions(options, cache, source)),
       info: {
         kind: info.isDirectory() ? 'directory' : 'file',
         ref: base,
@@ -202,26 +196,34 @@ async function loadBase(
       },
     };
   }
-  const fromGit = await readBaseFromGit(base, gitSpec(options, undefined), plan);
+  const { commit, tree } = await baseTree(base, gitSpec(options, undefined), plan);
   return {
-    inputs: parseTexts(fromGit.texts, parseOpts, [], fromGit.diagnostics),
-    info: {
-      kind: 'git',
-      ref: base,
-      commit: fromGit.commit,
-      label: `base ${base} (${fromGit.commit.slice(0, 7)})`,
-    },
+    inputs: await loadInputs(loadOptions(options, cache, { kind: 'tree', tree })),
+    info: { kind: 'git', ref: base, commit, label: `base ${base} (${commit.slice(0, 7)})` },
   };
 }
 
-type Texts = { texts: { input: InputFile; text: string }[]; diagnostics: Finding[] };
+/** Head and base are read by the loader's one entry point with the same options; only the source differs. */
+function loadOptions(options: ResolvedOptions, cache: ParseCache, source?: InputSource): LoadOptions {
+  return {
+    paths: options.paths,
+    cwd: options.cwd,
+    namespace: options.namespace,
+    ignore: options.config.ignore ?? [],
+    limits: options.limits,
+    cache,
+    isValid: passesSchema,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    ...(source ? { source } : {}),
+  };
+}
 
 /**
  * A directory with the old manifests. With one head directory (`--base old/ k8s/`) the base directory is the old
  * version of that directory; otherwise it is the old version of the working directory, and each head path is looked
  * up under it. Base files get the head's display paths, so file-level findings match too.
  */
-async function readBaseDirectory(options: ResolvedOptions, dir: string): Promise<Texts> {
+async function baseDirectory(options: ResolvedOptions, dir: string): Promise<InputSource> {
   const headPaths = options.paths.filter((p) => p !== '-');
   let headDir: string | undefined;
   if (headPaths.length === 1) {
@@ -229,42 +231,25 @@ async function readBaseDirectory(options: ResolvedOptions, dir: string): Promise
     if ((await stat(head).catch(() => undefined))?.isDirectory()) headDir = head;
   }
   const ignore = ignoreMatcher(options.config.ignore ?? []);
+  // A head path that the base does not have is a new file or directory, not an error.
+  if (headDir === undefined)
+    return { kind: 'paths', paths: headPaths.length ? headPaths : ['.'], root: dir, ignore, optional: true };
   // The path the head's own file there is shown with (absolute for a directory far outside the working directory),
   // so that unchanged files hit the parse cache and findings match by file.
-  const mapped = (file: string) =>
-    headDir !== undefined ? displayPath(options.cwd, path.join(headDir, file)) : file;
-  const discovery =
-    headDir !== undefined
-      ? await discoverFiles(['.'], dir, (file) => ignore(mapped(file)))
-      : await discoverFiles(headPaths.length ? headPaths : ['.'], dir, ignore);
-  // A head path that the base does not have is a new file or directory, not an error.
-  return readAll(
-    discovery.files.map((f) => ({ ...f, file: mapped(f.file) })),
-    discovery.diagnostics,
-    options.limits.maxFileSize,
-  );
+  const display = (file: string) => displayPath(options.cwd, path.join(headDir, file));
+  return { kind: 'paths', paths: ['.'], root: dir, display, ignore: (file) => ignore(file), optional: true };
 }
 
 /** One file with the old manifests (e.g. `helm template` of the base): the old version of the only head input. */
-async function readBaseFile(options: ResolvedOptions, file: string): Promise<Texts> {
+async function baseFile(options: ResolvedOptions, file: string): Promise<InputSource> {
   const only = options.paths.length === 1 ? options.paths[0]! : undefined;
   const onlyAbs = only !== undefined && only !== '-' ? path.resolve(options.cwd, only) : undefined;
   const onlyIsFile = onlyAbs !== undefined && (await stat(onlyAbs).catch(() => undefined))?.isFile();
-  const display =
+  const shown =
     only === '-'
       ? '<stdin>'
       : onlyIsFile
         ? displayPath(options.cwd, onlyAbs!)
         : displayPath(options.cwd, file);
-  return readAll([{ file: display, absolute: file }], [], options.limits.maxFileSize);
-}
-
-async function readAll(files: InputFile[], diagnostics: Finding[], maxFileSize: number): Promise<Texts> {
-  const texts: Texts['texts'] = [];
-  for (const input of files) {
-    const read = await readManifest(input, maxFileSize);
-    if (read.diagnostic) diagnostics.push(read.diagnostic);
-    if (read.text !== undefined) texts.push({ input, text: read.text });
-  }
-  return { texts, diagnostics };
+  return { kind: 'paths', paths: [file], display: () => shown, ignore: () => false };
 }

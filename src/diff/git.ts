@@ -5,15 +5,9 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
-import {
-  MANIFEST_EXTENSIONS,
-  MAX_LINK_HOPS,
-  decodeManifest,
-  formatBytes,
-  globToRegExp,
-  type InputFile,
-} from '../load/files.js';
-import { fileFinding } from '../load/parse.js';
+import { MANIFEST_EXTENSIONS, MAX_LINK_HOPS, globToRegExp } from '../load/files.js';
+import type { TreeListing } from '../load/index.js';
+import { fileFinding } from '../load/parsed-file.js';
 import type { Finding } from '../types.js';
 
 /** A problem with --base itself (bad ref, not a repository, missing commit): a usage error, exit 2. */
@@ -116,14 +110,12 @@ export interface GitBaseSpec {
   paths: string[];
   cwd: string;
   ignore: string[];
-  maxFileSize: number;
   untracked?: UntrackedMode;
 }
 
-export interface GitBaseFiles {
+export interface GitBaseTree {
   commit: string;
-  texts: { input: InputFile; text: string }[];
-  diagnostics: Finding[];
+  tree: TreeListing;
 }
 
 interface TreeEntry {
@@ -401,15 +393,19 @@ function repoPath(plan: GitComparison, absolute: string): string {
     .join('/');
 }
 
-/** The base tree's manifests under the same paths as the head, with the head's display paths. */
-export async function readBaseFromGit(
+/** The base tree's manifests under the same paths as the head, with the head's display paths, for the loader. */
+export async function baseTree(
   ref: string,
   spec: GitBaseSpec,
   planned?: GitComparison,
-): Promise<GitBaseFiles> {
+): Promise<GitBaseTree> {
   const plan = planned ?? (await planGitComparison(ref, spec));
   const { commit, pathspecs, realRoot } = plan;
-  if (pathspecs.length === 0) return { commit, texts: [], diagnostics: [] };
+  if (pathspecs.length === 0)
+    return {
+      commit,
+      tree: { files: [], diagnostics: [], name: 'the base commit', read: async () => new Map() },
+    };
 
   const ignore = spec.ignore.map(globToRegExp);
   const explicit = new Set(pathspecs);
@@ -510,41 +506,24 @@ export async function readBaseFromGit(
     }
   }
   entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-
-  const wanted = entries.filter((e) => {
-    if (e.size <= spec.maxFileSize) return true;
-    diagnostics.push(
-      fileFinding(
-        'input-error',
-        e.file,
-        FIRST_LINE,
-        `File is ${formatBytes(e.size)} in the base, over the ${formatBytes(spec.maxFileSize)} limit; it was not checked.`,
-        'max-file-size',
-      ),
-    );
-    return false;
-  });
-  const blobs = await catAll(wanted);
-  const texts: { input: InputFile; text: string }[] = [];
-  for (const e of wanted) {
-    const bytes = blobs.get(e.oid);
-    if (!bytes) {
-      diagnostics.push(
-        fileFinding(
-          'input-error',
-          e.file,
-          FIRST_LINE,
-          `Could not read ${e.file} from the base commit; it was not compared.`,
-          'read',
-        ),
-      );
-      continue;
-    }
-    const read = decodeManifest(bytes, e.file, spec.maxFileSize);
-    if (read.diagnostic) diagnostics.push(read.diagnostic);
-    if (read.text !== undefined) texts.push({ input: { file: e.file }, text: read.text });
-  }
-  return { commit, texts, diagnostics };
+  // The loader reads the tree as it reads a directory (limits, budget, decoding); git only lists and hands out blobs.
+  const byFile = new Map(entries.map((e) => [e.file, e]));
+  const tree: TreeListing = {
+    files: entries.map((e) => ({ file: e.file, size: e.size })),
+    diagnostics,
+    name: 'the base commit',
+    read: async (files) => {
+      const wanted = files.map((f) => byFile.get(f)!).filter(Boolean);
+      const blobs = await catAll(wanted);
+      const out = new Map<string, Uint8Array>();
+      for (const e of wanted) {
+        const bytes = blobs.get(e.oid);
+        if (bytes) out.set(e.file, bytes);
+      }
+      return out;
+    },
+  };
+  return { commit, tree };
 }
 
 /** Blobs by id, each read from the object store of the repository it is in (one cat-file per repository). */

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Span } from '../types.js';
-import { fileFinding } from './parse.js';
+import { fileFinding } from './parsed-file.js';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -316,7 +316,7 @@ function readBounded(absolute: string, maxBytes: number): { bytes: Buffer; size?
   }
 }
 
-function overLimit(file: string, size: number, maxBytes: number, streamed = false): Finding {
+export function overLimit(file: string, size: number, maxBytes: number, streamed = false): Finding {
   return fileFinding(
     'input-error',
     file,

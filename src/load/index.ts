@@ -7,18 +7,20 @@ import {
   discoverFiles,
   formatBytes,
   ignoreMatcher,
+  overLimit,
   readManifest,
+  type IgnoreTest,
   type InputFile,
   type ReadResult,
 } from './files.js';
+import { parseManifestText } from './parse.js';
 import {
   DEFAULT_PARSE_LIMITS,
   fileFinding,
   hydrateParsed,
-  parseManifestText,
   type ParseLimits,
   type ParsedFile,
-} from './parse.js';
+} from './parsed-file.js';
 import { ParseScheduler } from './parse-pool.js';
 import type { Resource } from './resource.js';
 import {
@@ -30,6 +32,8 @@ import {
 } from './objects.js';
 
 export type { Resource } from './resource.js';
+
+const FIRST_LINE = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 export interface LoadLimits extends ParseLimits {
   /** Bytes per file (and for stdin); a larger file is reported and not read. */
@@ -68,6 +72,8 @@ export interface LoadOptions {
    * before an invalid one). Given by the engine: the loader stands below the schema floor. Without it the last wins.
    */
   isValid?: (r: Resource) => boolean;
+  /** What to read; without it, `paths` under `cwd`. */
+  source?: InputSource;
 }
 
 export interface LoadedInputs {
@@ -127,42 +133,69 @@ export class ParseCache {
   }
 }
 
+/**
+ * Where the manifests come from. Every source is read the same way (limits, total budget, decoding, parsing on
+ * worker threads, the object selection): the head of a lint or PR mode, and PR mode's base.
+ */
+export type InputSource =
+  /**
+   * Files and directories on disk, walked under `root` (default: cwd); `-` is standard input. `display` maps a
+   * found file's path (relative to root) to the one shown (PR mode's base directory shows the head's paths), and
+   * `optional` makes a path that is not there no error (a base lacks the files a change adds).
+   */
+  | {
+      kind: 'paths';
+      paths: string[];
+      root?: string;
+      display?: (file: string) => string;
+      ignore?: IgnoreTest;
+      optional?: boolean;
+    }
+  /** A git tree (PR mode's base revision): its files listed with the sizes git records, read in one batch. */
+  | { kind: 'tree'; tree: TreeListing };
+
+/** The manifests of a git tree, as src/diff/git.ts lists them (the loader stands below git plumbing). */
+export interface TreeListing {
+  /** Display paths, in input order, with the blob sizes the tree records. */
+  files: { file: string; size: number }[];
+  /** Findings made while listing (links out of the tree, links that resolve to nothing). */
+  diagnostics: Finding[];
+  /** The bytes of the named files, in one batch; a file missing from the result could not be read. */
+  read(files: string[]): Promise<Map<string, Uint8Array>>;
+  /** For messages: "the base commit". */
+  name: string;
+}
+
+/** One input before it is read: where it is shown, its size if known beforehand, and how to read it. */
+interface Pending {
+  input: InputFile;
+  /** Bytes it adds to the total budget (0 for one over maxFileSize: it is not read). */
+  size: number;
+  read: () => Promise<ReadResult>;
+}
+
+/** The one entry point: read a source (by default `options.paths` under `options.cwd`) into resources. */
 export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
-  const ignoreBase = options.configFile
-    ? path.dirname(path.resolve(options.cwd, options.configFile))
-    : options.cwd;
-  const discovery = await discoverFiles(
-    options.paths,
-    options.cwd,
-    ignoreMatcher(options.ignore, ignoreBase),
-  );
-  const out: LoadedInputs = {
-    resources: [],
-    diagnostics: [...discovery.diagnostics],
-    files: [],
-    skipped: 0,
-    missing: discovery.missing,
-  };
-  if (options.leftOut) leaveOut(discovery, out, options.cwd, options.leftOut);
+  const source: InputSource = options.source ?? { kind: 'paths', paths: options.paths };
+  const listed = source.kind === 'tree' ? listTree(source.tree, options) : await listPaths(source, options);
+  const out = listed.out;
   // Files are read a few at a time and parsed as they arrive: on worker threads once the input is large enough
   // (parse-pool.ts). Each file keeps its place in the output order, a file that cannot be read included.
-  // The total budget: files are taken in input order while their sizes (from the file system, before reading) fit.
-  const files = await withinTotalBudget(discovery.files, options.limits, out.diagnostics);
+  // The total budget: inputs are taken in input order while their sizes (known before reading) fit.
+  const pending = withinTotalBudget(listed.pending, options.limits.maxTotalSize, out.diagnostics);
+  listed.prefetch?.(pending);
   const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
   const { cache } = options;
-  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = files.map(() => ({}));
+  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = pending.map(() => ({}));
   const blank: boolean[] = [];
   const patchFiles = new Set<string>();
-  await forEachLimited(files, READ_CONCURRENCY, async (input, i) => {
-    const result =
-      input.absolute === undefined
-        ? await readStdin(options)
-        : await readManifest(input, options.limits.maxFileSize);
+  await forEachLimited(pending, READ_CONCURRENCY, async ({ input, read }, i) => {
+    const result = await read();
     if (result.diagnostic) slots[i]!.diagnostic = result.diagnostic;
     const text = result.text;
     if (text === undefined) return;
     if (text.trim() === '') {
-      if (input.absolute === undefined) out.emptyStdin = true;
+      if (input.file === '<stdin>' && input.absolute === undefined) out.emptyStdin = true;
       else blank[i] = true;
     }
     if (isKustomizationFile(input.file))
@@ -180,14 +213,116 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   await scheduler.finish();
   for (const [i, slot] of slots.entries()) {
     if (slot.diagnostic) out.diagnostics.push(slot.diagnostic);
-    if (slot.parsed) addParsed(out, files[i]!, await slot.parsed);
+    if (slot.parsed) addParsed(out, pending[i]!.input, await slot.parsed);
     if (blank[i]) {
-      const input = files[i]!;
+      const { input } = pending[i]!;
       (out.blank ??= []).push(input.file);
       if (input.stream) (out.emptyStreams ??= []).push({ file: input.file, pipe: input.stream === 'pipe' });
     }
   }
   return chooseObjects(out, patchFiles, options.isValid);
+}
+
+interface Listed {
+  out: LoadedInputs;
+  pending: Pending[];
+  /** Called with what the budget keeps, before the first read. */
+  prefetch?: (kept: Pending[]) => void;
+}
+
+/** Files and directories on disk, and standard input. */
+async function listPaths(
+  source: Extract<InputSource, { kind: 'paths' }>,
+  options: LoadOptions,
+): Promise<Listed> {
+  const ignoreBase = options.configFile
+    ? path.dirname(path.resolve(options.cwd, options.configFile))
+    : options.cwd;
+  const ignore = source.ignore ?? ignoreMatcher(options.ignore, ignoreBase);
+  const { display } = source;
+  const discovery = await discoverFiles(
+    source.paths,
+    source.root ?? options.cwd,
+    display ? (file, absolute) => ignore(display(file), absolute) : ignore,
+  );
+  if (display) discovery.files = discovery.files.map((f) => ({ ...f, file: display(f.file) }));
+  const out: LoadedInputs = {
+    resources: [],
+    diagnostics: [...discovery.diagnostics],
+    files: [],
+    skipped: 0,
+    missing: source.optional ? [] : discovery.missing,
+  };
+  if (options.leftOut) leaveOut(discovery, out, options.cwd, options.leftOut);
+  const { maxFileSize } = options.limits;
+  const pending = await Promise.all(
+    discovery.files.map(async (input): Promise<Pending> => {
+      if (input.absolute !== undefined)
+        return { input, size: 0, read: () => readManifest(input, maxFileSize) };
+      // Standard input is read before the budget is applied: its size is known only then.
+      const read = await readStdin(options);
+      return {
+        input,
+        size: read.text === undefined ? 0 : Buffer.byteLength(read.text),
+        read: async () => read,
+      };
+    }),
+  );
+  // Sizes of files from the file system, before reading; a file over maxFileSize is not read and costs nothing.
+  await forEachLimited(pending, READ_CONCURRENCY * 4, async (p) => {
+    if (p.input.absolute === undefined) return;
+    try {
+      const size = (await stat(p.input.absolute)).size;
+      p.size = size > maxFileSize ? 0 : size;
+    } catch {
+      // Reading it will say what is wrong.
+    }
+  });
+  return { out, pending };
+}
+
+/** A git tree's files: sizes from the tree; the bytes of those the budget keeps read in one batch. */
+function listTree(tree: TreeListing, options: LoadOptions): Listed {
+  const out: LoadedInputs = {
+    resources: [],
+    diagnostics: [...tree.diagnostics],
+    files: [],
+    skipped: 0,
+    missing: [],
+  };
+  const { maxFileSize } = options.limits;
+  let blobs: Promise<Map<string, Uint8Array>> = Promise.resolve(new Map());
+  const over = new Set<string>();
+  const pending = tree.files.map(({ file, size }): Pending => {
+    const input: InputFile = { file };
+    if (size > maxFileSize && over.add(file))
+      return {
+        input,
+        size: 0,
+        read: () => Promise.resolve({ diagnostic: overLimit(file, size, maxFileSize) }),
+      };
+    return {
+      input,
+      size,
+      read: async () => {
+        const bytes = (await blobs).get(file);
+        if (bytes) return decodeManifest(bytes, file, maxFileSize);
+        return {
+          diagnostic: fileFinding(
+            'input-error',
+            file,
+            FIRST_LINE,
+            `Could not read ${file} from ${tree.name}; it was not compared.`,
+            'read',
+          ),
+        };
+      },
+    };
+  });
+  const prefetch = (kept: Pending[]) => {
+    blobs = tree.read(kept.filter((p) => !over.has(p.input.file)).map((p) => p.input.file));
+  };
+  return { out, pending, prefetch };
 }
 
 /** One document per object identity; patches out (objects.ts). */
@@ -229,51 +364,29 @@ function leaveOut(
 }
 
 /**
- * The files (in input order) whose sizes add up to at most `budget` bytes; the first that does not fit and every one
- * after it are left out, with one input-error naming where the cut is. Standard input counts as its size limit is
- * already bounded by maxFileSize and is always kept.
+ * The inputs (in input order) whose sizes add up to at most `budget` bytes; the first that does not fit and every one
+ * after it are left out, with one input-error naming where the cut is. Every source counts: files, standard input,
+ * a git tree.
  */
-async function withinTotalBudget(
-  files: InputFile[],
-  limits: Pick<LoadLimits, 'maxTotalSize' | 'maxFileSize'>,
-  diagnostics: Finding[],
-): Promise<InputFile[]> {
-  const budget = limits.maxTotalSize;
-  const sizes = new Array<number>(files.length).fill(0);
-  await forEachLimited(files, READ_CONCURRENCY * 4, async (input, i) => {
-    if (input.absolute === undefined) return;
-    try {
-      const size = (await stat(input.absolute)).size;
-      // A file over maxFileSize is not read (its own finding says so): it costs nothing.
-      sizes[i] = size > limits.maxFileSize ? 0 : size;
-    } catch {
-      // Reading it will say what is wrong.
-    }
-  });
+function withinTotalBudget(pending: Pending[], budget: number, diagnostics: Finding[]): Pending[] {
   let total = 0;
-  for (const [i, input] of files.entries()) {
-    if (input.absolute === undefined) continue;
-    total += sizes[i]!;
+  for (const [i, p] of pending.entries()) {
+    total += p.size;
     if (total <= budget) continue;
-    let rest = 0;
-    let restBytes = 0;
-    for (let j = i; j < files.length; j++)
-      if (files[j]!.absolute !== undefined) {
-        rest++;
-        restBytes += sizes[j]!;
-      }
+    const rest = pending.slice(i);
+    const restBytes = rest.reduce((sum, q) => sum + q.size, 0);
     diagnostics.push(
       fileFinding(
         'input-error',
-        input.file,
-        { line: 1, column: 1, endLine: 1, endColumn: 1 },
-        `The inputs are larger than limits.maxTotalSize (${formatBytes(budget)} in all): this file and the ${rest - 1} after it (${formatBytes(restBytes)}) were not read or checked. Lint fewer paths (or \`ignore:\` generated files), or raise limits.maxTotalSize in .mtls-lint.yaml if the machine has the memory (about 7 × the input size).`,
+        p.input.file,
+        FIRST_LINE,
+        `The inputs are larger than limits.maxTotalSize (${formatBytes(budget)} in all): ${p.input.file === '<stdin>' && p.input.absolute === undefined ? 'standard input' : 'this file'} and the ${rest.length - 1} after it (${formatBytes(restBytes)}) were not read or checked. Lint fewer paths (or \`ignore:\` generated files), or raise limits.maxTotalSize in .mtls-lint.yaml if the machine has the memory (about 7 × the input size).`,
         'max-total-size',
       ),
     );
-    return files.filter((f, j) => j < i || f.absolute === undefined);
+    return pending.slice(0, i);
   }
-  return files;
+  return pending;
 }
 
 /** Files read at once: enough to keep the disk and the parse workers busy, few enough to hold little text. */

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../types.js';
-import { fileFinding } from './parse.js';
+import { fileFinding } from './parsed-file.js';
 import { describeResource, type Resource } from './resource.js';
 
 /** File names kustomize reads as a kustomization. */

@@ -6,7 +6,8 @@
 // deserialize the 5,000-workload benchmark's resources, JSON.parse 0.1 s).
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { parseManifestData, type ParseLimits, type ParsedFileData } from './parse.js';
+import { parseManifestData } from './parse.js';
+import type { ParseLimits, ParsedFileData } from './parsed-file.js';
 import type { PositionTree } from './positions.js';
 
 const ROLE = 'mtls-lint-parse';

@@ -8,8 +8,8 @@
 // - `mtls: {}` / `mtls:` (null) → STRICT; no mtls peer → DISABLE, which is what a legacy sidecar did (plaintext only).
 // Where no PeerAuthentication does the same (a Service without selector, two Services with different policies over
 // the same pods, a namespace policy of the root namespace, competing policies without timestamps), it says so.
-import { stringify } from 'yaml';
 import type { Resource } from '../load/index.js';
+import { stringifyForKubernetes } from '../load/yaml-writer.js';
 import type { MeshModel, Service, Workload } from './model.js';
 import type { FieldPath } from '../types.js';
 import {
@@ -506,20 +506,21 @@ export function renderPolicy(c: ConvertedPolicy): string {
     .map((r) => `${oneLine(describe(r))} (${quoteName(r.file)}:${r.span([]).line})`)
     .join(', ');
   // A value with a line break double-quoted (\n), not a block scalar whose lines could start with `::`.
-  let body = stringify(c.value, { lineWidth: 0, blockQuote: false });
+  let body = stringifyForKubernetes(c.value, { lineWidth: 0, blockQuote: false });
   // `##[` can only be in a string: quote them all, where `\x23` is a `#`.
   if (body.includes('##[')) {
-    body = stringify(c.value, { lineWidth: 0, blockQuote: false, defaultStringType: 'QUOTE_DOUBLE' }).replace(
-      /##\[/g,
-      '#\\x23[',
-    );
+    body = stringifyForKubernetes(c.value, {
+      lineWidth: 0,
+      blockQuote: false,
+      defaultStringType: 'QUOTE_DOUBLE',
+    }).replace(/##\[/g, '#\\x23[');
   }
   return `# Converted by mtls-lint from ${from}\n${body}`;
 }
 
 /** One line of YAML (flow style), for messages. */
 export function renderPolicyInline(c: ConvertedPolicy): string {
-  return stringify(c.value, { collectionStyle: 'flow', lineWidth: 0 }).trim();
+  return stringifyForKubernetes(c.value, { collectionStyle: 'flow', lineWidth: 0 }).trim();
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
