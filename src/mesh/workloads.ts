@@ -327,7 +327,14 @@ function ambientEnrolled(
   const pod = w.labels['istio.io/dataplane-mode'];
   if (pod === 'ambient') return 'the pod is enrolled in ambient mode (istio.io/dataplane-mode=ambient)';
   if (pod === 'none') return undefined;
-  if (nsLabels['istio.io/dataplane-mode'] === 'ambient')
-    return `namespace ${w.namespace} is enrolled in ambient mode`;
+  if (namespaceAmbient(nsLabels, v)) return `namespace ${w.namespace} is enrolled in ambient mode`;
   return undefined;
+}
+
+/**
+ * Is a namespace enrolled in ambient mode (its pods go through ztunnel unless they opt out)? The one place this is
+ * decided: workloads here, stand-in servers in the graph and the model's answers ask it.
+ */
+export function namespaceAmbient(nsLabels: Record<string, string>, v: Release): boolean {
+  return v.has('ambient') && nsLabels['istio.io/dataplane-mode'] === 'ambient';
 }
