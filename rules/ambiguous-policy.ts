@@ -1,7 +1,15 @@
 import { defineRule, relatedAt, type RuleContext } from '../src/rule.js';
 import type { Resource } from '../src/load/index.js';
 import type { FieldPath, Severity } from '../src/types.js';
-import { creationTimestamp, describePeerAuthnSettings, describeTls, drTlsSummary, kubernetesHostNamespace, legacyTargets, samePeerAuthnSettings } from '../src/mesh/config.js';
+import {
+  creationTimestamp,
+  describePeerAuthnSettings,
+  describeTls,
+  drTlsSummary,
+  kubernetesHostNamespace,
+  legacyTargets,
+  samePeerAuthnSettings,
+} from '../src/mesh/config.js';
 import type { DestinationRuleInfo, LegacyPolicy, PeerAuthn } from '../src/mesh/model.js';
 import { oldestFirst } from '../src/mesh/server-mode.js';
 import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
@@ -200,7 +208,9 @@ function reportLegacy(context: Ctx): void {
       same ? 'info' : 'warning',
     );
   };
-  const namespaces = new Set(mesh.legacyPolicies.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace])));
+  const namespaces = new Set(
+    mesh.legacyPolicies.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace])),
+  );
   for (const ns of namespaces) {
     const list = mesh.policies.legacyNamespaceWide(ns);
     if (list.length > 1) emit(list, `namespace-wide Policies in ${ns}`, `namespace ${ns}`);

@@ -1,7 +1,12 @@
 import { defineRule, relatedAt, type RuleContext } from '../src/rule.js';
 import type { Resource } from '../src/load/index.js';
 import type { ServerModeResult } from '../src/mesh/model.js';
-import { ANY_OTHER_NAMESPACE, describePeerAuthnSettings, legacyPortMatches, legacyTargets } from '../src/mesh/config.js';
+import {
+  ANY_OTHER_NAMESPACE,
+  describePeerAuthnSettings,
+  legacyPortMatches,
+  legacyTargets,
+} from '../src/mesh/config.js';
 import type { LegacyPolicy, ShadowHit } from '../src/mesh/model.js';
 
 export default defineRule({
@@ -104,9 +109,11 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
         const path = ['spec', 'portLevelMtls', String(port)];
         const asServicePort = workloads
           .flatMap((w) =>
-            mesh.servicesSelecting(w).flatMap((s) =>
-              s.ports.filter((p) => p.port === port).map((p) => ({ s, p, tp: mesh.targetPort(s, p, w) })),
-            ),
+            mesh
+              .servicesSelecting(w)
+              .flatMap((s) =>
+                s.ports.filter((p) => p.port === port).map((p) => ({ s, p, tp: mesh.targetPort(s, p, w) })),
+              ),
           )
           .find((x) => x.tp !== undefined);
         let message: string;

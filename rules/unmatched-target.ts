@@ -290,19 +290,20 @@ numbers too.
 function reportUnusedAudience(context: RuleContext): void {
   const { mesh } = context;
   const root = mesh.settings.rootNamespace;
-  let callersByService: Map<Service, Map<string, string>> | undefined;
+  let callersByService: Map<Service, Map<string, Workload>> | undefined;
   const callersOf = (service: Service) => {
     if (!callersByService) {
       callersByService = new Map();
       for (const e of context.graph.edges) {
-        const service = e.server.serviceRef;
-        if (!service || e.caller === 'possible' || e.client.sidecar !== 'sidecar' || !e.client.workload) continue;
-        let byName = callersByService.get(service);
-        if (!byName) callersByService.set(service, (byName = new Map()));
-        byName.set(`${e.client.workload.name}.${e.client.namespace}`, e.client.namespace);
+        const target = e.server.serviceRef;
+        const w = e.client.workload;
+        if (!target || !w || e.caller === 'possible' || e.client.sidecar !== 'sidecar') continue;
+        let byName = callersByService.get(target);
+        if (!byName) callersByService.set(target, (byName = new Map()));
+        byName.set(`${w.name}.${w.namespace}`, w);
       }
     }
-    return callersByService.get(service) ?? new Map<string, string>();
+    return callersByService.get(service) ?? new Map<string, Workload>();
   };
   for (const dr of mesh.destinationRules) {
     if (dr.namespace === root || dr.host.startsWith('*')) continue;
@@ -315,11 +316,19 @@ function reportUnusedAudience(context: RuleContext): void {
       return mesh.servicesKnownIn(ns) || origin === 'manifest' || origin === 'config' || origin === 'system';
     };
     if (audience.namespaces.some(shown)) continue;
-    const callers = [...callersOf(service)].filter(([, ns]) => !audience.namespaces.includes(ns));
+    const callers = [...callersOf(service)]
+      .filter(([, w]) => !audience.namespaces.includes(w.namespace))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (!callers.length) continue;
     const name = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
     const users = audience.namespaces.join(', ');
-    const shortHost = `${service.name}.${service.namespace}`;
+    // What those callers use instead: the model's lookup, per caller.
+    const instead = new Set(
+      callers.map(([, w]) => {
+        const used = mesh.destinationRuleFor(w.namespace, w.labels, dr.host, service.namespace)[0];
+        return used ? `DestinationRule ${used.namespace}/${used.resource.name}` : 'no DestinationRule';
+      }),
+    );
     const listed = callers.slice(0, MESSAGE_LIST_CAP).map(([c]) => c);
     const more = callers.length > MESSAGE_LIST_CAP ? ` and ${callers.length - MESSAGE_LIST_CAP} more` : '';
     const implicit = !dr.resource.namespaceExplicit;
@@ -329,7 +338,7 @@ function reportUnusedAudience(context: RuleContext): void {
     context.report({
       resource: dr.resource,
       path: implicit ? ['metadata'] : ['metadata', 'namespace'],
-      message: `${name} (host ${dr.host}, ${describeTls(drTlsSummary(dr))}) is used only by sidecars in ${users} (${audience.reason}), and the inputs hold no workload there.${placed} The callers of ${shortHost} in the inputs — ${listed.join(', ')}${more} — are in other namespaces and do not use it: they get ${service.namespace === root ? 'the root namespace rules' : `the rules of ${service.namespace} or the root namespace ${root}`}, or none. Fix: put it in ${service.namespace}, the namespace of the service (or in ${root} for every client); if it is meant for clients in ${users} only, lint their workloads with it.`,
+      message: `${name} (host ${dr.host}, ${describeTls(drTlsSummary(dr))}) is used only by sidecars in ${users} (${audience.reason}), and the inputs hold no workload there.${placed} The callers of ${service.name}.${service.namespace} in the inputs do not use it: ${listed.join(', ')}${more} (in other namespaces) use ${[...instead].join(' or ')} for that host. Fix: put it in ${service.namespace}, the namespace of the service (or in the root namespace ${root} for every client); if it is meant for clients in ${users} only, lint their workloads with it.`,
       keyDetail: 'audience',
     });
   }

@@ -145,7 +145,8 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
   const drServesNamespace = (dr: DestinationRuleInfo): boolean => {
     if (kubernetesHostNamespace(dr.host) === dr.namespace) return true;
     // Wildcards can match services of the rule's own namespace (`*.local` in foo applies to foo's services).
-    if (dr.host.startsWith('*') && hostMatches(dr.host, `x.${dr.namespace}.svc.${CLUSTER_DOMAIN}`)) return true;
+    if (dr.host.startsWith('*') && hostMatches(dr.host, `x.${dr.namespace}.svc.${CLUSTER_DOMAIN}`))
+      return true;
     return serviceEntriesFor(dr.host).some((se) => se.namespace === dr.namespace);
   };
 
@@ -273,11 +274,16 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
       list.push(dr);
       groups.set(key, list);
     }
-    return [...groups].filter(([, rules]) => rules.length > 1).map(([key, rules]) => ({ key, rules, newestWins }));
+    return [...groups]
+      .filter(([, rules]) => rules.length > 1)
+      .map(([key, rules]) => ({ key, rules, newestWins }));
   };
 
   return {
-    peerAuthentications: policies.peerAuthentications.map((pa) => ({ ...pa, level: peerAuthnLevel(pa, root) })),
+    peerAuthentications: policies.peerAuthentications.map((pa) => ({
+      ...pa,
+      level: peerAuthnLevel(pa, root),
+    })),
     legacyPolicies: policies.legacy,
     policies,
     destinationRules: drs.rules,
@@ -292,9 +298,12 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
     serviceEntriesFor,
     serviceByFqdn,
     workloadsKnownIn,
-    servicesKnownIn: (namespace) => namespaceFacts().withServices.has(namespace) || workloadsKnownIn(namespace),
+    servicesKnownIn: (namespace) =>
+      namespaceFacts().withServices.has(namespace) || workloadsKnownIn(namespace),
     workloadsSelected: (namespace, selector) =>
-      (namespaceFacts().workloadsByNamespace.get(namespace) ?? []).filter((w) => selectorMatches(selector, w.labels)),
+      (namespaceFacts().workloadsByNamespace.get(namespace) ?? []).filter((w) =>
+        selectorMatches(selector, w.labels),
+      ),
     mayHaveSidecarClients: (namespace) => {
       const ns = namespaces.get(namespace);
       if (!ns || ns.origin === 'unknown') return true;
@@ -326,7 +335,10 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
   };
 }
 
-function peerAuthnLevel(pa: Pick<PeerAuthn, 'namespace' | 'selector'>, rootNamespace: string): PeerAuthnLevel {
+function peerAuthnLevel(
+  pa: Pick<PeerAuthn, 'namespace' | 'selector'>,
+  rootNamespace: string,
+): PeerAuthnLevel {
   if (pa.namespace === rootNamespace) return pa.selector ? 'root-selector' : 'mesh';
   return pa.selector ? 'workload' : 'namespace';
 }

@@ -408,11 +408,7 @@ function planService(
   return { sources, portLevel: new Map([...concrete].map(([tp, c]) => [tp, c.mode])) };
 }
 
-function desiredFor(
-  policies: PolicyLevels,
-  service: Service,
-  port: Service['ports'][number],
-): Desired {
+function desiredFor(policies: PolicyLevels, service: Service, port: Service['ports'][number]): Desired {
   const found = policies.legacyPolicyFor(service, port);
   if (!found || (found.level !== 'legacy-service' && found.level !== 'legacy-port'))
     return { mode: 'inherit' };

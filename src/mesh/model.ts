@@ -296,7 +296,12 @@ export interface MeshModel {
    * The ISTIO_MUTUAL DestinationRule that a sidecar client would use for `host` on `port` if the rule it does use
    * were not there (a rule without tls that hides it: istio-semantics.md §4.5); undefined when there is none.
    */
-  mutualRuleShadowedFor(client: ClientSpec, host: string, serviceNamespace: string, port: number): DestinationRuleInfo | undefined;
+  mutualRuleShadowedFor(
+    client: ClientSpec,
+    host: string,
+    serviceNamespace: string,
+    port: number,
+  ): DestinationRuleInfo | undefined;
   /** Does a sidecar in `clientNamespace` see this rule at all (exportTo and its release rules)? */
   destinationRuleVisibleTo(rule: DestinationRuleInfo, clientNamespace: string): boolean;
   /** Which client namespaces consult a DestinationRule for its host (§3.2), and why only those. */
