@@ -20,7 +20,7 @@ export default defineRule({
     id: 'unmatched-target',
     defaultSeverity: 'warning',
     summary:
-      'A PeerAuthentication/AuthorizationPolicy selector, legacy Policy target, DestinationRule host or subset matches nothing in the inputs, so the setting applies to nothing.',
+      "A PeerAuthentication/AuthorizationPolicy selector, legacy Policy target, DestinationRule host or subset matches nothing in the inputs, or a DestinationRule reaches none of its host's callers, so the setting applies to nothing.",
     needs: ['graph'],
     relatedCodes: [
       'IST0114 PolicySpecifiesPortNameThatDoesntExist (retired 1.6)',
@@ -44,7 +44,15 @@ Settings that point at something that does not exist, so Istio accepts them and 
 - a **DestinationRule** host that matches no Service and no ServiceEntry — including \`httpbin.foo\`, which Istio
   takes verbatim (only names without a dot are expanded, against the *rule's* namespace);
 - a DestinationRule **subset** whose labels match none of the host's workloads, and a DestinationRule
-  \`workloadSelector\` matching no workload of its namespace.
+  \`workloadSelector\` matching no workload of its namespace;
+- a **DestinationRule that only clients the inputs do not show would use**: the sidecars that consult it (its own
+  namespace, or — from the service's or the root namespace — those it is exported to) are all in namespaces with no
+  workload, no Service and no Namespace object in the inputs, while the callers of its host that the inputs show
+  (declared or inferred) are elsewhere and use another rule, or none. The classic: the client-side
+  \`ISTIO_MUTUAL\` rule saved without \`metadata.namespace\` lands in \`default\`, and \`sleep.foo\` / \`sleep.bar\` never
+  use it. The message says who would use it and what the callers use instead. Rules in the root namespace are
+  mesh-wide and never reported so; a namespace the inputs declare or hold Services of is taken to have its workloads
+  deployed from elsewhere.
 
 "No match" is only claimed where the inputs hold that namespace's workloads (or Services). Otherwise one info
 finding per namespace says which references could not be checked, so that a policy repository linted without its
