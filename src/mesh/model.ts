@@ -160,7 +160,7 @@ export interface PeerAuthn {
  */
 export type PeerAuthnLevel = 'mesh' | 'namespace' | 'workload' | 'root-selector';
 
-export interface PeerAuthnEntry extends PeerAuthn {
+interface PeerAuthnEntry extends PeerAuthn {
   level: PeerAuthnLevel;
 }
 
