@@ -8,14 +8,9 @@ import {
   drTlsSummary,
   kubernetesHostNamespace,
   legacyTargets,
-  meshInventory,
-  mergedDestinationRuleGroups,
   samePeerAuthnSettings,
-  serviceByFqdn,
-  type DestinationRuleInfo,
-  type LegacyPolicy,
-  type PeerAuthn,
-} from '../src/mesh/inventory.js';
+} from '../src/mesh/config.js';
+import type { DestinationRuleInfo, LegacyPolicy, PeerAuthn } from '../src/mesh/model.js';
 import { oldestFirst } from '../src/mesh/server-mode.js';
 import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 
@@ -77,11 +72,10 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
   },
   check(context) {
     const { mesh } = context;
-    const inv = meshInventory(mesh);
     const root = mesh.settings.rootNamespace;
 
     // PeerAuthentications: mesh and namespace level.
-    const mesh_ = inv.policies.meshLevel();
+    const mesh_ = mesh.policies.meshLevel();
     if (mesh_.length > 1)
       reportPeerAuthns(
         context,
@@ -89,9 +83,9 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
         `mesh-wide PeerAuthentications (root namespace ${root}, no selector)`,
         'the mesh default',
       );
-    const namespaces = new Set(inv.peerAuthentications.map((p) => p.namespace));
+    const namespaces = new Set(mesh.peerAuthentications.map((p) => p.namespace));
     for (const ns of namespaces) {
-      const list = inv.policies.namespaceLevel(ns);
+      const list = mesh.policies.namespaceLevel(ns);
       if (list.length > 1)
         reportPeerAuthns(context, list, `namespace-wide PeerAuthentications in ${ns}`, `namespace ${ns}`);
     }
@@ -99,7 +93,7 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
     // Workload level: from the workloads in the inputs …
     const groups = new Map<string, { pas: PeerAuthn[]; workloads: string[] }>();
     for (const w of mesh.workloads) {
-      const pas = inv.policies.workloadLevel(w.namespace, w.labels);
+      const pas = mesh.policies.workloadLevel(w.namespace, w.labels);
       if (pas.length < 2) continue;
       const key = pas
         .map((p) => p.resource.id)
@@ -136,7 +130,7 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
       return false;
     };
     // … and, where the inputs lack them, selectors that contain one another select the same pods whatever they are.
-    for (const [a, b] of containedSelectors(inv.peerAuthentications)) {
+    for (const [a, b] of containedSelectors(mesh.peerAuthentications)) {
       if (together([...a, ...b])) continue;
       const pas = a === b ? a : [...a, ...b];
       const what =
@@ -150,7 +144,7 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
     if (mesh.settings.release.has('legacy-authentication-policy')) reportLegacy(context);
 
     // DestinationRules for one host in one namespace, with different tls.
-    for (const group of mergedDestinationRuleGroups(mesh)) {
+    for (const group of mesh.mergedDestinationRules()) {
       const withPolicy = group.rules.filter((dr) => drTlsSummary(dr).hasTrafficPolicy);
       if (withPolicy.length < 2) continue;
       const texts = new Set(withPolicy.map((dr) => describeTls(drTlsSummary(dr))));
@@ -198,7 +192,6 @@ function reportPeerAuthns(
 
 function reportLegacy(context: Ctx): void {
   const { mesh } = context;
-  const inv = meshInventory(mesh);
   const describe = (p: LegacyPolicy) =>
     `${name(p.resource)} (${p.mode === 'DISABLE' ? 'no mtls peer: plaintext only' : p.mode})`;
   const emit = (list: LegacyPolicy[], what: string, scope: string) => {
@@ -215,16 +208,18 @@ function reportLegacy(context: Ctx): void {
       same ? 'info' : 'warning',
     );
   };
-  const namespaces = new Set(inv.legacy.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace])));
+  const namespaces = new Set(
+    mesh.legacyPolicies.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace])),
+  );
   for (const ns of namespaces) {
-    const list = inv.policies.legacyNamespaceWide(ns);
+    const list = mesh.policies.legacyNamespaceWide(ns);
     if (list.length > 1) emit(list, `namespace-wide Policies in ${ns}`, `namespace ${ns}`);
   }
   // Service ports of the inputs: the model's own lookup says which policies compete.
   const byKey = new Map<string, { list: LegacyPolicy[]; ports: string[] }>();
   for (const service of mesh.services) {
     for (const port of service.ports) {
-      const found = inv.policies.legacyPolicyFor(service, port);
+      const found = mesh.policies.legacyPolicyFor(service, port);
       if (
         !found ||
         !found.ambiguous.length ||
@@ -244,9 +239,9 @@ function reportLegacy(context: Ctx): void {
   for (const g of byKey.values()) emit(g.list, `Policies target ${capped(g.ports)}`, capped(g.ports));
   // Targets naming services the inputs do not hold: overlapping port selectors compete whatever the ports are.
   const byHost = new Map<string, LegacyPolicy[]>();
-  for (const p of inv.legacy) {
+  for (const p of mesh.legacyPolicies) {
     for (const t of legacyTargets(p)) {
-      if (!kubernetesHostNamespace(t.fqdn) || serviceByFqdn(mesh, t.fqdn)) continue;
+      if (!kubernetesHostNamespace(t.fqdn) || mesh.serviceByFqdn(t.fqdn)) continue;
       const list = byHost.get(t.fqdn) ?? [];
       if (!list.includes(p)) list.push(p);
       byHost.set(t.fqdn, list);

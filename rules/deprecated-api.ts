@@ -6,7 +6,6 @@ import {
   type ConvertedPolicy,
 } from '../src/mesh/convert.js';
 import type { Resource } from '../src/load/index.js';
-import { meshInventory } from '../src/mesh/inventory.js';
 import { releaseOf } from '../src/mesh/releases.js';
 
 export default defineRule({
@@ -67,8 +66,7 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
   },
   check(context) {
     const { mesh } = context;
-    const inv = meshInventory(mesh);
-    if (!inv.legacy.length) return;
+    if (!mesh.legacyPolicies.length) return;
     const v = mesh.settings.release;
     // PeerAuthentication exists from 1.5: show what to write when moving there.
     const target = v.has('peer-authentication') ? v : releaseOf('1.5');
@@ -86,7 +84,7 @@ istioctl 1.5's IST0120 / IST0121 (Policy / MeshPolicy deprecated, info; removed 
       if (text === undefined) rendered.set(c, (text = renderPolicyInline(c)));
       return text;
     };
-    for (const p of inv.legacy) {
+    for (const p of mesh.legacyPolicies) {
       const r = p.resource;
       const name = r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`;
       const status = !v.has('legacy-authentication-policy')

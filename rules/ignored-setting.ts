@@ -4,19 +4,10 @@ import type { ServerModeResult } from '../src/mesh/model.js';
 import {
   ANY_OTHER_NAMESPACE,
   describePeerAuthnSettings,
-  drAudience,
   legacyPortMatches,
   legacyTargets,
-  mayHaveSidecarClients,
-  meshInventory,
-  serviceByFqdn,
-  servicesSelecting,
-  shadowedMutualRules,
-  targetPortsOf,
-  workloadsSelected,
-  type LegacyPolicy,
-  type ShadowHit,
-} from '../src/mesh/inventory.js';
+} from '../src/mesh/config.js';
+import type { LegacyPolicy, ShadowHit } from '../src/mesh/model.js';
 
 export default defineRule({
   meta: {
@@ -88,11 +79,10 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
   },
   check(context) {
     const { mesh } = context;
-    const inv = meshInventory(mesh);
     const v = mesh.settings.release;
     const root = mesh.settings.rootNamespace;
 
-    for (const pa of inv.peerAuthentications) {
+    for (const pa of mesh.peerAuthentications) {
       const pname = `PeerAuthentication ${pa.namespace}/${pa.resource.name}`;
       if (pa.level === 'root-selector') {
         context.report({
@@ -103,9 +93,9 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
         continue;
       }
       if (pa.level !== 'workload' || !pa.selector || !pa.portLevel.size) continue;
-      const workloads = workloadsSelected(mesh, pa.namespace, pa.selector);
+      const workloads = mesh.workloadsSelected(pa.namespace, pa.selector);
       if (!workloads.length) continue; // unmatched-target says so
-      const targets = targetPortsOf(mesh, workloads);
+      const targets = mesh.targetPortsOf(workloads);
       const containerPorts = new Set(workloads.flatMap((w) => w.containerPorts.map((c) => c.port)));
       const names =
         workloads
@@ -119,9 +109,11 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
         const path = ['spec', 'portLevelMtls', String(port)];
         const asServicePort = workloads
           .flatMap((w) =>
-            servicesSelecting(mesh, w).flatMap((s) =>
-              s.ports.filter((p) => p.port === port).map((p) => ({ s, p, tp: mesh.targetPort(s, p, w) })),
-            ),
+            mesh
+              .servicesSelecting(w)
+              .flatMap((s) =>
+                s.ports.filter((p) => p.port === port).map((p) => ({ s, p, tp: mesh.targetPort(s, p, w) })),
+              ),
           )
           .find((x) => x.tp !== undefined);
         let message: string;
@@ -145,9 +137,9 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
     }
 
     // DestinationRules that no sidecar consults.
-    for (const dr of inv.destinationRules) {
-      const audience = drAudience(mesh, dr);
-      if (audience.namespaces.some((ns) => mayHaveSidecarClients(mesh, ns))) continue;
+    for (const dr of mesh.destinationRules) {
+      const audience = mesh.destinationRuleAudience(dr);
+      if (audience.namespaces.some((ns) => mesh.mayHaveSidecarClients(ns))) continue;
       const name = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
       if (!audience.namespaces.length) {
         const exportTo = dr.exportTo ?? [];
@@ -169,7 +161,7 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
     // Shadowed ISTIO_MUTUAL (auto mTLS off only: with auto mTLS, "no tls" is auto).
     if (!mesh.settings.autoMtls) {
       const byRule = new Map<ShadowHit['rule'], ShadowHit[]>();
-      for (const hit of shadowedMutualRules(mesh)) {
+      for (const hit of mesh.shadowedMutualRules()) {
         const list = byRule.get(hit.rule) ?? [];
         list.push(hit);
         byRule.set(hit.rule, list);
@@ -184,7 +176,7 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
 
     // Legacy Policies on a release that no longer reads them.
     if (!v.has('legacy-authentication-policy')) {
-      for (const p of inv.legacy) reportIgnoredLegacy(context, p);
+      for (const p of mesh.legacyPolicies) reportIgnoredLegacy(context, p);
     }
   },
 });
@@ -254,7 +246,7 @@ function insteadOf(
     return { what: `namespace ${p.namespace}`, mode: m.mode, explanation: m.explanation };
   }
   for (const t of targets) {
-    const service = serviceByFqdn(mesh, t.fqdn);
+    const service = mesh.serviceByFqdn(t.fqdn);
     const w = service?.workloads.find((x) => x.sidecar.state === 'sidecar');
     if (!service || !w) continue;
     const port = service.ports.find(

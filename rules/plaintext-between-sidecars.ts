@@ -9,8 +9,7 @@ import {
   victims,
   type Hit,
 } from '../src/rule-report.js';
-import { readDestinationRules, tlsFor } from '../src/mesh/destination-rules.js';
-import { CLUSTER_DOMAIN, hostMatches } from '../src/mesh/util.js';
+import { CLUSTER_DOMAIN } from '../src/mesh/util.js';
 
 export default defineRule({
   meta: {
@@ -54,15 +53,18 @@ Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
     // the starting point of a migration, not a finding.
     // A rule without tls is a downgrade only when it hides an ISTIO_MUTUAL rule for the same host (the io
     // network-issues trap, istio-semantics.md §4.5); otherwise, without auto mTLS, it sends what no rule would send.
-    const rules = readDestinationRules(context.mesh.resourcesOfKind('DestinationRule'));
+    // The model's own lookup answers it: the rule the client would pick if this one were not there, with the
+    // namespaces it consults and exportTo (an ISTIO_MUTUAL rule it cannot see hides nothing).
     const shadowsMutual = (h: Hit) => {
       const s = h.edge.server;
-      const fqdn = `${s.standIn ? '(any)' : s.service}.${s.namespace}.svc.${CLUSTER_DOMAIN}`;
-      const own = h.connection.client.cause?.resource;
-      return rules.some(
-        (dr) =>
-          dr.resource !== own && hostMatches(dr.host, fqdn) && tlsFor(dr, s.port).mode === 'ISTIO_MUTUAL',
-      );
+      const c = h.edge.client;
+      const client = {
+        namespace: c.namespace,
+        sidecar: c.sidecar,
+        labels: c.workload?.labels ?? c.members?.[0]?.labels ?? {},
+      };
+      const host = `${s.standIn ? '(any)' : s.service}.${s.namespace}.svc.${CLUSTER_DOMAIN}`;
+      return context.mesh.mutualRuleShadowedFor(client, host, s.namespace, s.port) !== undefined;
     };
     const causeOf = (h: Hit) => {
       const { client, server } = h.connection;

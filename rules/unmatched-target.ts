@@ -4,17 +4,14 @@ import type { Resource } from '../src/load/index.js';
 import type { MeshModel, Service, Workload } from '../src/mesh/model.js';
 import type { FieldPath } from '../src/types.js';
 import {
+  ANY_OTHER_NAMESPACE,
   describePeerAuthnSettings,
+  describeTls,
+  drTlsSummary,
   kubernetesHostNamespace,
   legacyPortMatches,
   legacyTargets,
-  meshInventory,
-  serviceByFqdn,
-  serviceEntriesFor,
-  servicesKnownIn,
-  workloadsKnownIn,
-  workloadsSelected,
-} from '../src/mesh/inventory.js';
+} from '../src/mesh/config.js';
 import { arr, get, obj, str, stringMap, selectorMatches } from '../src/mesh/util.js';
 import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 
@@ -23,8 +20,8 @@ export default defineRule({
     id: 'unmatched-target',
     defaultSeverity: 'warning',
     summary:
-      'A PeerAuthentication/AuthorizationPolicy selector, legacy Policy target, DestinationRule host or subset matches nothing in the inputs, so the setting applies to nothing.',
-    needs: ['mesh'],
+      "A PeerAuthentication/AuthorizationPolicy selector, legacy Policy target, DestinationRule host or subset matches nothing in the inputs, or a DestinationRule reaches none of its host's callers, so the setting applies to nothing.",
+    needs: ['graph'],
     relatedCodes: [
       'IST0114 PolicySpecifiesPortNameThatDoesntExist (retired 1.6)',
       'IST0127 NoMatchingWorkloadsFound',
@@ -47,7 +44,15 @@ Settings that point at something that does not exist, so Istio accepts them and 
 - a **DestinationRule** host that matches no Service and no ServiceEntry — including \`httpbin.foo\`, which Istio
   takes verbatim (only names without a dot are expanded, against the *rule's* namespace);
 - a DestinationRule **subset** whose labels match none of the host's workloads, and a DestinationRule
-  \`workloadSelector\` matching no workload of its namespace.
+  \`workloadSelector\` matching no workload of its namespace;
+- a **DestinationRule that only clients the inputs do not show would use**: the sidecars that consult it (its own
+  namespace, or — from the service's or the root namespace — those it is exported to) are all in namespaces with no
+  workload, no Service and no Namespace object in the inputs, while the callers of its host that the inputs show
+  (declared or inferred) are elsewhere and use another rule, or none. The classic: the client-side
+  \`ISTIO_MUTUAL\` rule saved without \`metadata.namespace\` lands in \`default\`, and \`sleep.foo\` / \`sleep.bar\` never
+  use it. The message says who would use it and what the callers use instead. Rules in the root namespace are
+  mesh-wide and never reported so; a namespace the inputs declare or hold Services of is taken to have its workloads
+  deployed from elsewhere.
 
 "No match" is only claimed where the inputs hold that namespace's workloads (or Services). Otherwise one info
 finding per namespace says which references could not be checked, so that a policy repository linted without its
@@ -92,7 +97,6 @@ numbers too.
   },
   check(context) {
     const { mesh } = context;
-    const inv = meshInventory(mesh);
     const unchecked = new Uncheckable();
 
     // Declared callers (config) that name no Service or no workload of the inputs, at their config line.
@@ -105,10 +109,10 @@ numbers too.
     }
 
     // PeerAuthentication selectors (workload level; root-namespace selectors are ignored-setting's).
-    for (const pa of inv.peerAuthentications) {
+    for (const pa of mesh.peerAuthentications) {
       if (pa.level !== 'workload' || !pa.selector) continue;
       const path = ['spec', 'selector', 'matchLabels'];
-      if (!workloadsKnownIn(mesh, pa.namespace)) {
+      if (!mesh.workloadsKnownIn(pa.namespace)) {
         unchecked.add(
           pa.namespace,
           pa.resource,
@@ -117,7 +121,7 @@ numbers too.
         );
         continue;
       }
-      if (workloadsSelected(mesh, pa.namespace, pa.selector).length) continue;
+      if (mesh.workloadsSelected(pa.namespace, pa.selector).length) continue;
       const placed = placedElsewhere(mesh, pa.namespace, pa.selector);
       context.report({
         resource: pa.resource,
@@ -144,11 +148,11 @@ numbers too.
         }
         continue;
       }
-      if (!workloadsKnownIn(mesh, ap.namespace)) {
+      if (!mesh.workloadsKnownIn(ap.namespace)) {
         unchecked.add(ap.namespace, ap.resource, path, `${name} selector ${labelText(ap.selector)}`);
         continue;
       }
-      if (workloadsSelected(mesh, ap.namespace, ap.selector).length) continue;
+      if (mesh.workloadsSelected(ap.namespace, ap.selector).length) continue;
       const placed = placedElsewhere(mesh, ap.namespace, ap.selector);
       context.report({
         resource: ap.resource,
@@ -160,7 +164,7 @@ numbers too.
 
     // Legacy Policy targets: they only matter where Istio still reads Policies (≤ 1.5).
     if (mesh.settings.release.has('legacy-authentication-policy')) {
-      for (const policy of inv.legacy) {
+      for (const policy of mesh.legacyPolicies) {
         if (policy.resource.kind !== 'Policy' || policy.namespace === undefined) continue;
         const ns = policy.namespace;
         const pname = `Policy ${ns}/${policy.resource.name}`;
@@ -184,9 +188,9 @@ numbers too.
             });
             continue;
           }
-          const service = serviceByFqdn(mesh, t.fqdn);
+          const service = mesh.serviceByFqdn(t.fqdn);
           if (!service) {
-            if (!servicesKnownIn(mesh, ns)) {
+            if (!mesh.servicesKnownIn(ns)) {
               unchecked.add(ns, policy.resource, t.path, `${pname} target ${t.name}`);
               continue;
             }
@@ -218,17 +222,17 @@ numbers too.
     }
 
     // DestinationRules: host, subsets, workloadSelector.
-    for (const dr of inv.destinationRules) {
+    for (const dr of mesh.destinationRules) {
       const name = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
       const hostPath = ['spec', 'host'];
       let service: Service | undefined;
       if (!dr.host.startsWith('*')) {
         const hostNs = kubernetesHostNamespace(dr.host);
-        service = hostNs ? serviceByFqdn(mesh, dr.host) : undefined;
-        const declared = serviceEntriesFor(mesh, dr.host).length > 0;
+        service = hostNs ? mesh.serviceByFqdn(dr.host) : undefined;
+        const declared = mesh.serviceEntriesFor(dr.host).length > 0;
         if (!service && !declared) {
           if (hostNs) {
-            if (servicesKnownIn(mesh, hostNs)) {
+            if (mesh.servicesKnownIn(hostNs)) {
               context.report({
                 resource: dr.resource,
                 path: hostPath,
@@ -259,14 +263,14 @@ numbers too.
       if (service) checkSubsets(mesh, dr.resource, name, service, context.report, unchecked);
       if (dr.workloadSelector && mesh.settings.release.has('destination-rule-workload-selector')) {
         const path = ['spec', 'workloadSelector', 'matchLabels'];
-        if (!workloadsKnownIn(mesh, dr.namespace)) {
+        if (!mesh.workloadsKnownIn(dr.namespace)) {
           unchecked.add(
             dr.namespace,
             dr.resource,
             path,
             `${name} workloadSelector ${labelText(dr.workloadSelector)}`,
           );
-        } else if (!workloadsSelected(mesh, dr.namespace, dr.workloadSelector).length) {
+        } else if (!mesh.workloadsSelected(dr.namespace, dr.workloadSelector).length) {
           context.report({
             resource: dr.resource,
             path,
@@ -276,9 +280,77 @@ numbers too.
       }
     }
 
+    // DestinationRules whose only possible users are sidecars of a namespace the inputs show nothing of, while the
+    // host's callers in the inputs are elsewhere (the rule saved without a namespace lands in `default`).
+    reportUnusedAudience(context);
+
     unchecked.report(context.report);
   },
 });
+
+/**
+ * A DestinationRule consulted only by sidecars of namespaces with no workload, no Service and no Namespace object
+ * in the inputs (the model's audience: exportTo and the namespaces Istio looks in), while sidecar callers of its
+ * host that the inputs show (declared or inferred) are in other namespaces and so never use it. Rules of the root
+ * namespace are mesh-wide and not this; a namespace the inputs declare or hold Services of is left alone: its
+ * workloads are simply deployed from elsewhere.
+ */
+function reportUnusedAudience(context: RuleContext): void {
+  const { mesh } = context;
+  const root = mesh.settings.rootNamespace;
+  let callersByService: Map<Service, Map<string, Workload>> | undefined;
+  const callersOf = (service: Service) => {
+    if (!callersByService) {
+      callersByService = new Map();
+      for (const e of context.graph.edges) {
+        const target = e.server.serviceRef;
+        const w = e.client.workload;
+        if (!target || !w || e.caller === 'possible' || e.client.sidecar !== 'sidecar') continue;
+        let byName = callersByService.get(target);
+        if (!byName) callersByService.set(target, (byName = new Map()));
+        byName.set(`${w.name}.${w.namespace}`, w);
+      }
+    }
+    return callersByService.get(service) ?? new Map<string, Workload>();
+  };
+  for (const dr of mesh.destinationRules) {
+    if (dr.namespace === root || dr.host.startsWith('*')) continue;
+    const service = mesh.serviceByFqdn(dr.host);
+    if (!service) continue;
+    const audience = mesh.destinationRuleAudience(dr);
+    if (!audience.namespaces.length || audience.namespaces.includes(ANY_OTHER_NAMESPACE)) continue;
+    const shown = (ns: string) => {
+      const origin = mesh.namespaces.get(ns)?.origin;
+      return mesh.servicesKnownIn(ns) || origin === 'manifest' || origin === 'config' || origin === 'system';
+    };
+    if (audience.namespaces.some(shown)) continue;
+    const callers = [...callersOf(service)]
+      .filter(([, w]) => !audience.namespaces.includes(w.namespace))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (!callers.length) continue;
+    const name = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
+    const users = audience.namespaces.join(', ');
+    // What those callers use instead: the model's lookup, per caller.
+    const instead = new Set(
+      callers.map(([, w]) => {
+        const used = mesh.destinationRuleFor(w.namespace, w.labels, dr.host, service.namespace)[0];
+        return used ? `DestinationRule ${used.namespace}/${used.resource.name}` : 'no DestinationRule';
+      }),
+    );
+    const listed = callers.slice(0, MESSAGE_LIST_CAP).map(([c]) => c);
+    const more = callers.length > MESSAGE_LIST_CAP ? ` and ${callers.length - MESSAGE_LIST_CAP} more` : '';
+    const implicit = !dr.resource.namespaceExplicit;
+    const placed = implicit
+      ? ` It has no metadata.namespace, so it lands in ${dr.namespace} (as with kubectl apply without -n).`
+      : '';
+    context.report({
+      resource: dr.resource,
+      path: implicit ? ['metadata'] : ['metadata', 'namespace'],
+      message: `${name} (host ${dr.host}, ${describeTls(drTlsSummary(dr))}) is used only by sidecars in ${users} (${audience.reason}), and the inputs hold no workload there.${placed} The callers of ${service.name}.${service.namespace} in the inputs do not use it: ${listed.join(', ')}${more} (in other namespaces) use ${[...instead].join(' or ')} for that host. Fix: put it in ${service.namespace}, the namespace of the service (or in the root namespace ${root} for every client); if it is meant for clients in ${users} only, lint their workloads with it.`,
+      keyDetail: 'audience',
+    });
+  }
+}
 
 type Report = RuleContext['report'];
 

@@ -14,7 +14,6 @@ import type {
 import type { Resource } from '../load/index.js';
 import { isUdp, resolveTargetPort } from '../mesh/services.js';
 import { KUBERNETES_SYSTEM_NAMESPACES, namespaceLabelsInject } from '../mesh/workloads.js';
-import { toAmbient } from '../mesh/build.js';
 import { reachesServer, type ServerScope } from './server-scope.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
@@ -655,8 +654,7 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
       continue;
     const injected = namespaceLabelsInject(ns.labels);
     // An ambient namespace's services are reached through ztunnel, not raw (istio-semantics.md §0.1, §6.3).
-    const ambient =
-      !injected && ns.labels['istio.io/dataplane-mode'] === 'ambient' && mesh.settings.release.has('ambient');
+    const ambient = !injected && mesh.namespaceAmbient(ns.name);
     const standIn = `any other service in ${ns.name}${injected ? '' : ambient ? ' (ambient)' : ' (no sidecar injection there)'}`;
     out.push({
       service: standInService(ns.name),
@@ -727,16 +725,7 @@ function makeStandInServerEdge(mesh: MeshModel, client: ClientNode, server: Stan
     sidecar: client.sidecar,
     labels: client.members?.[0]?.labels ?? NO_LABELS,
   };
-  const mode =
-    server.sidecar === 'none'
-      ? {
-          mode: 'NO_SIDECAR' as const,
-          level: 'default' as const,
-          explanation: `services in ${server.service.namespace} have no sidecar`,
-        }
-      : server.sidecar === 'ambient'
-        ? toAmbient(mesh.namespaceServerMode(server.service.namespace), mesh.settings.version.text)
-        : mesh.namespaceServerMode(server.service.namespace);
+  const mode = mesh.namespaceServerMode(server.service.namespace, server.sidecar);
   // Port 0: a stand-in service has no known port; only port-independent DestinationRule settings apply.
   const r = mesh.connect(spec, server.service, 0, { sidecar: server.sidecar, targetPort: undefined, mode });
   const connection: EdgeConnection = {

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options.js';
 import type {
   ClientSpec,
   ClientTlsResult,
+  DestinationRuleInfo,
   EdgeConnectionResult,
   MeshModel,
   ServerModeResult,
@@ -15,13 +16,13 @@ import type {
 } from './model.js';
 import { readAuthorizationPolicies } from './authz.js';
 import { connectionOutcome } from './connection.js';
+import { configAnswers } from './config.js';
 import {
   DestinationRuleIndex,
   clientModeFromTls,
   destinationRuleHosts,
   readDestinationRules,
   tlsFor,
-  type DestinationRuleInfo,
 } from './destination-rules.js';
 import { ServerPolicies, readLegacyPolicies, readPeerAuthentications } from './server-mode.js';
 import { extractServices, portProtocol, resolveTargetPort } from './services.js';
@@ -107,6 +108,8 @@ export function buildMeshModel(
     settings.rootNamespace,
     v,
   );
+
+  const targetPort: MeshModel['targetPort'] = (_service, port, workload) => resolveTargetPort(port, workload);
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
@@ -314,11 +317,17 @@ export function buildMeshModel(
     authorizationPolicies: readAuthorizationPolicies(byKind.of('AuthorizationPolicy')),
     resourcesOfKind: (...kinds) => anyKind.of(...kinds),
     serviceByHost: (host, fromNamespace) => lookupHost(hostIndex, host, fromNamespace),
-    targetPort: (_service, port, workload) => resolveTargetPort(port, workload),
+    targetPort,
     serverMode,
-    namespaceServerMode: (namespace) => {
+    namespaceServerMode: (namespace, sidecar = 'sidecar') => {
+      if (sidecar === 'none')
+        return {
+          mode: 'NO_SIDECAR',
+          level: 'default',
+          explanation: `services in ${namespace} have no sidecar`,
+        };
       const mode = policies.sidecarServerMode(undefined, namespace, undefined, undefined);
-      return mode;
+      return sidecar === 'ambient' ? toAmbient(mode, v.text) : mode;
     },
     namespacesDistinctFor,
     clientClassKey: (client) =>
@@ -328,6 +337,16 @@ export function buildMeshModel(
     clientTls,
     connect,
     connectWith,
+    ...configAnswers({
+      settings,
+      namespaces,
+      workloads,
+      services,
+      policies,
+      destinationRules: drs,
+      serviceEntryResources: anyKind.of('ServiceEntry'),
+      targetPort,
+    }),
   };
 }
 
@@ -364,7 +383,7 @@ function modelParts(
   return { settings, namespaces, workloads, services };
 }
 
-export function toAmbient(result: ServerModeResult, version: string): ServerModeResult {
+function toAmbient(result: ServerModeResult, version: string): ServerModeResult {
   // ztunnel: STRICT rejects plaintext; PERMISSIVE and DISABLE both accept it (pilot/pkg/serviceregistry/ambient/authorization.go).
   return {
     ...result,

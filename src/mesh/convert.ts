@@ -10,17 +10,9 @@
 // the same pods, a namespace policy of the root namespace, competing policies without timestamps), it says so.
 import type { Resource } from '../load/index.js';
 import { stringifyForKubernetes } from '../load/yaml-writer.js';
-import type { MeshModel, Service, Workload } from './model.js';
+import type { LegacyPolicy, MeshModel, PolicyLevels, Service, Workload } from './model.js';
 import type { FieldPath } from '../types.js';
-import {
-  kubernetesHostNamespace,
-  legacyPortMatches,
-  legacyTargets,
-  meshInventory,
-  serviceByFqdn,
-  servicesSelecting,
-  type LegacyPolicy,
-} from './inventory.js';
+import { kubernetesHostNamespace, legacyPortMatches, legacyTargets } from './config.js';
 import { oldestFirst } from './server-mode.js';
 import { get, obj, selectorMatches } from './util.js';
 import type { Release } from './releases.js';
@@ -90,11 +82,10 @@ type Desired =
   | { mode: 'ambiguous'; list: LegacyPolicy[] };
 
 function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conversion {
-  const inv = meshInventory(mesh);
   const root = mesh.settings.rootNamespace;
   const policies: ConvertedPolicy[] = [];
   const notes: ConversionNote[] = [];
-  const legacy = inv.legacy;
+  const legacy = mesh.legacyPolicies;
   const note = (p: LegacyPolicy | undefined, message: string, unconverted: boolean, path?: FieldPath) => {
     const n: ConversionNote = { message, unconverted };
     if (p) {
@@ -142,7 +133,7 @@ function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conver
   for (const p of legacy) noteDroppedFields(p, note);
 
   // 1. MeshPolicy: Istio reads only the one named `default`.
-  const meshDefault = inv.policies.legacyMesh();
+  const meshDefault = mesh.policies.legacyMesh();
   for (const p of legacy.filter((x) => x.resource.kind === 'MeshPolicy' && !meshDefault.includes(x))) {
     note(
       p,
@@ -160,7 +151,7 @@ function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conver
     ...new Set(legacy.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace]))),
   ].sort();
   for (const ns of namespaces) {
-    const wide = inv.policies.legacyNamespaceWide(ns);
+    const wide = mesh.policies.legacyNamespaceWide(ns);
     if (!wide.length) continue;
     if (ns === root) {
       for (const p of wide) {
@@ -216,7 +207,7 @@ function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conver
         );
         continue;
       }
-      const service = serviceByFqdn(mesh, t.fqdn);
+      const service = mesh.serviceByFqdn(t.fqdn);
       if (!service) {
         note(
           p,
@@ -268,7 +259,7 @@ function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conver
         );
       continue;
     }
-    const plan = planService(mesh, service, inv.policies, (p, m) => note(p, m, true));
+    const plan = planService(mesh, service, mesh.policies, (p, m) => note(p, m, true));
     if (plan) plans.push({ service, ...plan });
   }
 
@@ -351,7 +342,7 @@ function convertLegacyPolicies(mesh: MeshModel, options: ConvertOptions): Conver
 function planService(
   mesh: MeshModel,
   service: Service,
-  policies: ReturnType<typeof meshInventory>['policies'],
+  policies: PolicyLevels,
   fail: (p: LegacyPolicy, message: string) => void,
 ): { sources: LegacyPolicy[]; mode?: PeerMode; portLevel: Map<number, PeerMode> } | undefined {
   const sources: LegacyPolicy[] = [];
@@ -365,7 +356,7 @@ function planService(
   // Pods behind the service; without them only the service's own numeric target ports are known.
   const pods: (Workload | undefined)[] = service.workloads.length ? service.workloads : [undefined];
   for (const w of pods) {
-    const servicesOfPod = w ? servicesSelecting(mesh, w) : [service];
+    const servicesOfPod = w ? mesh.servicesSelecting(w) : [service];
     for (const s of servicesOfPod) {
       for (const sp of s.ports) {
         const tp = w
@@ -417,11 +408,7 @@ function planService(
   return { sources, portLevel: new Map([...concrete].map(([tp, c]) => [tp, c.mode])) };
 }
 
-function desiredFor(
-  policies: ReturnType<typeof meshInventory>['policies'],
-  service: Service,
-  port: Service['ports'][number],
-): Desired {
+function desiredFor(policies: PolicyLevels, service: Service, port: Service['ports'][number]): Desired {
   const found = policies.legacyPolicyFor(service, port);
   if (!found || (found.level !== 'legacy-service' && found.level !== 'legacy-port'))
     return { mode: 'inherit' };
@@ -430,7 +417,7 @@ function desiredFor(
   return { mode: found.policy.mode, source: found.policy };
 }
 
-function sourcesOf(service: Service, policies: ReturnType<typeof meshInventory>['policies']): LegacyPolicy[] {
+function sourcesOf(service: Service, policies: PolicyLevels): LegacyPolicy[] {
   const out: LegacyPolicy[] = [];
   for (const sp of service.ports) {
     const found = policies.legacyPolicyFor(service, sp);

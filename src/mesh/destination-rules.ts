@@ -4,7 +4,7 @@
 // pilot/pkg/networking/util/util.go (GetPortLevelTrafficPolicy, MergeSubsetTrafficPolicy).
 import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
-import type { Cause, ClientTlsMode } from './model.js';
+import type { Cause, ClientTlsMode, DestinationRuleInfo } from './model.js';
 import {
   arr,
   get,
@@ -20,14 +20,8 @@ import {
 import type { Release } from './releases.js';
 import { oldestFirst } from './server-mode.js';
 
-export interface DestinationRuleInfo {
-  resource: Resource;
-  namespace: string;
-  /** Host after Istio's short-name resolution against the DR's namespace. */
-  host: string;
-  exportTo: string[] | undefined;
-  workloadSelector?: Record<string, string>;
-}
+// The shape lives in the model's vocabulary (model.ts), which rules read; re-exported for the readers here.
+export type { DestinationRuleInfo };
 
 export type TlsModeSetting = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
 

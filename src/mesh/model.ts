@@ -141,6 +141,96 @@ export interface ClientSpec {
   labels: Record<string, string>;
 }
 
+/** What a PeerAuthentication (or its port entry) sets; UNSET inherits from the level above. */
+export type PeerAuthnMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+
+export interface PeerAuthn {
+  resource: Resource;
+  namespace: string;
+  /** undefined or empty = namespace/mesh-wide. */
+  selector?: Record<string, string>;
+  mode: PeerAuthnMode;
+  portLevel: Map<number, PeerAuthnMode>;
+}
+
+/**
+ * Where a PeerAuthentication sits (§1.2): mesh = root namespace without selector; namespace = elsewhere without
+ * selector; workload = selector outside the root namespace; root-selector = selector in the root namespace, which
+ * Istio ignores (ComposePeerAuthentication).
+ */
+export type PeerAuthnLevel = 'mesh' | 'namespace' | 'workload' | 'root-selector';
+
+interface PeerAuthnEntry extends PeerAuthn {
+  level: PeerAuthnLevel;
+}
+
+export interface LegacyPolicy {
+  resource: Resource;
+  namespace: string | undefined; // undefined for MeshPolicy
+  targets: { name: string; ports: { number?: number; name?: string }[]; index: number }[];
+  /** STRICT/PERMISSIVE from the first mtls peer; DISABLE when no peer has mtls (plaintext only). */
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+  modePath: FieldPath;
+}
+
+/** The policies at each level, as Istio composes them (mesh/server-mode.ts ServerPolicies). */
+export interface PolicyLevels {
+  /** Root namespace, no selector. */
+  meshLevel(): PeerAuthn[];
+  namespaceLevel(namespace: string): PeerAuthn[];
+  workloadLevel(namespace: string, labels: Record<string, string>): PeerAuthn[];
+  /** Namespace-wide legacy Policies (no targets) of a namespace; Istio uses the oldest. */
+  legacyNamespaceWide(namespace: string): LegacyPolicy[];
+  /** MeshPolicies named `default`, the only ones Istio reads. */
+  legacyMesh(): LegacyPolicy[];
+  /** The legacy policy for (service, service port) in 1.1–1.5. */
+  legacyPolicyFor(
+    service: Service,
+    port: ServicePort | undefined,
+  ): { policy: LegacyPolicy; level: PolicyLevel; ambiguous: LegacyPolicy[] } | undefined;
+}
+
+export interface DestinationRuleInfo {
+  resource: Resource;
+  namespace: string;
+  /** Host after Istio's short-name resolution against the DR's namespace. */
+  host: string;
+  exportTo: string[] | undefined;
+  workloadSelector?: Record<string, string>;
+}
+
+export interface DrAudience {
+  /** Namespaces of the inputs (and ANY_OTHER_NAMESPACE) whose sidecars consult this rule for its host. */
+  namespaces: string[];
+  /** Why the rule reaches only those. */
+  reason: string;
+}
+
+export interface ShadowHit {
+  /** The rule without tls that a client picks. */
+  rule: DestinationRuleInfo;
+  /** The ISTIO_MUTUAL rule it would have used without `rule` (may be `rule` itself: a port entry without tls). */
+  shadowed: DestinationRuleInfo;
+  shadowedPath: FieldPath;
+  /** Service ports affected; undefined = every port without its own entry. */
+  port: number | undefined;
+  /** Where the missing tls is (trafficPolicy or a portLevelSettings entry). */
+  path: FieldPath;
+  clientNamespace: string;
+}
+
+export interface ServiceEntryInfo {
+  resource: Resource;
+  namespace: string;
+  hosts: string[];
+}
+
+export interface TargetPortUse {
+  service: Service;
+  port: ServicePort;
+  workload: Workload;
+}
+
 export interface MeshModel {
   settings: MeshSettingsResolved;
   /** The resources the model was built from (schema-invalid ones left out). */
@@ -161,8 +251,13 @@ export interface MeshModel {
     targetPort: number | undefined,
     via?: { service: Service; port: ServicePort },
   ): ServerModeResult;
-  /** The mode a sidecar workload that the inputs do not show would get in `namespace` (stand-in servers). */
-  namespaceServerMode(namespace: string): ServerModeResult;
+  /**
+   * The mode a workload that the inputs do not show would get in `namespace` (stand-in servers): with a sidecar
+   * (the default), in ambient mode, or without either.
+   */
+  namespaceServerMode(namespace: string, sidecar?: SidecarState): ServerModeResult;
+  /** Is the namespace enrolled in ambient mode (istio.io/dataplane-mode=ambient, on a release that has it)? */
+  namespaceAmbient(namespace: string): boolean;
   /** Clients with the same key get the same DestinationRule for every host (for grouping possible callers). */
   clientClassKey(client: ClientSpec): string;
   /**
@@ -179,6 +274,58 @@ export interface MeshModel {
     port: ServicePort | number,
     server: ServerEndpoint,
   ): EdgeConnectionResult;
+  // The configuration itself, read once with the model (the same indexes the connection answers use).
+  /** Every PeerAuthentication, with the level Istio gives it. */
+  peerAuthentications: PeerAuthnEntry[];
+  /** authentication.istio.io Policies and MeshPolicies (≤ 1.5). */
+  legacyPolicies: LegacyPolicy[];
+  policies: PolicyLevels;
+  destinationRules: DestinationRuleInfo[];
+  serviceEntries: ServiceEntryInfo[];
+  /**
+   * The DestinationRule(s) a sidecar in `clientNamespace` uses for `host` (a service in `serviceNamespace`): the
+   * first is the one whose tls counts, the rest are merged into it (§3.2, §3.3). Empty: no rule.
+   */
+  destinationRuleFor(
+    clientNamespace: string,
+    clientLabels: Record<string, string>,
+    host: string,
+    serviceNamespace: string,
+  ): DestinationRuleInfo[];
+  /**
+   * The ISTIO_MUTUAL DestinationRule that a sidecar client would use for `host` on `port` if the rule it does use
+   * were not there (a rule without tls that hides it: istio-semantics.md §4.5); undefined when there is none.
+   */
+  mutualRuleShadowedFor(
+    client: ClientSpec,
+    host: string,
+    serviceNamespace: string,
+    port: number,
+  ): DestinationRuleInfo | undefined;
+  /** Does a sidecar in `clientNamespace` see this rule at all (exportTo and its release rules)? */
+  destinationRuleVisibleTo(rule: DestinationRuleInfo, clientNamespace: string): boolean;
+  /** Which client namespaces consult a DestinationRule for its host (§3.2), and why only those. */
+  destinationRuleAudience(rule: DestinationRuleInfo): DrAudience;
+  /** Groups of DestinationRules that Istio merges (same host and namespace …); only groups of two or more. */
+  mergedDestinationRules(): { key: string; rules: DestinationRuleInfo[]; newestWins: boolean }[];
+  /** Rules without tls that hide an ISTIO_MUTUAL setting from the clients that pick them (KIA0204, precisely). */
+  shadowedMutualRules(): ShadowHit[];
+  /** ServiceEntries declaring a host that the (resolved) pattern matches, or whose wildcard host covers it. */
+  serviceEntriesFor(host: string): ServiceEntryInfo[];
+  /** The Service with exactly this FQDN in the inputs. */
+  serviceByFqdn(fqdn: string): Service | undefined;
+  /** The inputs hold at least one workload in `namespace`: only then can "selects nothing" be said. */
+  workloadsKnownIn(namespace: string): boolean;
+  /** The inputs hold a Service or a workload in `namespace`. */
+  servicesKnownIn(namespace: string): boolean;
+  /** Workloads of `namespace` whose pod labels match a `matchLabels` selector. */
+  workloadsSelected(namespace: string, selector: Record<string, string>): Workload[];
+  /** Could a sidecar client run in this namespace? False only when the inputs say it has no injection and no sidecar pods. */
+  mayHaveSidecarClients(namespace: string): boolean;
+  /** Services that select a workload (the ones whose ports become inbound listeners on it). */
+  servicesSelecting(workload: Workload): Service[];
+  /** Target (container) ports that Services route to on these workloads, each with the service ports that reach it. */
+  targetPortsOf(workloads: Workload[]): Map<number, TargetPortUse[]>;
   /** connect() for what a client sends as clientTls() answered it (the graph asks that once per edge, not per endpoint). */
   connectWith(
     clientTls: ClientTlsResult,

@@ -7,6 +7,9 @@ import { describeResource } from '../load/resource.js';
 import type { FieldPath } from '../types.js';
 import type {
   Cause,
+  LegacyPolicy,
+  PeerAuthn,
+  PeerAuthnMode,
   PolicyLevel,
   ServerMode,
   ServerModeResult,
@@ -27,25 +30,10 @@ import {
 } from './util.js';
 import type { Release } from './releases.js';
 
-type MtlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+type MtlsMode = PeerAuthnMode;
 
-export interface PeerAuthn {
-  resource: Resource;
-  namespace: string;
-  /** undefined or empty = namespace/mesh-wide. */
-  selector?: Record<string, string>;
-  mode: MtlsMode;
-  portLevel: Map<number, MtlsMode>;
-}
-
-export interface LegacyPolicy {
-  resource: Resource;
-  namespace: string | undefined; // undefined for MeshPolicy
-  targets: { name: string; ports: { number?: number; name?: string }[]; index: number }[];
-  /** STRICT/PERMISSIVE from the first mtls peer; DISABLE when no peer has mtls (plaintext only). */
-  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
-  modePath: FieldPath;
-}
+// The shapes live in the model's vocabulary (model.ts), which rules read; re-exported for the readers here.
+export type { LegacyPolicy, PeerAuthn };
 
 function mtlsMode(v: unknown): MtlsMode {
   const m = str(v);

@@ -26,6 +26,7 @@ const POD_TEMPLATE_PATHS: Record<string, FieldPath> = {
 };
 
 export const WORKLOAD_KINDS = new Set(Object.keys(POD_TEMPLATE_PATHS));
+const EXTENSIONS_KINDS = new Set(['Deployment', 'DaemonSet', 'ReplicaSet']);
 
 /**
  * Namespaces the injector never touches (istio pkg/kube/inject/initializer.go IgnoredNamespaces; 1.4 had only
@@ -90,7 +91,11 @@ export function extractWorkloads(resources: Resource[]): Omit<Workload, 'sidecar
     const podPath = Object.hasOwn(POD_TEMPLATE_PATHS, r.kind) ? POD_TEMPLATE_PATHS[r.kind] : undefined;
     if (!podPath || r.namespace === undefined) continue;
     if (r.kind === 'Rollout' && r.group !== 'argoproj.io') continue;
-    if (r.kind !== 'Rollout' && r.group !== '' && r.group !== 'apps' && r.group !== 'batch') continue;
+    // extensions/v1beta1 served Deployments, DaemonSets and ReplicaSets until Kubernetes 1.16; manifests of that
+    // era (istio-tutorial's recommendation-v4…v7) still run their pods, with the same pod template.
+    const legacyGroup = r.group === 'extensions' && EXTENSIONS_KINDS.has(r.kind);
+    if (r.kind !== 'Rollout' && r.group !== '' && r.group !== 'apps' && r.group !== 'batch' && !legacyGroup)
+      continue;
     const pod = obj(get(r.value, ...podPath));
     if (!pod) continue;
     const podSpec = obj(pod.spec) ?? {};
@@ -327,7 +332,14 @@ function ambientEnrolled(
   const pod = w.labels['istio.io/dataplane-mode'];
   if (pod === 'ambient') return 'the pod is enrolled in ambient mode (istio.io/dataplane-mode=ambient)';
   if (pod === 'none') return undefined;
-  if (nsLabels['istio.io/dataplane-mode'] === 'ambient')
-    return `namespace ${w.namespace} is enrolled in ambient mode`;
+  if (namespaceAmbient(nsLabels, v)) return `namespace ${w.namespace} is enrolled in ambient mode`;
   return undefined;
+}
+
+/**
+ * Is a namespace enrolled in ambient mode (its pods go through ztunnel unless they opt out)? The one place this is
+ * decided: workloads here, stand-in servers in the graph and the model's answers ask it.
+ */
+export function namespaceAmbient(nsLabels: Record<string, string>, v: Release): boolean {
+  return v.has('ambient') && nsLabels['istio.io/dataplane-mode'] === 'ambient';
 }
