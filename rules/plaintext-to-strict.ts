@@ -10,8 +10,11 @@ import {
   victims,
   type Hit,
 } from '../src/rule-report.js';
+import { NGINX_POD_IPS } from '../src/graph/ingress.js';
 
 const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
+/** Stand-in callers that no injection of theirs can fix from these manifests. */
+const OUTSIDE = new Set(['ExternalClient', 'IngressController']);
 
 export default defineRule({
   meta: {
@@ -90,11 +93,37 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 
 function fixFor(hits: Hit[]): string {
   const modes = new Set(hits.map((h) => h.connection.client.mode));
+  const kinds = new Set(hits.map((h) => h.edge.client.kind));
   const fixes: string[] = [];
-  if (modes.has('NO_SIDECAR'))
+  // Callers from outside the mesh cannot simply be injected.
+  if (kinds.has('ExternalClient'))
+    fixes.push(
+      'send clients outside the cluster through an Istio ingress gateway, or keep those ports PERMISSIVE (portLevelMtls)',
+    );
+  if (
+    kinds.has('IngressController') ||
+    hits.some(
+      (h) => h.edge.evidence.resource?.kind === 'Ingress' && h.connection.client.mode === 'NO_SIDECAR',
+    )
+  )
+    fixes.push(
+      'inject a sidecar into the ingress controller and set nginx.ingress.kubernetes.io/service-upstream: "true" on the Ingress (or keep PERMISSIVE until then)',
+    );
+  if (hits.some((h) => h.connection.client === NGINX_POD_IPS))
+    fixes.push(
+      'set nginx.ingress.kubernetes.io/service-upstream: "true" on the Ingress, so that the controller\'s sidecar sends mTLS',
+    );
+  if (
+    hits.some(
+      (h) =>
+        h.connection.client.mode === 'NO_SIDECAR' &&
+        !OUTSIDE.has(h.edge.client.kind) &&
+        h.edge.evidence.resource?.kind !== 'Ingress',
+    )
+  )
     fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
   if (modes.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
-  if (modes.has('PLAINTEXT'))
+  if (hits.some((h) => h.connection.client.mode === 'PLAINTEXT' && h.connection.client !== NGINX_POD_IPS))
     fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
   if (modes.has('AUTO'))
     fixes.push(
