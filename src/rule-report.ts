@@ -208,7 +208,8 @@ function edgeRefsCounted(hits: Hit[]): { edges: EdgeRef[]; omitted: number } {
       if (i < members.length) omitted += members.length - i - alreadyListed(members, i, clients);
     } else {
       const c = edge.client;
-      const kind = c.standIn ? 'StandIn' : c.kind;
+      // Stand-ins for workloads are "StandIn"; callers inferred from a resource say what they are (IngressController…).
+      const kind = c.standIn && c.kind === 'Workload' ? 'StandIn' : c.kind;
       add(lengthPrefixed(c.namespace, c.name, kind), { namespace: c.namespace, workload: c.name, kind });
     }
   }
