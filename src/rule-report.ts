@@ -130,11 +130,20 @@ function failureText(c: EdgeConnection): string {
 
 /** Known callers first, then possible ones, then stand-ins: the list a person reads should start with facts. */
 function byCertainty(hits: Hit[]): Hit[] {
-  // A stable sort on four ranks: bucket, then concatenate (linear; findings can hold tens of thousands of hits).
-  const buckets: Hit[][] = [[], [], [], []];
+  // A stable sort on five ranks: bucket, then concatenate (linear; findings can hold tens of thousands of hits).
+  // A stand-in inferred from a resource (an Ingress's controller) is a fact too: after the known workloads.
+  const buckets: Hit[][] = [[], [], [], [], []];
   for (const h of hits)
     buckets[
-      h.edge.client.standIn ? 3 : h.edge.caller === 'declared' ? 0 : h.edge.caller === 'inferred' ? 1 : 2
+      h.edge.client.standIn && h.edge.client.kind === 'Workload'
+        ? 4
+        : h.edge.caller === 'declared'
+          ? 0
+          : h.edge.caller === 'inferred'
+            ? h.edge.client.standIn
+              ? 2
+              : 1
+            : 3
     ]!.push(h);
   return buckets.flat();
 }

@@ -43,7 +43,8 @@ const gatewayAnswers = new WeakMap<Workload, boolean>();
 function gatewayShape(w: Workload): boolean {
   const templates = w.annotations['inject.istio.io/templates'];
   if (templates?.split(',').some((t) => t.trim() === 'gateway')) return true;
-  if (w.labels['gateway.istio.io/managed'] === 'istio.io-gateway-controller') return true;
+  // Pods Istio deploys for Gateway API Gateways (istio.io-gateway-controller, -eastwest-, -mesh- …).
+  if (w.labels['gateway.istio.io/managed']?.startsWith('istio.io-')) return true;
   const istio = w.labels.istio;
   if (istio === 'ingressgateway' || istio === 'egressgateway' || w.labels['istio.io/gateway-name']) {
     const spec = obj(get(w.resource.value, ...w.podPath, 'spec'));
@@ -65,6 +66,22 @@ function gatewayNodes(workloads: Workload[], standIn: () => ClientNode): ClientN
     workload: w,
     // A gateway is a proxy whatever the injection labels say: its own container is the proxy.
     sidecar: 'sidecar' as const,
+  }));
+}
+
+/**
+ * The Istio ingress gateway that serves Kubernetes Ingresses of class istio: the pods mesh config ingressSelector
+ * picks (istio=ingressgateway by default, pilot/pkg/config/kube/ingress), or a stand-in in the root namespace.
+ */
+export function istioIngressGatewayNodes(mesh: MeshModel): ClientNode[] {
+  const root = mesh.settings.rootNamespace;
+  const selected = mesh.workloads.filter((w) => w.labels.istio === 'ingressgateway' && isGatewayWorkload(w));
+  return gatewayNodes(selected, () => ({
+    namespace: root,
+    name: '*',
+    kind: 'Gateway',
+    sidecar: 'sidecar',
+    standIn: `the Istio ingress gateway (istio=ingressgateway; not in the inputs; assumed in ${root})`,
   }));
 }
 

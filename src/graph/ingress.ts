@@ -8,7 +8,7 @@ import { arr, get, obj, portNumber, str } from '../mesh/util.js';
 import type { FieldPath } from '../types.js';
 import type { Call } from './callers.js';
 import type { CallerEvidence, ClientNode } from './graph.js';
-import { isGatewayWorkload } from './gateways.js';
+import { isGatewayWorkload, istioIngressGatewayNodes } from './gateways.js';
 
 export const INGRESS_INPUTS: readonly KindInput[] = [
   {
@@ -26,6 +26,8 @@ export const INGRESS_INPUTS: readonly KindInput[] = [
 ];
 
 const NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+/** Istio serves Ingresses itself: class istio (mesh config ingressClass), or an IngressClass with this controller. */
+const ISTIO_CONTROLLER = 'istio.io/ingress-controller';
 const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 const SERVICE_UPSTREAM = 'nginx.ingress.kubernetes.io/service-upstream';
 
@@ -129,31 +131,36 @@ export function ingressCalls(mesh: MeshModel, input: (kind: string) => Resource[
   for (const ingress of ingresses) {
     const namespace = ingress.namespace!;
     const served = classOf(ingress, classes);
-    const controllers = controllersOf(served, candidates);
+    const istio =
+      served.controller !== undefined ? served.controller === ISTIO_CONTROLLER : served.className === 'istio';
+    const controllers = istio ? [] : controllersOf(served, candidates);
     const nginx =
-      served.controller === NGINX_CONTROLLER ||
-      (served.controller === undefined && (served.className ?? 'nginx') === 'nginx') ||
-      controllers.some(isIngressNginx);
+      !istio &&
+      (served.controller === NGINX_CONTROLLER ||
+        (served.controller === undefined && (served.className ?? 'nginx') === 'nginx') ||
+        controllers.some(isIngressNginx));
     const serviceUpstream =
       str(get(ingress.value, 'metadata', 'annotations', SERVICE_UPSTREAM))?.toLowerCase() === 'true';
-    const nodes: ClientNode[] = controllers.length
-      ? controllers.map((w) => ({
-          namespace: w.namespace,
-          name: w.name,
-          kind: w.kind,
-          workload: w,
-          sidecar: w.sidecar.state,
-        }))
-      : [
-          {
-            namespace: '(not in the inputs)',
-            name: '*',
-            kind: 'IngressController',
-            sidecar: 'none',
-            sidecarAssumed: true,
-            standIn: `the ${served.className ?? (nginx ? 'nginx' : 'default')} ingress controller (not in the inputs; assumed without a sidecar)`,
-          },
-        ];
+    const nodes: ClientNode[] = istio
+      ? istioIngressGatewayNodes(mesh)
+      : controllers.length
+        ? controllers.map((w) => ({
+            namespace: w.namespace,
+            name: w.name,
+            kind: w.kind,
+            workload: w,
+            sidecar: w.sidecar.state,
+          }))
+        : [
+            {
+              namespace: '(not in the inputs)',
+              name: '*',
+              kind: 'IngressController',
+              sidecar: 'none',
+              sidecarAssumed: true,
+              standIn: `the ${served.className ?? (nginx ? 'nginx' : 'default')} ingress controller (not in the inputs; assumed without a sidecar)`,
+            },
+          ];
     for (const backend of ingressBackends(ingress)) {
       const service = mesh.serviceByHost(`${backend.name}.${namespace}`, namespace);
       if (!service) continue;
