@@ -35,8 +35,11 @@ legacy Policy/MeshPolicy) and a caller that sends plaintext to it:
 
 One finding per cause: the \`mode: STRICT\` line, listing every caller it breaks; the callers' manifests are related
 locations. Callers are declared (config \`callers\`, annotation \`mtls-lint.io/calls\`), inferred (service URLs in env,
-args and ConfigMaps; AuthorizationPolicy sources), or possible (any other workload in the inputs, and a stand-in for
-"any new sidecar workload" in each injected namespace).
+args and ConfigMaps; AuthorizationPolicy sources; the ingress controller behind an \`Ingress\`; "clients outside the
+cluster" of a LoadBalancer, NodePort or externalIPs Service; gateway proxies calling the destinations of their routes),
+or possible (any other workload in the inputs, and a stand-in for "any new sidecar workload" in each injected
+namespace). Callers from outside the mesh get their own fix: route them through an Istio ingress gateway, or inject the
+ingress controller and let it call the Service (ingress-nginx: \`nginx.ingress.kubernetes.io/service-upstream: "true"\`).
 
 ## Why it matters
 Clients without a sidecar get a **connection reset** (curl exit 56, \`%{http_code}\` = \`000\`); sidecar clients sending
@@ -46,7 +49,8 @@ only once no caller without a sidecar is left.
 ## Severity
 Error when a declared or inferred caller breaks, or when the broken caller stands for *every* sidecar workload of a
 namespace (e.g. STRICT with auto mTLS off and no ISTIO_MUTUAL DestinationRule). Warning when only possible callers
-are affected. Lowered one step when the client's sidecar state rests on an assumption (namespace not in the inputs).
+are affected. Lowered one step when the client's sidecar state rests on an assumption (namespace not in the inputs,
+or an ingress controller the inputs do not show, assumed without a sidecar).
 
 ## Failing example
 \`\`\`yaml

@@ -151,6 +151,18 @@ describe('Ingress: the controller calls each backend Service port', () => {
       );
     });
 
+  for (const v of RELEASES)
+    it(`${v}: class istio is served by Istio's ingress gateway, a proxy sending mTLS: no finding`, async () => {
+      const r = await lintYaml(shop(v, ingress({ annotation: 'istio' })), { istioVersion: v });
+      const e = r.edges.find((x) => x.evidence.resource?.kind === 'Ingress')!;
+      expect(e.client).toMatchObject({ kind: 'Gateway', namespace: 'istio-system', sidecar: 'sidecar' });
+      expect(e.client.standIn).toBe(
+        'the Istio ingress gateway (istio=ingressgateway; not in the inputs; assumed in istio-system)',
+      );
+      expect(e.outcome).toBe('mtls');
+      expect(byRule(r, 'plaintext-to-strict')).toEqual([]);
+    });
+
   it('the class from the kubernetes.io/ingress.class annotation, or from the default IngressClass', async () => {
     const byAnnotation = await lintYaml(shop('1.30', ingress({ annotation: 'traefik' })));
     expect(ptsMessages(byAnnotation)[0]).toContain('the traefik ingress controller (not in the inputs');
