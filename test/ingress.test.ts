@@ -15,6 +15,7 @@ import {
   peerAuthentication,
   type Run,
 } from './helpers/mesh.js';
+import { makeRepo, runGit } from './diff.helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const INJECTED = { 'istio-injection': 'enabled' };
@@ -294,5 +295,33 @@ describe('examples/ingress: an ingress-fronted service going STRICT', () => {
     const out = await cli(['examples/ingress/3-controller-in-mesh'], ROOT);
     expect(out.stdout).toContain('no problems');
     expect(out.code).toBe(0);
+  });
+});
+
+describe('PR mode: a change that adds an outside caller is a new finding', () => {
+  it('a Service turned LoadBalancer, and an Ingress added, under STRICT: new findings against the base', async () => {
+    const files = shop('1.30', '{}\n');
+    const repo = makeRepo('ingress-pr', [
+      files,
+      { 'web.yaml': exposed('type: LoadBalancer') },
+      { 'more.yaml': ingress({ className: 'nginx' }) },
+    ]);
+    const run = async (base: string) => {
+      runGit(repo.dir, ['checkout', '-q', repo.commits[repo.commits.indexOf(base) + 1]!]);
+      const out = await cli(['-f', 'json', '--base', base, '.'], repo.dir);
+      return JSON.parse(out.stdout) as { findings: { rule: string; new?: boolean; message: string }[] };
+    };
+    const lb = await run(repo.commits[0]!);
+    expect(lb.findings.filter((f) => f.new).map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        'clients outside the cluster (Service shop/web type: LoadBalancer) → web.shop:8000',
+      ),
+    ]);
+    const ing = await run(repo.commits[1]!);
+    expect(ing.findings.filter((f) => f.new).map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        'the nginx ingress controller (not in the inputs; assumed without a sidecar) → web.shop:8000',
+      ),
+    ]);
   });
 });
