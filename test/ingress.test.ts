@@ -11,6 +11,7 @@ import {
   docs,
   lintPaths,
   lintYaml,
+  lineOf,
   namespace,
   peerAuthentication,
   type Run,
@@ -213,6 +214,22 @@ describe('LoadBalancer, NodePort and externalIPs: clients outside the cluster', 
         ]);
         expect(byRule(r, 'plaintext-to-strict')[0]!.severity).toBe('error');
       });
+
+  it('under PERMISSIVE they are on the to-do list, with the fix that fits them (info)', async () => {
+    const files = shop('1.30', '{}\n');
+    files['strict.yaml'] = peerAuthentication('shop', 'default', { mode: 'PERMISSIVE' });
+    files['web.yaml'] = exposed('type: LoadBalancer');
+    const r = await lintYaml(files);
+    const [f, ...rest] = byRule(r, 'plaintext-accepted');
+    expect(rest).toEqual([]);
+    expect(f!.severity).toBe('info');
+    expect(f!.message).toContain(
+      'clients outside the cluster (Service shop/web type: LoadBalancer) → web.shop:8000. They are unauthenticated and would break under STRICT; send clients outside the cluster through an Istio ingress gateway',
+    );
+    expect(f!.related?.map((x) => `${x.file}:${x.line} ${x.message}`)).toEqual([
+      `web.yaml:${lineOf(files['web.yaml']!, 'type: LoadBalancer')} inferred caller: Service shop/web type: LoadBalancer: reachable from outside the cluster`,
+    ]);
+  });
 
   it('a ClusterIP Service has no outside clients, and a Service in front of a gateway is not a server', async () => {
     const files = shop('1.30', '{}\n');
