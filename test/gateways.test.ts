@@ -216,6 +216,27 @@ spec:
       expect(gatewayEdges(unrouted, 'web.shop').map((e) => e.outcome)).toEqual(['mtls']);
     });
 
+  it('a destination without a port: the single port of its service; a multi-port service gets no call (Istio has no cluster for it)', async () => {
+    const twoPorts = app('shop', 'api').replace(
+      '  - port: 8000\n    name: http\n    targetPort: 80\n',
+      '  - port: 8000\n    name: http\n    targetPort: 80\n  - port: 9000\n    name: http-admin\n    targetPort: 80\n',
+    );
+    const vs = (host: string) =>
+      virtualService('shop', 'shop-gateway', host).replace('\n        port: {number: 8000}', '');
+    const r = await lintYaml({
+      ...base([twoPorts]),
+      'vs.yaml': docs(vs('web'), vs('api').replace('name: web', 'name: api')),
+    });
+    expect(gatewayEdges(r, 'web.shop').map((e) => e.server.port)).toEqual([8000]);
+    expect(
+      r.result
+        .mesh()
+        .services.find((x) => x.name === 'api')!
+        .ports.map((p) => p.port),
+    ).toEqual([8000, 9000]);
+    expect(gatewayEdges(r, 'api.shop')).toEqual([]);
+  });
+
   it('a Gateway whose gateway pods are not in the inputs: a stand-in gateway proxy in the root namespace', async () => {
     const r = await lintYaml({
       'ns.yaml': docs(namespace('istio-system'), namespace('shop', INJECTED)),

@@ -87,7 +87,7 @@ export function istioIngressGatewayNodes(mesh: MeshModel): ClientNode[] {
 
 interface Destination {
   service: Service;
-  ports: number[] | undefined;
+  ports: number[];
   subset?: string;
   path: FieldPath;
   what: string;
@@ -190,11 +190,12 @@ export function gatewayCalls(mesh: MeshModel, input: (kind: string) => Resource[
         if (!gateway) return;
         const className = str(get(gateway.value, 'spec', 'gatewayClassName')) ?? '';
         const controller = classControllers.get(className);
+        // A waypoint is the mesh's own proxy for ambient traffic, not a gateway caller.
+        if (className === 'istio-waypoint') return;
         const istio =
           controller !== undefined
-            ? controller === ISTIO_GATEWAY_CONTROLLER && className !== 'istio-waypoint'
+            ? controller === ISTIO_GATEWAY_CONTROLLER
             : ISTIO_GATEWAY_CLASSES.has(className);
-        if (className === 'istio-waypoint') return;
         let nodes: ClientNode[];
         if (istio) {
           // Istio deploys the proxy in the Gateway's namespace, labelled with the Gateway's name.
@@ -242,11 +243,12 @@ function virtualServiceDestinations(mesh: MeshModel, vs: Resource, namespace: st
         const service = mesh.serviceByHost(host, namespace);
         if (!service) return;
         const port = portNumber(get(dest, 'port', 'number'));
+        // Without a port, Istio routes only to a single-port service (a multi-port one gets no cluster): no call.
+        if (port === undefined && service.ports.length !== 1) return;
         const subset = str(dest.subset);
         const d2: Destination = {
           service,
-          ports:
-            port !== undefined ? [port] : service.ports.length === 1 ? [service.ports[0]!.port] : undefined,
+          ports: [port ?? service.ports[0]!.port],
           path: ['spec', section, ri, 'route', di, 'destination', 'host'],
           what: `routes to ${host}${port !== undefined ? `:${port}` : ''}${subset ? ` subset ${subset}` : ''}`,
         };
@@ -272,11 +274,13 @@ function routeBackends(mesh: MeshModel, route: Resource, namespace: string): Des
       const service = mesh.serviceByHost(`${name}.${ns}`, namespace);
       if (!service) return;
       const port = portNumber(ref.port);
+      // A Service backendRef without a port is invalid (Gateway API requires one): no call.
+      if (port === undefined) return;
       out.push({
         service,
-        ports: port !== undefined ? [port] : undefined,
+        ports: [port],
         path: ['spec', 'rules', ri, 'backendRefs', bi, 'name'],
-        what: `backendRef ${name}.${ns}${port !== undefined ? `:${port}` : ''}`,
+        what: `backendRef ${name}.${ns}:${port}`,
       });
     });
   });
