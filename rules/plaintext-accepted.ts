@@ -55,7 +55,7 @@ Inject \`legacy/sleep\`, then set STRICT.
       if (!at) continue;
       context.report({
         ...at,
-        message: `${first.connection.server.explanation}, and ${n} caller${n === 1 ? '' : 's'} without a sidecar send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits, false)}. They are unauthenticated and would break under STRICT; inject them before tightening.`,
+        message: `${first.connection.server.explanation}, and ${n} caller${n === 1 ? '' : 's'} without a sidecar send${n === 1 ? 's' : ''} plaintext: ${victimList(group.hits, false)}. They are unauthenticated and would break under STRICT; ${group.hits.some((h) => h.edge.client.kind === 'ExternalClient') ? 'send clients outside the cluster through an Istio ingress gateway (or keep those ports PERMISSIVE) and inject the others' : 'inject them'} before tightening.`,
         ...victims(context, group.hits, () => 'caller without a sidecar'),
         keyDetail: `${causeKey(group.cause)}|${first.edge.server.service}.${first.edge.server.namespace}`,
       });

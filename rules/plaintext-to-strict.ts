@@ -11,8 +11,11 @@ import {
   victims,
   type Hit,
 } from '../src/rule-report.js';
+import { NGINX_POD_IPS } from '../src/graph/ingress.js';
 
 const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
+/** Stand-in callers that no injection of theirs can fix from these manifests. */
+const OUTSIDE = new Set(['ExternalClient', 'IngressController']);
 
 export default defineRule({
   meta: {
@@ -33,8 +36,11 @@ legacy Policy/MeshPolicy) and a caller that sends plaintext to it:
 
 One finding per cause: the \`mode: STRICT\` line, listing every caller it breaks; the callers' manifests are related
 locations. Callers are declared (config \`callers\`, annotation \`mtls-lint.io/calls\`), inferred (service URLs in env,
-args and ConfigMaps; AuthorizationPolicy sources), or possible (any other workload in the inputs, and a stand-in for
-"any new sidecar workload" in each injected namespace).
+args and ConfigMaps; AuthorizationPolicy sources; the ingress controller behind an \`Ingress\`; "clients outside the
+cluster" of a LoadBalancer, NodePort or externalIPs Service; gateway proxies calling the destinations of their routes),
+or possible (any other workload in the inputs, and a stand-in for "any new sidecar workload" in each injected
+namespace). Callers from outside the mesh get their own fix: route them through an Istio ingress gateway, or inject the
+ingress controller and let it call the Service (ingress-nginx: \`nginx.ingress.kubernetes.io/service-upstream: "true"\`).
 
 ## Why it matters
 Clients without a sidecar get a **connection reset** (curl exit 56, \`%{http_code}\` = \`000\`); sidecar clients sending
@@ -44,7 +50,8 @@ only once no caller without a sidecar is left.
 ## Severity
 Error when a declared or inferred caller breaks, or when the broken caller stands for *every* sidecar workload of a
 namespace (e.g. STRICT with auto mTLS off and no ISTIO_MUTUAL DestinationRule). Warning when only possible callers
-are affected. Lowered one step when the client's sidecar state rests on an assumption (namespace not in the inputs).
+are affected. Lowered one step when the client's sidecar state rests on an assumption (namespace not in the inputs,
+or an ingress controller the inputs do not show, assumed without a sidecar).
 
 ## Failing example
 \`\`\`yaml
@@ -91,11 +98,37 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 
 function fixFor(hits: Hit[]): string {
   const modes = new Set(hits.map((h) => h.connection.client.mode));
+  const kinds = new Set(hits.map((h) => h.edge.client.kind));
   const fixes: string[] = [];
-  if (modes.has('NO_SIDECAR'))
+  // Callers from outside the mesh cannot simply be injected.
+  if (kinds.has('ExternalClient'))
+    fixes.push(
+      'send clients outside the cluster through an Istio ingress gateway, or keep those ports PERMISSIVE (portLevelMtls)',
+    );
+  if (
+    kinds.has('IngressController') ||
+    hits.some(
+      (h) => h.edge.evidence.resource?.kind === 'Ingress' && h.connection.client.mode === 'NO_SIDECAR',
+    )
+  )
+    fixes.push(
+      'inject a sidecar into the ingress controller and set nginx.ingress.kubernetes.io/service-upstream: "true" on the Ingress (or keep PERMISSIVE until then)',
+    );
+  if (hits.some((h) => h.connection.client === NGINX_POD_IPS))
+    fixes.push(
+      'set nginx.ingress.kubernetes.io/service-upstream: "true" on the Ingress, so that the controller\'s sidecar sends mTLS',
+    );
+  if (
+    hits.some(
+      (h) =>
+        h.connection.client.mode === 'NO_SIDECAR' &&
+        !OUTSIDE.has(h.edge.client.kind) &&
+        h.edge.evidence.resource?.kind !== 'Ingress',
+    )
+  )
     fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
   if (modes.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
-  if (modes.has('PLAINTEXT'))
+  if (hits.some((h) => h.connection.client.mode === 'PLAINTEXT' && h.connection.client !== NGINX_POD_IPS))
     fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
   if (modes.has('AUTO'))
     fixes.push(

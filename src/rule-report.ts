@@ -131,17 +131,20 @@ function failureText(c: EdgeConnection): string {
 
 /** Known callers first, then possible ones, then stand-ins: the list a person reads should start with facts. */
 function byCertainty(hits: Hit[]): Hit[] {
-  // A stable sort on four ranks: bucket, then concatenate (linear; findings can hold tens of thousands of hits).
-  const buckets: Hit[][] = [[], [], [], []];
+  // A stable sort on five ranks: bucket, then concatenate (linear; findings can hold tens of thousands of hits).
+  // A stand-in inferred from a resource (an Ingress's controller) is a fact too: after the known workloads.
+  const buckets: Hit[][] = [[], [], [], [], []];
   for (const h of hits)
     buckets[
-      h.edge.client.standIn && h.edge.caller !== 'observed'
-        ? 3
-        : h.edge.caller === 'observed' || h.edge.caller === 'declared'
+      h.edge.client.standIn && h.edge.client.kind === 'Workload'
+        ? 4
+        : h.edge.caller === 'declared' || (h.edge.caller === 'observed' && !h.edge.client.standIn)
           ? 0
-          : h.edge.caller === 'inferred'
-            ? 1
-            : 2
+          : h.edge.caller === 'inferred' || h.edge.caller === 'observed'
+            ? h.edge.client.standIn
+              ? 2
+              : 1
+            : 3
     ]!.push(h);
   return buckets.flat();
 }
@@ -216,7 +219,8 @@ function edgeRefsCounted(hits: Hit[]): { edges: EdgeRef[]; omitted: number } {
       if (i < members.length) omitted += members.length - i - alreadyListed(members, i, clients);
     } else {
       const c = edge.client;
-      const kind = c.standIn ? 'StandIn' : c.kind;
+      // Stand-ins for workloads are "StandIn"; callers inferred from a resource say what they are (IngressController…).
+      const kind = c.standIn && c.kind === 'Workload' ? 'StandIn' : c.kind;
       add(lengthPrefixed(c.namespace, c.name, kind), { namespace: c.namespace, workload: c.name, kind });
     }
   }
@@ -372,6 +376,7 @@ export function severityFor(hits: Hit[], base: Severity): Severity {
   const assumed = hits.every(
     (h) =>
       h.edge.client.workload?.sidecar.certain === false ||
+      h.edge.client.sidecarAssumed === true ||
       h.connection.serverWorkload?.sidecar.certain === false,
   );
   if (certain && !assumed) return base;

@@ -13,6 +13,7 @@ import type { ServerScope } from '../graph/server-scope.js';
 import { MODEL_INPUTS } from '../mesh/build.js';
 import type { KindInput } from '../mesh/model.js';
 import { GRAPH_INPUTS } from '../graph/build.js';
+import { serviceExposure } from '../graph/ingress.js';
 
 /**
  * How far a change to each kind reaches, from what the model and the graph declare they read (MODEL_INPUTS,
@@ -165,7 +166,10 @@ function modelView(r: Resource): unknown {
     };
   }
   if (r.kind === 'Service')
-    return extractServices([r], []).map(({ resource: _, workloads: __, ...fields }) => fields);
+    return [
+      extractServices([r], []).map(({ resource: _, workloads: __, ...fields }) => fields),
+      serviceExposure(r),
+    ];
   return undefined;
 }
 

@@ -19,6 +19,8 @@ import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
 import { observedCalls } from './observed.js';
+import { GATEWAY_INPUTS, gatewayCalls, isGatewayWorkload } from './gateways.js';
+import { INGRESS_INPUTS, exposedServiceCalls, ingressCalls } from './ingress.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNode } from './graph.js';
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
@@ -63,6 +65,8 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
     reach: 'everything',
     reader: 'graph/callers.ts workloadCalls: service URLs in ConfigMaps',
   },
+  ...GATEWAY_INPUTS,
+  ...INGRESS_INPUTS,
 ];
 
 const GRAPH_KINDS: ReadonlySet<string> = new Set(GRAPH_INPUTS.flatMap((i) => i.kinds));
@@ -98,6 +102,12 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   // Not push(...): spreading 100k+ calls (ALLOW from a 500-workload namespace, times many policies) overflows the stack.
   for (const call of authorizationPolicyCalls(mesh, graphInput(mesh, 'AuthorizationPolicy')))
     known.push(call);
+  // Callers the inputs show only through a resource: gateway proxies (routes), ingress controllers (Ingress), and
+  // clients outside the cluster (Service type and externalIPs).
+  const input = (kind: string) => graphInput(mesh, kind);
+  for (const call of gatewayCalls(mesh, input)) known.push(call);
+  for (const call of ingressCalls(mesh, input)) known.push(call);
+  for (const call of exposedServiceCalls(mesh)) known.push(call);
   // Client keys with a known edge, by server port (service id → port → client keys): one edge per (client, service
   // port), and step 2 leaves these clients out of the groups it can filter. Servers with the same id (a Service
   // given twice) share one map; it is found by the server object, which is cheaper than by its id.
@@ -115,7 +125,11 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
     if (!byPort) continue; // not a server
     let client: ClientNode | undefined;
     const clientKey =
-      'resource' in call.client ? call.client.resource.id : `${call.client.namespace}/${call.client.name}`;
+      'resource' in call.client
+        ? call.client.resource.id
+        : call.node
+          ? `${call.node.kind}\0${call.node.namespace}\0${call.node.name}\0${call.node.standIn ?? ''}`
+          : `${call.client.namespace}/${call.client.name}`;
     for (const port of call.service.ports) {
       if (call.ports && !call.ports.includes(port.port)) continue;
       if (isUdp(port)) continue;
@@ -132,6 +146,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
           port,
           call.evidence,
           ports,
+          call,
         ),
       );
     }
@@ -257,7 +272,12 @@ function workloadSideCallsOf(mesh: MeshModel, options: ResolvedOptions) {
   const unresolved: string[] = [];
   const declared = declaredCalls(mesh, options, unresolved);
   const observed = observedCalls(mesh, options.traffic);
-  return { observed, declared, fromWorkloads: workloadCalls(mesh, graphInput(mesh, 'ConfigMap')), unresolved };
+  return {
+    observed,
+    declared,
+    fromWorkloads: workloadCalls(mesh, graphInput(mesh, 'ConfigMap')),
+    unresolved,
+  };
 }
 
 /** Edges in graph order; `sortClients[i]` is the node edge i sorts as. */
@@ -442,6 +462,8 @@ interface Connections {
 
 function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: ResolvedOptions): boolean {
   if (s.external || excluded.has(s.namespace) || s.workloads.length === 0) return false;
+  // Gateway proxies are not PeerAuthentication targets: their listeners' TLS comes from the Gateway resource.
+  if (s.workloads.every(isGatewayWorkload)) return false;
   if (!options.config.scope?.includeControlPlane && s.namespace === mesh.settings.rootNamespace) {
     // istiod and the gateways have their own TLS setup (istio-semantics.md §1.10).
     const controlPlane =
@@ -682,6 +704,7 @@ function makeEdge(
   port: ServicePort,
   evidence: CallerEvidence,
   ports: ServerPorts,
+  route?: Pick<Call, 'subset' | 'sends'>,
 ): Edge {
   const spec: ClientSpec = {
     namespace: client.namespace,
@@ -690,7 +713,7 @@ function makeEdge(
   };
   const server = ports.get(service, port);
   // The outcome depends on the client only through what it sends (mesh.connect is clientTls, then connectWith).
-  const tls = mesh.clientTls(spec, service, port.port);
+  const tls = route?.sends ?? mesh.clientTls(spec, service, port.port, route?.subset);
   let connections = server.connections.get(tls);
   if (!connections) {
     const list = server.endpoints.map((endpoint): EdgeConnection => {

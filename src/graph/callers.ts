@@ -4,6 +4,7 @@ import type { MeshModel, Service, Workload } from '../mesh/model.js';
 import { arr, get, obj, portNumber, selectorMatches, str, stringMap } from '../mesh/util.js';
 import type { ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
+import type { ClientTlsResult } from '../mesh/model.js';
 import type { CallerEvidence, ClientNode } from './graph.js';
 
 const CALLS_ANNOTATION = 'mtls-lint.io/calls';
@@ -15,8 +16,13 @@ export interface Call {
   /** Service ports called; undefined = every port of the service. */
   ports: number[] | undefined;
   evidence: CallerEvidence;
-  /** A stand-in client the call comes from (observed traffic from sources without a sidecar). */
+  /** A stand-in client, used as is: a caller inferred from a resource (gateway, ingress controller, outside
+   * clients), or observed traffic from sources without a sidecar. */
   node?: ClientNode;
+  /** The route's subset (VirtualService destination.subset): the DestinationRule's subset tls applies. */
+  subset?: string;
+  /** What the client sends where the mesh model's answer does not hold (a proxy the traffic bypasses). */
+  sends?: ClientTlsResult;
 }
 
 /** Host-like tokens, with an optional scheme and port: http://httpbin.foo:8000/ip, reviews.bookinfo.svc:9080. */

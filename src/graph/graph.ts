@@ -15,6 +15,11 @@ export interface ClientNode {
   namespace: string;
   /** Workload name, or "*" for a stand-in. */
   name: string;
+  /**
+   * The workload's kind; for a stand-in, what it stands for: "Workload" (workloads the inputs do not show), or a
+   * caller the graph infers from a resource — "Gateway" (an Istio gateway proxy), "IngressController",
+   * "ExternalClient" (clients outside the cluster). New kinds of caller add a name here, nothing else.
+   */
   kind: string;
   workload?: Workload;
   /** Possible callers that behave the same (same namespace and sidecar state) are one node with several members. */
@@ -23,6 +28,11 @@ export interface ClientNode {
   sidecar: 'sidecar' | 'none' | 'ambient';
   /** Stand-in description: "any new sidecar workload in payments", "any sidecar workload in the mesh". */
   standIn?: string;
+  /**
+   * The sidecar state is an assumption about a client the inputs do not show (an ingress controller that is not in
+   * them): findings about it are one severity lower.
+   */
+  sidecarAssumed?: boolean;
 }
 
 /** A server: a Service port, reached on the target port of one or more backing workloads. */

@@ -178,8 +178,8 @@ export function buildMeshModel(
     return policies.composePeerAuthentication(service.namespace, undefined, undefined).mode;
   };
 
-  const clientTls: MeshModel['clientTls'] = (client, service, port) =>
-    clientTlsFor(client, service, port, undefined);
+  const clientTls: MeshModel['clientTls'] = (client, service, port, subset) =>
+    clientTlsFor(client, service, port, subset);
 
   // Answers that do not depend on the client beyond its sidecar state are shared objects, and a DestinationRule's
   // answer for a port is computed once: the graph asks this once per edge, and most edges get one of a few answers.

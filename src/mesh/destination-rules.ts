@@ -158,8 +158,14 @@ export class DestinationRuleIndex {
     serviceNamespace: string,
   ): DestinationRuleInfo[] {
     // 1. The client's own namespace: among the rules visible there (private ones included), the most specific.
-    //    In the root namespace, that is the root's rules.
-    const visibleLocally = (dr: DestinationRuleInfo) => this.exportedTo(dr, clientNamespace, true);
+    //    Proxies in the root namespace (the gateways) skip its public catch-all rules here, so that a mesh-wide
+    //    `*.local` rule does not hide the service's own rule: only the root's private rules (1.8+), or none.
+    //    push_context.go destinationRule(), the `proxyNameSpace != ps.Mesh.RootNamespace` branch.
+    const inRoot = clientNamespace === this.rootNamespace;
+    const visibleLocally = inRoot
+      ? (dr: DestinationRuleInfo) =>
+          this.release.has('root-namespace-private-destination-rules') && this.isPrivate(dr)
+      : (dr: DestinationRuleInfo) => this.exportedTo(dr, clientNamespace, true);
     const local = this.mostSpecific(
       this.byNamespace.get(clientNamespace) ?? [],
       fqdn,
@@ -173,7 +179,7 @@ export class DestinationRuleIndex {
     //    (push_context.go keeps them in namespaceLocalDestRules only); among the exported ones the most specific
     //    decides, and if it is not exported to the client's namespace that namespace yields nothing (§3.2).
     for (const ns of [serviceNamespace, this.rootNamespace]) {
-      if (ns === clientNamespace) continue;
+      if (ns === clientNamespace && !inRoot) continue;
       const found = this.mostSpecific(
         this.byNamespace.get(ns) ?? [],
         fqdn,

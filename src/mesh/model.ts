@@ -265,8 +265,16 @@ export interface MeshModel {
    * the same DestinationRule for it (so, as callers of this service, they are one group). A shared set: do not modify it.
    */
   namespacesDistinctFor(service: Service | StandInService): Set<string>;
-  /** What a client sends to a service port, before looking at the endpoint (DestinationRule, auto mTLS). */
-  clientTls(client: ClientSpec, service: Service | StandInService, port: number): ClientTlsResult;
+  /**
+   * What a client sends to a service port, before looking at the endpoint (DestinationRule, auto mTLS); with a
+   * subset, for traffic routed to that subset.
+   */
+  clientTls(
+    client: ClientSpec,
+    service: Service | StandInService,
+    port: number,
+    subset?: string,
+  ): ClientTlsResult;
   /** The whole connection: client TLS against what the endpoint accepts, the way this Istio version does it. */
   connect(
     client: ClientSpec,

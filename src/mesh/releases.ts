@@ -149,6 +149,13 @@ export const BEHAVIOURS = {
     where: 'istio@1.27.0:pkg/kube/inject/inject.go (injectRequired)',
     reference: '1.27+ (checked 1.27.0, 1.28.0, HEAD): exactly `"true"`/`"false"`',
   },
+  'root-namespace-private-destination-rules': {
+    from: '1.8',
+    what: 'a proxy in the root namespace first uses the root namespace\'s private (exportTo ".") DestinationRules; before, it went straight to the service\'s namespace (its public catch-alls are skipped in every release)',
+    where:
+      'istio@1.8.0:pilot/pkg/model/push_context.go (DestinationRule: destinationRuleIndex.rootNamespaceLocal); 1.7.0 has no root-namespace branch',
+    note: 'the semantics reference does not describe proxies in the root namespace; dated from the source of 1.7.0 and 1.8.0',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;
