@@ -285,6 +285,15 @@ interface Verdict {
   changed: ConnectionChange[];
 }
 
+/** Whether any connection, possible callers' included, is better after. */
+function improves(before: Evaluation, after: Evaluation): boolean {
+  for (const [key, e] of after.edges) {
+    const was = before.edges.get(key);
+    if (was && RANK[e.outcome] < RANK[was.outcome]) return true;
+  }
+  return false;
+}
+
 function compare(before: Evaluation, after: Evaluation): Verdict {
   const worse: Edge[] = [];
   const possibleBroken: Edge[] = [];
@@ -442,7 +451,38 @@ export function makePlan(
         });
   }
 
-  // 2. Servers that accept plaintext only become PERMISSIVE: they accept mTLS and plaintext.
+  // 2. With --allow-injection: callers without a sidecar that would block STRICT get one (before PERMISSIVE, so that
+  //    their own servers, now with a sidecar, are made PERMISSIVE and get mTLS clients too).
+  if (planOptions.allowInjection) {
+    const changes = new Changes(current.state);
+    const restarts = new Set<string>();
+    for (const e of current.graph.edges) {
+      if (e.caller === 'possible' || e.client.standIn || e.client.sidecar !== 'none' || !e.client.workload)
+        continue;
+      if (!inScope(e.server.namespace) || !e.connections.some((c) => c.serverWorkload?.sidecar.state === 'sidecar'))
+        continue;
+      const w = e.client.workload;
+      injectionChange(changes, w, current.mesh, release);
+      restarts.add(`kubectl rollout restart ${w.kind.toLowerCase()}/${w.name} -n ${w.namespace}`);
+    }
+    const list = changes.list();
+    const tried = attempt(list);
+    if (tried && !tried.verdict.worse.length)
+      commit(
+        'Inject sidecars into the callers that send plaintext',
+        'inject-callers',
+        'A caller with a sidecar can send mTLS; until it has one, its servers cannot go STRICT. Their servers accept what they send today, and a new sidecar server accepts what its callers send (the next steps move both to mTLS).',
+        list,
+        [
+          {
+            text: `Pods get a sidecar only when they are created: restart them (${[...restarts].sort().join('; ')}), then check that each pod lists an istio-proxy container (kubectl get pod -o jsonpath='{.spec.containers[*].name}').`,
+          },
+        ],
+        tried,
+      );
+  }
+
+  // 3. Servers that accept plaintext only become PERMISSIVE: they accept mTLS and plaintext.
   {
     const changes = new Changes(current.state);
     const namespacesToAdd = new Set<string>();
@@ -473,36 +513,6 @@ export function makePlan(
       );
   }
 
-  // 3. With --allow-injection: callers without a sidecar that would block STRICT get one.
-  if (planOptions.allowInjection) {
-    const changes = new Changes(current.state);
-    const restarts = new Set<string>();
-    for (const e of current.graph.edges) {
-      if (e.caller === 'possible' || e.client.standIn || e.client.sidecar !== 'none' || !e.client.workload)
-        continue;
-      if (!inScope(e.server.namespace) || !e.connections.some((c) => c.serverWorkload?.sidecar.state === 'sidecar'))
-        continue;
-      const w = e.client.workload;
-      injectionChange(changes, w, current.mesh, release);
-      restarts.add(`kubectl rollout restart ${w.kind.toLowerCase()}/${w.name} -n ${w.namespace}`);
-    }
-    const list = changes.list();
-    const tried = attempt(list);
-    if (tried && !tried.verdict.worse.length)
-      commit(
-        'Inject sidecars into the callers that send plaintext',
-        'inject-callers',
-        'A caller with a sidecar can send mTLS; until it has one, its servers cannot go STRICT. The servers are PERMISSIVE, so the injected callers keep working whatever they send.',
-        list,
-        [
-          {
-            text: `Pods get a sidecar only when they are created: restart them (${[...restarts].sort().join('; ')}), then check that each pod lists an istio-proxy container (kubectl get pod -o jsonpath='{.spec.containers[*].name}').`,
-          },
-        ],
-        tried,
-      );
-  }
-
   // 4. Clients with a sidecar that send plaintext to a sidecar server send mTLS.
   {
     const changes = new Changes(current.state);
@@ -514,6 +524,8 @@ export function makePlan(
       for (const c of e.connections) {
         if (c.result.clientTls !== 'plaintext' || c.serverWorkload?.sidecar.state !== 'sidecar') continue;
         if (c.server.mode !== 'PERMISSIVE' && c.server.mode !== 'STRICT') continue;
+        // Auto mTLS decides per endpoint: plaintext there means an endpoint without a sidecar, not a setting to fix.
+        if (c.client.mode === 'AUTO') continue;
         clientMtlsAt(changes, c.client.cause, e.server.serviceRef, autoMtls, options);
         servers.add(serverHost(e));
       }
@@ -540,7 +552,9 @@ export function makePlan(
       }
       tried = attempt(kept);
     }
-    if (tried && !tried.verdict.worse.length)
+    // A change that moves no connection to mTLS (a headless service with an endpoint without a sidecar stays
+    // plaintext under auto mTLS) is not a step.
+    if (tried && !tried.verdict.worse.length && improves(current, tried.ev))
       commit(
         'Clients with a sidecar send mTLS',
         'clients-send-mtls',

@@ -71,8 +71,8 @@ export function applyStepDir(state: ClusterState, dir: string, namespace = 'defa
 }
 
 export function stateYaml(state: ClusterState): string {
-  // YAML, not JSON lines: a file that starts with `{` is one JSON document to kubectl (and to mtls-lint).
-  return [...state.values()].map((d) => stringify(d)).join('---\n');
+  // YAML, not JSON lines (a file that starts with `{` is one JSON document to kubectl), and 1.1-safe: `no` quoted.
+  return [...state.values()].map((d) => stringify(d, { version: '1.1' })).join('---\n');
 }
 
 export interface GraphEdgeJson {
