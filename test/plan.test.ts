@@ -310,3 +310,13 @@ describe('output', () => {
     expect(bad.stderr).toContain('--scope "cluster" must be mesh or namespace');
   });
 });
+
+describe('README', () => {
+  it('shows the plan the CLI generates for the seed (kept in sync)', async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- plan:start -->\n```\n\$ npx mtls-lint (plan [^\n]*)\n([\s\S]*?)```\n<!-- plan:end -->/.exec(readme);
+    expect(block, 'README has the plan block').not.toBeNull();
+    const r = await cli(block![1]!.split(' '), ROOT);
+    expect(block![2]).toBe(r.stdout);
+  });
+});

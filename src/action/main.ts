@@ -15,6 +15,9 @@ import { formatSarif } from '../report/sarif.js';
 import { formatStylish, notComparedLine } from '../report/stylish.js';
 import { VERSION } from '../version.js';
 import { COMMENT_MARKER, upsertComment } from './comment.js';
+import { releaseOf } from '../mesh/releases.js';
+import { makePlan } from '../plan/plan.js';
+import { formatPlan } from '../plan/render.js';
 
 interface ActionInputs {
   paths: string[];
@@ -31,6 +34,8 @@ interface ActionInputs {
   sarifFile: string;
   token: string;
   commentAuthor: string;
+  /** Add `mtls-lint plan` (the steps to STRICT) to the job summary and the PR comment. */
+  plan: boolean;
 }
 
 /** The slice of a webhook payload we read; everything else is ignored (and nothing is trusted to have a type). */
@@ -59,6 +64,7 @@ function readInputs(): ActionInputs {
     sarifFile: core.getInput('sarif-file'),
     token: core.getInput('token'),
     commentAuthor: core.getInput('comment-author'),
+    plan: booleanInput('plan', false),
   };
 }
 
@@ -187,6 +193,10 @@ async function main(): Promise<void> {
   }
 
   const markdownOpts = { title: 'mtls-lint', ...(baseLabel ? { baseLabel } : {}) };
+  // The plan for the head's manifests, the same as `mtls-lint plan -f markdown` prints.
+  const planMd = inputs.plan
+    ? formatPlan(makePlan(result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false }), 'markdown')
+    : '';
   if (inputs.summary) {
     if (process.env.GITHUB_STEP_SUMMARY) {
       const md = formatMarkdown(result, {
@@ -194,7 +204,8 @@ async function main(): Promise<void> {
         maxBytes: STEP_SUMMARY_MAX_BYTES - 1024,
         moreAt: inputs.sarifFile ? 'the SARIF file' : 'the log',
       });
-      await core.summary.addRaw(md, true).write();
+      const room = STEP_SUMMARY_MAX_BYTES - 1024 - Buffer.byteLength(md);
+      await core.summary.addRaw(md + (planMd ? '\n' + clipTo(planMd, room) : ''), true).write();
     } else {
       core.info(
         'summary: GITHUB_STEP_SUMMARY is not set (not running in GitHub Actions?); no job summary written.',
@@ -203,7 +214,7 @@ async function main(): Promise<void> {
   }
 
   if (inputs.comment)
-    await postComment(inputs, event, prNumber, eventName, result, markdownOpts, shown.length > 0);
+    await postComment(inputs, event, prNumber, eventName, result, markdownOpts, shown.length > 0, planMd);
 
   if (failing.length) {
     core.setFailed(
@@ -248,6 +259,7 @@ async function postComment(
   result: LintResult,
   markdownOpts: { title: string; baseLabel?: string },
   hasFindings: boolean,
+  planMd = '',
 ): Promise<void> {
   if (prNumber === undefined) {
     core.info(`comment: this ${eventName || 'event'} is not a pull request; no comment.`);
@@ -267,11 +279,9 @@ async function postComment(
     core.warning('comment: GITHUB_REPOSITORY is not set; no comment.');
     return;
   }
-  const body = formatMarkdown(result, {
-    ...markdownOpts,
-    maxChars: COMMENT_MAX_CHARS - COMMENT_MARKER.length - 64,
-    moreAt: 'the job summary',
-  });
+  const budget = COMMENT_MAX_CHARS - COMMENT_MARKER.length - 64;
+  const lint = formatMarkdown(result, { ...markdownOpts, maxChars: budget, moreAt: 'the job summary' });
+  const body = planMd ? `${lint}\n${clipTo(planMd, budget - lint.length - 1)}` : lint;
   const outcome = await upsertComment(
     {
       token: inputs.token,
@@ -331,4 +341,13 @@ function logFindings(result: Pick<LintResult, 'findings' | 'summary' | 'suppress
   process.stdout.write(formatStylish({ ...result, suppressed: [] }, { color: false }));
   process.stdout.write(`::${token}::\n`);
   core.endGroup();
+}
+
+/** A markdown text cut to `room` characters at a line end, saying where the rest is. */
+function clipTo(text: string, room: number): string {
+  if (text.length <= room) return text;
+  const note = '\n… the plan is longer: run `mtls-lint plan -f markdown` for all of it.\n';
+  if (room <= note.length) return '';
+  const cut = text.slice(0, room - note.length);
+  return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
