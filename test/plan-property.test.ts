@@ -19,7 +19,12 @@ import type { Edge } from '../src/graph/graph.js';
 import { applyDocs, deleteDocs, docsOf, stateOf, stateYaml } from './helpers/plan.js';
 
 function planFor(yaml: string, version: string, config: Config, allowInjection: boolean): Plan {
-  const options = resolveOptions({ cwd: '/nonexistent', paths: ['mesh.yaml'], noConfig: true, istioVersion: version });
+  const options = resolveOptions({
+    cwd: '/nonexistent',
+    paths: ['mesh.yaml'],
+    noConfig: true,
+    istioVersion: version,
+  });
   options.config = config;
   const inputs = parseTexts([{ input: { file: 'mesh.yaml' }, text: yaml }], options);
   return makePlan(inputs, options, releaseOf(options.istioVersion), { allowInjection });
@@ -38,18 +43,34 @@ function check(s: Scenario, allowInjection: boolean): void {
   const plan = planFor(r.yaml, s.version, r.config, allowInjection);
   expect(planFor(r.yaml, s.version, r.config, allowInjection)).toEqual(plan);
   const state = stateOf([r.yaml]);
-  let before = known(lintTexts([{ file: 'mesh.yaml', text: r.yaml }], { istioVersion: s.version, config: r.config }).graph().edges);
+  let before = known(
+    lintTexts([{ file: 'mesh.yaml', text: r.yaml }], { istioVersion: s.version, config: r.config }).graph()
+      .edges,
+  );
   for (const step of plan.steps) {
     // The manifests as --out-dir writes them (YAML 1.1-safe), read back.
-    applyDocs(state, step.changes.filter((c) => c.action !== 'remove').flatMap((c) => docsOf(toYaml(c.manifest))));
-    deleteDocs(state, step.changes.filter((c) => c.action === 'remove').flatMap((c) => docsOf(toYaml(c.manifest))));
-    const result = lintTexts([{ file: 'state.yaml', text: stateYaml(state) }], { istioVersion: s.version, config: r.config });
+    applyDocs(
+      state,
+      step.changes.filter((c) => c.action !== 'remove').flatMap((c) => docsOf(toYaml(c.manifest))),
+    );
+    deleteDocs(
+      state,
+      step.changes.filter((c) => c.action === 'remove').flatMap((c) => docsOf(toYaml(c.manifest))),
+    );
+    const result = lintTexts([{ file: 'state.yaml', text: stateYaml(state) }], {
+      istioVersion: s.version,
+      config: r.config,
+    });
     const graph = result.graph();
     expect(countEdges(graph), `step ${step.n} ${step.title}`).toEqual(step.after);
     const after = known(graph.edges);
     for (const [k, e] of after) {
       const was = before.get(k);
-      if (was) expect(RANK[e.outcome], `step ${step.n} ${step.title}: ${k} ${was.outcome} → ${e.outcome}`).toBeLessThanOrEqual(RANK[was.outcome]);
+      if (was)
+        expect(
+          RANK[e.outcome],
+          `step ${step.n} ${step.title}: ${k} ${was.outcome} → ${e.outcome}`,
+        ).toBeLessThanOrEqual(RANK[was.outcome]);
     }
     before = after;
   }
@@ -67,7 +88,7 @@ describe('plan invariants on generated meshes', () => {
     ['1.30', false],
     ['1.30', true],
   ])(
-    'Istio %s (allow injection: %s): steps never make a known caller worse and report the engine\'s counts',
+    "Istio %s (allow injection: %s): steps never make a known caller worse and report the engine's counts",
     (version, allowInjection) => {
       fc.assert(
         fc.property(scenarioArb([version]), (s) => check(s, allowInjection)),

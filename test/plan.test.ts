@@ -29,12 +29,25 @@ interface PlanJson {
     n: number;
     title: string;
     why: string;
-    changes: { action: string; kind: string; apiVersion: string; namespace?: string; name: string; manifest: Record<string, unknown> }[];
+    changes: {
+      action: string;
+      kind: string;
+      apiVersion: string;
+      namespace?: string;
+      name: string;
+      manifest: Record<string, unknown>;
+    }[];
     checks: { text: string; queries?: string[]; possibleVictims?: string[] }[];
     after: Record<string, number>;
   }[];
   blockers: { kind: string; client: string; server: string; reason: string; fix: string }[];
-  exceptions: { namespace: string; workload: string; port?: number; level: string; policy: { kind: string; name: string } }[];
+  exceptions: {
+    namespace: string;
+    workload: string;
+    port?: number;
+    level: string;
+    policy: { kind: string; name: string };
+  }[];
 }
 
 async function graphOf(state: ClusterState, version: string[]): Promise<GraphEdgeJson[]> {
@@ -50,7 +63,9 @@ async function verifiedPlan(
   input: string,
   args: string[] = [],
 ): Promise<{ plan: PlanJson; code: number; state: ClusterState; out: string; stdout: string }> {
-  const version = args.includes('--istio-version') ? ['--istio-version', args[args.indexOf('--istio-version') + 1]!] : [];
+  const version = args.includes('--istio-version')
+    ? ['--istio-version', args[args.indexOf('--istio-version') + 1]!]
+    : [];
   const out = tempDir('plan-out');
   const r = await cli(['plan', '-f', 'json', '--out-dir', out, ...args, input], ROOT);
   expect(r.code, r.stderr).not.toBe(2);
@@ -58,7 +73,9 @@ async function verifiedPlan(
   const state = stateOf(yamlFilesUnder(path.resolve(ROOT, input)).map((f) => readFileSync(f, 'utf8')));
   let edges = await graphOf(state, version);
   expect(countsOf(edges)).toEqual(plan.before);
-  const dirs = readdirSync(out).filter((d) => /^\d\d-/.test(d)).sort();
+  const dirs = readdirSync(out)
+    .filter((d) => /^\d\d-/.test(d))
+    .sort();
   expect(dirs.length).toBe(plan.steps.length);
   for (const [i, step] of plan.steps.entries()) {
     applyStepDir(state, path.join(out, dirs[i]!));
@@ -80,20 +97,43 @@ describe('mtls-lint plan on the seed (Istio migration task)', () => {
       'STRICT in namespace bar',
       'STRICT in namespace foo (1 exception)',
     ]);
-    expect(plan.steps[0]!.changes.every((c) => c.kind === 'Policy' && c.apiVersion === 'authentication.istio.io/v1alpha1')).toBe(true);
+    expect(
+      plan.steps[0]!.changes.every(
+        (c) => c.kind === 'Policy' && c.apiVersion === 'authentication.istio.io/v1alpha1',
+      ),
+    ).toBe(true);
     const dr = plan.steps[1]!.changes.find((c) => c.namespace === 'foo' && c.kind === 'DestinationRule')!;
-    expect(dr.manifest).toMatchObject({ spec: { host: 'httpbin.foo.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } });
+    expect(dr.manifest).toMatchObject({
+      spec: { host: 'httpbin.foo.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+    });
     expect(plan.before).toEqual({ mtls: 0, plaintext: 3, broken: 0, tls: 0 });
     expect(plan.steps[1]!.after).toEqual({ mtls: 2, plaintext: 1, broken: 0, tls: 0 });
     expect(plan.exceptions).toEqual([
-      expect.objectContaining({ namespace: 'foo', workload: 'httpbin', port: 80, level: 'port', because: ['legacy/sleep → httpbin.foo:8000'] }),
+      expect.objectContaining({
+        namespace: 'foo',
+        workload: 'httpbin',
+        port: 80,
+        level: 'port',
+        because: ['legacy/sleep → httpbin.foo:8000'],
+      }),
     ]);
     const exception = plan.steps[3]!.changes.find((c) => c.name === 'httpbin-permissive')!;
-    expect(exception.manifest).toMatchObject({ spec: { targets: [{ name: 'httpbin', ports: [{ number: 8000 }] }], peers: [{ mtls: { mode: 'PERMISSIVE' } }] } });
+    expect(exception.manifest).toMatchObject({
+      spec: {
+        targets: [{ name: 'httpbin', ports: [{ number: 8000 }] }],
+        peers: [{ mtls: { mode: 'PERMISSIVE' } }],
+      },
+    });
     expect(plan.blockers).toEqual([
-      expect.objectContaining({ kind: 'uninjected-caller', client: 'legacy/sleep', server: 'httpbin.foo:8000' }),
+      expect.objectContaining({
+        kind: 'uninjected-caller',
+        client: 'legacy/sleep',
+        server: 'httpbin.foo:8000',
+      }),
     ]);
-    expect(plan.blockers[0]!.fix).toMatch(/istio-injection=enabled.*sidecar\.istio\.io\/inject.*restart.*kubectl rollout restart deployment\/sleep -n legacy/);
+    expect(plan.blockers[0]!.fix).toMatch(
+      /istio-injection=enabled.*sidecar\.istio\.io\/inject.*restart.*kubectl rollout restart deployment\/sleep -n legacy/,
+    );
   });
 
   it('newest Istio: no DestinationRule step (auto mTLS), STRICT per namespace, then mesh-wide in the root namespace', async () => {
@@ -111,28 +151,41 @@ describe('mtls-lint plan on the seed (Istio migration task)', () => {
       'remove PeerAuthentication foo/default',
     ]);
     const exception = plan.steps[1]!.changes.find((c) => c.name === 'httpbin-permissive')!;
-    expect(exception.manifest).toMatchObject({ spec: { selector: { matchLabels: { app: 'httpbin' } }, portLevelMtls: { '80': { mode: 'PERMISSIVE' } } } });
+    expect(exception.manifest).toMatchObject({
+      spec: {
+        selector: { matchLabels: { app: 'httpbin' } },
+        portLevelMtls: { '80': { mode: 'PERMISSIVE' } },
+      },
+    });
     expect(last.after).toEqual({ mtls: 2, plaintext: 1, broken: 0, tls: 0 });
   });
 
-  it.each([[[]], [['--istio-version', '1.4']]])('--allow-injection %j: the legacy caller gets a sidecar, nothing is left PERMISSIVE, and a plan for the result is empty', async (version) => {
-    const { plan, code, state } = await verifiedPlan('examples/migration/0-plaintext', ['--allow-injection', ...version]);
-    expect(code).toBe(0);
-    expect(plan.blockers).toEqual([]);
-    expect(plan.exceptions).toEqual([]);
-    const inject = plan.steps.find((s) => s.title.startsWith('Inject'))!;
-    expect(inject.changes).toEqual([expect.objectContaining({ action: 'modify', kind: 'Namespace', name: 'legacy' })]);
-    expect(inject.checks[0]!.text).toContain('kubectl rollout restart deployment/sleep -n legacy');
-    expect(plan.steps.at(-1)!.after).toMatchObject({ plaintext: 0, broken: 0 });
-    // Already STRICT everywhere: an empty plan, exit 0.
-    const dir = tempDir('plan-done');
-    writeFileSync(path.join(dir, 'state.yaml'), stateYaml(state));
-    const again = await cli(['plan', '-f', 'json', ...version, '.'], dir);
-    expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ steps: [], blockers: [], exceptions: [] });
-    const stylish = await cli(['plan', ...version, '.'], dir);
-    expect(stylish.stdout).toMatch(/^Nothing to do/);
-  });
+  it.each([[[]], [['--istio-version', '1.4']]])(
+    '--allow-injection %j: the legacy caller gets a sidecar, nothing is left PERMISSIVE, and a plan for the result is empty',
+    async (version) => {
+      const { plan, code, state } = await verifiedPlan('examples/migration/0-plaintext', [
+        '--allow-injection',
+        ...version,
+      ]);
+      expect(code).toBe(0);
+      expect(plan.blockers).toEqual([]);
+      expect(plan.exceptions).toEqual([]);
+      const inject = plan.steps.find((s) => s.title.startsWith('Inject'))!;
+      expect(inject.changes).toEqual([
+        expect.objectContaining({ action: 'modify', kind: 'Namespace', name: 'legacy' }),
+      ]);
+      expect(inject.checks[0]!.text).toContain('kubectl rollout restart deployment/sleep -n legacy');
+      expect(plan.steps.at(-1)!.after).toMatchObject({ plaintext: 0, broken: 0 });
+      // Already STRICT everywhere: an empty plan, exit 0.
+      const dir = tempDir('plan-done');
+      writeFileSync(path.join(dir, 'state.yaml'), stateYaml(state));
+      const again = await cli(['plan', '-f', 'json', ...version, '.'], dir);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ steps: [], blockers: [], exceptions: [] });
+      const stylish = await cli(['plan', ...version, '.'], dir);
+      expect(stylish.stdout).toMatch(/^Nothing to do/);
+    },
+  );
 });
 
 describe('mtls-lint plan on the bundled examples', () => {
@@ -150,10 +203,16 @@ describe('mtls-lint plan on the bundled examples', () => {
   );
 
   it('Istio 1.5: the legacy Policies become PeerAuthentications first (the convert conversion), changing no connection', async () => {
-    const { plan } = await verifiedPlan('examples/migration-legacy/2-client-mtls', ['--istio-version', '1.5']);
+    const { plan } = await verifiedPlan('examples/migration-legacy/2-client-mtls', [
+      '--istio-version',
+      '1.5',
+    ]);
     const first = plan.steps[0]!;
     expect(first.title).toBe('Replace legacy Policies with PeerAuthentications');
-    expect(first.changes.map((c) => `${c.action} ${c.kind}`).sort()).toEqual(['add PeerAuthentication', 'remove Policy']);
+    expect(first.changes.map((c) => `${c.action} ${c.kind}`).sort()).toEqual([
+      'add PeerAuthentication',
+      'remove Policy',
+    ]);
     expect(first.after).toEqual(plan.before);
   });
 
@@ -168,7 +227,9 @@ describe('mtls-lint plan on the bundled examples', () => {
     const { plan, code } = await verifiedPlan('examples/migration/3-strict');
     expect(plan.before.broken).toBe(1);
     expect(code).toBe(1);
-    expect(plan.blockers.map((b) => `${b.kind} ${b.client} → ${b.server}`)).toEqual(['uninjected-caller legacy/sleep → httpbin.foo:8000']);
+    expect(plan.blockers.map((b) => `${b.kind} ${b.client} → ${b.server}`)).toEqual([
+      'uninjected-caller legacy/sleep → httpbin.foo:8000',
+    ]);
   });
 });
 
@@ -238,13 +299,19 @@ describe('blockers', () => {
     expect(r.code).toBe(1);
     const plan = JSON.parse(r.stdout) as PlanJson;
     expect(plan.blockers).toContainEqual(
-      expect.objectContaining({ kind: 'client-destination-rule', client: 'bar/client', server: 'db.foo:5432' }),
+      expect.objectContaining({
+        kind: 'client-destination-rule',
+        client: 'bar/client',
+        server: 'db.foo:5432',
+      }),
     );
     expect(plan.exceptions).toContainEqual(expect.objectContaining({ namespace: 'foo', workload: 'web' }));
     // Verified as the others: apply each step and read the graph with the CLI.
     const state = stateOf([DR_BLOCKED]);
     let edges = await graphOf(state, ['--istio-version', '1.4']);
-    const dirs = readdirSync(out).filter((d) => /^\d\d-/.test(d)).sort();
+    const dirs = readdirSync(out)
+      .filter((d) => /^\d\d-/.test(d))
+      .sort();
     for (const [i, step] of plan.steps.entries()) {
       applyStepDir(state, path.join(out, dirs[i]!));
       const next = await graphOf(state, ['--istio-version', '1.4']);
@@ -260,7 +327,9 @@ describe('blockers', () => {
     const r = await cli(['plan', '-f', 'json', '.'], dir);
     const plan = JSON.parse(r.stdout) as PlanJson;
     const step = plan.steps.find((s) => s.title === 'Clients with a sidecar send mTLS')!;
-    expect(step.changes).toEqual([expect.objectContaining({ action: 'modify', kind: 'DestinationRule', name: 'foo-plaintext' })]);
+    expect(step.changes).toEqual([
+      expect.objectContaining({ action: 'modify', kind: 'DestinationRule', name: 'foo-plaintext' }),
+    ]);
     expect(step.changes[0]!.manifest).toMatchObject({ spec: { trafficPolicy: {} } });
     expect(JSON.stringify(step.changes[0]!.manifest)).not.toContain('DISABLE');
   });
@@ -272,7 +341,10 @@ describe('output', () => {
     expect(stylish.stdout).toMatch(/^1\. Servers accept mTLS/m);
     expect(stylish.stdout).toMatch(/^2\. Clients with a sidecar send mTLS/m);
     expect(stylish.stdout).toContain('connection_security_policy="none"');
-    const md = await cli(['plan', '-f', 'markdown', '--istio-version', '1.4', 'examples/migration/0-plaintext'], ROOT);
+    const md = await cli(
+      ['plan', '-f', 'markdown', '--istio-version', '1.4', 'examples/migration/0-plaintext'],
+      ROOT,
+    );
     expect(md.stdout).toContain('```mermaid');
     expect(md.stdout).toMatch(/n\d+ -- "plaintext → mtls" --> n\d+/);
     expect(md.stdout).toContain('mode: ISTIO_MUTUAL');
@@ -280,7 +352,12 @@ describe('output', () => {
 
   it('--out-dir writes NN-step/ directories, delete/ and a README with the commands', async () => {
     const { out } = await verifiedPlan('examples/migration/0-plaintext');
-    expect(readdirSync(out).sort()).toEqual(['01-strict-bar', '02-strict-foo', '03-strict-mesh', 'README.md']);
+    expect(readdirSync(out).sort()).toEqual([
+      '01-strict-bar',
+      '02-strict-foo',
+      '03-strict-mesh',
+      'README.md',
+    ]);
     expect(readdirSync(path.join(out, '03-strict-mesh', 'delete')).length).toBe(2);
     const readme = readFileSync(path.join(out, 'README.md'), 'utf8');
     expect(readme).toContain('kubectl apply -f 03-strict-mesh/');
@@ -292,11 +369,16 @@ describe('output', () => {
     // Values that YAML 1.1 reads as booleans or numbers: they must come out quoted.
     writeFileSync(
       path.join(dir, 'mesh.yaml'),
-      DR_BLOCKED.replace('metadata: {name: bar, labels: {istio-injection: enabled}}', 'metadata: {name: bar, labels: {istio-injection: enabled, "on": "yes", "y": "n", octal: "0777"}}'),
+      DR_BLOCKED.replace(
+        'metadata: {name: bar, labels: {istio-injection: enabled}}',
+        'metadata: {name: bar, labels: {istio-injection: enabled, "on": "yes", "y": "n", octal: "0777"}}',
+      ),
     );
     const out = tempDir('plan-yaml11-out');
     await cli(['plan', '--allow-injection', '--out-dir', out, '.'], dir);
-    const files = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(path.join(out, f), 'utf8'));
+    const files = readdirSync(out, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => readFileSync(path.join(out, f), 'utf8'));
     expect(files.length).toBeGreaterThan(0);
     const go = goRead(files);
     files.forEach((text, i) => expect(go[i]!.docs.map((d) => d.json)).toEqual(docsOf(text)));
@@ -314,7 +396,10 @@ describe('output', () => {
 describe('README', () => {
   it('shows the plan the CLI generates for the seed (kept in sync)', async () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const block = /<!-- plan:start -->\n```\n\$ npx mtls-lint (plan [^\n]*)\n([\s\S]*?)```\n<!-- plan:end -->/.exec(readme);
+    const block =
+      /<!-- plan:start -->\n```\n\$ npx mtls-lint (plan [^\n]*)\n([\s\S]*?)```\n<!-- plan:end -->/.exec(
+        readme,
+      );
     expect(block, 'README has the plan block').not.toBeNull();
     const r = await cli(block![1]!.split(' '), ROOT);
     expect(block![2]).toBe(r.stdout);

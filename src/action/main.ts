@@ -195,7 +195,10 @@ async function main(): Promise<void> {
   const markdownOpts = { title: 'mtls-lint', ...(baseLabel ? { baseLabel } : {}) };
   // The plan for the head's manifests, the same as `mtls-lint plan -f markdown` prints.
   const planMd = inputs.plan
-    ? formatPlan(makePlan(result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false }), 'markdown')
+    ? formatPlan(
+        makePlan(result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false }),
+        'markdown',
+      )
     : '';
   if (inputs.summary) {
     if (process.env.GITHUB_STEP_SUMMARY) {

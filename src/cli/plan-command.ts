@@ -63,14 +63,22 @@ export async function runPlan(argv: string[], io: CliIO): Promise<number> {
   if (scope === 'namespace') {
     const list = rest[0];
     if (list === undefined) throw new UsageError('--scope namespace needs a list: --scope namespace foo,bar');
-    namespaces = list.split(',').map((s) => s.trim()).filter(Boolean);
+    namespaces = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     rest = rest.slice(1);
   } else if (scope.startsWith('namespace=')) {
-    namespaces = scope.slice('namespace='.length).split(',').map((s) => s.trim()).filter(Boolean);
+    namespaces = scope
+      .slice('namespace='.length)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   } else if (scope !== 'mesh') {
     throw new UsageError(`--scope ${JSON.stringify(scope)} must be mesh or namespace NS[,NS…]`);
   }
-  if (namespaces && !namespaces.length) throw new UsageError('--scope namespace needs at least one namespace');
+  if (namespaces && !namespaces.length)
+    throw new UsageError('--scope namespace needs at least one namespace');
   const options = resolveOptions({
     cwd: io.cwd,
     paths: rest,
@@ -95,10 +103,14 @@ export async function runPlan(argv: string[], io: CliIO): Promise<number> {
         await mkdir(path.dirname(target), { recursive: true });
         await writeFile(target, text);
       } catch (err) {
-        throw new UsageError(`cannot write ${quoteName(target)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new UsageError(
+          `cannot write ${quoteName(target)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        );
       }
     }
-    io.stderr.write(`mtls-lint plan: wrote ${plan.steps.length} step(s) to ${quoteName(path.relative(io.cwd, outDir) || '.')}\n`);
+    io.stderr.write(
+      `mtls-lint plan: wrote ${plan.steps.length} step(s) to ${quoteName(path.relative(io.cwd, outDir) || '.')}\n`,
+    );
   }
   await writeOutput(formatPlan(plan, format), values['output-file'], io);
   return plan.blockers.length ? EXIT_FINDINGS : EXIT_OK;

@@ -12,7 +12,7 @@ import type { Release } from '../mesh/releases.js';
 import { convertMesh } from '../mesh/convert.js';
 import { clientLabel } from '../rule-report.js';
 
-export type ChangeAction = 'add' | 'modify' | 'remove';
+type ChangeAction = 'add' | 'modify' | 'remove';
 
 export interface PlanChange {
   action: ChangeAction;
@@ -24,7 +24,7 @@ export interface PlanChange {
   manifest: Record<string, unknown>;
 }
 
-export interface PlanCheck {
+interface PlanCheck {
   /** What to look at before the next step, and why. */
   text: string;
   /** Prometheus queries (istio_requests_total / istio_tcp_connections_opened_total) to run first. */
@@ -41,7 +41,7 @@ export interface Counts {
   tls: number;
 }
 
-export interface ConnectionChange {
+interface ConnectionChange {
   client: string;
   server: string;
   from: string;
@@ -61,7 +61,7 @@ export interface PlanStep {
   connections: ConnectionChange[];
 }
 
-export type BlockerKind =
+type BlockerKind =
   | 'uninjected-caller'
   | 'ingress-controller'
   | 'external-client'
@@ -73,7 +73,7 @@ export type BlockerKind =
   | 'conversion'
   | 'other';
 
-export interface Blocker {
+interface Blocker {
   kind: BlockerKind;
   /** "legacy/sleep" or a stand-in's description. */
   client: string;
@@ -83,7 +83,7 @@ export interface Blocker {
   fix: string;
 }
 
-export interface PlanException {
+interface PlanException {
   namespace: string;
   /** The workload whose server keeps PERMISSIVE. */
   workload: string;
@@ -377,9 +377,7 @@ export function makePlan(
   };
 
   /** Try a step; keep it if no known caller gets worse. */
-  const attempt = (
-    changes: PlanChange[],
-  ): { ev: Evaluation; verdict: Verdict } | undefined => {
+  const attempt = (changes: PlanChange[]): { ev: Evaluation; verdict: Verdict } | undefined => {
     if (!changes.length) return undefined;
     const ev = evaluator.run(current.state.apply(changes));
     return { ev, verdict: compare(current, ev) };
@@ -459,7 +457,10 @@ export function makePlan(
     for (const e of current.graph.edges) {
       if (e.caller === 'possible' || e.client.standIn || e.client.sidecar !== 'none' || !e.client.workload)
         continue;
-      if (!inScope(e.server.namespace) || !e.connections.some((c) => c.serverWorkload?.sidecar.state === 'sidecar'))
+      if (
+        !inScope(e.server.namespace) ||
+        !e.connections.some((c) => c.serverWorkload?.sidecar.state === 'sidecar')
+      )
         continue;
       const w = e.client.workload;
       injectionChange(changes, w, current.mesh, release);
@@ -493,7 +494,8 @@ export function makePlan(
       if (mode.cause) permissiveAt(changes, mode.cause, options);
       else namespacesToAdd.add(p.service.namespace);
     }
-    for (const ns of [...namespacesToAdd].sort()) changes.add(namespacePolicy(hasPa, release, ns, 'PERMISSIVE'));
+    for (const ns of [...namespacesToAdd].sort())
+      changes.add(namespacePolicy(hasPa, release, ns, 'PERMISSIVE'));
     const list = changes.list();
     const tried = attempt(list);
     if (tried && !tried.verdict.worse.length)
@@ -591,7 +593,12 @@ export function makePlan(
     for (const p of eps) {
       const m = p.connection.server;
       if (m.mode === 'STRICT' || !m.cause) continue;
-      if (m.level === 'workload' || m.level === 'port' || m.level === 'legacy-service' || m.level === 'legacy-port')
+      if (
+        m.level === 'workload' ||
+        m.level === 'port' ||
+        m.level === 'legacy-service' ||
+        m.level === 'legacy-port'
+      )
         modeAt(changes, m.cause, 'STRICT', options);
     }
     let tried = attempt(changes.list());
@@ -727,12 +734,23 @@ export function makePlan(
       });
       return;
     }
-    addBlocker({ kind: 'other', client, server, reason: c.result.explanation, fix: 'see mtls-lint graph for this connection' });
+    addBlocker({
+      kind: 'other',
+      client,
+      server,
+      reason: c.result.explanation,
+      fix: 'see mtls-lint graph for this connection',
+    });
   }
 
   // 6. Mesh-wide STRICT in the root namespace, once every namespace is STRICT without a namespace exception; the
   //    namespace policies that only said STRICT are then redundant.
-  if (hasPa && !planOptions.namespaces && strictNamespaces.length && steps.some((s) => s.slug.includes('strict-'))) {
+  if (
+    hasPa &&
+    !planOptions.namespaces &&
+    strictNamespaces.length &&
+    steps.some((s) => s.slug.includes('strict-'))
+  ) {
     const all = serverNamespaces(current).filter((ns) => ns !== root);
     const everyStrict = all.every((ns) => strictNamespaces.includes(ns));
     const meshLevel = [...current.state.objects.values()].filter(
@@ -776,7 +794,9 @@ export function makePlan(
       const g = apiGroupVersion(String(o.value.apiVersion)).group;
       return g === 'authentication.istio.io' && (o.value.kind === 'Policy' || o.value.kind === 'MeshPolicy');
     });
-    const changes = legacy.map((o) => changeOf('remove', complete(o, o.value.kind === 'Policy' ? namespaceOf(o) : undefined)));
+    const changes = legacy.map((o) =>
+      changeOf('remove', complete(o, o.value.kind === 'Policy' ? namespaceOf(o) : undefined)),
+    );
     const tried = attempt(changes);
     if (tried && !tried.verdict.worse.length)
       commit(
@@ -817,7 +837,9 @@ class Changes {
     private readonly state: State,
     from?: Changes,
   ) {
-    if (from) for (const [k, v] of from.byKey) this.byKey.set(k, { action: v.action, value: structuredClone(v.value) });
+    if (from)
+      for (const [k, v] of from.byKey)
+        this.byKey.set(k, { action: v.action, value: structuredClone(v.value) });
   }
 
   /** The object as this step has it so far (a copy to edit), or as the state has it. */
@@ -858,7 +880,9 @@ function namespaceOf(o: Obj): string | undefined {
 }
 
 function isPa(v: Json): boolean {
-  return v.kind === 'PeerAuthentication' && apiGroupVersion(String(v.apiVersion)).group === 'security.istio.io';
+  return (
+    v.kind === 'PeerAuthentication' && apiGroupVersion(String(v.apiVersion)).group === 'security.istio.io'
+  );
 }
 
 function modeOf(v: Json): string | undefined {
@@ -921,7 +945,12 @@ function permissiveAt(changes: Changes, cause: Cause, options: ResolvedOptions):
   modeAt(changes, cause, 'PERMISSIVE', options);
 }
 
-function modeAt(changes: Changes, cause: Cause, mode: 'STRICT' | 'PERMISSIVE', options: ResolvedOptions): void {
+function modeAt(
+  changes: Changes,
+  cause: Cause,
+  mode: 'STRICT' | 'PERMISSIVE',
+  options: ResolvedOptions,
+): void {
   const key = keyOfResource(cause.resource);
   const v = changes.current(key);
   if (!v) return;
@@ -1015,7 +1044,9 @@ function exceptionPolicy(
     if (cause && isPa(cause.resource.value) && (cause.resource.value.spec as Json | undefined)?.selector)
       v = changes.current(keyOfResource(cause.resource));
     const selector = p.service.selector ?? p.workload.labels;
-    v ??= changes.current(keyOf(peerAuthenticationApiVersion(release), 'PeerAuthentication', ns, `${p.service.name}-permissive`)) ?? {
+    v ??= changes.current(
+      keyOf(peerAuthenticationApiVersion(release), 'PeerAuthentication', ns, `${p.service.name}-permissive`),
+    ) ?? {
       apiVersion: peerAuthenticationApiVersion(release),
       kind: 'PeerAuthentication',
       metadata: { name: `${p.service.name}-permissive`, namespace: ns },
@@ -1080,7 +1111,7 @@ function explanationOf(e: Edge): string {
 }
 
 /** Plaintext requests (HTTP) and connections (TCP) to these hosts over the last week, by caller. */
-export function prometheusQueries(hosts: string[]): string[] {
+function prometheusQueries(hosts: string[]): string[] {
   const selector = hosts.length
     ? `destination_service=~"${hosts.map((h) => h.replace(/\./g, '\\\\.')).join('|')}"`
     : 'destination_service=~".+"';

@@ -72,7 +72,7 @@ function formatStylishPlan(plan: Plan): string {
     out.push(
       plan.blockers.length
         ? `Nothing can move to STRICT safely yet (Istio ${plan.istioVersion}; now ${countsText(plan.before)}).`
-        : `Nothing to do: every server in scope is STRICT and every known caller sends mTLS (Istio ${plan.istioVersion}; ${countsText(plan.before)}).`,
+        : `Nothing to do: no step changes anything in scope (servers with a sidecar are STRICT, or there are none; Istio ${plan.istioVersion}; ${countsText(plan.before)}).`,
     );
   } else {
     out.push(
@@ -99,7 +99,9 @@ function formatStylishPlan(plan: Plan): string {
   if (plan.blockers.length) {
     out.push('', `Blockers (${plan.blockers.length}):`);
     for (const b of plan.blockers)
-      out.push(`  ${quoteName(`${b.client} → ${b.server}`)} [${b.kind}]: ${oneLine(b.reason)}. Fix: ${oneLine(b.fix)}`);
+      out.push(
+        `  ${quoteName(`${b.client} → ${b.server}`)} [${b.kind}]: ${oneLine(b.reason)}. Fix: ${oneLine(b.fix)}`,
+      );
   }
   return out.join('\n') + '\n';
 }
@@ -115,7 +117,12 @@ function formatMarkdownPlan(plan: Plan): string {
   );
   for (const s of plan.steps) out.push(...stepMarkdown(s));
   if (plan.exceptions.length) {
-    out.push('#### Exceptions kept PERMISSIVE', '', '| server | port | level | policy | because |', '| --- | --- | --- | --- | --- |');
+    out.push(
+      '#### Exceptions kept PERMISSIVE',
+      '',
+      '| server | port | level | policy | because |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const x of plan.exceptions)
       out.push(
         `| ${md(`${x.namespace}/${x.workload}`)} | ${x.port ?? 'all'} | ${x.level} | ${md(`${x.policy.kind} ${x.policy.namespace}/${x.policy.name}`)} | ${md(x.because.join('; '))} |`,
@@ -140,7 +147,12 @@ function stepMarkdown(s: PlanStep): string[] {
   out.push('');
   if (apply.length) {
     out.push('<details><summary>kubectl apply -f</summary>', '', '```yaml');
-    out.push(apply.map((c) => toYaml(c.manifest).replace(/```/g, '`\u200b``')).join('---\n').trimEnd());
+    out.push(
+      apply
+        .map((c) => toYaml(c.manifest).replace(/```/g, '`\u200b``'))
+        .join('---\n')
+        .trimEnd(),
+    );
     out.push('```', '', '</details>', '');
   }
   if (remove.length) {
@@ -170,7 +182,10 @@ function stepMarkdown(s: PlanStep): string[] {
   for (const c of s.checks) {
     out.push(`- [ ] ${md(c.text)}`);
     for (const q of c.queries ?? []) out.push('', '  ```promql', `  ${q}`, '  ```');
-    if (c.possibleVictims?.length) out.push(`  Possible callers: ${md(c.possibleVictims.slice(0, 20).join('; '))}${c.possibleVictims.length > 20 ? ` and ${c.possibleVictims.length - 20} more` : ''}`);
+    if (c.possibleVictims?.length)
+      out.push(
+        `  Possible callers: ${md(c.possibleVictims.slice(0, 20).join('; '))}${c.possibleVictims.length > 20 ? ` and ${c.possibleVictims.length - 20} more` : ''}`,
+      );
   }
   out.push('', `After this step: ${countsText(s.after)}.`, '');
   return out;
@@ -178,13 +193,24 @@ function stepMarkdown(s: PlanStep): string[] {
 
 /** A file or directory name made from the inputs: lowercase letters, digits, dots and dashes only. */
 function safeName(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 100) || 'x';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^[.-]+/, '')
+      .slice(0, 100) || 'x'
+  );
 }
 
 /** The files of --out-dir: NN-short-title/ (apply), NN-short-title/delete/ (delete), README.md. */
 export function planFiles(plan: Plan): Map<string, string> {
   const files = new Map<string, string>();
-  const readme: string[] = ['# mtls-lint plan', '', `Istio ${plan.istioVersion}. Now: ${countsText(plan.before)}.`, ''];
+  const readme: string[] = [
+    '# mtls-lint plan',
+    '',
+    `Istio ${plan.istioVersion}. Now: ${countsText(plan.before)}.`,
+    '',
+  ];
   if (!plan.steps.length) readme.push('Nothing to do.', '');
   for (const s of plan.steps) {
     const dir = safeName(s.slug);
@@ -224,7 +250,9 @@ export function planFiles(plan: Plan): Map<string, string> {
   if (plan.blockers.length) {
     readme.push('## Blockers', '');
     for (const b of plan.blockers)
-      readme.push(`- ${escapeMarkdown(`${b.client} → ${b.server}`)} (${b.kind}): ${escapeMarkdown(b.reason)}. Fix: ${escapeMarkdown(b.fix)}`);
+      readme.push(
+        `- ${escapeMarkdown(`${b.client} → ${b.server}`)} (${b.kind}): ${escapeMarkdown(b.reason)}. Fix: ${escapeMarkdown(b.fix)}`,
+      );
     readme.push('');
   }
   files.set('README.md', readme.join('\n'));

@@ -64,7 +64,8 @@ export function applyStepDir(state: ClusterState, dir: string, namespace = 'defa
   }
   const del = path.join(dir, 'delete');
   try {
-    for (const f of readdirSync(del).sort()) deleteDocs(state, docsOf(readFileSync(path.join(del, f), 'utf8')), namespace);
+    for (const f of readdirSync(del).sort())
+      deleteDocs(state, docsOf(readFileSync(path.join(del, f), 'utf8')), namespace);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -83,7 +84,12 @@ export interface GraphEdgeJson {
 }
 
 /** Counts as the plan reports them, from `mtls-lint graph -f json` (declared and inferred callers). */
-export function countsOf(edges: GraphEdgeJson[]): { mtls: number; plaintext: number; broken: number; tls: number } {
+export function countsOf(edges: GraphEdgeJson[]): {
+  mtls: number;
+  plaintext: number;
+  broken: number;
+  tls: number;
+} {
   const c = { mtls: 0, plaintext: 0, broken: 0, tls: 0 };
   for (const e of edges) c[e.outcome as keyof typeof c]++;
   return c;
