@@ -491,7 +491,7 @@ export function makePlan(
       if (!inScope(p.service.namespace)) continue;
       const mode = p.connection.server;
       if (mode.mode !== 'DISABLE') continue;
-      if (mode.cause) permissiveAt(changes, mode.cause, options);
+      if (mode.cause) modeAt(changes, mode.cause, 'PERMISSIVE');
       else namespacesToAdd.add(p.service.namespace);
     }
     for (const ns of [...namespacesToAdd].sort())
@@ -528,7 +528,7 @@ export function makePlan(
         if (c.server.mode !== 'PERMISSIVE' && c.server.mode !== 'STRICT') continue;
         // Auto mTLS decides per endpoint: plaintext there means an endpoint without a sidecar, not a setting to fix.
         if (c.client.mode === 'AUTO') continue;
-        clientMtlsAt(changes, c.client.cause, e.server.serviceRef, autoMtls, options);
+        clientMtlsAt(changes, c.client.cause, e.server.serviceRef, autoMtls);
         servers.add(serverHost(e));
       }
     }
@@ -587,7 +587,7 @@ export function makePlan(
     if (eps.every((p) => p.connection.server.mode === 'STRICT')) return true;
     const changes = new Changes(current.state);
     const nsPolicies = namespaceWidePolicies(current, ns, hasPa);
-    if (nsPolicies.length) for (const r of nsPolicies) changes.put(withMode(complete(r, ns), r, 'STRICT'));
+    if (nsPolicies.length) for (const r of nsPolicies) changes.put(withMode(complete(r, ns), 'STRICT'));
     else changes.add(namespacePolicy(hasPa, release, ns, 'STRICT'));
     // Workload- and port-level PERMISSIVE/DISABLE would override it: they go STRICT too.
     for (const p of eps) {
@@ -599,7 +599,7 @@ export function makePlan(
         m.level === 'legacy-service' ||
         m.level === 'legacy-port'
       )
-        modeAt(changes, m.cause, 'STRICT', options);
+        modeAt(changes, m.cause, 'STRICT');
     }
     let tried = attempt(changes.list());
     if (!tried) return false;
@@ -633,7 +633,7 @@ export function makePlan(
       const withExceptions = new Changes(current.state, changes);
       exceptionObjects = new Map();
       for (const p of dedupeEndpoints(b, attemptLevel)) {
-        const policy = exceptionPolicy(withExceptions, p, attemptLevel, hasPa, release, current.mesh);
+        const policy = exceptionPolicy(withExceptions, p, attemptLevel, hasPa, release);
         exceptionObjects.set(`${p.workload.resource.id}|${attemptLevel === 'port' ? p.targetPort : ''}`, {
           workload: p.workload,
           ...(attemptLevel === 'port' && p.targetPort !== undefined ? { port: p.targetPort } : {}),
@@ -694,6 +694,16 @@ export function makePlan(
   function blockerFor(e: Edge, c: EdgeConnection): void {
     const client = clientLabel(e);
     const server = serverText(e);
+    if (c.server.mode === 'NO_SIDECAR' && c.serverWorkload?.sidecar.state === 'sidecar') {
+      addBlocker({
+        kind: 'server-port',
+        client,
+        server,
+        reason: `port ${c.targetPort ?? e.server.port} of ${c.serverWorkload.namespace}/${c.serverWorkload.name} bypasses its sidecar (${c.server.explanation}): STRICT does not apply there, and mTLS from sidecar clients fails`,
+        fix: 'let the sidecar capture the port (remove it from traffic.sidecar.istio.io/excludeInboundPorts, or add it to includeInboundPorts), then plan again',
+      });
+      return;
+    }
     const standIn = STAND_IN_BLOCKERS[e.client.kind];
     if (standIn) {
       addBlocker({ kind: standIn.kind, client, server, reason: standIn.reason, fix: standIn.fix });
@@ -809,6 +819,13 @@ export function makePlan(
       );
   }
 
+  // Ports of sidecar workloads that bypass the sidecar: STRICT never covers them, whatever the plan does.
+  for (const e of current.graph.edges) {
+    if (e.caller === 'possible' || !inScope(e.server.namespace)) continue;
+    for (const c of e.connections)
+      if (c.server.mode === 'NO_SIDECAR' && c.serverWorkload?.sidecar.state === 'sidecar') blockerFor(e, c);
+  }
+
   // Known connections broken after the plan (broken in the inputs already: the plan never makes one) block STRICT too.
   for (const e of current.graph.edges) {
     if (e.caller === 'possible' || e.outcome !== 'broken') continue;
@@ -895,10 +912,9 @@ function setMode(v: Json, mode: string): Json {
 }
 
 /** A legacy Policy or a PeerAuthentication set to one mode. */
-function withMode(v: Json, r: Resource | Obj, mode: 'STRICT' | 'PERMISSIVE'): Json {
+function withMode(v: Json, mode: 'STRICT' | 'PERMISSIVE'): Json {
   if (isPa(v)) return setMode(v, mode);
   setPath(v, ['spec', 'peers'], [{ mtls: { mode } }]);
-  void r;
   return v;
 }
 
@@ -940,21 +956,10 @@ function keyOfResource(r: Resource): string {
   return keyOf(r.apiVersion, r.kind, r.namespace, r.name);
 }
 
-/** The policy that makes a server DISABLE accepts mTLS too. */
-function permissiveAt(changes: Changes, cause: Cause, options: ResolvedOptions): void {
-  modeAt(changes, cause, 'PERMISSIVE', options);
-}
-
-function modeAt(
-  changes: Changes,
-  cause: Cause,
-  mode: 'STRICT' | 'PERMISSIVE',
-  options: ResolvedOptions,
-): void {
+function modeAt(changes: Changes, cause: Cause, mode: 'STRICT' | 'PERMISSIVE'): void {
   const key = keyOfResource(cause.resource);
   const v = changes.current(key);
   if (!v) return;
-  void options;
   if (isPa(v)) {
     const path = cause.path;
     if (path[path.length - 1] === 'mode') setPath(v, path, mode);
@@ -966,14 +971,7 @@ function modeAt(
 }
 
 /** The DestinationRule setting that makes a client send plaintext sends mTLS (or, with auto mTLS, goes). */
-function clientMtlsAt(
-  changes: Changes,
-  cause: Cause | undefined,
-  service: Service,
-  autoMtls: boolean,
-  options: ResolvedOptions,
-): void {
-  void options;
+function clientMtlsAt(changes: Changes, cause: Cause | undefined, service: Service, autoMtls: boolean): void {
   if (!cause) {
     // No DestinationRule, auto mTLS off: one for the host, in the service's namespace (found from every namespace).
     changes.add({
@@ -1034,7 +1032,6 @@ function exceptionPolicy(
   level: 'port' | 'workload',
   hasPa: boolean,
   release: Release,
-  mesh: MeshModel,
 ): PlanChange {
   const ns = p.workload.namespace;
   if (hasPa) {
@@ -1062,7 +1059,6 @@ function exceptionPolicy(
     return changeOf('add', v);
   }
   // Istio ≤ 1.4: a Policy targeting the service (and, at port level, the service port).
-  void mesh;
   const name = `${p.service.name}-permissive`;
   const v = changes.current(keyOf('authentication.istio.io/v1alpha1', 'Policy', ns, name)) ?? {
     apiVersion: 'authentication.istio.io/v1alpha1',
