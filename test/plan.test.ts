@@ -233,6 +233,41 @@ describe('mtls-lint plan on the bundled examples', () => {
   });
 });
 
+const CONVERSION_BLOCKED = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: foo}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: foo}
+spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: default, namespace: foo}
+spec: {peers: [{mtls: {mode: PERMISSIVE}}]}
+---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: ext, namespace: foo}
+spec: {targets: [{name: ext}], peers: [{mtls: {}}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext, namespace: foo}
+spec: {ports: [{name: http, port: 80}]}
+`;
+
 const DR_BLOCKED = `
 apiVersion: v1
 kind: Namespace
@@ -291,6 +326,22 @@ spec:
 `;
 
 describe('blockers', () => {
+  it('Istio 1.5: a Policy the conversion cannot make a PeerAuthentication of is a blocker; no conversion step', async () => {
+    const dir = tempDir('plan-conv');
+    writeFileSync(path.join(dir, 'mesh.yaml'), CONVERSION_BLOCKED);
+    const r = await cli(['plan', '-f', 'json', '--istio-version', '1.5', '.'], dir);
+    expect(r.code).toBe(1);
+    const plan = JSON.parse(r.stdout) as PlanJson;
+    expect(plan.steps.map((s) => s.title)).not.toContain('Replace legacy Policies with PeerAuthentications');
+    expect(plan.blockers).toEqual([
+      expect.objectContaining({
+        kind: 'conversion',
+        server: 'Policy foo/ext',
+        reason: expect.stringContaining('Service foo/ext has no selector'),
+      }),
+    ]);
+  });
+
   it('Istio 1.4: a DestinationRule that pins plaintext for a host with an uninjected server cannot change; its other server keeps a PERMISSIVE exception', async () => {
     const dir = tempDir('plan-dr');
     writeFileSync(path.join(dir, 'mesh.yaml'), DR_BLOCKED);

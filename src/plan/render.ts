@@ -100,7 +100,7 @@ function formatStylishPlan(plan: Plan): string {
     out.push('', `Blockers (${plan.blockers.length}):`);
     for (const b of plan.blockers)
       out.push(
-        `  ${quoteName(`${b.client} → ${b.server}`)} [${b.kind}]: ${oneLine(b.reason)}. Fix: ${oneLine(b.fix)}`,
+        `  ${quoteName(`${b.client} → ${b.server}`)} [${b.kind}]: ${oneLine(b.reason).replace(/\.$/, '')}. Fix: ${oneLine(b.fix)}`,
       );
   }
   return out.join('\n') + '\n';
@@ -251,7 +251,7 @@ export function planFiles(plan: Plan): Map<string, string> {
     readme.push('## Blockers', '');
     for (const b of plan.blockers)
       readme.push(
-        `- ${escapeMarkdown(`${b.client} → ${b.server}`)} (${b.kind}): ${escapeMarkdown(b.reason)}. Fix: ${escapeMarkdown(b.fix)}`,
+        `- ${escapeMarkdown(`${b.client} → ${b.server}`)} (${b.kind}): ${escapeMarkdown(b.reason.replace(/\.$/, ''))}. Fix: ${escapeMarkdown(b.fix)}`,
       );
     readme.push('');
   }
