@@ -18,7 +18,7 @@ export const FLOORS: readonly { floor: string; owns: readonly string[] }[] = [
   { floor: 'rule framework', owns: ['src/rule.ts', 'src/rule-report.ts', 'src/suppress.ts'] },
   { floor: 'rules', owns: ['rules/'] },
   { floor: 'engine', owns: ['src/engine.ts', 'src/resolve-options.ts'] },
-  { floor: 'diff/report', owns: ['src/diff/', 'src/report/'] },
+  { floor: 'diff/report', owns: ['src/diff/', 'src/report/', 'src/plan/'] },
   { floor: 'cli/action', owns: ['src/cli/', 'src/convert/', 'src/action/', 'src/cli.ts', 'src/index.ts'] },
 ];
 

@@ -16,6 +16,9 @@ import { formatSarif } from '../report/sarif.js';
 import { formatStylish, notComparedLine } from '../report/stylish.js';
 import { VERSION } from '../version.js';
 import { COMMENT_MARKER, upsertComment } from './comment.js';
+import { releaseOf } from '../mesh/releases.js';
+import { makePlan } from '../plan/plan.js';
+import { formatPlan } from '../plan/render.js';
 
 interface ActionInputs {
   paths: string[];
@@ -37,6 +40,8 @@ interface ActionInputs {
   prometheusUrl: string;
   prometheusToken: string;
   trafficWindow: string;
+  /** Add `mtls-lint plan` (the steps to STRICT) to the job summary and the PR comment. */
+  plan: boolean;
 }
 
 /** The slice of a webhook payload we read; everything else is ignored (and nothing is trusted to have a type). */
@@ -72,6 +77,7 @@ function readInputs(): ActionInputs {
     prometheusUrl: core.getInput('prometheus-url'),
     prometheusToken: core.getInput('prometheus-token'),
     trafficWindow: core.getInput('traffic-window'),
+    plan: booleanInput('plan', false),
   };
 }
 
@@ -210,6 +216,13 @@ async function main(): Promise<void> {
   }
 
   const markdownOpts = { title: 'mtls-lint', ...(baseLabel ? { baseLabel } : {}) };
+  // The plan for the head's manifests, the same as `mtls-lint plan -f markdown` prints.
+  const planMd = inputs.plan
+    ? formatPlan(
+        makePlan(result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false }),
+        'markdown',
+      )
+    : '';
   if (inputs.summary) {
     if (process.env.GITHUB_STEP_SUMMARY) {
       const md = formatMarkdown(result, {
@@ -217,7 +230,8 @@ async function main(): Promise<void> {
         maxBytes: STEP_SUMMARY_MAX_BYTES - 1024,
         moreAt: inputs.sarifFile ? 'the SARIF file' : 'the log',
       });
-      await core.summary.addRaw(md, true).write();
+      const room = STEP_SUMMARY_MAX_BYTES - 1024 - Buffer.byteLength(md);
+      await core.summary.addRaw(md + (planMd ? '\n' + clipTo(planMd, room) : ''), true).write();
     } else {
       core.info(
         'summary: GITHUB_STEP_SUMMARY is not set (not running in GitHub Actions?); no job summary written.',
@@ -226,7 +240,7 @@ async function main(): Promise<void> {
   }
 
   if (inputs.comment)
-    await postComment(inputs, event, prNumber, eventName, result, markdownOpts, shown.length > 0);
+    await postComment(inputs, event, prNumber, eventName, result, markdownOpts, shown.length > 0, planMd);
 
   if (failing.length) {
     core.setFailed(
@@ -271,6 +285,7 @@ async function postComment(
   result: LintResult,
   markdownOpts: { title: string; baseLabel?: string },
   hasFindings: boolean,
+  planMd = '',
 ): Promise<void> {
   if (prNumber === undefined) {
     core.info(`comment: this ${eventName || 'event'} is not a pull request; no comment.`);
@@ -290,11 +305,9 @@ async function postComment(
     core.warning('comment: GITHUB_REPOSITORY is not set; no comment.');
     return;
   }
-  const body = formatMarkdown(result, {
-    ...markdownOpts,
-    maxChars: COMMENT_MAX_CHARS - COMMENT_MARKER.length - 64,
-    moreAt: 'the job summary',
-  });
+  const budget = COMMENT_MAX_CHARS - COMMENT_MARKER.length - 64;
+  const lint = formatMarkdown(result, { ...markdownOpts, maxChars: budget, moreAt: 'the job summary' });
+  const body = planMd ? `${lint}\n${clipTo(planMd, budget - lint.length - 1)}` : lint;
   const outcome = await upsertComment(
     {
       token: inputs.token,
@@ -354,4 +367,13 @@ function logFindings(result: Pick<LintResult, 'findings' | 'summary' | 'suppress
   process.stdout.write(formatStylish({ ...result, suppressed: [] }, { color: false }));
   process.stdout.write(`::${token}::\n`);
   core.endGroup();
+}
+
+/** A markdown text cut to `room` characters at a line end, saying where the rest is. */
+function clipTo(text: string, room: number): string {
+  if (text.length <= room) return text;
+  const note = '\n… the plan is longer: run `mtls-lint plan -f markdown` for all of it.\n';
+  if (room <= note.length) return '';
+  const cut = text.slice(0, room - note.length);
+  return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }

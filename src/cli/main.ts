@@ -53,6 +53,7 @@ Usage:
   mtls-lint [options] [path ...]        lint manifests (files, directories, or - for stdin)
   mtls-lint graph [options] [path ...]  print the client → service graph with each connection's outcome
   mtls-lint convert [options] [path ...] write PeerAuthentication equivalents of legacy Policies
+  mtls-lint plan [options] [path ...]   the ordered, verified steps from the manifests to STRICT
   mtls-lint --explain RULE              print a rule's documentation
 
 Options:
@@ -113,6 +114,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 /** Options that take a value, for finding the subcommand behind options (`mtls-lint -c cfg.yaml graph k8s`). */
 const VALUE_OPTIONS = new Set([
   'out-dir',
+  'scope',
   ...Object.entries(LINT_OPTIONS)
     .filter(([, o]) => o.type === 'string')
     .map(([k]) => k),

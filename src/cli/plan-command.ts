@@ -1,0 +1,117 @@
+// `mtls-lint plan`: the ordered, engine-verified steps from the inputs to STRICT (src/plan/).
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { lint } from '../engine.js';
+import { releaseOf } from '../mesh/releases.js';
+import { makePlan } from '../plan/plan.js';
+import { formatPlan, planFiles, PLAN_FORMATS, type PlanFormat } from '../plan/render.js';
+import { resolveOptions } from '../resolve-options.js';
+import { quoteName } from '../escape.js';
+import {
+  checkInputs,
+  COMMON_OPTIONS,
+  EXIT_FINDINGS,
+  EXIT_OK,
+  noteIstioVersion,
+  parse,
+  readAll,
+  UsageError,
+  writeOutput,
+  type CliIO,
+} from './common.js';
+
+export const PLAN_HELP = `Usage: mtls-lint plan [options] [path ...]
+
+Print the ordered steps from the inputs to STRICT mTLS: each step's objects (complete, for kubectl apply), why it is
+safe now, what to check before the next one, and the connections after it (mtls, plaintext, broken) as mtls-lint
+itself computes them on the inputs with the step and all earlier ones applied. A step never makes a declared or
+inferred caller worse; what would break is kept PERMISSIVE (port, else workload) and listed as a blocker.
+
+Options:
+  -f, --format FORMAT       stylish|json|markdown (default: stylish)
+  -o, --output-file FILE    write the plan to FILE
+      --out-dir DIR         also write NN-step/ directories (objects to apply), NN-step/delete/ and README.md
+      --scope SCOPE         mesh (default: every namespace, then mesh-wide STRICT) or namespace NS[,NS…]
+      --allow-injection     add a step that injects sidecars into callers that block STRICT (pods restart)
+  -n, --namespace NS        namespace for resources without one (default: default)
+  -c, --config FILE         config file
+      --istio-version X.Y   Istio semantics and APIs to plan for (≤1.4: Policy + DestinationRules; 1.5+: PeerAuthentication)
+  -h, --help                this help
+
+Exit codes: 0 a plan that reaches STRICT everywhere in scope (or nothing to do); 1 blockers remain (the plan keeps
+PERMISSIVE exceptions for them, or a namespace cannot go STRICT); 2 usage error, no input, unwritable output.
+`;
+
+export async function runPlan(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...COMMON_OPTIONS,
+    'out-dir': { type: 'string' },
+    scope: { type: 'string' },
+    'allow-injection': { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout.write(PLAN_HELP);
+    return EXIT_OK;
+  }
+  const format = (values.format ?? 'stylish') as PlanFormat;
+  if (!PLAN_FORMATS.includes(format))
+    throw new UsageError(`--format ${JSON.stringify(format)} must be one of ${PLAN_FORMATS.join(', ')}`);
+  // `--scope namespace a,b` takes the namespace list as the next word.
+  let namespaces: string[] | undefined;
+  let rest = positionals;
+  const scope = values.scope ?? 'mesh';
+  if (scope === 'namespace') {
+    const list = rest[0];
+    if (list === undefined) throw new UsageError('--scope namespace needs a list: --scope namespace foo,bar');
+    namespaces = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    rest = rest.slice(1);
+  } else if (scope.startsWith('namespace=')) {
+    namespaces = scope
+      .slice('namespace='.length)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  } else if (scope !== 'mesh') {
+    throw new UsageError(`--scope ${JSON.stringify(scope)} must be mesh or namespace NS[,NS…]`);
+  }
+  if (namespaces && !namespaces.length)
+    throw new UsageError('--scope namespace needs at least one namespace');
+  const options = resolveOptions({
+    cwd: io.cwd,
+    paths: rest,
+    namespace: values.namespace,
+    istioVersion: values['istio-version'],
+    configPath: values.config,
+  });
+  noteIstioVersion(options, io);
+  const result = await lint(options, {
+    stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1),
+  });
+  checkInputs(result, options);
+  const plan = makePlan(result.inputs, options, releaseOf(options.istioVersion), {
+    ...(namespaces ? { namespaces } : {}),
+    allowInjection: values['allow-injection'] ?? false,
+  });
+  if (values['out-dir'] !== undefined) {
+    const outDir = path.resolve(io.cwd, values['out-dir']);
+    for (const [rel, text] of planFiles(plan)) {
+      const target = path.join(outDir, rel);
+      try {
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, text);
+      } catch (err) {
+        throw new UsageError(
+          `cannot write ${quoteName(target)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        );
+      }
+    }
+    io.stderr.write(
+      `mtls-lint plan: wrote ${plan.steps.length} step(s) to ${quoteName(path.relative(io.cwd, outDir) || '.')}\n`,
+    );
+  }
+  await writeOutput(formatPlan(plan, format), values['output-file'], io);
+  return plan.blockers.length ? EXIT_FINDINGS : EXIT_OK;
+}
