@@ -18,6 +18,8 @@ import { COMMENT_MARKER, upsertComment } from './comment.js';
 
 interface ActionInputs {
   paths: string[];
+  /** Names of the config's meshes to lint; empty: all of them (when the config has `meshes:`). */
+  meshes: string[];
   config: string;
   namespace: string;
   istioVersion: string;
@@ -47,6 +49,10 @@ function readInputs(): ActionInputs {
       .getInput('paths')
       .split(/\s+/)
       .filter((p) => p !== ''),
+    meshes: core
+      .getInput('meshes')
+      .split(/[\s,]+/)
+      .filter((m) => m !== ''),
     config: core.getInput('config'),
     namespace: core.getInput('namespace'),
     istioVersion: core.getInput('istio-version'),
@@ -124,7 +130,30 @@ async function main(): Promise<void> {
 
   let result: LintResult | BaseLintResult;
   let baseLabel: string | undefined;
-  if (baseRef) {
+  // Config `meshes:` is linted unless the paths input names other paths than its default (as the CLI: path
+  // arguments lint those paths). Render commands run without the token and the runner's tokens (diff/render.ts).
+  const pathsSet = inputs.paths.length > 0 && !(inputs.paths.length === 1 && inputs.paths[0] === '.');
+  if (inputs.meshes.length && (pathsSet || !options.config.meshes)) {
+    throw new Error(
+      pathsSet
+        ? `the input "meshes" selects meshes of the config, "paths" lints those paths instead; set one or the other`
+        : `the input "meshes" is set, but ${options.configFile ?? 'no config file was found, so there is'} no meshes: section`,
+    );
+  }
+  if (options.config.meshes && pathsSet)
+    core.info(`The config has meshes:, but the "paths" input is set: linting ${inputs.paths.join(' ')} instead.`);
+  if (options.config.meshes && !pathsSet) {
+    const sha = baseRef ? await ensureBaseCommit(baseRef, workspace) : undefined;
+    const { lintMeshes } = await import('../diff/meshes.js');
+    result = await lintMeshes(options, {
+      names: inputs.meshes,
+      env: process.env,
+      secrets: inputs.token ? [inputs.token] : [],
+      stdin: async () => new Uint8Array(),
+      ...(sha ? { base: { ref: sha, showAll: true, gitOnly: true, untracked } } : {}),
+    });
+    if (sha) baseLabel = sha === baseRef ? `base ${sha.slice(0, 7)}` : `base ${baseRef} (${sha.slice(0, 7)})`;
+  } else if (baseRef) {
     const sha = await ensureBaseCommit(baseRef, workspace);
     const r = await lintAgainstBase(options, sha, {
       stdin: async () => new Uint8Array(),

@@ -1,8 +1,10 @@
 import { lint } from '../engine.js';
-import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
+import { formatGraph, formatMeshGraphs, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
 import { resolveOptions } from '../resolve-options.js';
 import {
   checkInputs,
+  checkMeshInputs,
+  meshesWanted,
   COMMON_OPTIONS,
   EXIT_OK,
   noteIstioVersion,
@@ -25,10 +27,16 @@ Options:
   -n, --namespace NS      namespace for resources without one (default: default)
   -c, --config FILE       config file
       --istio-version X.Y Istio semantics to apply
+      --mesh NAME         only this mesh of the config's meshes: (repeatable; default: all); in json each edge
+                          names its mesh
 `;
 
 export async function runGraph(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, possible: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, {
+    ...COMMON_OPTIONS,
+    possible: { type: 'boolean' },
+    mesh: { type: 'string', multiple: true },
+  });
   if (values.help) {
     io.stdout.write(GRAPH_HELP);
     return EXIT_OK;
@@ -44,9 +52,17 @@ export async function runGraph(argv: string[], io: CliIO): Promise<number> {
     configPath: values.config,
   });
   noteIstioVersion(options, io);
-  const result = await lint(options, {
-    stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1),
-  });
+  const stdin = async () => readAll(io.stdin, options.limits.maxFileSize + 1);
+  const meshes = meshesWanted(options, positionals, values.mesh);
+  if (meshes) {
+    const { lintMeshes } = await import('../diff/meshes.js');
+    const all = await lintMeshes(options, { names: meshes, env: io.env, stdin });
+    for (const run of all.meshes) checkMeshInputs(run, options);
+    const graphs = all.meshes.map((m) => ({ mesh: m.name, graph: m.result.graph() }));
+    await writeOutput(formatMeshGraphs(graphs, format, values.possible ?? false), values['output-file'], io);
+    return EXIT_OK;
+  }
+  const result = await lint(options, { stdin });
   checkInputs(result, options);
   await writeOutput(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
   return EXIT_OK;
