@@ -149,11 +149,30 @@ async function renderInputs(
     ...(side ? { side } : {}),
   });
   if (!outcome.ok) return { resources: [], diagnostics: [outcome.finding], files: [], skipped: 0, missing: [] };
-  return parseTexts([{ input: { file: renderedFile(command) }, text: outcome.text }], {
+  const inputs = parseTexts([{ input: { file: renderedFile(command) }, text: outcome.text }], {
     namespace: options.namespace,
     limits: options.limits,
     isValid: passesSchema,
   });
+  // Where an object came from: Helm's `# Source:` comment (the loader reads it), or the origin annotation kustomize
+  // writes with `buildMetadata: [originAnnotations]`.
+  for (const r of [...inputs.resources, ...(inputs.shadowed ?? [])]) {
+    if (r.source !== undefined) continue;
+    const origin = kustomizeOrigin(r.value);
+    if (origin !== undefined) r.source = origin;
+  }
+  return inputs;
+}
+
+function kustomizeOrigin(value: Record<string, unknown>): string | undefined {
+  const metadata = value.metadata as { annotations?: Record<string, unknown> } | undefined;
+  const origin = metadata?.annotations?.['config.kubernetes.io/origin'];
+  if (typeof origin !== 'string') return undefined;
+  const field = (name: string) => new RegExp(`^\\s*${name}:\\s*(\\S.*?)\\s*$`, 'm').exec(origin)?.[1];
+  const file = field('path');
+  if (file === undefined) return undefined;
+  const repo = field('repo');
+  return repo === undefined ? file : `${repo}//${file}${field('ref') ? `?ref=${field('ref')}` : ''}`;
 }
 
 /** True when git sees no change (tracked or new) under `paths` between `commit` and the working tree. */
