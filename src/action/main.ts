@@ -1,6 +1,7 @@
 // The GitHub Action: inputs → the same engine and formats as the CLI → annotations, job summary, SARIF file,
 // outputs, and (opt-in) one sticky PR comment. Nothing from the inputs is executed or fetched; only git runs, for the
-// base commit, with arguments passed as an array.
+// base commit, with arguments passed as an array — and the config's `meshes:` `render:` commands, repository content
+// run as a build would be, without the token (diff/render.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
