@@ -120,8 +120,10 @@ async function lintMesh(
     );
     for (const failed of baseInputs.diagnostics.filter((d) => d.key.endsWith('|render-base'))) {
       // A mesh the change adds cannot render at the base: every finding of it is new, which the head should hear.
+      // Its own key: the base has the failure too, and the head's must not match it as "already in base".
       head.diagnostics.push({
         ...failed,
+        key: `${failed.key}|head`,
         severity: 'warning',
         message: `${failed.message}\nEvery finding of this mesh is reported as new.`,
       });
