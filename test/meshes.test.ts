@@ -87,8 +87,12 @@ describe('two meshes in one report', () => {
     expect(results.find((x) => x.ruleId === 'plaintext-accepted')!.message.text).toMatch(/^\[staging\] /);
 
     const github = (await runCli(['-f', 'github'], { cwd: dir })).stdout;
-    expect(github).toMatch(/^::error title=mtls-lint plaintext-to-strict \[mesh prod\]::\$\(sh render\.sh envs\/prod\):\d+:\d+: /m);
-    expect(github).toMatch(/file=envs\/staging\/peer-authentication\.yaml,.*title=mtls-lint plaintext-accepted \[mesh staging\]/);
+    expect(github).toMatch(
+      /^::error title=mtls-lint plaintext-to-strict \[mesh prod\]::\$\(sh render\.sh envs\/prod\):\d+:\d+: /m,
+    );
+    expect(github).toMatch(
+      /file=envs\/staging\/peer-authentication\.yaml,.*title=mtls-lint plaintext-accepted \[mesh staging\]/,
+    );
 
     const markdown = (await runCli(['-f', 'markdown'], { cwd: dir })).stdout;
     expect(markdown).toContain('| \\[prod\\] $\\(sh render.sh envs/prod\\):');
@@ -168,7 +172,9 @@ describe('render failures', () => {
     const findings = (JSON.parse(r.stdout) as { findings: { rule: string; mesh: string; message: string }[] })
       .findings;
     const failed = findings.find((f) => f.mesh === 'prod' && f.rule === 'input-error')!;
-    expect(failed.message).toMatch(/^Mesh "prod": the render command `echo .*exit 3` failed with exit code 3/);
+    expect(failed.message).toMatch(
+      /^Mesh "prod": the render command `echo .*exit 3` failed with exit code 3/,
+    );
     expect(failed.message).toMatch(/overlays\/prod: no such directory/);
     expect(findings.some((f) => f.mesh === 'staging' && f.rule === 'plaintext-accepted')).toBe(true);
   });
@@ -189,7 +195,9 @@ describe('render failures', () => {
     expect(findings.filter((f) => f.mesh === 'prod').map((f) => f.rule)).toEqual(['input-error']);
     expect(findings.some((f) => f.mesh === 'staging')).toBe(true);
     // The sleep the shell started is gone too (the process group was killed).
-    const ps = await new Promise<string>((resolve) => execFile('ps', ['-eo', 'args'], (_e, out) => resolve(out)));
+    const ps = await new Promise<string>((resolve) =>
+      execFile('ps', ['-eo', 'args'], (_e, out) => resolve(out)),
+    );
     expect(ps).not.toContain(marker);
   });
 
@@ -251,10 +259,14 @@ describe('PR mode', () => {
     expect(runGit(repo.dir, ['worktree', 'list']).split('\n')).toHaveLength(1);
 
     // --all: staging's finding is already in the base.
-    const all = JSON.parse((await runCli(['-f', 'json', '--base', 'main', '--all'], { cwd: repo.dir })).stdout) as {
+    const all = JSON.parse(
+      (await runCli(['-f', 'json', '--base', 'main', '--all'], { cwd: repo.dir })).stdout,
+    ) as {
       findings: { mesh: string; rule: string; new: boolean }[];
     };
-    expect(all.findings.find((f) => f.mesh === 'staging' && f.rule === 'plaintext-accepted')!.new).toBe(false);
+    expect(all.findings.find((f) => f.mesh === 'staging' && f.rule === 'plaintext-accepted')!.new).toBe(
+      false,
+    );
   });
 
   it('a mesh the change adds cannot render at the base: a warning, and its findings are new', async () => {
@@ -265,11 +277,14 @@ describe('PR mode', () => {
     });
     const r = await runCli(['-f', 'json', '--base', 'main'], { cwd: repo.dir });
     expect(r.code).toBe(1);
-    const findings = (JSON.parse(r.stdout) as { findings: { rule: string; severity: string; message: string }[] })
-      .findings;
+    const findings = (
+      JSON.parse(r.stdout) as { findings: { rule: string; severity: string; message: string }[] }
+    ).findings;
     const warning = findings.find((f) => f.rule === 'input-error')!;
     expect(warning.severity).toBe('warning');
-    expect(warning.message).toMatch(/at the base [0-9a-f]{7}: the render command `sh render\.sh envs\/prod` failed/);
+    expect(warning.message).toMatch(
+      /at the base [0-9a-f]{7}: the render command `sh render\.sh envs\/prod` failed/,
+    );
     expect(findings.some((f) => f.rule === 'plaintext-to-strict')).toBe(true);
   });
 });
@@ -300,7 +315,10 @@ describe('the Action', () => {
     writeFileSync(outputPath, '');
     writeFileSync(
       eventPath,
-      JSON.stringify({ pull_request: { number: 7, base: { sha: repo.commits[0] } }, repository: { full_name: 'o/r' } }),
+      JSON.stringify({
+        pull_request: { number: 7, base: { sha: repo.commits[0] } },
+        repository: { full_name: 'o/r' },
+      }),
     );
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,

@@ -142,7 +142,9 @@ async function main(): Promise<void> {
     );
   }
   if (options.config.meshes && pathsSet)
-    core.info(`The config has meshes:, but the "paths" input is set: linting ${inputs.paths.join(' ')} instead.`);
+    core.info(
+      `The config has meshes:, but the "paths" input is set: linting ${inputs.paths.join(' ')} instead.`,
+    );
   if (options.config.meshes && !pathsSet) {
     const sha = baseRef ? await ensureBaseCommit(baseRef, workspace) : undefined;
     const { lintMeshes } = await import('../diff/meshes.js');

@@ -38,7 +38,7 @@ export interface MeshesOptions {
 }
 
 /** The configured meshes to lint, in config order; an unknown name is a usage error naming the known ones. */
-export function selectMeshes(options: ResolvedOptions, names: readonly string[]): [string, MeshSpec][] {
+function selectMeshes(options: ResolvedOptions, names: readonly string[]): [string, MeshSpec][] {
   const all = Object.entries(options.config.meshes ?? {});
   if (!names.length) return all;
   const known = new Set(all.map(([n]) => n));
@@ -58,7 +58,8 @@ export async function lintMeshes(options: ResolvedOptions, opts: MeshesOptions):
   const selected = selectMeshes(options, opts.names);
   const env = renderEnv(opts.env, opts.secrets);
   const runs: MeshRun[] = [];
-  for (const [name, spec] of selected) runs.push({ name, spec, result: await lintMesh(name, spec, options, opts, env) });
+  for (const [name, spec] of selected)
+    runs.push({ name, spec, result: await lintMesh(name, spec, options, opts, env) });
   return merge(runs);
 }
 
@@ -107,7 +108,12 @@ async function lintMesh(
     );
   }
   const commit = resolved.stdout.toString('utf8').trim();
-  const info: BaseInfo = { kind: 'git', ref: base.ref, commit, label: `base ${base.ref} (${commit.slice(0, 7)})` };
+  const info: BaseInfo = {
+    kind: 'git',
+    ref: base.ref,
+    commit,
+    label: `base ${base.ref} (${commit.slice(0, 7)})`,
+  };
   const watched = meshOptions.paths.map((p) => path.resolve(options.cwd, p));
   let baseInputs: LoadedInputs;
   if (watched.length && (await unchangedSince(root, commit, watched))) {
@@ -150,7 +156,8 @@ async function renderInputs(
     env,
     ...(side ? { side } : {}),
   });
-  if (!outcome.ok) return { resources: [], diagnostics: [outcome.finding], files: [], skipped: 0, missing: [] };
+  if (!outcome.ok)
+    return { resources: [], diagnostics: [outcome.finding], files: [], skipped: 0, missing: [] };
   const inputs = parseTexts([{ input: { file: renderedFile(command) }, text: outcome.text }], {
     namespace: options.namespace,
     limits: options.limits,
@@ -195,7 +202,15 @@ function tagged(f: Finding, mesh: string): Finding {
 function merge(runs: MeshRun[]): MeshesResult {
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
-  const summary: Summary = { errors: 0, warnings: 0, infos: 0, files: 0, resources: 0, skipped: 0, suppressed: 0 };
+  const summary: Summary = {
+    errors: 0,
+    warnings: 0,
+    infos: 0,
+    files: 0,
+    resources: 0,
+    skipped: 0,
+    suppressed: 0,
+  };
   const inputs: LoadedInputs = { resources: [], diagnostics: [], files: [], skipped: 0, missing: [] };
   for (const { name, result } of runs) {
     for (const f of result.findings) findings.push(tagged(f, name));
@@ -222,5 +237,13 @@ function merge(runs: MeshRun[]): MeshesResult {
   const perMesh = (what: string) => () => {
     throw new Error(`${what} of several meshes: read each mesh's from result.meshes`);
   };
-  return { findings, suppressed, summary, inputs, meshes: runs, mesh: perMesh('mesh()'), graph: perMesh('graph()') };
+  return {
+    findings,
+    suppressed,
+    summary,
+    inputs,
+    meshes: runs,
+    mesh: perMesh('mesh()'),
+    graph: perMesh('graph()'),
+  };
 }

@@ -69,7 +69,9 @@ export function runRender(spec: RenderSpec): Promise<RenderOutcome> {
   const file = renderedFile(spec.command);
   const fail = (what: string, stderr: string): RenderOutcome => {
     const tail = stderr.length > STDERR_TAIL ? `…${stderr.slice(-STDERR_TAIL)}` : stderr;
-    const said = tail.trim() ? ` Its standard error ends:\n${tail.trimEnd()}` : ' It wrote nothing to standard error.';
+    const said = tail.trim()
+      ? ` Its standard error ends:\n${tail.trimEnd()}`
+      : ' It wrote nothing to standard error.';
     return {
       ok: false,
       finding: fileFinding(
@@ -108,7 +110,8 @@ export function runRender(spec: RenderSpec): Promise<RenderOutcome> {
       }
     };
     const timer = setTimeout(
-      () => kill(`did not finish within ${spec.timeoutSeconds} s (meshes.${spec.mesh}.timeout) and was killed`),
+      () =>
+        kill(`did not finish within ${spec.timeoutSeconds} s (meshes.${spec.mesh}.timeout) and was killed`),
       spec.timeoutSeconds * 1000,
     );
     child.stdout.on('data', (c: Buffer) => {
@@ -130,10 +133,17 @@ export function runRender(spec: RenderSpec): Promise<RenderOutcome> {
       clearTimeout(timer);
       if (why) return resolve(fail(why, errText));
       if (code !== 0)
-        return resolve(fail(code === null ? `was killed by ${signal}` : `failed with exit code ${code}`, errText));
+        return resolve(
+          fail(code === null ? `was killed by ${signal}` : `failed with exit code ${code}`, errText),
+        );
       const read = decodeManifest(Buffer.concat(out), file, spec.maxBytes);
       if (read.text === undefined) {
-        return resolve(fail(`printed something that is not a manifest (${read.diagnostic?.message ?? 'unreadable'})`, errText));
+        return resolve(
+          fail(
+            `printed something that is not a manifest (${read.diagnostic?.message ?? 'unreadable'})`,
+            errText,
+          ),
+        );
       }
       if (read.text.trim() === '') return resolve(fail('exited 0 but printed nothing', errText));
       resolve({ ok: true, text: read.text });
@@ -145,7 +155,11 @@ export function runRender(spec: RenderSpec): Promise<RenderOutcome> {
  * A checkout of `commit` in a temporary directory for the duration of `fn` (git worktree, detached, no hooks run),
  * removed afterwards whatever happens. `fn` gets the checkout's root.
  */
-export async function withCheckout<T>(root: string, commit: string, fn: (dir: string) => Promise<T>): Promise<T> {
+export async function withCheckout<T>(
+  root: string,
+  commit: string,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
   const parent = await mkdtemp(path.join(tmpdir(), 'mtls-lint-base-'));
   const dir = path.join(parent, 'checkout');
   try {

@@ -91,7 +91,9 @@ export function formatMeshGraphs(
   const shown = (g: Graph) => g.edges.filter((e) => includePossible || e.caller !== 'possible');
   switch (format) {
     case 'json': {
-      const edges = graphs.flatMap(({ mesh, graph }) => shown(graph).map((e) => ({ ...graphEdgeJson(e), mesh })));
+      const edges = graphs.flatMap(({ mesh, graph }) =>
+        shown(graph).map((e) => ({ ...graphEdgeJson(e), mesh })),
+      );
       const unresolved = graphs.flatMap(({ mesh, graph }) => graph.unresolved.map((u) => `[${mesh}] ${u}`));
       return defuseJson(JSON.stringify({ version: 1, edges, unresolved }, null, 2)) + '\n';
     }
@@ -176,11 +178,17 @@ function formatMermaid(parts: { mesh?: string; edges: Edge[] }[]): string {
       const b = id(`s:${prefix}${serverText(e)}`);
       nodes.push(a, b);
       const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
-      links.push(`  ${a} ${arrow}|${mermaidLabel(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}| ${b}`);
+      links.push(
+        `  ${a} ${arrow}|${mermaidLabel(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}| ${b}`,
+      );
       if (e.outcome === 'broken') styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
     }
     if (mesh !== undefined && nodes.length)
-      lines.push(`  subgraph m${lines.length}["${mermaidLabel(mesh)}"]`, `    ${[...new Set(nodes)].join(' & ')}`, '  end');
+      lines.push(
+        `  subgraph m${lines.length}["${mermaidLabel(mesh)}"]`,
+        `    ${[...new Set(nodes)].join(' & ')}`,
+        '  end',
+      );
   }
   for (const [label, nid] of ids) {
     const text = mermaidLabel(label.slice(2));

@@ -27,12 +27,18 @@ export function* junitChunks(
   const group = (file: string, mesh?: string) => `${mesh ?? ''}\0${file}`;
   if (result.meshes) {
     for (const m of result.meshes)
-      for (const file of m.result.inputs.files) byFile.set(group(file, m.name), { file, mesh: m.name, list: [] });
+      for (const file of m.result.inputs.files)
+        byFile.set(group(file, m.name), { file, mesh: m.name, list: [] });
   } else for (const file of result.inputs?.files ?? []) byFile.set(group(file), { file, list: [] });
   for (const f of findings) {
     const entry = byFile.get(group(f.file, f.mesh));
     if (entry) entry.list.push(f);
-    else byFile.set(group(f.file, f.mesh), { file: f.file, ...(f.mesh !== undefined ? { mesh: f.mesh } : {}), list: [f] });
+    else
+      byFile.set(group(f.file, f.mesh), {
+        file: f.file,
+        ...(f.mesh !== undefined ? { mesh: f.mesh } : {}),
+        list: [f],
+      });
   }
   const suites = [...byFile.values()].map(({ file, mesh, list }) => suite(file, list, mesh));
   const tests = suites.reduce((n, s) => n + s.tests, 0);

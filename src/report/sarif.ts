@@ -295,7 +295,8 @@ function location(file: string, span: Span, source?: string): Location {
  */
 function artifactUri(file: string, source?: string): string {
   // A mesh's render output (`$(command)`): the Helm template when known, else the command line.
-  const p = file === '<stdin>' || file === '' ? (source ?? 'stdin') : file.startsWith('$(') ? (source ?? file) : file;
+  const p =
+    file === '<stdin>' || file === '' ? (source ?? 'stdin') : file.startsWith('$(') ? (source ?? file) : file;
   return p
     .replace(/\\/g, '/')
     .split('/')
