@@ -289,6 +289,43 @@ describe('PR mode', () => {
   });
 });
 
+describe('PR mode: when the base is rendered', () => {
+  it('not when nothing under the mesh paths changed; again when something did', async () => {
+    const log = path.join(tempDir('meshes-runs'), 'runs.log');
+    const config = `meshes:\n  prod:\n    render: "echo run >> ${log}; sh render.sh envs/prod"\n    paths: [envs/prod, render.sh]\n  staging:\n    paths: [envs/staging]\n`;
+    const repo = makeRepo('meshes-pr-skip', [
+      {
+        ...example('3-strict', 'envs/prod/'),
+        ...example('2-client-mtls', 'envs/staging/'),
+        'render.sh': RENDER,
+        '.mtls-lint.yaml': config,
+      },
+    ]);
+    const runs = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
+    // Only staging changes: prod's base is its head, rendered once.
+    writeTree(repo.dir, {
+      'envs/staging/extra.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n',
+    });
+    const same = await runCli(['-f', 'json', '--base', 'main'], { cwd: repo.dir });
+    expect(same.code).toBe(0);
+    expect(runs()).toBe(1);
+    // A new file under envs/prod (untracked) is a change: the base is rendered too.
+    writeTree(repo.dir, {
+      'envs/prod/extra.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n',
+    });
+    const changed = await runCli(['-f', 'json', '--base', 'main'], { cwd: repo.dir });
+    expect(changed.code).toBe(0);
+    expect(runs()).toBe(3);
+  });
+
+  it('a base directory cannot be rendered: exit 2 naming the mesh', async () => {
+    const dir = repoWith('meshes-base-dir', TWO_MESHES);
+    const r = await runCli(['--base', 'envs/staging'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/mesh "prod" has render:, which needs the base as a git commit/);
+  });
+});
+
 describe('the Action', () => {
   let bundle: string;
   beforeAll(async () => {

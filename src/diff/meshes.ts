@@ -3,6 +3,7 @@
 // command whose standard output is the manifests). Every finding of a mesh carries its name (`mesh`), and its
 // fingerprint starts with it, so that the same file in two meshes gives two findings and PR mode compares each mesh
 // with the same mesh of the base.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
 import { analyze, lint, passesSchema, type LintResult } from '../engine.js';
@@ -97,16 +98,19 @@ async function lintMesh(
   const head = await render(configDir(options));
   if (!base) return analyze(head, meshOptions);
   // The base is rendered by the head's command (never the base's config) in a checkout of the base commit.
+  const notCommit = (why: string) =>
+    new ConfigError(
+      `--base ${JSON.stringify(base.ref)}: mesh "${name}" has render:, which needs the base as a git commit (${why}); a base directory or file cannot be rendered`,
+    );
+  // As in lintAgainstBase, an existing file or directory of that name is meant as one.
+  if (!base.gitOnly && (await stat(path.resolve(options.cwd, base.ref)).catch(() => undefined)))
+    throw notCommit(`${base.ref} is a file or directory`);
   const root = await repoRoot(options.cwd);
   const problem = checkRef(base.ref);
   const resolved = problem
     ? undefined
     : await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${base.ref}^{commit}`], root);
-  if (!resolved || resolved.code !== 0) {
-    throw new ConfigError(
-      `--base ${JSON.stringify(base.ref)}: mesh "${name}" has render:, which needs the base as a git commit (${problem ?? 'not a commit in this repository'}); a base directory or file cannot be rendered`,
-    );
-  }
+  if (!resolved || resolved.code !== 0) throw notCommit(problem ?? 'not a commit in this repository');
   const commit = resolved.stdout.toString('utf8').trim();
   const info: BaseInfo = {
     kind: 'git',
