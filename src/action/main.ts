@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   if (options.config.meshes && !pathsSet) {
     const sha = baseRef ? await ensureBaseCommit(baseRef, workspace) : undefined;
     const { lintMeshes } = await import('../diff/meshes.js');
-    result = await lintMeshes(options, {
+    const all = await lintMeshes(options, {
       names: inputs.meshes,
       env: process.env,
       secrets: inputs.token ? [inputs.token] : [],
@@ -156,6 +156,18 @@ async function main(): Promise<void> {
       ...(sha ? { base: { ref: sha, showAll: true, gitOnly: true, untracked } } : {}),
     });
     if (sha) baseLabel = sha === baseRef ? `base ${sha.slice(0, 7)}` : `base ${baseRef} (${sha.slice(0, 7)})`;
+    result = all;
+    for (const m of all.meshes) {
+      // A mesh that read nothing must not pass as a mesh without problems.
+      if (m.result.inputs.missing.length)
+        throw new Error(
+          `mesh "${m.name}": path not found: ${m.result.inputs.missing.join(', ')} (meshes: paths are relative to the config file's directory)`,
+        );
+      if (m.result.inputs.files.length === 0 && m.result.findings.length === 0)
+        throw new Error(
+          `mesh "${m.name}": no manifests (*.yaml, *.yml, *.json) found in ${(m.spec.paths ?? []).join(', ')}`,
+        );
+    }
   } else if (baseRef) {
     const sha = await ensureBaseCommit(baseRef, workspace);
     const r = await lintAgainstBase(options, sha, {
