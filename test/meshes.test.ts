@@ -330,7 +330,7 @@ describe('the Action', () => {
   let bundle: string;
   beforeAll(async () => {
     bundle = await nccBuild('src/index.ts', tempDir('meshes-action-bundle'));
-  }, 120_000);
+  }, 600_000);
 
   it('lints every mesh on a pull request, renders without the token, and annotates with the mesh', async () => {
     const token = 'ghs_MeshesTestTokenThatMustNotLeak42';
@@ -370,7 +370,7 @@ describe('the Action', () => {
       ...inputEnv(readActionMetadata(), {}, { 'github.token': token }),
     };
     const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, [bundle], { cwd: repo.dir, env, timeout: 60_000 }, (err, stdout) =>
+      execFile(process.execPath, [bundle], { cwd: repo.dir, env, timeout: 180_000 }, (err, stdout) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout }),
       ),
     );
