@@ -62,6 +62,18 @@ const CONFIG_SCHEMA = {
     traffic: { type: 'array', items: { type: 'string', minLength: 1 } },
     prometheus: { type: 'string', minLength: 1 },
     trafficWindow: { type: 'string', pattern: '^\\d{1,6}[smhdw]$' },
+    meshes: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          paths: { type: 'array', items: { type: 'string', minLength: 1 } },
+          render: { type: 'string', minLength: 1 },
+          timeout: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
     limits: {
       type: 'object',
       additionalProperties: false,
@@ -188,8 +200,28 @@ function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>
       );
     }
   }
+  for (const [name, mesh] of Object.entries(config.meshes ?? {})) {
+    // The name is shown in every finding of the mesh and selected with --mesh: keep it a plain word.
+    if (!MESH_NAME.test(name)) {
+      throw new ConfigError(
+        `${at(['meshes', name], true)}: meshes.${name} is not a mesh name (letters, digits, ".", "_", "-"; at most 63 characters)`,
+      );
+    }
+    if (!mesh.paths?.length && mesh.render === undefined) {
+      throw new ConfigError(
+        `${at(['meshes', name], true)}: meshes.${name} needs paths: (manifests to lint) or render: (a command that prints them)`,
+      );
+    }
+    if (mesh.timeout !== undefined && mesh.render === undefined) {
+      throw new ConfigError(
+        `${at(['meshes', name, 'timeout'], true)}: meshes.${name}.timeout applies to render: only; this mesh has none`,
+      );
+    }
+  }
   return config;
 }
+
+const MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 function firstDuplicateKey(root: Node | null): Node | undefined {
   const stack: unknown[] = [root];

@@ -38,6 +38,19 @@ interface ScopeSettings {
   includeControlPlane?: boolean;
 }
 
+/** One input set of config `meshes:`, analysed on its own (src/diff/meshes.ts). */
+export interface MeshSpec {
+  /**
+   * Without render: the files and directories to lint. With render: the sources the command reads (PR mode renders
+   * the base only when one of them changed). Relative to the config file's directory.
+   */
+  paths?: string[];
+  /** A shell command, run in the config file's directory, whose standard output is the mesh's manifests. */
+  render?: string;
+  /** Seconds the render command may take (default 300). */
+  timeout?: number;
+}
+
 export interface Config {
   namespace?: string;
   istioVersion?: string;
@@ -54,6 +67,7 @@ export interface Config {
   prometheus?: string;
   /** Prometheus duration (default 7d). */
   trafficWindow?: string;
+  meshes?: Record<string, MeshSpec>;
 }
 
 /** Everything a run needs, after CLI flags, action inputs and the config file are merged. */

@@ -64,6 +64,8 @@ export interface Finding extends Span {
   key: string;
   /** Helm `# Source:` template that produced the resource, when known. */
   source?: string;
+  /** Config `meshes:`: the name of the mesh (input set) the finding is about; absent without `meshes:`. */
+  mesh?: string;
 }
 
 export interface Summary {

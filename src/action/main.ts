@@ -1,6 +1,7 @@
 // The GitHub Action: inputs → the same engine and formats as the CLI → annotations, job summary, SARIF file,
 // outputs, and (opt-in) one sticky PR comment. Nothing from the inputs is executed or fetched; only git runs, for the
-// base commit, with arguments passed as an array.
+// base commit, with arguments passed as an array — and the config's `meshes:` `render:` commands, repository content
+// run as a build would be, without the token (diff/render.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +23,8 @@ import { formatPlan } from '../plan/render.js';
 
 interface ActionInputs {
   paths: string[];
+  /** Names of the config's meshes to lint; empty: all of them (when the config has `meshes:`). */
+  meshes: string[];
   config: string;
   namespace: string;
   istioVersion: string;
@@ -58,6 +61,10 @@ function readInputs(): ActionInputs {
       .getInput('paths')
       .split(/\s+/)
       .filter((p) => p !== ''),
+    meshes: core
+      .getInput('meshes')
+      .split(/[\s,]+/)
+      .filter((m) => m !== ''),
     config: core.getInput('config'),
     namespace: core.getInput('namespace'),
     istioVersion: core.getInput('istio-version'),
@@ -153,7 +160,44 @@ async function main(): Promise<void> {
 
   let result: LintResult | BaseLintResult;
   let baseLabel: string | undefined;
-  if (baseRef) {
+  // Config `meshes:` is linted unless the paths input names other paths than its default (as the CLI: path
+  // arguments lint those paths). Render commands run without the token and the runner's tokens (diff/render.ts).
+  const pathsSet = inputs.paths.length > 0 && !(inputs.paths.length === 1 && inputs.paths[0] === '.');
+  if (inputs.meshes.length && (pathsSet || !options.config.meshes)) {
+    throw new Error(
+      pathsSet
+        ? `the input "meshes" selects meshes of the config, "paths" lints those paths instead; set one or the other`
+        : `the input "meshes" is set, but ${options.configFile ?? 'no config file was found, so there is'} no meshes: section`,
+    );
+  }
+  if (options.config.meshes && pathsSet)
+    core.info(
+      `The config has meshes:, but the "paths" input is set: linting ${inputs.paths.join(' ')} instead.`,
+    );
+  if (options.config.meshes && !pathsSet) {
+    const sha = baseRef ? await ensureBaseCommit(baseRef, workspace) : undefined;
+    const { lintMeshes } = await import('../diff/meshes.js');
+    const all = await lintMeshes(options, {
+      names: inputs.meshes,
+      env: process.env,
+      secrets: inputs.token ? [inputs.token] : [],
+      stdin: async () => new Uint8Array(),
+      ...(sha ? { base: { ref: sha, showAll: true, gitOnly: true, untracked } } : {}),
+    });
+    if (sha) baseLabel = sha === baseRef ? `base ${sha.slice(0, 7)}` : `base ${baseRef} (${sha.slice(0, 7)})`;
+    result = all;
+    for (const m of all.meshes) {
+      // A mesh that read nothing must not pass as a mesh without problems.
+      if (m.result.inputs.missing.length)
+        throw new Error(
+          `mesh "${m.name}": path not found: ${m.result.inputs.missing.join(', ')} (meshes: paths are relative to the config file's directory)`,
+        );
+      if (m.result.inputs.files.length === 0 && m.result.findings.length === 0)
+        throw new Error(
+          `mesh "${m.name}": no manifests (*.yaml, *.yml, *.json) found in ${(m.spec.paths ?? []).join(', ')}`,
+        );
+    }
+  } else if (baseRef) {
     const sha = await ensureBaseCommit(baseRef, workspace);
     const r = await lintAgainstBase(options, sha, {
       stdin: async () => new Uint8Array(),

@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { LintResult } from '../engine.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Output } from '../report/index.js';
+import type { MeshRun } from '../diff/meshes.js';
 import { quoteName } from '../escape.js';
 import { LATEST_ISTIO_VERSION } from '../mesh/version.js';
 import { newerThanKnown } from '../mesh/releases.js';
@@ -170,6 +171,39 @@ export function checkInputs(result: Pick<LintResult, 'inputs' | 'findings'>, opt
     throw new UsageError(
       `no manifests (*.yaml, *.yml, *.json) found in ${options.paths.join(', ')}${ignored}`,
     );
+  }
+}
+
+/**
+ * Config `meshes:` is linted when no path is named (a path argument lints that path, as without meshes: pre-commit
+ * hooks and `helm template … | mtls-lint -` keep working); --mesh picks some of them.
+ */
+export function meshesWanted(
+  options: ResolvedOptions,
+  positionals: string[],
+  names: string[] | undefined,
+): string[] | undefined {
+  if (names?.length && positionals.length) {
+    throw new UsageError(
+      `--mesh selects meshes of the config, path arguments lint those paths instead; give one or the other (got --mesh ${names.join(', ')} and ${positionals.join(' ')})`,
+    );
+  }
+  if (names?.length && !options.config.meshes) {
+    throw new UsageError(
+      `--mesh ${names.join(', ')}: ${options.configFile ? `${options.configFile} has` : 'there is no config file with'} no meshes: section (see the README, "Meshes")`,
+    );
+  }
+  if (!options.config.meshes || positionals.length) return undefined;
+  return names ?? [];
+}
+
+/** The checks of a plain run, per mesh, saying which mesh's paths hold nothing. */
+export function checkMeshInputs(run: MeshRun, options: ResolvedOptions): void {
+  try {
+    checkInputs(run.result, { ...options, paths: run.spec.paths ?? [] });
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`mesh "${run.name}": ${err.message}`);
+    throw err;
   }
 }
 

@@ -1,8 +1,10 @@
 import { lint } from '../engine.js';
-import { formatGraph, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
+import { formatGraph, formatMeshGraphs, GRAPH_FORMATS, type GraphFormat } from '../report/graph.js';
 import { resolveOptions } from '../resolve-options.js';
 import {
   checkInputs,
+  checkMeshInputs,
+  meshesWanted,
   COMMON_OPTIONS,
   EXIT_OK,
   noteIstioVersion,
@@ -29,6 +31,8 @@ Options:
   -n, --namespace NS      namespace for resources without one (default: default)
   -c, --config FILE       config file
       --istio-version X.Y Istio semantics to apply
+      --mesh NAME         only this mesh of the config's meshes: (repeatable; default: all); in json each edge
+                          names its mesh
 ${TRAFFIC_HELP}
 `;
 
@@ -37,6 +41,7 @@ export async function runGraph(argv: string[], io: CliIO): Promise<number> {
     ...COMMON_OPTIONS,
     ...TRAFFIC_OPTIONS,
     possible: { type: 'boolean' },
+    mesh: { type: 'string', multiple: true },
   });
   if (values.help) {
     io.stdout.write(GRAPH_HELP);
@@ -55,9 +60,17 @@ export async function runGraph(argv: string[], io: CliIO): Promise<number> {
   });
   noteIstioVersion(options, io);
   await readTraffic(options, io);
-  const result = await lint(options, {
-    stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1),
-  });
+  const stdin = async () => readAll(io.stdin, options.limits.maxFileSize + 1);
+  const meshes = meshesWanted(options, positionals, values.mesh);
+  if (meshes) {
+    const { lintMeshes } = await import('../diff/meshes.js');
+    const all = await lintMeshes(options, { names: meshes, env: io.env, stdin });
+    for (const run of all.meshes) checkMeshInputs(run, options);
+    const graphs = all.meshes.map((m) => ({ mesh: m.name, graph: m.result.graph() }));
+    await writeOutput(formatMeshGraphs(graphs, format, values.possible ?? false), values['output-file'], io);
+    return EXIT_OK;
+  }
+  const result = await lint(options, { stdin });
   checkInputs(result, options);
   await writeOutput(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
   return EXIT_OK;

@@ -10,6 +10,7 @@ import { LATEST_ISTIO_VERSION } from '../mesh/version.js';
 import { SUBCOMMANDS } from './subcommands.js';
 import {
   checkInputs,
+  checkMeshInputs,
   COMMON_OPTIONS,
   EXIT_FINDINGS,
   readTraffic,
@@ -19,6 +20,7 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   guardPipe,
+  meshesWanted,
   noteIstioVersion,
   parse,
   readAll,
@@ -39,6 +41,7 @@ const LINT_OPTIONS = {
   all: { type: 'boolean' },
   untracked: { type: 'string' },
   'show-suppressed': { type: 'boolean' },
+  mesh: { type: 'string', multiple: true },
   concurrency: { type: 'string' },
   explain: { type: 'string' },
   'list-rules': { type: 'boolean' },
@@ -67,6 +70,8 @@ Options:
       --all                 with --base: also show findings that the base already had
       --untracked MODE      with --base REF: exclude (default) leaves files git does not track out of the
                             comparison and lists them; compare compares them against nothing (all new)
+      --mesh NAME           lint only this mesh of the config's meshes: (repeatable; default: all of them).
+                            Path arguments lint those paths instead of the meshes
       --show-suppressed     list findings silenced by annotations
       --concurrency N       parse on N worker threads; auto (default: one per CPU for large inputs) or off
 ${TRAFFIC_HELP}
@@ -201,7 +206,20 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError('--untracked applies to PR mode only: add --base REF (see --help)');
   }
   let result: LintResult;
-  if (values.base !== undefined) {
+  const meshes = meshesWanted(options, positionals, values.mesh);
+  if (meshes) {
+    const { lintMeshes } = await import('../diff/meshes.js');
+    const all = await lintMeshes(options, {
+      names: meshes,
+      env: io.env,
+      stdin,
+      ...(values.base !== undefined
+        ? { base: { ref: values.base, showAll: values.all ?? false, ...(untracked ? { untracked } : {}) } }
+        : {}),
+    });
+    for (const run of all.meshes) checkMeshInputs(run, options);
+    result = all;
+  } else if (values.base !== undefined) {
     const { lintAgainstBase } = await import('../diff/base.js');
     result = await lintAgainstBase(options, values.base, {
       stdin,

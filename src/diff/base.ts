@@ -39,7 +39,7 @@ export interface BaseOptions {
   untracked?: UntrackedMode;
 }
 
-interface BaseInfo {
+export interface BaseInfo {
   kind: 'git' | 'directory' | 'file';
   /** As the user wrote it. */
   ref: string;
@@ -72,6 +72,21 @@ export async function lintAgainstBase(
   });
   if (plan?.notes.length) headInputs.diagnostics.push(...plan.notes);
   const { inputs: baseInputs, info } = await loadBase(options, base, cache, opts.gitOnly ?? false, plan);
+  return compareInputs(headInputs, baseInputs, info, options, opts.showAll);
+}
+
+/**
+ * PR mode over inputs already loaded, whatever their source (config `meshes:` renders both sides with the head's
+ * command: diff/meshes.ts).
+ */
+export function compareInputs(
+  headInputs: LoadedInputs,
+  baseInputs: LoadedInputs,
+  info: BaseInfo,
+  options: ResolvedOptions,
+  showAll: boolean,
+): BaseLintResult {
+  const opts = { showAll };
   // A change that touches no manifest: the base parsed to the very same resources (one ParseCache), and analyze is
   // pure, so the head's analysis is the base's too.
   if (sameInputs(baseInputs, headInputs)) {

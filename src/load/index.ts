@@ -451,3 +451,21 @@ export function parseTexts(
   }
   return chooseObjects(out, patchFiles, options.isValid);
 }
+
+/**
+ * A command's standard output as manifests (config meshes' `render:`): decoded as a file is (encodings, size
+ * limit), or what is wrong with it.
+ */
+export function readCommandOutput(
+  bytes: Uint8Array,
+  file: string,
+  maxBytes: number,
+): { text: string } | { problem: string } {
+  const read = decodeManifest(bytes, file, maxBytes);
+  if (read.text === undefined)
+    return {
+      problem: `printed something that is not a manifest (${read.diagnostic?.message ?? 'unreadable'})`,
+    };
+  if (read.text.trim() === '') return { problem: 'exited 0 but printed nothing' };
+  return { text: read.text };
+}

@@ -99,7 +99,8 @@ export function formatGithub(
 
 function annotation(f: Finding): string {
   const sameLine = f.endLine === f.line;
-  const file = f.file && f.file !== '<stdin>' ? f.file : undefined;
+  // Standard input and a mesh's render output (`$(command)`) are no file in the repository.
+  const file = f.file && f.file !== '<stdin>' && !f.file.startsWith('$(') ? f.file : undefined;
   const props: Record<string, string | number | undefined> = {
     file,
     line: file ? f.line : undefined,
@@ -107,7 +108,7 @@ function annotation(f: Finding): string {
     // Columns are only allowed on single-line annotations (@actions/core AnnotationProperties).
     col: file && sameLine ? f.column : undefined,
     endColumn: file && sameLine && f.endColumn > f.column ? f.endColumn : undefined,
-    title: `mtls-lint ${f.rule}${f.new === false ? ' (already in base)' : ''}`,
+    title: `mtls-lint ${f.rule}${f.mesh !== undefined ? ` [mesh ${f.mesh}]` : ''}${f.new === false ? ' (already in base)' : ''}`,
   };
   let message = f.message;
   if (!file && f.file) message = `${f.file}:${f.line}:${f.column}: ${message}`;

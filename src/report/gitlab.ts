@@ -56,7 +56,7 @@ function gitlabIssue(f: Finding, seen: Map<string, number>): GitlabIssue {
     type: 'issue',
     engine_name: 'mtls-lint',
     check_name: f.rule,
-    description: f.new === false ? `${f.message} (already in base)` : f.message,
+    description: `${f.mesh !== undefined ? `[${f.mesh}] ` : ''}${f.message}${f.new === false ? ' (already in base)' : ''}`,
     fingerprint,
     severity: GITLAB_SEVERITY[f.severity],
     location: { path: f.file || '.', lines },

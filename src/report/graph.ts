@@ -83,11 +83,43 @@ export function formatGraph(graph: Graph, format: GraphFormat, includePossible: 
         ) + '\n'
       );
     case 'mermaid':
-      return formatMermaid(edges);
+      return formatMermaid([{ edges }]);
     case 'dot':
-      return formatDot(edges);
+      return formatDot([{ edges }]);
     default:
       return formatTable(edges, graph.unresolved, includePossible);
+  }
+}
+
+/**
+ * Several meshes (config `meshes:`) in one output: json edges and unresolved notes name their mesh (`mesh`); the
+ * table has one section per mesh; mermaid and dot draw each mesh as its own subgraph, node names prefixed with it.
+ */
+export function formatMeshGraphs(
+  graphs: readonly { mesh: string; graph: Graph }[],
+  format: GraphFormat,
+  includePossible: boolean,
+): string {
+  const shown = (g: Graph) => g.edges.filter((e) => includePossible || e.caller !== 'possible');
+  switch (format) {
+    case 'json': {
+      const edges = graphs.flatMap(({ mesh, graph }) =>
+        shown(graph).map((e) => ({ ...graphEdgeJson(e), mesh })),
+      );
+      const unresolved = graphs.flatMap(({ mesh, graph }) => graph.unresolved.map((u) => `[${mesh}] ${u}`));
+      return defuseJson(JSON.stringify({ version: 1, edges, unresolved }, null, 2)) + '\n';
+    }
+    case 'mermaid':
+      return formatMermaid(graphs.map(({ mesh, graph }) => ({ mesh, edges: shown(graph) })));
+    case 'dot':
+      return formatDot(graphs.map(({ mesh, graph }) => ({ mesh, edges: shown(graph) })));
+    default:
+      return graphs
+        .map(
+          ({ mesh, graph }) =>
+            `== mesh ${quoteName(mesh)} ==\n${formatTable(shown(graph), graph.unresolved, includePossible)}`,
+        )
+        .join('\n');
   }
 }
 
@@ -140,7 +172,7 @@ function mermaidLabel(s: string): string {
   return s.replace(CONTROLS, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
-function formatMermaid(edges: Edge[]): string {
+function formatMermaid(parts: { mesh?: string; edges: Edge[] }[]): string {
   const ids = new Map<string, string>();
   const id = (label: string) => {
     let v = ids.get(label);
@@ -150,12 +182,23 @@ function formatMermaid(edges: Edge[]): string {
   const lines = ['flowchart LR'];
   const links: string[] = [];
   const styles: string[] = [];
-  for (const e of edges) {
-    const a = id(`c:${clientLabel(e)}`);
-    const b = id(`s:${serverText(e)}`);
-    const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
-    links.push(`  ${a} ${arrow}|${mermaidLabel(edgeLabel(e))}| ${b}`);
-    if (e.outcome === 'broken') styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
+  for (const { mesh, edges } of parts) {
+    const prefix = mesh === undefined ? '' : `${mesh}: `;
+    const nodes: string[] = [];
+    for (const e of edges) {
+      const a = id(`c:${prefix}${clientLabel(e)}`);
+      const b = id(`s:${prefix}${serverText(e)}`);
+      nodes.push(a, b);
+      const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
+      links.push(`  ${a} ${arrow}|${mermaidLabel(edgeLabel(e))}| ${b}`);
+      if (e.outcome === 'broken') styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
+    }
+    if (mesh !== undefined && nodes.length)
+      lines.push(
+        `  subgraph m${lines.length}["${mermaidLabel(mesh)}"]`,
+        `    ${[...new Set(nodes)].join(' & ')}`,
+        '  end',
+      );
   }
   for (const [label, nid] of ids) {
     const text = mermaidLabel(label.slice(2));
@@ -176,24 +219,30 @@ function dotString(s: string): string {
   return `"${s.replace(/["\\]/g, '\\$&').replace(CONTROLS, ' ').replace(/##\[/g, '#&#35;[')}"`;
 }
 
-function formatDot(edges: Edge[]): string {
+function formatDot(parts: { mesh?: string; edges: Edge[] }[]): string {
   const lines = ['digraph mtls {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   const servers = new Set<string>();
-  for (const e of edges) {
-    const server = serverText(e);
-    if (!servers.has(server)) {
-      servers.add(server);
-      lines.push(`  ${dotString(server)} [shape=ellipse];`);
+  for (const [i, { mesh, edges }] of parts.entries()) {
+    const prefix = mesh === undefined ? '' : `${mesh}: `;
+    const indent = mesh === undefined ? '  ' : '    ';
+    if (mesh !== undefined) lines.push(`  subgraph cluster_${i} {`, `    label=${dotString(mesh)};`);
+    for (const e of edges) {
+      const server = prefix + serverText(e);
+      if (!servers.has(server)) {
+        servers.add(server);
+        lines.push(`${indent}${dotString(server)} [shape=ellipse];`);
+      }
+      const style =
+        e.outcome === 'broken'
+          ? 'color=red, penwidth=2'
+          : e.outcome === 'mtls'
+            ? 'style=solid'
+            : 'style=dashed';
+      lines.push(
+        `${indent}${dotString(prefix + clientLabel(e))} -> ${dotString(server)} [label=${dotString(edgeLabel(e))}, ${style}];`,
+      );
     }
-    const style =
-      e.outcome === 'broken'
-        ? 'color=red, penwidth=2'
-        : e.outcome === 'mtls'
-          ? 'style=solid'
-          : 'style=dashed';
-    lines.push(
-      `  ${dotString(clientLabel(e))} -> ${dotString(server)} [label=${dotString(edgeLabel(e))}, ${style}];`,
-    );
+    if (mesh !== undefined) lines.push('  }');
   }
   lines.push('}');
   return lines.join('\n') + '\n';

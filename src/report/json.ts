@@ -47,6 +47,7 @@ export function publicFinding(f: Finding): Record<string, unknown> {
     endLine: f.endLine,
     endColumn: f.endColumn,
   };
+  if (f.mesh !== undefined) out.mesh = f.mesh;
   if (f.resource) out.resource = f.resource;
   if (f.source) out.source = f.source;
   if (f.edges) out.edges = f.edges;

@@ -14,19 +14,33 @@ export interface JunitOptions {
 const CLEAN_CASE = 'mtls-lint';
 
 export function* junitChunks(
-  result: Pick<LintResult, 'findings' | 'suppressed'> & { inputs?: { files: readonly string[] } },
+  result: Pick<LintResult, 'findings' | 'suppressed'> & {
+    inputs?: { files: readonly string[] };
+    /** Config `meshes:`: a suite per mesh and file, named "[mesh] file". */
+    meshes?: readonly { name: string; result: { inputs: { files: readonly string[] } } }[];
+  },
   opts: JunitOptions = {},
 ): Generator<string> {
   const findings = opts.showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
   // Files in input order, then files only findings name (a related file, "(no file)").
-  const byFile = new Map<string, Finding[]>();
-  for (const file of result.inputs?.files ?? []) byFile.set(file, []);
+  const byFile = new Map<string, { file: string; mesh?: string; list: Finding[] }>();
+  const group = (file: string, mesh?: string) => `${mesh ?? ''}\0${file}`;
+  if (result.meshes) {
+    for (const m of result.meshes)
+      for (const file of m.result.inputs.files)
+        byFile.set(group(file, m.name), { file, mesh: m.name, list: [] });
+  } else for (const file of result.inputs?.files ?? []) byFile.set(group(file), { file, list: [] });
   for (const f of findings) {
-    const list = byFile.get(f.file);
-    if (list) list.push(f);
-    else byFile.set(f.file, [f]);
+    const entry = byFile.get(group(f.file, f.mesh));
+    if (entry) entry.list.push(f);
+    else
+      byFile.set(group(f.file, f.mesh), {
+        file: f.file,
+        ...(f.mesh !== undefined ? { mesh: f.mesh } : {}),
+        list: [f],
+      });
   }
-  const suites = [...byFile].map(([file, list]) => suite(file, list));
+  const suites = [...byFile.values()].map(({ file, mesh, list }) => suite(file, list, mesh));
   const tests = suites.reduce((n, s) => n + s.tests, 0);
   const failures = suites.reduce((n, s) => n + s.failures, 0);
   const skipped = suites.reduce((n, s) => n + s.skipped, 0);
@@ -39,8 +53,9 @@ export function* junitChunks(
 function suite(
   file: string,
   findings: Finding[],
+  mesh?: string,
 ): { xml: string; tests: number; failures: number; skipped: number } {
-  const name = file || '(no file)';
+  const name = `${mesh !== undefined ? `[${mesh}] ` : ''}${file || '(no file)'}`;
   const classname = name.replace(/\.(ya?ml|json)$/i, '').replace(/[\\/]+/g, '.');
   const cases: string[] = [];
   let failures = 0;

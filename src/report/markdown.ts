@@ -185,7 +185,8 @@ function more(n: number, columns: number, where?: string): string {
 }
 
 function locationLabel(f: Finding): string {
-  return f.file ? `${f.file}:${f.line}` : '(no file)';
+  const where = f.file ? `${f.file}:${f.line}` : '(no file)';
+  return f.mesh === undefined ? where : `[${f.mesh}] ${where}`;
 }
 
 interface Connection {

@@ -126,7 +126,7 @@ function sarifParts(
       ruleId: f.rule,
       ruleIndex,
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: f.mesh !== undefined ? `[${f.mesh}] ${f.message}` : f.message },
       locations: [location(f.file, f, f.source)],
       // Our own identity (rule + resource + field + edge), not a line hash: an alert stays the same alert when lines
       // move or the file is renamed. primaryLocationLineHash is set too, so that upload-sarif does not replace the
@@ -152,6 +152,7 @@ function sarifParts(
     const relatedOmitted = Math.max(0, (f.related?.length ?? 0) - SARIF_LIST_CAP) + (f.relatedOmitted ?? 0);
     if (f.new !== undefined) r.baselineState = f.new ? 'new' : 'unchanged';
     if (f.suppressed) r.suppressions = [{ kind: 'inSource', justification: f.suppressed.reason }];
+    if (f.mesh !== undefined) properties.mesh = f.mesh;
     if (f.resource) properties.resource = f.resource;
     if (f.edges?.length) properties.edges = f.edges.slice(0, SARIF_LIST_CAP);
     const edgesOmitted = Math.max(0, (f.edges?.length ?? 0) - SARIF_LIST_CAP) + (f.edgesOmitted ?? 0);
@@ -293,7 +294,9 @@ function location(file: string, span: Span, source?: string): Location {
  * turn into a fragment). Standard input has no file: the Helm template path when known, else "stdin".
  */
 function artifactUri(file: string, source?: string): string {
-  const p = file === '<stdin>' || file === '' ? (source ?? 'stdin') : file;
+  // A mesh's render output (`$(command)`): the Helm template when known, else the command line.
+  const p =
+    file === '<stdin>' || file === '' ? (source ?? 'stdin') : file.startsWith('$(') ? (source ?? file) : file;
   return p
     .replace(/\\/g, '/')
     .split('/')

@@ -22,16 +22,20 @@ export function formatStylish(
 ): string {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${RESET}` : s);
   const findings = opts.showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
+  // Config `meshes:`: one group per mesh and file, headed "[mesh] file".
   const byFile = new Map<string, Finding[]>();
   for (const f of findings) {
-    const list = byFile.get(f.file) ?? [];
+    const group = `${f.mesh ?? ''}\0${f.file}`;
+    const list = byFile.get(group) ?? [];
     list.push(f);
-    byFile.set(f.file, list);
+    byFile.set(group, list);
   }
   const lines: string[] = [];
-  for (const [file, list] of byFile) {
+  for (const list of byFile.values()) {
+    const { file, mesh } = list[0]!;
+    const name = file ? quoteName(file) : '(no file)';
     // The only line that starts with text from the inputs: a file named `::error::…` must not be a workflow command.
-    lines.push('', paint(UNDERLINE, file ? quoteName(file) : '(no file)'));
+    lines.push('', paint(UNDERLINE, mesh === undefined ? name : `[${oneLine(mesh)}] ${name}`));
     const posWidth = Math.max(...list.map((f) => `${f.line}:${f.column}`.length));
     for (const f of list) {
       const sev =
