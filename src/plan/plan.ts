@@ -394,8 +394,13 @@ export function makePlan(
     const possible = tried.verdict.possibleBroken;
     if (possible.length) {
       const servers = [...new Set(possible.map(serverHost))].sort();
+      // With observed traffic, every caller the mesh saw is a known caller (a blocker if it breaks): what remains
+      // possible was not seen in the window, which is weaker evidence than a caller, and stronger than nothing.
+      const window = tried.ev.graph.observedWindow;
       checks.push({
-        text: `Possible callers the manifests do not declare would break (${possible.length}): make sure none of them exists. Look for plaintext requests to these services over the last days; any result is a caller that needs a sidecar first.`,
+        text: window
+          ? `Possible callers the manifests do not declare would break (${possible.length}), none of them seen in the ${window} of observed traffic: make sure none of them calls less often than that (batch jobs, failover paths). Look for plaintext requests to these services over a longer window; any result is a caller that needs a sidecar first.`
+          : `Possible callers the manifests do not declare would break (${possible.length}): make sure none of them exists. Look for plaintext requests to these services over the last days; any result is a caller that needs a sidecar first.`,
         queries: prometheusQueries(servers),
         possibleVictims: [...new Set(possible.map((e) => `${clientLabel(e)} → ${serverText(e)}`))].sort(),
       });
