@@ -45,6 +45,12 @@ describe('extensions/v1beta1 Deployments are workloads', () => {
     expect(service.workloads.map((w) => w.name)).toEqual(['recommendation-v1', 'recommendation-v4']);
   });
 
+  it('an extensions and an apps Deployment of one name are one workload (one object in a cluster)', async () => {
+    const run = await lintYaml({ ...FILES, 'v1-old.yaml': deployment('extensions/v1beta1', 'v1') });
+    const service = run.result.mesh().services.find((s) => s.name === 'recommendation')!;
+    expect(service.workloads.map((w) => w.name)).toEqual(['recommendation-v1', 'recommendation-v4']);
+  });
+
   it('only the kinds that group served: a Job under extensions is not a workload', async () => {
     const job = deployment('extensions/v1beta1', 'v5').replace('kind: Deployment', 'kind: Job');
     const run = await lintYaml({ ...FILES, 'job.yaml': job }, { allowInvalid: true });

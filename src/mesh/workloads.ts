@@ -87,13 +87,21 @@ function labelsFromFacts(facts: NamespaceFacts): Record<string, string> {
 
 export function extractWorkloads(resources: Resource[]): Omit<Workload, 'sidecar'>[] {
   const out: Omit<Workload, 'sidecar'>[] = [];
+  // An extensions and an apps Deployment of one name are one object in a cluster (the same resource served by two
+  // groups): the apps one stands for it.
+  const inApps = new Set(
+    resources.filter((r) => r.group === 'apps').map((r) => `${r.kind}|${r.namespace}|${r.name}`),
+  );
   for (const r of resources) {
     const podPath = Object.hasOwn(POD_TEMPLATE_PATHS, r.kind) ? POD_TEMPLATE_PATHS[r.kind] : undefined;
     if (!podPath || r.namespace === undefined) continue;
     if (r.kind === 'Rollout' && r.group !== 'argoproj.io') continue;
     // extensions/v1beta1 served Deployments, DaemonSets and ReplicaSets until Kubernetes 1.16; manifests of that
     // era (istio-tutorial's recommendation-v4…v7) still run their pods, with the same pod template.
-    const legacyGroup = r.group === 'extensions' && EXTENSIONS_KINDS.has(r.kind);
+    const legacyGroup =
+      r.group === 'extensions' &&
+      EXTENSIONS_KINDS.has(r.kind) &&
+      !inApps.has(`${r.kind}|${r.namespace}|${r.name}`);
     if (r.kind !== 'Rollout' && r.group !== '' && r.group !== 'apps' && r.group !== 'batch' && !legacyGroup)
       continue;
     const pod = obj(get(r.value, ...podPath));
