@@ -15,6 +15,10 @@ import {
   noteIstioVersion,
   parse,
   readAll,
+  readTraffic,
+  TRAFFIC_HELP,
+  TRAFFIC_OPTIONS,
+  trafficInputs,
   UsageError,
   writeOutput,
   type CliIO,
@@ -36,6 +40,9 @@ Options:
   -n, --namespace NS        namespace for resources without one (default: default)
   -c, --config FILE         config file
       --istio-version X.Y   Istio semantics and APIs to plan for (≤1.4: Policy + DestinationRules; 1.5+: PeerAuthentication)
+${TRAFFIC_HELP}
+                            Observed callers that would break are blockers; possible callers are named as not
+                            seen in the window.
   -h, --help                this help
 
 Exit codes: 0 a plan that reaches STRICT everywhere in scope (or nothing to do); 1 blockers remain (the plan keeps
@@ -45,6 +52,7 @@ PERMISSIVE exceptions for them, or a namespace cannot go STRICT); 2 usage error,
 export async function runPlan(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...COMMON_OPTIONS,
+    ...TRAFFIC_OPTIONS,
     'out-dir': { type: 'string' },
     scope: { type: 'string' },
     'allow-injection': { type: 'boolean' },
@@ -85,8 +93,10 @@ export async function runPlan(argv: string[], io: CliIO): Promise<number> {
     namespace: values.namespace,
     istioVersion: values['istio-version'],
     configPath: values.config,
+    ...trafficInputs(values),
   });
   noteIstioVersion(options, io);
+  await readTraffic(options, io);
   const result = await lint(options, {
     stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1),
   });
