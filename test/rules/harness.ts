@@ -19,7 +19,7 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Rules that report the inputs themselves: their cases may (must) hold broken manifests. */
 const INPUT_RULES = new Set(['yaml-syntax', 'input-error', 'invalid-resource']);
 
-export interface RuleCase {
+interface RuleCase {
   name: string;
   /** One manifest file, `manifests.yaml`. */
   yaml?: string;
@@ -42,7 +42,7 @@ export interface RuleCase {
   check?: (run: Run) => void | Promise<void>;
 }
 
-export interface ExpectedFinding {
+interface ExpectedFinding {
   severity?: Severity;
   file?: string;
   line?: number;
@@ -53,7 +53,7 @@ export interface ExpectedFinding {
   notMessage?: string | string[];
 }
 
-export interface InvalidCase extends RuleCase {
+interface InvalidCase extends RuleCase {
   /** Exactly these findings of the rule, in report order. */
   findings: ExpectedFinding[];
 }
@@ -64,7 +64,7 @@ export interface RuleTests {
 }
 
 /** Lint a case through the real engine; findings of every rule. */
-export async function runCase(c: RuleCase, ruleId = ''): Promise<Run> {
+async function runCase(c: RuleCase, ruleId = ''): Promise<Run> {
   const sources = [c.yaml, c.files, c.fixture].filter((x) => x !== undefined).length;
   if (sources !== 1) throw new Error(`case "${c.name}": give exactly one of yaml, files, fixture`);
   let cwd = ROOT;
@@ -122,7 +122,7 @@ const show = (fs: Finding[]) =>
   fs.map((f) => `  ${f.severity} ${f.file}:${f.line}:${f.column} ${f.message}`).join('\n') || '  (none)';
 
 /** Assert that `actual` (findings of one rule) are exactly `expected`. */
-export function expectFindings(actual: Finding[], expected: ExpectedFinding[]): void {
+function expectFindings(actual: Finding[], expected: ExpectedFinding[]): void {
   expect(actual.length, `expected ${expected.length} finding(s), got:\n${show(actual)}`).toBe(
     expected.length,
   );
@@ -271,7 +271,7 @@ export function parseExamples(markdown: string): DocExample[] {
 }
 
 /** Findings that are the rule's output. */
-export function reportedBy(ruleId: string, f: Finding): boolean {
+function reportedBy(ruleId: string, f: Finding): boolean {
   return f.rule === ruleId || (ruleId === 'connection-downgrade' && f.transition !== undefined);
 }
 
