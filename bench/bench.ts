@@ -5,6 +5,7 @@
 //                                      under a minute; today about 2 min, most of it PR mode and the ncc build)
 //   npm run -s bench -- --json         the results as JSON on stdout (always written to bench/results.json too)
 //   npm run bench -- --sizes 2000,8000 --seed 7 --per-namespace 50 --runs 3 --timeout 900
+//   npm run bench -- --concurrency 2    the CLI's default run with `--concurrency 2` (workers at any size)
 //   npm run bench -- --configmaps 8     also a ConfigMap-heavy input: a Grafana with 8 large JSON dashboards
 //                                      (generateConfigMapHeavy), the shape that was quadratic in issue 15
 //
@@ -71,6 +72,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     keep: { type: 'boolean' },
     configmaps: { type: 'string' },
+    concurrency: { type: 'string' },
   },
 });
 
@@ -116,6 +118,7 @@ try {
       base: path.join(dir, 'base'),
       runs: Number(values.runs ?? (!quick && workloads <= 1000 ? 3 : 1)),
       cli: path.join(cliDir, 'index.js'),
+      concurrency: values.concurrency,
     };
     const t0 = performance.now();
     const size: SizeResult = {

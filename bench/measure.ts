@@ -27,6 +27,8 @@ export interface MeasureArgs {
   runs?: number;
   /** The ncc-bundled CLI (index.js): lint and PR mode are also measured as a user runs them, in a process of their own. */
   cli?: string;
+  /** `--concurrency` for the CLI's default run (default: the CLI's own, workers only for very large inputs). */
+  concurrency?: string;
 }
 
 /** Wall and CPU milliseconds. CPU time (this process, all threads) is steadier on a shared machine. */
@@ -219,7 +221,8 @@ export async function measure(
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const cliRuns = Math.max(runs, 3);
     const cliArgs = ['-f', 'json', '-o', '/dev/null', '.'];
-    out.cliLint = await cliMedian(args.cli, args.head, cliArgs, cliRuns);
+    const workerArgs = args.concurrency ? ['--concurrency', args.concurrency] : [];
+    out.cliLint = await cliMedian(args.cli, args.head, [...cliArgs, ...workerArgs], cliRuns);
     out.cliLintOneThread = await cliMedian(
       args.cli,
       args.head,
@@ -232,7 +235,7 @@ export async function measure(
         maxBuffer: 2 ** 31 - 1,
         encoding: 'utf8',
       }).stdout;
-    out.cliSameReport = report([]) === report(['--concurrency', 'off']);
+    out.cliSameReport = report(workerArgs) === report(['--concurrency', 'off']);
     if (args.base)
       out.cliPr = await cliMedian(args.cli, args.head, [...cliArgs, '--base', args.base], cliRuns);
     progress(out);

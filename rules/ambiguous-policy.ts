@@ -48,21 +48,59 @@ dropped because an older rule for the host has a \`trafficPolicy\` without tls: 
 server.
 
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: foo}
-spec: {mtls: {mode: PERMISSIVE}}
+spec:
+  mtls: {mode: PERMISSIVE}
 ---
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: strict, namespace: foo}     # a second namespace-wide policy: which one applies?
-spec: {mtls: {mode: STRICT}}
+spec:
+  mtls: {mode: STRICT}
 \`\`\`
 
 ## Fixed example
 One namespace-wide PeerAuthentication per namespace (by convention named \`default\`); exceptions as workload-level
 policies with a selector and \`portLevelMtls\` in one PeerAuthentication per workload.
+\`\`\`yaml fixed
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: PERMISSIVE}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  mtls: {mode: STRICT}
+\`\`\`
 
 ## Related
 Kiali KIA0002 (several namespace-wide PeerAuthentications), KIA0003 (several selecting one workload), KIA0201

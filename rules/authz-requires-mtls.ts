@@ -24,22 +24,85 @@ A plaintext connection carries no peer identity. An **ALLOW** policy on principa
 HTTP **403 \`RBAC: access denied\`** (TCP: connection closed). A **DENY** policy on them never matches it, so the
 caller **slips past the DENY** (ISTIO-SECURITY-2021-004). \`istioctl analyze\` has no check for this.
 
+## Examples
+The workloads of the examples: \`httpbin\` in the injected namespace \`foo\`, and \`sleep\` in \`legacy\`, which calls
+\`httpbin.foo:8000\` (the annotation declares the call; mtls-lint also infers calls from URLs in env and ConfigMaps).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: legacy
+  annotations: {mtls-lint.io/calls: "httpbin.foo:8000"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
-metadata: {name: allow-frontend, namespace: foo}
+metadata: {name: allow-sleep, namespace: foo}
 spec:
   selector: {matchLabels: {app: httpbin}}
   action: ALLOW
   rules:
   - from:
     - source:
-        principals: ["cluster.local/ns/foo/sa/sleep"]   # legacy/sleep calls in plaintext: 403
+        principals: ["cluster.local/ns/legacy/sa/default"]   # legacy/sleep calls in plaintext: no principal, 403
 \`\`\`
 
 ## Fixed example
-Make the server STRICT once every caller has a sidecar (the plaintext caller then fails loudly at connect time
-instead), or inject the plaintext callers. For a DENY, add a rule with \`notPrincipals: ["*"]\` to deny plaintext.
+Inject the plaintext callers (then they carry the identity the policy names), or make the server STRICT once every
+caller has a sidecar (the plaintext caller then fails loudly at connect time instead). For a DENY, add a rule with
+\`notPrincipals: ["*"]\` to deny plaintext.
+\`\`\`yaml fixed file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}   # sleep restarted with a sidecar
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-sleep, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  action: ALLOW
+  rules:
+  - from:
+    - source:
+        principals: ["cluster.local/ns/legacy/sa/default"]
+\`\`\`
 
 ## Related
 Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload status only, no per-caller view.

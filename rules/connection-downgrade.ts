@@ -39,24 +39,98 @@ breaks the clients that were not ready; the message names the step that was skip
 Error when a declared or inferred caller breaks; warning for a downgrade to plaintext, or a break of a possible caller;
 info for a possible caller's downgrade.
 
+## Examples
+The workloads of the examples: \`httpbin\` in the injected namespace \`foo\`, and \`sleep\` in \`legacy\`, which calls
+\`httpbin.foo:8000\` (the annotation declares the call; mtls-lint also infers calls from URLs in env and ConfigMaps).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: legacy
+  annotations: {mtls-lint.io/calls: "httpbin.foo:8000"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
 ## Failing example
-Base:
-\`\`\`yaml
+A pull request changes \`policy.yaml\` from this, on the base branch,
+\`\`\`yaml failing file=policy.yaml base
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: foo}
 spec:
   mtls: {mode: PERMISSIVE}
 \`\`\`
-Head (legacy/sleep, without a sidecar, calls httpbin.foo):
-\`\`\`yaml
+to this (legacy/sleep, without a sidecar, calls httpbin.foo):
+\`\`\`yaml failing file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
 spec:
   mtls: {mode: STRICT}
 \`\`\`
 
 ## Fixed example
 Inject the callers first (or keep PERMISSIVE for the ports they use with \`portLevelMtls\`), then switch to STRICT in a
-later change.
+later change. The first change injects \`legacy\`:
+\`\`\`yaml fixed file=policy.yaml base
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: PERMISSIVE}
+\`\`\`
+\`\`\`yaml fixed file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}   # sleep restarted with a sidecar
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: PERMISSIVE}
+\`\`\`
 
 ## Options
 Off with \`rules: {connection-downgrade: off}\`; a severity there replaces the computed one.

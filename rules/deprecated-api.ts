@@ -33,8 +33,34 @@ After an upgrade to 1.6+, a STRICT Policy silently stops applying: the workloads
 Warning up to Istio 1.5 (the policy still works; convert before you upgrade); **error** for \`--istio-version\` 1.6
 or later, where the resource does nothing.
 
+## Examples
+The workload of the examples: \`httpbin\` in namespace \`foo\` (Service port 8000 → container port 80).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing file=policy.yaml
 apiVersion: authentication.istio.io/v1alpha1
 kind: Policy
 metadata: {name: httpbin-strict, namespace: foo}
@@ -48,7 +74,7 @@ spec:
 
 ## Fixed example
 With \`Service httpbin\` selecting \`app: httpbin\` and mapping port 8000 to container port 80:
-\`\`\`yaml
+\`\`\`yaml fixed file=policy.yaml
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: httpbin-strict, namespace: foo}

@@ -36,14 +36,14 @@ say what runs. A repository of alternatives (environments, demo steps, before/af
 alternative at a time.
 
 ## Failing example
-\`\`\`yaml
-# enable-mtls.yml
+Two steps of a tutorial, linted together:
+\`\`\`yaml failing file=enable-mtls.yml
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: tutorial}
 spec: {mtls: {mode: STRICT}}
----
-# disable-mtls.yml
+\`\`\`
+\`\`\`yaml failing file=disable-mtls.yml
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: tutorial}
@@ -53,6 +53,12 @@ spec: {mtls: {mode: DISABLE}}
 ## Fixed example
 Keep one definition per object in the inputs: lint each step or environment on its own
 (\`mtls-lint steps/enable\`), or lint the rendered output of an overlay (\`kustomize build overlays/prod | mtls-lint -\`).
+\`\`\`yaml fixed file=enable-mtls.yml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: tutorial}
+spec: {mtls: {mode: STRICT}}
+\`\`\`
 
 ## Options
 Turn it off with \`rules: {duplicate-resource: off}\` when the inputs are alternatives on purpose; the analysis

@@ -42,15 +42,34 @@ export default defineRule({
 Nothing fails at apply time: the STRICT exception on port 8000 never applies, the "mesh-wide" policy with a selector
 does nothing, and a DestinationRule tidy-up silently turns mTLS into plaintext (HTTP 503 at a STRICT server).
 
-## Failing example
-\`\`\`yaml
+## Examples
+The workload of the examples: \`httpbin\` in namespace \`foo\` (Service port 8000 → container port 80).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
 apiVersion: v1
 kind: Service
 metadata: {name: httpbin, namespace: foo}
 spec:
   selector: {app: httpbin}
   ports: [{name: http, port: 8000, targetPort: 80}]
----
+\`\`\`
+
+## Failing example
+\`\`\`yaml failing file=policy.yaml
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: httpbin, namespace: foo}
@@ -62,7 +81,13 @@ spec:
 \`\`\`
 
 ## Fixed example
-\`\`\`yaml
+\`\`\`yaml fixed file=policy.yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  mtls: {mode: STRICT}
   portLevelMtls:
     80: {mode: PERMISSIVE}       # the container port the Service targets
 \`\`\`

@@ -24,7 +24,10 @@ refuse them), so fix these first.
 
 ## Failing example
 The Istio 1.1 migration task's own Policy has \`peers\` indented under the target:
-\`\`\`yaml
+\`\`\`yaml failing istio=1.4
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: httpbin, namespace: foo}
 spec:
   targets:
   - name: httpbin
@@ -34,7 +37,10 @@ spec:
 \`\`\`
 
 ## Fixed example
-\`\`\`yaml
+\`\`\`yaml fixed istio=1.4
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: httpbin, namespace: foo}
 spec:
   targets:
   - name: httpbin

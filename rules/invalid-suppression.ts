@@ -16,17 +16,29 @@ that the next reader knows whether the reason still holds.
 An entry without a reason is ignored: the finding it meant to silence still shows, and this warning says why.
 
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
 metadata:
+  name: default
+  namespace: foo
   annotations:
-    ${IGNORE_ANNOTATION}: "plaintext-to-strict"
+    mtls-lint.io/ignore: "plaintext-to-strict"
+spec:
+  mtls: {mode: STRICT}
 \`\`\`
 
 ## Fixed example
-\`\`\`yaml
+\`\`\`yaml fixed
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
 metadata:
+  name: default
+  namespace: foo
   annotations:
-    ${IGNORE_ANNOTATION}: "plaintext-to-strict: legacy batch jobs move into the mesh in Q3"
+    mtls-lint.io/ignore: "plaintext-to-strict: legacy batch jobs move into the mesh in Q3"
+spec:
+  mtls: {mode: STRICT}
 \`\`\`
 Several entries are separated by \`;\`. \`*: reason\` silences every rule on that resource.
 `,

@@ -41,8 +41,53 @@ the connections it breaks. A stand-in "any other service" per uninjected namespa
 The client sidecar gets a TLS error from the plaintext server and returns **HTTP 503** ("upstream connect error or
 disconnect/reset before headers"); access logs show \`UF,URX\`.
 
+## Examples
+The workloads of the examples: \`sleep\` in the injected namespace \`foo\` calls \`httpbin\` in \`legacy\`, which has no
+sidecar.
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: legacy}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: foo
+  annotations: {mtls-lint.io/calls: "httpbin.legacy:8000"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing file=destination-rule.yaml
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: httpbin, namespace: foo}
@@ -56,6 +101,15 @@ spec:
 ## Fixed example
 Remove the \`tls\` block and let auto mTLS pick plaintext for endpoints without a sidecar, set \`mode: DISABLE\` for
 that host, or inject the server first (then PERMISSIVE, then ISTIO_MUTUAL).
+\`\`\`yaml fixed file=destination-rule.yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin, namespace: foo}
+spec:
+  host: httpbin.legacy.svc.cluster.local
+  trafficPolicy:
+    loadBalancer: {simple: LEAST_REQUEST}   # no tls: auto mTLS decides per endpoint
+\`\`\`
 
 ## Related
 istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/namespace-wide only, auto mTLS off).

@@ -31,17 +31,66 @@ endpoints have a sidecar. The sidecar expects Istio mTLS (ALPN \`istio\`) or pla
 Users see connection resets or 503 depending on the port protocol, and the traffic is never authenticated by the
 mesh. \`istioctl authn tls-check\` reported these as CONFLICT.
 
-## Failing example
-\`\`\`yaml
+## Examples
+The workloads of the examples: \`sleep\` and \`httpbin\`, both with a sidecar in namespace \`foo\`; \`sleep\` calls
+\`httpbin.foo:8000\`.
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
 spec:
-  host: reviews.bookinfo.svc.cluster.local   # reviews has a sidecar
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: foo
+  annotations: {mtls-lint.io/calls: "httpbin.foo:8000"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
+## Failing example
+\`\`\`yaml failing file=destination-rule.yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin, namespace: foo}
+spec:
+  host: httpbin.foo.svc.cluster.local   # httpbin has a sidecar
   trafficPolicy:
     tls:
       mode: SIMPLE
 \`\`\`
 
 ## Fixed example
-\`\`\`yaml
+\`\`\`yaml fixed file=destination-rule.yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin, namespace: foo}
+spec:
+  host: httpbin.foo.svc.cluster.local
   trafficPolicy:
     tls:
       mode: ISTIO_MUTUAL   # or drop tls and let auto mTLS decide

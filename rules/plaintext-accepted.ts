@@ -25,11 +25,74 @@ callers that will break when the server moves to STRICT, and their requests carr
 This is the to-do list of a migration: every caller listed must be injected (or given an exception) before STRICT.
 Possible callers (any workload in the inputs) are not listed here, to keep the list actionable.
 
+## Examples
+The workloads of the examples: \`httpbin\` in the injected namespace \`foo\`, and \`sleep\` in \`legacy\`, which calls
+\`httpbin.foo:8000\` (the annotation declares the call; mtls-lint also infers calls from URLs in env and ConfigMaps).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: legacy
+  annotations: {mtls-lint.io/calls: "httpbin.foo:8000"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
 ## Failing example
-\`legacy/sleep\` (no sidecar) calls \`httpbin.foo:8000\`, whose namespace policy is PERMISSIVE.
+\`legacy/sleep\` (no sidecar) calls \`httpbin.foo:8000\`, whose namespace policy is PERMISSIVE:
+\`\`\`yaml failing file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: PERMISSIVE}
+\`\`\`
 
 ## Fixed example
 Inject \`legacy/sleep\`, then set STRICT.
+\`\`\`yaml fixed file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}   # sleep restarted with a sidecar
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: STRICT}
+\`\`\`
 `,
   },
   check(context) {

@@ -34,9 +34,52 @@ A **silent downgrade**: requests still return 200, but they are unencrypted and 
 AuthorizationPolicies on principals or namespaces deny them (403). istioctl's old checks only flagged
 STRICT-vs-plaintext conflicts, never this.
 
+## Examples
+The workloads of the examples: \`sleep\` and \`httpbin\`, both with a sidecar in namespace \`foo\`; \`sleep\` calls
+\`httpbin.foo:8000\`.
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: foo
+  annotations: {mtls-lint.io/calls: "httpbin.foo:8000"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing file=destination-rule.yaml
+apiVersion: networking.istio.io/v1
 kind: DestinationRule
+metadata: {name: httpbin, namespace: foo}
 spec:
   host: httpbin.foo.svc.cluster.local
   trafficPolicy:
@@ -46,6 +89,16 @@ spec:
 
 ## Fixed example
 Remove the \`tls\` block (auto mTLS) or set \`mode: ISTIO_MUTUAL\`.
+\`\`\`yaml fixed file=destination-rule.yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin, namespace: foo}
+spec:
+  host: httpbin.foo.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+\`\`\`
 `,
   },
   check(context) {

@@ -53,20 +53,75 @@ namespace (e.g. STRICT with auto mTLS off and no ISTIO_MUTUAL DestinationRule). 
 are affected. Lowered one step when the client's sidecar state rests on an assumption (namespace not in the inputs,
 or an ingress controller the inputs do not show, assumed without a sidecar).
 
+## Examples
+The workloads of the examples: \`httpbin\` in the injected namespace \`foo\`, and \`sleep\` in \`legacy\`, which calls
+\`httpbin.foo:8000\` (the annotation declares the call; mtls-lint also infers calls from URLs in env and ConfigMaps).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: legacy
+  annotations: {mtls-lint.io/calls: "httpbin.foo:8000"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: foo}
 spec:
-  mtls:
-    mode: STRICT          # legacy/sleep has no sidecar and calls httpbin.foo:8000
+  mtls: {mode: STRICT}          # legacy/sleep has no sidecar: connection reset
 \`\`\`
 
 ## Fixed example
 Keep \`mode: PERMISSIVE\` until \`legacy/sleep\` is injected (label namespace \`legacy\` with
 \`istio-injection: enabled\` and restart it), then switch to STRICT. Or scope STRICT to the workloads whose callers
 are all in the mesh with a workload selector or \`portLevelMtls\`.
+\`\`\`yaml fixed file=policy.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}   # sleep restarted with a sidecar
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec:
+  mtls: {mode: STRICT}
+\`\`\`
 
 ## Related
 istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS); Kiali KIA0401/KIA0501

@@ -23,6 +23,43 @@ assumption are one severity lower.
 Every connectivity verdict about these workloads depends on the assumption. Tell mtls-lint the truth and the
 verdicts become certain.
 
+## Failing example
+\`\`\`yaml failing
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: payments
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+# no Namespace payments in the inputs, nor in .mtls-lint.yaml
+\`\`\`
+
+## Fixed example
+\`\`\`yaml fixed
+apiVersion: v1
+kind: Namespace
+metadata: {name: payments, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: payments
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers:
+      - {name: sleep, image: curlimages/curl, command: [sleep, infinity]}
+\`\`\`
+
 ## Fix
 Add the Namespace manifest to the inputs, or describe it in \`.mtls-lint.yaml\`:
 \`\`\`yaml

@@ -65,8 +65,34 @@ The user sees nothing at all: the STRICT policy never applies (traffic stays pla
 AuthorizationPolicy protects nothing, the DestinationRule's \`ISTIO_MUTUAL\` never reaches the client sidecars,
 and a subset with no endpoints answers **503 \`no healthy upstream\`** once a VirtualService routes to it.
 
+## Examples
+The workload of the examples: \`httpbin\` in namespace \`foo\` (Service port 8000 → container port 80).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec:
+      containers:
+      - {name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}]
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing file=policy.yaml
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: httpbin-strict, namespace: foo}
@@ -77,7 +103,10 @@ spec:
 \`\`\`
 
 ## Fixed example
-\`\`\`yaml
+\`\`\`yaml fixed file=policy.yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: httpbin-strict, namespace: foo}
 spec:
   selector:
     matchLabels: {app: httpbin}

@@ -37,7 +37,7 @@ where a YAML 1.2 reader would see something else:
 - go-yaml does not check the indentation of lines inside quotes and brackets: such documents are read, not errors.
 
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata:
@@ -50,7 +50,12 @@ spec:
 \`\`\`
 
 ## Fixed example
-\`\`\`yaml
+\`\`\`yaml fixed
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: foo
 spec:
   mtls:
     mode: PERMISSIVE

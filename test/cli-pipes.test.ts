@@ -6,15 +6,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nccBuild } from './helpers/bundle.js';
+import { sharedBundle } from './helpers/bundle.js';
 import { tempDir } from './helpers/tmp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// The CLI bundled as dist/cli is (built here; tests never touch dist/).
+// The CLI bundled as dist/cli is (built once per test run, shared with other files; tests never touch dist/).
 let CLI: string[] = [];
 let SHELL_CLI = '';
 beforeAll(async () => {
-  CLI = [process.execPath, await nccBuild('src/cli.ts', tempDir('pipes-bundle'))];
+  CLI = [process.execPath, await sharedBundle('src/cli.ts')];
   SHELL_CLI = CLI.map(quote).join(' ');
 }, 300_000);
 const STRICT = path.join(ROOT, 'examples/migration/3-strict');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateMesh, writeMesh } from '../bench/generate.js';
-import { nccBuild } from './helpers/bundle.js';
+import { sharedBundle } from './helpers/bundle.js';
 import { tempDir } from './helpers/tmp.js';
 import { DEFAULT_LIMITS, loadInputs } from '../src/load/index.js';
 import { enableParseWorkers, jsonSafe, workerCount } from '../src/load/parse-pool.js';
@@ -33,7 +33,7 @@ const ODD_INPUTS: Record<string, string> = {
 };
 
 beforeAll(async () => {
-  bundle = await nccBuild('src/cli.ts', tempDir('workers-bundle'));
+  bundle = await sharedBundle('src/cli.ts');
   meshDir = tempDir('workers-mesh');
   await writeMesh(meshDir, generateMesh({ workloads: 300, seed: 11 }));
   for (const [file, text] of Object.entries(ODD_INPUTS)) {

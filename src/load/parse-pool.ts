@@ -2,8 +2,7 @@
 // large input is split into batches that workers parse while the main thread waits; the analysis after it is
 // unchanged. A worker is the bundle's own entry file started again (enableParseWorkers): one file to ship, and
 // nothing for ncc to trace. Results come back as JSON plus one transferred buffer per batch, because V8's structured
-// clone of many small objects costs more on the receiving thread than the parse saves (measured: 1.5 s to
-// deserialize the 5,000-workload benchmark's resources, JSON.parse 0.1 s).
+// clone of many small objects costs the receiving thread more than the parse saves.
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { parseManifestData } from './parse.js';
@@ -13,10 +12,9 @@ import type { PositionTree } from './positions.js';
 const ROLE = 'mtls-lint-parse';
 
 /**
- * Below this many bytes in total, starting workers costs more than it saves. With the simple YAML reader parsing is
- * cheap and posting its results back is not (2 CPUs, generated meshes): 2 MB, 0.85 s on one thread and 1.0 s with two
- * workers; 10 MB, 3.0 s either way, more CPU with workers; 40 MB, one thread 10.1–11.4 s, workers 10.6–12.5 s over
- * four runs. So they start only for very large inputs (or with --concurrency N).
+ * Workers start by default only above this size (or with --concurrency N): parsing with the simple YAML reader is
+ * cheap and posting its results back is not, so on the 2 CPUs of a GitHub runner they gained nothing on the
+ * benchmark's meshes up to 40 MB and cost more CPU (bench/README.md, "Parse workers").
  */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 /** Bytes per batch: small enough to keep every worker busy to the end, large enough that messages are noise. */

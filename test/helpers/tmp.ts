@@ -7,7 +7,8 @@ import { afterAll } from 'vitest';
 
 const created: string[] = [];
 
-function removeAll(): void {
+/** Remove every directory made so far (test/rules/setup.ts calls it after each file when files share modules). */
+export function removeAll(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
