@@ -10,6 +10,7 @@ import { findRule } from '../../rules/index.js';
 import { lintAgainstBase } from '../../src/diff/base.js';
 import { lint, type LintResult } from '../../src/engine.js';
 import { resolveOptions } from '../../src/resolve-options.js';
+import { loadObservedTraffic } from '../../src/load/observed.js';
 import type { Finding, Severity } from '../../src/types.js';
 import type { Run } from '../helpers/mesh.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -36,6 +37,8 @@ interface RuleCase {
   configFile?: string;
   /** `-n`: the namespace for manifests without metadata.namespace. */
   namespace?: string;
+  /** Observed-traffic files by name (Prometheus or Kiali answers), given to the run as --traffic. */
+  traffic?: Record<string, string>;
   /** Schema or YAML findings are allowed (by default a case with invalid manifests is a broken case). */
   allowInvalid?: boolean;
   /** Further assertions on the run (edges, related locations, other rules). */
@@ -80,6 +83,11 @@ async function runCase(c: RuleCase, ruleId = ''): Promise<Run> {
     configPath = path.join(root, 'mtls-lint.yaml');
     writeFileSync(configPath, c.config);
   }
+  let traffic: string[] | undefined;
+  if (c.traffic) {
+    writeFiles(path.join(root, 'traffic'), c.traffic);
+    traffic = Object.keys(c.traffic).map((f) => path.join(root, 'traffic', f));
+  }
   const options = resolveOptions({
     cwd,
     paths,
@@ -87,7 +95,10 @@ async function runCase(c: RuleCase, ruleId = ''): Promise<Run> {
     namespace: c.namespace,
     configPath,
     noConfig: configPath === undefined,
+    ...(traffic ? { traffic } : {}),
   });
+  const observed = await loadObservedTraffic(options.trafficSources, {});
+  if (observed) options.traffic = observed;
   let result: LintResult;
   if (c.base) {
     if (c.fixture !== undefined) throw new Error(`case "${c.name}": base needs yaml or files`);
@@ -197,6 +208,7 @@ export function ruleTests(ruleId: string, tests: RuleTests): void {
 //   ```yaml failing file=pa.yaml base   the file as it was on the base side: the example runs in PR mode
 //   ```yaml fixed file=.mtls-lint.yaml  the example's configuration file
 //   ```yaml setup file=apps.yaml        a file of every example on the page (the workloads the examples act on)
+//   ```json failing traffic file=t.json observed traffic given to the run (--traffic), not a manifest
 //
 // A failing example must produce at least one finding of the page's rule, a fixed example none. The manifests must
 // be valid (no yaml-syntax / invalid-resource finding) except on the pages of those rules. connection-downgrade
@@ -208,6 +220,7 @@ export interface DocExample {
   heading: string;
   files: Record<string, string>;
   base: Record<string, string>;
+  traffic: Record<string, string>;
   istioVersion?: string;
   config?: string;
 }
@@ -241,7 +254,7 @@ export function parseExamples(markdown: string): DocExample[] {
     );
     let ex = kind === 'setup' ? setup : open.get(kind);
     if (!ex) {
-      ex = { kind, heading, files: {}, base: {} };
+      ex = { kind, heading, files: {}, base: {}, traffic: {} };
       if (kind === 'setup') setup = ex;
       else {
         open.set(kind, ex);
@@ -254,12 +267,14 @@ export function parseExamples(markdown: string): DocExample[] {
       ex.config = body;
       continue;
     }
-    const side = words.includes('base') ? ex.base : ex.files;
+    const side = words.includes('traffic') ? ex.traffic : words.includes('base') ? ex.base : ex.files;
     if (Object.hasOwn(side, file))
       throw new Error(`two ${kind} blocks for ${file} under "${heading}": give each a file=NAME`);
     side[file] = body;
   }
-  for (const ex of examples)
+  for (const ex of examples) {
+    for (const [file, text] of Object.entries(setup?.traffic ?? {}))
+      if (!Object.hasOwn(ex.traffic, file)) ex.traffic[file] = text;
     for (const [file, text] of Object.entries(setup?.files ?? {})) {
       if (Object.hasOwn(ex.files, file))
         throw new Error(
@@ -267,6 +282,7 @@ export function parseExamples(markdown: string): DocExample[] {
         );
       ex.files[file] = text;
     }
+  }
   return examples;
 }
 
@@ -282,5 +298,6 @@ function exampleCase(ex: DocExample): RuleCase {
     ...(Object.keys(ex.base).length ? { base: ex.base } : {}),
     ...(ex.istioVersion ? { istioVersion: ex.istioVersion } : {}),
     ...(ex.config !== undefined ? { config: ex.config } : {}),
+    ...(Object.keys(ex.traffic).length ? { traffic: ex.traffic } : {}),
   };
 }
