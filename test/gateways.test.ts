@@ -289,7 +289,7 @@ spec:
 
   for (const v of RELEASES)
     it(`${v}: class istio — Istio's gateway proxy in the Gateway's namespace sends mTLS`, async () => {
-      const r = await lintYaml(files('istio'), { istioVersion: v, allowInvalid: true });
+      const r = await lintYaml(files('istio'), { istioVersion: v });
       const [e, ...rest] = gatewayEdges(r, 'web.shop');
       expect(rest).toEqual([]);
       expect(e!.client).toMatchObject({ kind: 'Gateway', namespace: 'shop', sidecar: 'sidecar' });
@@ -299,7 +299,7 @@ spec:
 
   for (const v of RELEASES)
     it(`${v}: another class — its controller, assumed without a sidecar, breaks under STRICT: a warning`, async () => {
-      const r = await lintYaml(files('nginx'), { istioVersion: v, allowInvalid: true });
+      const r = await lintYaml(files('nginx'), { istioVersion: v });
       const [f, ...rest] = byRule(r, 'plaintext-to-strict');
       expect(rest).toEqual([]);
       expect(f!.severity).toBe('warning');
@@ -309,7 +309,7 @@ spec:
     });
 
   it('istio-waypoint is not a gateway: no caller from it', async () => {
-    const r = await lintYaml(files('istio-waypoint'), { allowInvalid: true });
+    const r = await lintYaml(files('istio-waypoint'));
     expect(gatewayEdges(r, 'web.shop')).toEqual([]);
   });
 });
