@@ -31,12 +31,56 @@ already disagreed with (shown with \`--all\`).
 
 ## Failing example
 The manifests enable injection for \`foo\` and nothing pins plaintext, so \`foo/sleep\` sends mTLS to \`httpbin.foo\`; the
-traffic file shows the destination receiving plaintext from \`foo/sleep\` (the pod was never restarted after the
-namespace was labelled).
+traffic shows the destination receiving plaintext from \`foo/sleep\` (its pod was never restarted after the
+namespace was labelled):
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec: {containers: [{name: httpbin, image: kong/httpbin, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleep, namespace: foo}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec: {containers: [{name: sleep, image: curlimages/curl}]}
+\`\`\`
+\`\`\`json failing traffic file=traffic.json
+{"status": "success", "data": {"resultType": "vector", "result": [
+  {"metric": {"reporter": "destination", "source_workload": "sleep", "source_workload_namespace": "foo",
+              "destination_service_name": "httpbin", "destination_service_namespace": "foo",
+              "connection_security_policy": "none"},
+   "value": [1764925200, "40"]}]}}
+\`\`\`
 
 ## Fixed example
 Restart \`foo/sleep\` (\`kubectl rollout restart deploy/sleep -n foo\`) so that it gets its sidecar; the next traffic
-window shows mTLS.
+window shows mTLS:
+\`\`\`json fixed traffic file=traffic.json
+{"status": "success", "data": {"resultType": "vector", "result": [
+  {"metric": {"reporter": "destination", "source_workload": "sleep", "source_workload_namespace": "foo",
+              "destination_service_name": "httpbin", "destination_service_namespace": "foo",
+              "connection_security_policy": "mutual_tls"},
+   "value": [1764925200, "40"]}]}}
+\`\`\`
 `,
   },
   check(context) {

@@ -51,6 +51,9 @@ describe('examples in rule documentation', () => {
       '```yaml fixed file=.mtls-lint.yaml',
       'rules: {}',
       '```',
+      '```json fixed traffic file=seen.json',
+      '{}',
+      '```',
     ].join('\n');
     expect(parseExamples(md)).toEqual([
       {
@@ -58,6 +61,7 @@ describe('examples in rule documentation', () => {
         heading: 'Failing example',
         files: { 'a.yaml': 'a: 1\n', 'b.yaml': 'b: 1\n' },
         base: {},
+        traffic: {},
         istioVersion: '1.4',
       },
       {
@@ -65,6 +69,7 @@ describe('examples in rule documentation', () => {
         heading: 'Fixed example',
         files: { 'manifests.yaml': 'a: 2\n' },
         base: { 'a.yaml': 'a: 0\n' },
+        traffic: { 'seen.json': '{}\n' },
         config: 'rules: {}\n',
       },
     ]);
