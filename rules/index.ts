@@ -17,6 +17,7 @@ import unmatchedTarget from './unmatched-target.js';
 import ambiguousPolicy from './ambiguous-policy.js';
 import ignoredSetting from './ignored-setting.js';
 import deprecatedApi from './deprecated-api.js';
+import probeFailsUnderStrict from './probe-fails-under-strict.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   invalidSuppression,
   duplicateResource,
   plaintextToStrict,
+  probeFailsUnderStrict,
   mtlsToPlaintextServer,
   nonIstioTlsToSidecar,
   plaintextBetweenSidecars,

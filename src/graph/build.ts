@@ -20,6 +20,9 @@ import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNode } from './graph.js';
+import { injectorSettings } from './injector-settings.js';
+import { ServicesOfWorkload } from './pod-edges.js';
+import { probeEdges } from './probes.js';
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
 
@@ -61,7 +64,14 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
   {
     kinds: ['ConfigMap'],
     reach: 'everything',
-    reader: 'graph/callers.ts workloadCalls: service URLs in ConfigMaps',
+    reader:
+      'graph/callers.ts workloadCalls: service URLs in ConfigMaps; graph/injector-settings.ts: istio-sidecar-injector probe rewrite, mesh config metrics merging',
+  },
+  {
+    kinds: ['IstioOperator'],
+    reach: 'everything',
+    reader:
+      'graph/injector-settings.ts: values.sidecarInjectorWebhook.rewriteAppHTTPProbe and meshConfig.enablePrometheusMerge decide whether probes and scrapes reach any pod',
   },
 ];
 
@@ -200,6 +210,11 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       add(makeStandInServerEdge(mesh, client, server));
     }
   }
+
+  // 4. Callers from outside the mesh that reach pods directly: the kubelet's probes.
+  const podServices = new ServicesOfWorkload(mesh);
+  const injector = injectorSettings(graphInput(mesh, 'ConfigMap'), graphInput(mesh, 'IstioOperator'));
+  for (const edge of probeEdges(mesh, injector, podServices)) if (!recomputed || recomputed(edge.server)) add(edge);
 
   // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it. The order
   // is caller rank, then "client namespace \0 name \0 stand-in \0 server namespace \0 service \0 port"; the two
