@@ -18,6 +18,7 @@ import ambiguousPolicy from './ambiguous-policy.js';
 import ignoredSetting from './ignored-setting.js';
 import deprecatedApi from './deprecated-api.js';
 import probeFailsUnderStrict from './probe-fails-under-strict.js';
+import callBlockedByNetworkPolicy from './call-blocked-by-network-policy.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   ambiguousPolicy,
   ignoredSetting,
   deprecatedApi,
+  callBlockedByNetworkPolicy,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));

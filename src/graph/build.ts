@@ -19,7 +19,16 @@ import { reachesServer, type ServerScope } from './server-scope.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
-import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNode } from './graph.js';
+import type {
+  BlockedCall,
+  CallerEvidence,
+  ClientNode,
+  Edge,
+  EdgeConnection,
+  Graph,
+  ServerNode,
+} from './graph.js';
+import { NetworkPolicies, serviceVerdict, type Endpoint } from './network-policy.js';
 import { injectorSettings } from './injector-settings.js';
 import { ServicesOfWorkload } from './pod-edges.js';
 import { probeEdges } from './probes.js';
@@ -66,6 +75,12 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
     reach: 'everything',
     reader:
       'graph/callers.ts workloadCalls: service URLs in ConfigMaps; graph/injector-settings.ts: istio-sidecar-injector probe rewrite, mesh config metrics merging',
+  },
+  {
+    kinds: ['NetworkPolicy'],
+    reach: 'everything',
+    reader:
+      'graph/network-policy.ts: ingress rules refuse callers of the servers they select, egress rules refuse calls of the clients they select, in any namespace',
   },
   {
     kinds: ['IstioOperator'],
@@ -119,6 +134,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   }
   // A workload's node is the same in each of its known calls (nodes are read-only).
   const workloadNodes = new Map<Workload, ClientNode>();
+  const policies = new NetworkPolicies(graphInput(mesh, 'NetworkPolicy'), mesh.namespaces);
+  const blocked: BlockedCall[] = [];
   for (const call of known) {
     const byPort = knownClients.get(call.service);
     if (!byPort) continue; // not a server
@@ -133,6 +150,17 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       // Declared calls come first, so they win over an inference of the same call.
       if (clients.has(clientKey)) continue;
       clients.add(clientKey);
+      const verdict = serviceVerdict(policies, endpointOf(call.client), call.service, port);
+      if (!verdict.allowed) {
+        const node = (client ??= clientNodeOf(call, mesh, workloadNodes));
+        blocked.push({
+          client: node,
+          server: ports.get(call.service, port).node,
+          evidence: call.evidence,
+          policies: verdict.policies,
+        });
+        continue;
+      }
       add(
         makeEdge(
           mesh,
@@ -177,10 +205,15 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       for (const group of set.groups) {
         // Large groups are shared whole (copying them per server port is what made the graph quadratic); they may
         // then also list the service's own workloads or a known caller, which the rules de-duplicate by client.
-        const members =
+        let members =
           touched.has(group) && group.members.length <= SHARED_GROUP_SIZE
             ? group.members.filter((w) => !own.has(w) && !knownIds?.has(w.resource.id))
             : group.members;
+        // A possible caller that no NetworkPolicy lets through is not a caller.
+        if (policies.count)
+          members = members.filter(
+            (w) => serviceVerdict(policies, { kind: 'workload', workload: w }, service, port).allowed,
+          );
         if (!members.length) continue;
         // A group's whole members share one node across every server port (nodes are read-only).
         const client =
@@ -190,8 +223,10 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
         add(makeEdge(mesh, client, service, port, ANY_WORKLOAD, ports), group.node);
       }
       // 3a. Stand-ins: sidecar workloads the inputs do not show.
-      for (const client of set.standIns) {
-        add(makeEdge(mesh, client, service, port, set.standInEvidence.get(client)!, ports));
+      for (const standIn of set.standIns) {
+        const client = policies.count ? allowedStandIn(policies, set, standIn, service, port) : standIn;
+        if (!client) continue;
+        add(makeEdge(mesh, client, service, port, set.standInEvidence.get(standIn)!, ports));
       }
     }
   }
@@ -214,7 +249,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   // 4. Callers from outside the mesh that reach pods directly: the kubelet's probes.
   const podServices = new ServicesOfWorkload(mesh);
   const injector = injectorSettings(graphInput(mesh, 'ConfigMap'), graphInput(mesh, 'IstioOperator'));
-  for (const edge of probeEdges(mesh, injector, podServices)) if (!recomputed || recomputed(edge.server)) add(edge);
+  for (const edge of probeEdges(mesh, injector, podServices))
+    if (!recomputed || recomputed(edge.server)) add(edge);
 
   // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it. The order
   // is caller rank, then "client namespace \0 name \0 stand-in \0 server namespace \0 service \0 port"; the two
@@ -227,7 +263,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   };
   const serverKey = (s: ServerNode) => ports.sortKey(s);
   const sorted = sortEdges(edges, sortClients, clientKey, serverKey);
-  const built = { edges: sorted, unresolved };
+  const built: Graph = { edges: sorted, unresolved };
+  if (blocked.length || reuse?.graph.blocked) built.blocked = blocked;
   workloadSideCalls.set(built, workloadSide);
   if (!reuse || !recomputed) return built;
   // The other servers' edges, as they are: the same objects, already in order. A group's edge sorts as its node
@@ -236,11 +273,13 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const graphOrder = (a: Edge, b: Edge) =>
     CALLER_RANK[a.caller] - CALLER_RANK[b.caller] ||
     compareKeys(clientKey(a.client), serverKey(a.server), clientKey(b.client), serverKey(b.server));
-  const merged = {
+  const merged: Graph = {
     edges: mergeSorted(sorted, kept, graphOrder),
     unresolved,
     derivedFrom: { graph: reuse.graph, recomputed },
   };
+  const keptBlocked = (reuse.graph.blocked ?? []).filter((b) => !recomputed(b.server));
+  if (blocked.length || keptBlocked.length) merged.blocked = [...blocked, ...keptBlocked];
   workloadSideCalls.set(merged, workloadSide);
   return merged;
 }
@@ -463,6 +502,38 @@ function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: R
   return true;
 }
 
+/** The end a known call's client is, for NetworkPolicies: a workload, or a pod the inputs do not show. */
+function endpointOf(client: Call['client']): Endpoint {
+  return 'resource' in client
+    ? { kind: 'workload', workload: client }
+    : { kind: 'new-pod', namespace: client.namespace };
+}
+
+/**
+ * A stand-in as a possible caller of a Service port under NetworkPolicies: undefined when no policy lets a new pod of
+ * any of its namespaces through; the node itself when one does; a node that states the assumption when a policy
+ * lets it through only if namespace labels the inputs do not show match.
+ */
+function allowedStandIn(
+  policies: NetworkPolicies,
+  set: ClientSet,
+  standIn: ClientNode,
+  service: Service,
+  port: ServicePort,
+): ClientNode | undefined {
+  let assumption: string | undefined;
+  for (const namespace of set.standInNamespaces.get(standIn) ?? [standIn.namespace]) {
+    const v = serviceVerdict(policies, { kind: 'new-pod', namespace }, service, port);
+    if (v.allowed && !v.assumption) return standIn;
+    if (v.allowed) assumption ??= v.assumption;
+  }
+  if (!assumption) return undefined;
+  const text = `${standIn.standIn!} (assumed: ${assumption})`;
+  let node = set.assumedStandIns.get(text);
+  if (!node) set.assumedStandIns.set(text, (node = { ...standIn, standIn: text }));
+  return node;
+}
+
 function clientNodeOf(call: Call, mesh: MeshModel, workloadNodes: Map<Workload, ClientNode>): ClientNode {
   if ('resource' in call.client) {
     const w = call.client;
@@ -511,6 +582,10 @@ interface ClientSet {
   standIns: ClientNode[];
   /** The evidence of each stand-in's edges (shared by all of them). */
   standInEvidence: Map<ClientNode, CallerEvidence>;
+  /** The namespaces each stand-in stands for (undefined: namespaces not in the inputs), for NetworkPolicies. */
+  standInNamespaces: Map<ClientNode, (string | undefined)[]>;
+  /** Stand-in nodes that state the assumption a NetworkPolicy verdict rests on, made once per text. */
+  assumedStandIns: Map<string, ClientNode>;
 }
 
 /**
@@ -611,6 +686,7 @@ class ClientClasses {
             : genericGroup;
 
     const standIns: ClientNode[] = [];
+    const standInNamespaces = new Map<ClientNode, (string | undefined)[]>();
     const plain = this.injectedNamespaces.filter((ns) => !distinct.has(ns.name));
     if (plain.length) {
       const names = plain.map((ns) => ns.name);
@@ -622,6 +698,7 @@ class ClientClasses {
         sidecar: 'sidecar',
         standIn: `any new sidecar workload in ${shown}`,
       });
+      standInNamespaces.set(standIns[standIns.length - 1]!, names);
     }
     for (const ns of this.injectedNamespaces.filter((n) => distinct.has(n.name))) {
       standIns.push({
@@ -631,6 +708,7 @@ class ClientClasses {
         sidecar: 'sidecar',
         standIn: `any new sidecar workload in ${ns.name}${ns.unknown ? ' (namespace not in the inputs)' : ''}`,
       });
+      standInNamespaces.set(standIns[standIns.length - 1]!, [ns.name]);
     }
     standIns.push({
       namespace: OTHER_NAMESPACE,
@@ -639,10 +717,11 @@ class ClientClasses {
       sidecar: 'sidecar',
       standIn: 'any sidecar workload in a namespace not in the inputs',
     });
+    standInNamespaces.set(standIns[standIns.length - 1]!, [undefined]);
     const standInEvidence = new Map(
       standIns.map((c): [ClientNode, CallerEvidence] => [c, { kind: 'possible', description: c.standIn! }]),
     );
-    return { groups, groupOf, standIns, standInEvidence };
+    return { groups, groupOf, standIns, standInEvidence, standInNamespaces, assumedStandIns: new Map() };
   }
 }
 
