@@ -36,9 +36,9 @@ describe('kubelet probes under STRICT, per release', () => {
     ]);
     expect(kubelet[0]!.client.standIn).toBe('the kubelet (livenessProbe of Deployment shop/cart)');
     // plaintext-to-strict leaves the kubelet to its own rule (no duplicate at the PeerAuthentication).
-    expect(run.findings.filter((x) => x.rule === 'plaintext-to-strict' && x.message.includes('kubelet'))).toEqual(
-      [],
-    );
+    expect(
+      run.findings.filter((x) => x.rule === 'plaintext-to-strict' && x.message.includes('kubelet')),
+    ).toEqual([]);
   });
 
   it('1.10: httpGet probes are rewritten by default, grpc ones are not yet', async () => {
