@@ -91,6 +91,12 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 function fixFor(hits: Hit[]): string {
   const modes = new Set(hits.map((h) => h.connection.client.mode));
   const fixes: string[] = [];
+  if (
+    hits.some((h) => /^(ServiceMonitor|PodMonitor|annotation prometheus)/.test(h.edge.evidence.description))
+  )
+    fixes.push(
+      "let Prometheus scrape through Istio's metrics merging (prometheus.io annotations, on by default from 1.7) or give it the Istio certificates (https with tlsConfig certFile from the istio-proxy cert volume, istio.io/latest/docs/ops/integrations/prometheus/)",
+    );
   if (modes.has('NO_SIDECAR'))
     fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
   if (modes.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');

@@ -367,6 +367,7 @@ export function severityFor(hits: Hit[], base: Severity): Severity {
   const assumed = hits.every(
     (h) =>
       h.edge.client.workload?.sidecar.certain === false ||
+      h.edge.client.sidecarAssumed === true ||
       h.connection.serverWorkload?.sidecar.certain === false,
   );
   if (certain && !assumed) return base;

@@ -32,6 +32,7 @@ import { NetworkPolicies, serviceVerdict, type Endpoint } from './network-policy
 import { injectorSettings } from './injector-settings.js';
 import { ServicesOfWorkload } from './pod-edges.js';
 import { probeEdges } from './probes.js';
+import { scraperEdges } from './scrapers.js';
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
 
@@ -81,6 +82,12 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
     reach: 'everything',
     reader:
       'graph/network-policy.ts: ingress rules refuse callers of the servers they select, egress rules refuse calls of the clients they select, in any namespace',
+  },
+  {
+    kinds: ['ServiceMonitor', 'PodMonitor'],
+    reach: 'everything',
+    reader:
+      'graph/scrapers.ts: Prometheus scrapes the Services and pods a monitor selects, in the namespaces it names',
   },
   {
     kinds: ['IstioOperator'],
@@ -246,11 +253,16 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
     }
   }
 
-  // 4. Callers from outside the mesh that reach pods directly: the kubelet's probes.
+  // 4. Callers from outside the mesh that reach pods directly: the kubelet's probes, Prometheus.
   const podServices = new ServicesOfWorkload(mesh);
   const injector = injectorSettings(graphInput(mesh, 'ConfigMap'), graphInput(mesh, 'IstioOperator'));
   for (const edge of probeEdges(mesh, injector, podServices))
     if (!recomputed || recomputed(edge.server)) add(edge);
+  // Prometheus scrapes (ServiceMonitor, PodMonitor, prometheus.io annotations without metrics merging).
+  const monitors = [...graphInput(mesh, 'ServiceMonitor'), ...graphInput(mesh, 'PodMonitor')];
+  const scrapes = scraperEdges(mesh, monitors, injector, podServices, policies);
+  for (const edge of scrapes.edges) if (!recomputed || recomputed(edge.server)) add(edge);
+  for (const b of scrapes.blocked) if (!recomputed || recomputed(b.server)) blocked.push(b);
 
   // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it. The order
   // is caller rank, then "client namespace \0 name \0 stand-in \0 server namespace \0 service \0 port"; the two

@@ -23,6 +23,8 @@ export interface ClientNode {
   sidecar: 'sidecar' | 'none' | 'ambient';
   /** Stand-in description: "any new sidecar workload in payments", "any sidecar workload in the mesh". */
   standIn?: string;
+  /** The sidecar state is assumed (a client the inputs do not show, e.g. Prometheus): findings go one level lower. */
+  sidecarAssumed?: boolean;
 }
 
 /** A server: a Service port, reached on the target port of one or more backing workloads. */

@@ -7,7 +7,7 @@ import type { NamespaceInfo, Service, ServicePort, Workload } from '../mesh/mode
 import { resolveTargetPort } from '../mesh/services.js';
 import { arr, get, obj, portNumber, str, stringMap } from '../mesh/util.js';
 
-interface Selector {
+export interface Selector {
   matchLabels: Record<string, string>;
   expressions: { key: string; operator: string; values: string[] }[];
 }
@@ -52,7 +52,8 @@ export interface Verdict {
 
 const ALLOWED: Verdict = { allowed: true, policies: [] };
 
-function selectorOf(v: unknown): Selector {
+/** A metav1.LabelSelector (matchLabels and matchExpressions). */
+export function selectorOf(v: unknown): Selector {
   const o = obj(v) ?? {};
   return {
     matchLabels: stringMap(o.matchLabels),
@@ -64,7 +65,7 @@ function selectorOf(v: unknown): Selector {
   };
 }
 
-function matches(s: Selector, labels: Record<string, string>): boolean {
+export function matches(s: Selector, labels: Record<string, string>): boolean {
   for (const [k, v] of Object.entries(s.matchLabels)) if (labels[k] !== v) return false;
   for (const e of s.expressions) {
     const has = Object.hasOwn(labels, e.key);
