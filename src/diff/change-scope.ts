@@ -144,7 +144,7 @@ function sameForModel(a: Resource, b: Resource): boolean {
 
 /**
  * Everything the model and the graph read of a workload (mesh/workloads.ts extractWorkloads; graph/callers.ts: the
- * calls annotation, containers' env, command, args and envFrom, volumes) or of a Service (extractServices).
+ * calls annotation, containers' env, command, args and envFrom, volumes; graph/probes.ts: probes) or of a Service (extractServices).
  * Undefined for other kinds, which are compared whole.
  */
 function modelView(r: Resource): unknown {
@@ -154,7 +154,19 @@ function modelView(r: Resource): unknown {
     const calls = (list: unknown) =>
       arr(list).map((c) => {
         const co = obj(c);
-        return co ? [co.env, co.command, co.args, co.envFrom] : c;
+        // graph/probes.ts reads the container's name and probes.
+        return co
+          ? [
+              co.env,
+              co.command,
+              co.args,
+              co.envFrom,
+              co.name,
+              co.livenessProbe,
+              co.readinessProbe,
+              co.startupProbe,
+            ]
+          : c;
       });
     return {
       workload,
@@ -165,7 +177,11 @@ function modelView(r: Resource): unknown {
     };
   }
   if (r.kind === 'Service')
-    return extractServices([r], []).map(({ resource: _, workloads: __, ...fields }) => fields);
+    // graph/scrapers.ts: ServiceMonitors select Services by their labels.
+    return [
+      extractServices([r], []).map(({ resource: _, workloads: __, ...fields }) => fields),
+      get(r.value, 'metadata', 'labels'),
+    ];
   return undefined;
 }
 

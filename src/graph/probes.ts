@@ -98,7 +98,10 @@ function probePort(value: unknown, container: Record<string, unknown>): number |
 }
 
 /** Whether the sidecar captures inbound traffic to `port` (traffic.sidecar.istio.io annotations). */
-function captured(w: Workload, port: number): boolean {
+export function captured(w: Workload, port: number): boolean {
+  // The agent's and Envoy's own ports are never captured (tools/istio-iptables: 15020 merged metrics, 15021
+  // health, 15090 Envoy stats).
+  if (port === 15020 || port === 15021 || port === 15090) return false;
   const list = (key: string) =>
     w.annotations[key]
       ?.split(',')

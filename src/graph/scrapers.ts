@@ -17,6 +17,7 @@ import {
   type NetworkPolicies,
 } from './network-policy.js';
 import { podPortEdge, type ServicesOfWorkload } from './pod-edges.js';
+import { captured } from './probes.js';
 
 /** The Prometheus server of the inputs: the workload labelled as Prometheus itself (not its operator or exporters). */
 function prometheusWorkload(mesh: MeshModel): Workload | undefined {
@@ -80,7 +81,7 @@ export function scraperEdges(
     evidence: CallerEvidence,
     via?: Parameters<typeof podPortEdge>[6],
   ) => {
-    if (w.sidecar.state !== 'sidecar') return; // only a sidecar makes STRICT apply to a scrape
+    if (w.sidecar.state !== 'sidecar' || !captured(w, port)) return; // only a capturing sidecar applies STRICT
     const { node, endpoint } = client();
     if (node.workload === w) return;
     const verdict = via
