@@ -7,7 +7,7 @@ import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
 import { get, str } from '../mesh/util.js';
 
-export interface SettingFound {
+interface SettingFound {
   value: boolean;
   resource: Resource;
   path: FieldPath;

@@ -9,16 +9,8 @@ import { parseGoBool, type InjectorSettings } from './injector-settings.js';
 import { podPortEdge, type ServicesOfWorkload } from './pod-edges.js';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
-export type ProbeField = (typeof PROBES)[number];
 
 const REWRITE_ANNOTATION = 'sidecar.istio.io/rewriteAppHTTPProbers';
-
-/** What a failing probe does, for messages. */
-export const PROBE_EFFECT: Record<ProbeField, string> = {
-  livenessProbe: 'the kubelet restarts the container again and again',
-  readinessProbe: 'the pod never becomes ready, so its Services send it no traffic',
-  startupProbe: 'the container never finishes starting and is restarted',
-};
 
 /** The kubelet's edges: one per httpGet/grpc probe that reaches a sidecar's captured port unrewritten. */
 export function probeEdges(
