@@ -32,8 +32,11 @@ legacy Policy/MeshPolicy) and a caller that sends plaintext to it:
 
 One finding per cause: the \`mode: STRICT\` line, listing every caller it breaks; the callers' manifests are related
 locations. Callers are declared (config \`callers\`, annotation \`mtls-lint.io/calls\`), inferred (service URLs in env,
-args and ConfigMaps; AuthorizationPolicy sources), or possible (any other workload in the inputs, and a stand-in for
-"any new sidecar workload" in each injected namespace).
+args and ConfigMaps; AuthorizationPolicy sources; Prometheus through ServiceMonitor/PodMonitor endpoints and, without
+Istio's metrics merging, \`prometheus.io\` annotations — the Prometheus workload of the inputs, else a stand-in assumed
+without a sidecar), or possible (any other workload in the inputs that no NetworkPolicy refuses, and a stand-in for
+"any new sidecar workload" in each injected namespace). The kubelet's probes have their own rule,
+\`probe-fails-under-strict\`.
 
 ## Why it matters
 Clients without a sidecar get a **connection reset** (curl exit 56, \`%{http_code}\` = \`000\`); sidecar clients sending

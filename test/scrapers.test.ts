@@ -79,18 +79,26 @@ describe('Prometheus scrapes under STRICT, per release', () => {
     expect(run.findings[0]!.related!.map((r) => r.line)).toEqual([55, 38]);
   });
 
-  it('Prometheus in the inputs is the scraper: without a sidecar an error naming it, with one no finding', async () => {
-    const plain = await lintYaml(
-      { 'shop.yaml': SHOP + PROMETHEUS('monitoring', 'disabled') },
+  it('Prometheus in the inputs is the scraper, with or without a sidecar, unless it scrapes with Istio certificates', async () => {
+    for (const inject of ['disabled', 'enabled']) {
+      const run = await lintYaml(
+        { 'shop.yaml': SHOP + PROMETHEUS('monitoring', inject) },
+        { istioVersion: '1.30' },
+      );
+      // Scrapes go to pod IPs, which a sidecar passes through in plaintext: a certain caller, an error.
+      expect(run.findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['plaintext-to-strict error']);
+      expect(run.findings[0]!.message).toContain('monitoring/prometheus → cart.shop:9100');
+    }
+    const withCerts = SHOP.replace(
+      '  - port: metrics\n',
+      '  - port: metrics\n    scheme: https\n    tlsConfig: {caFile: /etc/prom-certs/root-cert.pem, certFile: /etc/prom-certs/cert-chain.pem, keyFile: /etc/prom-certs/key.pem, insecureSkipVerify: true}\n',
+    );
+    expect(withCerts).not.toBe(SHOP);
+    const istioCerts = await lintYaml(
+      { 'shop.yaml': withCerts + PROMETHEUS('monitoring', 'enabled') },
       { istioVersion: '1.30' },
     );
-    expect(plain.findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['plaintext-to-strict error']);
-    expect(plain.findings[0]!.message).toContain('monitoring/prometheus → cart.shop:9100');
-    const meshed = await lintYaml(
-      { 'shop.yaml': SHOP + PROMETHEUS('monitoring', 'enabled') },
-      { istioVersion: '1.30' },
-    );
-    expect(meshed.findings.filter((f) => f.rule === 'plaintext-to-strict')).toEqual([]);
+    expect(istioCerts.findings).toEqual([]);
   });
 
   it("a NetworkPolicy that lets only the shop namespace in makes the in-inputs Prometheus' scrape an info", async () => {

@@ -33,16 +33,11 @@ function prometheusWorkload(mesh: MeshModel): Workload | undefined {
 function scraperNode(mesh: MeshModel): { node: ClientNode; endpoint: Endpoint } {
   const w = prometheusWorkload(mesh);
   if (w) {
-    // Istio's own Prometheus keeps its scrapes out of its sidecar (includeOutboundIPRanges: "").
-    const bypass = w.annotations['traffic.sidecar.istio.io/includeOutboundIPRanges'] === '';
+    // Prometheus scrapes pod IPs, which a sidecar passes through as they are: application metrics under STRICT need
+    // Istio's certificates in the scrape config whatever Prometheus runs with (istio.io/latest/docs/ops/integrations/
+    // prometheus/#tls-settings), so the scrape is plaintext unless the monitor uses them.
     return {
-      node: {
-        namespace: w.namespace,
-        name: w.name,
-        kind: w.kind,
-        workload: w,
-        sidecar: bypass ? 'none' : w.sidecar.state,
-      },
+      node: { namespace: w.namespace, name: w.name, kind: w.kind, workload: w, sidecar: 'none' },
       endpoint: { kind: 'workload', workload: w },
     };
   }
@@ -196,8 +191,11 @@ function samePort(target: unknown, w: Workload, port: number): boolean {
     : w.containerPorts.some((c) => c.name === str(target) && c.port === port);
 }
 
-/** Istio's documented STRICT setup for Prometheus: https with the certificates its sidecar writes (mTLS). */
+/**
+ * Istio's documented STRICT setup for Prometheus: https with a client certificate, the one its sidecar writes to
+ * /etc/prom-certs (istio.io/latest/docs/ops/integrations/prometheus/#tls-settings). Any client certificate is taken
+ * to be that one.
+ */
 function usesIstioCertificates(endpoint: Record<string, unknown>): boolean {
-  const cert = str(get(endpoint, 'tlsConfig', 'certFile')) ?? '';
-  return str(endpoint.scheme) === 'https' && /istio/.test(cert);
+  return str(endpoint.scheme) === 'https' && str(get(endpoint, 'tlsConfig', 'certFile')) !== undefined;
 }
