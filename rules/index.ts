@@ -18,6 +18,8 @@ import ambiguousPolicy from './ambiguous-policy.js';
 import ignoredSetting from './ignored-setting.js';
 import deprecatedApi from './deprecated-api.js';
 import modelMismatch from './model-mismatch.js';
+import probeFailsUnderStrict from './probe-fails-under-strict.js';
+import callBlockedByNetworkPolicy from './call-blocked-by-network-policy.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -26,6 +28,7 @@ export const RULES: readonly Rule[] = [
   invalidSuppression,
   duplicateResource,
   plaintextToStrict,
+  probeFailsUnderStrict,
   mtlsToPlaintextServer,
   nonIstioTlsToSidecar,
   plaintextBetweenSidecars,
@@ -38,6 +41,7 @@ export const RULES: readonly Rule[] = [
   ignoredSetting,
   deprecatedApi,
   modelMismatch,
+  callBlockedByNetworkPolicy,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));

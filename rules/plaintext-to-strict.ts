@@ -37,10 +37,14 @@ legacy Policy/MeshPolicy) and a caller that sends plaintext to it:
 One finding per cause: the \`mode: STRICT\` line, listing every caller it breaks; the callers' manifests are related
 locations. Callers are declared (config \`callers\`, annotation \`mtls-lint.io/calls\`), inferred (service URLs in env,
 args and ConfigMaps; AuthorizationPolicy sources; the ingress controller behind an \`Ingress\`; "clients outside the
-cluster" of a LoadBalancer, NodePort or externalIPs Service; gateway proxies calling the destinations of their routes),
-or possible (any other workload in the inputs, and a stand-in for "any new sidecar workload" in each injected
-namespace). Callers from outside the mesh get their own fix: route them through an Istio ingress gateway, or inject the
-ingress controller and let it call the Service (ingress-nginx: \`nginx.ingress.kubernetes.io/service-upstream: "true"\`).
+cluster" of a LoadBalancer, NodePort or externalIPs Service; gateway proxies calling the destinations of their routes;
+Prometheus through ServiceMonitor/PodMonitor endpoints and, without Istio's metrics merging, \`prometheus.io\`
+annotations — the Prometheus workload of the inputs, else a stand-in assumed without a sidecar), observed (the mesh's
+own telemetry, \`--traffic\`/\`--prometheus\`), or possible (any other workload in the inputs that no NetworkPolicy
+refuses, and a stand-in for "any new sidecar workload" in each injected namespace). Callers from outside the mesh get
+their own fix: route them through an Istio ingress gateway, or inject the ingress controller and let it call the
+Service (ingress-nginx: \`nginx.ingress.kubernetes.io/service-upstream: "true"\`). The kubelet's probes have their own
+rule, \`probe-fails-under-strict\`.
 
 ## Why it matters
 Clients without a sidecar get a **connection reset** (curl exit 56, \`%{http_code}\` = \`000\`); sidecar clients sending
@@ -155,6 +159,12 @@ function fixFor(hits: Hit[]): string {
   const modes = new Set(hits.map((h) => h.connection.client.mode));
   const kinds = new Set(hits.map((h) => h.edge.client.kind));
   const fixes: string[] = [];
+  if (
+    hits.some((h) => /^(ServiceMonitor|PodMonitor|annotation prometheus)/.test(h.edge.evidence.description))
+  )
+    fixes.push(
+      "let Prometheus scrape through Istio's metrics merging (prometheus.io annotations, on by default from 1.7) or give it the Istio certificates (https with tlsConfig certFile from the istio-proxy cert volume, istio.io/latest/docs/ops/integrations/prometheus/)",
+    );
   // Callers from outside the mesh cannot simply be injected.
   if (kinds.has('ExternalClient'))
     fixes.push(

@@ -56,7 +56,9 @@ export function findHitsAmong(
   let subsets = hitSubsets.get(graph);
   if (!subsets) {
     subsets = { broken: [], plaintext: [], 'sends-tls': [] };
-    for (const edge of graph.edges)
+    for (const edge of graph.edges) {
+      // The kubelet's probes have their own rule (probe-fails-under-strict), located at the probe.
+      if (edge.client.kind === 'Kubelet') continue;
       for (const connection of edge.connections) {
         const { outcome, clientTls } = connection.result;
         if (outcome !== 'broken' && outcome !== 'plaintext' && clientTls !== 'tls') continue;
@@ -65,6 +67,7 @@ export function findHitsAmong(
         else if (outcome === 'plaintext') subsets.plaintext.push(hit);
         if (clientTls === 'tls') subsets['sends-tls'].push(hit);
       }
+    }
     hitSubsets.set(graph, subsets);
   }
   return subsets[subset].filter((h) => predicate(h.edge, h.connection));

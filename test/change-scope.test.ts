@@ -150,15 +150,16 @@ const EDITS: Record<string, (docs: Doc[], rand: () => number, namespaces: string
       for (const c of d.spec.template?.spec?.containers ?? [])
         c.image = `registry.example.com/app:v${Math.floor(rand() * 9)}`;
     }),
-  'limits and probes': (docs, rand) =>
+  // Probes and Service labels are read since the kubelet and ServiceMonitors are callers (graph/probes.ts, scrapers.ts).
+  'limits and security context': (docs, rand) =>
     some(docs, 'Deployment', rand, (d) => {
       const c = d.spec.template?.spec?.containers?.[0];
       if (c) c.resources = { limits: { cpu: '2', memory: '1Gi' } };
-      if (c) c.readinessProbe = { httpGet: { path: '/ready', port: 8080 } };
+      if (c) c.securityContext = { runAsNonRoot: true };
     }),
-  'service labels': (docs, rand) =>
+  'service annotations': (docs, rand) =>
     some(docs, 'Service', rand, (d) => {
-      d.metadata.labels = { team: pick(['a', 'b'], rand) };
+      d.metadata.annotations = { team: pick(['a', 'b'], rand) };
     }),
   // Changes that reach every edge: the base is then analysed in full, which these check as well.
   'destination rule workloadSelector': (docs, rand) =>

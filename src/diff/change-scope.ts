@@ -145,7 +145,7 @@ function sameForModel(a: Resource, b: Resource): boolean {
 
 /**
  * Everything the model and the graph read of a workload (mesh/workloads.ts extractWorkloads; graph/callers.ts: the
- * calls annotation, containers' env, command, args and envFrom, volumes) or of a Service (extractServices).
+ * calls annotation, containers' env, command, args and envFrom, volumes; graph/probes.ts: probes) or of a Service (extractServices).
  * Undefined for other kinds, which are compared whole.
  */
 function modelView(r: Resource): unknown {
@@ -155,7 +155,19 @@ function modelView(r: Resource): unknown {
     const calls = (list: unknown) =>
       arr(list).map((c) => {
         const co = obj(c);
-        return co ? [co.env, co.command, co.args, co.envFrom] : c;
+        // graph/probes.ts reads the container's name and probes.
+        return co
+          ? [
+              co.env,
+              co.command,
+              co.args,
+              co.envFrom,
+              co.name,
+              co.livenessProbe,
+              co.readinessProbe,
+              co.startupProbe,
+            ]
+          : c;
       });
     return {
       workload,
@@ -166,9 +178,11 @@ function modelView(r: Resource): unknown {
     };
   }
   if (r.kind === 'Service')
+    // graph/scrapers.ts: ServiceMonitors select Services by their labels.
     return [
       extractServices([r], []).map(({ resource: _, workloads: __, ...fields }) => fields),
       serviceExposure(r),
+      get(r.value, 'metadata', 'labels'),
     ];
   return undefined;
 }

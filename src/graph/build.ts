@@ -21,7 +21,20 @@ import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } fro
 import { observedCalls } from './observed.js';
 import { GATEWAY_INPUTS, gatewayCalls, isGatewayWorkload } from './gateways.js';
 import { INGRESS_INPUTS, exposedServiceCalls, ingressCalls } from './ingress.js';
-import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph, ServerNode } from './graph.js';
+import type {
+  BlockedCall,
+  CallerEvidence,
+  ClientNode,
+  Edge,
+  EdgeConnection,
+  Graph,
+  ServerNode,
+} from './graph.js';
+import { NetworkPolicies, serviceVerdict, type Endpoint } from './network-policy.js';
+import { injectorSettings } from './injector-settings.js';
+import { ServicesOfWorkload } from './pod-edges.js';
+import { probeEdges } from './probes.js';
+import { scraperEdges } from './scrapers.js';
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
 
@@ -63,7 +76,26 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
   {
     kinds: ['ConfigMap'],
     reach: 'everything',
-    reader: 'graph/callers.ts workloadCalls: service URLs in ConfigMaps',
+    reader:
+      'graph/callers.ts workloadCalls: service URLs in ConfigMaps; graph/injector-settings.ts: istio-sidecar-injector probe rewrite, mesh config metrics merging',
+  },
+  {
+    kinds: ['NetworkPolicy'],
+    reach: 'everything',
+    reader:
+      'graph/network-policy.ts: ingress rules refuse callers of the servers they select, egress rules refuse calls of the clients they select, in any namespace',
+  },
+  {
+    kinds: ['ServiceMonitor', 'PodMonitor'],
+    reach: 'everything',
+    reader:
+      'graph/scrapers.ts: Prometheus scrapes the Services and pods a monitor selects, in the namespaces it names',
+  },
+  {
+    kinds: ['IstioOperator'],
+    reach: 'everything',
+    reader:
+      'graph/injector-settings.ts: values.sidecarInjectorWebhook.rewriteAppHTTPProbe and meshConfig.enablePrometheusMerge decide whether probes and scrapes reach any pod',
   },
   ...GATEWAY_INPUTS,
   ...INGRESS_INPUTS,
@@ -120,6 +152,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   }
   // A workload's node is the same in each of its known calls (nodes are read-only).
   const workloadNodes = new Map<Workload, ClientNode>();
+  const policies = new NetworkPolicies(graphInput(mesh, 'NetworkPolicy'), mesh.namespaces);
+  const blocked: BlockedCall[] = [];
   for (const call of known) {
     const byPort = knownClients.get(call.service);
     if (!byPort) continue; // not a server
@@ -138,6 +172,21 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       // Observed and declared calls come first, so they win over an inference of the same call.
       if (clients.has(clientKey)) continue;
       clients.add(clientKey);
+      // An observed call happened: a NetworkPolicy of the inputs that refuses it is not what the cluster enforces.
+      const verdict =
+        call.evidence.kind === 'observed'
+          ? undefined
+          : serviceVerdict(policies, endpointOf(call.client), call.service, port);
+      if (verdict && !verdict.allowed) {
+        const node = (client ??= clientNodeOf(call, mesh, workloadNodes));
+        blocked.push({
+          client: node,
+          server: ports.get(call.service, port).node,
+          evidence: call.evidence,
+          policies: verdict.policies,
+        });
+        continue;
+      }
       add(
         makeEdge(
           mesh,
@@ -183,10 +232,15 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       for (const group of set.groups) {
         // Large groups are shared whole (copying them per server port is what made the graph quadratic); they may
         // then also list the service's own workloads or a known caller, which the rules de-duplicate by client.
-        const members =
+        let members =
           touched.has(group) && group.members.length <= SHARED_GROUP_SIZE
             ? group.members.filter((w) => !own.has(w) && !knownIds?.has(w.resource.id))
             : group.members;
+        // A possible caller that no NetworkPolicy lets through is not a caller.
+        if (policies.count)
+          members = members.filter(
+            (w) => serviceVerdict(policies, { kind: 'workload', workload: w }, service, port).allowed,
+          );
         if (!members.length) continue;
         // A group's whole members share one node across every server port (nodes are read-only).
         const client =
@@ -196,8 +250,10 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
         add(makeEdge(mesh, client, service, port, ANY_WORKLOAD, ports), group.node);
       }
       // 3a. Stand-ins: sidecar workloads the inputs do not show.
-      for (const client of set.standIns) {
-        add(makeEdge(mesh, client, service, port, set.standInEvidence.get(client)!, ports));
+      for (const standIn of set.standIns) {
+        const client = policies.count ? allowedStandIn(policies, set, standIn, service, port) : standIn;
+        if (!client) continue;
+        add(makeEdge(mesh, client, service, port, set.standInEvidence.get(standIn)!, ports));
       }
     }
   }
@@ -217,6 +273,17 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
     }
   }
 
+  // 4. Callers from outside the mesh that reach pods directly: the kubelet's probes, Prometheus.
+  const podServices = new ServicesOfWorkload(mesh);
+  const injector = injectorSettings(graphInput(mesh, 'ConfigMap'), graphInput(mesh, 'IstioOperator'));
+  for (const edge of probeEdges(mesh, injector, podServices))
+    if (!recomputed || recomputed(edge.server)) add(edge);
+  // Prometheus scrapes (ServiceMonitor, PodMonitor, prometheus.io annotations without metrics merging).
+  const monitors = [...graphInput(mesh, 'ServiceMonitor'), ...graphInput(mesh, 'PodMonitor')];
+  const scrapes = scraperEdges(mesh, monitors, injector, podServices, policies);
+  for (const edge of scrapes.edges) if (!recomputed || recomputed(edge.server)) add(edge);
+  for (const b of scrapes.blocked) if (!recomputed || recomputed(b.server)) blocked.push(b);
+
   // Known calls follow input order (config, annotations, ConfigMaps): sort, so output never depends on it. The order
   // is caller rank, then "client namespace \0 name \0 stand-in \0 server namespace \0 service \0 port"; the two
   // halves are cached per node rather than concatenated per edge.
@@ -230,6 +297,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const sorted = sortEdges(edges, sortClients, clientKey, serverKey);
   const built: Graph = { edges: sorted, unresolved };
   if (options.traffic) built.observedWindow = options.traffic.window;
+  if (blocked.length || reuse?.graph.blocked) built.blocked = blocked;
   workloadSideCalls.set(built, workloadSide);
   if (!reuse || !recomputed) return built;
   // The other servers' edges, as they are: the same objects, already in order. A group's edge sorts as its node
@@ -244,6 +312,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
     derivedFrom: { graph: reuse.graph, recomputed },
   };
   if (options.traffic) merged.observedWindow = options.traffic.window;
+  const keptBlocked = (reuse.graph.blocked ?? []).filter((b) => !recomputed(b.server));
+  if (blocked.length || keptBlocked.length) merged.blocked = [...blocked, ...keptBlocked];
   workloadSideCalls.set(merged, workloadSide);
   return merged;
 }
@@ -474,6 +544,38 @@ function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: R
   return true;
 }
 
+/** The end a known call's client is, for NetworkPolicies: a workload, or a pod the inputs do not show. */
+function endpointOf(client: Call['client']): Endpoint {
+  return 'resource' in client
+    ? { kind: 'workload', workload: client }
+    : { kind: 'new-pod', namespace: client.namespace };
+}
+
+/**
+ * A stand-in as a possible caller of a Service port under NetworkPolicies: undefined when no policy lets a new pod of
+ * any of its namespaces through; the node itself when one does; a node that states the assumption when a policy
+ * lets it through only if namespace labels the inputs do not show match.
+ */
+function allowedStandIn(
+  policies: NetworkPolicies,
+  set: ClientSet,
+  standIn: ClientNode,
+  service: Service,
+  port: ServicePort,
+): ClientNode | undefined {
+  let assumption: string | undefined;
+  for (const namespace of set.standInNamespaces.get(standIn) ?? [standIn.namespace]) {
+    const v = serviceVerdict(policies, { kind: 'new-pod', namespace }, service, port);
+    if (v.allowed && !v.assumption) return standIn;
+    if (v.allowed) assumption ??= v.assumption;
+  }
+  if (!assumption) return undefined;
+  const text = `${standIn.standIn!} (assumed: ${assumption})`;
+  let node = set.assumedStandIns.get(text);
+  if (!node) set.assumedStandIns.set(text, (node = { ...standIn, standIn: text }));
+  return node;
+}
+
 function clientNodeOf(call: Call, mesh: MeshModel, workloadNodes: Map<Workload, ClientNode>): ClientNode {
   if (call.node) return call.node;
   if ('resource' in call.client) {
@@ -523,6 +625,10 @@ interface ClientSet {
   standIns: ClientNode[];
   /** The evidence of each stand-in's edges (shared by all of them). */
   standInEvidence: Map<ClientNode, CallerEvidence>;
+  /** The namespaces each stand-in stands for (undefined: namespaces not in the inputs), for NetworkPolicies. */
+  standInNamespaces: Map<ClientNode, (string | undefined)[]>;
+  /** Stand-in nodes that state the assumption a NetworkPolicy verdict rests on, made once per text. */
+  assumedStandIns: Map<string, ClientNode>;
 }
 
 /**
@@ -623,6 +729,7 @@ class ClientClasses {
             : genericGroup;
 
     const standIns: ClientNode[] = [];
+    const standInNamespaces = new Map<ClientNode, (string | undefined)[]>();
     const plain = this.injectedNamespaces.filter((ns) => !distinct.has(ns.name));
     if (plain.length) {
       const names = plain.map((ns) => ns.name);
@@ -634,6 +741,7 @@ class ClientClasses {
         sidecar: 'sidecar',
         standIn: `any new sidecar workload in ${shown}`,
       });
+      standInNamespaces.set(standIns[standIns.length - 1]!, names);
     }
     for (const ns of this.injectedNamespaces.filter((n) => distinct.has(n.name))) {
       standIns.push({
@@ -643,6 +751,7 @@ class ClientClasses {
         sidecar: 'sidecar',
         standIn: `any new sidecar workload in ${ns.name}${ns.unknown ? ' (namespace not in the inputs)' : ''}`,
       });
+      standInNamespaces.set(standIns[standIns.length - 1]!, [ns.name]);
     }
     standIns.push({
       namespace: OTHER_NAMESPACE,
@@ -651,10 +760,11 @@ class ClientClasses {
       sidecar: 'sidecar',
       standIn: 'any sidecar workload in a namespace not in the inputs',
     });
+    standInNamespaces.set(standIns[standIns.length - 1]!, [undefined]);
     const standInEvidence = new Map(
       standIns.map((c): [ClientNode, CallerEvidence] => [c, { kind: 'possible', description: c.standIn! }]),
     );
-    return { groups, groupOf, standIns, standInEvidence };
+    return { groups, groupOf, standIns, standInEvidence, standInNamespaces, assumedStandIns: new Map() };
   }
 }
 

@@ -89,8 +89,19 @@ export interface EdgeConnection {
   result: ConnectionOutcome;
 }
 
+/** A declared or inferred call that NetworkPolicies refuse (graph/network-policy.ts): it cannot happen. */
+export interface BlockedCall {
+  client: ClientNode;
+  server: ServerNode;
+  evidence: CallerEvidence;
+  /** The NetworkPolicies that isolate the end that refuses it. */
+  policies: Resource[];
+}
+
 export interface Graph {
   edges: Edge[];
+  /** Known calls that NetworkPolicies refuse; not edges. */
+  blocked?: BlockedCall[];
   /** Declared callers that name a service or workload the inputs do not contain. */
   unresolved: string[];
   /** The window of the observed traffic the run was given (--traffic, --prometheus); absent without any. */

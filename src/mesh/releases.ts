@@ -156,6 +156,26 @@ export const BEHAVIOURS = {
       'istio@1.8.0:pilot/pkg/model/push_context.go (DestinationRule: destinationRuleIndex.rootNamespaceLocal); 1.7.0 has no root-namespace branch',
     note: 'the semantics reference does not describe proxies in the root namespace; dated from the source of 1.7.0 and 1.8.0',
   },
+  'probe-rewrite-by-default': {
+    from: '1.6',
+    what: 'the injector rewrites httpGet probes to the agent (port 15020) unless sidecar.istio.io/rewriteAppHTTPProbers: "false" or values.sidecarInjectorWebhook.rewriteAppHTTPProbe: false',
+    where:
+      'istio@1.6.0:manifests/profiles/default.yaml (values.sidecarInjectorWebhook.rewriteAppHTTPProbe: true); istio@1.5.0:operator/data/profiles/default.yaml and install/kubernetes/helm/istio/charts/sidecarInjectorWebhook/values.yaml (false); pkg/kube/inject/app_probe.go (ShouldRewriteAppHTTPProbers)',
+    note: 'not in the semantics reference; the issue guessed 1.7, but the 1.6 istioctl default profile (the supported install of 1.6) already turns it on, while 1.4/1.5 helm and 1.5 operator profiles say false',
+  },
+  'grpc-probe-rewrite': {
+    from: '1.13',
+    what: 'the probe rewrite also covers grpc probes (the agent checks gRPC health for the kubelet)',
+    where: 'istio@1.13.0:pkg/kube/inject/app_probe.go (convertAppProberGRPC; absent in 1.12.0)',
+    note: 'not in the semantics reference; read from app_probe.go at 1.12.0 (httpGet only) and 1.13.0',
+  },
+  'prometheus-merge-by-default': {
+    from: '1.7',
+    what: 'metrics merging: the injector points prometheus.io/* annotations at the agent (15020, /stats/prometheus) unless prometheus.istio.io/merge-metrics: "false" or meshConfig.enablePrometheusMerge: false',
+    where:
+      'istio@1.7.0:manifests/profiles/default.yaml (meshConfig.enablePrometheusMerge: true; 1.6.0: false); pkg/kube/inject/webhook.go (enablePrometheusMerge)',
+    note: 'not in the semantics reference; 1.6 has the setting (webhook.go defaults to true) but its default profile sets it false, which is what installs got',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;
