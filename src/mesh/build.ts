@@ -19,6 +19,9 @@ import {
   DestinationRuleIndex,
   clientModeFromTls,
   destinationRuleHosts,
+  endpointCheckTls,
+  mergedPolicyRule,
+  passthroughLoadBalancer,
   readDestinationRules,
   tlsFor,
   type DestinationRuleInfo,
@@ -245,7 +248,10 @@ export function buildMeshModel(
       : anyOtherNamespace;
     let rule = byNamespace.get(namespaceKey);
     if (rule === undefined) {
-      rule = drs.lookup(client.namespace, client.labels, hostOf(service), service.namespace)[0] ?? null;
+      const found = drs.lookup(client.namespace, client.labels, hostOf(service), service.namespace);
+      // Rules for one host in one namespace are merged: the oldest top-level trafficPolicy applies (1.1+); Istio 1.0
+      // kept one rule per host.
+      rule = (v.has('destination-rule-merge-first-traffic-policy') ? mergedPolicyRule(found) : found[0]) ?? null;
       byNamespace.set(namespaceKey, rule);
     }
     return rule ?? undefined;
@@ -255,13 +261,35 @@ export function buildMeshModel(
   const ruleTls = (rule: DestinationRuleInfo, port: number, subset: string | undefined): ClientTlsResult => {
     const auto = settings.autoMtls;
     const choice = tlsFor(rule, port, subset);
+    if (choice.credentialName && v.has('sidecar-skips-credential-name-tls') && !rule.workloadSelector) {
+      // cluster_tls.go buildUpstreamClusterTLSContext: no TLS context at all for sidecars, and no auto mTLS either.
+      return {
+        mode: 'PLAINTEXT',
+        cause: {
+          resource: choice.cause.resource,
+          path: [...choice.cause.path.slice(0, -1), 'credentialName'],
+          description: `${choice.cause.description} with credentialName`,
+        },
+        explanation: `${choice.cause.description} with a credentialName and no workloadSelector: Istio ${v.text} sidecars originate no TLS for it and send plaintext (only gateways, or rules with a workloadSelector, use credentialName)`,
+      };
+    }
     const mode = clientModeFromTls(choice.mode, auto);
     const explanation = choice.mode
       ? `${choice.cause.description}`
       : auto
         ? `${choice.cause.description}, so auto mTLS decides`
         : `${choice.cause.description} and auto mTLS is off, so the client sidecar sends plaintext`;
-    return { mode, cause: choice.cause, explanation };
+    const result: ClientTlsResult = { mode, cause: choice.cause, explanation };
+    if (mode === 'AUTO') {
+      const passthroughLb = passthroughLoadBalancer(rule);
+      const check = subset === undefined ? endpointCheckTls(rule, port) : undefined;
+      if (passthroughLb || check) {
+        result.autoMtlsInputs = {};
+        if (passthroughLb) result.autoMtlsInputs.passthroughLb = passthroughLb;
+        if (check?.mode) result.autoMtlsInputs.endpointCheck = { mode: check.mode, cause: check.cause };
+      }
+    }
+    return result;
   };
 
   // A stand-in's host is made the same way, from its name "(any)": wildcard rules of its namespace match it.
@@ -296,6 +324,9 @@ export function buildMeshModel(
         headless: real?.headless ?? false,
         headlessMixed: real
           ? real.headless && real.workloads.some((w) => w.sidecar.state !== 'sidecar')
+          : false,
+        anyEndpointWithoutSidecar: real
+          ? real.workloads.some((w) => w.sidecar.state !== 'sidecar')
           : false,
         portProtocol: portProtocol(servicePort),
       },

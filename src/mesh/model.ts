@@ -110,6 +110,12 @@ export interface ClientTlsResult {
   /** The DestinationRule tls setting (or the DR without tls) that decided; absent when no DR applies. */
   cause?: Cause;
   explanation: string;
+  /**
+   * For AUTO from a DestinationRule: what else of that rule auto mTLS reads when it decides per endpoint — a top-level
+   * loadBalancer PASSTHROUGH (one decision for every endpoint), and the tls the 1.12+ endpoint check reads (the
+   * top-level tls under a portLevelSettings entry without tls).
+   */
+  autoMtlsInputs?: { passthroughLb?: Cause; endpointCheck?: { mode: string; cause: Cause } };
 }
 
 export interface ConnectionOutcome {
