@@ -251,7 +251,8 @@ export function buildMeshModel(
       const found = drs.lookup(client.namespace, client.labels, hostOf(service), service.namespace);
       // Rules for one host in one namespace are merged: the oldest top-level trafficPolicy applies (1.1+); Istio 1.0
       // kept one rule per host.
-      rule = (v.has('destination-rule-merge-first-traffic-policy') ? mergedPolicyRule(found) : found[0]) ?? null;
+      rule =
+        (v.has('destination-rule-merge-first-traffic-policy') ? mergedPolicyRule(found) : found[0]) ?? null;
       byNamespace.set(namespaceKey, rule);
     }
     return rule ?? undefined;
@@ -325,9 +326,7 @@ export function buildMeshModel(
         headlessMixed: real
           ? real.headless && real.workloads.some((w) => w.sidecar.state !== 'sidecar')
           : false,
-        anyEndpointWithoutSidecar: real
-          ? real.workloads.some((w) => w.sidecar.state !== 'sidecar')
-          : false,
+        anyEndpointWithoutSidecar: real ? real.workloads.some((w) => w.sidecar.state !== 'sidecar') : false,
         portProtocol: portProtocol(servicePort),
       },
       v,

@@ -331,7 +331,10 @@ function policyTls(
   };
 }
 
-function withCredentialName(mode: TlsModeSetting | undefined, credentialName: unknown): { credentialName?: true } {
+function withCredentialName(
+  mode: TlsModeSetting | undefined,
+  credentialName: unknown,
+): { credentialName?: true } {
   return (mode === 'SIMPLE' || mode === 'MUTUAL') && str(credentialName) ? { credentialName: true } : {};
 }
 

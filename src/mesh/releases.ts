@@ -151,7 +151,7 @@ export const BEHAVIOURS = {
   },
   'destination-rule-merge-first-traffic-policy': {
     from: '1.1',
-    what: 'DestinationRules for one host in one namespace are merged: the oldest top-level trafficPolicy that exists applies (a subsets-only rule does not hide a newer rule\'s tls)',
+    what: "DestinationRules for one host in one namespace are merged: the oldest top-level trafficPolicy that exists applies (a subsets-only rule does not hide a newer rule's tls)",
     where:
       'istio@1.22.0:pilot/pkg/model/destination_rule.go (mergeDestinationRule: "mergedRule.TrafficPolicy == nil && rule.TrafficPolicy != nil"); istio@1.1.0 same file (combineSingleDestinationRule)',
     reference:
