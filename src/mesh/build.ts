@@ -286,7 +286,11 @@ export function buildMeshModel(
       const check = subset === undefined ? endpointCheckTls(rule, port) : undefined;
       if (passthroughLb || check) {
         result.autoMtlsInputs = {};
-        if (passthroughLb) result.autoMtlsInputs.passthroughLb = passthroughLb;
+        if (passthroughLb) {
+          result.autoMtlsInputs.passthroughLb = passthroughLb;
+          if (choice.cause.path.includes('portLevelSettings'))
+            result.autoMtlsInputs.passthroughInferOnly = true;
+        }
         if (check?.mode) result.autoMtlsInputs.endpointCheck = { mode: check.mode, cause: check.cause };
       }
     }

@@ -24,7 +24,19 @@ function autoMtlsSends(
   v: Release,
 ): { mtls: boolean; why: string } {
   const passthroughLb = client.autoMtlsInputs?.passthroughLb;
-  if (passthroughLb && !endpoint.headless && endpoint.inferredMode !== 'DISABLE') {
+  if (passthroughLb && client.autoMtlsInputs?.passthroughInferOnly) {
+    // A port entry keeps an EDS cluster (applyLoadBalancer reads the port's policy), but 1.10+ still infers the
+    // service's mode from the top-level PASSTHROUGH: any endpoint without a sidecar → no TLS for the cluster at all.
+    if (
+      v.has('passthrough-lb-auto-mtls-all-or-nothing') &&
+      endpoint.anyEndpointWithoutSidecar &&
+      !endpoint.headless
+    )
+      return {
+        mtls: false,
+        why: `${passthroughLb.description}: with any endpoint without a sidecar, auto mTLS (1.10+) infers DISABLE for the service and sends plaintext to every endpoint`,
+      };
+  } else if (passthroughLb && !endpoint.headless && endpoint.inferredMode !== 'DISABLE') {
     // loadBalancer PASSTHROUGH turns the cluster into ORIGINAL_DST, which has no per-endpoint transport socket match
     // (cluster_tls.go applyUpstreamTLSSettings): one decision for every endpoint. 1.10+ infers it from the endpoints
     // (push_context.go BestEffortInferServiceMTLSMode: any endpoint without tlsMode=istio → plaintext to all); before,

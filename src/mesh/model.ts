@@ -115,7 +115,15 @@ export interface ClientTlsResult {
    * loadBalancer PASSTHROUGH (one decision for every endpoint), and the tls the 1.12+ endpoint check reads (the
    * top-level tls under a portLevelSettings entry without tls).
    */
-  autoMtlsInputs?: { passthroughLb?: Cause; endpointCheck?: { mode: string; cause: Cause } };
+  autoMtlsInputs?: {
+    passthroughLb?: Cause;
+    /**
+     * The port's portLevelSettings entry (without loadBalancer PASSTHROUGH) keeps the cluster EDS: the top-level
+     * PASSTHROUGH only feeds the all-or-nothing inference, endpoints are still matched one by one.
+     */
+    passthroughInferOnly?: boolean;
+    endpointCheck?: { mode: string; cause: Cause };
+  };
 }
 
 export interface ConnectionOutcome {
