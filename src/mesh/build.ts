@@ -29,7 +29,13 @@ import {
 import { ServerPolicies, readLegacyPolicies, readPeerAuthentications } from './server-mode.js';
 import { extractServices, portProtocol, resolveTargetPort } from './services.js';
 import { resolveMeshSettings } from './settings.js';
-import { WORKLOAD_KINDS, collectNamespaces, decideSidecar, extractWorkloads } from './workloads.js';
+import {
+  WORKLOAD_KINDS,
+  collectNamespaces,
+  decideSidecar,
+  extractWorkloads,
+  inboundBypass,
+} from './workloads.js';
 import { ResourcesByKind } from './resources.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
 
@@ -143,6 +149,18 @@ export function buildMeshModel(
     } else {
       result = policies.sidecarServerMode(workload, workload.namespace, targetPort, via);
       if (workload.sidecar.state === 'ambient') result = toAmbient(result, v.text);
+      const bypass =
+        workload.sidecar.state === 'sidecar' && targetPort !== undefined
+          ? inboundBypass(workload, targetPort)
+          : undefined;
+      if (bypass)
+        result = {
+          mode: 'NO_SIDECAR',
+          level: 'default',
+          cause: bypass,
+          explanation: `port ${targetPort} of ${workload.kind} ${workload.namespace}/${workload.name} bypasses its sidecar (${bypass.description}), so the application answers it directly and ${result.explanation} does not apply there`,
+          bypassed: result,
+        };
     }
     byPort.set(viaPort, result);
     return result;
@@ -327,10 +345,9 @@ export function buildMeshModel(
         mode: server.mode,
         inferredMode: inferredMode(service, servicePort),
         headless: real?.headless ?? false,
-        headlessMixed: real
-          ? real.headless && real.workloads.some((w) => w.sidecar.state !== 'sidecar')
-          : false,
-        anyEndpointWithoutSidecar: real ? real.workloads.some((w) => w.sidecar.state !== 'sidecar') : false,
+        headlessMixed: real ? real.headless && real.workloads.some((w) => !tlsModeIstio(w)) : false,
+        anyEndpointWithoutSidecar: real ? real.workloads.some((w) => !tlsModeIstio(w)) : false,
+        tlsModeLabel: server.workload ? tlsModeLabel(server.workload) : undefined,
         portProtocol: portProtocol(servicePort),
       },
       v,
@@ -363,6 +380,23 @@ export function buildMeshModel(
     connect,
     connectWith,
   };
+}
+
+const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+/**
+ * A pod's own security.istio.io/tlsMode label, when it is not "istio": the injector keeps a user-set value
+ * (injection-template.yaml: `index .ObjectMeta.Labels "security.istio.io/tlsMode" | default "istio"`), and auto mTLS
+ * matches endpoints on it (cluster_tls.go istioMtlsTransportSocketMatch; push_context.go for ORIGINAL_DST).
+ */
+function tlsModeLabel(w: Workload): string | undefined {
+  const label = w.labels[TLS_MODE_LABEL];
+  return label !== undefined && label !== 'istio' ? label : undefined;
+}
+
+/** Does auto mTLS see this endpoint as a sidecar endpoint (tlsMode=istio)? */
+function tlsModeIstio(w: Workload): boolean {
+  return w.sidecar.state === 'sidecar' && tlsModeLabel(w) === undefined;
 }
 
 /** Settings, namespaces, workloads (with their sidecar decisions) and services (with the workloads they select). */

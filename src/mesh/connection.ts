@@ -12,6 +12,8 @@ export interface EndpointFacts {
   /** Headless service whose endpoints are not all injected: auto mTLS is all-or-nothing there (1.8+). */
   headlessMixed: boolean;
   headless: boolean;
+  /** The endpoint pod's own security.istio.io/tlsMode label when it is not "istio" (auto mTLS then skips it). */
+  tlsModeLabel: string | undefined;
   /** Any endpoint of the service without a sidecar (an ORIGINAL_DST cluster's auto mTLS is all-or-nothing, 1.10+). */
   anyEndpointWithoutSidecar: boolean;
   portProtocol: 'http' | 'tcp' | 'auto' | 'udp';
@@ -71,6 +73,11 @@ function autoMtlsSends(
     return { mtls: true, why: 'auto mTLS sends HBONE (mTLS) to ambient endpoints' };
   if (endpoint.sidecar !== 'sidecar')
     return { mtls: false, why: 'auto mTLS sends plaintext to endpoints without a sidecar' };
+  if (endpoint.tlsModeLabel !== undefined)
+    return {
+      mtls: false,
+      why: `the pod's label security.istio.io/tlsMode=${endpoint.tlsModeLabel} survives injection, and auto mTLS sends plaintext to endpoints not labelled tlsMode=istio`,
+    };
   if (endpoint.headless) {
     if (!v.has('headless-auto-mtls-all-or-nothing'))
       return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
@@ -194,7 +201,12 @@ export function connectionOutcome(
   }
   if (sends === 'mtls') {
     if (mode === 'NO_SIDECAR')
-      return broken('503', 'the server has no sidecar to terminate Istio mTLS, so the call fails with 503');
+      return broken(
+        '503',
+        endpoint.mode.bypassed
+          ? `${endpoint.mode.explanation}: the application gets the Istio mTLS handshake it cannot read, so the call fails with 503 (a DestinationRule with tls DISABLE for this port avoids it)`
+          : 'the server has no sidecar to terminate Istio mTLS, so the call fails with 503',
+      );
     if (mode === 'DISABLE')
       return broken(
         '503',

@@ -100,6 +100,11 @@ export interface ServerModeResult {
   /** Other policies at the deciding level: Istio keeps the oldest, which manifests do not tell. */
   ambiguousWith?: Resource[];
   explanation: string;
+  /**
+   * The port is excluded from the sidecar's inbound capture (mode NO_SIDECAR): what the sidecar would have enforced
+   * there, which does not apply.
+   */
+  bypassed?: ServerModeResult;
 }
 
 export type ClientTlsMode =

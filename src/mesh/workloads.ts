@@ -3,6 +3,7 @@ import type { Resource } from '../load/index.js';
 import type { NamespaceFacts, ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
 import type {
+  Cause,
   ContainerPort,
   MeshSettingsResolved,
   NamespaceInfo,
@@ -159,8 +160,48 @@ function podInjectValue(
 
 function alreadyInjected(w: Omit<Workload, 'sidecar'>): boolean {
   if (w.annotations['sidecar.istio.io/status']) return true;
-  const containers = arr(get(w.resource.value, ...w.podPath, 'spec', 'containers'));
-  return containers.some((c) => obj(c)?.name === 'istio-proxy');
+  return containerNames(w, 'containers').includes('istio-proxy') || nativeSidecarProxy(w);
+}
+
+function containerNames(w: Omit<Workload, 'sidecar'>, list: 'containers' | 'initContainers'): string[] {
+  return arr(get(w.resource.value, ...w.podPath, 'spec', list)).flatMap((c) => str(obj(c)?.name) ?? []);
+}
+
+function proxyPath(w: Omit<Workload, 'sidecar'>): FieldPath {
+  const i = containerNames(w, 'containers').indexOf('istio-proxy');
+  if (i >= 0) return ['spec', 'containers', i];
+  const j = containerNames(w, 'initContainers').indexOf('istio-proxy');
+  return j >= 0 ? ['spec', 'initContainers', j] : ['metadata'];
+}
+
+/** 1.19+ native sidecars: istio-proxy as an init container (restartPolicy Always). */
+function nativeSidecarProxy(w: Omit<Workload, 'sidecar'>): boolean {
+  return containerNames(w, 'initContainers').includes('istio-proxy');
+}
+
+/**
+ * Why an istio-proxy container in the manifest does not see the pod's traffic, or undefined when it does. Traffic is
+ * redirected by the istio-init container (istio-iptables) or, with the CNI plugin, by the node (the injector then adds
+ * istio-validation instead); `sidecar.istio.io/interceptionMode: NONE` turns redirection off. A proxy without either
+ * is only a certificate holder — Istio 1.5's Prometheus addon (inject "false", no istio-init) is this shape.
+ */
+function proxyWithoutCapture(w: Omit<Workload, 'sidecar'>): { reason: string; path: FieldPath } | undefined {
+  const mode = w.annotations['sidecar.istio.io/interceptionMode'];
+  if (mode !== undefined && mode.toUpperCase() === 'NONE')
+    return {
+      reason: 'its sidecar.istio.io/interceptionMode is NONE, so no traffic is redirected to its istio-proxy',
+      path: ['metadata', 'annotations', 'sidecar.istio.io/interceptionMode'],
+    };
+  const inits = containerNames(w, 'initContainers');
+  if (inits.includes('istio-init') || inits.includes('istio-validation')) return undefined;
+  // The injector's own mark: it added the redirection too, even where a manifest leaves the init containers out.
+  if (w.annotations['sidecar.istio.io/status']) return undefined;
+  if (w.annotations['k8s.v1.cni.cncf.io/networks']?.includes('istio-cni')) return undefined;
+  return {
+    reason:
+      "its istio-proxy container has no istio-init (or CNI istio-validation) beside it, so nothing redirects the pod's traffic through it",
+    path: proxyPath(w),
+  };
 }
 
 /**
@@ -190,6 +231,14 @@ export function decideSidecar(
     };
   }
   if (alreadyInjected(w)) {
+    const uncaptured = proxyWithoutCapture(w);
+    if (uncaptured)
+      return {
+        state: 'none',
+        certain: true,
+        reason: uncaptured.reason,
+        cause: at(uncaptured.path, uncaptured.reason.split(',')[0]!),
+      };
     return {
       state: 'sidecar',
       certain: true,
@@ -330,4 +379,38 @@ function ambientEnrolled(
   if (nsLabels['istio.io/dataplane-mode'] === 'ambient')
     return `namespace ${w.namespace} is enrolled in ambient mode`;
   return undefined;
+}
+
+const INCLUDE_INBOUND = 'traffic.sidecar.istio.io/includeInboundPorts';
+const EXCLUDE_INBOUND = 'traffic.sidecar.istio.io/excludeInboundPorts';
+
+function portList(v: string): Set<string> {
+  return new Set(
+    v
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Is inbound traffic to this container port left out of the sidecar's capture? The injector passes the pod
+ * annotations to istio-iptables (injection-template.yaml: includeInboundPorts, default "*"; excludeInboundPorts),
+ * which redirects only included, not excluded ports: the application answers the others directly, in plaintext,
+ * whatever PeerAuthentication says. The answer names the annotation that decides, or undefined when captured.
+ */
+export function inboundBypass(w: Workload, port: number): Cause | undefined {
+  const at = (key: string, why: string): Cause => ({
+    resource: w.resource,
+    path: [...w.podPath, 'metadata', 'annotations', key],
+    description: `${key}: "${w.annotations[key]}" (${why})`,
+  });
+  const exclude = w.annotations[EXCLUDE_INBOUND];
+  if (exclude !== undefined && portList(exclude).has(String(port)))
+    return at(EXCLUDE_INBOUND, `port ${port} excluded`);
+  const include = w.annotations[INCLUDE_INBOUND];
+  if (include === undefined || include.trim() === '*') return undefined;
+  const included = portList(include);
+  if (included.has('*') || included.has(String(port))) return undefined;
+  return at(INCLUDE_INBOUND, included.size ? `port ${port} not included` : 'no inbound port captured');
 }
