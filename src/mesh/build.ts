@@ -35,6 +35,7 @@ import {
   decideSidecar,
   extractWorkloads,
   inboundBypass,
+  outboundBypass,
 } from './workloads.js';
 import { ResourcesByKind } from './resources.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
@@ -230,6 +231,16 @@ export function buildMeshModel(
   ): ClientTlsResult => {
     if (client.sidecar === 'none') return noSidecar;
     if (client.sidecar === 'ambient') return ambientClient;
+    if (client.workload) {
+      const ip = 'resource' in service ? service.clusterIP : undefined;
+      const bypass = outboundBypass(client.workload, port, ip);
+      if (bypass)
+        return {
+          mode: 'NO_SIDECAR',
+          cause: bypass,
+          explanation: `${client.workload.kind} ${client.workload.namespace}/${client.workload.name} sends its traffic to port ${port}${ip ? ` of ${ip}` : ''} past its sidecar (${bypass.description}), in plaintext`,
+        };
+    }
     const rule = ruleFor(client, service);
     if (!rule) return noDestinationRule;
     if (subset !== undefined) return ruleTls(rule, port, subset);

@@ -140,7 +140,8 @@ export function connectionOutcome(
   switch (client.mode) {
     case 'NO_SIDECAR':
       sends = 'plaintext';
-      sendsWhy = 'the client has no sidecar and sends plaintext';
+      // "the client has no sidecar …", or why its traffic to this port bypasses the sidecar it has.
+      sendsWhy = client.explanation;
       break;
     case 'PLAINTEXT':
       sends = 'plaintext';

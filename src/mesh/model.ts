@@ -74,6 +74,8 @@ export interface Service {
   ports: ServicePort[];
   workloads: Workload[];
   headless: boolean;
+  /** spec.clusterIP when the manifest sets an address (rare: Kubernetes usually assigns it). */
+  clusterIP?: string;
   /** ExternalName services are not proxied to workloads. */
   external: boolean;
 }
@@ -158,6 +160,11 @@ export interface ClientSpec {
   namespace: string;
   sidecar: SidecarState;
   labels: Record<string, string>;
+  /**
+   * The client workload, when the caller is one concrete workload: its pod annotations can send some outbound
+   * traffic past the sidecar (traffic.sidecar.istio.io/excludeOutbound…). Absent for grouped and stand-in callers.
+   */
+  workload?: Workload;
 }
 
 export interface MeshModel {

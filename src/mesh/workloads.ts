@@ -414,3 +414,62 @@ export function inboundBypass(w: Workload, port: number): Cause | undefined {
   if (included.has('*') || included.has(String(port))) return undefined;
   return at(INCLUDE_INBOUND, included.size ? `port ${port} not included` : 'no inbound port captured');
 }
+
+const EXCLUDE_OUTBOUND_PORTS = 'traffic.sidecar.istio.io/excludeOutboundPorts';
+const INCLUDE_OUTBOUND_RANGES = 'traffic.sidecar.istio.io/includeOutboundIPRanges';
+const EXCLUDE_OUTBOUND_RANGES = 'traffic.sidecar.istio.io/excludeOutboundIPRanges';
+
+/**
+ * Does this pod's traffic to (destination IP, port) leave without its sidecar? istio-iptables (fed by the injector
+ * from these annotations: injection-template.yaml) redirects outbound traffic to ranges in includeOutboundIPRanges
+ * ("*" all, default; "" none) that are not in excludeOutboundIPRanges, except to excludeOutboundPorts. A Service's
+ * ClusterIP is rarely in manifests: `ip` undefined means "not known", and then only what does not depend on it
+ * decides (ports, "" and "*"); an unknown ClusterIP is assumed inside an include list (that is what such lists are
+ * written for) and outside an exclude list.
+ */
+export function outboundBypass(w: Workload, port: number, ip: string | undefined): Cause | undefined {
+  const at = (key: string, why: string): Cause => ({
+    resource: w.resource,
+    path: [...w.podPath, 'metadata', 'annotations', key],
+    description: `${key}: "${w.annotations[key]}" (${why})`,
+  });
+  const ports = w.annotations[EXCLUDE_OUTBOUND_PORTS];
+  if (ports !== undefined && portList(ports).has(String(port)))
+    return at(EXCLUDE_OUTBOUND_PORTS, `port ${port} excluded`);
+  const include = w.annotations[INCLUDE_OUTBOUND_RANGES];
+  if (include !== undefined) {
+    const ranges = portList(include);
+    if (ranges.size === 0) return at(INCLUDE_OUTBOUND_RANGES, 'no outbound traffic captured');
+    if (ip !== undefined && !ranges.has('*') && ![...ranges].some((r) => inRange(ip, r)))
+      return at(INCLUDE_OUTBOUND_RANGES, `${ip} not included`);
+  }
+  const exclude = w.annotations[EXCLUDE_OUTBOUND_RANGES];
+  if (exclude !== undefined) {
+    const ranges = portList(exclude);
+    if (ip !== undefined && [...ranges].some((r) => inRange(ip, r)))
+      return at(EXCLUDE_OUTBOUND_RANGES, `${ip} excluded`);
+  }
+  return undefined;
+}
+
+/** IPv4 address in CIDR (an address alone is a /32); anything unparsable matches nothing. */
+function inRange(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  const a = ipv4(ip);
+  const b = ipv4(base ?? '');
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
+}
+
+function ipv4(text: string): number | undefined {
+  const parts = text.trim().split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
