@@ -89,14 +89,55 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 });
 
 function fixFor(hits: Hit[]): string {
-  const modes = new Set(hits.map((h) => h.connection.client.mode));
+  // What made each caller send plaintext decides the fix: no sidecar, a capture annotation, a Sidecar's egress, a
+  // DestinationRule (DISABLE, no tls, credentialName, PASSTHROUGH, a top-level tls the endpoint check reads), auto mTLS.
+  const kinds = new Set(
+    hits.map((h) => {
+      const c = h.connection.client;
+      const key = c.cause?.path.at(-1);
+      if (c.mode === 'NO_SIDECAR') return c.cause ? 'bypass' : 'none';
+      if (c.mode === 'PLAINTEXT' && c.cause?.resource.kind === 'Sidecar') return 'egress';
+      if (c.mode === 'PLAINTEXT' && key === 'credentialName') return 'credential';
+      if (c.mode === 'AUTO' && h.connection.result.explanation.includes('security.istio.io/tlsMode'))
+        return 'tls-label';
+      if (c.mode === 'AUTO' && c.autoMtlsInputs) {
+        const why = h.connection.result.explanation;
+        if (c.autoMtlsInputs.passthroughLb && why.includes(c.autoMtlsInputs.passthroughLb.description))
+          return 'passthrough';
+        if (c.autoMtlsInputs.endpointCheck && why.includes(c.autoMtlsInputs.endpointCheck.cause.description))
+          return 'endpoint-check';
+      }
+      return c.mode;
+    }),
+  );
   const fixes: string[] = [];
-  if (modes.has('NO_SIDECAR'))
+  if (kinds.has('none'))
     fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
-  if (modes.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
-  if (modes.has('PLAINTEXT'))
+  if (kinds.has('bypass'))
+    fixes.push(
+      'take the port or range out of the traffic.sidecar.istio.io annotation that sends it past their sidecar',
+    );
+  if (kinds.has('egress')) fixes.push("add the service to their Sidecar resource's egress hosts");
+  if (kinds.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
+  if (kinds.has('PLAINTEXT'))
     fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
-  if (modes.has('AUTO'))
+  if (kinds.has('credential'))
+    fixes.push(
+      'give the DestinationRule with credentialName a workloadSelector (Istio 1.14+) or use tls mode ISTIO_MUTUAL for in-mesh servers',
+    );
+  if (kinds.has('passthrough'))
+    fixes.push(
+      'inject every endpoint of the service, or drop loadBalancer PASSTHROUGH from the DestinationRule',
+    );
+  if (kinds.has('endpoint-check'))
+    fixes.push(
+      'give the portLevelSettings entry its own tls (it does not inherit, but the endpoint check reads the top level)',
+    );
+  if (kinds.has('tls-label'))
+    fixes.push(
+      'remove the security.istio.io/tlsMode label from the server pods (the injector sets it to istio)',
+    );
+  if (kinds.has('AUTO'))
     fixes.push(
       'make the server policy consistent for auto mTLS (it sees a DISABLE at namespace or mesh level)',
     );

@@ -38,6 +38,7 @@ import {
   outboundBypass,
 } from './workloads.js';
 import { ResourcesByKind } from './resources.js';
+import { egressMisses, readSidecars, sidecarFor } from './sidecars.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
 
 /**
@@ -83,6 +84,12 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     reach: 'namespace',
     reader: 'mesh/authz.ts: policies over the workloads of their namespace',
   },
+  {
+    kinds: ['Sidecar'],
+    reach: 'everything',
+    reader:
+      "mesh/sidecars.ts: a client's egress hosts decide whether it has a cluster for a service (a root-namespace Sidecar reaches every namespace)",
+  },
 ];
 
 const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.kinds));
@@ -117,6 +124,8 @@ export function buildMeshModel(
     settings.rootNamespace,
     v,
   );
+
+  const sidecars = readSidecars(byKind.of('Sidecar'));
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
@@ -239,6 +248,16 @@ export function buildMeshModel(
           mode: 'NO_SIDECAR',
           cause: bypass,
           explanation: `${client.workload.kind} ${client.workload.namespace}/${client.workload.name} sends its traffic to port ${port}${ip ? ` of ${ip}` : ''} past its sidecar (${bypass.description}), in plaintext`,
+        };
+    }
+    if (client.workload && sidecars.length && settings.outboundTrafficPolicy !== 'REGISTRY_ONLY') {
+      const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
+      const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
+      if (miss)
+        return {
+          mode: 'PLAINTEXT',
+          cause: miss,
+          explanation: `${miss.description}, so the client sidecar has no cluster for it and, with outboundTrafficPolicy ALLOW_ANY, sends the traffic through the PassthroughCluster: plaintext, without auto mTLS`,
         };
     }
     const rule = ruleFor(client, service);

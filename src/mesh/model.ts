@@ -153,6 +153,8 @@ export interface MeshSettingsResolved {
   /** "default for Istio 1.30", "mesh config istio-system/istio", ".mtls-lint.yaml mesh.autoMtls". */
   autoMtlsSource: string;
   autoMtlsCause?: Cause;
+  /** meshConfig.outboundTrafficPolicy.mode when the inputs set REGISTRY_ONLY (default ALLOW_ANY). */
+  outboundTrafficPolicy?: 'REGISTRY_ONLY';
 }
 
 /** A client as the semantics see it: where it runs and whether it has a sidecar. */
