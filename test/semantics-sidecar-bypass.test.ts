@@ -117,6 +117,7 @@ spec:
         ports: [{containerPort: 9090}]
       - name: istio-proxy
         image: istio/proxyv2
+        args: [proxy, sidecar, --domain, $(POD_NAMESPACE).svc.cluster.local]
 ---
 apiVersion: v1
 kind: Service
@@ -142,6 +143,13 @@ spec:
   it('with istio-init beside it, it is a sidecar: STRICT resets the plaintext caller', async () => {
     const r = await lintYaml({ 'm.yaml': meshFor(true) }, { istioVersion: '1.5' });
     expect(call(r, 'grafana', 'prometheus')).toBe('plaintext:broken:reset');
+  });
+
+  it('a gateway (istio-proxy as `proxy router`, no istio-init) stays a proxy', async () => {
+    const r = await lintYaml({
+      'm.yaml': meshFor(false).replace('args: [proxy, sidecar,', 'args: [proxy, router,'),
+    });
+    expect(r.result.mesh().workloads.find((w) => w.name === 'prometheus')!.sidecar.state).toBe('sidecar');
   });
 
   it('sidecar.istio.io/interceptionMode: NONE also turns the proxy into a bystander', async () => {

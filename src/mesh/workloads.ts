@@ -167,6 +167,11 @@ function containerNames(w: Omit<Workload, 'sidecar'>, list: 'containers' | 'init
   return arr(get(w.resource.value, ...w.podPath, 'spec', list)).flatMap((c) => str(obj(c)?.name) ?? []);
 }
 
+function proxyArgs(w: Omit<Workload, 'sidecar'>): string[] {
+  const path = proxyPath(w);
+  return arr(get(w.resource.value, ...w.podPath, ...path, 'args')).flatMap((a) => str(a) ?? []);
+}
+
 function proxyPath(w: Omit<Workload, 'sidecar'>): FieldPath {
   const i = containerNames(w, 'containers').indexOf('istio-proxy');
   if (i >= 0) return ['spec', 'containers', i];
@@ -192,6 +197,10 @@ function proxyWithoutCapture(w: Omit<Workload, 'sidecar'>): { reason: string; pa
       reason: 'its sidecar.istio.io/interceptionMode is NONE, so no traffic is redirected to its istio-proxy',
       path: ['metadata', 'annotations', 'sidecar.istio.io/interceptionMode'],
     };
+  // Only a proxy started as a sidecar (`proxy sidecar`) is judged: gateways run istio-proxy as `proxy router`, without
+  // redirection, and are proxies in their own right; a container left for the injector to fill (image: auto) says
+  // nothing yet.
+  if (!proxyArgs(w).includes('sidecar')) return undefined;
   const inits = containerNames(w, 'initContainers');
   if (inits.includes('istio-init') || inits.includes('istio-validation')) return undefined;
   // The injector's own mark: it added the redirection too, even where a manifest leaves the init containers out.
