@@ -78,6 +78,22 @@ describe('authz-requires-mtls: only a proxy enforces a policy', () => {
     ).not.toContain('not enforced');
   });
 
+  it('a pod istio-cni marked for ztunnel (ambient.istio.io/redirection: enabled) is enforced', async () => {
+    const r = await lintYaml(
+      {
+        'm.yaml': docs(
+          app('shop', 'backend', {
+            port: 8080,
+            podAnnotations: { 'ambient.istio.io/redirection': 'enabled' },
+          }),
+          policy('shop'),
+        ),
+      },
+      { istioVersion: '1.22' },
+    );
+    expect(byRule(r, 'authz-requires-mtls')).toEqual([]);
+  });
+
   it('a namespace the inputs do not define: an info, since injection there is an assumption', async () => {
     const r = await lintYaml({
       'm.yaml': docs(app('shop', 'backend', { port: 8080 }), policy('shop')),

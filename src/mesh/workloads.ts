@@ -382,6 +382,9 @@ function ambientEnrolled(
   v: Release,
 ): string | undefined {
   if (!v.has('ambient')) return undefined;
+  // istio-cni marks the pods it redirects to ztunnel; istiod reads the mark (ambient/workloads.go setTunnelProtocol).
+  if (w.annotations['ambient.istio.io/redirection'] === 'enabled')
+    return 'the pod carries ambient.istio.io/redirection=enabled: istio-cni redirects it to ztunnel';
   const pod = w.labels['istio.io/dataplane-mode'];
   if (pod === 'ambient') return 'the pod is enrolled in ambient mode (istio.io/dataplane-mode=ambient)';
   if (pod === 'none') return undefined;
