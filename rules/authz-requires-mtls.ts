@@ -1,4 +1,4 @@
-import { defineRule } from '../src/rule.js';
+import { defineRule, type RuleContext } from '../src/rule.js';
 import { countEdges, findHitsAmong, severityFor, victimList, victims, type Hit } from '../src/rule-report.js';
 import type { Workload } from '../src/mesh/model.js';
 import { policySelects } from '../src/mesh/authz.js';
@@ -8,7 +8,7 @@ export default defineRule({
     id: 'authz-requires-mtls',
     defaultSeverity: 'error',
     summary:
-      'An AuthorizationPolicy matches on principals/namespaces, but plaintext callers reach the workloads it selects (403, or they slip past a DENY).',
+      'An AuthorizationPolicy matches on principals/namespaces, but plaintext callers reach the workloads it selects (403, or they slip past a DENY); or it selects only workloads without a proxy, so nothing enforces it.',
     securitySeverity: '8.0',
     needs: ['graph'],
     relatedCodes: ['KIA0105'],
@@ -18,6 +18,11 @@ An AuthorizationPolicy whose rules use fields that only exist for mTLS traffic �
 \`notPrincipals\`, \`namespaces\`, \`notNamespaces\`, or \`when\` keys \`source.principal\`, \`source.namespace\`,
 \`connection.sni\` — selecting workloads that receive plaintext from some caller (PERMISSIVE or DISABLE server, or a
 client that sends plaintext).
+
+It also catches an AuthorizationPolicy (any action, any fields) whose selected workloads all run **without a proxy**
+— no sidecar and not in ambient mode: nothing enforces it there, every call gets through. That is a warning (an
+info where the inputs do not tell whether those pods are injected). Plaintext callers of such a workload are not
+reported as 403s: only a sidecar, or ztunnel/a waypoint in ambient mode, enforces a policy.
 
 ## Why it matters
 A plaintext connection carries no peer identity. An **ALLOW** policy on principals or namespaces then denies it:
@@ -119,6 +124,7 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
         : ap.action === 'DENY'
           ? ap.mtlsFields.filter((f) => f.positive)
           : [];
+    reportUnenforced(context);
     const policies = mesh.authorizationPolicies.filter((ap) => relevant(ap).length > 0);
     if (!policies.length) return;
     // Index plaintext connections by the server workload they reach, so each policy looks only at its own workloads.
@@ -126,7 +132,9 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
     for (const hit of findHitsAmong(
       graph,
       'plaintext',
-      (_e, c) => c.result.outcome === 'plaintext' && c.serverWorkload !== undefined,
+      // Only a proxy enforces the policy: a server without one answers plaintext callers whatever it says.
+      (_e, c) =>
+        c.result.outcome === 'plaintext' && c.serverWorkload !== undefined && c.server.mode !== 'NO_SIDECAR',
     )) {
       const list = plaintextByServer.get(hit.connection.serverWorkload!) ?? [];
       list.push(hit);
@@ -174,3 +182,40 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
     }
   },
 });
+
+/**
+ * AuthorizationPolicies whose selected workloads (in the inputs) all run without a proxy: the policy is sent to no
+ * sidecar, ztunnel or waypoint, so nothing enforces it (istio-semantics.md §7; authz is applied by the proxy's RBAC
+ * filter only). Root-namespace policies select across namespaces; a selector matching nothing is unmatched-target's.
+ */
+function reportUnenforced(context: RuleContext): void {
+  const { mesh } = context;
+  const root = mesh.settings.rootNamespace;
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of mesh.workloads) {
+    const list = byNamespace.get(w.namespace);
+    if (list) list.push(w);
+    else byNamespace.set(w.namespace, [w]);
+  }
+  for (const ap of mesh.authorizationPolicies) {
+    // targetRef(s) bind the policy to a waypoint or gateway, which the selected pods need not run themselves.
+    const spec = ap.resource.value.spec as Record<string, unknown> | undefined;
+    if (spec && (spec.targetRef !== undefined || spec.targetRefs !== undefined)) continue;
+    const candidates = ap.namespace === root ? mesh.workloads : (byNamespace.get(ap.namespace) ?? []);
+    const selected = candidates.filter((w) => policySelects(ap, w, root));
+    if (!selected.length || selected.some((w) => w.sidecar.state !== 'none')) continue;
+    const certain = selected.every((w) => w.sidecar.certain);
+    const names = selected.map((w) => `${w.kind} ${w.namespace}/${w.name}`);
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+    const why = selected[0]!.sidecar.reason;
+    const hasSelector = Object.keys(ap.selector).length > 0;
+    context.report({
+      resource: ap.resource,
+      path: hasSelector ? ['spec', 'selector'] : ['metadata', 'name'],
+      atKey: hasSelector,
+      severity: certain ? 'warning' : 'info',
+      message: `AuthorizationPolicy ${ap.namespace}/${ap.resource.name} (${ap.action}) is not enforced at all: the workload${selected.length === 1 ? '' : 's'} it selects (${shown}) run${selected.length === 1 ? 's' : ''} without a sidecar or ambient proxy (${why}), and only a proxy applies AuthorizationPolicies, so every call gets through${ap.action === 'DENY' ? ' what this DENY should block' : ap.action === 'ALLOW' ? ', allowed or not' : ''}. Fix: inject ${selected.length === 1 ? 'it' : 'them'} (or enrol ${selected.length === 1 ? 'it' : 'them'} in ambient mode) before relying on this policy.`,
+      keyDetail: 'not-enforced',
+    });
+  }
+}

@@ -1,4 +1,4 @@
-import { defineRule } from '../src/rule.js';
+import { defineRule, type RuleContext } from '../src/rule.js';
 import {
   atCause,
   causeKey,
@@ -14,12 +14,18 @@ export default defineRule({
     id: 'plaintext-accepted',
     defaultSeverity: 'info',
     summary:
-      'A PERMISSIVE server receives plaintext from known callers without a sidecar: they block STRICT and are unauthenticated.',
+      'A PERMISSIVE server receives plaintext from known callers without a sidecar: they block STRICT and are unauthenticated; or a STRICT port bypasses the sidecar and takes plaintext.',
     needs: ['graph'],
     docs: `
 ## What it catches
 Declared or inferred callers without a sidecar that reach a PERMISSIVE server port. They work today; they are the
 callers that will break when the server moves to STRICT, and their requests carry no identity.
+
+It also catches a port that STRICT does not cover because it **bypasses the sidecar**: the pod annotation
+\`traffic.sidecar.istio.io/excludeInboundPorts\` lists it (or \`includeInboundPorts\` leaves it out), so the application
+answers it directly and plaintext callers get through (a warning; any caller counts, possible ones too). Sidecar
+callers still send mTLS there (auto mTLS goes by the pod, not the port), which the application cannot read: that is
+reported as a 503 by \`mtls-to-plaintext-server\`.
 
 ## Why it matters
 This is the to-do list of a migration: every caller listed must be injected (or given an exception) before STRICT.
@@ -105,6 +111,7 @@ spec:
         c.result.outcome === 'plaintext' &&
         (c.server.mode === 'PERMISSIVE' || c.server.mode === 'AMBIENT_PERMISSIVE'),
     );
+    reportBypassedStrict(context);
     // One finding per server service: that is where the STRICT decision is made.
     const groups = groupByCause(hits, (h) => ({
       resource: h.edge.server.serviceRef!.resource,
@@ -125,3 +132,32 @@ spec:
     }
   },
 });
+
+/**
+ * STRICT that does not cover a port: the port bypasses the sidecar (inbound capture annotations), so plaintext callers
+ * reach the application. One finding per bypass setting, listing the plaintext callers of the ports it opens.
+ */
+function reportBypassedStrict(context: RuleContext): void {
+  const hits = findHitsAmong(
+    context.graph,
+    'plaintext',
+    (_e, c) =>
+      c.result.outcome === 'plaintext' &&
+      c.server.mode === 'NO_SIDECAR' &&
+      (c.server.bypassed?.mode === 'STRICT' || c.server.bypassed?.mode === 'AMBIENT_STRICT'),
+  );
+  for (const group of groupByCause(hits, (h) => h.connection.server.cause)) {
+    const n = countEdges(group.hits);
+    const first = group.hits[0]!;
+    const strict = first.connection.server.bypassed!;
+    const at = atCause(group.cause, group.hits);
+    if (!at) continue;
+    context.report({
+      ...at,
+      severity: 'warning',
+      message: `${strict.explanation}, but STRICT does not cover port ${first.connection.targetPort} of ${first.connection.serverWorkload ? `${first.connection.serverWorkload.namespace}/${first.connection.serverWorkload.name}` : 'this workload'}: ${group.cause!.description} lets its traffic bypass the sidecar, so ${n} caller${n === 1 ? '' : 's'} reach${n === 1 ? 'es' : ''} the application in plaintext, unauthenticated: ${victimList(group.hits, false)}. Fix: remove the port from the annotation, or accept it as a documented exception.`,
+      ...victims(context, group.hits, () => 'plaintext caller past STRICT'),
+      keyDetail: `bypass|${causeKey(group.cause)}`,
+    });
+  }
+}

@@ -123,6 +123,21 @@ spec:
       const { client, server } = h.connection;
       if (client.mode === 'DISABLE' || (client.mode === 'PLAINTEXT' && client.cause && shadowsMutual(h)))
         return client.cause;
+      // The client's outbound capture annotations send this traffic past its sidecar; or its Sidecar resource's
+      // egress hosts leave the service out (PassthroughCluster, plaintext).
+      if (client.mode === 'NO_SIDECAR' && client.cause) return client.cause;
+      if (client.mode === 'PLAINTEXT' && client.cause?.resource.kind === 'Sidecar') return client.cause;
+      // SIMPLE/MUTUAL with credentialName and no workloadSelector: the sidecar originates no TLS at all (1.7+).
+      if (client.mode === 'PLAINTEXT' && client.cause?.path.at(-1) === 'credentialName') return client.cause;
+      // Auto mTLS chose plaintext because of the rule: loadBalancer PASSTHROUGH with an endpoint without sidecar, or
+      // a top-level tls the per-endpoint check reads under a port entry without tls.
+      if (client.mode === 'AUTO' && client.autoMtlsInputs) {
+        const { passthroughLb, endpointCheck } = client.autoMtlsInputs;
+        if (passthroughLb && h.connection.result.explanation.includes(passthroughLb.description))
+          return passthroughLb;
+        if (endpointCheck && h.connection.result.explanation.includes(endpointCheck.cause.description))
+          return endpointCheck.cause;
+      }
       // A server DISABLE causes plaintext only where the client would otherwise send mTLS, i.e. under auto mTLS
       // (which honours it); a client that sends plaintext anyway (no tls, auto mTLS off) is not downgraded by it.
       if (server.mode === 'DISABLE' && server.level !== 'default' && client.mode === 'AUTO')
@@ -142,7 +157,7 @@ spec:
       const n = countEdges(group.hits);
       const first = group.hits[0]!;
       const why =
-        first.connection.client.mode === 'AUTO'
+        first.connection.client.mode === 'AUTO' || first.connection.client.mode === 'NO_SIDECAR'
           ? first.connection.result.explanation
           : first.connection.client.mode === 'PLAINTEXT'
             ? first.connection.client.explanation
@@ -151,7 +166,7 @@ spec:
       if (!at) continue;
       context.report({
         ...at,
-        message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: ${first.connection.client.mode === 'PLAINTEXT' ? 'add tls mode ISTIO_MUTUAL to that DestinationRule' : 'remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL'}.`,
+        message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: ${first.connection.client.mode === 'NO_SIDECAR' ? 'take the port or range out of that annotation, so the sidecar sees the traffic' : first.connection.client.cause?.resource.kind === 'Sidecar' ? "add the service to that Sidecar's egress hosts" : first.connection.client.cause?.path.at(-1) === 'credentialName' ? 'give that DestinationRule a workloadSelector for the clients that hold the credential (Istio 1.14+), or use tls mode ISTIO_MUTUAL for in-mesh servers' : first.connection.client.mode === 'PLAINTEXT' ? 'add tls mode ISTIO_MUTUAL to that DestinationRule' : 'remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL'}.`,
         ...victims(context, group.hits, () => 'sidecar client sending plaintext'),
         keyDetail: causeKey(group.cause),
       });

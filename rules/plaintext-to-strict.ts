@@ -156,8 +156,8 @@ istioctl 1.5's IST0113 MTLSPolicyConflict (retired in 1.6, never with auto mTLS)
 });
 
 function fixFor(hits: Hit[]): string {
-  const modes = new Set(hits.map((h) => h.connection.client.mode));
   const kinds = new Set(hits.map((h) => h.edge.client.kind));
+  const reasons = new Set(hits.map(reasonOf));
   const fixes: string[] = [];
   if (
     hits.some((h) => /^(ServiceMonitor|PodMonitor|annotation prometheus)/.test(h.edge.evidence.description))
@@ -186,18 +186,61 @@ function fixFor(hits: Hit[]): string {
   if (
     hits.some(
       (h) =>
-        h.connection.client.mode === 'NO_SIDECAR' &&
+        reasonOf(h) === 'none' &&
         !OUTSIDE.has(h.edge.client.kind) &&
         h.edge.evidence.resource?.kind !== 'Ingress',
     )
   )
     fixes.push('inject a sidecar into those callers (or keep PERMISSIVE until they are)');
-  if (modes.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
-  if (hits.some((h) => h.connection.client.mode === 'PLAINTEXT' && h.connection.client !== NGINX_POD_IPS))
+  if (reasons.has('bypass'))
+    fixes.push(
+      'take the port or range out of the traffic.sidecar.istio.io annotation that sends it past their sidecar',
+    );
+  if (reasons.has('egress')) fixes.push("add the service to their Sidecar resource's egress hosts");
+  if (reasons.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
+  if (hits.some((h) => reasonOf(h) === 'PLAINTEXT' && h.connection.client !== NGINX_POD_IPS))
     fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
-  if (modes.has('AUTO'))
+  if (reasons.has('credential'))
+    fixes.push(
+      'give the DestinationRule with credentialName a workloadSelector (Istio 1.14+) or use tls mode ISTIO_MUTUAL for in-mesh servers',
+    );
+  if (reasons.has('passthrough'))
+    fixes.push(
+      'inject every endpoint of the service, or drop loadBalancer PASSTHROUGH from the DestinationRule',
+    );
+  if (reasons.has('endpoint-check'))
+    fixes.push(
+      'give the portLevelSettings entry its own tls (it does not inherit, but the endpoint check reads the top level)',
+    );
+  if (reasons.has('tls-label'))
+    fixes.push(
+      'remove the security.istio.io/tlsMode label from the server pods (the injector sets it to istio)',
+    );
+  if (reasons.has('AUTO'))
     fixes.push(
       'make the server policy consistent for auto mTLS (it sees a DISABLE at namespace or mesh level)',
     );
   return fixes.join(', and ');
+}
+
+/**
+ * What made a caller send plaintext decides the fix: no sidecar, a capture annotation, a Sidecar's egress, a
+ * DestinationRule (DISABLE, no tls, credentialName, PASSTHROUGH, a top-level tls the endpoint check reads), auto mTLS.
+ */
+function reasonOf(h: Hit): string {
+  const c = h.connection.client;
+  const key = c.cause?.path.at(-1);
+  if (c.mode === 'NO_SIDECAR') return c.cause ? 'bypass' : 'none';
+  if (c.mode === 'PLAINTEXT' && c.cause?.resource.kind === 'Sidecar') return 'egress';
+  if (c.mode === 'PLAINTEXT' && key === 'credentialName') return 'credential';
+  if (c.mode === 'AUTO' && h.connection.result.explanation.includes('security.istio.io/tlsMode'))
+    return 'tls-label';
+  if (c.mode === 'AUTO' && c.autoMtlsInputs) {
+    const why = h.connection.result.explanation;
+    if (c.autoMtlsInputs.passthroughLb && why.includes(c.autoMtlsInputs.passthroughLb.description))
+      return 'passthrough';
+    if (c.autoMtlsInputs.endpointCheck && why.includes(c.autoMtlsInputs.endpointCheck.cause.description))
+      return 'endpoint-check';
+  }
+  return c.mode;
 }

@@ -107,7 +107,7 @@ describe('fixed-seed mesh (40 workloads, seed 42)', () => {
     expect(bySeverity).toEqual({
       'plaintext-to-strict': 'eewww',
       'mtls-to-plaintext-server': 'eeeeeww',
-      'authz-requires-mtls': 'ee',
+      'authz-requires-mtls': 'ww',
       'plaintext-between-sidecars': 'ww',
       'plaintext-accepted': 'iiiiiiiii',
       'unknown-injection': 'i',
@@ -178,13 +178,17 @@ describe('fixed-seed mesh (40 workloads, seed 42)', () => {
     ).toEqual(['infra-005', 'infra-005']);
   });
 
-  it('authz-requires-mtls: the ALLOW policies on principals whose workloads take plaintext', () => {
-    // Both ALLOW policies of the mesh select workloads in data-002, which has no sidecars: every caller is plaintext.
-    // The three DENY policies match on notNamespaces, the recommended way to refuse plaintext: not reported.
+  it('authz-requires-mtls: the ALLOW policies on workloads without a proxy are not enforced at all', () => {
+    // Both ALLOW policies of the mesh select workloads in data-002, which has no sidecars: nothing enforces them, so
+    // no 403 is predicted for their plaintext callers; each is one warning that the policy protects nothing.
+    // The three DENY policies select workloads with a proxy and match on notNamespaces: not reported.
     const allow = mesh.policies.filter((p) => p.kind === 'AuthorizationPolicy' && p.action === 'ALLOW');
     expect(allow.map((p) => p.namespace)).toEqual(['data-002', 'data-002']);
     expect(of('authz-requires-mtls').map(where).sort()).toEqual(
       allow.map((p) => `AuthorizationPolicy ${p.namespace}/${p.name}`).sort(),
+    );
+    expect(of('authz-requires-mtls').map((f) => f.message)).toEqual(
+      allow.map(() => expect.stringContaining('is not enforced at all')),
     );
   });
 

@@ -26,7 +26,7 @@ describe('engine vs oracle (istio-semantics.md §0)', () => {
     'Istio %s: every declared caller gets the outcome the decision table gives',
     (version) => {
       fc.assert(
-        fc.property(scenarioArb([version]), (s) => {
+        fc.property(scenarioArb([version], { twins: true }), (s) => {
           const { result, yaml, config } = lintScenario(s);
           const problems = disagreements(s, result);
           if (problems.length) {

@@ -821,6 +821,7 @@ function makeEdge(
     sidecar: client.sidecar,
     labels: client.workload?.labels ?? client.members?.[0]?.labels ?? NO_LABELS,
   };
+  if (client.workload) spec.workload = client.workload;
   const server = ports.get(service, port);
   // The outcome depends on the client only through what it sends (mesh.connect is clientTls, then connectWith).
   const tls = route?.sends ?? mesh.clientTls(spec, service, port.port, route?.subset);

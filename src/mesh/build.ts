@@ -21,14 +21,25 @@ import {
   DestinationRuleIndex,
   clientModeFromTls,
   destinationRuleHosts,
+  endpointCheckTls,
+  mergedPolicyRule,
+  passthroughLoadBalancer,
   readDestinationRules,
   tlsFor,
 } from './destination-rules.js';
 import { ServerPolicies, readLegacyPolicies, readPeerAuthentications } from './server-mode.js';
 import { extractServices, portProtocol, resolveTargetPort } from './services.js';
 import { resolveMeshSettings } from './settings.js';
-import { WORKLOAD_KINDS, collectNamespaces, decideSidecar, extractWorkloads } from './workloads.js';
+import {
+  WORKLOAD_KINDS,
+  collectNamespaces,
+  decideSidecar,
+  extractWorkloads,
+  inboundBypass,
+  outboundBypass,
+} from './workloads.js';
 import { ResourcesByKind } from './resources.js';
+import { egressMisses, readSidecars, sidecarFor } from './sidecars.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
 
 /**
@@ -74,6 +85,12 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     reach: 'namespace',
     reader: 'mesh/authz.ts: policies over the workloads of their namespace',
   },
+  {
+    kinds: ['Sidecar'],
+    reach: 'everything',
+    reader:
+      "mesh/sidecars.ts: a client's egress hosts decide whether it has a cluster for a service (a root-namespace Sidecar reaches every namespace)",
+  },
 ];
 
 const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.kinds));
@@ -110,6 +127,7 @@ export function buildMeshModel(
   );
 
   const targetPort: MeshModel['targetPort'] = (_service, port, workload) => resolveTargetPort(port, workload);
+  const sidecars = readSidecars(byKind.of('Sidecar'));
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
@@ -143,6 +161,18 @@ export function buildMeshModel(
     } else {
       result = policies.sidecarServerMode(workload, workload.namespace, targetPort, via);
       if (workload.sidecar.state === 'ambient') result = toAmbient(result, v.text);
+      const bypass =
+        workload.sidecar.state === 'sidecar' && targetPort !== undefined
+          ? inboundBypass(workload, targetPort)
+          : undefined;
+      if (bypass)
+        result = {
+          mode: 'NO_SIDECAR',
+          level: 'default',
+          cause: bypass,
+          explanation: `port ${targetPort} of ${workload.kind} ${workload.namespace}/${workload.name} bypasses its sidecar (${bypass.description}), so the application answers it directly and ${result.explanation} does not apply there`,
+          bypassed: result,
+        };
     }
     byPort.set(viaPort, result);
     return result;
@@ -212,6 +242,26 @@ export function buildMeshModel(
   ): ClientTlsResult => {
     if (client.sidecar === 'none') return noSidecar;
     if (client.sidecar === 'ambient') return ambientClient;
+    if (client.workload) {
+      const ip = 'resource' in service ? service.clusterIP : undefined;
+      const bypass = outboundBypass(client.workload, port, ip);
+      if (bypass)
+        return {
+          mode: 'NO_SIDECAR',
+          cause: bypass,
+          explanation: `${client.workload.kind} ${client.workload.namespace}/${client.workload.name} sends its traffic to port ${port}${ip ? ` of ${ip}` : ''} past its sidecar (${bypass.description}), in plaintext`,
+        };
+    }
+    if (client.workload && sidecars.length && settings.outboundTrafficPolicy !== 'REGISTRY_ONLY') {
+      const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
+      const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
+      if (miss)
+        return {
+          mode: 'PLAINTEXT',
+          cause: miss,
+          explanation: `${miss.description}, so the client sidecar has no cluster for it and, with outboundTrafficPolicy ALLOW_ANY, sends the traffic through the PassthroughCluster: plaintext, without auto mTLS`,
+        };
+    }
     const rule = ruleFor(client, service);
     if (!rule) return noDestinationRule;
     if (subset !== undefined) return ruleTls(rule, port, subset);
@@ -248,7 +298,11 @@ export function buildMeshModel(
       : anyOtherNamespace;
     let rule = byNamespace.get(namespaceKey);
     if (rule === undefined) {
-      rule = drs.lookup(client.namespace, client.labels, hostOf(service), service.namespace)[0] ?? null;
+      const found = drs.lookup(client.namespace, client.labels, hostOf(service), service.namespace);
+      // Rules for one host in one namespace are merged: the oldest top-level trafficPolicy applies (1.1+); Istio 1.0
+      // kept one rule per host.
+      rule =
+        (v.has('destination-rule-merge-first-traffic-policy') ? mergedPolicyRule(found) : found[0]) ?? null;
       byNamespace.set(namespaceKey, rule);
     }
     return rule ?? undefined;
@@ -258,13 +312,39 @@ export function buildMeshModel(
   const ruleTls = (rule: DestinationRuleInfo, port: number, subset: string | undefined): ClientTlsResult => {
     const auto = settings.autoMtls;
     const choice = tlsFor(rule, port, subset);
+    if (choice.credentialName && v.has('sidecar-skips-credential-name-tls') && !rule.workloadSelector) {
+      // cluster_tls.go buildUpstreamClusterTLSContext: no TLS context at all for sidecars, and no auto mTLS either.
+      return {
+        mode: 'PLAINTEXT',
+        cause: {
+          resource: choice.cause.resource,
+          path: [...choice.cause.path.slice(0, -1), 'credentialName'],
+          description: `${choice.cause.description} with credentialName`,
+        },
+        explanation: `${choice.cause.description} with a credentialName and no workloadSelector: Istio ${v.text} sidecars originate no TLS for it and send plaintext (only gateways, or rules with a workloadSelector, use credentialName)`,
+      };
+    }
     const mode = clientModeFromTls(choice.mode, auto);
     const explanation = choice.mode
       ? `${choice.cause.description}`
       : auto
         ? `${choice.cause.description}, so auto mTLS decides`
         : `${choice.cause.description} and auto mTLS is off, so the client sidecar sends plaintext`;
-    return { mode, cause: choice.cause, explanation };
+    const result: ClientTlsResult = { mode, cause: choice.cause, explanation };
+    if (mode === 'AUTO') {
+      const passthroughLb = passthroughLoadBalancer(rule);
+      const check = subset === undefined ? endpointCheckTls(rule, port) : undefined;
+      if (passthroughLb || check) {
+        result.autoMtlsInputs = {};
+        if (passthroughLb) {
+          result.autoMtlsInputs.passthroughLb = passthroughLb;
+          if (choice.cause.path.includes('portLevelSettings'))
+            result.autoMtlsInputs.passthroughInferOnly = true;
+        }
+        if (check?.mode) result.autoMtlsInputs.endpointCheck = { mode: check.mode, cause: check.cause };
+      }
+    }
+    return result;
   };
 
   // A stand-in's host is made the same way, from its name "(any)": wildcard rules of its namespace match it.
@@ -297,9 +377,9 @@ export function buildMeshModel(
         mode: server.mode,
         inferredMode: inferredMode(service, servicePort),
         headless: real?.headless ?? false,
-        headlessMixed: real
-          ? real.headless && real.workloads.some((w) => w.sidecar.state !== 'sidecar')
-          : false,
+        headlessMixed: real ? real.headless && real.workloads.some((w) => !tlsModeIstio(w)) : false,
+        anyEndpointWithoutSidecar: real ? real.workloads.some((w) => !tlsModeIstio(w)) : false,
+        tlsModeLabel: server.workload ? tlsModeLabel(server.workload) : undefined,
         portProtocol: portProtocol(servicePort),
       },
       v,
@@ -348,6 +428,23 @@ export function buildMeshModel(
       targetPort,
     }),
   };
+}
+
+const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+/**
+ * A pod's own security.istio.io/tlsMode label, when it is not "istio": the injector keeps a user-set value
+ * (injection-template.yaml: `index .ObjectMeta.Labels "security.istio.io/tlsMode" | default "istio"`), and auto mTLS
+ * matches endpoints on it (cluster_tls.go istioMtlsTransportSocketMatch; push_context.go for ORIGINAL_DST).
+ */
+function tlsModeLabel(w: Workload): string | undefined {
+  const label = w.labels[TLS_MODE_LABEL];
+  return label !== undefined && label !== 'istio' ? label : undefined;
+}
+
+/** Does auto mTLS see this endpoint as a sidecar endpoint (tlsMode=istio)? */
+function tlsModeIstio(w: Workload): boolean {
+  return w.sidecar.state === 'sidecar' && tlsModeLabel(w) === undefined;
 }
 
 /** Settings, namespaces, workloads (with their sidecar decisions) and services (with the workloads they select). */

@@ -12,11 +12,52 @@ export interface EndpointFacts {
   /** Headless service whose endpoints are not all injected: auto mTLS is all-or-nothing there (1.8+). */
   headlessMixed: boolean;
   headless: boolean;
+  /** The endpoint pod's own security.istio.io/tlsMode label when it is not "istio" (auto mTLS then skips it). */
+  tlsModeLabel: string | undefined;
+  /** Any endpoint of the service without a sidecar (an ORIGINAL_DST cluster's auto mTLS is all-or-nothing, 1.10+). */
+  anyEndpointWithoutSidecar: boolean;
   portProtocol: 'http' | 'tcp' | 'auto' | 'udp';
 }
 
 /** Does auto mTLS send Istio mTLS to this endpoint? (§4.2–4.4) */
-function autoMtlsSends(endpoint: EndpointFacts, v: Release): { mtls: boolean; why: string } {
+function autoMtlsSends(
+  client: ClientTlsResult,
+  endpoint: EndpointFacts,
+  v: Release,
+): { mtls: boolean; why: string } {
+  const passthroughLb = client.autoMtlsInputs?.passthroughLb;
+  if (passthroughLb && client.autoMtlsInputs?.passthroughInferOnly) {
+    // A port entry keeps an EDS cluster (applyLoadBalancer reads the port's policy), but 1.10+ still infers the
+    // service's mode from the top-level PASSTHROUGH: any endpoint without a sidecar → no TLS for the cluster at all.
+    if (
+      v.has('passthrough-lb-auto-mtls-all-or-nothing') &&
+      endpoint.anyEndpointWithoutSidecar &&
+      !endpoint.headless
+    )
+      return {
+        mtls: false,
+        why: `${passthroughLb.description}: with any endpoint without a sidecar, auto mTLS (1.10+) infers DISABLE for the service and sends plaintext to every endpoint`,
+      };
+  } else if (passthroughLb && !endpoint.headless && endpoint.inferredMode !== 'DISABLE') {
+    // loadBalancer PASSTHROUGH turns the cluster into ORIGINAL_DST, which has no per-endpoint transport socket match
+    // (cluster_tls.go applyUpstreamTLSSettings): one decision for every endpoint. 1.10+ infers it from the endpoints
+    // (push_context.go BestEffortInferServiceMTLSMode: any endpoint without tlsMode=istio → plaintext to all); before,
+    // the namespace mode alone decided, so every endpoint got mTLS.
+    if (!v.has('passthrough-lb-auto-mtls-all-or-nothing'))
+      return {
+        mtls: true,
+        why: `${passthroughLb.description} makes an ORIGINAL_DST cluster, and auto mTLS in ${v.text} then sends mTLS to every endpoint, injected or not`,
+      };
+    if (endpoint.anyEndpointWithoutSidecar)
+      return {
+        mtls: false,
+        why: `${passthroughLb.description}: with any endpoint without a sidecar, auto mTLS (1.10+) sends plaintext to every endpoint`,
+      };
+    return {
+      mtls: true,
+      why: `${passthroughLb.description}: every endpoint has a sidecar, so auto mTLS sends mTLS to all of them (no per-endpoint check, a workload-level DISABLE is not seen)`,
+    };
+  }
   // ≤ 1.6 leaves the auto-detected ISTIO_MUTUAL socket on a headless (ORIGINAL_DST) cluster without the per-endpoint
   // match, so every endpoint gets mTLS, injected or not (istio-semantics.md §4.3, inferred from applyUpstreamTLSSettings).
   if (
@@ -32,6 +73,11 @@ function autoMtlsSends(endpoint: EndpointFacts, v: Release): { mtls: boolean; wh
     return { mtls: true, why: 'auto mTLS sends HBONE (mTLS) to ambient endpoints' };
   if (endpoint.sidecar !== 'sidecar')
     return { mtls: false, why: 'auto mTLS sends plaintext to endpoints without a sidecar' };
+  if (endpoint.tlsModeLabel !== undefined)
+    return {
+      mtls: false,
+      why: `the pod's label security.istio.io/tlsMode=${endpoint.tlsModeLabel} survives injection, and auto mTLS sends plaintext to endpoints not labelled tlsMode=istio`,
+    };
   if (endpoint.headless) {
     if (!v.has('headless-auto-mtls-all-or-nothing'))
       return { mtls: false, why: 'Istio 1.7 turns auto mTLS off for headless services' };
@@ -40,9 +86,36 @@ function autoMtlsSends(endpoint: EndpointFacts, v: Release): { mtls: boolean; wh
         mtls: false,
         why: 'a headless service with any uninjected endpoint gets plaintext for all (auto mTLS, 1.8+)',
       };
+    if (endpoint.inferredMode !== 'DISABLE')
+      // ORIGINAL_DST clusters get no EDS, so the 1.12+ per-endpoint check never sees a workload-level DISABLE
+      // (cluster_tls.go applyUpstreamTLSSettings skips them; endpoint_builder.go checks EDS endpoints only).
+      return {
+        mtls: true,
+        why: 'auto mTLS sends mTLS to every endpoint of a headless service whose pods all have sidecars (a workload-level DISABLE is not seen there)',
+      };
   }
   if (endpoint.inferredMode === 'DISABLE') {
     return { mtls: false, why: 'auto mTLS sees the namespace/mesh policy DISABLE and sends plaintext' };
+  }
+  const check = client.autoMtlsInputs?.endpointCheck;
+  if (check && v.has('auto-mtls-honours-workload-disable')) {
+    // 1.12+ EDS check (endpoint_builder.go mtlsChecker; 1.20+ endpoints/mtls_checker.go checkMtlsEnabled) reads the
+    // top-level tls although the port entry that the cluster uses has none.
+    if (check.mode === 'DISABLE')
+      return {
+        mtls: false,
+        why: `the port's portLevelSettings entry has no tls, so auto mTLS decides, but its per-endpoint check reads ${check.cause.description} and sends plaintext`,
+      };
+    if (check.mode === 'ISTIO_MUTUAL')
+      return {
+        mtls: true,
+        why: `the port's portLevelSettings entry has no tls, so auto mTLS decides, and its per-endpoint check reads ${check.cause.description} and sends mTLS to every sidecar endpoint, whatever its PeerAuthentication`,
+      };
+    if (v.has('endpoint-check-non-istio-tls-disables'))
+      return {
+        mtls: false,
+        why: `the port's portLevelSettings entry has no tls, so auto mTLS decides, but its per-endpoint check (${v.text}) reads ${check.cause.description}, which is not ISTIO_MUTUAL, and sends plaintext`,
+      };
   }
   const level = endpoint.mode.level;
   if (endpoint.mode.mode === 'DISABLE' && (level === 'workload' || level === 'port')) {
@@ -67,7 +140,8 @@ export function connectionOutcome(
   switch (client.mode) {
     case 'NO_SIDECAR':
       sends = 'plaintext';
-      sendsWhy = 'the client has no sidecar and sends plaintext';
+      // "the client has no sidecar …", or why its traffic to this port bypasses the sidecar it has.
+      sendsWhy = client.explanation;
       break;
     case 'PLAINTEXT':
       sends = 'plaintext';
@@ -87,7 +161,7 @@ export function connectionOutcome(
       sendsWhy = client.explanation;
       break;
     case 'AUTO': {
-      const auto = autoMtlsSends(endpoint, v);
+      const auto = autoMtlsSends(client, endpoint, v);
       sends = auto.mtls ? 'mtls' : 'plaintext';
       sendsWhy = auto.why;
       break;
@@ -128,7 +202,12 @@ export function connectionOutcome(
   }
   if (sends === 'mtls') {
     if (mode === 'NO_SIDECAR')
-      return broken('503', 'the server has no sidecar to terminate Istio mTLS, so the call fails with 503');
+      return broken(
+        '503',
+        endpoint.mode.bypassed
+          ? `${endpoint.mode.explanation}: the application gets the Istio mTLS handshake it cannot read, so the call fails with 503 (a DestinationRule with tls DISABLE for this port avoids it)`
+          : 'the server has no sidecar to terminate Istio mTLS, so the call fails with 503',
+      );
     if (mode === 'DISABLE')
       return broken(
         '503',

@@ -29,6 +29,8 @@ export interface TlsChoice {
   /** undefined = the applying policy has no tls (auto mTLS or plaintext). */
   mode: TlsModeSetting | undefined;
   cause: Cause;
+  /** SIMPLE/MUTUAL with a credentialName: sidecars may originate no TLS at all (build.ts asks the release). */
+  credentialName?: boolean;
 }
 
 export function readDestinationRules(resources: Resource[]): DestinationRuleInfo[] {
@@ -286,7 +288,9 @@ export function tlsFor(dr: DestinationRuleInfo, servicePort: number, subset?: st
       if (sub.mode !== undefined || sub.fromPortLevel) choice = sub;
     }
   }
-  return { mode: choice.mode, cause: choice.cause };
+  const out: TlsChoice = { mode: choice.mode, cause: choice.cause };
+  if (choice.credentialName) out.credentialName = true;
+  return out;
 }
 
 function policyTls(
@@ -294,7 +298,7 @@ function policyTls(
   policy: Record<string, unknown> | undefined,
   path: FieldPath,
   servicePort: number,
-): TlsChoice & { fromPortLevel: boolean } {
+): TlsChoice & { fromPortLevel: boolean; credentialName?: true } {
   const describe = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
   const settings = arr(policy?.portLevelSettings);
   const index = settings.findIndex((s) => portNumber(get(s, 'port', 'number')) === servicePort);
@@ -304,6 +308,7 @@ function policyTls(
     return {
       mode,
       fromPortLevel: true,
+      ...withCredentialName(mode, get(settings[index], 'tls', 'credentialName')),
       cause: {
         resource: dr.resource,
         path: mode ? [...p, 'tls', 'mode'] : p,
@@ -317,11 +322,83 @@ function policyTls(
   return {
     mode,
     fromPortLevel: false,
+    ...withCredentialName(mode, get(policy, 'tls', 'credentialName')),
     cause: {
       resource: dr.resource,
       path: mode ? [...path, 'tls', 'mode'] : ['spec', 'host'],
       description: mode ? `${describe} tls mode ${mode}` : `${describe} (no tls)`,
     },
+  };
+}
+
+function withCredentialName(
+  mode: TlsModeSetting | undefined,
+  credentialName: unknown,
+): { credentialName?: true } {
+  return (mode === 'SIMPLE' || mode === 'MUTUAL') && str(credentialName) ? { credentialName: true } : {};
+}
+
+/**
+ * Several DestinationRules for one host in one namespace are merged (destination_rule.go mergeDestinationRule, since
+ * 1.1): the oldest rule is the base, subsets are concatenated, and the top-level trafficPolicy of the oldest rule
+ * that *has* one applies — a rule with subsets only does not hide a newer rule's tls. `rules` oldest first (lookup()).
+ */
+export function mergedPolicyRule(rules: DestinationRuleInfo[]): DestinationRuleInfo | undefined {
+  return rules.find((dr) => obj(get(dr.resource.value, 'spec', 'trafficPolicy')) !== undefined) ?? rules[0];
+}
+
+/**
+ * The DestinationRule tls mode the 1.12+ per-endpoint auto-mTLS check reads for a service port
+ * (xds endpoint_builder.go / endpoints/mtls_checker.go trafficPolicyTLSModeForPort): the top-level tls, replaced by a
+ * portLevelSettings entry only if that entry has tls. The cluster itself uses the entry whole (no tls: auto mTLS),
+ * so a top-level tls under an entry without tls still decides per endpoint.
+ */
+export function endpointCheckTls(dr: DestinationRuleInfo, servicePort: number): TlsChoice | undefined {
+  const path: FieldPath = ['spec', 'trafficPolicy'];
+  const policy = obj(get(dr.resource.value, ...path));
+  if (!policy) return undefined;
+  const describe = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
+  const settings = arr(policy.portLevelSettings);
+  const index = settings.findIndex(
+    (s) => portNumber(get(s, 'port', 'number')) === servicePort && obj(get(s, 'tls')) !== undefined,
+  );
+  if (index >= 0) {
+    const mode = tlsMode(get(settings[index], 'tls', 'mode'));
+    return mode
+      ? {
+          mode,
+          cause: {
+            resource: dr.resource,
+            path: [...path, 'portLevelSettings', index, 'tls', 'mode'],
+            description: `${describe} port ${servicePort} tls mode ${mode}`,
+          },
+        }
+      : undefined;
+  }
+  const mode = tlsMode(get(policy, 'tls', 'mode'));
+  return mode
+    ? {
+        mode,
+        cause: {
+          resource: dr.resource,
+          path: [...path, 'tls', 'mode'],
+          description: `${describe} tls mode ${mode} (top level)`,
+        },
+      }
+    : undefined;
+}
+
+/**
+ * `trafficPolicy.loadBalancer.simple: PASSTHROUGH` at the top level: an ORIGINAL_DST cluster, for which auto mTLS
+ * decides once for every endpoint (push_context.go BestEffortInferServiceMTLSMode reads the top-level policy only).
+ */
+export function passthroughLoadBalancer(dr: DestinationRuleInfo): Cause | undefined {
+  const path: FieldPath = ['spec', 'trafficPolicy', 'loadBalancer', 'simple'];
+  if (str(get(dr.resource.value, ...path)) !== 'PASSTHROUGH') return undefined;
+  return {
+    resource: dr.resource,
+    path,
+    description: `DestinationRule ${dr.namespace}/${dr.resource.name} loadBalancer PASSTHROUGH`,
   };
 }
 

@@ -74,6 +74,8 @@ export interface Service {
   ports: ServicePort[];
   workloads: Workload[];
   headless: boolean;
+  /** spec.clusterIP when the manifest sets an address (rare: Kubernetes usually assigns it). */
+  clusterIP?: string;
   /** ExternalName services are not proxied to workloads. */
   external: boolean;
 }
@@ -100,6 +102,11 @@ export interface ServerModeResult {
   /** Other policies at the deciding level: Istio keeps the oldest, which manifests do not tell. */
   ambiguousWith?: Resource[];
   explanation: string;
+  /**
+   * The port is excluded from the sidecar's inbound capture (mode NO_SIDECAR): what the sidecar would have enforced
+   * there, which does not apply.
+   */
+  bypassed?: ServerModeResult;
 }
 
 export type ClientTlsMode =
@@ -110,6 +117,20 @@ export interface ClientTlsResult {
   /** The DestinationRule tls setting (or the DR without tls) that decided; absent when no DR applies. */
   cause?: Cause;
   explanation: string;
+  /**
+   * For AUTO from a DestinationRule: what else of that rule auto mTLS reads when it decides per endpoint — a top-level
+   * loadBalancer PASSTHROUGH (one decision for every endpoint), and the tls the 1.12+ endpoint check reads (the
+   * top-level tls under a portLevelSettings entry without tls).
+   */
+  autoMtlsInputs?: {
+    passthroughLb?: Cause;
+    /**
+     * The port's portLevelSettings entry (without loadBalancer PASSTHROUGH) keeps the cluster EDS: the top-level
+     * PASSTHROUGH only feeds the all-or-nothing inference, endpoints are still matched one by one.
+     */
+    passthroughInferOnly?: boolean;
+    endpointCheck?: { mode: string; cause: Cause };
+  };
 }
 
 export interface ConnectionOutcome {
@@ -132,6 +153,8 @@ export interface MeshSettingsResolved {
   /** "default for Istio 1.30", "mesh config istio-system/istio", ".mtls-lint.yaml mesh.autoMtls". */
   autoMtlsSource: string;
   autoMtlsCause?: Cause;
+  /** meshConfig.outboundTrafficPolicy.mode when the inputs set REGISTRY_ONLY (default ALLOW_ANY). */
+  outboundTrafficPolicy?: 'REGISTRY_ONLY';
 }
 
 /** A client as the semantics see it: where it runs and whether it has a sidecar. */
@@ -139,6 +162,11 @@ export interface ClientSpec {
   namespace: string;
   sidecar: SidecarState;
   labels: Record<string, string>;
+  /**
+   * The client workload, when the caller is one concrete workload: its pod annotations can send some outbound
+   * traffic past the sidecar (traffic.sidecar.istio.io/excludeOutbound…). Absent for grouped and stand-in callers.
+   */
+  workload?: Workload;
 }
 
 /** What a PeerAuthentication (or its port entry) sets; UNSET inherits from the level above. */

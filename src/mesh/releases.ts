@@ -176,6 +176,35 @@ export const BEHAVIOURS = {
       'istio@1.7.0:manifests/profiles/default.yaml (meshConfig.enablePrometheusMerge: true; 1.6.0: false); pkg/kube/inject/webhook.go (enablePrometheusMerge)',
     note: 'not in the semantics reference; 1.6 has the setting (webhook.go defaults to true) but its default profile sets it false, which is what installs got',
   },
+  'destination-rule-merge-first-traffic-policy': {
+    from: '1.1',
+    what: "DestinationRules for one host in one namespace are merged: the oldest top-level trafficPolicy that exists applies (a subsets-only rule does not hide a newer rule's tls)",
+    where:
+      'istio@1.22.0:pilot/pkg/model/destination_rule.go (mergeDestinationRule: "mergedRule.TrafficPolicy == nil && rule.TrafficPolicy != nil"); istio@1.1.0 same file (combineSingleDestinationRule)',
+    reference:
+      '1.1–1.4 `combineSingleDestinationRule`: only DRs with the **same resolved host string in the same namespace** are merged',
+  },
+  'sidecar-skips-credential-name-tls': {
+    from: '1.7',
+    what: 'DestinationRule tls SIMPLE/MUTUAL with a credentialName and no workloadSelector: sidecars originate no TLS at all (plaintext); with a workloadSelector (1.14+) they use the credential',
+    where:
+      'istio@1.7.0:pilot/pkg/networking/core/v1alpha3/cluster.go (buildUpstreamClusterTLSContext); istio@1.14.0 cluster_builder.go adds "&& !opts.isDrWithSelector"; istio@1.22.0:pilot/pkg/networking/core/cluster_tls.go (buildUpstreamClusterTLSContext)',
+    note: 'the reference mentions credentialName only for analyzer checks (§8); checked in the source: absent in 1.6.0, present from 1.7.0',
+  },
+  'passthrough-lb-auto-mtls-all-or-nothing': {
+    from: '1.10',
+    what: 'auto mTLS for a DestinationRule with loadBalancer.simple PASSTHROUGH (an ORIGINAL_DST cluster) is all-or-nothing over the endpoints; before, mTLS to every endpoint',
+    where:
+      'istio@1.10.0:pilot/pkg/model/push_context.go (BestEffortInferServiceMTLSMode reads tp.GetLoadBalancer().GetSimple()); istio@1.9.0:pilot/pkg/networking/core/v1alpha3/cluster.go (applyUpstreamTLSSettings skips the per-endpoint match for ORIGINAL_DST)',
+    reference: '1.10+ the same rule also for DR `loadBalancer.simple: PASSTHROUGH`.',
+  },
+  'endpoint-check-non-istio-tls-disables': {
+    from: '1.20',
+    what: 'the per-endpoint auto mTLS check treats any DestinationRule tls mode other than ISTIO_MUTUAL (it reads the top-level one under a port entry without tls) as "mTLS off" (1.12–1.19: SIMPLE/MUTUAL fell through to the endpoint\'s own checks)',
+    where:
+      'istio@1.20.0:pilot/pkg/xds/endpoints/mtls_checker.go (checkMtlsEnabled: "return *drMode == ISTIO_MUTUAL"); istio@1.19.0:pilot/pkg/xds/mtls_checker.go (switch on DISABLE/ISTIO_MUTUAL only)',
+    note: 'the reference (§4.4) says only that an explicit DR tls short-circuits the check; the 1.20 change is read from the source',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

@@ -49,6 +49,7 @@ export function extractServices(resources: Resource[], workloads: Workload[]): S
         ? (byNamespace.get(r.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels))
         : [],
       headless: spec.clusterIP === 'None',
+      ...(str(spec.clusterIP) && spec.clusterIP !== 'None' ? { clusterIP: str(spec.clusterIP)! } : {}),
       external: type === 'ExternalName',
     });
   }

@@ -18,6 +18,7 @@ function defaultAutoMtls(v: Release): boolean {
 
 interface MeshConfigFound {
   rootNamespace?: { value: string; resource: Resource; path: (string | number)[] };
+  outboundTrafficPolicy?: string;
   autoMtls?: { value: boolean; resource: Resource; path: (string | number)[] };
 }
 
@@ -44,6 +45,8 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       if (mesh === undefined) continue; // a broken embedded mesh config is not ours to report; defaults apply
       const auto = get(mesh, 'enableAutoMtls');
       const root = get(mesh, 'rootNamespace');
+      const outbound = str(get(mesh, 'outboundTrafficPolicy', 'mode'));
+      if (outbound && !found.outboundTrafficPolicy) found.outboundTrafficPolicy = outbound;
       if (typeof auto === 'boolean' && !found.autoMtls)
         found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
@@ -52,6 +55,8 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       const mc = obj(get(r.value, 'spec', 'meshConfig'));
       const auto = mc?.enableAutoMtls;
       const root = mc?.rootNamespace;
+      const outbound = str(get(mc, 'outboundTrafficPolicy', 'mode'));
+      if (outbound && !found.outboundTrafficPolicy) found.outboundTrafficPolicy = outbound;
       if (typeof auto === 'boolean' && !found.autoMtls)
         found.autoMtls = { value: auto, resource: r, path: ['spec', 'meshConfig', 'enableAutoMtls'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
@@ -81,6 +86,7 @@ export function resolveMeshSettings(resources: Resource[], options: ResolvedOpti
     autoMtls: defaultAutoMtls(release),
     autoMtlsSource: `the default for Istio ${version.text}`,
   };
+  if (found.outboundTrafficPolicy === 'REGISTRY_ONLY') settings.outboundTrafficPolicy = 'REGISTRY_ONLY';
   if (configured.rootNamespace) settings.rootNamespace = configured.rootNamespace;
   else if (found.rootNamespace) {
     settings.rootNamespace = found.rootNamespace.value;

@@ -3,6 +3,7 @@ import type { Resource } from '../load/index.js';
 import type { NamespaceFacts, ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
 import type {
+  Cause,
   ContainerPort,
   MeshSettingsResolved,
   NamespaceInfo,
@@ -172,8 +173,57 @@ function podInjectValue(
 
 function alreadyInjected(w: Omit<Workload, 'sidecar'>): boolean {
   if (w.annotations['sidecar.istio.io/status']) return true;
-  const containers = arr(get(w.resource.value, ...w.podPath, 'spec', 'containers'));
-  return containers.some((c) => obj(c)?.name === 'istio-proxy');
+  return containerNames(w, 'containers').includes('istio-proxy') || nativeSidecarProxy(w);
+}
+
+function containerNames(w: Omit<Workload, 'sidecar'>, list: 'containers' | 'initContainers'): string[] {
+  return arr(get(w.resource.value, ...w.podPath, 'spec', list)).flatMap((c) => str(obj(c)?.name) ?? []);
+}
+
+function proxyArgs(w: Omit<Workload, 'sidecar'>): string[] {
+  const path = proxyPath(w);
+  return arr(get(w.resource.value, ...w.podPath, ...path, 'args')).flatMap((a) => str(a) ?? []);
+}
+
+function proxyPath(w: Omit<Workload, 'sidecar'>): FieldPath {
+  const i = containerNames(w, 'containers').indexOf('istio-proxy');
+  if (i >= 0) return ['spec', 'containers', i];
+  const j = containerNames(w, 'initContainers').indexOf('istio-proxy');
+  return j >= 0 ? ['spec', 'initContainers', j] : ['metadata'];
+}
+
+/** 1.19+ native sidecars: istio-proxy as an init container (restartPolicy Always). */
+function nativeSidecarProxy(w: Omit<Workload, 'sidecar'>): boolean {
+  return containerNames(w, 'initContainers').includes('istio-proxy');
+}
+
+/**
+ * Why an istio-proxy container in the manifest does not see the pod's traffic, or undefined when it does. Traffic is
+ * redirected by the istio-init container (istio-iptables) or, with the CNI plugin, by the node (the injector then adds
+ * istio-validation instead); `sidecar.istio.io/interceptionMode: NONE` turns redirection off. A proxy without either
+ * is only a certificate holder — Istio 1.5's Prometheus addon (inject "false", no istio-init) is this shape.
+ */
+function proxyWithoutCapture(w: Omit<Workload, 'sidecar'>): { reason: string; path: FieldPath } | undefined {
+  const mode = w.annotations['sidecar.istio.io/interceptionMode'];
+  if (mode !== undefined && mode.toUpperCase() === 'NONE')
+    return {
+      reason: 'its sidecar.istio.io/interceptionMode is NONE, so no traffic is redirected to its istio-proxy',
+      path: ['metadata', 'annotations', 'sidecar.istio.io/interceptionMode'],
+    };
+  // Only a proxy started as a sidecar (`proxy sidecar`) is judged: gateways run istio-proxy as `proxy router`, without
+  // redirection, and are proxies in their own right; a container left for the injector to fill (image: auto) says
+  // nothing yet.
+  if (!proxyArgs(w).includes('sidecar')) return undefined;
+  const inits = containerNames(w, 'initContainers');
+  if (inits.includes('istio-init') || inits.includes('istio-validation')) return undefined;
+  // The injector's own mark: it added the redirection too, even where a manifest leaves the init containers out.
+  if (w.annotations['sidecar.istio.io/status']) return undefined;
+  if (w.annotations['k8s.v1.cni.cncf.io/networks']?.includes('istio-cni')) return undefined;
+  return {
+    reason:
+      "its istio-proxy container has no istio-init (or CNI istio-validation) beside it, so nothing redirects the pod's traffic through it",
+    path: proxyPath(w),
+  };
 }
 
 /**
@@ -203,6 +253,14 @@ export function decideSidecar(
     };
   }
   if (alreadyInjected(w)) {
+    const uncaptured = proxyWithoutCapture(w);
+    if (uncaptured)
+      return {
+        state: 'none',
+        certain: true,
+        reason: uncaptured.reason,
+        cause: at(uncaptured.path, uncaptured.reason.split(',')[0]!),
+      };
     return {
       state: 'sidecar',
       certain: true,
@@ -337,6 +395,9 @@ function ambientEnrolled(
   v: Release,
 ): string | undefined {
   if (!v.has('ambient')) return undefined;
+  // istio-cni marks the pods it redirects to ztunnel; istiod reads the mark (ambient/workloads.go setTunnelProtocol).
+  if (w.annotations['ambient.istio.io/redirection'] === 'enabled')
+    return 'the pod carries ambient.istio.io/redirection=enabled: istio-cni redirects it to ztunnel';
   const pod = w.labels['istio.io/dataplane-mode'];
   if (pod === 'ambient') return 'the pod is enrolled in ambient mode (istio.io/dataplane-mode=ambient)';
   if (pod === 'none') return undefined;
@@ -350,4 +411,97 @@ function ambientEnrolled(
  */
 export function namespaceAmbient(nsLabels: Record<string, string>, v: Release): boolean {
   return v.has('ambient') && nsLabels['istio.io/dataplane-mode'] === 'ambient';
+}
+
+const INCLUDE_INBOUND = 'traffic.sidecar.istio.io/includeInboundPorts';
+const EXCLUDE_INBOUND = 'traffic.sidecar.istio.io/excludeInboundPorts';
+
+function portList(v: string): Set<string> {
+  return new Set(
+    v
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Is inbound traffic to this container port left out of the sidecar's capture? The injector passes the pod
+ * annotations to istio-iptables (injection-template.yaml: includeInboundPorts, default "*"; excludeInboundPorts),
+ * which redirects only included, not excluded ports: the application answers the others directly, in plaintext,
+ * whatever PeerAuthentication says. The answer names the annotation that decides, or undefined when captured.
+ */
+export function inboundBypass(w: Workload, port: number): Cause | undefined {
+  const at = (key: string, why: string): Cause => ({
+    resource: w.resource,
+    path: [...w.podPath, 'metadata', 'annotations', key],
+    description: `${key}: "${w.annotations[key]}" (${why})`,
+  });
+  const exclude = w.annotations[EXCLUDE_INBOUND];
+  if (exclude !== undefined && portList(exclude).has(String(port)))
+    return at(EXCLUDE_INBOUND, `port ${port} excluded`);
+  const include = w.annotations[INCLUDE_INBOUND];
+  if (include === undefined || include.trim() === '*') return undefined;
+  const included = portList(include);
+  if (included.has('*') || included.has(String(port))) return undefined;
+  return at(INCLUDE_INBOUND, included.size ? `port ${port} not included` : 'no inbound port captured');
+}
+
+const EXCLUDE_OUTBOUND_PORTS = 'traffic.sidecar.istio.io/excludeOutboundPorts';
+const INCLUDE_OUTBOUND_RANGES = 'traffic.sidecar.istio.io/includeOutboundIPRanges';
+const EXCLUDE_OUTBOUND_RANGES = 'traffic.sidecar.istio.io/excludeOutboundIPRanges';
+
+/**
+ * Does this pod's traffic to (destination IP, port) leave without its sidecar? istio-iptables (fed by the injector
+ * from these annotations: injection-template.yaml) redirects outbound traffic to ranges in includeOutboundIPRanges
+ * ("*" all, default; "" none) that are not in excludeOutboundIPRanges, except to excludeOutboundPorts. A Service's
+ * ClusterIP is rarely in manifests: `ip` undefined means "not known", and then only what does not depend on it
+ * decides (ports, "" and "*"); an unknown ClusterIP is assumed inside an include list (that is what such lists are
+ * written for) and outside an exclude list.
+ */
+export function outboundBypass(w: Workload, port: number, ip: string | undefined): Cause | undefined {
+  const at = (key: string, why: string): Cause => ({
+    resource: w.resource,
+    path: [...w.podPath, 'metadata', 'annotations', key],
+    description: `${key}: "${w.annotations[key]}" (${why})`,
+  });
+  const ports = w.annotations[EXCLUDE_OUTBOUND_PORTS];
+  if (ports !== undefined && portList(ports).has(String(port)))
+    return at(EXCLUDE_OUTBOUND_PORTS, `port ${port} excluded`);
+  const include = w.annotations[INCLUDE_OUTBOUND_RANGES];
+  if (include !== undefined) {
+    const ranges = portList(include);
+    if (ranges.size === 0) return at(INCLUDE_OUTBOUND_RANGES, 'no outbound traffic captured');
+    if (ip !== undefined && !ranges.has('*') && ![...ranges].some((r) => inRange(ip, r)))
+      return at(INCLUDE_OUTBOUND_RANGES, `${ip} not included`);
+  }
+  const exclude = w.annotations[EXCLUDE_OUTBOUND_RANGES];
+  if (exclude !== undefined) {
+    const ranges = portList(exclude);
+    if (ip !== undefined && [...ranges].some((r) => inRange(ip, r)))
+      return at(EXCLUDE_OUTBOUND_RANGES, `${ip} excluded`);
+  }
+  return undefined;
+}
+
+/** IPv4 address in CIDR (an address alone is a /32); anything unparsable matches nothing. */
+function inRange(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  const a = ipv4(ip);
+  const b = ipv4(base ?? '');
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
+}
+
+function ipv4(text: string): number | undefined {
+  const parts = text.trim().split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n;
 }

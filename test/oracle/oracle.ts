@@ -55,6 +55,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
 
   // What the client sidecar does before looking at endpoints: the DestinationRule tls for this port (§0.2.2).
   let tls: DrTls = 'none';
+  let rule: RuleFacts | undefined;
   if (clientSidecar) {
     const dr = destinationRuleFor(s, client.namespace, service);
     if (dr === 'unknown') return undefined;
@@ -62,12 +63,14 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
       // §3.5: a port entry (service port) replaces the top-level policy; an entry without tls means "no tls".
       const entry = dr.portLevel.find((p) => p.port === port.port);
       tls = entry ? entry.tls : dr.noTrafficPolicy ? 'none' : dr.tls;
+      rule = { dr, entry: entry !== undefined };
       trace.push(
         `DestinationRule ${dr.namespace}/${dr.name} (host ${dr.host})${entry ? ` port ${port.port}` : ''}: tls ${tls}`,
       );
     } else trace.push('no DestinationRule');
   }
 
+  const anyEndpointWithoutSidecar = endpoints.some((e) => !hasSidecar(s, e));
   // Headless services: auto mTLS decides for the whole service from every endpoint (§4.3).
   let headless: HeadlessFacts | undefined;
   if (service.headless) {
@@ -96,7 +99,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     if (mode === undefined) continue;
     t.push(`server mode on targetPort ${targetPort}: ${mode}`);
     const sends = clientSidecar
-      ? sidecarSends(s, tls, service, port, serverSidecar, mode, headless, t)
+      ? sidecarSends(s, tls, rule, anyEndpointWithoutSidecar, service, port, serverSidecar, mode, headless, t)
       : 'plaintext';
     if (sends === undefined) continue;
     t.push(`client sends: ${sends}`);
@@ -262,13 +265,22 @@ function resolveHost(host: string, drNamespace: string): string {
   return host.includes('.') ? host : `${host}.${drNamespace}.${CLUSTER_DOMAIN}`;
 }
 
-/** Exact host first, else the most specific (longest) matching wildcard. */
+/**
+ * Exact host first, else the most specific (longest) matching wildcard. Rules with the same host string in one
+ * namespace are merged (§3.3): the oldest rule that has a top-level trafficPolicy gives it (the oldest if none has).
+ */
 function mostSpecific(candidates: DestinationRuleSpec[], host: string): DestinationRuleSpec | undefined {
-  const exact = candidates.find((d) => resolveHost(d.host, d.namespace) === host);
-  if (exact) return exact;
-  return candidates
+  const exact = candidates.filter((d) => resolveHost(d.host, d.namespace) === host);
+  if (exact.length) return merged(exact);
+  const best = candidates
     .filter((d) => d.host.startsWith('*.') && host.endsWith(d.host.slice(1)))
     .sort((a, b) => b.host.length - a.host.length)[0];
+  return best && merged(candidates.filter((d) => d.host === best.host && d.namespace === best.namespace));
+}
+
+function merged(group: DestinationRuleSpec[]): DestinationRuleSpec {
+  const byAge = [...group].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
+  return byAge.find((d) => !d.noTrafficPolicy) ?? byAge[0]!;
 }
 
 const visibleLocally = (d: DestinationRuleSpec, ns: string) =>
@@ -315,6 +327,12 @@ function destinationRuleFor(
 
 // ---- §0.2 client side -------------------------------------------------------------------------------------------
 
+/** The DestinationRule a client sidecar uses, and whether the port has its own portLevelSettings entry. */
+interface RuleFacts {
+  dr: DestinationRuleSpec;
+  entry: boolean;
+}
+
 interface HeadlessFacts {
   anyWithoutSidecar: boolean;
   /** A sidecar endpoint whose full policy is DISABLE. */
@@ -325,6 +343,8 @@ interface HeadlessFacts {
 function sidecarSends(
   s: Scenario,
   tls: DrTls,
+  rule: RuleFacts | undefined,
+  anyEndpointWithoutSidecar: boolean,
   service: ServiceSpec,
   port: ServicePortSpec,
   serverSidecar: boolean,
@@ -334,7 +354,15 @@ function sidecarSends(
 ): Sends | undefined {
   if (tls === 'ISTIO_MUTUAL') return 'mtls';
   if (tls === 'DISABLE') return 'plaintext';
-  if (tls === 'SIMPLE') return 'tls';
+  if (tls === 'SIMPLE') {
+    // 1.7+ (cluster_tls.go buildUpstreamClusterTLSContext): SIMPLE with a credentialName and no workloadSelector
+    // gives sidecars no TLS context at all, and no auto mTLS either.
+    if (rule?.dr.credentialName && !rule.entry && s.version === '1.30') {
+      trace.push('SIMPLE with credentialName, no workloadSelector: the sidecar originates no TLS (1.7+)');
+      return 'plaintext';
+    }
+    return 'tls';
+  }
 
   const auto = s.autoMtls ?? s.version !== '1.4'; // §4.1: 1.4 off, 1.6+ on (1.5 always explicit in scenarios)
   trace.push(`auto mTLS ${auto ? 'on' : 'off'}`);
@@ -367,12 +395,44 @@ function sidecarSends(
       trace.push('headless service with an endpoint without a sidecar: auto mTLS sends plaintext to all');
       return 'plaintext';
     }
-    if (headless.anyDisable) return undefined;
-    trace.push('headless service, every endpoint injected: auto mTLS sends mTLS to all');
+    // An ORIGINAL_DST cluster has no EDS, so the 1.12+ per-endpoint check (which would see a DISABLE) never runs.
+    trace.push(
+      `headless service, every endpoint injected: auto mTLS sends mTLS to all${headless.anyDisable ? ' (a workload-level DISABLE is not seen there)' : ''}`,
+    );
     return 'mtls';
+  }
+  if (rule?.dr.lbPassthrough) {
+    // DR loadBalancer PASSTHROUGH (§4.3): without a port entry the cluster is ORIGINAL_DST, one decision for every
+    // endpoint — 1.10+ all-or-nothing over the endpoints, before that the namespace mode alone (mTLS to all; 1.4 is
+    // not described). A port entry keeps an EDS cluster, but 1.10+ still infers from the top-level PASSTHROUGH.
+    if (!rule.entry) {
+      if (s.version === '1.4') return undefined;
+      if (s.version === '1.5') {
+        trace.push('loadBalancer PASSTHROUGH before 1.10: mTLS to every endpoint');
+        return 'mtls';
+      }
+      trace.push(
+        anyEndpointWithoutSidecar
+          ? 'loadBalancer PASSTHROUGH, an endpoint without a sidecar: plaintext to all'
+          : 'loadBalancer PASSTHROUGH, every endpoint injected: mTLS to all',
+      );
+      return anyEndpointWithoutSidecar ? 'plaintext' : 'mtls';
+    }
+    if (s.version === '1.30' && anyEndpointWithoutSidecar) {
+      trace.push(
+        'top-level loadBalancer PASSTHROUGH, an endpoint without a sidecar: the service is inferred DISABLE',
+      );
+      return 'plaintext';
+    }
   }
   // §4.2: mTLS to endpoints labelled tlsMode=istio (the injector adds it), plaintext to the rest.
   if (!serverSidecar) return 'plaintext';
+  // §4.4, 1.12+: the per-endpoint check reads the rule's top-level tls when the port's entry has none
+  // (mtls_checker.go trafficPolicyTLSModeForPort); 1.20+ anything but ISTIO_MUTUAL there means plaintext.
+  if (s.version === '1.30' && rule?.entry && !rule.dr.noTrafficPolicy && rule.dr.tls !== 'none') {
+    trace.push(`per-endpoint check reads the top-level tls ${rule.dr.tls}`);
+    return rule.dr.tls === 'ISTIO_MUTUAL' ? 'mtls' : 'plaintext';
+  }
   // §4.4: 1.12+ strips tlsMode from endpoints whose full policy (workload/port level included) is DISABLE.
   if (s.version === '1.30' && serverMode === 'DISABLE') return 'plaintext';
   return 'mtls';

@@ -98,15 +98,15 @@ export function renderScenario(s: Scenario): RenderedScenario {
             : { port: { number: pl.port }, tls: { mode: pl.tls } },
         );
       }
+      if (dr.credentialName && tp.tls) (tp.tls as Doc).credentialName = `${dr.name}-credential`;
+      if (dr.lbPassthrough) tp.loadBalancer = { simple: 'PASSTHROUGH' };
       if (Object.keys(tp).length === 0) tp.connectionPool = { tcp: { maxConnections: 100 } };
       spec.trafficPolicy = tp;
     }
-    docs.push({
-      apiVersion: drVersion,
-      kind: 'DestinationRule',
-      metadata: { name: dr.name, namespace: dr.namespace },
-      spec,
-    });
+    if (dr.subsets) spec.subsets = [{ name: 'v1', labels: { version: 'v1' } }];
+    const metadata: Doc = { name: dr.name, namespace: dr.namespace };
+    if (dr.createdAt) metadata.creationTimestamp = dr.createdAt;
+    docs.push({ apiVersion: drVersion, kind: 'DestinationRule', metadata, spec });
   }
 
   const callers = s.calls

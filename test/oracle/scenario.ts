@@ -96,6 +96,14 @@ export interface DestinationRuleSpec {
   noTrafficPolicy: boolean;
   /** portLevelSettings keyed by port number; 'none' = an entry without tls (another field instead). */
   portLevel: { port: number; tls: DrTls }[];
+  /** Top-level `loadBalancer.simple: PASSTHROUGH` (entries without tls carry ROUND_ROBIN). */
+  lbPassthrough?: boolean;
+  /** A `credentialName` beside a top-level tls SIMPLE. */
+  credentialName?: boolean;
+  /** metadata.creationTimestamp: set on every rule of a host that has two in one namespace (Istio merges them). */
+  createdAt?: string;
+  /** Subsets only, no trafficPolicy (noTrafficPolicy is then true). */
+  subsets?: boolean;
 }
 
 export interface CallSpec {
@@ -266,6 +274,18 @@ const rawDestinationRule = fc.record({
   tls: drTlsArb,
   noTrafficPolicy: fc.boolean(),
   portLevel: fc.array(fc.record({ port: fc.constantFrom(...ANY_PORT), tls: drTlsArb }), { maxLength: 2 }),
+  lbPassthrough: chance(5),
+  credentialName: chance(3),
+  /** A second rule for the same host and namespace, created later (merged by Istio). */
+  twin: fc.option(
+    fc.record({
+      tls: drTlsArb,
+      noTrafficPolicy: fc.boolean(),
+      subsets: fc.boolean(),
+      olderThanFirst: fc.boolean(),
+    }),
+    { freq: 4 },
+  ),
 });
 
 const rawCall = fc.record({
@@ -304,11 +324,18 @@ const rawScenario = (versions: readonly Version[]) =>
 type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : never;
 
 /** Scenarios the oracle covers. Raw indices are resolved and duplicates dropped in `normalize`, so shrinking works. */
-export function scenarioArb(versions: readonly Version[] = ['1.4', '1.5', '1.30']): fc.Arbitrary<Scenario> {
-  return rawScenario(versions).map(normalize);
+/**
+ * `twins`: also generate pairs of DestinationRules for one host (merged by creation time). Off by default: the
+ * layout properties then meet ambiguous-policy's input-order anchoring for such pairs, which is not fixed yet.
+ */
+export function scenarioArb(
+  versions: readonly Version[] = ['1.4', '1.5', '1.30'],
+  opts: { twins?: boolean } = {},
+): fc.Arbitrary<Scenario> {
+  return rawScenario(versions).map((raw) => normalize(raw, opts.twins ?? false));
 }
 
-function normalize(raw: Raw): Scenario {
+function normalize(raw: Raw, twins: boolean): Scenario {
   const version = raw.version;
   const rootNamespace = raw.customRoot ? 'istio-config' : DEFAULT_ROOT_NAMESPACE;
   const namespaces: NamespaceSpec[] = raw.nsNames.map((name) => {
@@ -477,11 +504,28 @@ function normalize(raw: Raw): Scenario {
       // `.` with other entries is rejected by validation.
       spec.exportTo = exportTo.includes('.') && exportTo.length > 1 ? ['.'] : exportTo;
     }
-    // Two DRs for one host in one namespace are merged by creation time: not decidable from manifests.
+    if (d.lbPassthrough && !spec.noTrafficPolicy) spec.lbPassthrough = true;
+    if (d.credentialName && spec.tls === 'SIMPLE') spec.credentialName = true;
+    // Two DRs for one host in one namespace are merged by creation time, which only timestamps tell: generated as
+    // a pair with timestamps (and no exportTo, whose merge is another matter), never by accident.
     const resolved = (x: DestinationRuleSpec) =>
       x.host.includes('.') ? x.host : `${x.host}.${x.namespace}.svc.cluster.local`;
     if (destinationRules.some((x) => x.namespace === namespace && resolved(x) === resolved(spec))) continue;
     destinationRules.push(spec);
+    if (twins && d.twin && !spec.exportTo) {
+      const twin: DestinationRuleSpec = {
+        namespace,
+        name: `dr-${destinationRules.length}`,
+        host,
+        tls: d.twin.noTrafficPolicy ? 'none' : d.twin.tls,
+        noTrafficPolicy: d.twin.noTrafficPolicy,
+        portLevel: [],
+      };
+      if (d.twin.noTrafficPolicy && d.twin.subsets) twin.subsets = true;
+      spec.createdAt = d.twin.olderThanFirst ? '2024-02-01T00:00:00Z' : '2024-01-01T00:00:00Z';
+      twin.createdAt = d.twin.olderThanFirst ? '2024-01-01T00:00:00Z' : '2024-02-01T00:00:00Z';
+      destinationRules.push(twin);
+    }
   }
 
   const calls: CallSpec[] = [];

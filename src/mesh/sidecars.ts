@@ -1,0 +1,81 @@
+// Sidecar resources: which hosts a client sidecar has configuration for (egress). A host outside a client's egress
+// hosts has no outbound cluster of its own: with outboundTrafficPolicy ALLOW_ANY (the default) its traffic goes out
+// through the PassthroughCluster, plaintext, without auto mTLS. Sources: istio pilot/pkg/model/sidecar.go
+// (SidecarScope, egress hosts "namespace/dnsName" with ".", "*", "~"), push_context.go (getSidecarScope: a
+// workloadSelector Sidecar of the proxy's namespace, else the namespace's selector-less one, else the root
+// namespace's), networking/core/listener.go (PassthroughCluster for unknown destinations under ALLOW_ANY).
+import type { Resource } from '../load/index.js';
+import type { Cause, Workload } from './model.js';
+import { oldestFirst } from './server-mode.js';
+import { arr, get, hostMatches, obj, selectorMatches, stringMap } from './util.js';
+
+export interface SidecarInfo {
+  resource: Resource;
+  namespace: string;
+  selector?: Record<string, string>;
+  /** Every egress listener's hosts ("ns/dnsName"), each with its path; undefined = no egress section (all hosts). */
+  hosts: { text: string; path: (string | number)[] }[] | undefined;
+}
+
+export function readSidecars(resources: Resource[]): SidecarInfo[] {
+  const out: SidecarInfo[] = [];
+  for (const r of resources) {
+    if (r.kind !== 'Sidecar' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
+    const selector = obj(get(r.value, 'spec', 'workloadSelector', 'labels'));
+    const egress = get(r.value, 'spec', 'egress');
+    const info: SidecarInfo = {
+      resource: r,
+      namespace: r.namespace,
+      hosts: Array.isArray(egress)
+        ? egress.flatMap((listener, i) =>
+            arr(obj(listener)?.hosts).flatMap((h, j) =>
+              typeof h === 'string' ? [{ text: h, path: ['spec', 'egress', i, 'hosts', j] }] : [],
+            ),
+          )
+        : undefined,
+    };
+    if (selector && Object.keys(selector).length) info.selector = stringMap(selector);
+    out.push(info);
+  }
+  return out;
+}
+
+/** The Sidecar that configures this workload's proxy, if any (getSidecarScope). */
+export function sidecarFor(
+  sidecars: SidecarInfo[],
+  w: Workload,
+  rootNamespace: string,
+): SidecarInfo | undefined {
+  const own = sidecars.filter((s) => s.namespace === w.namespace);
+  const selected = own.filter((s) => s.selector && selectorMatches(s.selector, w.labels));
+  if (selected.length) return oldestFirst(selected).chosen;
+  const namespaceWide = own.filter((s) => !s.selector);
+  if (namespaceWide.length) return oldestFirst(namespaceWide).chosen;
+  const root = sidecars.filter((s) => s.namespace === rootNamespace && !s.selector);
+  return root.length ? oldestFirst(root).chosen : undefined;
+}
+
+/**
+ * Why a client configured by `sidecar` has no cluster for the service `fqdn` in `serviceNamespace`, or undefined when
+ * one of its egress hosts covers it. "." is the Sidecar's own namespace, "*" any namespace, "~" none.
+ */
+export function egressMisses(
+  sidecar: SidecarInfo,
+  fqdn: string,
+  serviceNamespace: string,
+): Cause | undefined {
+  if (!sidecar.hosts) return undefined;
+  for (const h of sidecar.hosts) {
+    const slash = h.text.indexOf('/');
+    const ns = slash < 0 ? '*' : h.text.slice(0, slash);
+    const dns = slash < 0 ? h.text : h.text.slice(slash + 1);
+    const nsOk = ns === '*' || (ns === '.' ? sidecar.namespace : ns) === serviceNamespace;
+    if (nsOk && (dns === '*' || hostMatches(dns.toLowerCase(), fqdn))) return undefined;
+  }
+  const name = `Sidecar ${sidecar.namespace}/${sidecar.resource.name}`;
+  return {
+    resource: sidecar.resource,
+    path: sidecar.hosts.length ? ['spec', 'egress'] : ['spec'],
+    description: `${name} egress hosts (${sidecar.hosts.map((h) => h.text).join(', ') || 'none'}) do not include ${fqdn}`,
+  };
+}
