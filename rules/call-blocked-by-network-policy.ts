@@ -25,18 +25,79 @@ labels the inputs do not show keep their stand-ins possible, with that assumptio
 A call the network refuses fails whatever mTLS does, so mtls-lint does not report mTLS findings about it. If the call
 is real, it is broken today by the NetworkPolicy: the info points at the reference and names the policy.
 
+## Examples
+The workloads of the examples: \`api\` in the injected, STRICT namespace \`shop\`, and \`sleep\` in \`legacy\`, whose env
+names \`http://api.shop\` (an inferred call).
+\`\`\`yaml setup file=apps.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: x, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleep, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec:
+      containers: [{name: app, image: x, env: [{name: URL, value: "http://api.shop"}]}]
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
+\`\`\`yaml failing file=policy.yaml
+apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: api-ingress, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: api}}
   ingress:
   - from: [{podSelector: {}}]   # legacy/sleep (env URL=http://api.shop) is in another namespace
+    ports: [{port: http}]
 \`\`\`
 
 ## Fixed example
-Allow the caller if the call is real (a \`namespaceSelector\` for \`legacy\`), or drop the stale reference.
+Allow the caller if the call is real (a \`namespaceSelector\` for \`legacy\`), or drop the stale reference. Once the
+call is allowed, the mTLS checks apply to it again: here \`legacy/sleep\` has no sidecar, so \`plaintext-to-strict\`
+reports it until \`legacy\` is injected.
+\`\`\`yaml fixed file=policy.yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from:
+    - podSelector: {}
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: legacy}}
+    ports: [{port: http}]
+\`\`\`
 
 ## Related
 Kubernetes NetworkPolicy documentation. istioctl and Kiali do not read NetworkPolicies.

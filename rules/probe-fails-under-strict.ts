@@ -43,21 +43,68 @@ This is one of the first things people see after turning on STRICT on an old ins
 ## Severity
 Error: every pod of the workload is affected as soon as STRICT applies.
 
+## Examples
+The namespace of the examples: \`shop\`, injected, with a namespace-wide STRICT PeerAuthentication, and the Service
+\`cart\` in front of the container port 8080.
+\`\`\`yaml setup file=shop.yaml
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1beta1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: shop}
+spec:
+  selector: {app: cart}
+  ports: [{name: http, port: 80, targetPort: http}]
+\`\`\`
+
 ## Failing example
-\`\`\`yaml
-# Istio 1.5, namespace foo STRICT
-containers:
-- name: app
-  livenessProbe:
-    httpGet: {path: /healthz, port: 8080}
+On Istio 1.5 the injector does not rewrite probes by default: the kubelet's plaintext \`GET /healthz\` meets the
+STRICT sidecar.
+\`\`\`yaml failing file=cart.yaml istio=1.5
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cart, namespace: shop}
+spec:
+  selector: {matchLabels: {app: cart}}
+  template:
+    metadata:
+      labels: {app: cart}
+    spec:
+      containers:
+      - name: app
+        image: example.com/cart:1
+        ports: [{name: http, containerPort: 8080}]
+        livenessProbe:
+          httpGet: {path: /healthz, port: http}   # plaintext from the kubelet: reset by the sidecar
 \`\`\`
 
 ## Fixed example
-\`\`\`yaml
-template:
-  metadata:
-    annotations:
-      sidecar.istio.io/rewriteAppHTTPProbers: "true"
+Annotate the pod template so that the injector rewrites the probe to the Istio agent, which forwards it to the app:
+\`\`\`yaml fixed file=cart.yaml istio=1.5
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cart, namespace: shop}
+spec:
+  selector: {matchLabels: {app: cart}}
+  template:
+    metadata:
+      labels: {app: cart}
+      annotations: {sidecar.istio.io/rewriteAppHTTPProbers: "true"}
+    spec:
+      containers:
+      - name: app
+        image: example.com/cart:1
+        ports: [{name: http, containerPort: 8080}]
+        livenessProbe:
+          httpGet: {path: /healthz, port: http}
 \`\`\`
 Or turn the rewrite on for the whole install (\`values.sidecarInjectorWebhook.rewriteAppHTTPProbe: true\`), or move the
 probe to a port excluded from capture, or keep that port PERMISSIVE with \`portLevelMtls\`.
