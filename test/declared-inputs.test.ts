@@ -42,10 +42,10 @@ kind: DestinationRule
 metadata: {name: api, namespace: shop}
 spec: {host: api.shop.svc.cluster.local, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}
 `,
-  'gw.yaml': `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: shop}
-spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
+  'telemetry.yaml': `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: {name: sampling, namespace: shop}
+spec: {tracing: [{randomSamplingPercentage: 10}]}
 `,
   'cm.yaml': `apiVersion: v1
 kind: ConfigMap
@@ -106,11 +106,11 @@ describe('PR-mode change scope follows the declared inputs', () => {
     expect(scopeOf('app.yaml', 'port: 80,', 'port: 81,')).toBe(undefined);
   });
 
-  it('a kind nothing declares (a Gateway) reaches no server', () => {
-    const scope = scopeOf('gw.yaml', 'number: 80', 'number: 8080');
+  it('a kind nothing declares (a Telemetry) reaches no server', () => {
+    const scope = scopeOf('telemetry.yaml', 'randomSamplingPercentage: 10', 'randomSamplingPercentage: 50');
     expect(scope && [...scope.namespaces]).toEqual([]);
     expect(scope?.hosts).toEqual([]);
-    expect(scope?.changed.map((r) => r.kind)).toEqual(['Gateway', 'Gateway']);
+    expect(scope?.changed.map((r) => r.kind)).toEqual(['Telemetry', 'Telemetry']);
   });
 });
 

@@ -430,7 +430,18 @@ export function makePlan(
       for (const l of conversion.legacy)
         changes.push(changeOf('remove', complete(l.resource, l.resource.namespace)));
       const tried = attempt(changes);
-      if (tried && !tried.verdict.worse.length)
+      // The conversion keeps every port's mode, so a connection it makes worse is one it cannot express: each is a
+      // blocker (the Policies stay), never a step skipped in silence.
+      if (tried?.verdict.worse.length)
+        for (const e of tried.verdict.worse)
+          addBlocker({
+            kind: 'conversion',
+            client: clientLabel(e),
+            server: serverText(e),
+            reason: `replacing the legacy Policies with PeerAuthentications would change this connection to ${e.outcome}`,
+            fix: 'convert the Policies that decide this connection by hand (mtls-lint convert shows what it can), then plan again',
+          });
+      else if (tried)
         commit(
           'Replace legacy Policies with PeerAuthentications',
           'convert-policies',
