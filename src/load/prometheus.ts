@@ -15,10 +15,10 @@ const CALL_LABELS = [
 ].join(', ');
 
 /** HTTP/gRPC requests and TCP connections: the two counters every Istio proxy exports. */
-export const TRAFFIC_METRICS = ['istio_requests_total', 'istio_tcp_connections_opened_total'] as const;
+const TRAFFIC_METRICS = ['istio_requests_total', 'istio_tcp_connections_opened_total'] as const;
 
 /** The PromQL mtls-lint runs for one metric (README "Observed traffic" shows it, for producing a file by hand). */
-export function trafficQuery(metric: string, window: string): string {
+function trafficQuery(metric: string, window: string): string {
   return `sum by (${CALL_LABELS}) (increase(${metric}[${window}]))`;
 }
 

@@ -12,7 +12,7 @@ export interface ObservedSource {
   version?: string;
 }
 
-export interface ObservedDestination {
+interface ObservedDestination {
   namespace: string;
   /** The Service's name (destination_service_name), when the telemetry names one. */
   service?: string;
@@ -193,7 +193,7 @@ function oneReportPerCall(observations: Observation[]): Observation[] {
  * A Kiali graph (kiali/kiali graph/config/cytoscape): nodes with nodeType workload|app|service|unknown, edges with
  * traffic rates and isMTLS, the percentage of the edge's traffic on mutual TLS (a boolean in old releases).
  */
-export function parseKiali(doc: Json, origin: string): ObservedTraffic {
+function parseKiali(doc: Json, origin: string): ObservedTraffic {
   const elements = doc.elements;
   if (!isObject(elements) || !Array.isArray(elements.nodes) || !Array.isArray(elements.edges))
     throw new TrafficError(`${origin}: expected ${KIALI_SHAPE}`);
