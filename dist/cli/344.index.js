@@ -17,9 +17,12 @@ __webpack_require__.d(__webpack_exports__, {
 var engine = __webpack_require__(825);
 // EXTERNAL MODULE: ./src/rule-report.ts
 var rule_report = __webpack_require__(7260);
+// EXTERNAL MODULE: ./src/graph/observed.ts
+var observed = __webpack_require__(6510);
 // EXTERNAL MODULE: ./src/escape.ts
 var src_escape = __webpack_require__(2988);
 ;// CONCATENATED MODULE: ./src/report/graph.ts
+
 
 
 const GRAPH_FORMATS = ['table', 'json', 'mermaid', 'dot'];
@@ -63,6 +66,15 @@ function graphEdgeJson(edge) {
     };
     if (worst?.result.failure)
         out.failure = worst.result.failure;
+    const o = edge.evidence.observed;
+    if (o)
+        out.observed = {
+            mtls: o.mtls,
+            plaintext: o.plaintext,
+            unknown: o.unknown,
+            unit: o.unit,
+            window: o.window,
+        };
     return out;
 }
 function formatGraph(graph, format, includePossible) {
@@ -71,11 +83,33 @@ function formatGraph(graph, format, includePossible) {
         case 'json':
             return ((0,src_escape/* defuseJson */.fh)(JSON.stringify({ version: 1, edges: edges.map(graphEdgeJson), unresolved: graph.unresolved }, null, 2)) + '\n');
         case 'mermaid':
-            return formatMermaid(edges);
+            return formatMermaid([{ edges }]);
         case 'dot':
-            return formatDot(edges);
+            return formatDot([{ edges }]);
         default:
             return formatTable(edges, graph.unresolved, includePossible);
+    }
+}
+/**
+ * Several meshes (config `meshes:`) in one output: json edges and unresolved notes name their mesh (`mesh`); the
+ * table has one section per mesh; mermaid and dot draw each mesh as its own subgraph, node names prefixed with it.
+ */
+function formatMeshGraphs(graphs, format, includePossible) {
+    const shown = (g) => g.edges.filter((e) => includePossible || e.caller !== 'possible');
+    switch (format) {
+        case 'json': {
+            const edges = graphs.flatMap(({ mesh, graph }) => shown(graph).map((e) => ({ ...graphEdgeJson(e), mesh })));
+            const unresolved = graphs.flatMap(({ mesh, graph }) => graph.unresolved.map((u) => `[${mesh}] ${u}`));
+            return (0,src_escape/* defuseJson */.fh)(JSON.stringify({ version: 1, edges, unresolved }, null, 2)) + '\n';
+        }
+        case 'mermaid':
+            return formatMermaid(graphs.map(({ mesh, graph }) => ({ mesh, edges: shown(graph) })));
+        case 'dot':
+            return formatDot(graphs.map(({ mesh, graph }) => ({ mesh, edges: shown(graph) })));
+        default:
+            return graphs
+                .map(({ mesh, graph }) => `== mesh ${(0,src_escape/* quoteName */.AB)(mesh)} ==\n${formatTable(shown(graph), graph.unresolved, includePossible)}`)
+                .join('\n');
     }
 }
 function serverText(e) {
@@ -109,7 +143,7 @@ function formatTable(edges, unresolved, includePossible) {
     if (!edges.length)
         out.push(includePossible
             ? '(no edges)'
-            : '(no declared or inferred callers; --possible shows every possible caller)');
+            : '(no observed, declared or inferred callers; --possible shows every possible caller)');
     for (const u of unresolved)
         out.push(`note: ${(0,src_escape/* oneLine */.TN)(u)}`);
     return out.join('\n') + '\n';
@@ -121,7 +155,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 function mermaidLabel(s) {
     return s.replace(CONTROLS, ' ').replace(/["<>&#|`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
-function formatMermaid(edges) {
+function formatMermaid(parts) {
     const ids = new Map();
     const id = (label) => {
         let v = ids.get(label);
@@ -132,13 +166,20 @@ function formatMermaid(edges) {
     const lines = ['flowchart LR'];
     const links = [];
     const styles = [];
-    for (const e of edges) {
-        const a = id(`c:${(0,rule_report/* clientLabel */.QJ)(e)}`);
-        const b = id(`s:${serverText(e)}`);
-        const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
-        links.push(`  ${a} ${arrow}|${mermaidLabel(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}| ${b}`);
-        if (e.outcome === 'broken')
-            styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
+    for (const { mesh, edges } of parts) {
+        const prefix = mesh === undefined ? '' : `${mesh}: `;
+        const nodes = [];
+        for (const e of edges) {
+            const a = id(`c:${prefix}${(0,rule_report/* clientLabel */.QJ)(e)}`);
+            const b = id(`s:${prefix}${serverText(e)}`);
+            nodes.push(a, b);
+            const arrow = e.outcome === 'mtls' ? '-->' : '-.->';
+            links.push(`  ${a} ${arrow}|${mermaidLabel(edgeLabel(e))}| ${b}`);
+            if (e.outcome === 'broken')
+                styles.push(`  linkStyle ${links.length - 1} stroke:#d00,stroke-width:2px`);
+        }
+        if (mesh !== undefined && nodes.length)
+            lines.push(`  subgraph m${lines.length}["${mermaidLabel(mesh)}"]`, `    ${[...new Set(nodes)].join(' & ')}`, '  end');
     }
     for (const [label, nid] of ids) {
         const text = mermaidLabel(label.slice(2));
@@ -146,25 +187,39 @@ function formatMermaid(edges) {
     }
     return [...lines, ...links, ...styles].join('\n') + '\n';
 }
+/** A drawing's edge label: the outcome, and for observed calls what the mesh counted. */
+function edgeLabel(e) {
+    const outcome = e.outcome === 'broken' ? outcomeText(e) : e.outcome;
+    const o = e.evidence.observed;
+    return o ? `${outcome}, observed ${(0,observed/* describeAmounts */.d)(o)}` : outcome;
+}
 function dotString(s) {
     // Graphviz reads HTML entities in strings: `&#35;` is a `#` in the drawing and no `##[` in a CI log.
     return `"${s.replace(/["\\]/g, '\\$&').replace(CONTROLS, ' ').replace(/##\[/g, '#&#35;[')}"`;
 }
-function formatDot(edges) {
+function formatDot(parts) {
     const lines = ['digraph mtls {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
     const servers = new Set();
-    for (const e of edges) {
-        const server = serverText(e);
-        if (!servers.has(server)) {
-            servers.add(server);
-            lines.push(`  ${dotString(server)} [shape=ellipse];`);
+    for (const [i, { mesh, edges }] of parts.entries()) {
+        const prefix = mesh === undefined ? '' : `${mesh}: `;
+        const indent = mesh === undefined ? '  ' : '    ';
+        if (mesh !== undefined)
+            lines.push(`  subgraph cluster_${i} {`, `    label=${dotString(mesh)};`);
+        for (const e of edges) {
+            const server = prefix + serverText(e);
+            if (!servers.has(server)) {
+                servers.add(server);
+                lines.push(`${indent}${dotString(server)} [shape=ellipse];`);
+            }
+            const style = e.outcome === 'broken'
+                ? 'color=red, penwidth=2'
+                : e.outcome === 'mtls'
+                    ? 'style=solid'
+                    : 'style=dashed';
+            lines.push(`${indent}${dotString(prefix + (0,rule_report/* clientLabel */.QJ)(e))} -> ${dotString(server)} [label=${dotString(edgeLabel(e))}, ${style}];`);
         }
-        const style = e.outcome === 'broken'
-            ? 'color=red, penwidth=2'
-            : e.outcome === 'mtls'
-                ? 'style=solid'
-                : 'style=dashed';
-        lines.push(`  ${dotString((0,rule_report/* clientLabel */.QJ)(e))} -> ${dotString(server)} [label=${dotString(e.outcome === 'broken' ? outcomeText(e) : e.outcome)}, ${style}];`);
+        if (mesh !== undefined)
+            lines.push('  }');
     }
     lines.push('}');
     return lines.join('\n') + '\n';
@@ -191,9 +246,17 @@ Options:
   -n, --namespace NS      namespace for resources without one (default: default)
   -c, --config FILE       config file
       --istio-version X.Y Istio semantics to apply
+      --mesh NAME         only this mesh of the config's meshes: (repeatable; default: all); in json each edge
+                          names its mesh
+${common/* TRAFFIC_HELP */.cX}
 `;
 async function runGraph(argv, io) {
-    const { values, positionals } = (0,common/* parse */.qg)(argv, { ...common/* COMMON_OPTIONS */.DT, possible: { type: 'boolean' } });
+    const { values, positionals } = (0,common/* parse */.qg)(argv, {
+        ...common/* COMMON_OPTIONS */.DT,
+        ...common/* TRAFFIC_OPTIONS */.ny,
+        possible: { type: 'boolean' },
+        mesh: { type: 'string', multiple: true },
+    });
     if (values.help) {
         io.stdout.write(GRAPH_HELP);
         return common/* EXIT_OK */.Ij;
@@ -207,11 +270,22 @@ async function runGraph(argv, io) {
         namespace: values.namespace,
         istioVersion: values['istio-version'],
         configPath: values.config,
+        ...(0,common/* trafficInputs */.bq)(values),
     });
     (0,common/* noteIstioVersion */.$N)(options, io);
-    const result = await (0,engine/* lint */.u8)(options, {
-        stdin: async () => (0,common/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1),
-    });
+    await (0,common/* readTraffic */.Eg)(options, io);
+    const stdin = async () => (0,common/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1);
+    const meshes = (0,common/* meshesWanted */.hj)(options, positionals, values.mesh);
+    if (meshes) {
+        const { lintMeshes } = await Promise.all(/* import() */[__webpack_require__.e(380), __webpack_require__.e(642)]).then(__webpack_require__.bind(__webpack_require__, 9642));
+        const all = await lintMeshes(options, { names: meshes, env: io.env, stdin });
+        for (const run of all.meshes)
+            (0,common/* checkMeshInputs */.vG)(run, options);
+        const graphs = all.meshes.map((m) => ({ mesh: m.name, graph: m.result.graph() }));
+        await (0,common/* writeOutput */.zh)(formatMeshGraphs(graphs, format, values.possible ?? false), values['output-file'], io);
+        return common/* EXIT_OK */.Ij;
+    }
+    const result = await (0,engine/* lint */.u8)(options, { stdin });
     (0,common/* checkInputs */.sw)(result, options);
     await (0,common/* writeOutput */.zh)(formatGraph(result.graph(), format, values.possible ?? false), values['output-file'], io);
     return common/* EXIT_OK */.Ij;

@@ -19,7 +19,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _cli_common_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(577);
 /* harmony import */ var _mesh_releases_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6031);
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(2988);
-/* harmony import */ var _mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(290);
+/* harmony import */ var _mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(3434);
 // `mtls-lint convert [paths]`: write PeerAuthentication equivalents of legacy Policies and MeshPolicies.
 
 
