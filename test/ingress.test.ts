@@ -278,6 +278,7 @@ describe('graph and PR mode', () => {
         client: { kind: string; standIn?: string };
         caller: string;
         evidence: string;
+        evidenceAt?: string;
         outcome: string;
       }[];
     };
@@ -288,6 +289,9 @@ describe('graph and PR mode', () => {
       'ExternalClient broken Service shop/web type: NodePort: reachable from outside the cluster',
       'IngressController broken Ingress shop/web backend web:8000 (ingressClassName nginx)',
     ]);
+    // The evidence's place, file:line, for each inferred caller: the Ingress backend and the Service's type.
+    for (const e of json.edges.filter((x) => x.caller === 'inferred'))
+      expect(e.evidenceAt, e.evidence).toMatch(/^[\w./-]+\.yaml:\d+$/);
   });
 });
 

@@ -12,6 +12,8 @@ interface GraphEdgeJson {
   server: { namespace: string; service: string; port: number; standIn?: string };
   caller: string;
   evidence: string;
+  /** Where the evidence is, "file:line" (the resource a caller was inferred or declared from), when known. */
+  evidenceAt?: string;
   clientTls: string;
   serverMode: string;
   outcome: string;
@@ -57,6 +59,8 @@ function graphEdgeJson(edge: Edge): GraphEdgeJson {
     explanation: worst?.result.explanation ?? '',
   };
   if (worst?.result.failure) out.failure = worst.result.failure;
+  const { resource, path } = edge.evidence;
+  if (resource) out.evidenceAt = `${resource.file}:${resource.span(path ?? []).line}`;
   const o = edge.evidence.observed;
   if (o)
     out.observed = {
