@@ -66,6 +66,9 @@ function graphEdgeJson(edge) {
     };
     if (worst?.result.failure)
         out.failure = worst.result.failure;
+    const { resource, path } = edge.evidence;
+    if (resource)
+        out.evidenceAt = `${resource.file}:${resource.span(path ?? []).line}`;
     const o = edge.evidence.observed;
     if (o)
         out.observed = {
