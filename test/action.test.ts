@@ -11,6 +11,7 @@ import { ROOT, inputEnv, parseYamlStrict, readActionMetadata, runNode } from './
 import { nccBuild } from './helpers/bundle.js';
 import { fixture, makeRepo, runGit, seedWorkloads, writeTree, type Repo, type Tree } from './diff.helpers.js';
 import { tempDir } from './helpers/tmp.js';
+import { prometheusAnswer } from './helpers/traffic.js';
 
 const TOKEN = 'ghs_TestTokenThatMustNotLeak0123456789';
 const PERMISSIVE = { 'k8s/policy.yaml': fixture('seed-steps/policy-permissive.yaml') };
@@ -650,25 +651,7 @@ describe('observed traffic in the action', () => {
   const mesh = path.join(ROOT, 'test', 'fixtures', 'traffic', 'mesh');
   const tree = (): Tree =>
     Object.fromEntries(readdirSync(mesh).map((f) => [`k8s/${f}`, readFileSync(path.join(mesh, f), 'utf8')]));
-  const seen = JSON.stringify({
-    status: 'success',
-    data: {
-      resultType: 'vector',
-      result: [
-        {
-          metric: {
-            reporter: 'destination',
-            source_workload: 'sleep',
-            source_workload_namespace: 'legacy',
-            destination_service_name: 'httpbin',
-            destination_service_namespace: 'foo',
-            connection_security_policy: 'none',
-          },
-          value: [1764925200, '12'],
-        },
-      ],
-    },
-  });
+  const seen = prometheusAnswer([{ from: 'legacy/sleep', to: 'foo/httpbin', security: 'none', value: 12 }]);
 
   it('input traffic: a plaintext caller seen in the file fails STRICT', async () => {
     const dir = tempDir('action-traffic');
@@ -693,7 +676,7 @@ describe('observed traffic in the action', () => {
       res.end(
         new URL(req.url!, 'http://x').searchParams.get('query')!.includes('istio_requests_total')
           ? seen
-          : JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }),
+          : prometheusAnswer([]),
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

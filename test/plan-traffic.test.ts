@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
+import { prometheusAnswer } from './helpers/traffic.js';
 
 const MESH = path.join(import.meta.dirname, 'fixtures', 'traffic', 'mesh');
 
@@ -21,30 +22,8 @@ function permissiveMesh(): string {
 }
 
 function traffic(dir: string, from: string, security: 'none' | 'mutual_tls'): string {
-  const [ns, workload] = from.split('/');
   const file = path.join(dir, 'traffic.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      status: 'success',
-      data: {
-        resultType: 'vector',
-        result: [
-          {
-            metric: {
-              reporter: 'destination',
-              source_workload: workload,
-              source_workload_namespace: ns,
-              destination_service_name: 'httpbin',
-              destination_service_namespace: 'foo',
-              connection_security_policy: security,
-            },
-            value: [1764925200, '12'],
-          },
-        ],
-      },
-    }),
-  );
+  writeFileSync(file, prometheusAnswer([{ from, to: 'foo/httpbin', security, value: 12 }]));
   return file;
 }
 

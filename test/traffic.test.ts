@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { prometheusAnswer, type Series } from './helpers/traffic.js';
 
 /** The slice of a `graph -f json` edge these tests read. */
 interface GraphEdge {
@@ -21,43 +22,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(here, 'fixtures', 'traffic');
 const MESH = path.join(FIXTURES, 'mesh');
 
-interface Series {
-  reporter?: 'source' | 'destination';
-  from?: string; // "ns/workload"; absent: unknown
-  to: string; // "ns/service"
-  security: 'mutual_tls' | 'none' | 'unknown';
-  value: number;
-  metric?: string;
-}
-
-/** A Prometheus /api/v1/query answer (resultType vector) over Istio's labels, written to a file. */
+/** A Prometheus answer written to a file. */
 function promFile(series: Series[], resultType: 'vector' | 'matrix' = 'vector'): string {
-  const result = series.map((s) => {
-    const [srcNs, srcWl] = s.from ? s.from.split('/') : ['unknown', 'unknown'];
-    const [dstNs, dstSvc] = s.to.split('/');
-    const metric = {
-      ...(s.metric ? { __name__: s.metric } : {}),
-      reporter: s.reporter ?? 'destination',
-      source_workload: srcWl,
-      source_workload_namespace: srcNs,
-      destination_service_name: dstSvc,
-      destination_service_namespace: dstNs,
-      destination_workload: dstSvc,
-      destination_workload_namespace: dstNs,
-      connection_security_policy: s.security,
-    };
-    return resultType === 'vector'
-      ? { metric, value: [1764925200, String(s.value)] }
-      : {
-          metric,
-          values: [
-            [1764921600, '0'],
-            [1764925200, String(s.value)],
-          ],
-        };
-  });
   const file = path.join(tempDir('traffic'), 'traffic.json');
-  writeFileSync(file, JSON.stringify({ status: 'success', data: { resultType, result } }));
+  writeFileSync(file, prometheusAnswer(series, resultType));
   return file;
 }
 

@@ -2,6 +2,7 @@
 import { expect } from 'vitest';
 import { app, byRule, docs, lineOf, namespace } from '../helpers/mesh.js';
 import { ruleTests } from './harness.js';
+import { prometheusAnswer } from '../helpers/traffic.js';
 
 const mesh = docs(
   namespace('foo', { 'istio-injection': 'enabled' }),
@@ -11,23 +12,10 @@ const mesh = docs(
   app('legacy', 'sleep', { noService: true }),
 );
 
-/** A Prometheus answer: one destination-reported series per [source ns/workload, security, count]. */
+/** Observed traffic to httpbin.foo, reported by its sidecar: one series per [source ns/workload, security, count]. */
 function seen(...calls: [string, 'mutual_tls' | 'none', number][]): Record<string, string> {
-  const result = calls.map(([from, security, n]) => {
-    const [ns, workload] = from.split('/');
-    return {
-      metric: {
-        reporter: 'destination',
-        source_workload: workload,
-        source_workload_namespace: ns,
-        destination_service_name: 'httpbin',
-        destination_service_namespace: 'foo',
-        connection_security_policy: security,
-      },
-      value: [1764925200, String(n)],
-    };
-  });
-  return { 'traffic.json': JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }) };
+  const series = calls.map(([from, security, value]) => ({ from, to: 'foo/httpbin', security, value }));
+  return { 'traffic.json': prometheusAnswer(series) };
 }
 
 ruleTests('model-mismatch', {
@@ -88,25 +76,9 @@ ruleTests('model-mismatch', {
         app('legacy', 'sleep', { noService: true }),
       ),
       traffic: {
-        'traffic.json': JSON.stringify({
-          status: 'success',
-          data: {
-            resultType: 'vector',
-            result: [
-              {
-                metric: {
-                  reporter: 'destination',
-                  source_workload: 'sleep',
-                  source_workload_namespace: 'legacy',
-                  destination_service_name: 'httpbin',
-                  destination_service_namespace: 'bar',
-                  connection_security_policy: 'none',
-                },
-                value: [1764925200, '5'],
-              },
-            ],
-          },
-        }),
+        'traffic.json': prometheusAnswer([
+          { from: 'legacy/sleep', to: 'bar/httpbin', security: 'none', value: 5 },
+        ]),
       },
       findings: [{ severity: 'warning', message: ['so it has a sidecar', 'its workloads have no sidecar'] }],
     },
