@@ -84,30 +84,43 @@ window shows mTLS:
 `,
   },
   check(context) {
+    // Istio's metrics carry no port: an observed call is one edge per service port, and one finding per client and
+    // service, naming the ports where the model disagrees.
+    const calls = new Map<string, { edge: Edge; problem: Problem; ports: number[] }>();
     for (const edge of context.graph.edges) {
-      if (edge.caller !== 'observed' || edge.client.standIn) continue;
+      if (edge.caller !== 'observed' || edge.client.standIn || !edge.server.serviceRef) continue;
       const problem = disagreement(edge);
       if (!problem) continue;
-      const service = edge.server.serviceRef;
-      if (!service) continue;
+      const key = `${edge.client.namespace}/${edge.client.name}|${edge.server.service}.${edge.server.namespace}`;
+      const call = calls.get(key);
+      if (call) call.ports.push(edge.server.port);
+      else calls.set(key, { edge, problem, ports: [edge.server.port] });
+    }
+    for (const [key, { edge, problem, ports }] of calls) {
       const observed = edge.evidence.observed!;
       const client = `${edge.client.namespace}/${edge.client.name}`;
-      const server = `${edge.server.service}.${edge.server.namespace}`;
+      const server = `${edge.server.service}.${edge.server.namespace}:${ports.join(',')}`;
       const related = edge.client.workload
         ? [nameLocation(edge.client.workload.resource, `${client}: ${problem.model}`)]
         : [];
       context.report({
-        resource: service.resource,
+        resource: edge.server.serviceRef!.resource,
         path: ['metadata', 'name'],
         message: `Observed traffic disagrees with the manifests for ${client} → ${server}: the mesh saw ${problem.seen} (${describeAmounts(observed)}; ${observed.origins.join(', ')}), but the manifests say ${problem.model}. Likely: ${problem.likely}; predictions for this connection are unreliable until the manifests match the cluster.`,
         ...(context.relatedLocations ? { related } : {}),
-        keyDetail: `${client}|${server}`,
+        keyDetail: key,
       });
     }
   },
 });
 
-function disagreement(edge: Edge): { seen: string; model: string; likely: string } | undefined {
+interface Problem {
+  seen: string;
+  model: string;
+  likely: string;
+}
+
+function disagreement(edge: Edge): Problem | undefined {
   const o = edge.evidence.observed!;
   const sends = edge.connections.map((c) => c.result.clientTls);
   const reported = o.mtls + o.plaintext > 0;

@@ -430,18 +430,20 @@ export function observedTrafficNote(graph: Graph, hits: Hit[]): string {
   let into = observedInto.get(graph);
   if (!into) {
     into = new Map();
+    // An observed call is one edge per service port: its amounts count once per client and service.
+    const counted = new Set<string>();
     for (const e of graph.edges) {
       const o = e.evidence.observed;
       if (e.caller !== 'observed' || !o) continue;
       const key = `${e.server.namespace}/${e.server.service}`;
+      const call = `${e.client.namespace}\0${e.client.name}\0${e.client.standIn ?? ''}\0${key}`;
+      if (counted.has(call)) continue;
+      counted.add(call);
       const sum = into.get(key) ?? { mtls: 0, plaintext: 0, unknown: 0, callers: 0 };
-      // An observed call is one edge per service port: count its amounts once per service.
-      if (e.server.port === Math.min(...(e.server.serviceRef?.ports.map((p) => p.port) ?? [e.server.port]))) {
-        sum.mtls += o.mtls;
-        sum.plaintext += o.plaintext;
-        sum.unknown += o.unknown;
-        sum.callers++;
-      }
+      sum.mtls += o.mtls;
+      sum.plaintext += o.plaintext;
+      sum.unknown += o.unknown;
+      sum.callers++;
       into.set(key, sum);
     }
     observedInto.set(graph, into);

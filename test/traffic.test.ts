@@ -235,7 +235,7 @@ describe('model-mismatch', () => {
     expect(m).toHaveLength(1);
     expect(m[0].severity).toBe('warning');
     expect(m[0].message).toMatch(
-      /foo\/sleep → httpbin\.foo: the mesh saw plaintext arrive \(40 requests in 7d, all plaintext; .*traffic\.json\), but the manifests say the client sends mTLS/,
+      /foo\/sleep → httpbin\.foo:8000: the mesh saw plaintext arrive \(40 requests in 7d, all plaintext; .*traffic\.json\), but the manifests say the client sends mTLS/,
     );
     expect(m[0].file).toBe(path.relative(process.cwd(), path.join(MESH, 'workloads.yaml')));
   });
@@ -246,7 +246,7 @@ describe('model-mismatch', () => {
     const m = json.findings.filter((f: { rule: string }) => f.rule === 'model-mismatch');
     expect(m.map((f: { message: string }) => f.message)).toEqual([
       expect.stringMatching(
-        /legacy\/sleep → httpbin\.foo: the mesh saw only mTLS arrive .*the client sends plaintext .*namespace legacy is injected by a label the inputs do not show/,
+        /legacy\/sleep → httpbin\.foo:8000: the mesh saw only mTLS arrive .*the client sends plaintext .*namespace legacy is injected by a label the inputs do not show/,
       ),
     ]);
   });

@@ -42,7 +42,7 @@ ruleTests('model-mismatch', {
           severity: 'warning',
           line: lineOf(mesh, 'name: httpbin', 'kind: Service'),
           message: [
-            'foo/sleep → httpbin.foo: the mesh saw plaintext arrive (40 requests in 7d, all plaintext',
+            'foo/sleep → httpbin.foo:8000: the mesh saw plaintext arrive (40 requests in 7d, all plaintext',
             'but the manifests say the client sends mTLS',
             'not restarted since injection was enabled',
           ],
@@ -61,10 +61,29 @@ ruleTests('model-mismatch', {
         {
           severity: 'warning',
           message: [
-            'legacy/sleep → httpbin.foo: the mesh saw only mTLS arrive',
+            'legacy/sleep → httpbin.foo:8000: the mesh saw only mTLS arrive',
             'namespace legacy is injected by a label',
           ],
         },
+      ],
+    },
+    {
+      name: 'a service with two ports: one finding for the call, naming both (Istio metrics carry no port)',
+      yaml: docs(
+        namespace('foo', { 'istio-injection': 'enabled' }),
+        app('foo', 'sleep', { noService: true }),
+        app('foo', 'httpbin', { noService: true }),
+        `apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {app: httpbin}
+  ports: [{name: http, port: 8000, targetPort: 80}, {name: admin, port: 9000, targetPort: 80}]
+`,
+      ),
+      traffic: seen(['foo/sleep', 'none', 40]),
+      findings: [
+        { severity: 'warning', message: 'foo/sleep → httpbin.foo:8000,9000: the mesh saw plaintext arrive' },
       ],
     },
     {
