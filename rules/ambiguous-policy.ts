@@ -8,6 +8,7 @@ import {
   drTlsSummary,
   kubernetesHostNamespace,
   legacyTargets,
+  legacyTargetsOverlap,
   samePeerAuthnSettings,
 } from '../src/mesh/config.js';
 import type { DestinationRuleInfo, LegacyPolicy, PeerAuthn } from '../src/mesh/model.js';
@@ -168,7 +169,7 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
       return false;
     };
     // … and, where the inputs lack them, selectors that contain one another select the same pods whatever they are.
-    for (const [a, b] of containedSelectors(mesh.peerAuthentications)) {
+    for (const [a, b] of mesh.peerAuthnSelectorOverlaps()) {
       if (together([...a, ...b])) continue;
       const pas = a === b ? a : [...a, ...b];
       const what =
@@ -287,29 +288,9 @@ function reportLegacy(context: Ctx): void {
   }
   for (const [host, list] of byHost) {
     if (list.length < 2) continue;
-    const overlapping = list.filter((p) => list.some((q) => q !== p && targetsOverlap(p, q, host)));
+    const overlapping = list.filter((p) => list.some((q) => q !== p && legacyTargetsOverlap(p, q, host)));
     if (overlapping.length > 1) emit(overlapping, `Policies target ${host} on overlapping ports`, host);
   }
-}
-
-function targetsOverlap(a: LegacyPolicy, b: LegacyPolicy, host: string): boolean {
-  const portsOf = (p: LegacyPolicy) => legacyTargets(p).filter((t) => t.fqdn === host);
-  for (const ta of portsOf(a)) {
-    for (const tb of portsOf(b)) {
-      if (!ta.ports.length || !tb.ports.length) return true;
-      if (
-        ta.ports.some((x) =>
-          tb.ports.some(
-            (y) =>
-              (x.number !== undefined && x.number === y.number) ||
-              (x.name !== undefined && x.name === y.name),
-          ),
-        )
-      )
-        return true;
-    }
-  }
-  return false;
 }
 
 function reportDestinationRules(context: Ctx, rules: DestinationRuleInfo[], newestWins: boolean): void {
@@ -391,66 +372,8 @@ function capped(list: string[], separator = ', '): string {
   return list.length > MESSAGE_LIST_CAP ? `${shown} and ${list.length - MESSAGE_LIST_CAP} more` : shown;
 }
 
-/** Does selector `a` contain selector `b`'s requirements loosely, i.e. every pod `b` selects is selected by `a`? */
-function contains(a: Record<string, string>, b: Record<string, string>): boolean {
-  return Object.entries(a).every(([k, v]) => b[k] === v);
-}
-
 function labelText(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-}
-
-/**
- * Workload-level PeerAuthentications whose selectors select the same pods whatever the pods are: classes of equal
- * selectors (one class with several policies), and pairs of classes where one selector's labels are a subset of the
- * other's ([container, contained]). Indexed by one label per selector, the rarest: with thousands of policies the
- * work is per policy, not per pair.
- */
-function containedSelectors<T extends PeerAuthn & { level: string }>(all: readonly T[]): [T[], T[]][] {
-  const classes = new Map<string, T[]>();
-  for (const p of all) {
-    if (p.level !== 'workload' || !p.selector) continue;
-    const key = `${p.namespace}\0${Object.entries(p.selector)
-      .map(([k, v]) => `${k}=${v}`)
-      .sort()
-      .join('\0')}`;
-    const list = classes.get(key);
-    if (list) list.push(p);
-    else classes.set(key, [p]);
-  }
-  const label = (ns: string, k: string, v: string) => `${ns}\0${k}\0${v}`;
-  const postings = new Map<string, number>();
-  for (const [first] of classes.values())
-    for (const [k, v] of Object.entries(first!.selector!)) {
-      const l = label(first!.namespace, k, v);
-      postings.set(l, (postings.get(l) ?? 0) + 1);
-    }
-  // Each class under its rarest label: a container must have every label of the contained one, that one included.
-  const byRarest = new Map<string, T[][]>();
-  for (const list of classes.values()) {
-    const p = list[0]!;
-    let best: string | undefined;
-    for (const [k, v] of Object.entries(p.selector!)) {
-      const l = label(p.namespace, k, v);
-      if (best === undefined || postings.get(l)! < postings.get(best)!) best = l;
-    }
-    if (best === undefined) continue;
-    const at = byRarest.get(best);
-    if (at) at.push(list);
-    else byRarest.set(best, [list]);
-  }
-  const out: [T[], T[]][] = [];
-  for (const list of classes.values()) {
-    if (list.length > 1) out.push([list, list]);
-    const b = list[0]!;
-    for (const [k, v] of Object.entries(b.selector!)) {
-      for (const other of byRarest.get(label(b.namespace, k, v)) ?? []) {
-        if (other === list) continue;
-        if (contains(other[0]!.selector!, b.selector!)) out.push([other, list]);
-      }
-    }
-  }
-  return out;
 }

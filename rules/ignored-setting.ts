@@ -118,45 +118,28 @@ ignores port-level settings; istioctl IST0106 rejects \`portLevelMtls\` without 
         continue;
       }
       if (pa.level !== 'workload' || !pa.selector || !pa.portLevel.size) continue;
+      const keys = mesh.portLevelMtlsKeys(pa);
+      if (!keys.length) continue; // selects nothing: unmatched-target says so
       const workloads = mesh.workloadsSelected(pa.namespace, pa.selector);
-      if (!workloads.length) continue; // unmatched-target says so
-      const targets = mesh.targetPortsOf(workloads);
-      const containerPorts = new Set(workloads.flatMap((w) => w.containerPorts.map((c) => c.port)));
       const names =
         workloads
           .slice(0, 3)
           .map((w) => w.name)
           .join(', ') + (workloads.length > 3 ? ', …' : '');
-      for (const port of pa.portLevel.keys()) {
-        if (targets.has(port)) continue;
-        // 1.9+ builds a passthrough chain per portLevelMtls port without a Service (needPerPortPassthroughFilterChain).
-        if (v.has('port-level-mtls-passthrough-chains') && containerPorts.has(port)) continue;
-        const path = ['spec', 'portLevelMtls', String(port)];
-        const asServicePort = workloads
-          .flatMap((w) =>
-            mesh
-              .servicesSelecting(w)
-              .flatMap((s) =>
-                s.ports.filter((p) => p.port === port).map((p) => ({ s, p, tp: mesh.targetPort(s, p, w) })),
-              ),
-          )
-          .find((x) => x.tp !== undefined);
+      for (const key of keys) {
+        const { port, asServicePort } = key;
         let message: string;
-        if (asServicePort) {
-          message = `${pname} portLevelMtls key ${port} is the service port of ${asServicePort.s.name}.${asServicePort.s.namespace}, but Istio keys portLevelMtls by the container (target) port, so this entry does nothing: did you mean target port ${asServicePort.tp}?`;
-        } else if (containerPorts.has(port)) {
+        if (key.verdict === 'service-port' && asServicePort) {
+          message = `${pname} portLevelMtls key ${port} is the service port of ${asServicePort.service.name}.${asServicePort.service.namespace}, but Istio keys portLevelMtls by the container (target) port, so this entry does nothing: did you mean target port ${asServicePort.targetPort}?`;
+        } else if (key.verdict === 'unrouted') {
           message = `${pname} portLevelMtls key ${port} is a container port of ${names} that no Service routes to; Istio ${v.text} applies port-level mTLS only to ports behind a Service (1.9+ also to other ports), so this entry does nothing. Fix: expose the port in a Service, or drop the entry.`;
-        } else if (!v.has('port-level-mtls-passthrough-chains') || containerPorts.size) {
-          const known = [
-            ...new Set([
-              ...targets.keys(),
-              ...(v.has('port-level-mtls-passthrough-chains') ? containerPorts : []),
-            ]),
-          ].sort((a, b) => a - b);
-          message = `${pname} portLevelMtls key ${port} is not a target port of ${names}${known.length ? ` (its ports: ${known.join(', ')})` : ''}, so this entry does nothing${v.has('port-level-mtls-passthrough-chains') ? ` unless the app listens on an undeclared port ${port}` : ''}. Fix: key it by the container port.`;
+        } else if (key.verdict === 'no-port') {
+          const known = key.knownPorts;
+          message = `${pname} portLevelMtls key ${port} is not a target port of ${names}${known.length ? ` (its ports: ${known.join(', ')})` : ''}, so this entry does nothing${key.undeclaredApplies ? ` unless the app listens on an undeclared port ${port}` : ''}. Fix: key it by the container port.`;
         } else {
-          continue; // 1.9+, nothing declared: the app may listen there
+          continue; // applies, or (1.9+, nothing declared) the app may listen there
         }
+        const path = ['spec', 'portLevelMtls', String(port)];
         context.report({ resource: pa.resource, path, atKey: true, message, keyDetail: `port-${port}` });
       }
     }

@@ -1,7 +1,7 @@
 import { defineRule, relatedAt, type RuleContext } from '../src/rule.js';
 import { configLocation, unresolvedConfigCallers } from '../src/graph/declared-callers.js';
 import type { Resource } from '../src/load/index.js';
-import type { MeshModel, Service, Workload } from '../src/mesh/model.js';
+import type { DrSubset, MeshModel, Service, Workload } from '../src/mesh/model.js';
 import type { FieldPath } from '../src/types.js';
 import {
   ANY_OTHER_NAMESPACE,
@@ -12,7 +12,6 @@ import {
   legacyPortMatches,
   legacyTargets,
 } from '../src/mesh/config.js';
-import { arr, get, obj, str, stringMap, selectorMatches } from '../src/mesh/util.js';
 import { MESSAGE_LIST_CAP } from '../src/rule-report.js';
 
 export default defineRule({
@@ -167,7 +166,7 @@ numbers too.
       const name = `AuthorizationPolicy ${ap.namespace}/${ap.resource.name}`;
       if (ap.namespace === mesh.settings.rootNamespace) {
         // A root-namespace policy applies in every namespace; the inputs rarely hold them all.
-        if (!mesh.workloads.some((w) => selectorMatches(ap.selector, w.labels))) {
+        if (!mesh.workloadsMatching(ap.selector).length) {
           unchecked.add(
             ap.namespace,
             ap.resource,
@@ -289,7 +288,8 @@ numbers too.
           }
         }
       }
-      if (service) checkSubsets(mesh, dr.resource, name, service, context.report, unchecked);
+      for (const subset of mesh.destinationRuleSubsets(dr))
+        checkSubset(dr.resource, name, subset, context.report, unchecked);
       if (dr.workloadSelector && mesh.settings.release.has('destination-rule-workload-selector')) {
         const path = ['spec', 'workloadSelector', 'matchLabels'];
         if (!mesh.workloadsKnownIn(dr.namespace)) {
@@ -383,45 +383,40 @@ function reportUnusedAudience(context: RuleContext): void {
 
 type Report = RuleContext['report'];
 
-function checkSubsets(
-  mesh: MeshModel,
+function checkSubset(
   resource: Resource,
   name: string,
-  service: Service,
+  subset: DrSubset,
   report: Report,
   unchecked: Uncheckable,
 ): void {
-  const subsets = arr(get(resource.value, 'spec', 'subsets'));
-  subsets.forEach((s, i) => {
-    const labels = stringMap(obj(s)?.labels);
-    if (!Object.keys(labels).length) return;
-    const subsetName = str(obj(s)?.name) ?? `#${i}`;
-    const path = ['spec', 'subsets', i, 'labels'];
-    if (!service.selector) {
-      unchecked.add(
-        service.namespace,
-        resource,
-        path,
-        `${name} subset ${subsetName} (Service ${service.namespace}/${service.name} has no selector, so its endpoints are not in the inputs)`,
-      );
-      return;
-    }
-    if (!service.workloads.length) {
-      unchecked.add(
-        service.namespace,
-        resource,
-        path,
-        `${name} subset ${subsetName} (no workload of the inputs is behind ${service.name}.${service.namespace})`,
-      );
-      return;
-    }
-    if (service.workloads.some((w) => selectorMatches(labels, w.labels))) return;
-    report({
+  const { service, labels, index: i } = subset;
+  const subsetName = subset.name ?? `#${i}`;
+  const path = ['spec', 'subsets', i, 'labels'];
+  if (subset.unknown === 'no-selector') {
+    unchecked.add(
+      service.namespace,
       resource,
       path,
-      message: `${name} subset ${subsetName} (${labelText(labels)}) matches none of the workloads behind ${service.name}.${service.namespace} (${workloadLabels(service.workloads, Object.keys(labels))}); traffic routed to it fails with 503 "no healthy upstream". Fix: use labels the pods carry.`,
-      keyDetail: `subset-${i}`,
-    });
+      `${name} subset ${subsetName} (Service ${service.namespace}/${service.name} has no selector, so its endpoints are not in the inputs)`,
+    );
+    return;
+  }
+  if (subset.unknown === 'no-workloads') {
+    unchecked.add(
+      service.namespace,
+      resource,
+      path,
+      `${name} subset ${subsetName} (no workload of the inputs is behind ${service.name}.${service.namespace})`,
+    );
+    return;
+  }
+  if (subset.workloads?.length) return;
+  report({
+    resource,
+    path,
+    message: `${name} subset ${subsetName} (${labelText(labels)}) matches none of the workloads behind ${service.name}.${service.namespace} (${workloadLabels(service.workloads, Object.keys(labels))}); traffic routed to it fails with 503 "no healthy upstream". Fix: use labels the pods carry.`,
+    keyDetail: `subset-${i}`,
   });
 }
 
@@ -473,9 +468,9 @@ function placedElsewhere(
   namespace: string,
   selector: Record<string, string>,
 ): string | undefined {
-  const ws = mesh.workloads.filter(
-    (w) => !w.resource.namespaceExplicit && w.namespace !== namespace && selectorMatches(selector, w.labels),
-  );
+  const ws = mesh
+    .workloadsMatching(selector)
+    .filter((w) => !w.resource.namespaceExplicit && w.namespace !== namespace);
   if (!ws.length) return undefined;
   const names = ws.slice(0, MESSAGE_LIST_CAP).map((w) => w.name);
   const more = ws.length > MESSAGE_LIST_CAP ? ` and ${ws.length - MESSAGE_LIST_CAP} more` : '';

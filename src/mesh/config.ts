@@ -9,12 +9,15 @@ import type {
   ClientSpec,
   DestinationRuleInfo,
   DrAudience,
+  DrSubset,
   LegacyPolicy,
   MeshModel,
   MeshSettingsResolved,
   NamespaceInfo,
   PeerAuthn,
+  PeerAuthnEntry,
   PeerAuthnLevel,
+  PortLevelMtlsKey,
   Service,
   ServiceEntryInfo,
   ServicePort,
@@ -33,6 +36,7 @@ import {
   resolveIstioHost,
   selectorMatches,
   str,
+  stringMap,
   CLUSTER_DOMAIN,
 } from './util.js';
 import { namespaceAmbient, namespaceLabelsInject } from './workloads.js';
@@ -72,6 +76,10 @@ type ConfigAnswers = Pick<
   | 'servicesSelecting'
   | 'targetPortsOf'
   | 'namespaceAmbient'
+  | 'workloadsMatching'
+  | 'destinationRuleSubsets'
+  | 'peerAuthnSelectorOverlaps'
+  | 'portLevelMtlsKeys'
 >;
 
 /** A namespace name no Kubernetes namespace can have: "a client namespace the inputs do not show". */
@@ -279,11 +287,80 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
       .map(([key, rules]) => ({ key, rules, newestWins }));
   };
 
+  const peerAuthentications: PeerAuthnEntry[] = policies.peerAuthentications.map((pa) => ({
+    ...pa,
+    level: peerAuthnLevel(pa, root),
+  }));
+
+  const workloadsSelected = (namespace: string, selector: Record<string, string>) =>
+    (namespaceFacts().workloadsByNamespace.get(namespace) ?? []).filter((w) =>
+      selectorMatches(selector, w.labels),
+    );
+
+  const targetPortsOf = (ws: Workload[]) => {
+    const out = new Map<number, TargetPortUse[]>();
+    for (const w of ws) {
+      for (const s of servicesSelecting(w)) {
+        for (const p of s.ports) {
+          const tp = parts.targetPort(s, p, w);
+          if (tp === undefined) continue;
+          const list = out.get(tp) ?? [];
+          list.push({ service: s, port: p, workload: w });
+          out.set(tp, list);
+        }
+      }
+    }
+    return out;
+  };
+
+  /** A subset's endpoints are the pods behind the host's Service that carry its labels (IST0173). */
+  const destinationRuleSubsets = (dr: DestinationRuleInfo): DrSubset[] => {
+    const service = dr.host.startsWith('*') ? undefined : serviceByFqdn(dr.host);
+    if (!service) return [];
+    return arr(get(dr.resource.value, 'spec', 'subsets')).flatMap((s, index): DrSubset[] => {
+      const labels = stringMap(obj(s)?.labels);
+      if (!Object.keys(labels).length) return [];
+      const subset = { index, name: str(obj(s)?.name), labels, service };
+      if (!service.selector) return [{ ...subset, workloads: undefined, unknown: 'no-selector' }];
+      if (!service.workloads.length) return [{ ...subset, workloads: undefined, unknown: 'no-workloads' }];
+      return [{ ...subset, workloads: service.workloads.filter((w) => selectorMatches(labels, w.labels)) }];
+    });
+  };
+
+  /**
+   * portLevelMtls is keyed by target port (listener_inbound.go ForPort(TargetPort)); a key applies where a chain
+   * exists for it: a port a Service routes to, and on 1.9+ a declared container port too (a passthrough chain per
+   * portLevelMtls port, needPerPortPassthroughFilterChain).
+   */
+  const portLevelMtlsKeys = (pa: PeerAuthn): PortLevelMtlsKey[] => {
+    if (!pa.selector || !pa.portLevel.size) return [];
+    const ws = workloadsSelected(pa.namespace, pa.selector);
+    if (!ws.length) return [];
+    const targets = targetPortsOf(ws);
+    const containerPorts = new Set(ws.flatMap((w) => w.containerPorts.map((c) => c.port)));
+    const passthrough = release.has('port-level-mtls-passthrough-chains');
+    const knownPorts = [...new Set([...targets.keys(), ...(passthrough ? containerPorts : [])])].sort(
+      (a, b) => a - b,
+    );
+    return [...pa.portLevel.keys()].map((port): PortLevelMtlsKey => {
+      const key = { port, knownPorts, undeclaredApplies: passthrough };
+      if (targets.has(port) || (passthrough && containerPorts.has(port)))
+        return { ...key, verdict: 'applies' };
+      for (const w of ws)
+        for (const service of servicesSelecting(w))
+          for (const p of service.ports) {
+            if (p.port !== port) continue;
+            const targetPort = parts.targetPort(service, p, w);
+            if (targetPort !== undefined)
+              return { ...key, verdict: 'service-port', asServicePort: { service, port: p, targetPort } };
+          }
+      if (containerPorts.has(port)) return { ...key, verdict: 'unrouted' };
+      return { ...key, verdict: !passthrough || containerPorts.size ? 'no-port' : 'maybe' };
+    });
+  };
+
   return {
-    peerAuthentications: policies.peerAuthentications.map((pa) => ({
-      ...pa,
-      level: peerAuthnLevel(pa, root),
-    })),
+    peerAuthentications,
     legacyPolicies: policies.legacy,
     policies,
     destinationRules: drs.rules,
@@ -300,10 +377,7 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
     workloadsKnownIn,
     servicesKnownIn: (namespace) =>
       namespaceFacts().withServices.has(namespace) || workloadsKnownIn(namespace),
-    workloadsSelected: (namespace, selector) =>
-      (namespaceFacts().workloadsByNamespace.get(namespace) ?? []).filter((w) =>
-        selectorMatches(selector, w.labels),
-      ),
+    workloadsSelected,
     mayHaveSidecarClients: (namespace) => {
       const ns = namespaces.get(namespace);
       if (!ns || ns.origin === 'unknown') return true;
@@ -316,23 +390,69 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
       return ambient(namespace);
     },
     servicesSelecting,
-    targetPortsOf: (ws) => {
-      const out = new Map<number, TargetPortUse[]>();
-      for (const w of ws) {
-        for (const s of servicesSelecting(w)) {
-          for (const p of s.ports) {
-            const tp = parts.targetPort(s, p, w);
-            if (tp === undefined) continue;
-            const list = out.get(tp) ?? [];
-            list.push({ service: s, port: p, workload: w });
-            out.set(tp, list);
-          }
-        }
-      }
-      return out;
-    },
+    targetPortsOf,
     namespaceAmbient: ambient,
+    workloadsMatching: (selector) => workloads.filter((w) => selectorMatches(selector, w.labels)),
+    destinationRuleSubsets,
+    peerAuthnSelectorOverlaps: () => selectorOverlaps(peerAuthentications),
+    portLevelMtlsKeys,
   };
+}
+
+/**
+ * Workload-level PeerAuthentications whose selectors select the same pods whatever the pods are: classes of equal
+ * selectors (one class with several policies), and pairs of classes where one selector's labels are a subset of the
+ * other's ([container, contained]). Indexed by one label per selector, the rarest: with thousands of policies the
+ * work is per policy, not per pair.
+ */
+function selectorOverlaps<T extends PeerAuthn & { level: string }>(all: readonly T[]): [T[], T[]][] {
+  const classes = new Map<string, T[]>();
+  for (const p of all) {
+    if (p.level !== 'workload' || !p.selector) continue;
+    const key = `${p.namespace}\0${Object.entries(p.selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('\0')}`;
+    const list = classes.get(key);
+    if (list) list.push(p);
+    else classes.set(key, [p]);
+  }
+  const label = (ns: string, k: string, v: string) => `${ns}\0${k}\0${v}`;
+  const postings = new Map<string, number>();
+  for (const [first] of classes.values())
+    for (const [k, v] of Object.entries(first!.selector!)) {
+      const l = label(first!.namespace, k, v);
+      postings.set(l, (postings.get(l) ?? 0) + 1);
+    }
+  // Each class under its rarest label: a container must have every label of the contained one, that one included.
+  const byRarest = new Map<string, T[][]>();
+  for (const list of classes.values()) {
+    const p = list[0]!;
+    let best: string | undefined;
+    for (const [k, v] of Object.entries(p.selector!)) {
+      const l = label(p.namespace, k, v);
+      if (best === undefined || postings.get(l)! < postings.get(best)!) best = l;
+    }
+    if (best === undefined) continue;
+    const at = byRarest.get(best);
+    if (at) at.push(list);
+    else byRarest.set(best, [list]);
+  }
+  // Does selector `a` contain selector `b`'s requirements, i.e. every pod `b` selects is selected by `a`?
+  const contains = (a: Record<string, string>, b: Record<string, string>) =>
+    Object.entries(a).every(([k, v]) => b[k] === v);
+  const out: [T[], T[]][] = [];
+  for (const list of classes.values()) {
+    if (list.length > 1) out.push([list, list]);
+    const b = list[0]!;
+    for (const [k, v] of Object.entries(b.selector!)) {
+      for (const other of byRarest.get(label(b.namespace, k, v)) ?? []) {
+        if (other === list) continue;
+        if (contains(other[0]!.selector!, b.selector!)) out.push([other, list]);
+      }
+    }
+  }
+  return out;
 }
 
 function peerAuthnLevel(
@@ -410,6 +530,27 @@ export function legacyTargets(policy: LegacyPolicy): LegacyTargetRef[] {
       path: ['spec', 'targets', t.index, 'name'],
     };
   });
+}
+
+/** Do two legacy Policies target `host` on a common port (a target without ports covers every port, §2.2)? */
+export function legacyTargetsOverlap(a: LegacyPolicy, b: LegacyPolicy, host: string): boolean {
+  const portsOf = (p: LegacyPolicy) => legacyTargets(p).filter((t) => t.fqdn === host);
+  for (const ta of portsOf(a)) {
+    for (const tb of portsOf(b)) {
+      if (!ta.ports.length || !tb.ports.length) return true;
+      if (
+        ta.ports.some((x) =>
+          tb.ports.some(
+            (y) =>
+              (x.number !== undefined && x.number === y.number) ||
+              (x.name !== undefined && x.name === y.name),
+          ),
+        )
+      )
+        return true;
+    }
+  }
+  return false;
 }
 
 /** The tls a DestinationRule's top-level trafficPolicy sets, at the top and per port (what Istio keeps whole, §3.3). */

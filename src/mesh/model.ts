@@ -188,7 +188,7 @@ export interface PeerAuthn {
  */
 export type PeerAuthnLevel = 'mesh' | 'namespace' | 'workload' | 'root-selector';
 
-interface PeerAuthnEntry extends PeerAuthn {
+export interface PeerAuthnEntry extends PeerAuthn {
   level: PeerAuthnLevel;
 }
 
@@ -257,6 +257,39 @@ export interface TargetPortUse {
   service: Service;
   port: ServicePort;
   workload: Workload;
+}
+
+/** A DestinationRule subset of a Service host, and the workloads behind the Service that its labels select. */
+export interface DrSubset {
+  /** Index in spec.subsets. */
+  index: number;
+  name: string | undefined;
+  labels: Record<string, string>;
+  service: Service;
+  /** Workloads behind the Service whose pod labels the subset selects; undefined when the inputs cannot tell. */
+  workloads: Workload[] | undefined;
+  /** Why the inputs cannot tell: the Service has no selector, or no workload of the inputs is behind it. */
+  unknown?: 'no-selector' | 'no-workloads';
+}
+
+/**
+ * What Istio makes of one portLevelMtls key of a workload-level PeerAuthentication: Istio keys it by target
+ * (container) port and builds a chain only for ports a Service routes to (1.9+: also declared container ports,
+ * needPerPortPassthroughFilterChain).
+ */
+export interface PortLevelMtlsKey {
+  port: number;
+  /**
+   * applies: a chain carries it; maybe: 1.9+ and the workloads declare no container port, so the app may listen
+   * there; service-port: the key is a service port (asServicePort says which), ignored; unrouted: a declared
+   * container port no Service routes to, ignored before 1.9; no-port: none of the workloads' ports, ignored.
+   */
+  verdict: 'applies' | 'maybe' | 'service-port' | 'unrouted' | 'no-port';
+  asServicePort?: { service: Service; port: ServicePort; targetPort: number };
+  /** The ports an entry would apply to (target ports, and declared container ports where Istio honours them). */
+  knownPorts: number[];
+  /** Istio would also honour the key if the app listened on it undeclared (1.9+). */
+  undeclaredApplies: boolean;
 }
 
 export interface MeshModel {
@@ -362,6 +395,18 @@ export interface MeshModel {
   servicesSelecting(workload: Workload): Service[];
   /** Target (container) ports that Services route to on these workloads, each with the service ports that reach it. */
   targetPortsOf(workloads: Workload[]): Map<number, TargetPortUse[]>;
+  /** Workloads of every namespace whose pod labels match a `matchLabels` selector. */
+  workloadsMatching(selector: Record<string, string>): Workload[];
+  /** The labelled subsets of a DestinationRule whose host is a Service of the inputs, with the workloads they select. */
+  destinationRuleSubsets(rule: DestinationRuleInfo): DrSubset[];
+  /**
+   * Workload-level PeerAuthentications whose selectors select the same pods whatever the pods are, per namespace:
+   * [container, contained] classes of equal selectors, where every label of the container's selector is in the
+   * contained one's (a class with several policies comes as [class, class]).
+   */
+  peerAuthnSelectorOverlaps(): [PeerAuthnEntry[], PeerAuthnEntry[]][];
+  /** What Istio makes of each portLevelMtls key of a workload-level PeerAuthentication (empty: it selects nothing). */
+  portLevelMtlsKeys(pa: PeerAuthn): PortLevelMtlsKey[];
   /** connect() for what a client sends as clientTls() answered it (the graph asks that once per edge, not per endpoint). */
   connectWith(
     clientTls: ClientTlsResult,
