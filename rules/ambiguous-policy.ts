@@ -26,9 +26,10 @@ export default defineRule({
     docs: `
 ## What it catches
 Istio does not merge policies that compete at one level; it keeps the **oldest** (\`metadata.creationTimestamp\`,
-ties broken by name) and ignores the rest (\`pilot/pkg/model/authentication.go\`, \`config.go
-configCompareByCreationTime\`). Manifests in a repository rarely carry timestamps, so which one wins depends on the
-order they were applied in. Reported:
+ties broken by the string \`name.namespace\`) and ignores the rest (\`pilot/pkg/model/authentication.go\`, \`config.go
+sortByCreationComparator\`). Manifests in a repository rarely carry timestamps, so which one wins depends on the
+order they were applied in. The finding sits on the policy that comes last in Istio's order (without timestamps: by
+\`name.namespace\` alone), never on the order of the files. Reported:
 - several **mesh-wide** PeerAuthentications (root namespace, no selector);
 - several **namespace-wide** PeerAuthentications in one namespace;
 - several **workload-level** PeerAuthentications selecting the same workload (their \`portLevelMtls\` maps are
@@ -172,11 +173,14 @@ legacy Policies, and compares the tls the competing DestinationRules would give.
     for (const [a, b] of mesh.peerAuthnSelectorOverlaps()) {
       if (together([...a, ...b])) continue;
       const pas = a === b ? a : [...a, ...b];
+      // Equal selectors may list their labels in different orders: name them as the oldest policy writes them.
+      const outer = labelText(oldestFirst(a).chosen.selector!);
+      const inner = labelText(oldestFirst(b).chosen.selector!);
       const what =
         a === b
-          ? `PeerAuthentications in ${a[0]!.namespace} select the same pods: every pod with ${labelText(a[0]!.selector!)}`
-          : `PeerAuthentications in ${a[0]!.namespace} select the same pods: every pod with ${labelText(b[0]!.selector!)} also has ${labelText(a[0]!.selector!)}`;
-      reportPeerAuthns(context, pas, what, `pods with ${labelText(b[0]!.selector!)}`, true);
+          ? `PeerAuthentications in ${a[0]!.namespace} select the same pods: every pod with ${outer}`
+          : `PeerAuthentications in ${a[0]!.namespace} select the same pods: every pod with ${inner} also has ${outer}`;
+      reportPeerAuthns(context, pas, what, `pods with ${inner}`, true);
     }
 
     // Legacy Policies, where Istio still reads them.
@@ -202,8 +206,7 @@ function reportPeerAuthns(
   scope: string,
   workloadLevel = false,
 ): void {
-  const { chosen, others } = oldestFirst(pas);
-  pas = [chosen, ...others];
+  pas = byAge(pas);
   const same = pas.every((p) => samePeerAuthnSettings(p, pas[0]!));
   const each = pas.map((p) => `${name(p.resource)} (${describePeerAuthnSettings(p)})`);
   const portNote =
@@ -234,6 +237,7 @@ function reportLegacy(context: Ctx): void {
   const describe = (p: LegacyPolicy) =>
     `${name(p.resource)} (${p.mode === 'DISABLE' ? 'no mtls peer: plaintext only' : p.mode})`;
   const emit = (list: LegacyPolicy[], what: string, scope: string) => {
+    list = byAge(list);
     const same = list.every((p) => p.mode === list[0]!.mode);
     const outcome = same
       ? `They all give ${list[0]!.mode === 'DISABLE' ? 'plaintext only' : list[0]!.mode}, so the outcome for ${scope} is the same either way.`
@@ -294,6 +298,7 @@ function reportLegacy(context: Ctx): void {
 }
 
 function reportDestinationRules(context: Ctx, rules: DestinationRuleInfo[], newestWins: boolean): void {
+  rules = byAge(rules);
   const auto = context.mesh.settings.autoMtls;
   const effect = (dr: DestinationRuleInfo) => {
     const s = drTlsSummary(dr);
@@ -362,6 +367,12 @@ function report(
 }
 
 const RELATED_CAP = 50;
+
+/** Oldest first, as Istio orders them: lists in messages do not follow input order. */
+function byAge<T extends { resource: Resource }>(items: T[]): T[] {
+  const { chosen, others } = oldestFirst(items);
+  return [chosen, ...others];
+}
 
 function name(r: Resource): string {
   return r.namespace === undefined ? `${r.kind} ${r.name}` : `${r.namespace}/${r.name}`;

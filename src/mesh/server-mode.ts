@@ -107,18 +107,29 @@ export function readLegacyPolicies(resources: Resource[]): LegacyPolicy[] {
   return out;
 }
 
-/** Istio keeps the oldest of several policies at one level; manifests rarely carry timestamps. */
+/**
+ * Istio keeps the oldest of several policies at one level, in the order of sortByCreationComparator
+ * (pilot/pkg/model/config.go): creationTimestamp, ties by the string "name.namespace" (so `a-b` sorts before `a`).
+ * Manifests rarely carry timestamps (an unparsable one counts as none): then the order is that tie-break alone,
+ * never input order, and `ambiguous` says the cluster may decide otherwise.
+ */
 export function oldestFirst<T extends { resource: Resource }>(
   items: T[],
 ): { chosen: T; ambiguous: boolean; others: T[] } {
-  const stamp = (t: T) => str(get(t.resource.value, 'metadata', 'creationTimestamp'));
-  const allStamped = items.every((t) => stamp(t));
+  const time = (t: T) => {
+    const ms = Date.parse(str(get(t.resource.value, 'metadata', 'creationTimestamp')) ?? '');
+    return Number.isNaN(ms) ? undefined : ms;
+  };
+  const allStamped = items.every((t) => time(t) !== undefined);
+  const key = (t: T) => `${t.resource.name}.${t.resource.namespace ?? ''}`;
   const sorted = [...items].sort((a, b) => {
     if (allStamped) {
-      const d = Date.parse(stamp(a)!) - Date.parse(stamp(b)!);
+      const d = time(a)! - time(b)!;
       if (d !== 0) return d;
     }
-    return a.resource.name < b.resource.name ? -1 : a.resource.name > b.resource.name ? 1 : 0;
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
   });
   return { chosen: sorted[0]!, ambiguous: items.length > 1 && !allStamped, others: sorted.slice(1) };
 }

@@ -14,6 +14,42 @@ metadata: {name: strict, namespace: foo}
 spec: {mtls: {mode: STRICT}}
 `;
 
+const pa = (name: string, mode: string, more = '') => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: ${name}, namespace: foo${more}}
+spec: {mtls: {mode: ${mode}}}
+`;
+const withSelector = (name: string, mode: string, labels: string) =>
+  pa(name, mode).replace('spec: {', `spec: {selector: {matchLabels: {${labels}}}, `);
+const dr = (name: string, mode: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: foo}
+spec: {host: httpbin, trafficPolicy: {tls: {mode: ${mode}}}}
+`;
+
+/**
+ * Twins (same scope) written to a.yaml and b.yaml, then swapped: the finding must be the same, anchored at the
+ * `metadata.name` (or trafficPolicy) of the policy Istio orders last (sortByCreationComparator: creationTimestamp,
+ * then "name.namespace"), whichever file holds it.
+ */
+function twinCases(
+  name: string,
+  [first, second]: [string, string],
+  anchored: 'first' | 'second',
+  line: number,
+  message: string[],
+  severity: 'warning' | 'info' = 'warning',
+) {
+  return (['a.yaml', 'b.yaml'] as const).map((fileOfFirst) => {
+    const other = fileOfFirst === 'a.yaml' ? 'b.yaml' : 'a.yaml';
+    return {
+      name: `${name} (the first in ${fileOfFirst})`,
+      files: { [fileOfFirst]: first, [other]: second },
+      findings: [{ severity, file: anchored === 'first' ? fileOfFirst : other, line, message }],
+    };
+  });
+}
+
 ruleTests('ambiguous-policy', {
   valid: [
     {
@@ -45,6 +81,54 @@ ruleTests('ambiguous-policy', {
         },
       ],
     },
+    // Without timestamps Istio's tie-break alone orders them: "default-strict.foo" sorts before "default.foo".
+    ...twinCases(
+      'namespace-wide twins without timestamps: Istio orders "default-strict.foo" before "default.foo"',
+      [pa('default', 'PERMISSIVE'), pa('default-strict', 'STRICT')],
+      'first',
+      3,
+      [
+        '2 namespace-wide PeerAuthentications in foo: foo/default-strict (STRICT), foo/default (PERMISSIVE)',
+        'with foo/default-strict, STRICT; with foo/default, PERMISSIVE',
+      ],
+    ),
+    ...twinCases(
+      'namespace-wide twins created in the same second: Istio uses the one whose "name.namespace" sorts first',
+      [
+        pa('x', 'PERMISSIVE', ', creationTimestamp: "2023-01-01T00:00:00Z"'),
+        pa('x-y', 'STRICT', ', creationTimestamp: "2023-01-01T00:00:00Z"'),
+      ],
+      'first',
+      3,
+      ['Istio uses foo/x-y (oldest, 2023-01-01T00:00:00Z) and ignores foo/x'],
+    ),
+    ...twinCases(
+      'an unparsable creationTimestamp counts as none: the order is the tie-break, not the file order',
+      [
+        pa('a', 'PERMISSIVE', ', creationTimestamp: "yesterday"'),
+        pa('b', 'STRICT', ', creationTimestamp: "2023-01-01T00:00:00Z"'),
+      ],
+      'second',
+      3,
+      ['foo/a (PERMISSIVE), foo/b (STRICT)', 'Istio keeps the oldest (creationTimestamp, then name)'],
+    ),
+    ...twinCases(
+      'twins with the same selector written in another label order: the selector as the oldest writes it',
+      [withSelector('a', 'PERMISSIVE', 'app: x, v: "1"'), withSelector('b', 'STRICT', 'v: "1", app: x')],
+      'second',
+      3,
+      ['select the same pods: every pod with app=x,v=1: foo/a (PERMISSIVE), foo/b (STRICT)'],
+    ),
+    ...twinCases(
+      "DestinationRule twins for one host: listed and anchored in Istio's order, not the file order",
+      [dr('h', 'ISTIO_MUTUAL'), dr('h-x', 'DISABLE')],
+      'first',
+      4,
+      [
+        'with different tls: foo/h-x (DISABLE), foo/h (ISTIO_MUTUAL)',
+        'Clients send: with foo/h-x, DISABLE; with foo/h, ISTIO_MUTUAL',
+      ],
+    ),
   ],
 });
 
@@ -85,18 +169,16 @@ describe('ambiguous-policy', () => {
   it('finds workload-level PeerAuthentications over the same pods, from the workloads or from nested selectors', async () => {
     const f = await hygiene(dir);
     const wl = `${dir}/workload.yaml`;
-    const hit = only(f, 'ambiguous-policy', wl, {
-      line: pos(wl, 'name: httpbin-v1-metrics').line,
-      column: 9,
-    });
+    // Istio orders "httpbin-v1-metrics.foo" before "httpbin.foo": the finding is at the last, httpbin.
+    const hit = only(f, 'ambiguous-policy', wl, { line: pos(wl, 'name: httpbin').line, column: 9 });
     expect(hit.message).toContain(
       '2 PeerAuthentications select the same workloads in foo (Deployment httpbin)',
     );
     expect(hit.message).toContain('Their portLevelMtls maps are not merged either');
     const ts = `${dir}/timestamps.yaml`;
-    const nested = only(f, 'ambiguous-policy', ts, { line: pos(ts, 'name: worker-web').line, column: 9 });
+    const nested = only(f, 'ambiguous-policy', ts, { line: pos(ts, 'name: worker').line, column: 9 });
     expect(nested.message).toContain('every pod with app=worker,tier=web also has app=worker');
-    expect(nested.message).toContain('with baz/worker, STRICT; with baz/worker-web, DISABLE');
+    expect(nested.message).toContain('with baz/worker-web, DISABLE; with baz/worker, STRICT');
   });
 
   it('compares the tls of DestinationRules Istio merges for one host, ignoring ones without trafficPolicy', async () => {
@@ -109,7 +191,7 @@ describe('ambiguous-policy', () => {
       line: pos(file, 'tls:').line,
       column: pos(file, 'tls:').column,
     });
-    expect(hits[0]!.message).toContain('foo/httpbin-mtls (ISTIO_MUTUAL), foo/httpbin-lb (no tls)');
+    expect(hits[0]!.message).toContain('foo/httpbin-lb (no tls), foo/httpbin-mtls (ISTIO_MUTUAL)');
     expect(hits[0]!.message).toContain('with foo/httpbin-lb, no tls (auto mTLS decides)');
     expect(hits[0]!.message).not.toContain('httpbin-subsets');
   });
