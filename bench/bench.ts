@@ -5,7 +5,6 @@
 //                                      under a minute; today about 2 min, most of it PR mode and the ncc build)
 //   npm run -s bench -- --json         the results as JSON on stdout (always written to bench/results.json too)
 //   npm run bench -- --sizes 2000,8000 --seed 7 --per-namespace 50 --runs 3 --timeout 900
-//   npm run bench -- --concurrency 2    the CLI's default run with `--concurrency 2` (workers at any size)
 //   npm run bench -- --configmaps 8     also a ConfigMap-heavy input: a Grafana with 8 large JSON dashboards
 //                                      (generateConfigMapHeavy), the shape that was quadratic in issue 15
 //
@@ -72,7 +71,6 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     keep: { type: 'boolean' },
     configmaps: { type: 'string' },
-    concurrency: { type: 'string' },
   },
 });
 
@@ -118,7 +116,6 @@ try {
       base: path.join(dir, 'base'),
       runs: Number(values.runs ?? (!quick && workloads <= 1000 ? 3 : 1)),
       cli: path.join(cliDir, 'index.js'),
-      concurrency: values.concurrency,
     };
     const t0 = performance.now();
     const size: SizeResult = {
@@ -297,7 +294,7 @@ function checks(r: BenchResult): BenchResult['checks'] {
       name: `full lint / parse-only @ ${k}`,
       measured:
         lp !== undefined
-          ? `${x(lp)} (one thread ${x(ratio(s.cliLintOneThread, s.parseOnly))}; CPU time ${x(ratio(lintOf(s), s.parseOnly, 'cpu'))})`
+          ? `${x(lp)} (CPU time ${x(ratio(lintOf(s), s.parseOnly, 'cpu'))})`
           : (s.error ?? 'n/a'),
       target: `≤ ${TARGETS.lintOverParse}×`,
       ok: lp !== undefined && lp <= TARGETS.lintOverParse,
@@ -313,10 +310,10 @@ function checks(r: BenchResult): BenchResult['checks'] {
     if (s.cliLint) {
       const pp = ratio(s.cliLint, s.parseOnly)!;
       out.push({
-        name: `stretch: full lint (${r.cpus} CPUs: simple YAML reader, worker threads over 64 MB) faster than single-threaded parse-only @ ${k}`,
-        measured: `${x(pp)}${s.cliSameReport ? ', same report as one thread' : ', REPORT DIFFERS from one thread'}`,
+        name: `stretch: full lint (simple YAML reader) faster than parse-only (yaml) @ ${k}`,
+        measured: x(pp),
         target: '< 1×',
-        ok: pp < 1 && s.cliSameReport === true,
+        ok: pp < 1,
       });
     }
   }
@@ -337,7 +334,7 @@ function checks(r: BenchResult): BenchResult['checks'] {
   if (s20) {
     const rss = s20.done
       ? s20.cliLint
-        ? Math.max(s20.cliLint.rss, s20.cliLintOneThread?.rss ?? 0, s20.cliPr?.rss ?? 0)
+        ? Math.max(s20.cliLint.rss, s20.cliPr?.rss ?? 0)
         : Math.max(s20.peakRssLint ?? 0, s20.peakRssPr ?? 0)
       : 0;
     out.push({
@@ -377,7 +374,6 @@ function table(r: BenchResult): string {
       'parse-only',
       'full lint',
       '×parse',
-      '1 thread',
       'load',
       'schema',
       'mesh',
@@ -400,7 +396,6 @@ function table(r: BenchResult): string {
       secs(s.parseOnly),
       secs(lintOf(s)),
       x(ratio(lintOf(s), s.parseOnly)),
-      secs(s.cliLintOneThread),
       secs(s.breakdown?.load),
       secs(s.breakdown?.schema),
       secs(s.breakdown?.mesh),
@@ -428,9 +423,8 @@ function table(r: BenchResult): string {
   out +=
     '\nTimes are wall clock, median of the runs. parse-only = yaml parseAllDocuments over every file, one thread (the\n' +
     'floor named in issue 5; the lint reads most documents with its own simple reader, src/load/simple-yaml.ts, and\n' +
-    'the rest with yaml); full lint and PR mode = the ncc-bundled CLI as a user runs it (`-f json -o /dev/null`,\n' +
-    'parsing on worker threads for inputs over 64 MB), its own process; 1 thread = the same with --concurrency off;\n' +
-    '×parse = full lint / parse-only; load/schema/mesh/graph = each stage alone, in-process, one thread; rules+ =\n' +
+    'the rest with yaml); full lint and PR mode = the ncc-bundled CLI as a user runs it (`-f json -o /dev/null`),\n' +
+    'its own process; ×parse = full lint / parse-only; load/schema/mesh/graph = each stage alone, in-process, one thread; rules+ =\n' +
     'analyze minus schema, mesh and graph; ×lint = PR mode (--base with one file changed) / full lint. RSS = peak\n' +
     'resident memory of the CLI process (all threads).\n';
   if (r.cli)

@@ -27,8 +27,6 @@ export interface MeasureArgs {
   runs?: number;
   /** The ncc-bundled CLI (index.js): lint and PR mode are also measured as a user runs them, in a process of their own. */
   cli?: string;
-  /** `--concurrency` for the CLI's default run (default: the CLI's own, workers only for very large inputs). */
-  concurrency?: string;
 }
 
 /** Wall and CPU milliseconds. CPU time (this process, all threads) is steadier on a shared machine. */
@@ -58,13 +56,10 @@ export interface MeasureResult {
   pr?: Time;
   prCacheHits?: number;
   prFindings?: number;
-  /** The bundled CLI as a user runs it (`-f json -o /dev/null`): default (parsing on worker threads for a large
-   *  input), one thread (`--concurrency off`), and PR mode (`--base`). Wall and CPU time and peak RSS of that process. */
+  /** The bundled CLI as a user runs it (`-f json -o /dev/null`), and PR mode (`--base`). Wall and CPU time and
+   *  peak RSS of that process. */
   cliLint?: CliTime;
-  cliLintOneThread?: CliTime;
   cliPr?: CliTime;
-  /** The CLI's JSON report was the same with and without worker threads. */
-  cliSameReport?: boolean;
   /** Peak RSS in bytes after the single-side runs, and after PR mode (which holds two analyses). */
   peakRssLint?: number;
   peakRssPr?: number;
@@ -221,21 +216,7 @@ export async function measure(
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const cliRuns = Math.max(runs, 3);
     const cliArgs = ['-f', 'json', '-o', '/dev/null', '.'];
-    const workerArgs = args.concurrency ? ['--concurrency', args.concurrency] : [];
-    out.cliLint = await cliMedian(args.cli, args.head, [...cliArgs, ...workerArgs], cliRuns);
-    out.cliLintOneThread = await cliMedian(
-      args.cli,
-      args.head,
-      [...cliArgs, '--concurrency', 'off'],
-      cliRuns,
-    );
-    const report = (extra: string[]) =>
-      spawnSync(process.execPath, [args.cli!, '-f', 'json', '.', ...extra], {
-        cwd: args.head,
-        maxBuffer: 2 ** 31 - 1,
-        encoding: 'utf8',
-      }).stdout;
-    out.cliSameReport = report(workerArgs) === report(['--concurrency', 'off']);
+    out.cliLint = await cliMedian(args.cli, args.head, cliArgs, cliRuns);
     if (args.base)
       out.cliPr = await cliMedian(args.cli, args.head, [...cliArgs, '--base', args.base], cliRuns);
     progress(out);

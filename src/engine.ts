@@ -46,7 +46,6 @@ export async function lint(options: ResolvedOptions, hooks: LintHooks = {}): Pro
       limits: options.limits,
       stdin: hooks.stdin,
       cache: hooks.cache,
-      concurrency: options.concurrency,
       isValid: passesSchema,
     }));
   return analyze(inputs, options);

@@ -86,6 +86,4 @@ export interface ResolvedOptions {
   trafficSources?: TrafficSources;
   /** Calls the mesh observed, once read from trafficSources (load/observed.ts). */
   traffic?: ObservedTraffic;
-  /** Worker threads for parsing: a count, "off", or "auto" (default: one per CPU when the input is large). */
-  concurrency?: number | 'auto' | 'off';
 }

@@ -18,7 +18,7 @@ export interface OptionInputs {
   /** Skip the config search (tests, `--no-config`). */
   noConfig?: boolean;
   showSuppressed?: boolean;
-  /** --concurrency: "auto", "off" or a number of worker threads. */
+  /** --concurrency: "auto", "off" or a number; accepted for compatibility, no effect (checkConcurrency). */
   concurrency?: string;
   /** --traffic FILE (repeatable), relative to cwd. */
   traffic?: string[];
@@ -65,17 +65,20 @@ export function resolveOptions(input: OptionInputs): ResolvedOptions {
     limits: { ...DEFAULT_LIMITS, ...(config.limits ?? {}) },
     showSuppressed: input.showSuppressed ?? false,
   };
-  if (input.concurrency !== undefined) resolved.concurrency = parseConcurrency(input.concurrency);
+  if (input.concurrency !== undefined) checkConcurrency(input.concurrency);
   const traffic = trafficSources(input, config, configFile);
   if (traffic) resolved.trafficSources = traffic;
   if (configFile) resolved.configFile = configFile;
   return resolved;
 }
 
-/** `--concurrency auto|off|N` (as ESLint's flag of that name); 0 is the same as off. */
-function parseConcurrency(text: string): number | 'auto' | 'off' {
-  if (text === 'auto' || text === 'off') return text;
-  if (/^\d{1,3}$/.test(text)) return Number(text) === 0 ? 'off' : Number(text);
+/**
+ * `--concurrency auto|off|N` chose worker threads for parsing, which did not pay (bench/README.md, "Parse workers")
+ * and were removed; the flag stays accepted, with no effect, so scripts that pass it keep working. A value it never
+ * accepted is still refused.
+ */
+function checkConcurrency(text: string): void {
+  if (text === 'auto' || text === 'off' || /^\d{1,3}$/.test(text)) return;
   throw new ConfigError(`--concurrency ${JSON.stringify(text)} must be auto, off, or a number of threads`);
 }
 

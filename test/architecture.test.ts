@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Lowest first. A file belongs to the floor of the longest prefix that names it. */
 export const FLOORS: readonly { floor: string; owns: readonly string[] }[] = [
-  { floor: 'vocabulary', owns: ['src/types.ts', 'src/version.ts', 'src/escape.ts'] },
+  { floor: 'vocabulary', owns: ['src/types.ts', 'src/version.ts', 'src/escape.ts', 'src/hash.ts'] },
   // The run's settings and the parsed --istio-version are read from the loader up.
   { floor: 'load', owns: ['src/load/', 'src/options.ts', 'src/mesh/version.ts'] },
   { floor: 'schema', owns: ['src/schema/', 'src/config.ts'] },

@@ -73,7 +73,7 @@ Options:
       --mesh NAME           lint only this mesh of the config's meshes: (repeatable; default: all of them).
                             Path arguments lint those paths instead of the meshes
       --show-suppressed     list findings silenced by annotations
-      --concurrency N       parse on N worker threads; auto (default: one per CPU for large inputs) or off
+      --concurrency N       accepted for compatibility, no effect (auto, off or a number; parsing is single-threaded)
 ${TRAFFIC_HELP}
       --list-rules          list rules with their default severity
       --no-color            no colours (also: NO_COLOR=1); --color forces them

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../hash.js';
 import path from 'node:path';
 import type { Finding } from '../types.js';
 import { stat } from 'node:fs/promises';
@@ -14,14 +14,7 @@ import {
   type ReadResult,
 } from './files.js';
 import { parseManifestText } from './parse.js';
-import {
-  DEFAULT_PARSE_LIMITS,
-  fileFinding,
-  hydrateParsed,
-  type ParseLimits,
-  type ParsedFile,
-} from './parsed-file.js';
-import { ParseScheduler } from './parse-pool.js';
+import { DEFAULT_PARSE_LIMITS, fileFinding, type ParseLimits, type ParsedFile } from './parsed-file.js';
 import type { Resource } from './resource.js';
 import {
   isKustomizationFile,
@@ -60,8 +53,6 @@ export interface LoadOptions {
   /** Bytes for the path "-"; the CLI stops reading past limits.maxFileSize + 1. */
   stdin?: () => Promise<Uint8Array>;
   cache?: ParseCache;
-  /** Parse on worker threads: a count, "off", or "auto" (one per CPU for inputs large enough to gain). */
-  concurrency?: number | 'auto' | 'off';
   /**
    * PR mode against a git ref: why a file found on disk is not part of the comparison (src/diff/git.ts leftOut).
    * Such files are not read; those git does not track are listed in `notCompared`.
@@ -179,14 +170,13 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
   const source: InputSource = options.source ?? { kind: 'paths', paths: options.paths };
   const listed = source.kind === 'tree' ? listTree(source.tree, options) : await listPaths(source, options);
   const out = listed.out;
-  // Files are read a few at a time and parsed as they arrive: on worker threads once the input is large enough
-  // (parse-pool.ts). Each file keeps its place in the output order, a file that cannot be read included.
+  // Files are read a few at a time and parsed as they arrive, on this thread (worker threads did not pay:
+  // bench/README.md, "Parse workers"). Each file keeps its place in the output order, one that cannot be read included.
   // The total budget: inputs are taken in input order while their sizes (known before reading) fit.
   const pending = withinTotalBudget(listed.pending, options.limits.maxTotalSize, out.diagnostics);
   listed.prefetch?.(pending);
-  const scheduler = new ParseScheduler(options.concurrency ?? 'auto', options.namespace, options.limits);
   const { cache } = options;
-  const slots: { diagnostic?: Finding; parsed?: Promise<ParsedFile> }[] = pending.map(() => ({}));
+  const slots: { diagnostic?: Finding; parsed?: ParsedFile }[] = pending.map(() => ({}));
   const blank: boolean[] = [];
   const patchFiles = new Set<string>();
   await forEachLimited(pending, READ_CONCURRENCY, async ({ input, read }, i) => {
@@ -202,18 +192,19 @@ export async function loadInputs(options: LoadOptions): Promise<LoadedInputs> {
       for (const f of kustomizationPatchFiles(input.file, text)) patchFiles.add(f);
     const key = cache?.keyOf(input.file, options.namespace, text, options.limits);
     const hit = key === undefined ? undefined : cache!.lookup(key);
-    slots[i]!.parsed = hit
-      ? Promise.resolve(hit)
-      : scheduler.add({ file: input.file, text }).then((data) => {
-          const parsed = quietNonManifest(hydrateParsed(data), text);
-          if (key !== undefined) cache!.store(key, parsed);
-          return parsed;
-        });
+    if (hit) slots[i]!.parsed = hit;
+    else {
+      const parsed = quietNonManifest(
+        parseManifestText(text, input.file, options.namespace, options.limits),
+        text,
+      );
+      if (key !== undefined) cache!.store(key, parsed);
+      slots[i]!.parsed = parsed;
+    }
   });
-  await scheduler.finish();
   for (const [i, slot] of slots.entries()) {
     if (slot.diagnostic) out.diagnostics.push(slot.diagnostic);
-    if (slot.parsed) addParsed(out, pending[i]!.input, await slot.parsed);
+    if (slot.parsed) addParsed(out, pending[i]!.input, slot.parsed);
     if (blank[i]) {
       const { input } = pending[i]!;
       (out.blank ??= []).push(input.file);
@@ -389,7 +380,7 @@ function withinTotalBudget(pending: Pending[], budget: number, diagnostics: Find
   return pending;
 }
 
-/** Files read at once: enough to keep the disk and the parse workers busy, few enough to hold little text. */
+/** Files read at once: enough to keep the disk busy, few enough to hold little text. */
 const READ_CONCURRENCY = 8;
 
 async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>) {

@@ -1,6 +1,6 @@
 // Reading one file: the per-file driver. It splits the text into documents (documents.ts), reads each with the
 // simple reader (simple-yaml.ts) or yaml under go-yaml's rules (yaml-diagnostics.ts, yaml-tree.ts), and hands the
-// values to object recognition (object-recognition.ts). Never throws; runs on worker threads too (parse-pool.ts).
+// values to object recognition (object-recognition.ts). Never throws.
 import { parseAllDocuments } from 'yaml';
 import type { Span } from '../types.js';
 import { JSON_START, readJsonStream, scanSegments, type Segment } from './documents.js';
@@ -39,8 +39,8 @@ export function parseManifestText(
   return hydrateParsed(parseManifestData(text, file, defaultNamespace, limits));
 }
 
-/** parseManifestText as plain data (structured-clone safe), for worker threads. */
-export function parseManifestData(
+/** parseManifestText as plain data, before hydrateParsed adds positions. */
+function parseManifestData(
   text: string,
   file: string,
   defaultNamespace: string,

@@ -3,7 +3,7 @@
 // its schema rejects and shows only the first issue of each fingerprint, so every entry is complete and every
 // fingerprint unique. The merge request widget compares fingerprints with the target branch's report: they leave the
 // line out, so a finding that only moved is not "new".
-import { createHash } from 'node:crypto';
+import { createHash } from '../hash.js';
 import type { LintResult } from '../engine.js';
 import type { Finding, Severity } from '../types.js';
 import { defuseJson } from '../escape.js';

@@ -3,7 +3,7 @@
 // `security` tag, repo-relative URIs with forward slashes, partialFingerprints. What it accepts (docs "SARIF results
 // exceed one or more limits", "SARIF results file is too large"): ≤ 10 MB gzipped, ≤ 25,000 results per run,
 // ≤ 1,000 locations per result, ≤ 20 tags per rule. The file stays inside those (docs/limits.md "SARIF size").
-import { createHash } from 'node:crypto';
+import { createHash } from '../hash.js';
 import { gzipSync } from 'node:zlib';
 import type { Log, ReportingDescriptor, Result, Location, Region } from 'sarif';
 import type { LintResult } from '../engine.js';
