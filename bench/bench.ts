@@ -424,9 +424,9 @@ function table(r: BenchResult): string {
     '\nTimes are wall clock, median of the runs. parse-only = yaml parseAllDocuments over every file, one thread (the\n' +
     'floor named in issue 5; the lint reads most documents with its own simple reader, src/load/simple-yaml.ts, and\n' +
     'the rest with yaml); full lint and PR mode = the ncc-bundled CLI as a user runs it (`-f json -o /dev/null`),\n' +
-    'its own process; ×parse = full lint / parse-only; load/schema/mesh/graph = each stage alone, in-process, one thread; rules+ =\n' +
-    'analyze minus schema, mesh and graph; ×lint = PR mode (--base with one file changed) / full lint. RSS = peak\n' +
-    'resident memory of the CLI process (all threads).\n';
+    'its own process; ×parse = full lint / parse-only; load/schema/mesh/graph = each stage alone, in-process, one\n' +
+    'thread; rules+ = analyze minus schema, mesh and graph; ×lint = PR mode (--base with one file changed) / full\n' +
+    'lint. RSS = peak resident memory of the CLI process.\n';
   if (r.cli)
     out += `CLI start-up: median ${Math.round(r.cli.medianMs)} ms (runs ${r.cli.runs.join(', ')}); --version ${Math.round(r.cli.versionMedianMs)} ms.\n`;
   out += '\nTargets:\n';
