@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, inputEnv, parseYamlStrict, readActionMetadata, runNode } from './helpers/action.js';
-import { nccBuild } from './helpers/bundle.js';
+import { sharedBundle } from './helpers/bundle.js';
 import { fixture, makeRepo, runGit, seedWorkloads, writeTree, type Repo, type Tree } from './diff.helpers.js';
 import { tempDir } from './helpers/tmp.js';
 import { prometheusAnswer } from './helpers/traffic.js';
@@ -21,7 +21,7 @@ const DR = { 'k8s/destinationrule.yaml': fixture('seed-steps/destinationrule.yam
 let bundle: string;
 
 beforeAll(async () => {
-  bundle = await nccBuild('src/index.ts', tempDir('action-bundle'));
+  bundle = await sharedBundle('src/index.ts');
 }, 180_000);
 
 // ---- a fake GitHub REST API -------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ interface RunSpec {
   /** The step's `with:`; every other input gets its default from action.yml, as the runner does. */
   inputs: Record<string, string>;
   event?: { name: string; payload: unknown };
-  /** The script to run; default: this test file's fresh bundle of src/index.ts. */
+  /** The script to run; default: the run's bundle of src/index.ts (built once, shared by the test files). */
   main?: string;
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Log } from 'sarif';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, inputEnv, readActionMetadata } from './helpers/action.js';
-import { nccBuild } from './helpers/bundle.js';
+import { sharedBundle } from './helpers/bundle.js';
 import { runCli } from './helpers/cli.js';
 import { makeRepo, runGit, writeTree, type Tree } from './diff.helpers.js';
 import { tempDir } from './helpers/tmp.js';
@@ -329,7 +329,7 @@ describe('PR mode: when the base is rendered', () => {
 describe('the Action', () => {
   let bundle: string;
   beforeAll(async () => {
-    bundle = await nccBuild('src/index.ts', tempDir('meshes-action-bundle'));
+    bundle = await sharedBundle('src/index.ts');
   }, 600_000);
 
   it('lints every mesh on a pull request, renders without the token, and annotates with the mesh', async () => {

@@ -4,12 +4,12 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, inputEnv, readActionMetadata, runNode } from './helpers/action.js';
-import { nccBuild } from './helpers/bundle.js';
+import { sharedBundle } from './helpers/bundle.js';
 import { tempDir } from './helpers/tmp.js';
 
 let bundle: string;
 beforeAll(async () => {
-  bundle = await nccBuild('src/index.ts', tempDir('plan-action-bundle'));
+  bundle = await sharedBundle('src/index.ts');
 }, 300_000);
 
 async function runAction(
