@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Returns the bundle's index.js. */
-export function nccBuild(entry: string, outDir: string): Promise<string> {
+function nccBuild(entry: string, outDir: string): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
