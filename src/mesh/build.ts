@@ -434,11 +434,12 @@ export function buildMeshModel(
     let c = withoutSidecar(client, service, port, undefined);
     if (!c) {
       const scope = sidecars.length ? sidecarFor(sidecars, client, settings.rootNamespace) : undefined;
+      const description = `Service ${service.namespace}/${service.name} declares no port ${port}`;
       c = unknownDestinationTls(
         outboundPolicyFor(scope, settings),
         httpListener(scope, port),
-        `${service.name}.${service.namespace} declares no port ${port} (the call goes to a pod's own address on that port)`,
-        undefined,
+        `${description} (the call goes to a pod's own address on that port)`,
+        { resource: service.resource, path: ['spec', 'ports'], description },
       );
     }
     const server = undeclaredPortServerMode(workload, port);

@@ -48,7 +48,8 @@ export function unknownDestinationTls(
       passthrough,
       explanation: `blocked: ${why}, so the client sidecar has no cluster for it, and with ${policy.description} it sends the call to the BlackHoleCluster (${http ? 'HTTP 502 from its catch-all route' : 'the connection is closed: curl exit 56, HTTP code 000'})`,
     };
-    const decisive = policy.cause ?? cause;
+    // Where the fix is: the Sidecar egress or the Service that leaves the destination out; else the policy itself.
+    const decisive = cause ?? policy.cause;
     if (decisive) result.cause = decisive;
     return result;
   }
