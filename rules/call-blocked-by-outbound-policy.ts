@@ -125,7 +125,7 @@ report calls that a Sidecar's egress leaves out.
       const kind = group.cause?.resource.kind;
       const fix =
         kind === 'Sidecar' && group.cause?.path.includes('egress')
-          ? "add the service's host to that Sidecar's egress hosts (\"namespace/host\" or \"namespace/*\")"
+          ? 'add the service\'s host to that Sidecar\'s egress hosts ("namespace/host" or "namespace/*")'
           : kind === 'Service'
             ? 'declare the port in that Service (spec.ports), so the client sidecars get a cluster for it'
             : 'add a ServiceEntry or a Service for the destination, or set outboundTrafficPolicy ALLOW_ANY for these clients';

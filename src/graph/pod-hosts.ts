@@ -12,14 +12,19 @@ export interface CallTarget {
 }
 
 /** The Service a host names as a client in `fromNamespace` writes it, or the headless Service of a per-pod name. */
-export function resolveCallHost(mesh: MeshModel, host: string, fromNamespace: string): CallTarget | undefined {
+export function resolveCallHost(
+  mesh: MeshModel,
+  host: string,
+  fromNamespace: string,
+): CallTarget | undefined {
   const service = mesh.serviceByHost(host, fromNamespace);
   if (service) return { service };
   const dot = host.indexOf('.');
   if (dot <= 0) return undefined;
   const pod = host.slice(0, dot);
   const headless = mesh.serviceByHost(host.slice(dot + 1), fromNamespace);
-  if (!headless?.headless || !headless.workloads.some((w) => podNamed(w, pod, headless.name))) return undefined;
+  if (!headless?.headless || !headless.workloads.some((w) => podNamed(w, pod, headless.name)))
+    return undefined;
   return { service: headless, pod };
 }
 
