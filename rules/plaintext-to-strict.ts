@@ -236,7 +236,8 @@ function reasonOf(h: Hit): string {
   const key = c.cause?.path.at(-1);
   if (c.mode === 'NO_SIDECAR') return c.cause ? 'bypass' : 'none';
   if (c.mode === 'PLAINTEXT' && c.cause?.resource.kind === 'Sidecar') return 'egress';
-  if (c.mode === 'PLAINTEXT' && c.passthrough && c.cause?.resource.kind === 'Service') return 'undeclared-port';
+  if (c.mode === 'PLAINTEXT' && c.passthrough && c.cause?.resource.kind === 'Service')
+    return 'undeclared-port';
   if (c.mode === 'PLAINTEXT' && key === 'credentialName') return 'credential';
   if (c.mode === 'AUTO' && h.connection.result.explanation.includes('security.istio.io/tlsMode'))
     return 'tls-label';

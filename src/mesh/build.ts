@@ -280,7 +280,12 @@ export function buildMeshModel(
     port: number,
     subset: string | undefined,
   ): ClientTlsResult => {
-    const early = withoutSidecar(client, service, port, 'resource' in service ? service.clusterIP : undefined);
+    const early = withoutSidecar(
+      client,
+      service,
+      port,
+      'resource' in service ? service.clusterIP : undefined,
+    );
     if (early) return early;
     if (client.workload && sidecars.length) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
@@ -421,7 +426,8 @@ export function buildMeshModel(
 
   /** A port no Service declares, reached on the pod's address: the sidecar's inbound passthrough chains. */
   const undeclaredPortServerMode = (workload: Workload, port: number): ServerModeResult => {
-    if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port)) return serverMode(workload, port);
+    if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port))
+      return serverMode(workload, port);
     return passthroughServerMode(
       v,
       (targetPort) => policies.composePeerAuthentication(workload.namespace, workload.labels, targetPort),

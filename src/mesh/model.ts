@@ -327,7 +327,12 @@ export interface MeshModel {
    * a pod's own name): what the client sidecar does with a destination it has no cluster for, against what the pod's
    * inbound passthrough chain accepts.
    */
-  undeclaredPort(client: ClientSpec, service: Service, port: number, workload: Workload): EdgeConnectionResult;
+  undeclaredPort(
+    client: ClientSpec,
+    service: Service,
+    port: number,
+    workload: Workload,
+  ): EdgeConnectionResult;
   // The configuration itself, read once with the model (the same indexes the connection answers use).
   /** Every PeerAuthentication, with the level Istio gives it. */
   peerAuthentications: PeerAuthnEntry[];
