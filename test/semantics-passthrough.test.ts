@@ -105,7 +105,10 @@ describe('per-pod names of a headless Service', () => {
     }
   });
 
-  it('a name that is not one of the StatefulSet pods (wrong serviceName, not an ordinal) is no call', async () => {
+  it('only names of the StatefulSet pods count (its serviceName is the Service, an ordinal after its name)', async () => {
+    const known = (r: Run) => r.edges.filter((e) => e.caller !== 'possible').length;
+    const right = world('STRICT', client('legacy', 'producer', 'kafka-3.kafka-headless.data:9092'));
+    expect(known(await lintYaml({ 'm.yaml': right }))).toBe(1);
     const wrongService = docs(
       namespace('data', INJECTED),
       namespace('legacy'),
@@ -191,13 +194,17 @@ spec:
     expect(byRule(r, 'plaintext-between-sidecars')).toEqual([]);
   });
 
-  it('a ClusterIP Service takes no undeclared port (kube-proxy has no rule for it): no edge', async () => {
-    const clusterIp = world('STRICT', client('app', 'x', 'kafka.data:9999')).replace(
-      'metadata: {name: kafka-headless, namespace: data}\nspec:\n  clusterIP: None',
-      'metadata: {name: kafka, namespace: data}\nspec:',
-    );
-    const r = await lintYaml({ 'm.yaml': clusterIp });
-    expect(r.edges.filter((e) => e.client.name === 'x' && e.caller !== 'possible')).toEqual([]);
+  it('only a headless Service takes an undeclared port; through a ClusterIP kube-proxy has no rule for it', async () => {
+    const headless = world('STRICT', client('app', 'x', 'kafka-headless.data:9999'));
+    const known = (r: Run) => r.edges.filter((e) => e.client.name === 'x' && e.caller !== 'possible');
+    expect(known(await lintYaml({ 'm.yaml': headless })).map((e) => e.server.port)).toEqual([9999]);
+    const clusterIp = headless
+      .replace(
+        'metadata: {name: kafka-headless, namespace: data}\nspec:\n  clusterIP: None',
+        'metadata: {name: kafka, namespace: data}\nspec:',
+      )
+      .replace('kafka-headless.data:9999', 'kafka.data:9999');
+    expect(known(await lintYaml({ 'm.yaml': clusterIp }))).toEqual([]);
   });
 });
 
