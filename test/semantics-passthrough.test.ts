@@ -271,6 +271,22 @@ spec:${policy}
     expect(call(r, 'sleep')).toBe('PLAINTEXT:plaintext');
   });
 
+  it('ALLOW_ANY with an egressProxy sends unknown traffic to that proxy: no passthrough prediction, no edge', async () => {
+    const proxied = sidecar(
+      '\n  outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: egress.example, port: {number: 80}}}',
+    );
+    const plain = sidecar('\n  outboundTrafficPolicy: {mode: ALLOW_ANY}');
+    const jmx = client('app', 'exporter', 'kafka-0.kafka-headless.data:9999');
+    const without = await lintYaml({ 'm.yaml': world('PERMISSIVE', httpbin, sleep, jmx, plain) });
+    expect([call(without, 'sleep'), call(without, 'exporter')]).toEqual([
+      'PLAINTEXT:plaintext',
+      'PLAINTEXT:plaintext',
+    ]);
+    const r = await lintYaml({ 'm.yaml': world('PERMISSIVE', httpbin, sleep, jmx, proxied) });
+    expect(call(r, 'sleep')).not.toContain('PLAINTEXT');
+    expect(r.edges.filter((e) => e.client.name === 'exporter' && e.caller !== 'possible')).toEqual([]);
+  });
+
   it('with an HTTP listener on the port in the client (an in-scope http 8000 service) the BlackHole route answers 502', async () => {
     const local = `apiVersion: v1
 kind: Service

@@ -32,10 +32,18 @@ export class UndeclaredPortEdges {
       labels: client.workload?.labels ?? client.members?.[0]?.labels ?? NO_LABELS,
     };
     if (client.workload) spec.workload = client.workload;
-    const connections = service.workloads.map((w): EdgeConnection => {
+    const connections: EdgeConnection[] = [];
+    for (const w of service.workloads) {
       const r = this.mesh.undeclaredPort(spec, service, port, w);
-      return { serverWorkload: w, targetPort: port, client: r.client, server: r.server, result: r.result };
-    });
+      if (!r) return undefined; // the client sends it to an egress proxy: not modelled
+      connections.push({
+        serverWorkload: w,
+        targetPort: port,
+        client: r.client,
+        server: r.server,
+        result: r.result,
+      });
+    }
     let worst = connections[0]!;
     for (const c of connections) if (RANK[c.result.outcome] > RANK[worst.result.outcome]) worst = c;
     return {

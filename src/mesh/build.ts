@@ -290,13 +290,10 @@ export function buildMeshModel(
     if (client.workload && sidecars.length) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
       const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
-      if (miss)
-        return unknownDestinationTls(
-          outboundPolicyFor(scope, settings),
-          httpListener(scope, port),
-          miss.description,
-          miss,
-        );
+      const policy = miss && outboundPolicyFor(scope, settings);
+      // With an egressProxy the traffic goes to that proxy, and what it does is not in the manifests: not modelled.
+      if (miss && policy && !policy.egressProxy)
+        return unknownDestinationTls(policy, httpListener(scope, port), miss.description, miss);
     }
     const rule = ruleFor(client, service);
     if (!rule) return noDestinationRule;
@@ -440,9 +437,11 @@ export function buildMeshModel(
     let c = withoutSidecar(client, service, port, undefined);
     if (!c) {
       const scope = sidecars.length ? sidecarFor(sidecars, client, settings.rootNamespace) : undefined;
+      const policy = outboundPolicyFor(scope, settings);
+      if (policy.egressProxy) return undefined; // sent to the egress proxy: not modelled
       const description = `Service ${service.namespace}/${service.name} declares no port ${port}`;
       c = unknownDestinationTls(
-        outboundPolicyFor(scope, settings),
+        policy,
         httpListener(scope, port),
         `${description} (the call goes to a pod's own address on that port)`,
         { resource: service.resource, path: ['spec', 'ports'], description },

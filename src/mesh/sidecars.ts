@@ -7,7 +7,7 @@
 import type { Resource } from '../load/index.js';
 import type { Cause, MeshSettingsResolved, Workload } from './model.js';
 import { oldestFirst } from './server-mode.js';
-import { arr, get, hostMatches, obj, selectorMatches, stringMap } from './util.js';
+import { arr, get, hostMatches, obj, selectorMatches, str, stringMap } from './util.js';
 
 export interface SidecarInfo {
   resource: Resource;
@@ -17,6 +17,8 @@ export interface SidecarInfo {
   hosts: { text: string; path: (string | number)[] }[] | undefined;
   /** spec.outboundTrafficPolicy.mode as Istio reads it (a policy without mode is REGISTRY_ONLY, the enum's zero). */
   outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** spec.outboundTrafficPolicy.egressProxy.host: under ALLOW_ANY, unknown traffic goes to this proxy instead. */
+  egressProxy?: string;
 }
 
 export function readSidecars(resources: Resource[]): SidecarInfo[] {
@@ -39,6 +41,8 @@ export function readSidecars(resources: Resource[]): SidecarInfo[] {
     if (selector && Object.keys(selector).length) info.selector = stringMap(selector);
     const outbound = obj(get(r.value, 'spec', 'outboundTrafficPolicy'));
     if (outbound) info.outboundTrafficPolicy = outbound.mode === 'ALLOW_ANY' ? 'ALLOW_ANY' : 'REGISTRY_ONLY';
+    const egressProxy = str(get(outbound, 'egressProxy', 'host'));
+    if (egressProxy) info.egressProxy = egressProxy;
     out.push(info);
   }
   return out;
@@ -90,6 +94,11 @@ export interface OutboundPolicy {
   cause?: Cause;
   /** "outboundTrafficPolicy ALLOW_ANY (the default)", for messages. */
   description: string;
+  /**
+   * ALLOW_ANY with an egressProxy: unknown traffic goes to that proxy's cluster (buildOutboundCatchAllNetworkFiltersOnly),
+   * and what reaches the server then is the proxy's doing, which the manifests do not tell.
+   */
+  egressProxy?: string;
 }
 
 /**
@@ -109,7 +118,7 @@ export function outboundPolicyFor(
   if (scope?.outboundTrafficPolicy && v.has('sidecar-outbound-traffic-policy')) {
     const name = `Sidecar ${scope.namespace}/${scope.resource.name}`;
     const explicit = get(scope.resource.value, 'spec', 'outboundTrafficPolicy', 'mode') !== undefined;
-    return {
+    const policy: OutboundPolicy = {
       mode: scope.outboundTrafficPolicy,
       cause: {
         resource: scope.resource,
@@ -118,6 +127,8 @@ export function outboundPolicyFor(
       },
       description: `${name} outboundTrafficPolicy ${scope.outboundTrafficPolicy}`,
     };
+    if (scope.egressProxy && policy.mode === 'ALLOW_ANY') policy.egressProxy = scope.egressProxy;
+    return policy;
   }
   if (settings.outboundTrafficPolicy === 'REGISTRY_ONLY') {
     const result: OutboundPolicy = {
