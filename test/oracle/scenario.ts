@@ -559,7 +559,8 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     const from = pick(workloads, c.from);
     const wantsUndeclared = 'undeclared' in c && c.undeclared;
     // Headless Services are rare: a call to an undeclared port goes to one if there is any.
-    const to = (wantsUndeclared && services.find((x) => x.headless)) || pick(services, c.to);
+    const to: ServiceSpec =
+      (wantsUndeclared ? services.find((x) => x.headless) : undefined) ?? pick(services, c.to);
     if (from.namespace === to.namespace && from.app === to.name) continue; // a service's own workloads
     const undeclared = to.headless === true && wantsUndeclared;
     const port = undeclared
