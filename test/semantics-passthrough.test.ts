@@ -146,11 +146,23 @@ describe('a port the headless Service does not declare (passthrough)', () => {
     expect(f?.line).toBe(lineOf(text, 'ports: [{name: tcp-kafka')); // the Service's spec.ports
   });
 
-  it('Istio 1.4: the inbound passthrough is a plain TCP proxy, so STRICT does not cover the port', async () => {
-    const r = await lintYaml({ 'm.yaml': world('STRICT', jmx('app')) }, { istioVersion: '1.4' });
+  it('Istio 1.4: the inbound passthrough is a plain TCP proxy, so a STRICT Policy does not cover the port', async () => {
+    const policy = `apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: default, namespace: data}
+spec:
+  peers: [{mtls: {mode: STRICT}}]
+`;
+    const text = world('STRICT', jmx('app'), policy);
+    const r = await lintYaml({ 'm.yaml': text }, { istioVersion: '1.4' });
     expect(call(r, 'exporter')).toBe('PLAINTEXT:plaintext');
     const c = r.edges.find((e) => e.client.name === 'exporter')!.connections[0]!;
+    expect(c.server.mode).toBe('NO_SIDECAR');
     expect(c.server.explanation).toContain('inbound passthrough chain is a plain TCP proxy');
+    const [f] = byRule(r, 'plaintext-accepted');
+    expect(f?.line).toBe(lineOf(text, 'ports: [{name: tcp-kafka'));
+    expect(f?.message).toContain('but STRICT does not cover port 9999 of data/kafka');
+    expect(f?.message).toContain('declare the port in that Service (spec.ports), or upgrade to Istio 1.5+');
   });
 
   it('at 1.5 and 1.8 a port-level PERMISSIVE does not reach the passthrough chain; from 1.9 it does', async () => {

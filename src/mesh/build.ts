@@ -2,6 +2,7 @@
 import type { Resource } from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
 import type {
+  Cause,
   ClientSpec,
   ClientTlsResult,
   DestinationRuleInfo,
@@ -421,15 +422,23 @@ export function buildMeshModel(
     return out;
   };
 
+  const undeclaredCause = (service: Service, port: number): Cause => ({
+    resource: service.resource,
+    path: ['spec', 'ports'],
+    description: `Service ${service.namespace}/${service.name} declares no port ${port}`,
+  });
+
   /** A port no Service declares, reached on the pod's address: the sidecar's inbound passthrough chains. */
-  const undeclaredPortServerMode = (workload: Workload, port: number): ServerModeResult => {
+  const undeclaredPortServerMode = (workload: Workload, service: Service, port: number): ServerModeResult => {
     if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port))
       return serverMode(workload, port);
     return passthroughServerMode(
       v,
       (targetPort) => policies.composePeerAuthentication(workload.namespace, workload.labels, targetPort),
+      () => serverMode(workload, port),
       port,
       `${workload.kind} ${workload.namespace}/${workload.name}`,
+      undeclaredCause(service, port),
     );
   };
 
@@ -439,15 +448,15 @@ export function buildMeshModel(
       const scope = sidecars.length ? sidecarFor(sidecars, client, settings.rootNamespace) : undefined;
       const policy = outboundPolicyFor(scope, settings);
       if (policy.egressProxy) return undefined; // sent to the egress proxy: not modelled
-      const description = `Service ${service.namespace}/${service.name} declares no port ${port}`;
+      const cause = undeclaredCause(service, port);
       c = unknownDestinationTls(
         policy,
         httpListener(scope, port),
-        `${description} (the call goes to a pod's own address on that port)`,
-        { resource: service.resource, path: ['spec', 'ports'], description },
+        `${cause.description} (the call goes to a pod's own address on that port)`,
+        cause,
       );
     }
-    const server = undeclaredPortServerMode(workload, port);
+    const server = undeclaredPortServerMode(workload, service, port);
     const result = connectionOutcome(
       c,
       {

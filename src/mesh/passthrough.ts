@@ -65,19 +65,24 @@ export function unknownDestinationTls(
 /**
  * What a sidecar server accepts on a port no Service declares: its inbound passthrough chains. 1.5+ build them from
  * the workload's PeerAuthentication with port 0 (port-level entries from 1.9, per-port passthrough chains), never
- * from legacy Policies; ≤ 1.4 they are a plain TCP proxy that takes plaintext whatever the policy says.
+ * from legacy Policies; ≤ 1.4 they are a plain TCP proxy: the bytes reach the application as sent, as on a port that
+ * bypasses the sidecar (mode NO_SIDECAR, with `bypassed` the policy that does not apply there).
  */
 export function passthroughServerMode(
   release: Release,
   composed: (targetPort: number | undefined) => ServerModeResult,
+  policy: () => ServerModeResult,
   port: number,
   workloadName: string,
+  undeclared: Cause,
 ): ServerModeResult {
   if (!release.has('inbound-passthrough-enforces-peer-authentication'))
     return {
-      mode: 'PERMISSIVE',
+      mode: 'NO_SIDECAR',
       level: 'default',
-      explanation: `port ${port} of ${workloadName} is declared by no Service, and Istio ${release.text}'s inbound passthrough chain is a plain TCP proxy, so no authentication policy applies there and plaintext gets through`,
+      cause: undeclared,
+      explanation: `port ${port} of ${workloadName} is declared by no Service, and Istio ${release.text}'s inbound passthrough chain is a plain TCP proxy, so no authentication policy applies there and the application reads what callers send`,
+      bypassed: policy(),
     };
   const result = composed(release.has('port-level-mtls-passthrough-chains') ? port : undefined);
   return {
