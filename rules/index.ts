@@ -20,6 +20,7 @@ import deprecatedApi from './deprecated-api.js';
 import modelMismatch from './model-mismatch.js';
 import probeFailsUnderStrict from './probe-fails-under-strict.js';
 import callBlockedByNetworkPolicy from './call-blocked-by-network-policy.js';
+import callBlockedByOutboundPolicy from './call-blocked-by-outbound-policy.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   deprecatedApi,
   modelMismatch,
   callBlockedByNetworkPolicy,
+  callBlockedByOutboundPolicy,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));

@@ -155,7 +155,7 @@ function reportBypassedStrict(context: RuleContext): void {
     context.report({
       ...at,
       severity: 'warning',
-      message: `${strict.explanation}, but STRICT does not cover port ${first.connection.targetPort} of ${first.connection.serverWorkload ? `${first.connection.serverWorkload.namespace}/${first.connection.serverWorkload.name}` : 'this workload'}: ${group.cause!.description} lets its traffic bypass the sidecar, so ${n} caller${n === 1 ? '' : 's'} reach${n === 1 ? 'es' : ''} the application in plaintext, unauthenticated: ${victimList(group.hits, false)}. Fix: remove the port from the annotation, or accept it as a documented exception.`,
+      message: `${strict.explanation}, but STRICT does not cover port ${first.connection.targetPort} of ${first.connection.serverWorkload ? `${first.connection.serverWorkload.namespace}/${first.connection.serverWorkload.name}` : 'this workload'}: ${group.cause!.description} lets its traffic bypass the sidecar, so ${n} caller${n === 1 ? '' : 's'} reach${n === 1 ? 'es' : ''} the application in plaintext, unauthenticated: ${victimList(group.hits, false)}. Fix: ${group.cause?.resource.kind === 'Service' ? 'declare the port in that Service (spec.ports), or upgrade to Istio 1.5+, whose passthrough chain enforces PeerAuthentication' : 'remove the port from the annotation'}, or accept it as a documented exception.`,
       ...victims(context, group.hits, () => 'plaintext caller past STRICT'),
       keyDetail: `bypass|${causeKey(group.cause)}`,
     });

@@ -127,6 +127,8 @@ function failureText(c: EdgeConnection): string {
       return 'HTTP 503';
     case 'tls-error':
       return 'TLS handshake fails';
+    case '502':
+      return 'HTTP 502 from the client sidecar';
     default:
       return c.result.outcome;
   }

@@ -582,7 +582,9 @@ function stateLabel(p: PairState): string {
           ? '503'
           : r.failure === 'tls-error'
             ? 'TLS error'
-            : 'broken';
+            : r.failure === '502'
+              ? '502 (blocked)'
+              : 'broken';
   }
 }
 

@@ -33,6 +33,7 @@ import type {
 import { NetworkPolicies, serviceVerdict, type Endpoint } from './network-policy.js';
 import { injectorSettings } from './injector-settings.js';
 import { ServicesOfWorkload } from './pod-edges.js';
+import { UndeclaredPortEdges } from './passthrough-edges.js';
 import { probeEdges } from './probes.js';
 import { scraperEdges } from './scrapers.js';
 
@@ -154,6 +155,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const workloadNodes = new Map<Workload, ClientNode>();
   const policies = new NetworkPolicies(graphInput(mesh, 'NetworkPolicy'), mesh.namespaces);
   const blocked: BlockedCall[] = [];
+  const undeclared = new UndeclaredPortEdges(mesh);
   for (const call of known) {
     const byPort = knownClients.get(call.service);
     if (!byPort) continue; // not a server
@@ -164,6 +166,12 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
         : call.node
           ? `${call.node.kind}\0${call.node.namespace}\0${call.node.name}\0${call.node.standIn ?? ''}`
           : `${call.client.namespace}/${call.client.name}`;
+    if (call.undeclaredPort !== undefined) {
+      client ??= clientNodeOf(call, mesh, workloadNodes);
+      const edge = undeclared.edge(client, clientKey, call.service, call.undeclaredPort, call.evidence);
+      if (edge) add(edge);
+      continue;
+    }
     for (const port of call.service.ports) {
       if (call.ports && !call.ports.includes(port.port)) continue;
       if (isUdp(port)) continue;

@@ -6,6 +6,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { FieldPath } from '../types.js';
 import type { ClientTlsResult } from '../mesh/model.js';
 import type { CallerEvidence, ClientNode } from './graph.js';
+import { resolveCallHost, type CallTarget } from './pod-hosts.js';
 
 const CALLS_ANNOTATION = 'mtls-lint.io/calls';
 
@@ -23,6 +24,11 @@ export interface Call {
   subset?: string;
   /** What the client sends where the mesh model's answer does not hold (a proxy the traffic bypasses). */
   sends?: ClientTlsResult;
+  /**
+   * A port the service does not declare, called on a pod's own address (a headless Service's name or a per-pod name):
+   * the client sidecar has no cluster for it (graph/passthrough-edges.ts). `ports` is then empty.
+   */
+  undeclaredPort?: number;
 }
 
 /** Host-like tokens, with an optional scheme and port: http://httpbin.foo:8000/ip, reviews.bookinfo.svc:9080. */
@@ -59,6 +65,15 @@ function hostReferences(text: string, wholeWord = true): HostReference[] {
   return out;
 }
 
+/** The service ports a reference calls, and the port it calls that the service does not declare, if any. */
+function callPorts(target: CallTarget, ref: HostReference): Pick<Call, 'ports' | 'undeclaredPort'> {
+  const ports = portsFor(target.service, ref);
+  // Only a pod's own address takes a port no Service declares: through a ClusterIP, kube-proxy has no rule for it.
+  if (ports?.length === 0 && ref.port !== undefined && (target.pod || target.service.headless))
+    return { ports, undeclaredPort: ref.port };
+  return { ports };
+}
+
 function portsFor(service: Service, ref: HostReference): number[] | undefined {
   if (ref.port !== undefined) return service.ports.some((p) => p.port === ref.port) ? [ref.port] : [];
   const byScheme =
@@ -92,16 +107,16 @@ export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresol
     // A name shared by several workloads (a Deployment and a StatefulSet) names all of them.
     const clients = byName.get(from) ?? [{ namespace: ns, name }];
     const ref = parseTarget(c.to);
-    const service = ref ? mesh.serviceByHost(ref.host, ns) : undefined;
-    if (!ref || !service) {
+    const target = ref ? resolveCallHost(mesh, ref.host, ns) : undefined;
+    if (!ref || !target) {
       unresolved.push(`config callers[${i}]: ${c.to} is not a Service in the inputs`);
       return;
     }
     for (const client of clients) {
       calls.push({
         client,
-        service,
-        ports: portsFor(service, ref),
+        service: target.service,
+        ...callPorts(target, ref),
         evidence: { kind: 'declared', description: `config callers[${i}] (${c.from} → ${c.to})` },
       });
     }
@@ -112,8 +127,8 @@ export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresol
       if (!value) continue;
       for (const part of value.split(/[,\s]+/).filter(Boolean)) {
         const ref = parseTarget(part);
-        const service = ref ? mesh.serviceByHost(ref.host, w.namespace) : undefined;
-        if (!ref || !service) {
+        const target = ref ? resolveCallHost(mesh, ref.host, w.namespace) : undefined;
+        if (!ref || !target) {
           unresolved.push(
             `${w.kind} ${w.namespace}/${w.name} ${CALLS_ANNOTATION}: ${part} is not a Service in the inputs`,
           );
@@ -121,8 +136,8 @@ export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresol
         }
         calls.push({
           client: w,
-          service,
-          ports: portsFor(service, ref),
+          service: target.service,
+          ...callPorts(target, ref),
           evidence: {
             kind: 'declared',
             description: `annotation ${CALLS_ANNOTATION}: ${part}`,
@@ -163,10 +178,10 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
   const referencesIn = new Map<string, HostReference[]>();
   const referencesInCommand = new Map<string, HostReference[]>();
   // Hosts resolved per namespace, with the service's id (read once per service and namespace, not per reference).
-  const servicesByNamespace = new Map<string, Map<string, { service: Service; id: string } | undefined>>();
+  const servicesByNamespace = new Map<string, Map<string, (CallTarget & { id: string }) | undefined>>();
   // The workload being scanned (set at the top of the loop below), its namespace's resolved hosts and its calls.
   let client: Workload;
-  let hostsHere: Map<string, { service: Service; id: string } | undefined>;
+  let hostsHere: Map<string, (CallTarget & { id: string }) | undefined>;
   let seenHere: Map<string, (number | undefined)[]>;
   const add = (text: string, evidence: (ref: HostReference) => CallerEvidence, wholeWord = true) => {
     const cache = wholeWord ? referencesIn : referencesInCommand;
@@ -175,8 +190,8 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
     for (const ref of refs) {
       let target = hostsHere.get(ref.host);
       if (target === undefined && !hostsHere.has(ref.host)) {
-        const service = mesh.serviceByHost(ref.host, client.namespace);
-        hostsHere.set(ref.host, (target = service && { service, id: service.resource.id }));
+        const found = resolveCallHost(mesh, ref.host, client.namespace);
+        hostsHere.set(ref.host, (target = found && { ...found, id: found.service.resource.id }));
       }
       if (!target) continue;
       const service = target.service;
@@ -185,7 +200,7 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
       if (!seenPorts) seenHere.set(target.id, (seenPorts = []));
       if (seenPorts.includes(ref.port)) continue;
       seenPorts.push(ref.port);
-      calls.push({ client, service, ports: portsFor(service, ref), evidence: evidence(ref) });
+      calls.push({ client, service, ...callPorts(target, ref), evidence: evidence(ref) });
     }
   };
   for (const w of mesh.workloads) {

@@ -9,6 +9,7 @@ import type { MeshModel } from '../mesh/model.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Finding } from '../types.js';
 import { parseTarget } from './callers.js';
+import { resolveCallHost } from './pod-hosts.js';
 
 export interface UnresolvedCaller {
   index: number;
@@ -27,7 +28,7 @@ export function unresolvedConfigCallers(mesh: MeshModel, options: ResolvedOption
     const from = c.from.includes('/') ? c.from : `${options.namespace}/${c.from}`;
     const ns = from.split('/', 1)[0]!;
     const ref = parseTarget(c.to);
-    const service = ref ? mesh.serviceByHost(ref.host, ns) : undefined;
+    const service = ref ? resolveCallHost(mesh, ref.host, ns)?.service : undefined;
     if (!service) {
       const near = ref ? nearestService(mesh, ref.host, ns) : undefined;
       out.push({

@@ -2,6 +2,7 @@
 import type { Resource } from '../load/index.js';
 import type { ResolvedOptions } from '../options.js';
 import type {
+  Cause,
   ClientSpec,
   ClientTlsResult,
   DestinationRuleInfo,
@@ -39,7 +40,8 @@ import {
   outboundBypass,
 } from './workloads.js';
 import { ResourcesByKind } from './resources.js';
-import { egressMisses, readSidecars, sidecarFor } from './sidecars.js';
+import { httpListenerOn, passthroughServerMode, unknownDestinationTls } from './passthrough.js';
+import { egressMisses, outboundPolicyFor, readSidecars, sidecarFor, type SidecarInfo } from './sidecars.js';
 import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
 
 /**
@@ -234,16 +236,16 @@ export function buildMeshModel(
       };
   const byRuleAndPort = new Map<DestinationRuleInfo, Map<number, ClientTlsResult>>();
 
-  const clientTlsFor = (
+  /** What a client without a sidecar of its own for this traffic sends (none, ambient, or traffic that bypasses it). */
+  const withoutSidecar = (
     client: ClientSpec,
     service: Service | StandInService,
     port: number,
-    subset: string | undefined,
-  ): ClientTlsResult => {
+    ip: string | undefined,
+  ): ClientTlsResult | undefined => {
     if (client.sidecar === 'none') return noSidecar;
     if (client.sidecar === 'ambient') return ambientClient;
     if (client.workload) {
-      const ip = 'resource' in service ? service.clusterIP : undefined;
       const bypass = outboundBypass(client.workload, port, ip);
       if (bypass)
         return {
@@ -252,15 +254,47 @@ export function buildMeshModel(
           explanation: `${client.workload.kind} ${client.workload.namespace}/${client.workload.name} sends its traffic to port ${port}${ip ? ` of ${ip}` : ''} past its sidecar (${bypass.description}), in plaintext`,
         };
     }
-    if (client.workload && sidecars.length && settings.outboundTrafficPolicy !== 'REGISTRY_ONLY') {
+    return undefined;
+  };
+
+  // Whether a client sidecar configured by a Sidecar (or none) has an HTTP listener on a port: once per pair.
+  const httpListeners = new Map<SidecarInfo | undefined, Map<number, boolean>>();
+  const httpListener = (scope: SidecarInfo | undefined, port: number): boolean => {
+    let byPort = httpListeners.get(scope);
+    if (!byPort) httpListeners.set(scope, (byPort = new Map()));
+    let found = byPort.get(port);
+    if (found === undefined)
+      byPort.set(
+        port,
+        (found = httpListenerOn(
+          services,
+          port,
+          (s) => !scope || !egressMisses(scope, hostOf(s), s.namespace),
+        )),
+      );
+    return found;
+  };
+
+  const clientTlsFor = (
+    client: ClientSpec,
+    service: Service | StandInService,
+    port: number,
+    subset: string | undefined,
+  ): ClientTlsResult => {
+    const early = withoutSidecar(
+      client,
+      service,
+      port,
+      'resource' in service ? service.clusterIP : undefined,
+    );
+    if (early) return early;
+    if (client.workload && sidecars.length) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
       const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
-      if (miss)
-        return {
-          mode: 'PLAINTEXT',
-          cause: miss,
-          explanation: `${miss.description}, so the client sidecar has no cluster for it and, with outboundTrafficPolicy ALLOW_ANY, sends the traffic through the PassthroughCluster: plaintext, without auto mTLS`,
-        };
+      const policy = miss && outboundPolicyFor(scope, settings);
+      // With an egressProxy the traffic goes to that proxy, and what it does is not in the manifests: not modelled.
+      if (miss && policy && !policy.egressProxy)
+        return unknownDestinationTls(policy, httpListener(scope, port), miss.description, miss);
     }
     const rule = ruleFor(client, service);
     if (!rule) return noDestinationRule;
@@ -388,6 +422,58 @@ export function buildMeshModel(
     return out;
   };
 
+  const undeclaredCause = (service: Service, port: number): Cause => ({
+    resource: service.resource,
+    path: ['spec', 'ports'],
+    description: `Service ${service.namespace}/${service.name} declares no port ${port}`,
+  });
+
+  /** A port no Service declares, reached on the pod's address: the sidecar's inbound passthrough chains. */
+  const undeclaredPortServerMode = (workload: Workload, service: Service, port: number): ServerModeResult => {
+    if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port))
+      return serverMode(workload, port);
+    return passthroughServerMode(
+      v,
+      (targetPort) => policies.composePeerAuthentication(workload.namespace, workload.labels, targetPort),
+      () => serverMode(workload, port),
+      port,
+      `${workload.kind} ${workload.namespace}/${workload.name}`,
+      undeclaredCause(service, port),
+    );
+  };
+
+  const undeclaredPort: MeshModel['undeclaredPort'] = (client, service, port, workload) => {
+    let c = withoutSidecar(client, service, port, undefined);
+    if (!c) {
+      const scope = sidecars.length ? sidecarFor(sidecars, client, settings.rootNamespace) : undefined;
+      const policy = outboundPolicyFor(scope, settings);
+      if (policy.egressProxy) return undefined; // sent to the egress proxy: not modelled
+      const cause = undeclaredCause(service, port);
+      c = unknownDestinationTls(
+        policy,
+        httpListener(scope, port),
+        `${cause.description} (the call goes to a pod's own address on that port)`,
+        cause,
+      );
+    }
+    const server = undeclaredPortServerMode(workload, service, port);
+    const result = connectionOutcome(
+      c,
+      {
+        sidecar: workload.sidecar.state,
+        mode: server,
+        inferredMode: server.mode,
+        headless: false,
+        headlessMixed: false,
+        anyEndpointWithoutSidecar: false,
+        tlsModeLabel: tlsModeLabel(workload),
+        portProtocol: c.passthrough === 'http' ? 'http' : 'tcp',
+      },
+      v,
+    );
+    return { client: c, server, result };
+  };
+
   return {
     settings,
     resources,
@@ -417,6 +503,7 @@ export function buildMeshModel(
     clientTls,
     connect,
     connectWith,
+    undeclaredPort,
     ...configAnswers({
       settings,
       namespaces,

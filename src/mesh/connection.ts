@@ -166,6 +166,14 @@ export function connectionOutcome(
       sendsWhy = auto.why;
       break;
     }
+    case 'BLOCKED':
+      // The client sidecar's BlackHoleCluster (REGISTRY_ONLY): the call never leaves the pod, whatever the server does.
+      return {
+        clientTls: 'none',
+        outcome: 'broken',
+        failure: client.passthrough === 'http' ? '502' : 'reset',
+        explanation: client.explanation,
+      };
   }
   const fromSidecar = client.mode !== 'NO_SIDECAR';
   const mode = endpoint.mode.mode;
@@ -183,7 +191,9 @@ export function connectionOutcome(
 
   if (sends === 'plaintext') {
     if (mode === 'STRICT' || mode === 'AMBIENT_STRICT') {
-      return fromSidecar
+      // Through the client's PassthroughCluster over TCP (no HTTP listener on the port), the server's reset
+      // reaches the caller as is.
+      return fromSidecar && client.passthrough !== 'tcp'
         ? broken(
             '503',
             `${endpoint.mode.explanation}, so the server rejects plaintext and the client sidecar returns 503`,

@@ -110,7 +110,7 @@ export interface ServerModeResult {
 }
 
 export type ClientTlsMode =
-  'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO' | 'PLAINTEXT' | 'NO_SIDECAR';
+  'ISTIO_MUTUAL' | 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'AUTO' | 'PLAINTEXT' | 'NO_SIDECAR' | 'BLOCKED';
 
 export interface ClientTlsResult {
   mode: ClientTlsMode;
@@ -131,15 +131,25 @@ export interface ClientTlsResult {
     passthroughInferOnly?: boolean;
     endpointCheck?: { mode: string; cause: Cause };
   };
+  /**
+   * The client sidecar has no cluster for the destination (a host outside its Sidecar egress, a port no Service
+   * declares): it forwards the traffic to the PassthroughCluster (PLAINTEXT) or, under outboundTrafficPolicy
+   * REGISTRY_ONLY, the BlackHoleCluster (BLOCKED). "http": an HTTP listener on the port takes it (catch-all route:
+   * a 503 or the BlackHole's 502); "tcp": the virtual outbound listener's TCP proxy does (a reset).
+   */
+  passthrough?: 'http' | 'tcp';
 }
 
 export interface ConnectionOutcome {
-  /** What the client actually sends to this endpoint. */
-  clientTls: 'mtls' | 'plaintext' | 'tls';
+  /** What the client actually sends to this endpoint ("none": its sidecar blocks the call, nothing leaves the pod). */
+  clientTls: 'mtls' | 'plaintext' | 'tls' | 'none';
   /** "tls": non-Istio TLS that passes through to the application (works only if the app serves TLS). */
   outcome: 'mtls' | 'plaintext' | 'broken' | 'tls';
-  /** What the caller sees when broken: connection reset (curl 000/56), HTTP 503 from the client sidecar, TLS error. */
-  failure?: 'reset' | '503' | 'tls-error';
+  /**
+   * What the caller sees when broken: connection reset (curl 000/56), HTTP 503 from the client sidecar, TLS error,
+   * HTTP 502 from the client sidecar's BlackHole route (outboundTrafficPolicy REGISTRY_ONLY).
+   */
+  failure?: 'reset' | '503' | 'tls-error' | '502';
   explanation: string;
 }
 
@@ -155,6 +165,8 @@ export interface MeshSettingsResolved {
   autoMtlsCause?: Cause;
   /** meshConfig.outboundTrafficPolicy.mode when the inputs set REGISTRY_ONLY (default ALLOW_ANY). */
   outboundTrafficPolicy?: 'REGISTRY_ONLY';
+  /** Where the inputs set REGISTRY_ONLY mesh-wide. */
+  outboundTrafficPolicyCause?: Cause;
 }
 
 /** A client as the semantics see it: where it runs and whether it has a sidecar. */
@@ -343,6 +355,18 @@ export interface MeshModel {
     port: ServicePort | number,
     server: ServerEndpoint,
   ): EdgeConnectionResult;
+  /**
+   * A call to a port that `service` does not declare, on the address of one of its pods (a headless Service's name or
+   * a pod's own name): what the client sidecar does with a destination it has no cluster for, against what the pod's
+   * inbound passthrough chain accepts. Undefined when the client's Sidecar sends such traffic to an egressProxy, whose
+   * handling the manifests do not show.
+   */
+  undeclaredPort(
+    client: ClientSpec,
+    service: Service,
+    port: number,
+    workload: Workload,
+  ): EdgeConnectionResult | undefined;
   // The configuration itself, read once with the model (the same indexes the connection answers use).
   /** Every PeerAuthentication, with the level Istio gives it. */
   peerAuthentications: PeerAuthnEntry[];

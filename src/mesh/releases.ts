@@ -205,6 +205,35 @@ export const BEHAVIOURS = {
       'istio@1.20.0:pilot/pkg/xds/endpoints/mtls_checker.go (checkMtlsEnabled: "return *drMode == ISTIO_MUTUAL"); istio@1.19.0:pilot/pkg/xds/mtls_checker.go (switch on DISABLE/ISTIO_MUTUAL only)',
     note: 'the reference (§4.4) says only that an explicit DR tls short-circuits the check; the 1.20 change is read from the source',
   },
+  'outbound-passthrough-cluster': {
+    from: '1.1',
+    what: 'traffic a client sidecar has no cluster for (a host outside its Sidecar egress, a pod IP or a port no Service declares) goes out through the PassthroughCluster in plaintext under outboundTrafficPolicy ALLOW_ANY (the default), to the BlackHoleCluster under REGISTRY_ONLY; 1.0 has neither the policy nor the PassthroughCluster (such traffic is dropped)',
+    where:
+      'istio@1.1.0:pilot/pkg/model/context.go (DefaultMeshConfig OutboundTrafficPolicy ALLOW_ANY), pilot/pkg/networking/util/util.go (PassthroughCluster); istio@1.22.0:pilot/pkg/networking/core/listener_builder.go (buildOutboundCatchAllNetworkFiltersOnly: TCP proxy to PassthroughCluster or BlackHoleCluster), httproute.go (buildCatchAllVirtualHost: PassthroughCluster, or a direct response 502)',
+    note: 'the semantics reference leaves calls through the PassthroughCluster open (§9 item 7); read from the source of 1.0.0, 1.1.0 and 1.22.0',
+  },
+  'sidecar-outbound-traffic-policy': {
+    from: '1.3',
+    what: "a Sidecar resource's outboundTrafficPolicy overrides the mesh config's for the proxies it configures (an outboundTrafficPolicy without mode is REGISTRY_ONLY, the enum's zero value)",
+    where:
+      'istio@1.3.0:pilot/pkg/model/sidecar.go (ConvertToSidecarScope: r.OutboundTrafficPolicy, else the mesh config); istio@1.22.0 same file (convertToSidecarScope); util.go IsAllowAnyOutbound',
+    note: 'not in the semantics reference; SidecarScope has no OutboundTrafficPolicy in 1.1.0 and 1.2.0',
+  },
+  'headless-per-pod-host-routes': {
+    from: '1.3',
+    what: 'a client sidecar routes per-pod names of a headless Service (kafka-0.kafka-headless…) like the service: HTTP routes carry "*." domains, TCP ports get a listener per pod IP, both to the service\'s ORIGINAL_DST cluster (with auto mTLS); before, an HTTP request by pod name matched no route and went out through the PassthroughCluster in plaintext',
+    where:
+      'istio@1.3.0:pilot/pkg/networking/core/v1alpha3/httproute.go (generateVirtualHostDomains: wildcardDomainPrefix for Resolution Passthrough), listener.go (buildSidecarOutboundListenerForPortOrUDS: a listener per instance for headless TCP ports, PILOT_ENABLE_HEADLESS_SERVICE_POD_LISTENERS on by default); istio@1.22.0:pilot/pkg/networking/core/httproute.go, listener.go (buildSidecarOutboundListeners)',
+    note: 'not in the semantics reference; both are absent in 1.2.0 and present from 1.3.0 to 1.30.0',
+  },
+  'inbound-passthrough-enforces-peer-authentication': {
+    from: '1.5',
+    what: "a sidecar enforces the workload's PeerAuthentication (STRICT: mTLS only) on ports no Service declares, through the inbound passthrough chains (port-level settings there only from 1.9); before, those chains were a plain TCP proxy that let plaintext through",
+    where:
+      'istio@1.5.0:pilot/pkg/networking/plugin/authn/authentication.go (OnInboundPassthroughFilterChains: the policy applier with port 0); istio@1.4.0:pilot/pkg/networking/core/v1alpha3/listener_builder.go (newInboundPassthroughFilterChains: tcp_proxy only); istio@1.22.0:pilot/pkg/networking/core/listener_inbound.go (buildInboundPassthroughChains)',
+    reference:
+      '2.6 Ports not in any Service (1.0–1.4): there is no alpha policy for them (policies are per service);',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

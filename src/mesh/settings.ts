@@ -18,7 +18,7 @@ function defaultAutoMtls(v: Release): boolean {
 
 interface MeshConfigFound {
   rootNamespace?: { value: string; resource: Resource; path: (string | number)[] };
-  outboundTrafficPolicy?: string;
+  outboundTrafficPolicy?: { value: string; resource: Resource; path: (string | number)[] };
   autoMtls?: { value: boolean; resource: Resource; path: (string | number)[] };
 }
 
@@ -46,7 +46,8 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       const auto = get(mesh, 'enableAutoMtls');
       const root = get(mesh, 'rootNamespace');
       const outbound = str(get(mesh, 'outboundTrafficPolicy', 'mode'));
-      if (outbound && !found.outboundTrafficPolicy) found.outboundTrafficPolicy = outbound;
+      if (outbound && !found.outboundTrafficPolicy)
+        found.outboundTrafficPolicy = { value: outbound, resource: r, path: ['data', 'mesh'] };
       if (typeof auto === 'boolean' && !found.autoMtls)
         found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
@@ -56,7 +57,12 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
       const auto = mc?.enableAutoMtls;
       const root = mc?.rootNamespace;
       const outbound = str(get(mc, 'outboundTrafficPolicy', 'mode'));
-      if (outbound && !found.outboundTrafficPolicy) found.outboundTrafficPolicy = outbound;
+      if (outbound && !found.outboundTrafficPolicy)
+        found.outboundTrafficPolicy = {
+          value: outbound,
+          resource: r,
+          path: ['spec', 'meshConfig', 'outboundTrafficPolicy', 'mode'],
+        };
       if (typeof auto === 'boolean' && !found.autoMtls)
         found.autoMtls = { value: auto, resource: r, path: ['spec', 'meshConfig', 'enableAutoMtls'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
@@ -86,7 +92,15 @@ export function resolveMeshSettings(resources: Resource[], options: ResolvedOpti
     autoMtls: defaultAutoMtls(release),
     autoMtlsSource: `the default for Istio ${version.text}`,
   };
-  if (found.outboundTrafficPolicy === 'REGISTRY_ONLY') settings.outboundTrafficPolicy = 'REGISTRY_ONLY';
+  if (found.outboundTrafficPolicy?.value === 'REGISTRY_ONLY') {
+    const r = found.outboundTrafficPolicy.resource;
+    settings.outboundTrafficPolicy = 'REGISTRY_ONLY';
+    settings.outboundTrafficPolicyCause = {
+      resource: r,
+      path: found.outboundTrafficPolicy.path,
+      description: `outboundTrafficPolicy REGISTRY_ONLY in ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`,
+    };
+  }
   if (configured.rootNamespace) settings.rootNamespace = configured.rootNamespace;
   else if (found.rootNamespace) {
     settings.rootNamespace = found.rootNamespace.value;

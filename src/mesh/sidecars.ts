@@ -5,9 +5,9 @@
 // workloadSelector Sidecar of the proxy's namespace, else the namespace's selector-less one, else the root
 // namespace's), networking/core/listener.go (PassthroughCluster for unknown destinations under ALLOW_ANY).
 import type { Resource } from '../load/index.js';
-import type { Cause, Workload } from './model.js';
+import type { Cause, MeshSettingsResolved, Workload } from './model.js';
 import { oldestFirst } from './server-mode.js';
-import { arr, get, hostMatches, obj, selectorMatches, stringMap } from './util.js';
+import { arr, get, hostMatches, obj, selectorMatches, str, stringMap } from './util.js';
 
 export interface SidecarInfo {
   resource: Resource;
@@ -15,6 +15,10 @@ export interface SidecarInfo {
   selector?: Record<string, string>;
   /** Every egress listener's hosts ("ns/dnsName"), each with its path; undefined = no egress section (all hosts). */
   hosts: { text: string; path: (string | number)[] }[] | undefined;
+  /** spec.outboundTrafficPolicy.mode as Istio reads it (a policy without mode is REGISTRY_ONLY, the enum's zero). */
+  outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** spec.outboundTrafficPolicy.egressProxy.host: under ALLOW_ANY, unknown traffic goes to this proxy instead. */
+  egressProxy?: string;
 }
 
 export function readSidecars(resources: Resource[]): SidecarInfo[] {
@@ -35,6 +39,10 @@ export function readSidecars(resources: Resource[]): SidecarInfo[] {
         : undefined,
     };
     if (selector && Object.keys(selector).length) info.selector = stringMap(selector);
+    const outbound = obj(get(r.value, 'spec', 'outboundTrafficPolicy'));
+    if (outbound) info.outboundTrafficPolicy = outbound.mode === 'ALLOW_ANY' ? 'ALLOW_ANY' : 'REGISTRY_ONLY';
+    const egressProxy = str(get(outbound, 'egressProxy', 'host'));
+    if (egressProxy) info.egressProxy = egressProxy;
     out.push(info);
   }
   return out;
@@ -43,7 +51,7 @@ export function readSidecars(resources: Resource[]): SidecarInfo[] {
 /** The Sidecar that configures this workload's proxy, if any (getSidecarScope). */
 export function sidecarFor(
   sidecars: SidecarInfo[],
-  w: Workload,
+  w: Pick<Workload, 'namespace' | 'labels'>,
   rootNamespace: string,
 ): SidecarInfo | undefined {
   const own = sidecars.filter((s) => s.namespace === w.namespace);
@@ -78,4 +86,57 @@ export function egressMisses(
     path: sidecar.hosts.length ? ['spec', 'egress'] : ['spec'],
     description: `${name} egress hosts (${sidecar.hosts.map((h) => h.text).join(', ') || 'none'}) do not include ${fqdn}`,
   };
+}
+
+export interface OutboundPolicy {
+  mode: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** The setting that decided it; absent for the mesh default. */
+  cause?: Cause;
+  /** "outboundTrafficPolicy ALLOW_ANY (the default)", for messages. */
+  description: string;
+  /**
+   * ALLOW_ANY with an egressProxy: unknown traffic goes to that proxy's cluster (buildOutboundCatchAllNetworkFiltersOnly),
+   * and what reaches the server then is the proxy's doing, which the manifests do not tell.
+   */
+  egressProxy?: string;
+}
+
+/**
+ * What a client sidecar does with traffic it has no cluster for (util.go IsAllowAnyOutbound over the SidecarScope):
+ * its Sidecar's outboundTrafficPolicy (1.3+), else the mesh config's; Istio 1.0 has no PassthroughCluster at all.
+ */
+export function outboundPolicyFor(
+  scope: SidecarInfo | undefined,
+  settings: MeshSettingsResolved,
+): OutboundPolicy {
+  const v = settings.release;
+  if (!v.has('outbound-passthrough-cluster'))
+    return {
+      mode: 'REGISTRY_ONLY',
+      description: `Istio ${v.text}, which has no PassthroughCluster (only known services are reachable)`,
+    };
+  if (scope?.outboundTrafficPolicy && v.has('sidecar-outbound-traffic-policy')) {
+    const name = `Sidecar ${scope.namespace}/${scope.resource.name}`;
+    const explicit = get(scope.resource.value, 'spec', 'outboundTrafficPolicy', 'mode') !== undefined;
+    const policy: OutboundPolicy = {
+      mode: scope.outboundTrafficPolicy,
+      cause: {
+        resource: scope.resource,
+        path: ['spec', 'outboundTrafficPolicy', ...(explicit ? ['mode'] : [])],
+        description: `${name} outboundTrafficPolicy ${scope.outboundTrafficPolicy}${explicit ? '' : ' (no mode: REGISTRY_ONLY, the default of the field)'}`,
+      },
+      description: `${name} outboundTrafficPolicy ${scope.outboundTrafficPolicy}`,
+    };
+    if (scope.egressProxy && policy.mode === 'ALLOW_ANY') policy.egressProxy = scope.egressProxy;
+    return policy;
+  }
+  if (settings.outboundTrafficPolicy === 'REGISTRY_ONLY') {
+    const result: OutboundPolicy = {
+      mode: 'REGISTRY_ONLY',
+      description: settings.outboundTrafficPolicyCause?.description ?? 'outboundTrafficPolicy REGISTRY_ONLY',
+    };
+    if (settings.outboundTrafficPolicyCause) result.cause = settings.outboundTrafficPolicyCause;
+    return result;
+  }
+  return { mode: 'ALLOW_ANY', description: 'outboundTrafficPolicy ALLOW_ANY (the default)' };
 }

@@ -716,7 +716,10 @@ export function makePlan(
         client,
         server,
         reason: `port ${c.targetPort ?? e.server.port} of ${c.serverWorkload.namespace}/${c.serverWorkload.name} bypasses its sidecar (${c.server.explanation}): STRICT does not apply there, and mTLS from sidecar clients fails`,
-        fix: 'let the sidecar capture the port (remove it from traffic.sidecar.istio.io/excludeInboundPorts, or add it to includeInboundPorts), then plan again',
+        fix:
+          c.server.cause?.resource.kind === 'Service'
+            ? 'declare the port in the Service (this Istio release enforces no policy on ports no Service declares), then plan again'
+            : 'let the sidecar capture the port (remove it from traffic.sidecar.istio.io/excludeInboundPorts, or add it to includeInboundPorts), then plan again',
       });
       return;
     }

@@ -139,7 +139,9 @@ function outcomeText(e: Edge): string {
     ? 'BROKEN (reset, curl 000)'
     : failure === '503'
       ? 'BROKEN (503)'
-      : 'BROKEN (TLS error)';
+      : failure === '502'
+        ? 'BROKEN (blocked, 502)'
+        : 'BROKEN (TLS error)';
 }
 
 function formatTable(edges: Edge[], unresolved: string[], includePossible: boolean): string {

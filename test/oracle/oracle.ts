@@ -45,6 +45,8 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   const client = s.workloads.find((w) => w.namespace === call.from.namespace && w.name === call.from.name);
   const service = s.services.find((x) => x.namespace === call.to.namespace && x.name === call.to.name);
   if (!client || !service) return undefined;
+  // A pod-name host (kafka-0.kafka-headless…) is routed like its headless Service from 1.3 on: the same expectation.
+  if (call.undeclared) return expectPassthrough(s, call, client, service);
   const port = service.ports.find((p) => p.port === call.port);
   if (!port) return undefined;
   const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
@@ -436,6 +438,58 @@ function sidecarSends(
   // §4.4: 1.12+ strips tlsMode from endpoints whose full policy (workload/port level included) is DISABLE.
   if (s.version === '1.30' && serverMode === 'DISABLE') return 'plaintext';
   return 'mtls';
+}
+
+// ---- calls to a port the Service does not declare (issue 17) ----------------------------------------------------
+
+/**
+ * A port a headless Service does not declare, called on its pods' addresses. From Istio's source (not the reference,
+ * which leaves it open, §9 item 7): the client sidecar has no listener or cluster for it, so its virtual outbound
+ * listener's TCP proxy sends it to the PassthroughCluster (plaintext, no auto mTLS) under ALLOW_ANY, or to the
+ * BlackHoleCluster under REGISTRY_ONLY (the call fails whatever the server does). The server's inbound passthrough
+ * chain: 1.4 a plain TCP proxy (plaintext passes, §2.6); 1.5+ the workload's PeerAuthentication composed without
+ * alpha policies, port-level entries only from 1.9 (per-port passthrough chains, §1.7).
+ */
+function expectPassthrough(
+  s: Scenario,
+  call: CallSpec,
+  client: WorkloadSpec,
+  service: ServiceSpec,
+): Expectation | undefined {
+  const trace: string[] = [];
+  const clientSidecar = hasSidecar(s, client);
+  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  trace.push(`port ${call.port} is not declared by ${service.name}.${service.namespace}: passthrough`);
+  const blocked = clientSidecar && s.registryOnly === true;
+  if (clientSidecar)
+    trace.push(blocked ? 'REGISTRY_ONLY: BlackHoleCluster' : 'ALLOW_ANY: PassthroughCluster, plaintext');
+  const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
+  const connections: ConnectionExpectation[] = [];
+  for (const endpoint of endpoints) {
+    const t: string[] = [];
+    const serverSidecar = hasSidecar(s, endpoint);
+    t.push(`server ${endpoint.namespace}/${endpoint.name}: ${serverSidecar ? 'sidecar' : 'no sidecar'}`);
+    if (blocked) {
+      connections.push({
+        endpoint: `${endpoint.namespace}/${endpoint.name}`,
+        outcomes: ['broken'],
+        trace: t,
+      });
+      continue;
+    }
+    let mode: ServerMode;
+    if (!serverSidecar) mode = 'NO_SIDECAR';
+    else if (s.version === '1.4') mode = 'PERMISSIVE';
+    else {
+      const beta = applicableBeta(s, endpoint);
+      if (beta === undefined) continue;
+      mode = betaMode(beta, s.version === '1.30' ? call.port : -1, t);
+    }
+    t.push(`passthrough chain mode: ${mode}`);
+    const outcomes = matrix(s, 'plaintext', mode, { port: call.port, targetPort: call.port });
+    connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
+  }
+  return { connections, trace };
 }
 
 // ---- §0.3 outcome matrix ------------------------------------------------------------------------------------

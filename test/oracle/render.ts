@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { Config, NamespaceFacts } from '../../src/options.js';
 import {
   DEFAULT_ROOT_NAMESPACE,
+  type CallSpec,
   type PeersForm,
   type Scenario,
   type ServiceSpec,
@@ -42,19 +43,22 @@ export function renderScenario(s: Scenario): RenderedScenario {
       });
     }
   }
-  if (s.autoMtls !== undefined && s.autoMtlsVia === 'configmap') {
+  let mesh = '';
+  if (s.autoMtls !== undefined && s.autoMtlsVia === 'configmap') mesh += `enableAutoMtls: ${s.autoMtls}\n`;
+  if (s.registryOnly) mesh += 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n';
+  if (mesh) {
     docs.push({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'istio', namespace: DEFAULT_ROOT_NAMESPACE },
-      data: { mesh: `enableAutoMtls: ${s.autoMtls}\n` },
+      data: { mesh },
     });
   }
   for (const svc of s.services) docs.push(service(svc));
   for (const w of s.workloads) {
     const calls = s.calls
       .filter((c) => c.via === 'annotation' && c.from.namespace === w.namespace && c.from.name === w.name)
-      .map((c) => `${c.to.name}.${c.to.namespace}:${c.port}`);
+      .map(target);
     docs.push(workload(w, calls));
   }
   for (const pa of s.peerAuthentications) {
@@ -113,7 +117,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
     .filter((c) => c.via === 'config')
     .map((c) => ({
       from: `${c.from.namespace}/${c.from.name}`,
-      to: `${c.to.name}.${c.to.namespace}:${c.port}`,
+      to: target(c),
     }));
   if (callers.length) config.callers = callers;
   if (s.autoMtls !== undefined && s.autoMtlsVia === 'config')
@@ -139,6 +143,13 @@ function peersOf(form: PeersForm): Doc[] | undefined {
     case 'none':
       return undefined;
   }
+}
+
+/** How a call names its server: the Service, or one pod of a headless Service by its own DNS name. */
+function target(c: CallSpec): string {
+  const host = `${c.to.name}.${c.to.namespace}`;
+  if (!c.podHost) return `${host}:${c.port}`;
+  return `${c.podHost.pod}.${host}${c.podHost.fqdn ? '.svc.cluster.local' : ''}:${c.port}`;
 }
 
 function service(s: ServiceSpec): Doc {
@@ -186,6 +197,10 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
   ];
   const podSpec: Doc = w.kind === 'CronJob' ? { restartPolicy: 'OnFailure', containers } : { containers };
   if (w.hostNetwork) podSpec.hostNetwork = true;
+  if (w.subdomain) {
+    podSpec.hostname = w.name;
+    podSpec.subdomain = w.subdomain;
+  }
   const selector = { matchLabels: { app: w.app, version: w.version } };
   if (w.kind === 'Deployment') {
     return {

@@ -53,6 +53,11 @@ export interface WorkloadSpec {
   hostNetwork: boolean;
   /** Container ports; named ones back named targetPorts. */
   containerPorts: { name?: string; port: number }[];
+  /**
+   * Pod spec hostname (the workload's name) and subdomain (this headless Service): DNS then answers
+   * `<name>.<subdomain>.<ns>.svc.cluster.local` with the pod's address.
+   */
+  subdomain?: string;
 }
 
 export interface PeerAuthSpec {
@@ -114,6 +119,13 @@ export interface CallSpec {
   port: number;
   /** How the caller is declared: the workload annotation mtls-lint.io/calls or config `callers`. */
   via: 'annotation' | 'config';
+  /**
+   * The call names one pod of a headless Service (`<pod hostname>.<svc>.<ns>[.svc.cluster.local]`) instead of the
+   * Service: `pod` is the hostname, `fqdn` the long form.
+   */
+  podHost?: { pod: string; fqdn: boolean };
+  /** `port` is one the (headless) Service does not declare: the call reaches a pod's own address on it. */
+  undeclared?: boolean;
 }
 
 export interface Scenario {
@@ -125,6 +137,8 @@ export interface Scenario {
   rootNamespace: string;
   /** The injector's default policy (global.proxy.autoInject); undefined = enabled, not written. */
   injectionPolicy: 'enabled' | 'disabled' | undefined;
+  /** meshConfig.outboundTrafficPolicy.mode REGISTRY_ONLY in the `istio` mesh ConfigMap (default ALLOW_ANY). */
+  registryOnly?: boolean;
   namespaces: NamespaceSpec[];
   services: ServiceSpec[];
   workloads: WorkloadSpec[];
@@ -140,6 +154,8 @@ const APPS = ['httpbin', 'sleep', 'reviews', 'db'] as const;
 const SERVICE_PORTS = [80, 8000, 9080] as const;
 const TARGET_PORTS = [80, 8080, 9000, 3306] as const;
 const ANY_PORT = [80, 8000, 8080, 9000, 9080, 3306] as const;
+/** Ports called on a headless Service's pods that no Service declares (container ports, or none). */
+const UNDECLARED_PORTS = [8080, 9000, 9999] as const;
 const PORT_NAMES = [undefined, 'http', 'http-web', 'grpc', 'tcp', 'tcp-db', 'mysql'] as const;
 /** Values of sidecar.istio.io/inject: parsed differently before and after 1.27 (§6.1). */
 const INJECT_VALUES = ['true', 'false', 'true', 'false', 'yes', 'True', 'no', 'on', 'enabled'] as const;
@@ -293,6 +309,10 @@ const rawCall = fc.record({
   to: fc.nat(),
   port: fc.nat(),
   via: fc.constantFrom<'annotation' | 'config'>('annotation', 'config'),
+  /** To a headless Service: by a pod's own name (short or FQDN form). */
+  podHost: fc.constantFrom<'no' | 'short' | 'fqdn'>('no', 'no', 'short', 'fqdn'),
+  /** To a headless Service: a port it does not declare. */
+  undeclared: chance(2),
 });
 
 const rawScenario = (versions: readonly Version[]) =>
@@ -313,6 +333,7 @@ const rawScenario = (versions: readonly Version[]) =>
     workloads: fc.array(rawWorkload, { minLength: 2, maxLength: 5 }),
     servicePorts: fc.array(rawServicePorts, { minLength: 5, maxLength: 5 }),
     headless: fc.array(chance(6), { minLength: 5, maxLength: 5 }),
+    registryOnly: chance(3),
     peerAuthentications: fc.array(rawPeerAuth, { maxLength: 6 }),
     legacy: fc.array(rawLegacy, { maxLength: 4 }),
     destinationRules: fc.array(rawDestinationRule, { maxLength: 4 }),
@@ -536,17 +557,36 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     : raw.calls;
   for (const c of rawCalls) {
     const from = pick(workloads, c.from);
-    const to = pick(services, c.to);
+    const wantsUndeclared = 'undeclared' in c && c.undeclared;
+    // Headless Services are rare: a call to an undeclared port goes to one if there is any.
+    const to: ServiceSpec =
+      (wantsUndeclared ? services.find((x) => x.headless) : undefined) ?? pick(services, c.to);
     if (from.namespace === to.namespace && from.app === to.name) continue; // a service's own workloads
-    const port = pick(to.ports, c.port).port;
+    const undeclared = to.headless === true && wantsUndeclared;
+    const port = undeclared
+      ? pick(
+          UNDECLARED_PORTS.filter((p) => !to.ports.some((x) => x.port === p)),
+          c.port,
+        )
+      : pick(to.ports, c.port).port;
     const call: CallSpec = {
       from: { namespace: from.namespace, name: from.name },
       to: { namespace: to.namespace, name: to.name },
       port,
       via: c.via,
     };
+    if (undeclared) call.undeclared = true;
+    const pod = workloads.find((w) => w.namespace === to.namespace && w.app === to.name);
+    if (to.headless && pod && 'podHost' in c && c.podHost !== 'no')
+      call.podHost = { pod: pod.name, fqdn: c.podHost === 'fqdn' };
     if (calls.some((x) => sameCall(x, call))) continue;
     calls.push(call);
+  }
+
+  // Pods of headless Services get a hostname and subdomain, so that per-pod names resolve.
+  for (const w of workloads) {
+    if (services.some((x) => x.headless && x.namespace === w.namespace && x.name === w.app))
+      w.subdomain = w.app;
   }
 
   const autoMtls = version === '1.5' && raw.auto === undefined ? true : raw.auto;
@@ -556,6 +596,7 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     autoMtlsVia: raw.autoVia,
     rootNamespace,
     injectionPolicy: raw.injectionPolicy,
+    ...(raw.registryOnly ? { registryOnly: true } : {}),
     namespaces,
     services,
     workloads,
