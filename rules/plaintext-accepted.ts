@@ -113,10 +113,11 @@ spec:
     );
     reportBypassedStrict(context);
     // One finding per server service: that is where the STRICT decision is made.
+    // A pod port no Service fronts (a scrape or probe target) is anchored on its workload.
     const groups = groupByCause(hits, (h) => ({
-      resource: h.edge.server.serviceRef!.resource,
+      resource: (h.edge.server.serviceRef ?? h.connection.serverWorkload!).resource,
       path: ['metadata', 'name'],
-      description: `service ${h.edge.server.service}.${h.edge.server.namespace}`,
+      description: h.edge.server.standIn ?? `service ${h.edge.server.service}.${h.edge.server.namespace}`,
     }));
     for (const group of groups) {
       const n = countEdges(group.hits);

@@ -155,7 +155,13 @@ function checkRules(rules: readonly Rule[], options: ResolvedOptions, facts: Rul
     if (facts.transitions) Object.assign(context, { transitions: facts.transitions });
     // With forComparison, rules that list victims skip making their locations (relatedLocations), and a finding
     // from another rule loses them in push.
-    rule.check(context);
+    try {
+      rule.check(context);
+    } catch (error) {
+      // One rule's bug must not cost the user the other rules' findings; DEBUG=1 keeps the stack trace.
+      if (process.env.DEBUG) throw error;
+      raw.push(ruleFailure(rule, error));
+    }
   }
   return raw;
 }
@@ -180,6 +186,22 @@ export function checkWith(
     transitions,
   });
   return applySuppressions(raw, result.inputs.resources, options);
+}
+
+/** The finding that stands for a rule that threw: its findings on these inputs are incomplete. */
+function ruleFailure(rule: Rule, error: unknown): Finding {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    rule: rule.meta.id,
+    severity: 'error',
+    message: `mtls-lint's rule ${rule.meta.id} failed on these inputs (internal error: ${reason}), so its findings are incomplete; the other rules ran. Please report it with the output of DEBUG=1 mtls-lint …, and turn the rule off meanwhile if it blocks you (rules: {${rule.meta.id}: off} in .mtls-lint.yaml).`,
+    file: '',
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    key: `${rule.meta.id}|internal-error`,
+  };
 }
 
 function toFinding(rule: Rule, d: ReportDescriptor): Finding {
