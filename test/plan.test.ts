@@ -18,6 +18,7 @@ import {
   type GraphEdgeJson,
 } from './helpers/plan.js';
 import { goRead } from './helpers/goyaml.js';
+import { parseAllDocuments } from 'yaml';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -420,9 +421,10 @@ describe('output', () => {
     // Values that YAML 1.1 reads as booleans or numbers: they must come out quoted.
     writeFileSync(
       path.join(dir, 'mesh.yaml'),
+      // On the DestinationRule the plan modifies: the written object carries them.
       DR_BLOCKED.replace(
-        'metadata: {name: bar, labels: {istio-injection: enabled}}',
-        'metadata: {name: bar, labels: {istio-injection: enabled, "on": "yes", "y": "n", octal: "0777"}}',
+        'metadata: {name: foo-plaintext, namespace: bar}',
+        'metadata: {name: foo-plaintext, namespace: bar, labels: {"on": "yes", "y": "n", octal: "0777", sexagesimal: "1:20", date: "2001-01-01", under: "1_000", hex: "0x1F", tilde: "~", "off": "Off"}}',
       ),
     );
     const out = tempDir('plan-yaml11-out');
@@ -432,7 +434,28 @@ describe('output', () => {
       .map((f) => readFileSync(path.join(out, f), 'utf8'));
     expect(files.length).toBeGreaterThan(0);
     const go = goRead(files);
-    files.forEach((text, i) => expect(go[i]!.docs.map((d) => d.json)).toEqual(docsOf(text)));
+    files.forEach((text, i) => {
+      // YAML 1.2 (the yaml package's default), YAML 1.1 (what kubectl's go-yaml v2 implements) and go-yaml itself.
+      expect(go[i]!.docs.map((d) => d.json)).toEqual(docsOf(text));
+      const yaml11 = parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS() as unknown);
+      expect(yaml11.filter((d) => d !== null)).toEqual(docsOf(text));
+    });
+    const dr = files.find((t) => t.includes('name: foo-plaintext'))!;
+    expect(docsOf(dr)[0]).toMatchObject({
+      metadata: {
+        labels: {
+          on: 'yes',
+          y: 'n',
+          octal: '0777',
+          sexagesimal: '1:20',
+          date: '2001-01-01',
+          under: '1_000',
+          hex: '0x1F',
+          tilde: '~',
+          off: 'Off',
+        },
+      },
+    });
   });
 
   it('--scope namespace plans only those namespaces and never goes mesh-wide; a bad scope is exit 2', async () => {

@@ -175,6 +175,16 @@ function complete(r: Resource | Obj, namespace: string | undefined): Json {
   return value;
 }
 
+/**
+ * A copy as plain JSON: the conversion keeps portLevelMtls in a Map (ports in order), which JSON and YAML writers
+ * would otherwise write as `{}` or `!!omap`, neither of which Kubernetes reads as the ports.
+ */
+function plainJson(value: unknown): Json {
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v)),
+  ) as Json;
+}
+
 function changeOf(action: ChangeAction, manifest: Json): PlanChange {
   const meta = (manifest.metadata ?? {}) as Json;
   const c: PlanChange = {
@@ -426,7 +436,7 @@ export function makePlan(
     const failed = conversion.notes.filter((n) => n.unconverted);
     if (conversion.legacy.length && !failed.length) {
       const changes: PlanChange[] = [];
-      for (const p of conversion.policies) changes.push(changeOf('add', structuredClone(p.value)));
+      for (const p of conversion.policies) changes.push(changeOf('add', plainJson(p.value)));
       for (const l of conversion.legacy)
         changes.push(changeOf('remove', complete(l.resource, l.resource.namespace)));
       const tried = attempt(changes);
