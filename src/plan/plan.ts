@@ -363,7 +363,7 @@ const STAND_IN_BLOCKERS: Record<string, { kind: BlockerKind; reason: string; fix
   Scraper: {
     kind: 'scraper',
     reason: 'a metrics scraper without a sidecar sends plaintext',
-    fix: 'scrape through the sidecar (Istio metrics merging, prometheus.io annotations rewritten by the injector), or give Prometheus a sidecar with outbound capture off and Istio certificates',
+    fix: 'let Istio merge the application metrics into the agent port 15020, which STRICT does not cover (remove prometheus.istio.io/merge-metrics: "false" where set; prometheus.io annotations are then rewritten by the injector), or scrape with Istio certificates: Prometheus with a sidecar that writes them (outbound capture off), and scheme https with tlsConfig from /etc/prom-certs in its scrape config or ServiceMonitor (istio.io/latest/docs/ops/integrations/prometheus/#tls-settings)',
   },
   Gateway: {
     kind: 'gateway',
