@@ -343,21 +343,20 @@ describe('blockers', () => {
     ]);
   });
 
-  it('Istio 1.4: a DestinationRule that pins plaintext for a host with an uninjected server cannot change; its other server keeps a PERMISSIVE exception', async () => {
+  it('Istio 1.4: a wildcard DestinationRule that pins plaintext for a host with an uninjected server stays; a host rule beside it sends mTLS to the other, which goes STRICT without exception', async () => {
     const dir = tempDir('plan-dr');
     writeFileSync(path.join(dir, 'mesh.yaml'), DR_BLOCKED);
     const out = tempDir('plan-dr-out');
     const r = await cli(['plan', '-f', 'json', '--istio-version', '1.4', '--out-dir', out, '.'], dir);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as PlanJson;
-    expect(plan.blockers).toContainEqual(
-      expect.objectContaining({
-        kind: 'client-destination-rule',
-        client: 'bar/client',
-        server: 'db.foo:5432',
-      }),
+    expect(plan.blockers).toEqual([]);
+    expect(plan.exceptions).toEqual([]);
+    const changes = plan.steps.flatMap((s) =>
+      s.changes.map((c) => `${c.action} ${c.kind} ${c.namespace}/${c.name}`),
     );
-    expect(plan.exceptions).toContainEqual(expect.objectContaining({ namespace: 'foo', workload: 'web' }));
+    expect(changes).toContain('add DestinationRule bar/web-foo-mtls');
+    expect(changes.filter((c) => c.includes('foo-plaintext'))).toEqual([]);
     // Verified as the others: apply each step and read the graph with the CLI.
     const state = stateOf([DR_BLOCKED]);
     let edges = await graphOf(state, ['--istio-version', '1.4']);

@@ -261,12 +261,12 @@ async function main(): Promise<void> {
 
   const markdownOpts = { title: 'mtls-lint', ...(baseLabel ? { baseLabel } : {}) };
   // The plan for the head's manifests, the same as `mtls-lint plan -f markdown` prints.
-  const planMd = inputs.plan
-    ? formatPlan(
-        makePlan(result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false }),
-        'markdown',
-      )
-    : '';
+  const plan = inputs.plan
+    ? makePlan(result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false })
+    : undefined;
+  const planMd = plan ? formatPlan(plan, 'markdown') : '';
+  // A plan with steps or blockers is worth a comment of its own, findings or not.
+  const planToShow = !!plan && (plan.steps.length > 0 || plan.blockers.length > 0);
   if (inputs.summary) {
     if (process.env.GITHUB_STEP_SUMMARY) {
       const md = formatMarkdown(result, {
@@ -284,7 +284,16 @@ async function main(): Promise<void> {
   }
 
   if (inputs.comment)
-    await postComment(inputs, event, prNumber, eventName, result, markdownOpts, shown.length > 0, planMd);
+    await postComment(
+      inputs,
+      event,
+      prNumber,
+      eventName,
+      result,
+      markdownOpts,
+      shown.length > 0 || planToShow,
+      planMd,
+    );
 
   if (failing.length) {
     core.setFailed(
