@@ -105,3 +105,33 @@ describe('mtls-lint convert with several meshes', () => {
     ]);
   });
 });
+
+describe('mtls-lint plan with several meshes', () => {
+  function repo(): string {
+    const dir = tempDir('meshes-plan');
+    writeTree(dir, {
+      ...example('migration/0-plaintext', 'prod/'),
+      ...example('migration/3-strict', 'staging/'),
+      '.mtls-lint.yaml': CONFIG,
+    });
+    return dir;
+  }
+
+  it('a plan is for one mesh: without --mesh it says which to pick (exit 2), with it plans that mesh only', async () => {
+    const dir = repo();
+    const none = await cli(['plan'], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('plan is for one mesh at a time');
+    expect(none.stderr).toContain('has meshes prod, staging; pick one with --mesh NAME');
+    const prod = await cli(['plan', '-f', 'json', '--mesh', 'prod'], dir);
+    const alone = await cli(['plan', '-f', 'json', 'prod'], dir);
+    expect(JSON.parse(prod.stdout)).toEqual(JSON.parse(alone.stdout));
+    // prod's connections only (staging, STRICT already, has a broken one).
+    expect((JSON.parse(prod.stdout) as { before: unknown }).before).toEqual({
+      mtls: 2,
+      plaintext: 1,
+      broken: 0,
+      tls: 0,
+    });
+  });
+});

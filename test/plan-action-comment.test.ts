@@ -122,7 +122,10 @@ describe('the Action with plan: true on a pull request', () => {
     expect(first.code, first.stdout + first.stderr).toBe(0);
     // Masked (::add-mask::) and never printed otherwise.
     expect(
-      (first.stdout + first.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'),
+      (first.stdout + first.stderr)
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
     ).not.toContain(TOKEN);
     expect(first.summary).toContain('### mtls-lint plan (Istio 1.30)');
     expect(first.summary).toContain('#### 2. STRICT in namespace foo \\(1 exception\\)');

@@ -120,7 +120,9 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
           await mkdir(path.dirname(target), { recursive: true });
           await writeFile(target, list.map(renderPolicy).join('---\n'));
         } catch (err) {
-          throw new UsageError(`cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+          throw new UsageError(
+            `cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          );
         }
         const shown = path.relative(io.cwd, target);
         io.stderr.write(

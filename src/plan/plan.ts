@@ -566,7 +566,10 @@ export function makePlan(
           c.server.mode === 'NO_SIDECAR' &&
           c.serverWorkload?.sidecar.state === 'sidecar'
         )
-          bypassed.set(e.server.serviceRef, (bypassed.get(e.server.serviceRef) ?? new Set()).add(e.server.port));
+          bypassed.set(
+            e.server.serviceRef,
+            (bypassed.get(e.server.serviceRef) ?? new Set()).add(e.server.port),
+          );
     let disabled = false;
     let toMtls = false;
     /** The services each existing DestinationRule is changed for. */
@@ -648,9 +651,10 @@ export function makePlan(
         (!toMtls
           ? 'These ports of servers with a sidecar bypass it (excludeInboundPorts): the application answers them and cannot read the mTLS that clients with a sidecar send, so those calls fail today.'
           : autoMtls
-          ? 'These DestinationRules pin plaintext (tls mode DISABLE) toward servers with a sidecar; without it, auto mTLS sends mTLS to every endpoint with a sidecar and plaintext to the others. The servers accept mTLS (PERMISSIVE or STRICT), so nothing breaks.'
-          : `Without auto mTLS, a client sidecar sends what its DestinationRule says (plaintext without one). ISTIO_MUTUAL for these hosts makes clients with a sidecar send mTLS; the servers are already PERMISSIVE, and callers without a sidecar are not affected.`) +
-          (toMtls && (disabled || kept.some((c) => JSON.stringify(c.manifest).includes('"portLevelSettings"')))
+            ? 'These DestinationRules pin plaintext (tls mode DISABLE) toward servers with a sidecar; without it, auto mTLS sends mTLS to every endpoint with a sidecar and plaintext to the others. The servers accept mTLS (PERMISSIVE or STRICT), so nothing breaks.'
+            : `Without auto mTLS, a client sidecar sends what its DestinationRule says (plaintext without one). ISTIO_MUTUAL for these hosts makes clients with a sidecar send mTLS; the servers are already PERMISSIVE, and callers without a sidecar are not affected.`) +
+          (toMtls &&
+          (disabled || kept.some((c) => JSON.stringify(c.manifest).includes('"portLevelSettings"')))
             ? ' Ports that bypass the server sidecar (excludeInboundPorts) get tls DISABLE: the application there reads plaintext only.'
             : ''),
         kept,
@@ -1119,7 +1123,9 @@ function hostRules(
   if (!services?.size || change.kind !== 'DestinationRule' || change.namespace === undefined) return [];
   const spec = (change.manifest.spec ?? {}) as Json;
   const out: PlanChange[] = [];
-  for (const svc of [...services].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))) {
+  for (const svc of [...services].sort((a, b) =>
+    `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+  )) {
     const host = `${svc.name}.${svc.namespace}.svc.cluster.local`;
     if (spec.host === host) return [];
     const name = `${svc.name}${svc.namespace === change.namespace ? '' : `-${svc.namespace}`}-mtls`;
