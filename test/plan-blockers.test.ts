@@ -291,7 +291,11 @@ describe('plan blockers: stand-in callers without a sidecar keep a port-level ex
         client: 'Prometheus (not in the inputs; assumed without a sidecar)',
         server: 'web.foo:9090',
         reason: expect.stringContaining('annotation prometheus.io/port: "9090"'),
-        fix: expect.stringContaining('merge the application metrics into the agent port 15020'),
+        fix: expect.stringContaining(
+          v === '1.4'
+            ? "scrape with Istio's certificates (scheme https"
+            : 'merge the application metrics into the agent port 15020',
+        ),
       }),
     ]);
     expect(plan.exceptions).toEqual([

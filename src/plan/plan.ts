@@ -822,9 +822,11 @@ export function makePlan(
         fix:
           standIn.kind === 'kubelet'
             ? kubeletFix(e, current.mesh.settings.release)
-            : standIn.kind === 'gateway' && c.client.cause
-              ? `send ISTIO_MUTUAL (or, with auto mTLS, no tls) for ${server} in ${c.client.cause.resource.kind} ${c.client.cause.resource.namespace ?? ''}/${c.client.cause.resource.name} (${c.client.cause.resource.file}), once the hosts it covers all have sidecars; the gateway then sends Istio mTLS like any sidecar`
-              : standIn.fix,
+            : standIn.kind === 'scraper' && !current.mesh.settings.release.has('prometheus-merge-by-default')
+              ? `scrape with Istio's certificates (scheme https, and a tlsConfig with the Istio certificates Prometheus mounts, in its scrape config or ServiceMonitor); Istio ${current.mesh.settings.release.text} does not merge application metrics into the agent (from 1.7 it does, on port 15020, which STRICT does not cover)`
+              : standIn.kind === 'gateway' && c.client.cause
+                ? `send ISTIO_MUTUAL (or, with auto mTLS, no tls) for ${server} in ${c.client.cause.resource.kind} ${c.client.cause.resource.namespace ?? ''}/${c.client.cause.resource.name} (${c.client.cause.resource.file}), once the hosts it covers all have sidecars; the gateway then sends Istio mTLS like any sidecar`
+                : standIn.fix,
       });
       return;
     }
