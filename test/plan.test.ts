@@ -18,6 +18,7 @@ import {
   type GraphEdgeJson,
 } from './helpers/plan.js';
 import { goRead } from './helpers/goyaml.js';
+import { parseAllDocuments } from 'yaml';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -342,21 +343,20 @@ describe('blockers', () => {
     ]);
   });
 
-  it('Istio 1.4: a DestinationRule that pins plaintext for a host with an uninjected server cannot change; its other server keeps a PERMISSIVE exception', async () => {
+  it('Istio 1.4: a wildcard DestinationRule that pins plaintext for a host with an uninjected server stays; a host rule beside it sends mTLS to the other, which goes STRICT without exception', async () => {
     const dir = tempDir('plan-dr');
     writeFileSync(path.join(dir, 'mesh.yaml'), DR_BLOCKED);
     const out = tempDir('plan-dr-out');
     const r = await cli(['plan', '-f', 'json', '--istio-version', '1.4', '--out-dir', out, '.'], dir);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as PlanJson;
-    expect(plan.blockers).toContainEqual(
-      expect.objectContaining({
-        kind: 'client-destination-rule',
-        client: 'bar/client',
-        server: 'db.foo:5432',
-      }),
+    expect(plan.blockers).toEqual([]);
+    expect(plan.exceptions).toEqual([]);
+    const changes = plan.steps.flatMap((s) =>
+      s.changes.map((c) => `${c.action} ${c.kind} ${c.namespace}/${c.name}`),
     );
-    expect(plan.exceptions).toContainEqual(expect.objectContaining({ namespace: 'foo', workload: 'web' }));
+    expect(changes).toContain('add DestinationRule bar/web-foo-mtls');
+    expect(changes.filter((c) => c.includes('foo-plaintext'))).toEqual([]);
     // Verified as the others: apply each step and read the graph with the CLI.
     const state = stateOf([DR_BLOCKED]);
     let edges = await graphOf(state, ['--istio-version', '1.4']);
@@ -420,9 +420,10 @@ describe('output', () => {
     // Values that YAML 1.1 reads as booleans or numbers: they must come out quoted.
     writeFileSync(
       path.join(dir, 'mesh.yaml'),
+      // On the DestinationRule the plan modifies: the written object carries them.
       DR_BLOCKED.replace(
-        'metadata: {name: bar, labels: {istio-injection: enabled}}',
-        'metadata: {name: bar, labels: {istio-injection: enabled, "on": "yes", "y": "n", octal: "0777"}}',
+        'metadata: {name: foo-plaintext, namespace: bar}',
+        'metadata: {name: foo-plaintext, namespace: bar, labels: {"on": "yes", "y": "n", octal: "0777", sexagesimal: "1:20", date: "2001-01-01", under: "1_000", hex: "0x1F", tilde: "~", "off": "Off"}}',
       ),
     );
     const out = tempDir('plan-yaml11-out');
@@ -432,7 +433,28 @@ describe('output', () => {
       .map((f) => readFileSync(path.join(out, f), 'utf8'));
     expect(files.length).toBeGreaterThan(0);
     const go = goRead(files);
-    files.forEach((text, i) => expect(go[i]!.docs.map((d) => d.json)).toEqual(docsOf(text)));
+    files.forEach((text, i) => {
+      // YAML 1.2 (the yaml package's default), YAML 1.1 (what kubectl's go-yaml v2 implements) and go-yaml itself.
+      expect(go[i]!.docs.map((d) => d.json)).toEqual(docsOf(text));
+      const yaml11 = parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS() as unknown);
+      expect(yaml11.filter((d) => d !== null)).toEqual(docsOf(text));
+    });
+    const dr = files.find((t) => t.includes('name: foo-plaintext'))!;
+    expect(docsOf(dr)[0]).toMatchObject({
+      metadata: {
+        labels: {
+          on: 'yes',
+          y: 'n',
+          octal: '0777',
+          sexagesimal: '1:20',
+          date: '2001-01-01',
+          under: '1_000',
+          hex: '0x1F',
+          tilde: '~',
+          off: 'Off',
+        },
+      },
+    });
   });
 
   it('--scope namespace plans only those namespaces and never goes mesh-wide; a bad scope is exit 2', async () => {

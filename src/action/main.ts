@@ -8,11 +8,17 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { failsThreshold, lint, type LintResult } from '../engine.js';
 import { lintAgainstBase, type BaseLintResult } from '../diff/base.js';
+import type { MeshesResult } from '../diff/meshes.js';
 import { checkRef, fetchCommit, git, hasCommit, repoRoot } from '../diff/git.js';
 import { PROMETHEUS_TOKEN_ENV, resolveOptions } from '../resolve-options.js';
 import { loadObservedTraffic } from '../load/observed.js';
 import { formatGithub } from '../report/github.js';
-import { COMMENT_MAX_CHARS, STEP_SUMMARY_MAX_BYTES, formatMarkdown } from '../report/markdown.js';
+import {
+  COMMENT_MAX_CHARS,
+  STEP_SUMMARY_MAX_BYTES,
+  escapeMarkdown,
+  formatMarkdown,
+} from '../report/markdown.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatStylish, notComparedLine } from '../report/stylish.js';
 import { VERSION } from '../version.js';
@@ -261,12 +267,30 @@ async function main(): Promise<void> {
 
   const markdownOpts = { title: 'mtls-lint', ...(baseLabel ? { baseLabel } : {}) };
   // The plan for the head's manifests, the same as `mtls-lint plan -f markdown` prints.
-  const planMd = inputs.plan
-    ? formatPlan(
-        makePlan(result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false }),
-        'markdown',
-      )
-    : '';
+  // With meshes:, one plan per mesh (each its own model and graph), never one over their inputs put together.
+  const planned = inputs.plan
+    ? (
+        ('meshes' in result ? (result as MeshesResult).meshes : [{ name: undefined, result }]) as {
+          name: string | undefined;
+          result: LintResult;
+        }[]
+      ).map((m) => ({
+        name: m.name,
+        plan: makePlan(m.result.inputs, options, releaseOf(options.istioVersion), { allowInjection: false }),
+      }))
+    : [];
+  const planMd = planned
+    .map(({ name, plan }) =>
+      name === undefined
+        ? formatPlan(plan, 'markdown')
+        : formatPlan(plan, 'markdown').replace(
+            /^### mtls-lint plan \(/,
+            `### mtls-lint plan for mesh ${escapeMarkdown(name)} (`,
+          ),
+    )
+    .join('\n');
+  // A plan with steps or blockers is worth a comment of its own, findings or not.
+  const planToShow = planned.some(({ plan }) => plan.steps.length > 0 || plan.blockers.length > 0);
   if (inputs.summary) {
     if (process.env.GITHUB_STEP_SUMMARY) {
       const md = formatMarkdown(result, {
@@ -284,7 +308,16 @@ async function main(): Promise<void> {
   }
 
   if (inputs.comment)
-    await postComment(inputs, event, prNumber, eventName, result, markdownOpts, shown.length > 0, planMd);
+    await postComment(
+      inputs,
+      event,
+      prNumber,
+      eventName,
+      result,
+      markdownOpts,
+      shown.length > 0 || planToShow,
+      planMd,
+    );
 
   if (failing.length) {
     core.setFailed(

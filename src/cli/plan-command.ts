@@ -1,7 +1,7 @@
 // `mtls-lint plan`: the ordered, engine-verified steps from the inputs to STRICT (src/plan/).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { lint } from '../engine.js';
+import { lint, type LintResult } from '../engine.js';
 import { releaseOf } from '../mesh/releases.js';
 import { makePlan } from '../plan/plan.js';
 import { formatPlan, planFiles, PLAN_FORMATS, type PlanFormat } from '../plan/render.js';
@@ -9,9 +9,11 @@ import { resolveOptions } from '../resolve-options.js';
 import { quoteName } from '../escape.js';
 import {
   checkInputs,
+  checkMeshInputs,
   COMMON_OPTIONS,
   EXIT_FINDINGS,
   EXIT_OK,
+  meshesWanted,
   noteIstioVersion,
   parse,
   readAll,
@@ -37,6 +39,7 @@ Options:
       --out-dir DIR         also write NN-step/ directories (objects to apply), NN-step/delete/ and README.md
       --scope SCOPE         mesh (default: every namespace, then mesh-wide STRICT) or namespace NS[,NS…]
       --allow-injection     add a step that injects sidecars into callers that block STRICT (pods restart)
+      --mesh NAME           with config meshes:, the mesh to plan (one; required when there are several)
   -n, --namespace NS        namespace for resources without one (default: default)
   -c, --config FILE         config file
       --istio-version X.Y   Istio semantics and APIs to plan for (≤1.4: Policy + DestinationRules; 1.5+: PeerAuthentication)
@@ -56,6 +59,7 @@ export async function runPlan(argv: string[], io: CliIO): Promise<number> {
     'out-dir': { type: 'string' },
     scope: { type: 'string' },
     'allow-injection': { type: 'boolean' },
+    mesh: { type: 'string', multiple: true },
   });
   if (values.help) {
     io.stdout.write(PLAN_HELP);
@@ -97,10 +101,26 @@ export async function runPlan(argv: string[], io: CliIO): Promise<number> {
   });
   noteIstioVersion(options, io);
   await readTraffic(options, io);
-  const result = await lint(options, {
-    stdin: async () => readAll(io.stdin, options.limits.maxFileSize + 1),
-  });
-  checkInputs(result, options);
+  const stdin = async () => readAll(io.stdin, options.limits.maxFileSize + 1);
+  // Config `meshes:`: a plan is for one mesh (its own model and graph, its own steps); which one must be said.
+  const meshNames = meshesWanted(options, rest, values.mesh);
+  let result: LintResult;
+  if (meshNames) {
+    const known = Object.keys(options.config.meshes ?? {});
+    const names = meshNames.length ? meshNames : known;
+    if (names.length !== 1)
+      throw new UsageError(
+        `plan is for one mesh at a time: ${options.configFile ?? 'the config'} has meshes ${known.join(', ')}; pick one with --mesh NAME`,
+      );
+    const { lintMeshes } = await import('../diff/meshes.js');
+    const all = await lintMeshes(options, { names, env: io.env, stdin });
+    const run = all.meshes[0]!;
+    checkMeshInputs(run, options);
+    result = run.result;
+  } else {
+    result = await lint(options, { stdin });
+    checkInputs(result, options);
+  }
   const plan = makePlan(result.inputs, options, releaseOf(options.istioVersion), {
     ...(namespaces ? { namespaces } : {}),
     allowInjection: values['allow-injection'] ?? false,

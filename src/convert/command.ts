@@ -1,13 +1,15 @@
 // `mtls-lint convert [paths]`: write PeerAuthentication equivalents of legacy Policies and MeshPolicies.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { lint } from '../engine.js';
+import { lint, type LintResult } from '../engine.js';
 import { resolveOptions } from '../resolve-options.js';
 import {
   checkInputs,
+  checkMeshInputs,
   COMMON_OPTIONS,
   EXIT_FINDINGS,
   EXIT_OK,
+  meshesWanted,
   noteIstioVersion,
   parse,
   readAll,
@@ -34,6 +36,9 @@ Write the PeerAuthentication equivalents of authentication.istio.io/v1alpha1 Pol
 container (target) ports under portLevelMtls, MeshPolicy "default" becomes a PeerAuthentication in the root
 namespace, \`mtls: {}\` / \`mtls:\` become STRICT, and a policy without an mtls peer becomes DISABLE (a legacy
 sidecar accepted plaintext only). Include the Services and workloads the Policies target in the inputs.
+
+With config \`meshes:\` and no path arguments, each mesh is converted on its own (a MeshPolicy of one mesh does not
+apply to another): stdout has a \`# mesh NAME\` comment before each mesh's policies, --out-dir writes DIR/NAME/….
 
 Where no PeerAuthentication does the same (a Service without selector, two Services with different policies over
 the same pods, competing policies without creationTimestamp), it says so on stderr instead of guessing.
@@ -70,8 +75,80 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       `PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`,
     );
   }
-  const result = await lint(options, { stdin: async () => readAll(io.stdin) });
-  checkInputs(result, options);
+  const stdin = async () => readAll(io.stdin);
+  // Config `meshes:` (and no path arguments): each mesh is converted on its own, as it is linted on its own; a
+  // MeshPolicy of one mesh says nothing about another's services. Output is per mesh: a `# mesh NAME` comment on
+  // stdout, DIR/NAME/… with --out-dir.
+  const meshNames = meshesWanted(options, positionals, undefined);
+  const sets: { mesh?: string; result: LintResult }[] = [];
+  if (meshNames) {
+    const { lintMeshes } = await import('../diff/meshes.js');
+    const all = await lintMeshes(options, { names: meshNames, env: io.env, stdin });
+    for (const run of all.meshes) {
+      checkMeshInputs(run, options);
+      sets.push({ mesh: run.name, result: run.result });
+    }
+  } else {
+    const result = await lint(options, { stdin });
+    checkInputs(result, options);
+    sets.push({ result });
+  }
+
+  let converted = 0;
+  let unconverted = false;
+  const texts: string[] = [];
+  for (const { mesh, result } of sets) {
+    const c = convertResult(result, release);
+    const prefix = mesh === undefined ? '' : `mesh ${JSON.stringify(mesh)}: `;
+    for (const n of c.notes) io.stderr.write(`mtls-lint convert: ${prefix}${noteText(n)}\n`);
+    unconverted ||= c.notes.some((n) => n.unconverted);
+    if (!c.legacy && !c.invalidLegacy) {
+      if (mesh !== undefined)
+        io.stderr.write(
+          `mtls-lint convert: ${prefix}no authentication.istio.io Policy or MeshPolicy; nothing to convert.\n`,
+        );
+      continue;
+    }
+    converted++;
+    if (values['out-dir'] !== undefined) {
+      const outDir = path.resolve(io.cwd, values['out-dir'], mesh === undefined ? '' : safeRelative(mesh));
+      const byFile = new Map<string, ConvertedPolicy[]>();
+      for (const p of c.policies) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+      for (const [file, list] of byFile) {
+        const target = path.join(outDir, safeRelative(file));
+        try {
+          await mkdir(path.dirname(target), { recursive: true });
+          await writeFile(target, list.map(renderPolicy).join('---\n'));
+        } catch (err) {
+          throw new UsageError(
+            `cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          );
+        }
+        const shown = path.relative(io.cwd, target);
+        io.stderr.write(
+          `mtls-lint convert: ${prefix}wrote ${quoteName(shown && !shown.startsWith('..') ? shown : target)} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`,
+        );
+      }
+    } else if (c.policies.length) {
+      const body = c.policies.map(renderPolicy).join('---\n');
+      texts.push(mesh === undefined ? body : `# mesh ${oneLine(mesh)}\n${body}`);
+    }
+  }
+  if (!converted && sets.length === 1 && sets[0]!.mesh === undefined) {
+    io.stderr.write(
+      'mtls-lint convert: no authentication.istio.io Policy or MeshPolicy in the inputs; nothing to convert.\n',
+    );
+    return EXIT_OK;
+  }
+  if (texts.length) await writeOutput(texts.join('---\n'), undefined, io);
+  return unconverted ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** One input set's conversion, with notes for legacy resources the model could not read. */
+function convertResult(
+  result: LintResult,
+  release: ReturnType<typeof releaseOf>,
+): { policies: ConvertedPolicy[]; notes: ConversionNote[]; legacy: number; invalidLegacy: boolean } {
   const mesh = result.mesh();
   const conversion = convertMesh(mesh, { targetVersion: release });
   const notes: ConversionNote[] = [...conversion.notes];
@@ -100,37 +177,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       message: `not converted: it is not a valid ${r.kind}${first ? ` (${first.file}:${first.line}: ${first.message.replace(/\.$/, '')})` : ''}. Fix it and convert again.`,
     });
   }
-
   const invalidLegacy = notes.some((n) => n.resource !== undefined && !modelled.has(n.resource));
-  for (const n of notes) io.stderr.write(`mtls-lint convert: ${noteText(n)}\n`);
-  if (!conversion.legacy.length && !invalidLegacy) {
-    io.stderr.write(
-      'mtls-lint convert: no authentication.istio.io Policy or MeshPolicy in the inputs; nothing to convert.\n',
-    );
-    return EXIT_OK;
-  }
-
-  if (values['out-dir'] !== undefined) {
-    const outDir = path.resolve(io.cwd, values['out-dir']);
-    const byFile = new Map<string, ConvertedPolicy[]>();
-    for (const c of conversion.policies) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
-    for (const [file, list] of byFile) {
-      const target = path.join(outDir, safeRelative(file));
-      try {
-        await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, list.map(renderPolicy).join('---\n'));
-      } catch (err) {
-        throw new UsageError(`cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-      const shown = path.relative(io.cwd, target);
-      io.stderr.write(
-        `mtls-lint convert: wrote ${quoteName(shown && !shown.startsWith('..') ? shown : target)} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`,
-      );
-    }
-  } else if (conversion.policies.length) {
-    await writeOutput(conversion.policies.map(renderPolicy).join('---\n'), undefined, io);
-  }
-  return notes.some((n) => n.unconverted) ? EXIT_FINDINGS : EXIT_OK;
+  return { policies: conversion.policies, notes, legacy: conversion.legacy.length, invalidLegacy };
 }
 
 function noteText(n: ConversionNote): string {

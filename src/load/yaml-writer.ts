@@ -5,6 +5,7 @@
 import {
   Document,
   isScalar,
+  parse,
   visit,
   type CreateNodeOptions,
   type DocumentOptions,
@@ -27,7 +28,32 @@ export function stringifyForKubernetes(value: unknown, options: WriteOptions = {
   return doc.toString(options);
 }
 
-/** Whether go-yaml v2 reads this string, written plain, as anything but itself (`<<` is its merge key). */
+/**
+ * YAML for a file or a CI log: as stringifyForKubernetes, block style, no line folding, and no `##[` a CI runner could
+ * read as a workflow command (it can only be in a string: every string double-quoted, `#` written `\x23`).
+ */
+export function stringifyForKubernetesFile(value: unknown): string {
+  const text = stringifyForKubernetes(value, { lineWidth: 0, blockQuote: false });
+  if (!text.includes('##[')) return text;
+  return stringifyForKubernetes(value, {
+    lineWidth: 0,
+    blockQuote: false,
+    defaultStringType: 'QUOTE_DOUBLE',
+  }).replace(/##\[/g, '#\\x23[');
+}
+
+/**
+ * Whether go-yaml v2 reads this string, written plain, as anything but itself (`<<` is its merge key), or a YAML 1.1
+ * reader does (1.1's sexagesimal `1:20` and timestamps, which go-yaml leaves strings but PyYAML and others do not).
+ */
 function readsOtherwise(s: string): boolean {
-  return s === '<<' || resolvePlain(s) !== s;
+  return s === '<<' || resolvePlain(s) !== s || (/^[-+.0-9]/.test(s) && readsOtherwiseIn11(s));
+}
+
+function readsOtherwiseIn11(s: string): boolean {
+  try {
+    return parse(s, { version: '1.1' }) !== s;
+  } catch {
+    return true;
+  }
 }

@@ -9,7 +9,7 @@
 // Where no PeerAuthentication does the same (a Service without selector, two Services with different policies over
 // the same pods, a namespace policy of the root namespace, competing policies without timestamps), it says so.
 import type { Resource } from '../load/index.js';
-import { stringifyForKubernetes } from '../load/yaml-writer.js';
+import { stringifyForKubernetes, stringifyForKubernetesFile } from '../load/yaml-writer.js';
 import type { LegacyPolicy, MeshModel, PolicyLevels, Service, Workload } from './model.js';
 import type { FieldPath } from '../types.js';
 import { kubernetesHostNamespace, legacyPortMatches, legacyTargets } from './config.js';
@@ -492,16 +492,8 @@ export function renderPolicy(c: ConvertedPolicy): string {
   const from = c.sources
     .map((r) => `${oneLine(describe(r))} (${quoteName(r.file)}:${r.span([]).line})`)
     .join(', ');
-  // A value with a line break double-quoted (\n), not a block scalar whose lines could start with `::`.
-  let body = stringifyForKubernetes(c.value, { lineWidth: 0, blockQuote: false });
-  // `##[` can only be in a string: quote them all, where `\x23` is a `#`.
-  if (body.includes('##[')) {
-    body = stringifyForKubernetes(c.value, {
-      lineWidth: 0,
-      blockQuote: false,
-      defaultStringType: 'QUOTE_DOUBLE',
-    }).replace(/##\[/g, '#\\x23[');
-  }
+  // A value with a line break double-quoted (\n), not a block scalar whose lines could start with `::`; no `##[`.
+  const body = stringifyForKubernetesFile(c.value);
   return `# Converted by mtls-lint from ${from}\n${body}`;
 }
 

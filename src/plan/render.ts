@@ -1,28 +1,16 @@
 // A plan's outputs: stylish (numbered steps, short), json (the contract in docs/plan.md), markdown (for a PR or an
 // issue, a Mermaid graph per step of the connections that change), and the files of --out-dir.
-import { stringify } from 'yaml';
 import { defuseJson, oneLine, quoteName } from '../escape.js';
+import { stringifyForKubernetesFile } from '../load/yaml-writer.js';
 import { escapeMarkdown, escapeMermaid } from '../report/markdown.js';
 import type { Counts, Plan, PlanChange, PlanStep } from './plan.js';
 
 export const PLAN_FORMATS = ['stylish', 'json', 'markdown'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
-/**
- * YAML that reads the same under YAML 1.1 (go-yaml v2, which kubectl uses) and 1.2: the 1.1 schema quotes every
- * string 1.1 would read as something else (yes/no/on/off/y/n, 0777, 1:20, 2001-01-01).
- */
+/** The plan's objects as YAML kubectl reads as meant (one writer for the project: src/load/yaml-writer.ts). */
 export function toYaml(value: unknown): string {
-  const text = stringify(value, { version: '1.1', lineWidth: 0, blockQuote: false });
-  // `##[` can only be in a string: written `#\x23[` in a double-quoted one, it cannot act on a CI log.
-  return text.includes('##[')
-    ? stringify(value, {
-        version: '1.1',
-        lineWidth: 0,
-        blockQuote: false,
-        defaultStringType: 'QUOTE_DOUBLE',
-      }).replace(/##\[/g, '#\\x23[')
-    : text;
+  return stringifyForKubernetesFile(value);
 }
 
 function countsText(c: Counts): string {

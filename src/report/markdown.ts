@@ -115,14 +115,22 @@ function render(
     out.push('| Client | Service | Connection | Finding |', '|---|---|---|---|');
     for (const c of connections.slice(0, maxRows)) {
       out.push(
-        `| ${escapeMarkdown(clientLabel(c.edge))} | ${escapeMarkdown(serverLabel(c.edge))} | ${escapeMarkdown(c.state)} | ${escapeMarkdown(c.finding.rule)} (${escapeMarkdown(locationLabel(c.finding))}) |`,
+        `| ${escapeMarkdown(`${c.finding.mesh !== undefined ? `[${c.finding.mesh}] ` : ''}${clientLabel(c.edge)}`)} | ${escapeMarkdown(serverLabel(c.edge))} | ${escapeMarkdown(c.state)} | ${escapeMarkdown(c.finding.rule)} (${escapeMarkdown(locationLabel(c.finding))}) |`,
       );
     }
     if (connections.length > maxRows) out.push(more(connections.length - maxRows, 4));
     out.push('');
-    const graph = mermaid(connections.slice(0, Math.min(maxRows, MAX_MERMAID_EDGES)));
-    // A fenced block with a blank line before it: GitHub renders it as a diagram (a <pre lang> block it does not).
-    if (graph) out.push('```mermaid', ...graph, '```', '');
+    // One graph per mesh (config `meshes:`): the same workload names in two meshes are different nodes.
+    const byMesh = new Map<string | undefined, Connection[]>();
+    for (const c of connections.slice(0, Math.min(maxRows, MAX_MERMAID_EDGES)))
+      byMesh.set(c.finding.mesh, [...(byMesh.get(c.finding.mesh) ?? []), c]);
+    for (const [mesh, list] of byMesh) {
+      const graph = mermaid(list);
+      if (!graph) continue;
+      if (mesh !== undefined) out.push(`Mesh ${escapeMarkdown(mesh)}:`, '');
+      // A fenced block with a blank line before it: GitHub renders it as a diagram (a <pre lang> block it does not).
+      out.push('```mermaid', ...graph, '```', '');
+    }
   }
 
   if (old.length) {
@@ -201,7 +209,7 @@ function affectedConnections(findings: Finding[]): Connection[] {
   const seen = new Map<string, Connection>();
   for (const f of findings) {
     for (const edge of f.edges ?? []) {
-      const key = `${edge.client.namespace}/${edge.client.kind}/${edge.client.workload}→${edge.server.namespace}/${edge.server.service}:${edge.server.port}`;
+      const key = `${f.mesh ?? ''}|${edge.client.namespace}/${edge.client.kind}/${edge.client.workload}→${edge.server.namespace}/${edge.server.service}:${edge.server.port}`;
       if (seen.has(key)) continue;
       // Each edge's own transition (PR mode); an edge without one is new, or was already in this state.
       const t = edge.transition;
