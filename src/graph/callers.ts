@@ -77,6 +77,11 @@ export function parseTarget(to: string): HostReference | undefined {
   return ref;
 }
 
+/** The Service a client names, else the ServiceEntry host it names (calls to hosts of the mesh's registry). */
+export function hostService(mesh: MeshModel, host: string, fromNamespace: string): Service | undefined {
+  return mesh.serviceByHost(host, fromNamespace) ?? mesh.serviceEntryByHost(host);
+}
+
 export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresolved: string[]): Call[] {
   const calls: Call[] = [];
   const byName = new Map<string, Workload[]>();
@@ -92,7 +97,7 @@ export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresol
     // A name shared by several workloads (a Deployment and a StatefulSet) names all of them.
     const clients = byName.get(from) ?? [{ namespace: ns, name }];
     const ref = parseTarget(c.to);
-    const service = ref ? mesh.serviceByHost(ref.host, ns) : undefined;
+    const service = ref ? hostService(mesh, ref.host, ns) : undefined;
     if (!ref || !service) {
       unresolved.push(`config callers[${i}]: ${c.to} is not a Service in the inputs`);
       return;
@@ -112,7 +117,7 @@ export function declaredCalls(mesh: MeshModel, options: ResolvedOptions, unresol
       if (!value) continue;
       for (const part of value.split(/[,\s]+/).filter(Boolean)) {
         const ref = parseTarget(part);
-        const service = ref ? mesh.serviceByHost(ref.host, w.namespace) : undefined;
+        const service = ref ? hostService(mesh, ref.host, w.namespace) : undefined;
         if (!ref || !service) {
           unresolved.push(
             `${w.kind} ${w.namespace}/${w.name} ${CALLS_ANNOTATION}: ${part} is not a Service in the inputs`,
@@ -175,7 +180,7 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
     for (const ref of refs) {
       let target = hostsHere.get(ref.host);
       if (target === undefined && !hostsHere.has(ref.host)) {
-        const service = mesh.serviceByHost(ref.host, client.namespace);
+        const service = hostService(mesh, ref.host, client.namespace);
         hostsHere.set(ref.host, (target = service && { service, id: service.resource.id }));
       }
       if (!target) continue;

@@ -8,7 +8,7 @@ import { buildPositionTree, lineStarts, locate, spanAt } from '../load/positions
 import type { MeshModel } from '../mesh/model.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Finding } from '../types.js';
-import { parseTarget } from './callers.js';
+import { hostService, parseTarget } from './callers.js';
 
 export interface UnresolvedCaller {
   index: number;
@@ -27,7 +27,7 @@ export function unresolvedConfigCallers(mesh: MeshModel, options: ResolvedOption
     const from = c.from.includes('/') ? c.from : `${options.namespace}/${c.from}`;
     const ns = from.split('/', 1)[0]!;
     const ref = parseTarget(c.to);
-    const service = ref ? mesh.serviceByHost(ref.host, ns) : undefined;
+    const service = ref ? hostService(mesh, ref.host, ns) : undefined;
     if (!service) {
       const near = ref ? nearestService(mesh, ref.host, ns) : undefined;
       out.push({
