@@ -197,6 +197,10 @@ function fixFor(hits: Hit[]): string {
       'take the port or range out of the traffic.sidecar.istio.io annotation that sends it past their sidecar',
     );
   if (reasons.has('egress')) fixes.push("add the service to their Sidecar resource's egress hosts");
+  if (reasons.has('mesh-external'))
+    fixes.push(
+      'set location: MESH_INTERNAL on the ServiceEntry (its endpoints run sidecars, so auto mTLS then sends mTLS), or give its host a DestinationRule with tls mode ISTIO_MUTUAL',
+    );
   if (reasons.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
   if (hits.some((h) => reasonOf(h) === 'PLAINTEXT' && h.connection.client !== NGINX_POD_IPS))
     fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
@@ -232,6 +236,7 @@ function reasonOf(h: Hit): string {
   const key = c.cause?.path.at(-1);
   if (c.mode === 'NO_SIDECAR') return c.cause ? 'bypass' : 'none';
   if (c.mode === 'PLAINTEXT' && c.cause?.resource.kind === 'Sidecar') return 'egress';
+  if (c.mode === 'PLAINTEXT' && c.cause?.resource.kind === 'ServiceEntry') return 'mesh-external';
   if (c.mode === 'PLAINTEXT' && key === 'credentialName') return 'credential';
   if (c.mode === 'AUTO' && h.connection.result.explanation.includes('security.istio.io/tlsMode'))
     return 'tls-label';

@@ -107,6 +107,35 @@ describe('MESH_EXTERNAL ServiceEntry', () => {
     expect(byRule(r, 'mtls-to-plaintext-server')).toHaveLength(1);
   });
 
+  it('endpoints with sidecars behind a MESH_EXTERNAL entry get plaintext too: STRICT there answers 503', async () => {
+    const entry = (location: string, mode = 'STRICT') =>
+      docs(
+        namespace('vm', INJECTED),
+        namespace('foo', INJECTED),
+        serviceEntry('vm', 'vm-svc', 'vm.example.internal', {
+          ...(location ? { location: location as 'MESH_INTERNAL' } : {}),
+          selector: { app: 'vm-app' },
+        }),
+        workloadEntry('vm', 'vm-with-proxy', { app: 'vm-app', 'security.istio.io/tlsMode': 'istio' }),
+        peerAuthentication('vm', 'default', { mode }),
+        app('foo', 'sleep', { noService: true, calls: 'vm.example.internal:80' }),
+      );
+    const external = await lintYaml({ 'm.yaml': entry('') });
+    expect(calls(external, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual([
+      'vm-with-proxy PLAINTEXT:broken 503',
+    ]);
+    expect(byRule(external, 'plaintext-to-strict')[0]!.message).toContain(
+      'Fix: set location: MESH_INTERNAL on the ServiceEntry',
+    );
+    const internal = await lintYaml({ 'm.yaml': entry('MESH_INTERNAL') });
+    expect(calls(internal, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-with-proxy AUTO:mtls 200']);
+    // Under PERMISSIVE the calls work, in plaintext between two sidecars: the entry's location is the cause.
+    const permissive = await lintYaml({ 'm.yaml': entry('', 'PERMISSIVE') });
+    const between = byRule(permissive, 'plaintext-between-sidecars');
+    expect(between).toHaveLength(1);
+    expect(between[0]!.message).toMatch(/^ServiceEntry vm\/vm-svc \(m\.yaml:\d+\) MESH_EXTERNAL \(the default location\) makes 1 connection/);
+  });
+
   it('DestinationRule SIMPLE (TLS origination) is what the external host expects: no finding', async () => {
     const r = await lintYaml({
       'm.yaml': external(destinationRule('foo', 'ext', 'httpbin.org', { tls: 'SIMPLE' })),

@@ -246,7 +246,8 @@ export function buildMeshModel(
         service as Service,
         (answer = {
           mode: 'PLAINTEXT',
-          cause: result.cause ?? entry.cause,
+          // The location decides, whatever DestinationRule without tls the client also has.
+          cause: entry.cause,
           explanation: `${entry.cause.description}: Istio never applies auto mTLS to a mesh-external host, so the client sidecar sends plaintext (${result.cause ? `${result.cause.description} sets no tls` : 'no DestinationRule sets tls'})`,
         }),
       );

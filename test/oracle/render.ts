@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { Config, NamespaceFacts } from '../../src/options.js';
 import {
   DEFAULT_ROOT_NAMESPACE,
+  type CallSpec,
   type PeersForm,
   type Scenario,
   type ServiceSpec,
@@ -54,7 +55,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
   for (const w of s.workloads) {
     const calls = s.calls
       .filter((c) => c.via === 'annotation' && c.from.namespace === w.namespace && c.from.name === w.name)
-      .map((c) => `${c.to.name}.${c.to.namespace}:${c.port}`);
+      .map(callTarget);
     docs.push(workload(w, calls));
   }
   for (const pa of s.peerAuthentications) {
@@ -109,17 +110,57 @@ export function renderScenario(s: Scenario): RenderedScenario {
     docs.push({ apiVersion: drVersion, kind: 'DestinationRule', metadata, spec });
   }
 
+  for (const se of s.serviceEntries) {
+    const spec: Doc = {
+      hosts: [se.host],
+      ports: [{ number: se.port.port, name: se.port.name, protocol: se.port.protocol }],
+      resolution: se.resolution,
+    };
+    if (se.location) spec.location = se.location;
+    if (se.selector) spec.workloadSelector = { labels: { ...se.selector } };
+    if (se.endpoints)
+      spec.endpoints = se.endpoints.map((e, i) => {
+        const ep: Doc = { address: `10.2.0.${i + 1}` };
+        if (e.tlsMode) ep.labels = { 'security.istio.io/tlsMode': e.tlsMode };
+        if (e.serviceAccount) ep.serviceAccount = 'vm';
+        return ep;
+      });
+    docs.push({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: se.name, namespace: se.namespace },
+      spec,
+    });
+  }
+  s.workloadEntries.forEach((we, i) => {
+    const labels: Record<string, string> = { app: we.app };
+    if (we.tlsMode) labels['security.istio.io/tlsMode'] = we.tlsMode;
+    const spec: Doc = { address: `10.3.0.${i + 1}`, labels };
+    if (we.serviceAccount) spec.serviceAccount = 'vm';
+    docs.push({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'WorkloadEntry',
+      metadata: { name: we.name, namespace: we.namespace },
+      spec,
+    });
+  });
+
   const callers = s.calls
     .filter((c) => c.via === 'config')
     .map((c) => ({
       from: `${c.from.namespace}/${c.from.name}`,
-      to: `${c.to.name}.${c.to.namespace}:${c.port}`,
+      to: callTarget(c),
     }));
   if (callers.length) config.callers = callers;
   if (s.autoMtls !== undefined && s.autoMtlsVia === 'config')
     config.mesh = { ...config.mesh, autoMtls: s.autoMtls };
   if (s.injectionPolicy) config.mesh = { ...config.mesh, injectionPolicy: s.injectionPolicy };
   return { docs, yaml: docsToYaml(docs), config };
+}
+
+/** How a caller names its target: svc.ns:port, or a ServiceEntry's host:port. */
+function callTarget(c: CallSpec): string {
+  return c.entry ? `${c.to.name}:${c.port}` : `${c.to.name}.${c.to.namespace}:${c.port}`;
 }
 
 function docsToYaml(docs: Doc[]): string {
