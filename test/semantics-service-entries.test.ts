@@ -18,19 +18,24 @@ import {
 
 const INJECTED = { 'istio-injection': 'enabled' };
 
+const edgesOf = (r: Run, client: string) =>
+  r.edges.filter((e) => !e.client.standIn && `${e.client.namespace}/${e.client.name}` === client);
+
 /** "client-mode:outcome[:failure]" of every connection of the one declared edge from `client`, by endpoint. */
 function calls(r: Run, client: string, server: string): string[] {
   return edge(r, client, server).connections.map(
-    (c) =>
-      `${c.serverWorkload?.name ?? '?'} ${c.client.mode}:${c.result.outcome} ${observed(c)}`,
+    (c) => `${c.serverWorkload?.name ?? '?'} ${c.client.mode}:${c.result.outcome} ${observed(c)}`,
   );
 }
 
 const connectivity = (r: Run) =>
   r.findings.filter((f) =>
-    ['plaintext-to-strict', 'mtls-to-plaintext-server', 'plaintext-between-sidecars', 'non-istio-tls-to-sidecar'].includes(
-      f.rule,
-    ),
+    [
+      'plaintext-to-strict',
+      'mtls-to-plaintext-server',
+      'plaintext-between-sidecars',
+      'non-istio-tls-to-sidecar',
+    ].includes(f.rule),
   );
 
 function serviceEntry(
@@ -58,7 +63,13 @@ spec:
   ports:
   - number: ${port}
     name: ${o.portName ?? 'http'}
-    protocol: HTTP${o.selector ? `\n  workloadSelector:\n    labels:\n${Object.entries(o.selector).map(([k, v]) => `      ${k}: ${v}`).join('\n')}` : ''}${o.endpoints ?? ''}
+    protocol: HTTP${
+      o.selector
+        ? `\n  workloadSelector:\n    labels:\n${Object.entries(o.selector)
+            .map(([k, v]) => `      ${k}: ${v}`)
+            .join('\n')}`
+        : ''
+    }${o.endpoints ?? ''}
 `;
 }
 
@@ -128,12 +139,16 @@ describe('MESH_EXTERNAL ServiceEntry', () => {
       'Fix: set location: MESH_INTERNAL on the ServiceEntry',
     );
     const internal = await lintYaml({ 'm.yaml': entry('MESH_INTERNAL') });
-    expect(calls(internal, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-with-proxy AUTO:mtls 200']);
+    expect(calls(internal, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual([
+      'vm-with-proxy AUTO:mtls 200',
+    ]);
     // Under PERMISSIVE the calls work, in plaintext between two sidecars: the entry's location is the cause.
     const permissive = await lintYaml({ 'm.yaml': entry('', 'PERMISSIVE') });
     const between = byRule(permissive, 'plaintext-between-sidecars');
     expect(between).toHaveLength(1);
-    expect(between[0]!.message).toMatch(/^ServiceEntry vm\/vm-svc \(m\.yaml:\d+\) MESH_EXTERNAL \(the default location\) makes 1 connection/);
+    expect(between[0]!.message).toMatch(
+      /^ServiceEntry vm\/vm-svc \(m\.yaml:\d+\) MESH_EXTERNAL \(the default location\) makes 1 connection/,
+    );
   });
 
   it('DestinationRule SIMPLE (TLS origination) is what the external host expects: no finding', async () => {
@@ -249,7 +264,10 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
         'PERMISSIVE',
         namespace('legacy'),
         app('legacy', 'client', { noService: true, calls: 'vm.example.internal:80' }),
-        peerAuthentication('vm', 'vm-strict', { selector: { 'security.istio.io/tlsMode': 'istio' }, mode: 'STRICT' }),
+        peerAuthentication('vm', 'vm-strict', {
+          selector: { 'security.istio.io/tlsMode': 'istio' },
+          mode: 'STRICT',
+        }),
       ),
     });
     expect(calls(r, 'legacy/client', 'vm.example.internal.vm:80')[0]).toBe(
@@ -259,7 +277,10 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
 
   it('DestinationRule ISTIO_MUTUAL to a WorkloadEntry without a sidecar fails with 503', async () => {
     const r = await lintYaml({
-      'm.yaml': vms('PERMISSIVE', destinationRule('foo', 'vm', 'vm.example.internal', { tls: 'ISTIO_MUTUAL' })),
+      'm.yaml': vms(
+        'PERMISSIVE',
+        destinationRule('foo', 'vm', 'vm.example.internal', { tls: 'ISTIO_MUTUAL' }),
+      ),
     });
     expect(calls(r, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual([
       'vm-with-proxy ISTIO_MUTUAL:mtls 200',
@@ -298,5 +319,21 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
       'vm-svc endpoints[1] AUTO:plaintext 200',
       'vm-svc endpoints[2] AUTO:plaintext 200',
     ]);
+  });
+
+  it('NetworkPolicies: a WorkloadEntry is outside the cluster (no ingress policy isolates it); egress rules still apply', async () => {
+    const denyAll = (ns: string, types: string[]) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: ${ns}}
+spec:
+  podSelector: {}
+  policyTypes: [${types.join(', ')}]
+`;
+    const ingress = await lintYaml({ 'm.yaml': vms('STRICT', denyAll('vm', ['Ingress'])) });
+    expect(calls(ingress, 'foo/sleep', 'vm.example.internal.vm:80')).toHaveLength(2);
+    expect(byRule(ingress, 'call-blocked-by-network-policy')).toEqual([]);
+    const egress = await lintYaml({ 'm.yaml': vms('STRICT', denyAll('foo', ['Egress'])) });
+    expect(edgesOf(egress, 'foo/sleep')).toEqual([]);
+    expect(byRule(egress, 'call-blocked-by-network-policy')).toHaveLength(1);
   });
 });

@@ -30,7 +30,8 @@ export function serviceEntryServices(
   const out: Service[] = [];
   const weByNamespace = new Map<string, Resource[]>();
   for (const r of workloadEntries) {
-    if (r.kind !== 'WorkloadEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
+    if (r.kind !== 'WorkloadEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined)
+      continue;
     const list = weByNamespace.get(r.namespace) ?? [];
     list.push(r);
     weByNamespace.set(r.namespace, list);
@@ -42,7 +43,9 @@ export function serviceEntryServices(
     const locationValue = str(spec.location);
     const location = locationValue === 'MESH_INTERNAL' ? 'MESH_INTERNAL' : 'MESH_EXTERNAL';
     const resolutionValue = str(spec.resolution) ?? 'NONE';
-    const resolution = (RESOLUTIONS.has(resolutionValue) ? resolutionValue : 'NONE') as ServiceEntryTarget['resolution'];
+    const resolution = (
+      RESOLUTIONS.has(resolutionValue) ? resolutionValue : 'NONE'
+    ) as ServiceEntryTarget['resolution'];
     const ports: ServicePort[] = [];
     arr(spec.ports).forEach((p, index) => {
       const po = obj(p);
@@ -66,7 +69,8 @@ export function serviceEntryServices(
       ? stringMap(get(spec, 'workloadSelector', 'labels'))
       : undefined;
     // Before 1.6 the field does not exist: an entry with it has no endpoints of its own.
-    const selector = selectorLabels && release.has('service-entry-workload-selector') ? selectorLabels : undefined;
+    const selector =
+      selectorLabels && release.has('service-entry-workload-selector') ? selectorLabels : undefined;
     const endpoints: Workload[] = [];
     let endpointsFrom: ServiceEntryTarget['endpointsFrom'];
     if (selector) {
@@ -75,7 +79,8 @@ export function serviceEntryServices(
         if (w.namespace === namespace && selectorMatches(selector, w.labels)) endpoints.push(w);
       for (const we of weByNamespace.get(namespace) ?? []) {
         const labels = stringMap(get(we.value, 'spec', 'labels'));
-        if (selectorMatches(selector, labels)) endpoints.push(workloadEntryEndpoint(we, ['spec'], labels, true));
+        if (selectorMatches(selector, labels))
+          endpoints.push(workloadEntryEndpoint(we, ['spec'], labels, true));
       }
     } else if (arr(spec.endpoints).length) {
       endpointsFrom = 'endpoints';
@@ -137,7 +142,9 @@ function workloadEntryEndpoint(
   const label = labels[TLS_MODE_LABEL];
   const inline = specPath.length > 1;
   const name = inline ? `${resource.name} endpoints[${String(specPath[2])}]` : resource.name;
-  const what = inline ? `ServiceEntry ${resource.namespace}/${name}` : `WorkloadEntry ${resource.namespace}/${name}`;
+  const what = inline
+    ? `ServiceEntry ${resource.namespace}/${name}`
+    : `WorkloadEntry ${resource.namespace}/${name}`;
   const where = placeOf(resource, label !== undefined ? [...specPath, 'labels', TLS_MODE_LABEL] : specPath);
   let sidecar: boolean;
   let reason: string;
@@ -193,7 +200,12 @@ function hostEndpoint(resource: Resource, namespace: string): Workload {
     serviceAccount: '',
     containerPorts: [],
     hostNetwork: false,
-    sidecar: { state: 'none', certain: true, reason, cause: { resource, path: ['spec', 'hosts'], description: reason } },
+    sidecar: {
+      state: 'none',
+      certain: true,
+      reason,
+      cause: { resource, path: ['spec', 'hosts'], description: reason },
+    },
   };
 }
 
