@@ -392,7 +392,9 @@ export function buildMeshModel(
 
   // A stand-in's host is made the same way, from its name "(any)": wildcard rules of its namespace match it.
   const hostOf = (service: Service | StandInService): string =>
-    'resource' in service && service.entry ? service.entry.host : serviceFqdn(service.name, service.namespace);
+    'resource' in service && service.entry
+      ? service.entry.host
+      : serviceFqdn(service.name, service.namespace);
 
   // Asked once per service by the graph and on every DestinationRule lookup: computed once per service object.
   const distinctNamespaces = new WeakMap<Service | StandInService, Set<string>>();

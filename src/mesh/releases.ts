@@ -214,7 +214,7 @@ export const BEHAVIOURS = {
   },
   'service-entry-endpoint-service-account-tls-mode': {
     from: '1.7',
-    what: "an inline ServiceEntry endpoint without a security.istio.io/tlsMode label but with a serviceAccount gets tlsMode istio (auto mTLS sends it mTLS); 1.6 read only the label for inline endpoints (WorkloadEntry resources had the serviceAccount fallback from their start)",
+    what: 'an inline ServiceEntry endpoint without a security.istio.io/tlsMode label but with a serviceAccount gets tlsMode istio (auto mTLS sends it mTLS); 1.6 read only the label for inline endpoints (WorkloadEntry resources had the serviceAccount fallback from their start)',
     where:
       'istio@1.7.0:pilot/pkg/serviceregistry/serviceentry/conversion.go (convertEndpoint → getTLSModeFromWorkloadEntry); istio@1.6.0:pilot/pkg/serviceregistry/external/conversion.go (convertServiceEntryToInstances: GetTLSModeFromEndpointLabels for endpoints)',
     note: 'the reference does not cover ServiceEntries; dated from the source',
