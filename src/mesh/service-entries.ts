@@ -13,7 +13,7 @@ const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 const RESOLUTIONS = new Set(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']);
 
 /** "file:line" of a field, for explanations that name a ServiceEntry or WorkloadEntry. */
-export function placeOf(resource: Resource, path: FieldPath): string {
+function placeOf(resource: Resource, path: FieldPath): string {
   return `${resource.file}:${resource.span(path).line}`;
 }
 

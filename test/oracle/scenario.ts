@@ -110,7 +110,7 @@ export interface DestinationRuleSpec {
  * A ServiceEntry with one host (`<name>.mesh.local`, which a `*.local` DestinationRule matches) and one port. Its
  * endpoints: the pods and WorkloadEntries its workloadSelector selects, its inline endpoints, or the host itself.
  */
-export interface ServiceEntrySpec {
+interface ServiceEntrySpec {
   namespace: string;
   name: string;
   host: string;
@@ -125,7 +125,7 @@ export interface ServiceEntrySpec {
 }
 
 /** A WorkloadEntry; its app label (vm-a, vm-b) is never a Service's, so only ServiceEntries select it. */
-export interface WorkloadEntrySpec {
+interface WorkloadEntrySpec {
   namespace: string;
   name: string;
   app: string;
