@@ -33,6 +33,8 @@ legacy Policy/MeshPolicy) and a caller that sends plaintext to it:
 - a workload without a sidecar (namespace not injected, \`sidecar.istio.io/inject: "false"\`, hostNetwork);
 - a sidecar client whose DestinationRule sets \`tls.mode: DISABLE\` for that host or port;
 - a sidecar client with no DestinationRule tls while auto mTLS is off (Istio ≤ 1.4, or \`enableAutoMtls: false\`).
+- a sidecar client calling the host of a \`MESH_EXTERNAL\` ServiceEntry (the default \`location\`) whose endpoints
+  (WorkloadEntries, selected pods) run sidecars: Istio never applies auto mTLS to mesh-external hosts.
 
 One finding per cause: the \`mode: STRICT\` line, listing every caller it breaks; the callers' manifests are related
 locations. Callers are declared (config \`callers\`, annotation \`mtls-lint.io/calls\`), inferred (service URLs in env,
