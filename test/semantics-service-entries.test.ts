@@ -2,6 +2,8 @@
 // (cluster_tls.go buildUpstreamTLSSettings); MESH_INTERNAL hosts are mesh services whose endpoints are the pods and
 // WorkloadEntries their workloadSelector selects, or their inline endpoints, each with its own TLS mode
 // (serviceentry/conversion.go getTLSModeFromWorkloadEntry: the tlsMode label, else "istio" with a serviceAccount).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   app,
@@ -104,7 +106,7 @@ describe('MESH_EXTERNAL ServiceEntry', () => {
     expect(calls(r, 'foo/sleep', 'httpbin.org.foo:80')).toEqual(['httpbin-ext PLAINTEXT:plaintext 200']);
     const c = edge(r, 'foo/sleep', 'httpbin.org.foo:80').connections[0]!;
     expect(c.client.explanation).toMatch(
-      /ServiceEntry foo\/httpbin-ext \(m\.yaml:\d+\) MESH_EXTERNAL \(the default location\): Istio never applies auto mTLS/,
+      /ServiceEntry foo\/httpbin-ext MESH_EXTERNAL \(the default location\): Istio never applies auto mTLS/,
     );
     // Mesh-wide STRICT does not reach an external host: no false finding.
     expect(connectivity(r)).toEqual([]);
@@ -147,7 +149,7 @@ describe('MESH_EXTERNAL ServiceEntry', () => {
     const between = byRule(permissive, 'plaintext-between-sidecars');
     expect(between).toHaveLength(1);
     expect(between[0]!.message).toMatch(
-      /^ServiceEntry vm\/vm-svc \(m\.yaml:\d+\) MESH_EXTERNAL \(the default location\) makes 1 connection/,
+      /^ServiceEntry vm\/vm-svc MESH_EXTERNAL \(the default location\) makes 1 connection/,
     );
   });
 
@@ -216,12 +218,12 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
   it('STRICT: auto mTLS sends mTLS to the tlsMode=istio entry and plaintext to the bare one (which has no sidecar to enforce STRICT)', async () => {
     const r = await lintYaml({ 'm.yaml': vms('STRICT') });
     expect(calls(r, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual([
-      'vm-with-proxy AUTO:mtls 200',
       'vm-bare AUTO:plaintext 200',
+      'vm-with-proxy AUTO:mtls 200',
     ]);
-    const bare = edge(r, 'foo/sleep', 'vm.example.internal.vm:80').connections[1]!;
+    const bare = edge(r, 'foo/sleep', 'vm.example.internal.vm:80').connections[0]!;
     expect(bare.server.explanation).toMatch(
-      /WorkloadEntry vm\/vm-bare \(m\.yaml:\d+\) has no security\.istio\.io\/tlsMode=istio label/,
+      /WorkloadEntry vm\/vm-bare has no security\.istio\.io\/tlsMode=istio label/,
     );
   });
 
@@ -246,14 +248,14 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
     const caller = app('legacy', 'client', { noService: true, calls: 'vm.example.internal:80' });
     const strict = await lintYaml({ 'm.yaml': vms('STRICT', namespace('legacy'), caller) });
     expect(calls(strict, 'legacy/client', 'vm.example.internal.vm:80')).toEqual([
-      'vm-with-proxy NO_SIDECAR:broken 000',
       'vm-bare NO_SIDECAR:plaintext 200',
+      'vm-with-proxy NO_SIDECAR:broken 000',
     ]);
     expect(byRule(strict, 'plaintext-to-strict')).toHaveLength(1);
     const permissive = await lintYaml({ 'm.yaml': vms('PERMISSIVE', namespace('legacy'), caller) });
     expect(calls(permissive, 'legacy/client', 'vm.example.internal.vm:80')).toEqual([
-      'vm-with-proxy NO_SIDECAR:plaintext 200',
       'vm-bare NO_SIDECAR:plaintext 200',
+      'vm-with-proxy NO_SIDECAR:plaintext 200',
     ]);
     expect(byRule(permissive, 'plaintext-to-strict')).toEqual([]);
   });
@@ -270,7 +272,7 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
         }),
       ),
     });
-    expect(calls(r, 'legacy/client', 'vm.example.internal.vm:80')[0]).toBe(
+    expect(calls(r, 'legacy/client', 'vm.example.internal.vm:80')[1]).toBe(
       'vm-with-proxy NO_SIDECAR:broken 000',
     );
   });
@@ -283,12 +285,24 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
       ),
     });
     expect(calls(r, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual([
-      'vm-with-proxy ISTIO_MUTUAL:mtls 200',
       'vm-bare ISTIO_MUTUAL:broken 503',
+      'vm-with-proxy ISTIO_MUTUAL:mtls 200',
     ]);
     const f = byRule(r, 'mtls-to-plaintext-server');
     expect(f).toHaveLength(1);
     expect(f[0]!.message).toContain('vm.example.internal');
+    // The WorkloadEntry that has no sidecar is named with its place.
+    const text = r.result.findings.length ? readFileSync(path.join(r.dir, 'm.yaml'), 'utf8') : '';
+    const weLine = text.split('\n').findIndex((l) => l.includes('name: vm-bare')) + 1;
+    expect(f[0]!.related).toContainEqual(
+      expect.objectContaining({
+        file: 'm.yaml',
+        message: expect.stringMatching(
+          /^endpoint: WorkloadEntry vm\/vm-bare has no security\.istio\.io\/tlsMode=istio label/,
+        ),
+      }),
+    );
+    expect(f[0]!.related!.find((x) => x.message.startsWith('endpoint:'))!.line).toBeGreaterThan(weLine);
   });
 
   it('inline endpoints: the tlsMode label decides, and a serviceAccount counts only from 1.7', async () => {

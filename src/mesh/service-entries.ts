@@ -2,7 +2,8 @@
 // WorkloadEntries its workloadSelector selects, its inline `endpoints`, or the host itself. Istio does the same
 // (pilot/pkg/serviceregistry/serviceentry/conversion.go convertServices: one model.Service per host, MeshExternal =
 // location == MESH_EXTERNAL, the proto default; convertEndpoint / convertWorkloadEntryToServiceInstances: endpoints
-// with TLSMode from getTLSModeFromWorkloadEntry).
+// with TLSMode from getTLSModeFromWorkloadEntry). Messages name entries by kind and name (places would make them
+// depend on the file layout); findings list each entry endpoint's file:line as a related location.
 import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
 import type { Cause, Service, ServicePort, ServiceEntryTarget, Workload } from './model.js';
@@ -11,11 +12,6 @@ import { arr, get, obj, portNumber, selectorMatches, str, stringMap } from './ut
 
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 const RESOLUTIONS = new Set(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']);
-
-/** "file:line" of a field, for explanations that name a ServiceEntry or WorkloadEntry. */
-function placeOf(resource: Resource, path: FieldPath): string {
-  return `${resource.file}:${resource.span(path).line}`;
-}
 
 /**
  * One Service per exact host of each ServiceEntry (wildcard hosts name no one host a caller can be matched to), with
@@ -36,7 +32,9 @@ export function serviceEntryServices(
     list.push(r);
     weByNamespace.set(r.namespace, list);
   }
-  for (const r of entries) {
+  // Namespace and name order (as workloads and Services are sorted): input order must not change the answers.
+  for (const list of weByNamespace.values()) list.sort(byName);
+  for (const r of [...entries].sort(byName)) {
     if (r.kind !== 'ServiceEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
     const spec = obj(r.value.spec) ?? {};
     const namespace = r.namespace;
@@ -107,7 +105,7 @@ export function serviceEntryServices(
       const cause: Cause = {
         resource: r,
         path: locationValue ? ['spec', 'location'] : ['spec', 'hosts', hi],
-        description: `ServiceEntry ${namespace}/${r.name} (${placeOf(r, ['spec', 'hosts', hi])}) ${location}${locationValue ? '' : ' (the default location)'}`,
+        description: `ServiceEntry ${namespace}/${r.name} ${location}${locationValue ? '' : ' (the default location)'}`,
       };
       const entry: ServiceEntryTarget = { host, location, resolution, endpointsFrom, cause };
       out.push({
@@ -124,6 +122,12 @@ export function serviceEntryServices(
     });
   }
   return out;
+}
+
+function byName(a: Resource, b: Resource): number {
+  const ka = `${a.namespace ?? ''}\0${a.name}\0${a.file}`;
+  const kb = `${b.namespace ?? ''}\0${b.name}\0${b.file}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /**
@@ -145,21 +149,20 @@ function workloadEntryEndpoint(
   const what = inline
     ? `ServiceEntry ${resource.namespace}/${name}`
     : `WorkloadEntry ${resource.namespace}/${name}`;
-  const where = placeOf(resource, label !== undefined ? [...specPath, 'labels', TLS_MODE_LABEL] : specPath);
   let sidecar: boolean;
   let reason: string;
   let path: FieldPath;
   if (label !== undefined) {
     sidecar = label === 'istio';
-    reason = `${what} (${where}) has label ${TLS_MODE_LABEL}=${label}${sidecar ? '' : ': Istio treats it as an endpoint without a sidecar'}`;
+    reason = `${what} has label ${TLS_MODE_LABEL}=${label}${sidecar ? '' : ': Istio treats it as an endpoint without a sidecar'}`;
     path = [...specPath, 'labels', TLS_MODE_LABEL];
   } else if (serviceAccount && serviceAccountMeansSidecar) {
     sidecar = true;
-    reason = `${what} (${where}) names serviceAccount ${serviceAccount} and no ${TLS_MODE_LABEL} label, so Istio gives it tlsMode istio (a sidecar)`;
+    reason = `${what} names serviceAccount ${serviceAccount} and no ${TLS_MODE_LABEL} label, so Istio gives it tlsMode istio (a sidecar)`;
     path = [...specPath, 'serviceAccount'];
   } else {
     sidecar = false;
-    reason = `${what} (${where}) has no ${TLS_MODE_LABEL}=istio label, so Istio treats it as an endpoint without a sidecar`;
+    reason = `${what} has no ${TLS_MODE_LABEL}=istio label, so Istio treats it as an endpoint without a sidecar`;
     path = specPath;
   }
   const containerPorts = Object.entries(obj(spec.ports) ?? {}).flatMap(([portName, v]) => {
@@ -188,7 +191,7 @@ function workloadEntryEndpoint(
 
 /** The host (or dialled address) of an entry without endpoints: whatever answers there is outside the inputs. */
 function hostEndpoint(resource: Resource, namespace: string): Workload {
-  const reason = `the hosts of ServiceEntry ${namespace}/${resource.name} (${placeOf(resource, ['spec', 'hosts'])}) are reached at their own address: no sidecar the inputs show answers there`;
+  const reason = `the hosts of ServiceEntry ${namespace}/${resource.name} are reached at their own address: no sidecar the inputs show answers there`;
   return {
     kind: 'ServiceEntry host',
     name: resource.name,
