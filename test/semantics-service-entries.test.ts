@@ -223,7 +223,7 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
     ]);
     const bare = edge(r, 'foo/sleep', 'vm.example.internal.vm:80').connections[0]!;
     expect(bare.server.explanation).toMatch(
-      /WorkloadEntry vm\/vm-bare has no security\.istio\.io\/tlsMode=istio label/,
+      /WorkloadEntry vm\/vm-bare has no sidecar \(no security\.istio\.io\/tlsMode=istio label: Istio treats it as an endpoint without a sidecar\)/,
     );
   });
 
@@ -298,7 +298,7 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
       expect.objectContaining({
         file: 'm.yaml',
         message: expect.stringMatching(
-          /^endpoint: WorkloadEntry vm\/vm-bare has no security\.istio\.io\/tlsMode=istio label/,
+          /^endpoint: WorkloadEntry vm\/vm-bare: no security\.istio\.io\/tlsMode=istio label/,
         ),
       }),
     );

@@ -154,15 +154,15 @@ function workloadEntryEndpoint(
   let path: FieldPath;
   if (label !== undefined) {
     sidecar = label === 'istio';
-    reason = `${what} has label ${TLS_MODE_LABEL}=${label}${sidecar ? '' : ': Istio treats it as an endpoint without a sidecar'}`;
+    reason = `label ${TLS_MODE_LABEL}=${label}${sidecar ? '' : ': Istio treats it as an endpoint without a sidecar'}`;
     path = [...specPath, 'labels', TLS_MODE_LABEL];
   } else if (serviceAccount && serviceAccountMeansSidecar) {
     sidecar = true;
-    reason = `${what} names serviceAccount ${serviceAccount} and no ${TLS_MODE_LABEL} label, so Istio gives it tlsMode istio (a sidecar)`;
+    reason = `serviceAccount ${serviceAccount} and no ${TLS_MODE_LABEL} label: Istio gives it tlsMode istio (a sidecar)`;
     path = [...specPath, 'serviceAccount'];
   } else {
     sidecar = false;
-    reason = `${what} has no ${TLS_MODE_LABEL}=istio label, so Istio treats it as an endpoint without a sidecar`;
+    reason = `no ${TLS_MODE_LABEL}=istio label: Istio treats it as an endpoint without a sidecar`;
     path = specPath;
   }
   const containerPorts = Object.entries(obj(spec.ports) ?? {}).flatMap(([portName, v]) => {
@@ -184,14 +184,14 @@ function workloadEntryEndpoint(
       state: sidecar ? 'sidecar' : 'none',
       certain: true,
       reason,
-      cause: { resource, path, description: reason },
+      cause: { resource, path, description: `${what}: ${reason}` },
     },
   };
 }
 
 /** The host (or dialled address) of an entry without endpoints: whatever answers there is outside the inputs. */
 function hostEndpoint(resource: Resource, namespace: string): Workload {
-  const reason = `the hosts of ServiceEntry ${namespace}/${resource.name} are reached at their own address: no sidecar the inputs show answers there`;
+  const reason = "reached at the host's own address, where no sidecar the inputs show answers";
   return {
     kind: 'ServiceEntry host',
     name: resource.name,
@@ -207,7 +207,11 @@ function hostEndpoint(resource: Resource, namespace: string): Workload {
       state: 'none',
       certain: true,
       reason,
-      cause: { resource, path: ['spec', 'hosts'], description: reason },
+      cause: {
+        resource,
+        path: ['spec', 'hosts'],
+        description: `the hosts of ServiceEntry ${namespace}/${resource.name}: ${reason}`,
+      },
     },
   };
 }
