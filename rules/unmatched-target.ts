@@ -141,6 +141,8 @@ numbers too.
     for (const pa of mesh.peerAuthentications) {
       if (pa.level !== 'workload' || !pa.selector) continue;
       const path = ['spec', 'selector', 'matchLabels'];
+      // A WorkloadEntry (a VM with a sidecar) is what it selects.
+      if (selectsWorkloadEntry(mesh, pa.namespace, pa.selector)) continue;
       if (!mesh.workloadsKnownIn(pa.namespace)) {
         unchecked.add(
           pa.namespace,
@@ -177,6 +179,7 @@ numbers too.
         }
         continue;
       }
+      if (selectsWorkloadEntry(mesh, ap.namespace, ap.selector)) continue;
       if (!mesh.workloadsKnownIn(ap.namespace)) {
         unchecked.add(ap.namespace, ap.resource, path, `${name} selector ${labelText(ap.selector)}`);
         continue;
@@ -522,4 +525,8 @@ function dottedServiceName(mesh: MeshModel, host: string): string | undefined {
   if (parts.length !== 2 && !(parts.length === 3 && parts[2] === 'svc')) return undefined;
   const service = mesh.services.find((s) => s.name === parts[0] && s.namespace === parts[1]);
   return service ? `${service.name}.${service.namespace}.svc.cluster.local` : undefined;
+}
+
+function selectsWorkloadEntry(mesh: MeshModel, namespace: string, selector: Record<string, string>): boolean {
+  return mesh.workloadEntries.some((w) => w.namespace === namespace && selectorMatches(selector, w.labels));
 }

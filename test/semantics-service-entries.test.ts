@@ -350,4 +350,24 @@ spec:
     expect(edgesOf(egress, 'foo/sleep')).toEqual([]);
     expect(byRule(egress, 'call-blocked-by-network-policy')).toHaveLength(1);
   });
+
+  it('a PeerAuthentication or AuthorizationPolicy that selects only WorkloadEntries selects something', async () => {
+    const authz = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: vm-authz, namespace: vm}
+spec:
+  selector: {matchLabels: {app: vm-app}}
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/foo/sa/sleep"]}}]
+`;
+    const r = await lintYaml({
+      'm.yaml': vms(
+        'PERMISSIVE',
+        app('vm', 'other', { noService: true }),
+        peerAuthentication('vm', 'vm-strict', { selector: { app: 'vm-app' }, mode: 'STRICT' }),
+        authz,
+      ),
+    });
+    expect(byRule(r, 'unmatched-target')).toEqual([]);
+  });
 });

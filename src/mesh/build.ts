@@ -138,7 +138,7 @@ export function buildMeshModel(
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
-  const entryServices = serviceEntryServices(
+  const { services: entryServices, workloadEntries } = serviceEntryServices(
     byKind.of('ServiceEntry'),
     byKind.of('WorkloadEntry'),
     workloads,
@@ -447,6 +447,7 @@ export function buildMeshModel(
     resourcesOfKind: (...kinds) => anyKind.of(...kinds),
     serviceByHost: (host, fromNamespace) => lookupHost(hostIndex, host, fromNamespace),
     serviceEntryServices: entryServices,
+    workloadEntries,
     serviceEntryByHost: (host) => entryIndex.get(host.toLowerCase().replace(/\.$/, '')),
     targetPort,
     serverMode,

@@ -339,6 +339,8 @@ export interface MeshModel {
   serviceEntries: ServiceEntryInfo[];
   /** One service per exact host of each ServiceEntry, with its endpoints (mesh/service-entries.ts). */
   serviceEntryServices: Service[];
+  /** Every WorkloadEntry as an endpoint (labels, sidecar state from its tlsMode), whether an entry selects it or not. */
+  workloadEntries: Workload[];
   /** The ServiceEntry service of a host a client names (exact host), or undefined. */
   serviceEntryByHost(host: string): Service | undefined;
   /**

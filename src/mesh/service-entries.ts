@@ -22,18 +22,20 @@ export function serviceEntryServices(
   workloadEntries: Resource[],
   workloads: Workload[],
   release: Release,
-): Service[] {
+): { services: Service[]; workloadEntries: Workload[] } {
   const out: Service[] = [];
-  const weByNamespace = new Map<string, Resource[]>();
-  for (const r of workloadEntries) {
+  // Namespace and name order (as workloads and Services are sorted): input order must not change the answers.
+  const weEndpoints: Workload[] = [];
+  const weByNamespace = new Map<string, Workload[]>();
+  for (const r of [...workloadEntries].sort(byName)) {
     if (r.kind !== 'WorkloadEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined)
       continue;
+    const we = workloadEntryEndpoint(r, ['spec'], stringMap(get(r.value, 'spec', 'labels')), true);
+    weEndpoints.push(we);
     const list = weByNamespace.get(r.namespace) ?? [];
-    list.push(r);
+    list.push(we);
     weByNamespace.set(r.namespace, list);
   }
-  // Namespace and name order (as workloads and Services are sorted): input order must not change the answers.
-  for (const list of weByNamespace.values()) list.sort(byName);
   for (const r of [...entries].sort(byName)) {
     if (r.kind !== 'ServiceEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
     const spec = obj(r.value.spec) ?? {};
@@ -75,11 +77,8 @@ export function serviceEntryServices(
       endpointsFrom = 'selector';
       for (const w of workloads)
         if (w.namespace === namespace && selectorMatches(selector, w.labels)) endpoints.push(w);
-      for (const we of weByNamespace.get(namespace) ?? []) {
-        const labels = stringMap(get(we.value, 'spec', 'labels'));
-        if (selectorMatches(selector, labels))
-          endpoints.push(workloadEntryEndpoint(we, ['spec'], labels, true));
-      }
+      for (const we of weByNamespace.get(namespace) ?? [])
+        if (selectorMatches(selector, we.labels)) endpoints.push(we);
     } else if (arr(spec.endpoints).length) {
       endpointsFrom = 'endpoints';
       arr(spec.endpoints).forEach((_e, i) => {
@@ -121,7 +120,7 @@ export function serviceEntryServices(
       });
     });
   }
-  return out;
+  return { services: out, workloadEntries: weEndpoints };
 }
 
 function byName(a: Resource, b: Resource): number {
