@@ -130,6 +130,8 @@ spec:
       // A port the Service does not declare, called on a pod's address: the PassthroughCluster, plaintext.
       if (client.mode === 'PLAINTEXT' && client.passthrough && client.cause?.resource.kind === 'Service')
         return client.cause;
+      // A MESH_EXTERNAL ServiceEntry whose endpoints run sidecars: no auto mTLS toward them.
+      if (client.mode === 'PLAINTEXT' && client.cause?.resource.kind === 'ServiceEntry') return client.cause;
       // SIMPLE/MUTUAL with credentialName and no workloadSelector: the sidecar originates no TLS at all (1.7+).
       if (client.mode === 'PLAINTEXT' && client.cause?.path.at(-1) === 'credentialName') return client.cause;
       // Auto mTLS chose plaintext because of the rule: loadBalancer PASSTHROUGH with an endpoint without sidecar, or
@@ -169,7 +171,7 @@ spec:
       if (!at) continue;
       context.report({
         ...at,
-        message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: ${first.connection.client.mode === 'NO_SIDECAR' ? 'take the port or range out of that annotation, so the sidecar sees the traffic' : first.connection.client.cause?.resource.kind === 'Sidecar' ? "add the service to that Sidecar's egress hosts" : first.connection.client.cause?.resource.kind === 'Service' ? 'declare the port in that Service (spec.ports), so the client sidecars get a cluster with auto mTLS for it' : first.connection.client.cause?.path.at(-1) === 'credentialName' ? 'give that DestinationRule a workloadSelector for the clients that hold the credential (Istio 1.14+), or use tls mode ISTIO_MUTUAL for in-mesh servers' : first.connection.client.mode === 'PLAINTEXT' ? 'add tls mode ISTIO_MUTUAL to that DestinationRule' : 'remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL'}.`,
+        message: `${group.cause!.description} makes ${n} connection${n === 1 ? '' : 's'} between sidecars plaintext: ${victimList(group.hits, false)} — ${why}. They still return 200 but are unencrypted and carry no identity; fix: ${first.connection.client.mode === 'NO_SIDECAR' ? 'take the port or range out of that annotation, so the sidecar sees the traffic' : first.connection.client.cause?.resource.kind === 'Sidecar' ? "add the service to that Sidecar's egress hosts" : first.connection.client.cause?.resource.kind === 'Service' ? 'declare the port in that Service (spec.ports), so the client sidecars get a cluster with auto mTLS for it' : first.connection.client.cause?.resource.kind === 'ServiceEntry' ? 'set location: MESH_INTERNAL on that ServiceEntry (its endpoints run sidecars), or give its host a DestinationRule with tls mode ISTIO_MUTUAL' : first.connection.client.cause?.path.at(-1) === 'credentialName' ? 'give that DestinationRule a workloadSelector for the clients that hold the credential (Istio 1.14+), or use tls mode ISTIO_MUTUAL for in-mesh servers' : first.connection.client.mode === 'PLAINTEXT' ? 'add tls mode ISTIO_MUTUAL to that DestinationRule' : 'remove the DISABLE (auto mTLS then sends mTLS) or set tls mode ISTIO_MUTUAL'}.`,
         ...victims(context, group.hits, () => 'sidecar client sending plaintext'),
         keyDetail: causeKey(group.cause),
       });

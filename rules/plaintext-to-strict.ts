@@ -33,6 +33,8 @@ legacy Policy/MeshPolicy) and a caller that sends plaintext to it:
 - a workload without a sidecar (namespace not injected, \`sidecar.istio.io/inject: "false"\`, hostNetwork);
 - a sidecar client whose DestinationRule sets \`tls.mode: DISABLE\` for that host or port;
 - a sidecar client with no DestinationRule tls while auto mTLS is off (Istio ≤ 1.4, or \`enableAutoMtls: false\`).
+- a sidecar client calling the host of a \`MESH_EXTERNAL\` ServiceEntry (the default \`location\`) whose endpoints
+  (WorkloadEntries, selected pods) run sidecars: Istio never applies auto mTLS to mesh-external hosts.
 
 One finding per cause: the \`mode: STRICT\` line, listing every caller it breaks; the callers' manifests are related
 locations. Callers are declared (config \`callers\`, annotation \`mtls-lint.io/calls\`), inferred (service URLs in env,
@@ -201,6 +203,10 @@ function fixFor(hits: Hit[]): string {
     fixes.push(
       'declare the port they call in the Service (spec.ports), so that their sidecars have a cluster with auto mTLS for it instead of the plaintext PassthroughCluster',
     );
+  if (reasons.has('mesh-external'))
+    fixes.push(
+      'set location: MESH_INTERNAL on the ServiceEntry (its endpoints run sidecars, so auto mTLS then sends mTLS), or give its host a DestinationRule with tls mode ISTIO_MUTUAL',
+    );
   if (reasons.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
   if (hits.some((h) => reasonOf(h) === 'PLAINTEXT' && h.connection.client !== NGINX_POD_IPS))
     fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
@@ -238,6 +244,7 @@ function reasonOf(h: Hit): string {
   if (c.mode === 'PLAINTEXT' && c.cause?.resource.kind === 'Sidecar') return 'egress';
   if (c.mode === 'PLAINTEXT' && c.passthrough && c.cause?.resource.kind === 'Service')
     return 'undeclared-port';
+  if (c.mode === 'PLAINTEXT' && c.cause?.resource.kind === 'ServiceEntry') return 'mesh-external';
   if (c.mode === 'PLAINTEXT' && key === 'credentialName') return 'credential';
   if (c.mode === 'AUTO' && h.connection.result.explanation.includes('security.istio.io/tlsMode'))
     return 'tls-label';

@@ -140,6 +140,8 @@ numbers too.
     for (const pa of mesh.peerAuthentications) {
       if (pa.level !== 'workload' || !pa.selector) continue;
       const path = ['spec', 'selector', 'matchLabels'];
+      // A WorkloadEntry (a VM with a sidecar) is what it selects.
+      if (mesh.workloadEntriesSelected(pa.namespace, pa.selector).length) continue;
       if (!mesh.workloadsKnownIn(pa.namespace)) {
         unchecked.add(
           pa.namespace,
@@ -176,6 +178,7 @@ numbers too.
         }
         continue;
       }
+      if (mesh.workloadEntriesSelected(ap.namespace, ap.selector).length) continue;
       if (!mesh.workloadsKnownIn(ap.namespace)) {
         unchecked.add(ap.namespace, ap.resource, path, `${name} selector ${labelText(ap.selector)}`);
         continue;

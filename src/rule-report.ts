@@ -5,6 +5,7 @@ import type { Resource } from './load/index.js';
 import type { Cause, Workload } from './mesh/model.js';
 import type { ReportDescriptor, RuleContext } from './rule.js';
 import { relatedAt } from './rule.js';
+import { isEntryEndpoint } from './mesh/service-entries.js';
 import type { EdgeRef, FieldPath, RelatedLocation, Severity } from './types.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, Graph } from './graph/graph.js';
 
@@ -320,6 +321,17 @@ function victimLocationsCounted(
             column: place.column,
             message: `${hit.edge.caller} caller: ${evidence.description}`,
           });
+      }
+    }
+    // A ServiceEntry's endpoint (WorkloadEntry, inline endpoint, the host): the line that decides its sidecar state.
+    const endpoint = hit.connection.serverWorkload;
+    const decided = endpoint && isEntryEndpoint(endpoint) ? endpoint.sidecar.cause : undefined;
+    if (decided) {
+      const key = `${decided.resource.id}|${decided.path.join('.')}`;
+      if (!seenPlaces.has(key)) {
+        seenPlaces.add(key);
+        if (out.length >= EDGE_LIST_CAP) omitted++;
+        else out.push(relatedAt(decided.resource, decided.path, `endpoint: ${decided.description}`));
       }
     }
   }

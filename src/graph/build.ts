@@ -122,7 +122,8 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const excluded = new Set(options.config.scope?.excludeServerNamespaces ?? KUBERNETES_SYSTEM_NAMESPACES);
   // With a graph to reuse, only the servers the change reaches get new edges.
   const recomputed = reuse && recomputedServers(reuse.scope);
-  const servers = mesh.services.filter(
+  // ServiceEntry hosts are servers too, of the clients that name them (no possible callers: step 2 skips them).
+  const servers = [...mesh.services, ...mesh.serviceEntryServices].filter(
     (s) => (!reuse || reachesServer(reuse.scope, s)) && isServer(s, mesh, excluded, options),
   );
   const ports = new ServerPorts(mesh);
@@ -215,6 +216,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
   const workloadsById = new Map<string, Workload[]>();
   for (const w of mesh.workloads) pushTo(workloadsById, w.resource.id, w);
   for (const service of servers) {
+    if (service.entry) continue;
     const set = classes.forService(service);
     const own = new Set(service.workloads);
     const ownGroups = new Set<ClientGroup>();

@@ -5,6 +5,7 @@
 import type { Resource } from '../load/index.js';
 import type { NamespaceInfo, Service, ServicePort, Workload } from '../mesh/model.js';
 import { resolveTargetPort } from '../mesh/services.js';
+import { isEntryEndpoint } from '../mesh/service-entries.js';
 import { arr, get, obj, portNumber, str, stringMap } from '../mesh/util.js';
 
 export interface Selector {
@@ -149,10 +150,15 @@ export class NetworkPolicies {
   verdict(client: Endpoint, server: Workload, port: number): Verdict {
     if (!this.count) return ALLOWED;
     const assumptions: string[] = [];
+    // A ServiceEntry endpoint that is no pod (a WorkloadEntry, an inline endpoint, the host) is outside the cluster:
+    // no policy isolates it, and the client's egress rules let it through only by an ipBlock.
+    const outside = isEntryEndpoint(server);
     // Ingress at the server.
-    const isolating = (this.byNamespace.get(server.namespace) ?? []).filter(
-      (p) => p.ingress && matches(p.selector, server.labels),
-    );
+    const isolating = outside
+      ? []
+      : (this.byNamespace.get(server.namespace) ?? []).filter(
+          (p) => p.ingress && matches(p.selector, server.labels),
+        );
     if (isolating.length) {
       let allowed = false;
       const ingressAssumptions: string[] = [];
@@ -173,7 +179,7 @@ export class NetworkPolicies {
     // Egress at the client.
     const egress = this.egressIsolating(client);
     if (egress.length) {
-      const target: Endpoint = { kind: 'workload', workload: server };
+      const target: Endpoint = outside ? { kind: 'outside' } : { kind: 'workload', workload: server };
       let allowed = false;
       const egressAssumptions: string[] = [];
       for (const p of this.byNamespace.get(clientNamespace(client)!) ?? []) {

@@ -11,13 +11,16 @@ export interface CallTarget {
   pod?: string;
 }
 
-/** The Service a host names as a client in `fromNamespace` writes it, or the headless Service of a per-pod name. */
+/**
+ * The Service a host names as a client in `fromNamespace` writes it, else the ServiceEntry host it names, else the
+ * headless Service of a per-pod name.
+ */
 export function resolveCallHost(
   mesh: MeshModel,
   host: string,
   fromNamespace: string,
 ): CallTarget | undefined {
-  const service = mesh.serviceByHost(host, fromNamespace);
+  const service = mesh.serviceByHost(host, fromNamespace) ?? mesh.serviceEntryByHost(host);
   if (service) return { service };
   const dot = host.indexOf('.');
   if (dot <= 0) return undefined;

@@ -17,6 +17,7 @@ export interface ServerScope {
 export function reachesServer(scope: ServerScope, server: Service | StandInService): boolean {
   if (scope.namespaces.has(server.namespace)) return true;
   // The host DestinationRules are matched against, a stand-in's too (mesh/build.ts hostOf).
-  const host = serviceFqdn(server.name, server.namespace);
+  const host =
+    'entry' in server && server.entry ? server.entry.host : serviceFqdn(server.name, server.namespace);
   return scope.hosts.some((pattern) => hostMatches(pattern, host));
 }

@@ -42,7 +42,8 @@ import {
 import { ResourcesByKind } from './resources.js';
 import { httpListenerOn, passthroughServerMode, unknownDestinationTls } from './passthrough.js';
 import { egressMisses, outboundPolicyFor, readSidecars, sidecarFor, type SidecarInfo } from './sidecars.js';
-import { CLUSTER_DOMAIN, serviceFqdn } from './util.js';
+import { CLUSTER_DOMAIN, selectorMatches, serviceFqdn } from './util.js';
+import { entryHostIndex, isEntryEndpoint, serviceEntryServices } from './service-entries.js';
 
 /**
  * Every kind the mesh model reads, and how far a change to one reaches (mesh/model.ts KindInput). The model asks
@@ -93,6 +94,12 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     reader:
       "mesh/sidecars.ts: a client's egress hosts decide whether it has a cluster for a service (a root-namespace Sidecar reaches every namespace)",
   },
+  {
+    kinds: ['ServiceEntry', 'WorkloadEntry'],
+    reach: 'everything',
+    reader:
+      'mesh/service-entries.ts: ServiceEntry hosts are servers of the clients that name them; their endpoints are pods and WorkloadEntries of any label set',
+  },
 ];
 
 const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.kinds));
@@ -133,6 +140,13 @@ export function buildMeshModel(
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
+  const { services: entryServices, workloadEntries } = serviceEntryServices(
+    byKind.of('ServiceEntry'),
+    byKind.of('WorkloadEntry'),
+    workloads,
+    v,
+  );
+  const entryIndex = entryHostIndex(entryServices);
 
   // Keyed by workload resource id, target port, then the service resource id and port it is reached through ("" for
   // none): nested maps, as building one key string per call cost more than the lookup it saves.
@@ -142,6 +156,8 @@ export function buildMeshModel(
   >();
 
   const serverMode: MeshModel['serverMode'] = (workload, targetPort, via) => {
+    // ServiceEntry endpoints share their entry's resource id: not cached (few, and the id does not tell them apart).
+    if (isEntryEndpoint(workload)) return serverModeOf(workload, targetPort, via);
     let byTarget = serverModeCache.get(workload.resource.id);
     if (!byTarget) serverModeCache.set(workload.resource.id, (byTarget = new Map()));
     let byService = byTarget.get(targetPort);
@@ -152,6 +168,12 @@ export function buildMeshModel(
     const viaPort = via?.port.port;
     const hit = byPort.get(viaPort);
     if (hit) return hit;
+    const result = serverModeOf(workload, targetPort, via);
+    byPort.set(viaPort, result);
+    return result;
+  };
+
+  const serverModeOf: MeshModel['serverMode'] = (workload, targetPort, via) => {
     let result: ServerModeResult;
     if (workload.sidecar.state === 'none') {
       result = {
@@ -176,7 +198,6 @@ export function buildMeshModel(
           bypassed: result,
         };
     }
-    byPort.set(viaPort, result);
     return result;
   };
 
@@ -211,7 +232,29 @@ export function buildMeshModel(
   };
 
   const clientTls: MeshModel['clientTls'] = (client, service, port, subset) =>
-    clientTlsFor(client, service, port, subset);
+    meshExternal(clientTlsFor(client, service, port, subset), service);
+
+  // cluster_tls.go buildUpstreamTLSSettings (and push_context.go BestEffortInferServiceMTLSMode): a MESH_EXTERNAL
+  // service never gets auto mTLS; only an explicit DestinationRule tls applies to it.
+  const externalAnswers = new WeakMap<ClientTlsResult, WeakMap<Service, ClientTlsResult>>();
+  const meshExternal = (result: ClientTlsResult, service: Service | StandInService): ClientTlsResult => {
+    const entry = 'resource' in service ? service.entry : undefined;
+    if (result.mode !== 'AUTO' || entry?.location !== 'MESH_EXTERNAL') return result;
+    let byService = externalAnswers.get(result);
+    if (!byService) externalAnswers.set(result, (byService = new WeakMap()));
+    let answer = byService.get(service as Service);
+    if (!answer)
+      byService.set(
+        service as Service,
+        (answer = {
+          mode: 'PLAINTEXT',
+          // The location decides, whatever DestinationRule without tls the client also has.
+          cause: entry.cause,
+          explanation: `${entry.cause.description}: Istio never applies auto mTLS to a mesh-external host, so the client sidecar sends plaintext (${result.cause ? `${result.cause.description} sets no tls` : 'no DestinationRule sets tls'})`,
+        }),
+      );
+    return answer;
+  };
 
   // Answers that do not depend on the client beyond its sidecar state are shared objects, and a DestinationRule's
   // answer for a port is computed once: the graph asks this once per edge, and most edges get one of a few answers.
@@ -382,7 +425,10 @@ export function buildMeshModel(
   };
 
   // A stand-in's host is made the same way, from its name "(any)": wildcard rules of its namespace match it.
-  const hostOf = (service: Service | StandInService): string => serviceFqdn(service.name, service.namespace);
+  const hostOf = (service: Service | StandInService): string =>
+    'resource' in service && service.entry
+      ? service.entry.host
+      : serviceFqdn(service.name, service.namespace);
 
   // Asked once per service by the graph and on every DestinationRule lookup: computed once per service object.
   const distinctNamespaces = new WeakMap<Service | StandInService, Set<string>>();
@@ -394,7 +440,10 @@ export function buildMeshModel(
 
   const connect: MeshModel['connect'] = (client, service, portArg, server) =>
     connectWith(
-      clientTlsFor(client, service, typeof portArg === 'number' ? portArg : portArg.port, undefined),
+      meshExternal(
+        clientTlsFor(client, service, typeof portArg === 'number' ? portArg : portArg.port, undefined),
+        service,
+      ),
       service,
       portArg,
       server,
@@ -483,6 +532,11 @@ export function buildMeshModel(
     authorizationPolicies: readAuthorizationPolicies(byKind.of('AuthorizationPolicy')),
     resourcesOfKind: (...kinds) => anyKind.of(...kinds),
     serviceByHost: (host, fromNamespace) => lookupHost(hostIndex, host, fromNamespace),
+    serviceEntryServices: entryServices,
+    workloadEntries,
+    workloadEntriesSelected: (namespace, selector) =>
+      workloadEntries.filter((w) => w.namespace === namespace && selectorMatches(selector, w.labels)),
+    serviceEntryByHost: (host) => entryIndex.get(host.toLowerCase().replace(/\.$/, '')),
     targetPort,
     serverMode,
     namespaceServerMode: (namespace, sidecar = 'sidecar') => {

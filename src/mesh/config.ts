@@ -49,7 +49,7 @@ export interface ConfigParts {
   services: Service[];
   policies: ServerPolicies;
   destinationRules: DestinationRuleIndex;
-  /** ServiceEntries, read only for these answers: no connection depends on them (so not in MODEL_INPUTS). */
+  /** ServiceEntries, for the host answers below (mesh/service-entries.ts makes them servers). */
   serviceEntryResources: Resource[];
   targetPort: MeshModel['targetPort'];
 }

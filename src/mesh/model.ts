@@ -64,6 +64,11 @@ export interface ServicePort {
   targetPort: number | string;
   /** Index in spec.ports, for positions. */
   index: number;
+  /**
+   * A ServiceEntry port: an endpoint's port of the same name (WorkloadEntry ports, named container ports) comes
+   * before targetPort (conversion.go convertEndpoint).
+   */
+  entryPort?: true;
 }
 
 export interface Service {
@@ -78,6 +83,20 @@ export interface Service {
   clusterIP?: string;
   /** ExternalName services are not proxied to workloads. */
   external: boolean;
+  /** A host of a ServiceEntry (mesh/service-entries.ts): `workloads` are its endpoints, `resource` the entry. */
+  entry?: ServiceEntryTarget;
+}
+
+/** What a ServiceEntry says about one of its hosts. */
+export interface ServiceEntryTarget {
+  host: string;
+  /** MESH_EXTERNAL (the default) never gets auto mTLS. */
+  location: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
+  resolution: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
+  /** Where its endpoints come from: selected pods and WorkloadEntries, inline `endpoints`, or the host itself. */
+  endpointsFrom: 'selector' | 'endpoints' | 'host';
+  /** The location (or, for the default, the host), for findings and explanations. */
+  cause: Cause;
 }
 
 export type ServerMode =
@@ -375,6 +394,14 @@ export interface MeshModel {
   policies: PolicyLevels;
   destinationRules: DestinationRuleInfo[];
   serviceEntries: ServiceEntryInfo[];
+  /** One service per exact host of each ServiceEntry, with its endpoints (mesh/service-entries.ts). */
+  serviceEntryServices: Service[];
+  /** Every WorkloadEntry as an endpoint (labels, sidecar state from its tlsMode), whether an entry selects it or not. */
+  workloadEntries: Workload[];
+  /** WorkloadEntries of `namespace` whose labels a policy's `matchLabels` selector selects. */
+  workloadEntriesSelected(namespace: string, selector: Record<string, string>): Workload[];
+  /** The ServiceEntry service of a host a client names (exact host), or undefined. */
+  serviceEntryByHost(host: string): Service | undefined;
   /**
    * The DestinationRule(s) a sidecar in `clientNamespace` uses for `host` (a service in `serviceNamespace`): the
    * first is the one whose tls counts, the rest are merged into it (§3.2, §3.3). Empty: no rule.

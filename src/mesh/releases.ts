@@ -234,6 +234,20 @@ export const BEHAVIOURS = {
     reference:
       '2.6 Ports not in any Service (1.0–1.4): there is no alpha policy for them (policies are per service);',
   },
+  'service-entry-workload-selector': {
+    from: '1.6',
+    what: 'a ServiceEntry workloadSelector selects pods and WorkloadEntries of its namespace as its endpoints (the field and the WorkloadEntry kind are new in 1.6; before, such an entry has no endpoints of its own)',
+    where:
+      'istio@1.6.0:pilot/pkg/serviceregistry/external/servicediscovery.go (workloadLabels.IsSupersetOf(se.entry.WorkloadSelector.Labels)); istio@1.22.0:pilot/pkg/serviceregistry/serviceentry/conversion.go (convertServices: LabelSelectors)',
+    note: 'the reference does not cover ServiceEntries; dated from the source (api@1.6.0 adds ServiceEntry.workload_selector and WorkloadEntry)',
+  },
+  'service-entry-endpoint-service-account-tls-mode': {
+    from: '1.7',
+    what: 'an inline ServiceEntry endpoint without a security.istio.io/tlsMode label but with a serviceAccount gets tlsMode istio (auto mTLS sends it mTLS); 1.6 read only the label for inline endpoints (WorkloadEntry resources had the serviceAccount fallback from their start)',
+    where:
+      'istio@1.7.0:pilot/pkg/serviceregistry/serviceentry/conversion.go (convertEndpoint → getTLSModeFromWorkloadEntry); istio@1.6.0:pilot/pkg/serviceregistry/external/conversion.go (convertServiceEntryToInstances: GetTLSModeFromEndpointLabels for endpoints)',
+    note: 'the reference does not cover ServiceEntries; dated from the source',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

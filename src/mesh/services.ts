@@ -58,6 +58,10 @@ export function extractServices(resources: Resource[], workloads: Workload[]): S
 
 /** A named targetPort resolves against each pod's container port names, so it can differ per workload. */
 export function resolveTargetPort(port: ServicePort, workload: Workload): number | undefined {
+  if (port.entryPort && port.name !== undefined) {
+    const named = workload.containerPorts.find((c) => c.name === port.name);
+    if (named) return named.port;
+  }
   if (typeof port.targetPort === 'number') return port.targetPort;
   return workload.containerPorts.find((c) => c.name === port.targetPort)?.port;
 }

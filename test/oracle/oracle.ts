@@ -42,6 +42,7 @@ const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 /** Expected outcome per endpoint of one declared call, or undefined when the oracle does not decide it. */
 export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined {
+  if (call.entry) return expectEntryCall(s, call);
   const client = s.workloads.find((w) => w.namespace === call.from.namespace && w.name === call.from.name);
   const service = s.services.find((x) => x.namespace === call.to.namespace && x.name === call.to.name);
   if (!client || !service) return undefined;
@@ -101,7 +102,19 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     if (mode === undefined) continue;
     t.push(`server mode on targetPort ${targetPort}: ${mode}`);
     const sends = clientSidecar
-      ? sidecarSends(s, tls, rule, anyEndpointWithoutSidecar, service, port, serverSidecar, mode, headless, t)
+      ? sidecarSends(
+          s,
+          tls,
+          rule,
+          anyEndpointWithoutSidecar,
+          service,
+          port,
+          serverSidecar,
+          mode,
+          headless,
+          false,
+          t,
+        )
       : 'plaintext';
     if (sends === undefined) continue;
     t.push(`client sends: ${sends}`);
@@ -300,8 +313,8 @@ function destinationRuleFor(
   s: Scenario,
   clientNs: string,
   service: ServiceSpec,
+  host = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`,
 ): DestinationRuleSpec | undefined | 'unknown' {
-  const host = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`;
   const inNs = (ns: string) => s.destinationRules.filter((d) => d.namespace === ns);
   const local = mostSpecific(
     inNs(clientNs).filter((d) => visibleLocally(d, clientNs)),
@@ -352,6 +365,7 @@ function sidecarSends(
   serverSidecar: boolean,
   serverMode: ServerMode,
   headless: HeadlessFacts | undefined,
+  meshExternal: boolean,
   trace: string[],
 ): Sends | undefined {
   if (tls === 'ISTIO_MUTUAL') return 'mtls';
@@ -369,6 +383,11 @@ function sidecarSends(
   const auto = s.autoMtls ?? s.version !== '1.4'; // §4.1: 1.4 off, 1.6+ on (1.5 always explicit in scenarios)
   trace.push(`auto mTLS ${auto ? 'on' : 'off'}`);
   if (!auto) return 'plaintext';
+  // A MESH_EXTERNAL service (a ServiceEntry's default location) never gets auto mTLS: only an explicit tls above.
+  if (meshExternal) {
+    trace.push('ServiceEntry MESH_EXTERNAL: no auto mTLS');
+    return 'plaintext';
+  }
 
   // §4.3: the server mode inferred for the service; DISABLE → plaintext to every endpoint.
   let inferred: PaMode | ServerMode;
@@ -522,4 +541,158 @@ function matrix(s: Scenario, sends: Sends, mode: ServerMode, port: ServicePortSp
     case 'STRICT':
       return [sends === 'mtls' ? 'mtls' : 'broken'];
   }
+}
+
+// ---- ServiceEntries and WorkloadEntries -----------------------------------------------------------------------
+
+interface EntryEndpoint {
+  /** "namespace/name" as the engine names the endpoint. */
+  id: string;
+  sidecar: boolean;
+  mode: ServerMode | undefined;
+  trace: string[];
+}
+
+/**
+ * A call to a ServiceEntry host. From Istio's source, not the engine: serviceentry/conversion.go (convertServices:
+ * MeshExternal unless location MESH_INTERNAL; endpoints from the workloadSelector — pods and WorkloadEntries of the
+ * entry's namespace —, else inline endpoints, else for DNS/NONE the host itself with TLSMode disabled;
+ * getTLSModeFromWorkloadEntry: tlsMode label, else "istio" with a serviceAccount, for inline endpoints from 1.7),
+ * cluster_tls.go buildUpstreamTLSSettings (meshExternal: no auto mTLS), push_context.go
+ * BestEffortInferServiceMTLSMode (resolution NONE: ORIGINAL_DST, all-or-nothing over the endpoints). A WorkloadEntry's
+ * tlsMode says whether a sidecar runs there; its PeerAuthentications select it by its labels in its namespace.
+ */
+function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
+  const client = s.workloads.find((w) => w.namespace === call.from.namespace && w.name === call.from.name);
+  const se = s.serviceEntries.find((x) => x.namespace === call.to.namespace && x.host === call.to.name);
+  if (!client || !se || se.port.port !== call.port) return undefined;
+  const port = se.port;
+  // For the legacy/namespace lookups: a service named by the host (no legacy Policy targets it).
+  const service: ServiceSpec = { namespace: se.namespace, name: se.host, ports: [port] };
+  const trace: string[] = [
+    `ServiceEntry ${se.namespace}/${se.name} ${se.location ?? 'MESH_EXTERNAL (default)'}, resolution ${se.resolution}`,
+  ];
+
+  const endpoints: EntryEndpoint[] = [];
+  if (se.selector) {
+    for (const w of s.workloads.filter((x) => x.namespace === se.namespace && x.app === se.selector!.app)) {
+      const t: string[] = [];
+      const sidecar = hasSidecar(s, w);
+      t.push(`pod ${w.namespace}/${w.name} selected: ${sidecar ? 'sidecar' : 'no sidecar'}`);
+      // No container port carries the entry port's name here: the endpoint port is the entry's port number.
+      endpoints.push({
+        id: `${w.namespace}/${w.name}`,
+        sidecar,
+        mode: serverMode(s, w, service, port, port.port, sidecar, t),
+        trace: t,
+      });
+    }
+    for (const we of s.workloadEntries.filter(
+      (x) => x.namespace === se.namespace && x.app === se.selector!.app,
+    )) {
+      const label = we.tlsMode ?? (we.serviceAccount ? 'istio' : 'disabled');
+      const sidecar = label === 'istio';
+      const t = [
+        `WorkloadEntry ${we.namespace}/${we.name}: tlsMode ${label}${we.tlsMode ? '' : ' (derived)'}`,
+      ];
+      const labels: Record<string, string> = { app: we.app };
+      if (we.tlsMode) labels['security.istio.io/tlsMode'] = we.tlsMode;
+      endpoints.push({
+        id: `${we.namespace}/${we.name}`,
+        sidecar,
+        mode: sidecar ? entryMode(s, we.namespace, labels, port.port, t) : 'NO_SIDECAR',
+        trace: t,
+      });
+    }
+  } else if (se.endpoints) {
+    se.endpoints.forEach((e, i) => {
+      const label = e.tlsMode ?? (e.serviceAccount && s.version === '1.30' ? 'istio' : 'disabled');
+      const sidecar = label === 'istio';
+      const t = [`inline endpoint ${i}: tlsMode ${label}`];
+      const labels: Record<string, string> = e.tlsMode ? { 'security.istio.io/tlsMode': e.tlsMode } : {};
+      endpoints.push({
+        id: `${se.namespace}/${se.name} endpoints[${i}]`,
+        sidecar,
+        mode: sidecar ? entryMode(s, se.namespace, labels, port.port, t) : 'NO_SIDECAR',
+        trace: t,
+      });
+    });
+  } else if (se.resolution !== 'STATIC') {
+    endpoints.push({
+      id: `${se.namespace}/${se.name}`,
+      sidecar: false,
+      mode: 'NO_SIDECAR',
+      trace: ['the host itself (tlsMode disabled)'],
+    });
+  }
+  if (!endpoints.length) return undefined;
+
+  const clientSidecar = hasSidecar(s, client);
+  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  let tls: DrTls = 'none';
+  let rule: RuleFacts | undefined;
+  if (clientSidecar) {
+    const dr = destinationRuleFor(s, client.namespace, service, se.host);
+    if (dr === 'unknown') return undefined;
+    if (dr) {
+      const entry = dr.portLevel.find((p) => p.port === port.port);
+      tls = entry ? entry.tls : dr.noTrafficPolicy ? 'none' : dr.tls;
+      rule = { dr, entry: entry !== undefined };
+      trace.push(`DestinationRule ${dr.namespace}/${dr.name} (host ${dr.host}): tls ${tls}`);
+    } else trace.push('no DestinationRule');
+  }
+  const anyEndpointWithoutSidecar = endpoints.some((e) => !e.sidecar);
+  let headless: HeadlessFacts | undefined;
+  if (se.resolution === 'NONE') {
+    headless = { anyWithoutSidecar: anyEndpointWithoutSidecar, anyDisable: false, unknown: false };
+    for (const e of endpoints) {
+      if (e.mode === undefined) headless.unknown = true;
+      else if (e.sidecar && e.mode === 'DISABLE') headless.anyDisable = true;
+    }
+  }
+  const connections: ConnectionExpectation[] = [];
+  for (const e of endpoints) {
+    if (e.mode === undefined) continue;
+    const t = [...e.trace, `server mode: ${e.mode}`];
+    const sends = clientSidecar
+      ? sidecarSends(
+          s,
+          tls,
+          rule,
+          anyEndpointWithoutSidecar,
+          service,
+          port,
+          e.sidecar,
+          e.mode,
+          headless,
+          se.location !== 'MESH_INTERNAL',
+          t,
+        )
+      : 'plaintext';
+    if (sends === undefined) continue;
+    t.push(`client sends: ${sends}`);
+    const outcomes = matrix(s, sends, e.mode, port);
+    t.push(`outcome: ${outcomes.join(' or ')}`);
+    connections.push({ endpoint: e.id, outcomes, trace: t });
+  }
+  return { connections, trace };
+}
+
+/** §1.3 for an endpoint that is not a pod: the PeerAuthentications of its namespace whose selector its labels meet. */
+function entryMode(
+  s: Scenario,
+  namespace: string,
+  labels: Record<string, string>,
+  targetPort: number,
+  trace: string[],
+): ServerMode | undefined {
+  const list = s.peerAuthentications.filter((pa) => {
+    if (pa.scope === 'root-selector') return false;
+    if (pa.scope === 'mesh') return pa.namespace === s.rootNamespace;
+    if (pa.namespace !== namespace) return false;
+    if (pa.scope === 'namespace') return true;
+    return Object.entries(pa.selector ?? {}).every(([k, v]) => labels[k] === v);
+  });
+  if (list.filter((p) => p.scope === 'workload').length > 1) return undefined;
+  return betaMode(list, targetPort, trace);
 }

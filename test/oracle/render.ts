@@ -113,6 +113,41 @@ export function renderScenario(s: Scenario): RenderedScenario {
     docs.push({ apiVersion: drVersion, kind: 'DestinationRule', metadata, spec });
   }
 
+  for (const se of s.serviceEntries) {
+    const spec: Doc = {
+      hosts: [se.host],
+      ports: [{ number: se.port.port, name: se.port.name, protocol: se.port.protocol }],
+      resolution: se.resolution,
+    };
+    if (se.location) spec.location = se.location;
+    if (se.selector) spec.workloadSelector = { labels: { ...se.selector } };
+    if (se.endpoints)
+      spec.endpoints = se.endpoints.map((e, i) => {
+        const ep: Doc = { address: `10.2.0.${i + 1}` };
+        if (e.tlsMode) ep.labels = { 'security.istio.io/tlsMode': e.tlsMode };
+        if (e.serviceAccount) ep.serviceAccount = 'vm';
+        return ep;
+      });
+    docs.push({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: se.name, namespace: se.namespace },
+      spec,
+    });
+  }
+  s.workloadEntries.forEach((we, i) => {
+    const labels: Record<string, string> = { app: we.app };
+    if (we.tlsMode) labels['security.istio.io/tlsMode'] = we.tlsMode;
+    const spec: Doc = { address: `10.3.0.${i + 1}`, labels };
+    if (we.serviceAccount) spec.serviceAccount = 'vm';
+    docs.push({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'WorkloadEntry',
+      metadata: { name: we.name, namespace: we.namespace },
+      spec,
+    });
+  });
+
   const callers = s.calls
     .filter((c) => c.via === 'config')
     .map((c) => ({
@@ -126,6 +161,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
   return { docs, yaml: docsToYaml(docs), config };
 }
 
+/** How a caller names its target: svc.ns:port, or a ServiceEntry's host:port. */
 function docsToYaml(docs: Doc[]): string {
   return docs.map((d) => stringify(d, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
@@ -147,6 +183,7 @@ function peersOf(form: PeersForm): Doc[] | undefined {
 
 /** How a call names its server: the Service, or one pod of a headless Service by its own DNS name. */
 function target(c: CallSpec): string {
+  if (c.entry) return `${c.to.name}:${c.port}`;
   const host = `${c.to.name}.${c.to.namespace}`;
   if (!c.podHost) return `${host}:${c.port}`;
   return `${c.podHost.pod}.${host}${c.podHost.fqdn ? '.svc.cluster.local' : ''}:${c.port}`;

@@ -111,11 +111,39 @@ export interface DestinationRuleSpec {
   subsets?: boolean;
 }
 
+/**
+ * A ServiceEntry with one host (`<name>.mesh.local`, which a `*.local` DestinationRule matches) and one port. Its
+ * endpoints: the pods and WorkloadEntries its workloadSelector selects, its inline endpoints, or the host itself.
+ */
+interface ServiceEntrySpec {
+  namespace: string;
+  name: string;
+  host: string;
+  /** undefined: not written (MESH_EXTERNAL is the default). */
+  location: 'MESH_EXTERNAL' | 'MESH_INTERNAL' | undefined;
+  resolution: 'STATIC' | 'DNS' | 'NONE';
+  port: ServicePortSpec & { name: string; protocol: string };
+  /** Selects pods (app=<a workload's app>) and WorkloadEntries (app=vm-…) of its namespace. */
+  selector?: { app: string };
+  /** Inline endpoints: tlsMode label (absent, istio, disabled) and whether a serviceAccount is named. */
+  endpoints?: { tlsMode: 'istio' | 'disabled' | undefined; serviceAccount: boolean }[];
+}
+
+/** A WorkloadEntry; its app label (vm-a, vm-b) is never a Service's, so only ServiceEntries select it. */
+interface WorkloadEntrySpec {
+  namespace: string;
+  name: string;
+  app: string;
+  tlsMode: 'istio' | 'disabled' | undefined;
+  serviceAccount: boolean;
+}
+
 export interface CallSpec {
   /** A workload. */
   from: { namespace: string; name: string };
-  /** A Service. */
+  /** A Service, or with `entry` a ServiceEntry (name = its host). */
   to: { namespace: string; name: string };
+  entry?: true;
   port: number;
   /** How the caller is declared: the workload annotation mtls-lint.io/calls or config `callers`. */
   via: 'annotation' | 'config';
@@ -145,6 +173,8 @@ export interface Scenario {
   peerAuthentications: PeerAuthSpec[];
   legacyPolicies: LegacyPolicySpec[];
   destinationRules: DestinationRuleSpec[];
+  serviceEntries: ServiceEntrySpec[];
+  workloadEntries: WorkloadEntrySpec[];
   calls: CallSpec[];
 }
 
@@ -304,6 +334,40 @@ const rawDestinationRule = fc.record({
   ),
 });
 
+const rawServiceEntry = fc.record({
+  ns: fc.nat(),
+  location: fc.constantFrom<ServiceEntrySpec['location']>(
+    undefined,
+    'MESH_EXTERNAL',
+    'MESH_INTERNAL',
+    'MESH_INTERNAL',
+  ),
+  resolution: fc.constantFrom<ServiceEntrySpec['resolution']>('STATIC', 'STATIC', 'DNS', 'NONE'),
+  port: fc.constantFrom(...SERVICE_PORTS),
+  portName: fc.constantFrom('http', 'http-web', 'grpc', 'tcp', 'tcp-db', 'mysql'),
+  endpointsFrom: fc.constantFrom<'selector-pods' | 'selector-vms' | 'endpoints' | 'host'>(
+    'selector-pods',
+    'selector-vms',
+    'endpoints',
+    'host',
+  ),
+  target: fc.nat(),
+  endpoints: fc.array(
+    fc.record({
+      tlsMode: fc.constantFrom<'istio' | 'disabled' | undefined>('istio', undefined, 'disabled'),
+      serviceAccount: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 3 },
+  ),
+});
+
+const rawWorkloadEntry = fc.record({
+  ns: fc.nat(),
+  app: fc.constantFrom('vm-a', 'vm-b'),
+  tlsMode: fc.constantFrom<'istio' | 'disabled' | undefined>('istio', 'istio', undefined, 'disabled'),
+  serviceAccount: fc.boolean(),
+});
+
 const rawCall = fc.record({
   from: fc.nat(),
   to: fc.nat(),
@@ -338,6 +402,11 @@ const rawScenario = (versions: readonly Version[]) =>
     legacy: fc.array(rawLegacy, { maxLength: 4 }),
     destinationRules: fc.array(rawDestinationRule, { maxLength: 4 }),
     calls: fc.array(rawCall, { minLength: 1, maxLength: 6 }),
+    serviceEntries: fc.array(rawServiceEntry, { maxLength: 2 }),
+    workloadEntries: fc.array(rawWorkloadEntry, { maxLength: 3 }),
+    /** A workload-level PeerAuthentication selecting WorkloadEntries (app=vm-a), with this mode. */
+    vmPeerAuth: fc.option(paModeArb, { freq: 2 }),
+    entryCalls: fc.array(rawCall, { maxLength: 4 }),
     /** Declare every workload → service port pair instead: more connections checked per generated mesh. */
     allPairs: fc.boolean(),
   });
@@ -349,14 +418,15 @@ type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : ne
  * `twins`: also generate pairs of DestinationRules for one host (merged by creation time). Off by default: the
  * layout properties then meet ambiguous-policy's input-order anchoring for such pairs, which is not fixed yet.
  */
+/** `entries`: also generate ServiceEntries, WorkloadEntries and calls to the entries' hosts. */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean } = {},
+  opts: { twins?: boolean; entries?: boolean } = {},
 ): fc.Arbitrary<Scenario> {
-  return rawScenario(versions).map((raw) => normalize(raw, opts.twins ?? false));
+  return rawScenario(versions).map((raw) => normalize(raw, opts.twins ?? false, opts.entries ?? false));
 }
 
-function normalize(raw: Raw, twins: boolean): Scenario {
+function normalize(raw: Raw, twins: boolean, withEntries: boolean): Scenario {
   const version = raw.version;
   const rootNamespace = raw.customRoot ? 'istio-config' : DEFAULT_ROOT_NAMESPACE;
   const namespaces: NamespaceSpec[] = raw.nsNames.map((name) => {
@@ -494,13 +564,68 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     legacyPolicies.push(spec);
   }
 
+  // ServiceEntries and WorkloadEntries. Endpoints with sidecars (WorkloadEntries, selectors) only in 1.30: both
+  // are 1.6+, and 1.4/1.5 legacy Policies for entry endpoints are not what the oracle describes.
+  const serviceEntries: ServiceEntrySpec[] = [];
+  const workloadEntries: WorkloadEntrySpec[] = [];
+  if (withEntries) {
+    if (version === '1.30')
+      for (const w of raw.workloadEntries) {
+        const namespace = pick(namespaces, w.ns).name;
+        const name = `we-${workloadEntries.length}`;
+        workloadEntries.push({
+          namespace,
+          name,
+          app: w.app,
+          tlsMode: w.tlsMode,
+          serviceAccount: w.serviceAccount,
+        });
+      }
+    for (const e of raw.serviceEntries) {
+      const namespace = pick(namespaces, e.ns).name;
+      const name = `se-${serviceEntries.length}`;
+      const protocol = e.portName.startsWith('http')
+        ? 'HTTP'
+        : e.portName === 'grpc'
+          ? 'GRPC'
+          : e.portName === 'mysql'
+            ? 'MYSQL'
+            : 'TCP';
+      const spec: ServiceEntrySpec = {
+        namespace,
+        name,
+        host: `${name}.mesh.local`,
+        location: e.location,
+        resolution: e.resolution,
+        port: { port: e.port, targetPort: e.port, name: e.portName, protocol },
+      };
+      if (e.endpointsFrom === 'selector-pods' && version === '1.30' && workloads.length)
+        spec.selector = { app: pick(workloads, e.target).app };
+      else if (e.endpointsFrom === 'selector-vms' && version === '1.30')
+        spec.selector = { app: e.target % 2 ? 'vm-a' : 'vm-b' };
+      else if (e.endpointsFrom === 'endpoints' || e.endpointsFrom.startsWith('selector'))
+        // Before 1.30 (here): no endpoint with a sidecar label; a serviceAccount alone counts from 1.7 only.
+        spec.endpoints = e.endpoints.map((x) =>
+          version === '1.30'
+            ? { ...x }
+            : { tlsMode: x.tlsMode === 'istio' ? undefined : x.tlsMode, serviceAccount: x.serviceAccount },
+        );
+      serviceEntries.push(spec);
+    }
+  }
+
   const destinationRules: DestinationRuleSpec[] = [];
   const drNamespaces = [...namespaces.map((n) => n.name), rootNamespace];
   for (const d of raw.destinationRules) {
     const namespace = pick(drNamespaces, d.ns);
     const s = pick(services, d.target);
-    const host =
-      d.hostKind === 'fqdn'
+    // Some rules are for a ServiceEntry host (exact, or the `*.local` wildcard that also matches it).
+    const entry = serviceEntries.length && d.target % 3 === 2 ? pick(serviceEntries, d.target) : undefined;
+    const host = entry
+      ? d.hostKind === 'local-wildcard'
+        ? '*.local'
+        : entry.host
+      : d.hostKind === 'fqdn'
         ? `${s.name}.${s.namespace}.svc.cluster.local`
         : d.hostKind === 'short'
           ? s.name
@@ -588,6 +713,32 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     if (services.some((x) => x.headless && x.namespace === w.namespace && x.name === w.app))
       w.subdomain = w.app;
   }
+  // Calls to ServiceEntry hosts.
+  for (const c of withEntries && serviceEntries.length ? raw.entryCalls : []) {
+    const from = pick(workloads, c.from);
+    const to = pick(serviceEntries, c.to);
+    const call: CallSpec = {
+      from: { namespace: from.namespace, name: from.name },
+      to: { namespace: to.namespace, name: to.host },
+      port: to.port.port,
+      via: c.via,
+      entry: true,
+    };
+    if (calls.some((x) => sameCall(x, call))) continue;
+    calls.push(call);
+  }
+  // A workload-level PeerAuthentication for the WorkloadEntries labelled app=vm-a of one namespace.
+  const vmEntry = workloadEntries.find((w) => w.app === 'vm-a');
+  if (raw.vmPeerAuth !== null && vmEntry)
+    peerAuthentications.push({
+      namespace: vmEntry.namespace,
+      name: 'vm-a-peers',
+      scope: 'workload',
+      selector: { app: 'vm-a' },
+      mode: raw.vmPeerAuth,
+      portLevel: [],
+      apiVersion: 'security.istio.io/v1',
+    });
 
   const autoMtls = version === '1.5' && raw.auto === undefined ? true : raw.auto;
   return {
@@ -603,6 +754,8 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     peerAuthentications,
     legacyPolicies,
     destinationRules,
+    serviceEntries,
+    workloadEntries,
     calls,
   };
 }

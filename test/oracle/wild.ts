@@ -508,7 +508,10 @@ export function validPiecesArb(options: {
   duplicates: boolean;
 }): fc.Arbitrary<{ pieces: Piece[]; config: Config; version: string }> {
   return fc
-    .record({ scenario: scenarioArb(), extras: fc.array(extraDoc, { maxLength: 4 }) })
+    .record({
+      scenario: scenarioArb(undefined, { entries: true }),
+      extras: fc.array(extraDoc, { maxLength: 4 }),
+    })
     .map(({ scenario, extras }) => {
       const r = renderScenario(scenario);
       const docs = [...r.docs, ...extras];
