@@ -1,5 +1,6 @@
 // Files that are not manifests are not errors: an editor's task file (JSON with comments, a lower-case `"kind":
-// "build"`) next to the manifests is reported as info when it does not parse; a broken manifest stays an error.
+// "build"`) next to the manifests is reported as info when it does not parse; a broken manifest stays an error. The
+// control flow of a Helm template after a document end (`...` then `{{- end }}`) is no document kubectl skips.
 import { describe, expect, it } from 'vitest';
 import { lintYaml } from './helpers/mesh.js';
 
@@ -46,5 +47,36 @@ describe('syntax errors in files that are not manifests', () => {
     const run = await lintYaml({ 'web.json': BROKEN_SERVICE_JSON }, { allowInvalid: true });
     const syntax = run.findings.filter((f) => f.rule === 'yaml-syntax');
     expect(syntax.map((f) => f.severity)).toEqual(['error']);
+  });
+});
+
+describe('document ends in unrendered templates', () => {
+  const TEMPLATE = `{{- range .Values.teams }}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {{ . }}
+...
+{{- end }}
+`;
+  const TWO_AFTER_END = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: team-a}
+...
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: overrides, namespace: team-a}
+`;
+
+  it('only template directives after `...`: skipped as a template, no warning', async () => {
+    const run = await lintYaml({ 'namespaces.yaml': TEMPLATE }, { allowInvalid: true });
+    expect(run.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(run.findings.map((f) => f.rule)).toEqual(['input-error']);
+  });
+
+  it('a real document after `...` without `---` is still the warning kubectl deserves', async () => {
+    const run = await lintYaml({ 'config.yaml': TWO_AFTER_END }, { allowInvalid: true });
+    expect(run.findings.map((f) => `${f.rule} ${f.severity} ${f.line}`)).toEqual(['yaml-syntax warning 5']);
   });
 });
