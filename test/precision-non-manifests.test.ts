@@ -80,3 +80,42 @@ metadata: {name: overrides, namespace: team-a}
     expect(run.findings.map((f) => `${f.rule} ${f.severity} ${f.line}`)).toEqual(['yaml-syntax warning 5']);
   });
 });
+
+describe('%NAME% placeholders substituted by a script', () => {
+  const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: profile, namespace: workshop}
+spec:
+  selector: {matchLabels: {app: profile}}
+  template:
+    metadata: {labels: {app: profile}}
+    spec:
+      containers:
+      - name: profile
+        image: %PROFILE_IMAGE%:1.0
+`;
+  const ENTRY = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: sso, namespace: workshop}
+spec:
+  hosts:
+  - %SSO_HOST%
+  ports: [{number: 443, name: https, protocol: TLS}]
+  resolution: DNS
+`;
+
+  it('a document YAML cannot read because of a %NAME% value is a skipped template, not a syntax error', async () => {
+    const run = await lintYaml({ 'profile.yaml': DEPLOYMENT, 'sso.yaml': ENTRY }, { allowInvalid: true });
+    expect(run.findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['input-error info']);
+    expect(run.findings[0]!.message).toContain('a %NAME% placeholder');
+  });
+
+  it('a % inside a quoted value is no placeholder, and a real syntax error next to it is still an error', async () => {
+    const broken = DEPLOYMENT.replace('%PROFILE_IMAGE%:1.0', '"%PROFILE_IMAGE%:1.0"').replace(
+      'kind: Deployment',
+      'kind: Deployment\n  bad: indent',
+    );
+    const run = await lintYaml({ 'profile.yaml': broken }, { allowInvalid: true });
+    expect(run.findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['yaml-syntax error']);
+  });
+});

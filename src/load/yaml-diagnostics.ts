@@ -5,7 +5,14 @@ import { visit, type Document, type Node, type YAMLError } from 'yaml';
 import { collectResources, type DocContext } from './object-recognition.js';
 import { errorText, fileFinding, lineText, type ParsedFileData } from './parsed-file.js';
 import { buildPositionTree, type PositionTree } from './positions.js';
-import { GO_TEMPLATE, HELM_SOURCE, STRUCTURAL_TEMPLATE, skipTemplate, templateStyle } from './templates.js';
+import {
+  GO_TEMPLATE,
+  HELM_SOURCE,
+  PERCENT_PLACEHOLDER,
+  STRUCTURAL_TEMPLATE,
+  skipTemplate,
+  templateStyle,
+} from './templates.js';
 import { analyzeTree, expandedProblem, lsPsInScalar, refusedEscape } from './yaml-tree.js';
 
 /**
@@ -37,7 +44,7 @@ export function checkDocument(
 
   if (doc.errors.length > 0) {
     // An unrendered Helm/Go template is not a manifest: skip it quietly, as a values file is.
-    if (hasTemplate && STRUCTURAL_TEMPLATE.test(docText)) {
+    if ((hasTemplate && STRUCTURAL_TEMPLATE.test(docText)) || PERCENT_PLACEHOLDER.test(docText)) {
       skipTemplate(
         out,
         out.lines,
