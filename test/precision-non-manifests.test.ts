@@ -119,3 +119,44 @@ spec:
     expect(run.findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['yaml-syntax error']);
   });
 });
+
+describe('templates whose first action has braces of its own', () => {
+  // A regular expression with {3} inside the first action: yaml stops the broken document inside it.
+  const ENDPOINTS = `{{- if regexMatch "^([0-9]*\\.){3}[0-9]*$" .Values.remoteAddress }}
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: control-plane
+  namespace: {{ .Release.Namespace }}
+subsets:
+- addresses:
+  - ip: {{ .Values.remoteAddress }}
+  ports:
+  - {port: 15012, name: tcp-xds}
+{{- end }}
+`;
+
+  it('is a skipped template, not a yaml-syntax error', async () => {
+    const run = await lintYaml({ 'endpoints.yaml': ENDPOINTS }, { allowInvalid: true });
+    expect(run.findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['input-error info']);
+  });
+});
+
+describe('values Kubernetes reads as unset', () => {
+  it('nodePort: 0 is unset (the API server allocates one), not an invalid port; 70000 still is', async () => {
+    const service = (nodePort: number) => `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: http, port: 80, nodePort: ${nodePort}}]
+`;
+    const unset = await lintYaml({ 'web.yaml': service(0) }, { allowInvalid: true });
+    expect(unset.findings.filter((f) => f.rule === 'invalid-resource')).toEqual([]);
+    const bad = await lintYaml({ 'web.yaml': service(70000) }, { allowInvalid: true });
+    expect(bad.findings.filter((f) => f.rule === 'invalid-resource').map((f) => f.message)).toEqual([
+      '`spec.ports[0].nodePort` is 70000; a port number must be 1..65535.',
+    ]);
+  });
+});

@@ -44,12 +44,17 @@ export function checkDocument(
 
   if (doc.errors.length > 0) {
     // An unrendered Helm/Go template is not a manifest: skip it quietly, as a values file is.
-    if ((hasTemplate && STRUCTURAL_TEMPLATE.test(docText)) || PERCENT_PLACEHOLDER.test(docText)) {
+    // yaml may end a broken document early (inside a template action), so look at the whole part kubectl reads.
+    const partText = chunk.slice(doc.range[0]);
+    if (
+      (GO_TEMPLATE.test(partText) && STRUCTURAL_TEMPLATE.test(partText)) ||
+      PERCENT_PLACEHOLDER.test(partText)
+    ) {
       skipTemplate(
         out,
         out.lines,
         locator.base + doc.range[0],
-        `${templateStyle(docText)} (YAML only after rendering)`,
+        `${templateStyle(partText)} (YAML only after rendering)`,
       );
       return;
     }
