@@ -160,3 +160,26 @@ spec:
     ]);
   });
 });
+
+describe('envsubst placeholders where YAML expects structure', () => {
+  it('a ${VAR} line substituted into a list of args is a skipped template, not a syntax error', async () => {
+    const job = `apiVersion: batch/v1
+kind: Job
+metadata: {name: load, namespace: perf}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: load
+        image: example/loadgen:2
+        args:
+          - --duration
+          - 60s
+          \${TARGETS}
+`;
+    const run = await lintYaml({ 'job.yaml': job }, { allowInvalid: true });
+    expect(run.findings.map((f) => `${f.rule} ${f.severity}`)).toEqual(['input-error info']);
+    expect(run.findings[0]!.message).toContain('envsubst');
+  });
+});

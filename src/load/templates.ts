@@ -17,6 +17,8 @@ export const PLACEHOLDER = /\{\{|\{%|\$\{|\$[A-Za-z_]|<%|<[A-Za-z_-]+>|%[A-Za-z_
  * substitute (sed) before applying: YAML cannot read it (`%` starts a directive), so the document is a template.
  */
 export const PERCENT_PLACEHOLDER = /(?:^[ \t]*-[ \t]+|:[ \t]+)%[A-Za-z_]\w*%/m;
+/** An envsubst `${VAR}` standing where YAML expects structure: alone on a line (a list substituted in), or a value. */
+export const ENVSUBST_STRUCTURAL = /(?:^[ \t]*(?:-[ \t]+)?|:[ \t]+)\$\{[A-Za-z_]\w*\}[ \t]*$/m;
 
 export function templateStyle(text: string): string {
   return /\$\{|\$[A-Za-z_]/.test(text) && !/\{\{/.test(text)

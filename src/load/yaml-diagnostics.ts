@@ -8,6 +8,7 @@ import { buildPositionTree, type PositionTree } from './positions.js';
 import {
   GO_TEMPLATE,
   HELM_SOURCE,
+  ENVSUBST_STRUCTURAL,
   PERCENT_PLACEHOLDER,
   STRUCTURAL_TEMPLATE,
   skipTemplate,
@@ -48,7 +49,8 @@ export function checkDocument(
     const partText = chunk.slice(doc.range[0]);
     if (
       (GO_TEMPLATE.test(partText) && STRUCTURAL_TEMPLATE.test(partText)) ||
-      PERCENT_PLACEHOLDER.test(partText)
+      PERCENT_PLACEHOLDER.test(partText) ||
+      ENVSUBST_STRUCTURAL.test(partText)
     ) {
       skipTemplate(
         out,
