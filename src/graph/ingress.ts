@@ -216,7 +216,7 @@ export function ingressCalls(mesh: MeshModel, input: (kind: string) => Resource[
  * ingress-nginx's docs: set `nginx.ingress.kubernetes.io/service-upstream: "true"` (and `upstream-vhost`) so that
  * the controller calls the Service and its sidecar originates mTLS (istio/istio#7776).
  */
-export const NGINX_POD_IPS: ClientTlsResult = {
+const NGINX_POD_IPS: ClientTlsResult = {
   mode: 'PLAINTEXT',
   explanation: `ingress-nginx connects to pod IPs, which its sidecar's HTTP listener for that port has no route for and forwards through its passthrough cluster without mTLS (the Ingress does not set ${SERVICE_UPSTREAM}: "true")`,
 };
@@ -227,7 +227,7 @@ export const NGINX_POD_IPS: ClientTlsResult = {
  * sidecar is not there — a STRICT server's reset reaches nginx, which answers 502 (pilot/pkg/networking/core
  * listener.go buildSidecarOutboundListeners: listeners per service port; the rest falls to the passthrough chain).
  */
-export const NGINX_POD_IPS_TCP: ClientTlsResult = {
+const NGINX_POD_IPS_TCP: ClientTlsResult = {
   mode: 'NO_SIDECAR',
   explanation: `ingress-nginx connects to pod IPs on a port its sidecar has no listener for, so the sidecar passes the connection through untouched, without mTLS (the Ingress does not set ${SERVICE_UPSTREAM}: "true")`,
 };
