@@ -16,7 +16,9 @@ env, args or a ConfigMap; an AuthorizationPolicy source) — that \`networking.k
 server's pods are isolated for ingress and no rule lets the client in on that port, or the client's pods are isolated
 for egress and no rule lets them out. Peers are matched by \`podSelector\`, \`namespaceSelector\` (against the
 namespace's labels, with \`kubernetes.io/metadata.name\`), named and numbered ports and \`endPort\`; \`ipBlock\` peers
-are taken as outside the cluster.
+are taken as outside the cluster. Callers the graph stands in for meet the policies as what they are: clients outside
+the cluster of a \`LoadBalancer\`/\`NodePort\` Service match \`ipBlock\` peers only, and an ingress controller the
+inputs do not show is a pod of a namespace they do not name (a \`namespaceSelector\` may let it in, on that assumption).
 
 The same evaluation removes *possible* callers that no policy lets through (they are not callers). Namespaces whose
 labels the inputs do not show keep their stand-ins possible, with that assumption in the caller's name.

@@ -112,13 +112,18 @@ spec:
         (c.server.mode === 'PERMISSIVE' || c.server.mode === 'AMBIENT_PERMISSIVE'),
     );
     reportBypassedStrict(context);
-    // One finding per server service: that is where the STRICT decision is made.
-    // A pod port no Service fronts (a scrape or probe target) is anchored on its workload.
-    const groups = groupByCause(hits, (h) => ({
-      resource: (h.edge.server.serviceRef ?? h.connection.serverWorkload!).resource,
-      path: ['metadata', 'name'],
-      description: h.edge.server.standIn ?? `service ${h.edge.server.service}.${h.edge.server.namespace}`,
-    }));
+    // One finding per server service: that is where the STRICT decision is made. A scrape of a pod port that no
+    // Service fronts has no service: its workload is the server.
+    const groups = groupByCause(hits, (h) => {
+      const w = h.edge.server.serviceRef ? undefined : h.connection.serverWorkload;
+      return {
+        resource: h.edge.server.serviceRef?.resource ?? w!.resource,
+        path: ['metadata', 'name'],
+        description: w
+          ? `${w.kind} ${w.namespace}/${w.name} port ${h.connection.targetPort ?? h.edge.server.port}`
+          : `service ${h.edge.server.service}.${h.edge.server.namespace}`,
+      };
+    });
     for (const group of groups) {
       const n = countEdges(group.hits);
       const first = group.hits[0]!;

@@ -11,7 +11,7 @@ import {
   victims,
   type Hit,
 } from '../src/rule-report.js';
-import { NGINX_POD_IPS } from '../src/graph/ingress.js';
+import { isNginxPodIps } from '../src/graph/ingress.js';
 
 const STRICT = new Set(['STRICT', 'AMBIENT_STRICT']);
 /** Stand-in callers that no injection of theirs can fix from these manifests. */
@@ -175,13 +175,16 @@ function fixFor(hits: Hit[]): string {
   if (
     kinds.has('IngressController') ||
     hits.some(
-      (h) => h.edge.evidence.resource?.kind === 'Ingress' && h.connection.client.mode === 'NO_SIDECAR',
+      (h) =>
+        h.edge.evidence.resource?.kind === 'Ingress' &&
+        h.connection.client.mode === 'NO_SIDECAR' &&
+        !isNginxPodIps(h.connection.client),
     )
   )
     fixes.push(
       'inject a sidecar into the ingress controller and set nginx.ingress.kubernetes.io/service-upstream: "true" on the Ingress (or keep PERMISSIVE until then)',
     );
-  if (hits.some((h) => h.connection.client === NGINX_POD_IPS))
+  if (hits.some((h) => isNginxPodIps(h.connection.client)))
     fixes.push(
       'set nginx.ingress.kubernetes.io/service-upstream: "true" on the Ingress, so that the controller\'s sidecar sends mTLS',
     );
@@ -208,7 +211,7 @@ function fixFor(hits: Hit[]): string {
       'set location: MESH_INTERNAL on the ServiceEntry (its endpoints run sidecars, so auto mTLS then sends mTLS), or give its host a DestinationRule with tls mode ISTIO_MUTUAL',
     );
   if (reasons.has('DISABLE')) fixes.push('remove tls mode DISABLE from the DestinationRule they use');
-  if (hits.some((h) => reasonOf(h) === 'PLAINTEXT' && h.connection.client !== NGINX_POD_IPS))
+  if (hits.some((h) => reasonOf(h) === 'PLAINTEXT' && !isNginxPodIps(h.connection.client)))
     fixes.push('give them a DestinationRule with tls mode ISTIO_MUTUAL (auto mTLS is off)');
   if (reasons.has('credential'))
     fixes.push(

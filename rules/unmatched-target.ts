@@ -53,6 +53,10 @@ Settings that point at something that does not exist, so Istio accepts them and 
   mesh-wide and never reported so; a namespace the inputs declare or hold Services of is taken to have its workloads
   deployed from elsewhere.
 
+"No match" is never claimed for the Services Istio's installation creates in the root namespace (\`istiod\`,
+\`istio-ingressgateway\`, \`istio-eastwestgateway\` …) while the inputs do not hold the installation itself: addons
+such as Prometheus in \`istio-system\` do not make that namespace's Services known.
+
 "No match" is only claimed where the inputs hold that namespace's workloads (or Services). Otherwise one info
 finding per namespace says which references could not be checked, so that a policy repository linted without its
 applications is not flooded with guesses. A selector that does match workloads written without \`metadata.namespace\`
@@ -262,7 +266,10 @@ numbers too.
         service = hostNs ? mesh.serviceByFqdn(dr.host) : undefined;
         const declared = mesh.serviceEntriesFor(dr.host).length > 0;
         if (!service && !declared) {
-          if (hostNs) {
+          const installed = hostNs ? mesh.installationService(dr.host) : undefined;
+          if (installed) {
+            unchecked.add(INSTALLATION, dr.resource, hostPath, `${name} host ${dr.host} (${installed})`);
+          } else if (hostNs) {
             if (mesh.servicesKnownIn(hostNs)) {
               context.report({
                 resource: dr.resource,
@@ -423,6 +430,9 @@ function checkSubset(
   });
 }
 
+/** The Uncheckable key of hosts the Istio installation creates (not a namespace name: it has parentheses). */
+const INSTALLATION = '(the Istio installation)';
+
 /** References that cannot be checked because the inputs lack a namespace's workloads: one info per namespace. */
 class Uncheckable {
   private readonly byNamespace = new Map<string, { resource: Resource; path: FieldPath; what: string }[]>();
@@ -438,15 +448,18 @@ class Uncheckable {
       const first = items[0]!;
       const shown = items.slice(0, MESSAGE_LIST_CAP).map((i) => i.what);
       const more = items.length > MESSAGE_LIST_CAP ? `; and ${items.length - MESSAGE_LIST_CAP} more` : '';
-      const external = namespace.startsWith('(');
-      const why = external
-        ? 'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these'
-        : `the inputs contain no workloads or Services in namespace ${namespace}`;
+      const installation = namespace === INSTALLATION;
+      const external = namespace.startsWith('(') && !installation;
+      const why = installation
+        ? 'their Services come with the Istio installation, which the inputs do not hold'
+        : external
+          ? 'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these'
+          : `the inputs contain no workloads or Services in namespace ${namespace}`;
       report({
         resource: first.resource,
         path: first.path,
         severity: 'info',
-        message: `Could not check ${items.length} reference${items.length === 1 ? '' : 's'}${external ? ' to hosts outside the cluster' : ` into namespace ${namespace}`}: ${why} (${shown.join('; ')}${more}). Lint them together with ${external ? 'their ServiceEntries' : `${namespace}'s manifests`} to check them.`,
+        message: `Could not check ${items.length} reference${items.length === 1 ? '' : 's'}${installation ? ' to Services of the Istio installation' : external ? ' to hosts outside the cluster' : ` into namespace ${namespace}`}: ${why} (${shown.join('; ')}${more}). Lint them together with ${installation ? 'the installation manifests (istioctl manifest generate, or helm template of the istiod chart)' : external ? 'their ServiceEntries' : `${namespace}'s manifests`} to check them.`,
         related: items.slice(1, 100).map((i) => relatedAt(i.resource, i.path, i.what)),
         keyDetail: `unchecked|${namespace}`,
       });

@@ -120,7 +120,10 @@ function serverLabel(edge: Edge, hit?: EdgeConnection): string {
 
 const serverLabels = new WeakMap<Edge['server'], string>();
 
-function failureText(c: EdgeConnection): string {
+function failureText(c: EdgeConnection, client: ClientNode): string {
+  // Behind a reverse proxy the user sees the proxy's answer to the failed upstream connection, not the reset.
+  if (client.reverseProxy && (c.result.failure === 'reset' || c.result.failure === 'tls-error'))
+    return `HTTP 502 Bad Gateway from ${client.reverseProxy}: its upstream connection is reset`;
   switch (c.result.failure) {
     case 'reset':
       return 'connection reset, curl 000';
@@ -161,7 +164,7 @@ export function victimList(hits: Hit[], withFailure = true): string {
   const phrases: string[] = [];
   for (const { edge, connection } of byCertainty(hits)) {
     const observed = edge.client.standIn ? undefined : edge.evidence.observed;
-    const phrase = `${clientLabel(edge)}${observed ? ` (observed: ${describeAmounts(observed)})` : ''} → ${serverLabel(edge)}${withFailure && connection.result.failure ? ` (${failureText(connection)})` : ''}`;
+    const phrase = `${clientLabel(edge)}${observed ? ` (observed: ${describeAmounts(observed)})` : ''} → ${serverLabel(edge)}${withFailure && connection.result.failure ? ` (${failureText(connection, edge.client)})` : ''}`;
     if (seen.has(phrase)) continue;
     seen.add(phrase);
     phrases.push(phrase);

@@ -104,7 +104,7 @@ describe('Ingress: the controller calls each backend Service port', () => {
       expect(rest).toEqual([]);
       expect(f!.severity).toBe('warning');
       expect(f!.message).toContain(
-        'the nginx ingress controller (not in the inputs; assumed without a sidecar) → web.shop:8000 (connection reset, curl 000)',
+        'the nginx ingress controller (not in the inputs; assumed without a sidecar) → web.shop:8000 (HTTP 502 Bad Gateway from the nginx ingress controller: its upstream connection is reset)',
       );
       expect(f!.message).toContain('set nginx.ingress.kubernetes.io/service-upstream: "true" on the Ingress');
       expect(f!.related?.map((x) => `${x.file}:${x.line} ${x.message}`)).toEqual([
@@ -127,7 +127,7 @@ describe('Ingress: the controller calls each backend Service port', () => {
       );
       expect(ptsMessages(r)).toEqual([
         expect.stringMatching(
-          /^error .*breaks 1 caller that sends plaintext: ingress-nginx\/ingress-nginx-controller → web\.shop:8000 \(connection reset, curl 000\)/,
+          /^error .*breaks 1 caller that sends plaintext: ingress-nginx\/ingress-nginx-controller → web\.shop:8000 \(HTTP 502 Bad Gateway from the nginx ingress controller: its upstream connection is reset\)/,
         ),
       ]);
     });
@@ -308,7 +308,7 @@ describe('examples/ingress: an ingress-fronted service going STRICT', () => {
     const out = await cli(['examples/ingress/2-strict'], ROOT);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain(
-      'mode STRICT breaks 1 caller that sends plaintext: ingress-nginx/ingress-nginx-controller → web.shop:80 (connection reset, curl 000)',
+      'mode STRICT breaks 1 caller that sends plaintext: ingress-nginx/ingress-nginx-controller → web.shop:80 (HTTP 502 Bad Gateway from the nginx ingress controller: its upstream connection is reset)',
     );
   });
 

@@ -185,7 +185,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       const verdict =
         call.evidence.kind === 'observed'
           ? undefined
-          : serviceVerdict(policies, endpointOf(call.client), call.service, port);
+          : serviceVerdict(policies, endpointOf(call), call.service, port);
       if (verdict && !verdict.allowed) {
         const node = (client ??= clientNodeOf(call, mesh, workloadNodes));
         blocked.push({
@@ -554,11 +554,18 @@ function isServer(s: Service, mesh: MeshModel, excluded: Set<string>, options: R
   return true;
 }
 
-/** The end a known call's client is, for NetworkPolicies: a workload, or a pod the inputs do not show. */
-function endpointOf(client: Call['client']): Endpoint {
-  return 'resource' in client
-    ? { kind: 'workload', workload: client }
-    : { kind: 'new-pod', namespace: client.namespace };
+/**
+ * The end a known call's client is, for NetworkPolicies: a workload, or a pod the inputs do not show. Stand-ins are
+ * not pods of their placeholder namespace: clients outside the cluster match ipBlock peers only, and a controller the
+ * inputs do not show runs in a namespace they do not name.
+ */
+function endpointOf(call: Call): Endpoint {
+  const client = call.client;
+  if ('resource' in client) return { kind: 'workload', workload: client };
+  if (call.node?.kind === 'ExternalClient') return { kind: 'outside' };
+  if (call.node?.standIn && call.node.namespace.startsWith('('))
+    return { kind: 'new-pod', namespace: undefined };
+  return { kind: 'new-pod', namespace: client.namespace };
 }
 
 /**

@@ -203,6 +203,7 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
       calls.push({ client, service, ...callPorts(target, ref), evidence: evidence(ref) });
     }
   };
+  const addressBooks = sharedAddressBooks(mesh, configMapsByNamespace);
   for (const w of mesh.workloads) {
     client = w;
     let hosts = servicesByNamespace.get(w.namespace);
@@ -269,7 +270,7 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
 
     function scanConfigMap(name: string | undefined) {
       const cm = name ? configMaps?.get(name) : undefined;
-      if (!cm) return;
+      if (!cm || addressBooks.has(cm)) return;
       for (const [key, value] of Object.entries(obj(cm.value.data) ?? {})) {
         if (typeof value === 'string')
           add(value, () => ({
@@ -282,6 +283,49 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
     }
   }
   return calls;
+}
+
+/** The ConfigMaps a workload reads whole: envFrom and volumes (a key read by name is configMapKeyRef). */
+function wholeConfigMapNames(w: Workload): string[] {
+  const spec = obj(get(w.resource.value, ...w.podPath, 'spec')) ?? {};
+  const names: (string | undefined)[] = [];
+  for (const c of [...arr(spec.containers), ...arr(spec.initContainers)])
+    for (const ef of arr(obj(c)?.envFrom)) names.push(str(get(ef, 'configMapRef', 'name')));
+  for (const vol of arr(spec.volumes)) names.push(str(get(vol, 'configMap', 'name')));
+  return names.filter((n): n is string => n !== undefined);
+}
+
+/**
+ * ConfigMaps read whole by several workloads that name several services: a shared address book (Bank of Anthos'
+ * service-api-config gives every service every other's address). That a workload reads one does not say which of
+ * those services it calls, so it is no evidence of a call; its readers stay possible callers. A single address
+ * shared by several workloads (a database host) still is.
+ */
+function sharedAddressBooks(
+  mesh: MeshModel,
+  configMapsByNamespace: Map<string, Map<string, Resource>>,
+): Set<Resource> {
+  const readers = new Map<Resource, number>();
+  for (const w of mesh.workloads) {
+    const configMaps = configMapsByNamespace.get(w.namespace);
+    for (const name of new Set(wholeConfigMapNames(w))) {
+      const cm = configMaps?.get(name);
+      if (cm) readers.set(cm, (readers.get(cm) ?? 0) + 1);
+    }
+  }
+  const books = new Set<Resource>();
+  for (const [cm, count] of readers) {
+    if (count < 2) continue;
+    const named = new Set<Service>();
+    for (const value of Object.values(obj(cm.value.data) ?? {}))
+      if (typeof value === 'string')
+        for (const ref of hostReferences(value)) {
+          const service = mesh.serviceByHost(ref.host, cm.namespace!);
+          if (service) named.add(service);
+        }
+    if (named.size >= 2) books.add(cm);
+  }
+  return books;
 }
 
 /** ALLOW sources name the callers a server expects: principals cluster.local/ns/X/sa/Y and namespaces. */

@@ -33,6 +33,11 @@ export interface ClientNode {
    * them): findings about it are one severity lower.
    */
   sidecarAssumed?: boolean;
+  /**
+   * The client is a reverse proxy in front of users (an ingress controller that is not an Envoy): when its upstream
+   * connection fails, its users see its answer (HTTP 502), not the reset. What it is, for messages.
+   */
+  reverseProxy?: string;
 }
 
 /** A server: a Service port, reached on the target port of one or more backing workloads. */

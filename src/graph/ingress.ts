@@ -3,7 +3,8 @@
 // serves the Ingress's class, with its own sidecar state; otherwise a stand-in assumed without a sidecar. Outside
 // clients have no sidecar by definition.
 import type { Resource } from '../load/index.js';
-import type { ClientTlsResult, KindInput, MeshModel, Workload } from '../mesh/model.js';
+import type { ClientTlsResult, KindInput, MeshModel, Service, ServicePort, Workload } from '../mesh/model.js';
+import { portProtocol, resolveTargetPort } from '../mesh/services.js';
 import { arr, get, obj, portNumber, str } from '../mesh/util.js';
 import type { FieldPath } from '../types.js';
 import type { Call } from './callers.js';
@@ -141,6 +142,9 @@ export function ingressCalls(mesh: MeshModel, input: (kind: string) => Resource[
         controllers.some(isIngressNginx));
     const serviceUpstream =
       str(get(ingress.value, 'metadata', 'annotations', SERVICE_UPSTREAM))?.toLowerCase() === 'true';
+    // Its users see what the controller answers when its upstream connection fails (an Istio gateway is an Envoy,
+    // whose own 503 is what the model already says).
+    const reverseProxy = `the ${served.className ?? (nginx ? 'nginx' : 'default')} ingress controller`;
     const nodes: ClientNode[] = istio
       ? istioIngressGatewayNodes(mesh)
       : controllers.length
@@ -150,6 +154,7 @@ export function ingressCalls(mesh: MeshModel, input: (kind: string) => Resource[
             kind: w.kind,
             workload: w,
             sidecar: w.sidecar.state,
+            reverseProxy,
           }))
         : [
             {
@@ -158,7 +163,8 @@ export function ingressCalls(mesh: MeshModel, input: (kind: string) => Resource[
               kind: 'IngressController',
               sidecar: 'none',
               sidecarAssumed: true,
-              standIn: `the ${served.className ?? (nginx ? 'nginx' : 'default')} ingress controller (not in the inputs; assumed without a sidecar)`,
+              standIn: `${reverseProxy} (not in the inputs; assumed without a sidecar)`,
+              reverseProxy,
             },
           ];
     for (const backend of ingressBackends(ingress)) {
@@ -186,8 +192,18 @@ export function ingressCalls(mesh: MeshModel, input: (kind: string) => Resource[
           evidence,
           node,
         };
-        if (node.sidecar === 'sidecar' && nginx && !serviceUpstream) call.sends = NGINX_POD_IPS;
-        calls.push(call);
+        if (node.sidecar !== 'sidecar' || !nginx || serviceUpstream) {
+          calls.push(call);
+          continue;
+        }
+        // To pod IPs, what the sidecar does depends on whether it has a listener on the pod's port: one call per kind.
+        const byListener = new Map<ClientTlsResult, number[]>();
+        for (const p of service.ports) {
+          if (ports && !ports.includes(p.port)) continue;
+          const sends = podPortListener(mesh, service, p) ? NGINX_POD_IPS : NGINX_POD_IPS_TCP;
+          byListener.set(sends, [...(byListener.get(sends) ?? []), p.port]);
+        }
+        for (const [sends, list] of byListener) calls.push({ ...call, ports: list, sends });
       }
     }
   }
@@ -200,10 +216,44 @@ export function ingressCalls(mesh: MeshModel, input: (kind: string) => Resource[
  * ingress-nginx's docs: set `nginx.ingress.kubernetes.io/service-upstream: "true"` (and `upstream-vhost`) so that
  * the controller calls the Service and its sidecar originates mTLS (istio/istio#7776).
  */
-export const NGINX_POD_IPS: ClientTlsResult = {
+const NGINX_POD_IPS: ClientTlsResult = {
   mode: 'PLAINTEXT',
-  explanation: `ingress-nginx connects to pod IPs, which its sidecar passes through without mTLS (the Ingress does not set ${SERVICE_UPSTREAM}: "true")`,
+  explanation: `ingress-nginx connects to pod IPs, which its sidecar's HTTP listener for that port has no route for and forwards through its passthrough cluster without mTLS (the Ingress does not set ${SERVICE_UPSTREAM}: "true")`,
 };
+
+/**
+ * The same on a pod port for which the sidecar has no HTTP listener (no Service of the mesh declares that port as
+ * HTTP): the virtual outbound listener's TCP proxy passes the connection through untouched, so for this connection the
+ * sidecar is not there — a STRICT server's reset reaches nginx, which answers 502 (pilot/pkg/networking/core
+ * listener.go buildSidecarOutboundListeners: listeners per service port; the rest falls to the passthrough chain).
+ */
+const NGINX_POD_IPS_TCP: ClientTlsResult = {
+  mode: 'NO_SIDECAR',
+  explanation: `ingress-nginx connects to pod IPs on a port its sidecar has no listener for, so the sidecar passes the connection through untouched, without mTLS (the Ingress does not set ${SERVICE_UPSTREAM}: "true")`,
+};
+
+/** What ingress-nginx sends with a sidecar when it targets pod IPs, whichever listener takes it. */
+export function isNginxPodIps(c: ClientTlsResult): boolean {
+  return c === NGINX_POD_IPS || c === NGINX_POD_IPS_TCP;
+}
+
+/**
+ * Does a client sidecar have an HTTP (or protocol-sniffing) outbound listener on the pod port behind `port`? Outbound
+ * listeners are made per service port number across the mesh, so some Service must declare that number as HTTP.
+ */
+function podPortListener(mesh: MeshModel, service: Service, port: ServicePort): boolean {
+  const targets = new Set<number>();
+  for (const w of service.workloads) {
+    const t = resolveTargetPort(port, w);
+    if (t !== undefined) targets.add(t);
+  }
+  if (!targets.size) return portProtocol(port) === 'http' || portProtocol(port) === 'auto';
+  return [...targets].every((t) =>
+    mesh.services.some((s) =>
+      s.ports.some((p) => p.port === t && (portProtocol(p) === 'http' || portProtocol(p) === 'auto')),
+    ),
+  );
+}
 
 interface Backend {
   name: string;

@@ -245,7 +245,9 @@ function duplicateFinding(group: Duplicate[]): Finding {
 }
 
 const API_VERSION_KEY = /(?:^|[{,\s-])["']?apiVersion["']?[ \t]*:/m;
-const KIND_KEY = /(?:^|[{,\s-])["']?kind["']?[ \t]*:/m;
+// A Kubernetes kind is CamelCase (`kind: Deployment`); a lower-case one is someone else's (VS Code tasks'
+// `"kind": "build"`). Anything else (a broken `kind: [`, a value on the next line) may still be a manifest.
+const KIND_KEY = /(?:^|[{,\s-])["']?kind["']?[ \t]*:(?![ \t]*["']?[a-z])/m;
 
 /**
  * A file with YAML syntax errors that holds nothing that looks like a Kubernetes object (no `apiVersion` and

@@ -200,7 +200,8 @@ function parseInto(
     // kubectl decodes only the first YAML document between two `---` lines (sigs.k8s.io/yaml reads one).
     const docs = all.slice(0, 1);
     const ignored = all.slice(1).find((d) => d.contents !== null || d.errors.length > 0);
-    if (ignored) {
+    // In an unrendered template the part after `...` is often only its control flow (`{{- end }}`): no document.
+    if (ignored && !onlyTemplateDirectives(chunk.slice(ignored.range[0], ignored.range[2]))) {
       const at = ignored.contents?.range?.[0] ?? ignored.range[0];
       const f = fileFinding(
         'yaml-syntax',
@@ -259,4 +260,10 @@ function tooManyDocuments(
       'max-documents',
     ),
   );
+}
+
+/** Text made of template directives (`{{ … }}`, `{% … %}`), comments and blank lines only. */
+function onlyTemplateDirectives(text: string): boolean {
+  const rest = text.replace(new RegExp(GO_TEMPLATE.source, 'g'), '').replace(/#.*$/gm, '');
+  return rest.trim() === '' && GO_TEMPLATE.test(text);
 }

@@ -11,7 +11,14 @@ export const STRUCTURAL_TEMPLATE = /(?:^[ \t]*|[:-][ \t]+)\{[{%]/m;
  * A placeholder no Kubernetes name or namespace can hold: `{{ x }}` (Helm, Jinja, Ansible), `{% … %}`, `${VAR}` and
  * `$VAR` (envsubst, shell), `<%= x %>` (ERB), `<name>`. Such a document is an unrendered template, not an object.
  */
-export const PLACEHOLDER = /\{\{|\{%|\$\{|\$[A-Za-z_]|<%|<[A-Za-z_-]+>/;
+export const PLACEHOLDER = /\{\{|\{%|\$\{|\$[A-Za-z_]|<%|<[A-Za-z_-]+>|%[A-Za-z_]\w*%/;
+/**
+ * A `%NAME%` placeholder where YAML expects a value (`image: %APP_IMAGE%:1.0`, `- %SSO_HOST%`), which scripts
+ * substitute (sed) before applying: YAML cannot read it (`%` starts a directive), so the document is a template.
+ */
+export const PERCENT_PLACEHOLDER = /(?:^[ \t]*-[ \t]+|:[ \t]+)%[A-Za-z_]\w*%/m;
+/** An envsubst `${VAR}` standing where YAML expects structure: alone on a line (a list substituted in), or a value. */
+export const ENVSUBST_STRUCTURAL = /(?:^[ \t]*(?:-[ \t]+)?|:[ \t]+)\$\{[A-Za-z_]\w*\}[ \t]*$/m;
 
 export function templateStyle(text: string): string {
   return /\$\{|\$[A-Za-z_]/.test(text) && !/\{\{/.test(text)
@@ -20,7 +27,9 @@ export function templateStyle(text: string): string {
       ? 'an ERB placeholder'
       : /\{\{|\{%/.test(text)
         ? 'a Go/Helm or Jinja/Ansible template'
-        : 'a placeholder';
+        : /%[A-Za-z_]\w*%/.test(text)
+          ? 'a %NAME% placeholder (substituted by a script before applying)'
+          : 'a placeholder';
 }
 
 /** Count a skipped template document and say where it is and why (the loader lists them in one finding). */

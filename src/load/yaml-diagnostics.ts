@@ -5,7 +5,15 @@ import { visit, type Document, type Node, type YAMLError } from 'yaml';
 import { collectResources, type DocContext } from './object-recognition.js';
 import { errorText, fileFinding, lineText, type ParsedFileData } from './parsed-file.js';
 import { buildPositionTree, type PositionTree } from './positions.js';
-import { GO_TEMPLATE, HELM_SOURCE, STRUCTURAL_TEMPLATE, skipTemplate, templateStyle } from './templates.js';
+import {
+  GO_TEMPLATE,
+  HELM_SOURCE,
+  ENVSUBST_STRUCTURAL,
+  PERCENT_PLACEHOLDER,
+  STRUCTURAL_TEMPLATE,
+  skipTemplate,
+  templateStyle,
+} from './templates.js';
 import { analyzeTree, expandedProblem, lsPsInScalar, refusedEscape } from './yaml-tree.js';
 
 /**
@@ -37,12 +45,18 @@ export function checkDocument(
 
   if (doc.errors.length > 0) {
     // An unrendered Helm/Go template is not a manifest: skip it quietly, as a values file is.
-    if (hasTemplate && STRUCTURAL_TEMPLATE.test(docText)) {
+    // yaml may end a broken document early (inside a template action), so look at the whole part kubectl reads.
+    const partText = chunk.slice(doc.range[0]);
+    if (
+      (GO_TEMPLATE.test(partText) && STRUCTURAL_TEMPLATE.test(partText)) ||
+      PERCENT_PLACEHOLDER.test(partText) ||
+      ENVSUBST_STRUCTURAL.test(partText)
+    ) {
       skipTemplate(
         out,
         out.lines,
         locator.base + doc.range[0],
-        `${templateStyle(docText)} (YAML only after rendering)`,
+        `${templateStyle(partText)} (YAML only after rendering)`,
       );
       return;
     }

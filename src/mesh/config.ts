@@ -40,6 +40,7 @@ import {
   CLUSTER_DOMAIN,
 } from './util.js';
 import { namespaceAmbient, namespaceLabelsInject } from './workloads.js';
+import { installationServiceReason } from './installation.js';
 
 /** What buildMeshModel has read, from which the answers are made. */
 export interface ConfigParts {
@@ -69,6 +70,7 @@ type ConfigAnswers = Pick<
   | 'shadowedMutualRules'
   | 'serviceEntriesFor'
   | 'serviceByFqdn'
+  | 'installationService'
   | 'workloadsKnownIn'
   | 'servicesKnownIn'
   | 'workloadsSelected'
@@ -374,6 +376,7 @@ export function configAnswers(parts: ConfigParts): ConfigAnswers {
     shadowedMutualRules,
     serviceEntriesFor,
     serviceByFqdn,
+    installationService: (fqdn) => installationServiceReason(fqdn, root, workloads, services),
     workloadsKnownIn,
     servicesKnownIn: (namespace) =>
       namespaceFacts().withServices.has(namespace) || workloadsKnownIn(namespace),

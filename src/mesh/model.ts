@@ -434,6 +434,11 @@ export interface MeshModel {
   serviceEntriesFor(host: string): ServiceEntryInfo[];
   /** The Service with exactly this FQDN in the inputs. */
   serviceByFqdn(fqdn: string): Service | undefined;
+  /**
+   * For an FQDN no Service of the inputs has: why it exists all the same (a Service Istio's installation creates in
+   * the root namespace, while the inputs do not hold the installation), or undefined.
+   */
+  installationService(fqdn: string): string | undefined;
   /** The inputs hold at least one workload in `namespace`: only then can "selects nothing" be said. */
   workloadsKnownIn(namespace: string): boolean;
   /** The inputs hold a Service or a workload in `namespace`. */

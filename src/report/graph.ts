@@ -135,6 +135,8 @@ function outcomeText(e: Edge): string {
   const worst = e.connections.find((c) => c.result.outcome === e.outcome);
   const failure = worst?.result.failure;
   if (e.outcome !== 'broken') return e.outcome;
+  // Users behind an ingress controller see its 502 for a reset upstream connection.
+  if (e.client.reverseProxy && (failure === 'reset' || failure === 'tls-error')) return 'BROKEN (reset, 502)';
   return failure === 'reset'
     ? 'BROKEN (reset, curl 000)'
     : failure === '503'

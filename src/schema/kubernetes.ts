@@ -140,7 +140,8 @@ export function serviceSchema(): JsonSchema {
       ),
       protocol: PROTOCOL,
       appProtocol: STRING,
-      nodePort: port(),
+      // 0 is the unset value (the API server allocates one): Kubernetes validates only a nodePort that is set.
+      nodePort: withMeta({ type: ['integer', 'null'], minimum: 0, maximum: 65535 }, { rangeName: 'port' }),
     },
     {
       nullable: false,

@@ -27,6 +27,18 @@ ruleTests('plaintext-accepted', {
   ],
   invalid: [
     {
+      // maistra/istio's samples crashed the run (exit 2, "internal error") on this shape.
+      name: 'a scrape of a pod port no Service fronts is reported at the workload, not an internal error',
+      fixture: 'test/fixtures/precision/pod-port-scrape',
+      findings: [
+        {
+          severity: 'info',
+          line: 10,
+          message: 'observability/prometheus → Deployment jobs/reindexer port 9102 (no Service)',
+        },
+      ],
+    },
+    {
       name: 'lists declared and inferred callers without a sidecar at a PERMISSIVE server, at the policy',
       files: {
         'a.yaml': permissive,

@@ -21,6 +21,36 @@ ruleTests('unmatched-target', {
   ],
   invalid: [
     {
+      // Istio's samples/multicluster/expose-istiod-https.yaml linted with the addons: istiod exists in every mesh.
+      name: 'a host of the Istio installation (istiod, its gateways) is not "no Service" because addons of its namespace are in the inputs',
+      fixture: `test/fixtures/precision/installation`,
+      findings: [
+        {
+          severity: 'info',
+          file: `test/fixtures/precision/installation/remote-control-plane.yaml`,
+          line: 6,
+          message: [
+            'Could not check 2 references to Services of the Istio installation',
+            'host istiod.istio-system.svc.cluster.local (istiod is a Service of the Istio installation in istio-system',
+            'istio-eastwestgateway.istio-system.svc.cluster.local',
+            'istioctl manifest generate',
+          ],
+        },
+      ],
+    },
+    {
+      name: 'with the installation in the inputs, a gateway host of istio-system that no Service has is still reported',
+      fixture: `test/fixtures/precision/installation-present`,
+      findings: [
+        {
+          severity: 'warning',
+          line: 23,
+          message:
+            'host istio-eastwestgateway.istio-system.svc.cluster.local matches no Service or ServiceEntry',
+        },
+      ],
+    },
+    {
       name: 'a selector that matches workloads written without metadata.namespace is an info naming -n, not a warning',
       fixture: defaulted,
       findings: [
