@@ -205,6 +205,20 @@ export const BEHAVIOURS = {
       'istio@1.20.0:pilot/pkg/xds/endpoints/mtls_checker.go (checkMtlsEnabled: "return *drMode == ISTIO_MUTUAL"); istio@1.19.0:pilot/pkg/xds/mtls_checker.go (switch on DISABLE/ISTIO_MUTUAL only)',
     note: 'the reference (§4.4) says only that an explicit DR tls short-circuits the check; the 1.20 change is read from the source',
   },
+  'virtual-service-export-to-namespaces': {
+    from: '1.6',
+    what: 'VirtualService exportTo reads every entry: "*" public, "~" hidden, "." and namespace names (before: only exportTo[0], "." private and anything else public)',
+    where:
+      'istio@1.6.0:pilot/pkg/model/push_context.go (initVirtualServices: exportToMap, visibility.None); istio@1.5.0 (initVirtualServices: "we currently only process the first element")',
+    note: 'the reference does not cover VirtualService exportTo; dated from the source of 1.5.0 and 1.6.0',
+  },
+  'subset-endpoint-check-reads-cluster-subset': {
+    from: '1.19',
+    what: "the per-endpoint auto mTLS check of a subset cluster reads that subset's own trafficPolicy tls only (1.12–1.18: the first subset whose labels the endpoint has, else the rule's top-level tls)",
+    where:
+      'istio@1.19.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(dr, subset, port)); istio@1.18.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(ep): subsets by endpoint labels, rootPolicyMode)',
+    note: 'the reference does not cover subset clusters; dated from the source of 1.18.0 and 1.19.0',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;
