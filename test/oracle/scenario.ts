@@ -104,6 +104,21 @@ export interface DestinationRuleSpec {
   createdAt?: string;
   /** Subsets only, no trafficPolicy (noTrafficPolicy is then true). */
   subsets?: boolean;
+  /** Subsets named after the version label they select (rules without a twin only), each with its own tls. */
+  subsetPolicies?: { name: 'v1' | 'v2'; tls: DrTls }[];
+}
+
+/** A VirtualService for one Service host, with one route of one or two destinations (subsets or none). */
+export interface VirtualServiceSpec {
+  namespace: string;
+  name: string;
+  /** As written: a short name (resolved in the VirtualService's namespace) or the FQDN. */
+  host: string;
+  /** undefined = none (mesh only); names "mesh" or a gateway. */
+  gateways?: string[];
+  exportTo?: string[];
+  section: 'http' | 'tcp';
+  destinations: { host: string; subset?: 'v1' | 'v2' }[];
 }
 
 export interface CallSpec {
@@ -131,6 +146,7 @@ export interface Scenario {
   peerAuthentications: PeerAuthSpec[];
   legacyPolicies: LegacyPolicySpec[];
   destinationRules: DestinationRuleSpec[];
+  virtualServices: VirtualServiceSpec[];
   calls: CallSpec[];
 }
 
@@ -276,6 +292,13 @@ const rawDestinationRule = fc.record({
   portLevel: fc.array(fc.record({ port: fc.constantFrom(...ANY_PORT), tls: drTlsArb }), { maxLength: 2 }),
   lbPassthrough: chance(5),
   credentialName: chance(3),
+  subsetPolicies: fc.option(
+    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+    { freq: 2 },
+  ),
   /** A second rule for the same host and namespace, created later (merged by Istio). */
   twin: fc.option(
     fc.record({
@@ -286,6 +309,33 @@ const rawDestinationRule = fc.record({
     }),
     { freq: 4 },
   ),
+});
+
+const rawVirtualService = fc.record({
+  target: fc.nat(),
+  /** Index into namespaces: the VirtualService's namespace (often not the service's). */
+  ns: fc.nat(),
+  inServiceNamespace: fc.boolean(),
+  fqdn: fc.boolean(),
+  gateways: fc.constantFrom<'none' | 'mesh' | 'gateway' | 'gateway+mesh'>(
+    'none',
+    'none',
+    'mesh',
+    'gateway',
+    'gateway+mesh',
+  ),
+  exportTo: fc.option(
+    fc.oneof(
+      fc.constant<string[]>(['*']),
+      fc.subarray<string>(['.', 'foo', 'bar', 'legacy'], { minLength: 1, maxLength: 2 }),
+    ),
+    { freq: 3 },
+  ),
+  section: fc.constantFrom<'http' | 'tcp'>('http', 'http', 'tcp'),
+  destinations: fc.array(fc.constantFrom<'v1' | 'v2' | undefined>('v1', 'v2', 'v2', undefined), {
+    minLength: 1,
+    maxLength: 2,
+  }),
 });
 
 const rawCall = fc.record({
@@ -316,6 +366,7 @@ const rawScenario = (versions: readonly Version[]) =>
     peerAuthentications: fc.array(rawPeerAuth, { maxLength: 6 }),
     legacy: fc.array(rawLegacy, { maxLength: 4 }),
     destinationRules: fc.array(rawDestinationRule, { maxLength: 4 }),
+    virtualServices: fc.array(rawVirtualService, { maxLength: 3 }),
     calls: fc.array(rawCall, { minLength: 1, maxLength: 6 }),
     /** Declare every workload → service port pair instead: more connections checked per generated mesh. */
     allPairs: fc.boolean(),
@@ -511,6 +562,13 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     const resolved = (x: DestinationRuleSpec) =>
       x.host.includes('.') ? x.host : `${x.host}.${x.namespace}.svc.cluster.local`;
     if (destinationRules.some((x) => x.namespace === namespace && resolved(x) === resolved(spec))) continue;
+    // Subsets with their own tls, on rules without a twin (merged subsets are another matter).
+    if (d.subsetPolicies && !(twins && d.twin && !spec.exportTo)) {
+      const subsetPolicies: NonNullable<DestinationRuleSpec['subsetPolicies']> = [];
+      for (const sp of d.subsetPolicies)
+        if (!subsetPolicies.some((x) => x.name === sp.name)) subsetPolicies.push(sp);
+      spec.subsetPolicies = subsetPolicies;
+    }
     destinationRules.push(spec);
     if (twins && d.twin && !spec.exportTo) {
       const twin: DestinationRuleSpec = {
@@ -526,6 +584,37 @@ function normalize(raw: Raw, twins: boolean): Scenario {
       twin.createdAt = d.twin.olderThanFirst ? '2024-01-01T00:00:00Z' : '2024-02-01T00:00:00Z';
       destinationRules.push(twin);
     }
+  }
+
+  // One VirtualService per Service; a short host written in another namespace names another host (maybe another
+  // Service's, which then has two: the oracle orders them as Istio does).
+  const virtualServices: VirtualServiceSpec[] = [];
+  for (const v of raw.virtualServices) {
+    const s = pick(services, v.target);
+    const namespace = v.inServiceNamespace ? s.namespace : pick(namespaces, v.ns).name;
+    const host = v.fqdn ? `${s.name}.${s.namespace}.svc.cluster.local` : s.name;
+    const spec: VirtualServiceSpec = {
+      namespace,
+      name: `${s.name}-route-${s.namespace}`,
+      host,
+      section: v.section,
+      destinations: [],
+    };
+    for (const subset of v.destinations) {
+      const d: VirtualServiceSpec['destinations'][number] = { host };
+      if (subset) d.subset = subset;
+      if (!spec.destinations.some((x) => x.subset === d.subset)) spec.destinations.push(d);
+    }
+    if (v.gateways === 'mesh') spec.gateways = ['mesh'];
+    else if (v.gateways === 'gateway') spec.gateways = ['some-gateway'];
+    else if (v.gateways === 'gateway+mesh') spec.gateways = ['some-gateway', 'mesh'];
+    // Only 1.6+ reads namespace names in exportTo; older releases are generated without it.
+    if (v.exportTo && version === '1.30') {
+      const entries = v.exportTo.map((e) => (e === namespace ? '.' : e));
+      spec.exportTo = [...new Set(entries)];
+    }
+    if (virtualServices.some((x) => x.name === spec.name)) continue;
+    virtualServices.push(spec);
   }
 
   const calls: CallSpec[] = [];
@@ -562,6 +651,7 @@ function normalize(raw: Raw, twins: boolean): Scenario {
     peerAuthentications,
     legacyPolicies,
     destinationRules,
+    virtualServices,
     calls,
   };
 }
