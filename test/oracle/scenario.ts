@@ -292,13 +292,9 @@ const rawDestinationRule = fc.record({
   portLevel: fc.array(fc.record({ port: fc.constantFrom(...ANY_PORT), tls: drTlsArb }), { maxLength: 2 }),
   lbPassthrough: chance(5),
   credentialName: chance(3),
-  subsetPolicies: fc.option(
-    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), {
-      minLength: 1,
-      maxLength: 2,
-    }),
-    { freq: 2 },
-  ),
+  subsetPolicies: fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), {
+    maxLength: 2,
+  }),
   /** A second rule for the same host and namespace, created later (merged by Istio). */
   twin: fc.option(
     fc.record({
@@ -313,9 +309,11 @@ const rawDestinationRule = fc.record({
 
 const rawVirtualService = fc.record({
   target: fc.nat(),
+  /** Route a Service that a rule with subsets names (else subsets would rarely meet a route). */
+  followRule: fc.boolean(),
   /** Index into namespaces: the VirtualService's namespace (often not the service's). */
   ns: fc.nat(),
-  inServiceNamespace: fc.boolean(),
+  inServiceNamespace: fc.constantFrom(true, true, true, false),
   fqdn: fc.boolean(),
   gateways: fc.constantFrom<'none' | 'mesh' | 'gateway' | 'gateway+mesh'>(
     'none',
@@ -331,7 +329,8 @@ const rawVirtualService = fc.record({
     ),
     { freq: 3 },
   ),
-  section: fc.constantFrom<'http' | 'tcp'>('http', 'http', 'tcp'),
+  /** 'fit': the section that serves the Service's first port (mostly); else a given one, which may not. */
+  section: fc.constantFrom<'fit' | 'http' | 'tcp'>('fit', 'fit', 'fit', 'http', 'tcp'),
   destinations: fc.array(fc.constantFrom<'v1' | 'v2' | undefined>('v1', 'v2', 'v2', undefined), {
     minLength: 1,
     maxLength: 2,
@@ -563,7 +562,7 @@ function normalize(raw: Raw, twins: boolean): Scenario {
       x.host.includes('.') ? x.host : `${x.host}.${x.namespace}.svc.cluster.local`;
     if (destinationRules.some((x) => x.namespace === namespace && resolved(x) === resolved(spec))) continue;
     // Subsets with their own tls, on rules without a twin (merged subsets are another matter).
-    if (d.subsetPolicies && !(twins && d.twin && !spec.exportTo)) {
+    if (d.subsetPolicies.length && !(twins && d.twin && !spec.exportTo)) {
       const subsetPolicies: NonNullable<DestinationRuleSpec['subsetPolicies']> = [];
       for (const sp of d.subsetPolicies)
         if (!subsetPolicies.some((x) => x.name === sp.name)) subsetPolicies.push(sp);
@@ -589,19 +588,31 @@ function normalize(raw: Raw, twins: boolean): Scenario {
   // One VirtualService per Service; a short host written in another namespace names another host (maybe another
   // Service's, which then has two: the oracle orders them as Istio does).
   const virtualServices: VirtualServiceSpec[] = [];
+  const withSubsets = destinationRules
+    .filter((d) => d.subsetPolicies && !d.host.startsWith('*'))
+    .map((d) => {
+      const [name, ns] = d.host.includes('.') ? d.host.split('.') : [d.host, d.namespace];
+      const service = services.find((x) => x.name === name && x.namespace === ns);
+      return service && { service, names: d.subsetPolicies!.map((x) => x.name) };
+    })
+    .filter((x) => x !== undefined);
   for (const v of raw.virtualServices) {
-    const s = pick(services, v.target);
+    const followed = v.followRule && withSubsets.length ? pick(withSubsets, v.target) : undefined;
+    const s = followed?.service ?? pick(services, v.target);
     const namespace = v.inServiceNamespace ? s.namespace : pick(namespaces, v.ns).name;
     const host = v.fqdn ? `${s.name}.${s.namespace}.svc.cluster.local` : s.name;
     const spec: VirtualServiceSpec = {
       namespace,
       name: `${s.name}-route-${s.namespace}`,
       host,
-      section: v.section,
+      section:
+        v.section !== 'fit' ? v.section : /^(http|grpc)/.test(s.ports[0]!.name ?? 'http') ? 'http' : 'tcp',
       destinations: [],
     };
-    for (const subset of v.destinations) {
+    for (const raw of v.destinations) {
       const d: VirtualServiceSpec['destinations'][number] = { host };
+      // Following a rule: the subsets it defines (the others have no cluster, which the oracle does not decide).
+      const subset = raw && followed ? pick(followed.names, raw === 'v1' ? 0 : 1) : raw;
       if (subset) d.subset = subset;
       if (!spec.destinations.some((x) => x.subset === d.subset)) spec.destinations.push(d);
     }
