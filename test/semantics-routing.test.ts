@@ -235,3 +235,28 @@ describe('which VirtualServices a sidecar uses', () => {
     expect(outcomes(old, 'ratings')).toEqual(['reviews-v2:plaintext:broken:503']);
   });
 });
+
+describe('the per-endpoint auto mTLS check and subsets (1.12–1.18 vs 1.19+)', () => {
+  it('1.12–1.18 read a subset’s DISABLE for its pods even without a route; 1.19+ only for routed traffic', async () => {
+    const files = {
+      'mesh.yaml': strictFoo,
+      'dr.yaml': destinationRule('foo', { v1: undefined, v2: 'DISABLE' }),
+    };
+    // No VirtualService: the default cluster, auto mTLS. 1.18's endpoint check takes the tls of the first subset
+    // whose labels the pod has (mtls_checker.go tlsModeForDestinationRule(ep)), so reviews-v2 gets plaintext.
+    const old = await lintYaml(files, { istioVersion: '1.18' });
+    expect(outcomes(old, 'productpage')).toEqual(['reviews-v1:mtls:mtls', 'reviews-v2:plaintext:broken:503']);
+    expect(byRule(old, 'plaintext-to-strict')).toHaveLength(1);
+    expect(byRule(old, 'plaintext-to-strict')[0]!.message).toContain(
+      'Fix: remove DestinationRule foo/reviews subset v2 tls mode DISABLE',
+    );
+    const v2 = old.edges
+      .find((e) => e.client.name === 'productpage' && e.server.service === 'reviews')!
+      .connections.find((c) => c.serverWorkload?.name === 'reviews-v2')!;
+    expect(v2.result.explanation).toContain('first DestinationRule subset whose labels this pod has');
+    expect(v2.result.explanation).toContain('DestinationRule foo/reviews subset v2 tls mode DISABLE');
+    const now = await lintYaml(files, { istioVersion: '1.19' });
+    expect(outcomes(now, 'productpage')).toEqual(['reviews-v1:mtls:mtls', 'reviews-v2:mtls:mtls']);
+    expect(byRule(now, 'plaintext-to-strict')).toEqual([]);
+  });
+});

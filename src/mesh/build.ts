@@ -28,6 +28,7 @@ import {
   passthroughLoadBalancer,
   readDestinationRules,
   subsetEndpointCheckTls,
+  subsetEndpointChecks,
   subsetLabels,
   tlsFor,
 } from './destination-rules.js';
@@ -355,14 +356,18 @@ export function buildMeshModel(
     const result: ClientTlsResult = { mode, cause: choice.cause, explanation };
     if (mode === 'AUTO') {
       const passthroughLb = passthroughLoadBalancer(rule);
+      // 1.19+ the check reads the cluster's own subset (or the top level without one); 1.12–1.18 the top level,
+      // after the first subset whose labels an endpoint has.
+      const ownSubset = v.has('subset-endpoint-check-reads-cluster-subset');
       const found = subset === undefined ? undefined : findSubset(subsetRules, subset);
       const check =
-        subset === undefined
+        subset === undefined || !ownSubset
           ? endpointCheckTls(rule, port)
           : found
-            ? subsetEndpointCheckTls(rule, found, port, v.has('subset-endpoint-check-reads-cluster-subset'))
+            ? subsetEndpointCheckTls(found, port)
             : undefined;
-      if (passthroughLb || check) {
+      const bySubset = ownSubset ? undefined : subsetEndpointChecks(subsetRules, port);
+      if (passthroughLb || check || bySubset) {
         result.autoMtlsInputs = {};
         if (passthroughLb) {
           result.autoMtlsInputs.passthroughLb = passthroughLb;
@@ -370,6 +375,7 @@ export function buildMeshModel(
             result.autoMtlsInputs.passthroughInferOnly = true;
         }
         if (check?.mode) result.autoMtlsInputs.endpointCheck = { mode: check.mode, cause: check.cause };
+        if (bySubset) result.autoMtlsInputs.endpointCheckBySubset = bySubset;
       }
     }
     return result;
@@ -474,6 +480,7 @@ export function buildMeshModel(
         headless: real?.headless ?? false,
         headlessMixed: real ? real.headless && real.workloads.some((w) => !tlsModeIstio(w)) : false,
         anyEndpointWithoutSidecar: real ? real.workloads.some((w) => !tlsModeIstio(w)) : false,
+        labels: server.workload?.labels,
         tlsModeLabel: server.workload ? tlsModeLabel(server.workload) : undefined,
         portProtocol: portProtocol(servicePort),
       },

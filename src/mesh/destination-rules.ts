@@ -438,21 +438,46 @@ export function findSubset(
 }
 
 /**
- * The DestinationRule tls the per-endpoint auto-mTLS check reads for a subset cluster (asked only when that cluster
- * sends AUTO): 1.19+ the subset's own trafficPolicy (a port entry with tls, else its top level); 1.12–1.18 the same,
- * falling back to the rule's top-level tls (mtls_checker.go tlsModeForDestinationRule, both versions; before 1.19 it
- * picks the first subset by the endpoint's labels, taken here to be the routed subset).
+ * The DestinationRule tls the 1.19+ per-endpoint auto-mTLS check reads for a subset cluster (asked only when that
+ * cluster sends AUTO): the subset's own trafficPolicy alone, a port entry with tls before its top level
+ * (xds/mtls_checker.go tlsModeForDestinationRule(dr, subset, port), trafficPolicyTLSModeForPort).
  */
 export function subsetEndpointCheckTls(
-  policyRule: DestinationRuleInfo,
   found: { rule: DestinationRuleInfo; subset: Record<string, unknown>; index: number },
   servicePort: number,
-  subsetOnly: boolean,
 ): TlsChoice | undefined {
   const path: FieldPath = ['spec', 'subsets', found.index, 'trafficPolicy'];
-  const own = policyModeForPort(found.rule, obj(found.subset.trafficPolicy), path, servicePort);
-  if (own || subsetOnly) return own;
-  return endpointCheckTls(policyRule, servicePort);
+  return policyModeForPort(found.rule, obj(found.subset.trafficPolicy), path, servicePort);
+}
+
+/**
+ * 1.12–1.18: every subset of the (merged) rule in order, with the tls its policy sets for the port, for the
+ * per-endpoint check that takes the first subset whose labels a pod has (1.18.0 xds/mtls_checker.go
+ * tlsModeForDestinationRule(ep)); undefined when no subset sets tls, so the check never reads one.
+ */
+export function subsetEndpointChecks(
+  rules: DestinationRuleInfo[],
+  servicePort: number,
+): { labels: Record<string, string>; mode?: string; cause?: Cause }[] | undefined {
+  const out: { labels: Record<string, string>; mode?: string; cause?: Cause }[] = [];
+  let any = false;
+  for (const rule of rules)
+    arr(get(rule.resource.value, 'spec', 'subsets')).forEach((s, index) => {
+      const subset = obj(s);
+      if (!subset) return;
+      const check = policyModeForPort(
+        rule,
+        obj(subset.trafficPolicy),
+        ['spec', 'subsets', index, 'trafficPolicy'],
+        servicePort,
+      );
+      const labels = stringMap(subset.labels);
+      if (check) {
+        any = true;
+        out.push({ labels, mode: check.mode!, cause: check.cause });
+      } else out.push({ labels });
+    });
+  return any ? out : undefined;
 }
 
 function policyModeForPort(
@@ -462,7 +487,8 @@ function policyModeForPort(
   servicePort: number,
 ): TlsChoice | undefined {
   if (!policy) return undefined;
-  const describe = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
+  const subset = str(get(dr.resource.value, ...path.slice(0, -1), 'name'));
+  const describe = `DestinationRule ${dr.namespace}/${dr.resource.name} subset ${subset ?? '?'}`;
   const settings = arr(policy.portLevelSettings);
   const index = settings.findIndex(
     (s) => portNumber(get(s, 'port', 'number')) === servicePort && obj(get(s, 'tls')) !== undefined,
@@ -473,7 +499,7 @@ function policyModeForPort(
   return mode
     ? {
         mode,
-        cause: { resource: dr.resource, path: p, description: `${describe} tls mode ${mode} (subset)` },
+        cause: { resource: dr.resource, path: p, description: `${describe} tls mode ${mode}` },
       }
     : undefined;
 }

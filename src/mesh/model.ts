@@ -132,6 +132,11 @@ export interface ClientTlsResult {
      */
     passthroughInferOnly?: boolean;
     endpointCheck?: { mode: string; cause: Cause };
+    /**
+     * 1.12–1.18: the check takes, per endpoint, the tls of the first of the rule's subsets whose labels the pod has
+     * (mode undefined: that subset sets none, so endpointCheck decides); asked before endpointCheck.
+     */
+    endpointCheckBySubset?: { labels: Record<string, string>; mode?: string; cause?: Cause }[];
   };
 }
 

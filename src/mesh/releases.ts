@@ -214,7 +214,7 @@ export const BEHAVIOURS = {
   },
   'subset-endpoint-check-reads-cluster-subset': {
     from: '1.19',
-    what: "the per-endpoint auto mTLS check of a subset cluster reads that subset's own trafficPolicy tls only (1.12–1.18: the first subset whose labels the endpoint has, else the rule's top-level tls)",
+    what: "the per-endpoint auto mTLS check reads the cluster's own subset policy (none for the service's default cluster); 1.12–1.18 it read, for every cluster of the host, the tls of the first subset whose labels the endpoint has, else the rule's top-level tls — so a subset's DISABLE or ISTIO_MUTUAL reached unrouted traffic to its pods",
     where:
       'istio@1.19.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(dr, subset, port)); istio@1.18.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(ep): subsets by endpoint labels, rootPolicyMode)',
     note: 'the reference does not cover subset clusters; dated from the source of 1.18.0 and 1.19.0',
