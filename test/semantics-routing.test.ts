@@ -260,3 +260,85 @@ describe('the per-endpoint auto mTLS check and subsets (1.12–1.18 vs 1.19+)', 
     expect(byRule(now, 'plaintext-to-strict')).toEqual([]);
   });
 });
+
+describe("Istio's own migration test (tests/integration/security/reachability_test.go, testdata/reachability/migration.yaml.tmpl)", () => {
+  // Mesh-wide STRICT; service multiversion with a sidecar subset (vistio) and an uninjected one (vlegacy); the
+  // VirtualService sends /vistio to vistio and everything else to vlegacy; the DestinationRule sets the same tls on
+  // both subsets and the top level. Istio expects: no tls → both succeed (mTLS to vistio only); DISABLE → only
+  // vlegacy succeeds; ISTIO_MUTUAL → only vistio succeeds.
+  const pod = (version: string, inject: boolean) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: multiversion-${version}, namespace: ns1}
+spec:
+  selector: {matchLabels: {app: multiversion, version: ${version}}}
+  template:
+    metadata:
+      labels: {app: multiversion, version: ${version}}${inject ? '' : `\n      annotations: {sidecar.istio.io/inject: "false"}`}
+    spec:
+      containers: [{name: app, image: example/echo:1, ports: [{containerPort: 8080}]}]
+`;
+  const mesh = docs(
+    namespace('istio-system'),
+    namespace('ns1', INJECTED),
+    peerAuthentication('istio-system', 'default', { mode: 'STRICT' }),
+    pod('vistio', true),
+    pod('vlegacy', false),
+    `apiVersion: v1
+kind: Service
+metadata: {name: multiversion, namespace: ns1}
+spec:
+  selector: {app: multiversion}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+`,
+    client('ns1', 'a', 'ns1').replace('reviews.ns1:9080', 'multiversion.ns1:80'),
+  );
+  const migration = (tls: string) => {
+    const policy = tls ? `\n    trafficPolicy:\n      tls:\n        mode: ${tls}` : '';
+    return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: multiversion, namespace: ns1}
+spec:
+  hosts: [multiversion.ns1.svc.cluster.local]
+  http:
+  - name: vistio-route
+    match:
+    - uri: {prefix: /vistio}
+    route:
+    - destination: {host: multiversion.ns1.svc.cluster.local, subset: vistio}
+  - name: legacy-by-default
+    route:
+    - destination: {host: multiversion.ns1.svc.cluster.local, subset: vlegacy}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: multiversion, namespace: ns1}
+spec:
+  host: multiversion.ns1.svc.cluster.local
+  subsets:
+  - name: vistio
+    labels: {version: vistio}${policy}
+  - name: vlegacy
+    labels: {version: vlegacy}${policy}${tls ? `\n  trafficPolicy:\n    tls:\n      mode: ${tls}` : ''}
+`;
+  };
+  const run = async (tls: string) => {
+    const r = await lintYaml({ 'mesh.yaml': mesh, 'migration.yaml': migration(tls) });
+    const e = r.edges.find((x) => x.client.name === 'a' && x.server.service === 'multiversion')!;
+    return e.connections
+      .map(
+        (c) =>
+          `${c.client.route?.subset}→${c.serverWorkload!.name}:${c.result.clientTls}:${c.result.outcome}`,
+      )
+      .sort();
+  };
+  it.each([
+    ['', ['vistio→multiversion-vistio:mtls:mtls', 'vlegacy→multiversion-vlegacy:plaintext:plaintext']],
+    [
+      'DISABLE',
+      ['vistio→multiversion-vistio:plaintext:broken', 'vlegacy→multiversion-vlegacy:plaintext:plaintext'],
+    ],
+    ['ISTIO_MUTUAL', ['vistio→multiversion-vistio:mtls:mtls', 'vlegacy→multiversion-vlegacy:mtls:broken']],
+  ])('tls %j: the outcome Istio’s test expects, per routed subset', async (tls, expected) => {
+    expect(await run(tls)).toEqual(expected);
+  });
+});
