@@ -1,5 +1,6 @@
 // A generated mesh, as plain data: what the oracle reasons about and what render.ts turns into manifests.
-// Restricted to what the oracle covers (see oracle.ts): namespaces the inputs describe (Namespace manifests or
+// Restricted to what the oracle covers (see oracle.ts), with `routing` mesh VirtualServices and DestinationRule
+// subsets: namespaces the inputs describe (Namespace manifests or
 // config `namespaces:`), Services selecting one or two workloads (numeric or named targetPorts), injection by
 // namespace label, revision, pod label/annotation and injector policy, PeerAuthentications at mesh/namespace/
 // workload/port level, DestinationRules with exact, short or wildcard hosts and exportTo, legacy Policy/MeshPolicy,
@@ -292,9 +293,6 @@ const rawDestinationRule = fc.record({
   portLevel: fc.array(fc.record({ port: fc.constantFrom(...ANY_PORT), tls: drTlsArb }), { maxLength: 2 }),
   lbPassthrough: chance(5),
   credentialName: chance(3),
-  subsetPolicies: fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), {
-    maxLength: 2,
-  }),
   /** A second rule for the same host and namespace, created later (merged by Istio). */
   twin: fc.option(
     fc.record({
@@ -365,7 +363,6 @@ const rawScenario = (versions: readonly Version[]) =>
     peerAuthentications: fc.array(rawPeerAuth, { maxLength: 6 }),
     legacy: fc.array(rawLegacy, { maxLength: 4 }),
     destinationRules: fc.array(rawDestinationRule, { maxLength: 4 }),
-    virtualServices: fc.array(rawVirtualService, { maxLength: 3 }),
     calls: fc.array(rawCall, { minLength: 1, maxLength: 6 }),
     /** Declare every workload → service port pair instead: more connections checked per generated mesh. */
     allPairs: fc.boolean(),
@@ -378,14 +375,34 @@ type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : ne
  * `twins`: also generate pairs of DestinationRules for one host (merged by creation time). Off by default: the
  * layout properties then meet ambiguous-policy's input-order anchoring for such pairs, which is not fixed yet.
  */
+/**
+ * `routing`: also generate DestinationRule subsets with their own tls and mesh VirtualServices routing to them. Drawn
+ * separately, so that the properties without it keep their scenarios (and their seeds) as they were.
+ */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean } = {},
+  opts: { twins?: boolean; routing?: boolean } = {},
 ): fc.Arbitrary<Scenario> {
-  return rawScenario(versions).map((raw) => normalize(raw, opts.twins ?? false));
+  if (!opts.routing)
+    return rawScenario(versions).map((raw) => normalize(raw, opts.twins ?? false, NO_ROUTING));
+  return fc
+    .tuple(rawScenario(versions), rawRouting)
+    .map(([raw, routing]) => normalize(raw, opts.twins ?? false, routing));
 }
 
-function normalize(raw: Raw, twins: boolean): Scenario {
+const rawRouting = fc.record({
+  /** Per DestinationRule (by index): its subsets with their own tls. */
+  subsetPolicies: fc.array(
+    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), { maxLength: 2 }),
+    { minLength: 4, maxLength: 4 },
+  ),
+  virtualServices: fc.array(rawVirtualService, { maxLength: 3 }),
+});
+
+type RawRouting = typeof rawRouting extends fc.Arbitrary<infer T> ? T : never;
+const NO_ROUTING: RawRouting = { subsetPolicies: [], virtualServices: [] };
+
+function normalize(raw: Raw, twins: boolean, routing: RawRouting): Scenario {
   const version = raw.version;
   const rootNamespace = raw.customRoot ? 'istio-config' : DEFAULT_ROOT_NAMESPACE;
   const namespaces: NamespaceSpec[] = raw.nsNames.map((name) => {
@@ -525,7 +542,8 @@ function normalize(raw: Raw, twins: boolean): Scenario {
 
   const destinationRules: DestinationRuleSpec[] = [];
   const drNamespaces = [...namespaces.map((n) => n.name), rootNamespace];
-  for (const d of raw.destinationRules) {
+  for (const [di, d] of raw.destinationRules.entries()) {
+    const subsetPolicies = routing.subsetPolicies[di] ?? [];
     const namespace = pick(drNamespaces, d.ns);
     const s = pick(services, d.target);
     const host =
@@ -562,11 +580,10 @@ function normalize(raw: Raw, twins: boolean): Scenario {
       x.host.includes('.') ? x.host : `${x.host}.${x.namespace}.svc.cluster.local`;
     if (destinationRules.some((x) => x.namespace === namespace && resolved(x) === resolved(spec))) continue;
     // Subsets with their own tls, on rules without a twin (merged subsets are another matter).
-    if (d.subsetPolicies.length && !(twins && d.twin && !spec.exportTo)) {
-      const subsetPolicies: NonNullable<DestinationRuleSpec['subsetPolicies']> = [];
-      for (const sp of d.subsetPolicies)
-        if (!subsetPolicies.some((x) => x.name === sp.name)) subsetPolicies.push(sp);
-      spec.subsetPolicies = subsetPolicies;
+    if (subsetPolicies.length && !(twins && d.twin && !spec.exportTo)) {
+      const unique: NonNullable<DestinationRuleSpec['subsetPolicies']> = [];
+      for (const sp of subsetPolicies) if (!unique.some((x) => x.name === sp.name)) unique.push(sp);
+      spec.subsetPolicies = unique;
     }
     destinationRules.push(spec);
     if (twins && d.twin && !spec.exportTo) {
@@ -596,7 +613,7 @@ function normalize(raw: Raw, twins: boolean): Scenario {
       return service && { service, names: d.subsetPolicies!.map((x) => x.name) };
     })
     .filter((x) => x !== undefined);
-  for (const v of raw.virtualServices) {
+  for (const v of routing.virtualServices) {
     const followed = v.followRule && withSubsets.length ? pick(withSubsets, v.target) : undefined;
     const s = followed?.service ?? pick(services, v.target);
     const namespace = v.inServiceNamespace ? s.namespace : pick(namespaces, v.ns).name;
