@@ -142,6 +142,9 @@ spec:
           return passthroughLb;
         if (endpointCheck && h.connection.result.explanation.includes(endpointCheck.cause.description))
           return endpointCheck.cause;
+        // 1.12–1.18: a subset's tls, which the check applied to that subset's pods.
+        for (const s of client.autoMtlsInputs.endpointCheckBySubset ?? [])
+          if (s.cause && h.connection.result.explanation.includes(s.cause.description)) return s.cause;
       }
       // A server DISABLE causes plaintext only where the client would otherwise send mTLS, i.e. under auto mTLS
       // (which honours it); a client that sends plaintext anyway (no tls, auto mTLS off) is not downgraded by it.

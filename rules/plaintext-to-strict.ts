@@ -225,6 +225,18 @@ function fixFor(hits: Hit[]): string {
     fixes.push(
       'give the portLevelSettings entry its own tls (it does not inherit, but the endpoint check reads the top level)',
     );
+  if (reasons.has('subset-check')) {
+    const subsets = new Set(
+      hits.flatMap((h) =>
+        (h.connection.client.autoMtlsInputs?.endpointCheckBySubset ?? [])
+          .filter((x) => x.cause && h.connection.result.explanation.includes(x.cause.description))
+          .map((x) => x.cause!.description),
+      ),
+    );
+    fixes.push(
+      `remove ${[...subsets].join(' and ')} (this Istio release's per-endpoint check applies a subset's tls to its pods even when no route sends traffic there; 1.19+ does not)`,
+    );
+  }
   if (reasons.has('tls-label'))
     fixes.push(
       'remove the security.istio.io/tlsMode label from the server pods (the injector sets it to istio)',
@@ -257,6 +269,8 @@ function reasonOf(h: Hit): string {
       return 'passthrough';
     if (c.autoMtlsInputs.endpointCheck && why.includes(c.autoMtlsInputs.endpointCheck.cause.description))
       return 'endpoint-check';
+    if (c.autoMtlsInputs.endpointCheckBySubset?.some((s) => s.cause && why.includes(s.cause.description)))
+      return 'subset-check';
   }
   return c.mode;
 }

@@ -26,7 +26,7 @@ describe('engine vs oracle (istio-semantics.md §0)', () => {
     'Istio %s: every declared caller gets the outcome the decision table gives',
     (version) => {
       fc.assert(
-        fc.property(scenarioArb([version], { twins: true, entries: true }), (s) => {
+        fc.property(scenarioArb([version], { twins: true, entries: true, routing: true }), (s) => {
           const { result, yaml, config } = lintScenario(s);
           const problems = disagreements(s, result);
           if (problems.length) {
@@ -45,7 +45,7 @@ describe('engine vs oracle (istio-semantics.md §0)', () => {
     'the generated manifests are valid: nothing the oracle relies on is dropped by the schema check',
     () => {
       fc.assert(
-        fc.property(scenarioArb(undefined, { entries: true }), (s) => {
+        fc.property(scenarioArb(undefined, { entries: true, routing: true }), (s) => {
           const { result } = lintScenario(s);
           const errors = result.findings.filter(
             (f) =>

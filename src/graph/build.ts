@@ -5,6 +5,7 @@ import type {
   ClientTlsResult,
   KindInput,
   MeshModel,
+  RoutedClientTls,
   ServerEndpoint,
   Service,
   ServicePort,
@@ -35,6 +36,7 @@ import { injectorSettings } from './injector-settings.js';
 import { ServicesOfWorkload } from './pod-edges.js';
 import { UndeclaredPortEdges } from './passthrough-edges.js';
 import { probeEdges } from './probes.js';
+import { routedConnections } from './routing.js';
 import { scraperEdges } from './scrapers.js';
 
 const OUTCOME_RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
@@ -531,7 +533,7 @@ interface ServerPort {
   node: ServerNode;
   endpoints: ServerEndpoint[];
   /** One per backing workload, by what the client sends; shared by the edges whose clients send the same. */
-  connections: Map<ClientTlsResult, Connections>;
+  connections: Map<ClientTlsResult | RoutedClientTls[], Connections>;
 }
 
 /** An edge's connections and what follows from them alone (the worst of them), computed once per array. */
@@ -841,19 +843,28 @@ function makeEdge(
   if (client.workload) spec.workload = client.workload;
   const server = ports.get(service, port);
   // The outcome depends on the client only through what it sends (mesh.connect is clientTls, then connectWith).
-  const tls = route?.sends ?? mesh.clientTls(spec, service, port.port, route?.subset);
+  // A mesh VirtualService's routes decide per subset for sidecars; a gateway proxy follows its own routes (the call's
+  // subset), and observed traffic says what was sent.
+  const gateway = client.kind === 'Gateway' || (client.workload && isGatewayWorkload(client.workload));
+  const routes =
+    route?.subset !== undefined || route?.sends || gateway
+      ? undefined
+      : mesh.routedClientTls(spec, service, port);
+  const tls = routes ?? route?.sends ?? mesh.clientTls(spec, service, port.port, route?.subset);
   let connections = server.connections.get(tls);
   if (!connections) {
-    const list = server.endpoints.map((endpoint): EdgeConnection => {
-      const r = mesh.connectWith(tls, service, port, endpoint);
-      return {
-        serverWorkload: endpoint.workload,
-        targetPort: endpoint.targetPort,
-        client: r.client,
-        server: r.server,
-        result: r.result,
-      };
-    });
+    const list = Array.isArray(tls)
+      ? routedConnections(mesh, tls, service, port, server.endpoints)
+      : server.endpoints.map((endpoint): EdgeConnection => {
+          const r = mesh.connectWith(tls, service, port, endpoint);
+          return {
+            serverWorkload: endpoint.workload,
+            targetPort: endpoint.targetPort,
+            client: r.client,
+            server: r.server,
+            result: r.result,
+          };
+        });
     connections = { list, worst: worstOf(list) };
     server.connections.set(tls, connections);
   }

@@ -6,6 +6,7 @@ import type {
   ClientSpec,
   ClientTlsResult,
   DestinationRuleInfo,
+  RoutedClientTls,
   EdgeConnectionResult,
   MeshModel,
   ServerModeResult,
@@ -23,11 +24,16 @@ import {
   clientModeFromTls,
   destinationRuleHosts,
   endpointCheckTls,
+  findSubset,
   mergedPolicyRule,
   passthroughLoadBalancer,
   readDestinationRules,
+  subsetEndpointCheckTls,
+  subsetEndpointChecks,
+  subsetLabels,
   tlsFor,
 } from './destination-rules.js';
+import { VirtualServiceIndex, readVirtualServices, routeProtocol } from './virtual-services.js';
 import { ServerPolicies, readLegacyPolicies, readPeerAuthentications } from './server-mode.js';
 import { extractServices, portProtocol, resolveTargetPort } from './services.js';
 import { resolveMeshSettings } from './settings.js';
@@ -42,7 +48,7 @@ import {
 import { ResourcesByKind } from './resources.js';
 import { httpListenerOn, passthroughServerMode, unknownDestinationTls } from './passthrough.js';
 import { egressMisses, outboundPolicyFor, readSidecars, sidecarFor, type SidecarInfo } from './sidecars.js';
-import { CLUSTER_DOMAIN, selectorMatches, serviceFqdn } from './util.js';
+import { CLUSTER_DOMAIN, arr, get, selectorMatches, serviceFqdn } from './util.js';
 import { entryHostIndex, isEntryEndpoint, serviceEntryServices } from './service-entries.js';
 
 /**
@@ -87,6 +93,12 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     kinds: ['AuthorizationPolicy'],
     reach: 'namespace',
     reader: 'mesh/authz.ts: policies over the workloads of their namespace',
+  },
+  {
+    kinds: ['VirtualService'],
+    reach: 'everything',
+    reader:
+      "mesh/virtual-services.ts: a mesh VirtualService's routes decide which subset's DestinationRule tls a sidecar client uses (its hosts, exportTo and sourceNamespace decide for whom)",
   },
   {
     kinds: ['Sidecar'],
@@ -134,6 +146,12 @@ export function buildMeshModel(
     settings.rootNamespace,
     v,
   );
+
+  const virtualServices = byKind.of('VirtualService');
+  const vss = new VirtualServiceIndex(readVirtualServices(virtualServices, v));
+  // VirtualServices without hosts are delegates, read only through a root's `delegate` route.
+  const delegates = virtualServices.filter((r) => arr(get(r.value, 'spec', 'hosts')).length === 0);
+  if (delegates.length) vss.delegates = delegates;
 
   const targetPort: MeshModel['targetPort'] = (_service, port, workload) => resolveTargetPort(port, workload);
   const sidecars = readSidecars(byKind.of('Sidecar'));
@@ -386,9 +404,14 @@ export function buildMeshModel(
   };
 
   /** What a client sends when `rule` is the DestinationRule it uses for the host. */
-  const ruleTls = (rule: DestinationRuleInfo, port: number, subset: string | undefined): ClientTlsResult => {
+  const ruleTls = (
+    rule: DestinationRuleInfo,
+    port: number,
+    subset: string | undefined,
+    subsetRules: DestinationRuleInfo[] = [rule],
+  ): ClientTlsResult => {
     const auto = settings.autoMtls;
-    const choice = tlsFor(rule, port, subset);
+    const choice = tlsFor(rule, port, subset, subsetRules);
     if (choice.credentialName && v.has('sidecar-skips-credential-name-tls') && !rule.workloadSelector) {
       // cluster_tls.go buildUpstreamClusterTLSContext: no TLS context at all for sidecars, and no auto mTLS either.
       return {
@@ -410,8 +433,18 @@ export function buildMeshModel(
     const result: ClientTlsResult = { mode, cause: choice.cause, explanation };
     if (mode === 'AUTO') {
       const passthroughLb = passthroughLoadBalancer(rule);
-      const check = subset === undefined ? endpointCheckTls(rule, port) : undefined;
-      if (passthroughLb || check) {
+      // 1.19+ the check reads the cluster's own subset (or the top level without one); 1.12–1.18 the top level,
+      // after the first subset whose labels an endpoint has.
+      const ownSubset = v.has('subset-endpoint-check-reads-cluster-subset');
+      const found = subset === undefined ? undefined : findSubset(subsetRules, subset);
+      const check =
+        subset === undefined || !ownSubset
+          ? endpointCheckTls(rule, port)
+          : found
+            ? subsetEndpointCheckTls(found, port)
+            : undefined;
+      const bySubset = ownSubset ? undefined : subsetEndpointChecks(subsetRules, port);
+      if (passthroughLb || check || bySubset) {
         result.autoMtlsInputs = {};
         if (passthroughLb) {
           result.autoMtlsInputs.passthroughLb = passthroughLb;
@@ -419,9 +452,69 @@ export function buildMeshModel(
             result.autoMtlsInputs.passthroughInferOnly = true;
         }
         if (check?.mode) result.autoMtlsInputs.endpointCheck = { mode: check.mode, cause: check.cause };
+        if (bySubset) result.autoMtlsInputs.endpointCheckBySubset = bySubset;
       }
     }
     return result;
+  };
+
+  // What each route of a mesh VirtualService sends: cached per service port and client class (the namespaces that
+  // may be routed or pick rules differently, and the workloadSelector rules a client's labels select).
+  const routed = new WeakMap<ServicePort, Map<string, RoutedClientTls[] | null>>();
+  const routedClientTls: MeshModel['routedClientTls'] = (client, service, port) => {
+    if (client.sidecar !== 'sidecar' || !vss.size) return undefined;
+    // Traffic past the sidecar, or through the passthrough cluster (a Sidecar's egress), meets no route.
+    const base = clientTlsFor(client, service, port.port, undefined);
+    if (base.mode === 'NO_SIDECAR' || base.cause?.resource.kind === 'Sidecar') return undefined;
+    let byClass = routed.get(port);
+    if (!byClass) routed.set(port, (byClass = new Map()));
+    const key = `${namespacesDistinctFor(service).has(client.namespace) ? client.namespace : '*'}\0${drs.labelsMatterIn(client.namespace) ? drs.clientClassKey(client.namespace, client.labels) : ''}`;
+    let answer = byClass.get(key);
+    if (answer === undefined) byClass.set(key, (answer = routesOf(client, service, port) ?? null));
+    return answer ?? undefined;
+  };
+
+  const routesOf = (
+    client: ClientSpec,
+    service: Service,
+    port: ServicePort,
+  ): RoutedClientTls[] | undefined => {
+    const fqdn = hostOf(service);
+    const routing = vss.route(client.namespace, fqdn, port.port, routeProtocol(port));
+    // Assumed: destinations on another host or port are that service's traffic, not this edge's; a call routed
+    // only there keeps the service's own answer.
+    const own = routing?.destinations.filter(
+      (d) => d.host === fqdn && (d.port === undefined || d.port === port.port),
+    );
+    if (!routing || !own?.length) return undefined;
+    const vs = routing.virtualService;
+    const found = drs.lookup(client.namespace, client.labels, fqdn, service.namespace);
+    const rules = v.has('destination-rule-merge-first-traffic-policy') ? found : found.slice(0, 1);
+    const rule = ruleFor(client, service);
+    return own.map((d): RoutedClientTls => {
+      const tls = rule ? ruleTls(rule, port.port, d.subset, rules) : noDestinationRule;
+      const at = `${vs.resource.file}:${vs.resource.span(d.path).line}`;
+      const via = {
+        resource: vs.resource,
+        path: d.path,
+        description: `VirtualService ${vs.namespace}/${vs.resource.name} (${at})${d.subset !== undefined ? ` subset ${d.subset}` : ''}`,
+      };
+      const out: RoutedClientTls = {
+        tls: {
+          ...tls,
+          explanation: `routed by VirtualService ${vs.namespace}/${vs.resource.name} (${at}) to ${d.subset !== undefined ? `subset ${d.subset}` : 'the service without a subset'}: ${tls.explanation}`,
+          route: d.subset !== undefined ? { via, subset: d.subset } : { via },
+        },
+        via,
+      };
+      if (d.subset !== undefined) {
+        out.subset = d.subset;
+        const def = findSubset(rules, d.subset);
+        const labels = def && subsetLabels(def);
+        if (labels) out.endpointLabels = labels;
+      }
+      return out;
+    });
   };
 
   // A stand-in's host is made the same way, from its name "(any)": wildcard rules of its namespace match it.
@@ -434,7 +527,15 @@ export function buildMeshModel(
   const distinctNamespaces = new WeakMap<Service | StandInService, Set<string>>();
   const namespacesDistinctFor = (service: Service | StandInService): Set<string> => {
     let distinct = distinctNamespaces.get(service);
-    if (!distinct) distinctNamespaces.set(service, (distinct = drs.namespacesDistinctFor(hostOf(service))));
+    if (!distinct) {
+      distinct = drs.namespacesDistinctFor(hostOf(service));
+      // Namespaces a VirtualService for the host is exported to by name, or a route's sourceNamespace names.
+      if ('resource' in service && vss.size) {
+        const routedFor = vss.namespacesDistinctFor(hostOf(service));
+        if (routedFor.size) distinct = new Set([...distinct, ...routedFor]);
+      }
+      distinctNamespaces.set(service, distinct);
+    }
     return distinct;
   };
 
@@ -462,6 +563,7 @@ export function buildMeshModel(
         headless: real?.headless ?? false,
         headlessMixed: real ? real.headless && real.workloads.some((w) => !tlsModeIstio(w)) : false,
         anyEndpointWithoutSidecar: real ? real.workloads.some((w) => !tlsModeIstio(w)) : false,
+        labels: server.workload?.labels,
         tlsModeLabel: server.workload ? tlsModeLabel(server.workload) : undefined,
         portProtocol: portProtocol(servicePort),
       },
@@ -555,6 +657,7 @@ export function buildMeshModel(
         ? 'none'
         : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`,
     clientTls,
+    routedClientTls,
     connect,
     connectWith,
     undeclaredPort,

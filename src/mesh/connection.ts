@@ -3,6 +3,7 @@
 // istio pilot/pkg/networking/core/cluster_tls.go (auto mTLS), filterchain_options.go (listener chains 1.10+).
 import type { ClientTlsResult, ConnectionOutcome, ServerModeResult, SidecarState } from './model.js';
 import type { Release } from './releases.js';
+import { selectorMatches } from './util.js';
 
 export interface EndpointFacts {
   sidecar: SidecarState;
@@ -14,6 +15,8 @@ export interface EndpointFacts {
   headless: boolean;
   /** The endpoint pod's own security.istio.io/tlsMode label when it is not "istio" (auto mTLS then skips it). */
   tlsModeLabel: string | undefined;
+  /** The endpoint pod's labels (the 1.12–1.18 endpoint check matches DestinationRule subsets on them). */
+  labels?: Record<string, string>;
   /** Any endpoint of the service without a sidecar (an ORIGINAL_DST cluster's auto mTLS is all-or-nothing, 1.10+). */
   anyEndpointWithoutSidecar: boolean;
   portProtocol: 'http' | 'tcp' | 'auto' | 'udp';
@@ -97,24 +100,30 @@ function autoMtlsSends(
   if (endpoint.inferredMode === 'DISABLE') {
     return { mtls: false, why: 'auto mTLS sees the namespace/mesh policy DISABLE and sends plaintext' };
   }
-  const check = client.autoMtlsInputs?.endpointCheck;
+  // 1.12–1.18 (endpoint_builder.go / 1.18 mtls_checker.go tlsModeForDestinationRule(ep)): the first subset whose
+  // labels the pod has decides when it sets tls for the port.
+  const bySubset = endpoint.labels
+    ? client.autoMtlsInputs?.endpointCheckBySubset?.find((s) => selectorMatches(s.labels, endpoint.labels!))
+    : undefined;
+  const subsetCheck =
+    bySubset?.mode && bySubset.cause ? { mode: bySubset.mode, cause: bySubset.cause } : undefined;
+  const check = subsetCheck ?? client.autoMtlsInputs?.endpointCheck;
   if (check && v.has('auto-mtls-honours-workload-disable')) {
     // 1.12+ EDS check (endpoint_builder.go mtlsChecker; 1.20+ endpoints/mtls_checker.go checkMtlsEnabled) reads the
     // top-level tls although the port entry that the cluster uses has none.
-    if (check.mode === 'DISABLE')
-      return {
-        mtls: false,
-        why: `the port's portLevelSettings entry has no tls, so auto mTLS decides, but its per-endpoint check reads ${check.cause.description} and sends plaintext`,
-      };
+    const lead = subsetCheck
+      ? `auto mTLS decides, and its per-endpoint check in ${v.text} takes the tls of the first DestinationRule subset whose labels this pod has: it reads ${check.cause.description}`
+      : `the port's portLevelSettings entry has no tls, so auto mTLS decides, but its per-endpoint check reads ${check.cause.description}`;
+    if (check.mode === 'DISABLE') return { mtls: false, why: `${lead} and sends plaintext` };
     if (check.mode === 'ISTIO_MUTUAL')
       return {
         mtls: true,
-        why: `the port's portLevelSettings entry has no tls, so auto mTLS decides, and its per-endpoint check reads ${check.cause.description} and sends mTLS to every sidecar endpoint, whatever its PeerAuthentication`,
+        why: `${lead} and sends mTLS to every sidecar endpoint, whatever its PeerAuthentication`,
       };
     if (v.has('endpoint-check-non-istio-tls-disables'))
       return {
         mtls: false,
-        why: `the port's portLevelSettings entry has no tls, so auto mTLS decides, but its per-endpoint check (${v.text}) reads ${check.cause.description}, which is not ISTIO_MUTUAL, and sends plaintext`,
+        why: `${lead} (${v.text}), which is not ISTIO_MUTUAL, and sends plaintext`,
       };
   }
   const level = endpoint.mode.level;

@@ -276,15 +276,26 @@ export function destinationRuleHosts(resource: Resource): string[] | undefined {
  * The tls block that applies for a service port: a matching portLevelSettings entry replaces the whole top-level
  * policy (an entry without tls means "no tls", not inheritance); then a subset's policy the same way.
  */
-export function tlsFor(dr: DestinationRuleInfo, servicePort: number, subset?: string): TlsChoice {
+export function tlsFor(
+  dr: DestinationRuleInfo,
+  servicePort: number,
+  subset?: string,
+  subsetRules: DestinationRuleInfo[] = [dr],
+): TlsChoice {
   const spec = obj(dr.resource.value.spec) ?? {};
   let choice = policyTls(dr, obj(spec.trafficPolicy), ['spec', 'trafficPolicy'], servicePort);
   if (subset !== undefined) {
-    const subsets = arr(spec.subsets);
-    const index = subsets.findIndex((s) => str(obj(s)?.name) === subset);
-    const sp = index >= 0 ? obj(obj(subsets[index])?.trafficPolicy) : undefined;
-    if (sp) {
-      const sub = policyTls(dr, sp, ['spec', 'subsets', index, 'trafficPolicy'], servicePort);
+    // Merged rules concatenate their subsets (mergeDestinationRule): the subset may be another rule's.
+    const found = findSubset(subsetRules, subset);
+    const sp = found && obj(found.subset.trafficPolicy);
+    if (found && sp) {
+      const sub = policyTls(
+        found.rule,
+        sp,
+        ['spec', 'subsets', found.index, 'trafficPolicy'],
+        servicePort,
+        subset,
+      );
       if (sub.mode !== undefined || sub.fromPortLevel) choice = sub;
     }
   }
@@ -298,8 +309,9 @@ function policyTls(
   policy: Record<string, unknown> | undefined,
   path: FieldPath,
   servicePort: number,
+  subset?: string,
 ): TlsChoice & { fromPortLevel: boolean; credentialName?: true } {
-  const describe = `DestinationRule ${dr.namespace}/${dr.resource.name}`;
+  const describe = `DestinationRule ${dr.namespace}/${dr.resource.name}${subset !== undefined ? ` subset ${subset}` : ''}`;
   const settings = arr(policy?.portLevelSettings);
   const index = settings.findIndex((s) => portNumber(get(s, 'port', 'number')) === servicePort);
   if (index >= 0) {
@@ -410,4 +422,90 @@ function tlsMode(v: unknown): TlsModeSetting | undefined {
 export function clientModeFromTls(mode: TlsModeSetting | undefined, autoMtls: boolean): ClientTlsMode {
   if (mode) return mode;
   return autoMtls ? 'AUTO' : 'PLAINTEXT';
+}
+
+/** The first of `rules` (oldest first) that defines the subset, with its index there. */
+export function findSubset(
+  rules: DestinationRuleInfo[],
+  subset: string,
+): { rule: DestinationRuleInfo; subset: Record<string, unknown>; index: number } | undefined {
+  for (const rule of rules) {
+    const subsets = arr(get(rule.resource.value, 'spec', 'subsets'));
+    const index = subsets.findIndex((s) => str(obj(s)?.name) === subset);
+    if (index >= 0) return { rule, subset: obj(subsets[index])!, index };
+  }
+  return undefined;
+}
+
+/**
+ * The DestinationRule tls the 1.19+ per-endpoint auto-mTLS check reads for a subset cluster (asked only when that
+ * cluster sends AUTO): the subset's own trafficPolicy alone, a port entry with tls before its top level
+ * (xds/mtls_checker.go tlsModeForDestinationRule(dr, subset, port), trafficPolicyTLSModeForPort).
+ */
+export function subsetEndpointCheckTls(
+  found: { rule: DestinationRuleInfo; subset: Record<string, unknown>; index: number },
+  servicePort: number,
+): TlsChoice | undefined {
+  const path: FieldPath = ['spec', 'subsets', found.index, 'trafficPolicy'];
+  return policyModeForPort(found.rule, obj(found.subset.trafficPolicy), path, servicePort);
+}
+
+/**
+ * 1.12–1.18: every subset of the (merged) rule in order, with the tls its policy sets for the port, for the
+ * per-endpoint check that takes the first subset whose labels a pod has (1.18.0 xds/mtls_checker.go
+ * tlsModeForDestinationRule(ep)); undefined when no subset sets tls, so the check never reads one.
+ */
+export function subsetEndpointChecks(
+  rules: DestinationRuleInfo[],
+  servicePort: number,
+): { labels: Record<string, string>; mode?: string; cause?: Cause }[] | undefined {
+  const out: { labels: Record<string, string>; mode?: string; cause?: Cause }[] = [];
+  let any = false;
+  for (const rule of rules)
+    arr(get(rule.resource.value, 'spec', 'subsets')).forEach((s, index) => {
+      const subset = obj(s);
+      if (!subset) return;
+      const check = policyModeForPort(
+        rule,
+        obj(subset.trafficPolicy),
+        ['spec', 'subsets', index, 'trafficPolicy'],
+        servicePort,
+      );
+      const labels = stringMap(subset.labels);
+      if (check) {
+        any = true;
+        out.push({ labels, mode: check.mode!, cause: check.cause });
+      } else out.push({ labels });
+    });
+  return any ? out : undefined;
+}
+
+function policyModeForPort(
+  dr: DestinationRuleInfo,
+  policy: Record<string, unknown> | undefined,
+  path: FieldPath,
+  servicePort: number,
+): TlsChoice | undefined {
+  if (!policy) return undefined;
+  const subset = str(get(dr.resource.value, ...path.slice(0, -1), 'name'));
+  const describe = `DestinationRule ${dr.namespace}/${dr.resource.name} subset ${subset ?? '?'}`;
+  const settings = arr(policy.portLevelSettings);
+  const index = settings.findIndex(
+    (s) => portNumber(get(s, 'port', 'number')) === servicePort && obj(get(s, 'tls')) !== undefined,
+  );
+  const p: FieldPath =
+    index >= 0 ? [...path, 'portLevelSettings', index, 'tls', 'mode'] : [...path, 'tls', 'mode'];
+  const mode = tlsMode(get(policy, ...p.slice(path.length)));
+  return mode
+    ? {
+        mode,
+        cause: { resource: dr.resource, path: p, description: `${describe} tls mode ${mode}` },
+      }
+    : undefined;
+}
+
+/** A subset's labels (the endpoints its cluster holds), or undefined when it names none. */
+export function subsetLabels(found: { subset: Record<string, unknown> }): Record<string, string> | undefined {
+  const labels = stringMap(found.subset.labels);
+  return Object.keys(labels).length ? labels : undefined;
 }

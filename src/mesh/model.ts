@@ -141,6 +141,8 @@ export interface ClientTlsResult {
    * loadBalancer PASSTHROUGH (one decision for every endpoint), and the tls the 1.12+ endpoint check reads (the
    * top-level tls under a portLevelSettings entry without tls).
    */
+  /** Traffic a VirtualService routes (mesh/virtual-services.ts): which one, and to which subset. */
+  route?: { via: Cause; subset?: string };
   autoMtlsInputs?: {
     passthroughLb?: Cause;
     /**
@@ -149,6 +151,11 @@ export interface ClientTlsResult {
      */
     passthroughInferOnly?: boolean;
     endpointCheck?: { mode: string; cause: Cause };
+    /**
+     * 1.12–1.18: the check takes, per endpoint, the tls of the first of the rule's subsets whose labels the pod has
+     * (mode undefined: that subset sets none, so endpointCheck decides); asked before endpointCheck.
+     */
+    endpointCheckBySubset?: { labels: Record<string, string>; mode?: string; cause?: Cause }[];
   };
   /**
    * The client sidecar has no cluster for the destination (a host outside its Sidecar egress, a port no Service
@@ -157,6 +164,23 @@ export interface ClientTlsResult {
    * a 503 or the BlackHole's 502); "tcp": the virtual outbound listener's TCP proxy does (a reset).
    */
   passthrough?: 'http' | 'tcp';
+}
+
+/**
+ * What a sidecar client sends on one route of a VirtualService (mesh/virtual-services.ts): the subset's (or the
+ * service's) DestinationRule tls, and which endpoints that route's cluster holds.
+ */
+export interface RoutedClientTls {
+  /** Its explanation names the VirtualService (file:line) and the subset. */
+  tls: ClientTlsResult;
+  /** The VirtualService destination that sends traffic here. */
+  via: Cause;
+  subset?: string;
+  /**
+   * The subset's labels: its cluster holds only the endpoints that have them. Undefined: every endpoint (no subset,
+   * or one without labels).
+   */
+  endpointLabels?: Record<string, string>;
 }
 
 export interface ConnectionOutcome {
@@ -367,6 +391,12 @@ export interface MeshModel {
     port: number,
     subset?: string,
   ): ClientTlsResult;
+  /**
+   * The routes of the VirtualService a sidecar client's call to a service port takes, each with what the client
+   * sends on it (a subset's tls applies only to traffic routed to that subset); undefined when no VirtualService
+   * routes it (clientTls without a subset then answers). A shared array: do not modify it.
+   */
+  routedClientTls(client: ClientSpec, service: Service, port: ServicePort): RoutedClientTls[] | undefined;
   /** The whole connection: client TLS against what the endpoint accepts, the way this Istio version does it. */
   connect(
     client: ClientSpec,

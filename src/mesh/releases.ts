@@ -248,6 +248,20 @@ export const BEHAVIOURS = {
       'istio@1.7.0:pilot/pkg/serviceregistry/serviceentry/conversion.go (convertEndpoint → getTLSModeFromWorkloadEntry); istio@1.6.0:pilot/pkg/serviceregistry/external/conversion.go (convertServiceEntryToInstances: GetTLSModeFromEndpointLabels for endpoints)',
     note: 'the reference does not cover ServiceEntries; dated from the source',
   },
+  'virtual-service-export-to-namespaces': {
+    from: '1.6',
+    what: 'VirtualService exportTo reads every entry: "*" public, "~" hidden, "." and namespace names (before: only exportTo[0], "." private and anything else public)',
+    where:
+      'istio@1.6.0:pilot/pkg/model/push_context.go (initVirtualServices: exportToMap, visibility.None); istio@1.5.0 (initVirtualServices: "we currently only process the first element")',
+    note: 'the reference does not cover VirtualService exportTo; dated from the source of 1.5.0 and 1.6.0',
+  },
+  'subset-endpoint-check-reads-cluster-subset': {
+    from: '1.19',
+    what: "the per-endpoint auto mTLS check reads the cluster's own subset policy (none for the service's default cluster); 1.12–1.18 it read, for every cluster of the host, the tls of the first subset whose labels the endpoint has, else the rule's top-level tls — so a subset's DISABLE or ISTIO_MUTUAL reached unrouted traffic to its pods",
+    where:
+      'istio@1.19.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(dr, subset, port)); istio@1.18.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(ep): subsets by endpoint labels, rootPolicyMode)',
+    note: 'the reference does not cover subset clusters; dated from the source of 1.18.0 and 1.19.0',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

@@ -26,13 +26,16 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
     }
     for (const e of found) {
       for (const want of expected.connections) {
+        // A routed call has one connection per (subset, endpoint): matched by both.
         const c = e.connections.find(
           (x) =>
-            x.serverWorkload && `${x.serverWorkload.namespace}/${x.serverWorkload.name}` === want.endpoint,
+            x.serverWorkload &&
+            `${x.serverWorkload.namespace}/${x.serverWorkload.name}` === want.endpoint &&
+            x.client.route?.subset === want.subset,
         );
         if (!c) {
           out.push(
-            `${label}: the engine has no connection to ${want.endpoint} (oracle: ${want.outcomes.join(' or ')})`,
+            `${label}: the engine has no connection to ${want.endpoint}${want.subset ? ` through subset ${want.subset}` : ''} (oracle: ${want.outcomes.join(' or ')}; engine: ${e.connections.map((x) => `${x.serverWorkload?.name} subset ${x.client.route?.subset ?? '-'}`).join(', ')})`,
           );
           continue;
         }

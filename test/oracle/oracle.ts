@@ -15,6 +15,7 @@ import {
   type Scenario,
   type ServicePortSpec,
   type ServiceSpec,
+  type VirtualServiceSpec,
   type WorkloadSpec,
 } from './scenario.js';
 import { DR_LOOKUP_BUG_OPEN } from './known-bugs.js';
@@ -26,6 +27,8 @@ type Sends = 'mtls' | 'plaintext' | 'tls';
 interface ConnectionExpectation {
   /** The server workload, "namespace/name". */
   endpoint: string;
+  /** The subset a VirtualService routes this connection to (undefined: none, or not routed). */
+  subset?: string;
   /** Every outcome the spec allows; one, unless the spec marks the case as not verified. */
   outcomes: Outcome[];
   /** The oracle's reasoning, for failure messages. */
@@ -91,38 +94,148 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     }
   }
 
-  const connections: ConnectionExpectation[] = [];
-  for (const endpoint of endpoints) {
-    const t: string[] = [];
-    const serverSidecar = hasSidecar(s, endpoint);
-    t.push(`server ${endpoint.namespace}/${endpoint.name}: ${serverSidecar ? 'sidecar' : 'no sidecar'}`);
-    const targetPort = resolveTargetPort(port, endpoint);
-    if (targetPort === undefined) continue;
-    const mode = serverMode(s, endpoint, service, port, targetPort, serverSidecar, t);
-    if (mode === undefined) continue;
-    t.push(`server mode on targetPort ${targetPort}: ${mode}`);
-    const sends = clientSidecar
-      ? sidecarSends(
-          s,
+  // Routing (VirtualServices visible to the client): each destination is its own cluster, a subset's with the
+  // subset's tls on top of the rule's and only the pods with its labels.
+  const routes = clientSidecar ? routesFor(s, client.namespace, service, port) : undefined;
+  const legs: Leg[] = [];
+  if (!routes) legs.push({ tls, rule, endpoints, trace: [] });
+  else
+    for (const r of routes) {
+      const t = [`routed by VirtualService ${r.vs}${r.subset ? ` to subset ${r.subset}` : ''}`];
+      if (!r.subset) {
+        legs.push({ tls, rule, endpoints, trace: t });
+        continue;
+      }
+      // A subset the client's rule does not define has no cluster at all (503 NR, not a TLS matter): not decided.
+      const dr = rule?.dr;
+      const sp = dr?.subsetPolicies?.find((x) => x.name === r.subset);
+      if (!dr || !sp) return undefined;
+      const selected = endpoints.filter((e) => e.version === r.subset);
+      const reached = selected.length ? selected : endpoints;
+      if (sp.tls !== 'none') {
+        t.push(`subset ${r.subset} tls ${sp.tls}`);
+        legs.push({
+          tls: sp.tls,
+          rule: { dr, entry: false, subset: 'own-tls' },
+          endpoints: reached,
+          subset: r.subset,
+          trace: t,
+        });
+      } else {
+        t.push(`subset ${r.subset} without tls: the rule's ${tls}`);
+        legs.push({
           tls,
-          rule,
-          anyEndpointWithoutSidecar,
-          service,
-          port,
-          serverSidecar,
-          mode,
-          headless,
-          false,
-          t,
-        )
-      : 'plaintext';
-    if (sends === undefined) continue;
-    t.push(`client sends: ${sends}`);
-    const outcomes = matrix(s, sends, mode, port);
-    t.push(`outcome: ${outcomes.join(' or ')}`);
-    connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
-  }
+          rule: { ...rule!, subset: 'inherits' },
+          endpoints: reached,
+          subset: r.subset,
+          trace: t,
+        });
+      }
+    }
+
+  const connections: ConnectionExpectation[] = [];
+  for (const leg of legs)
+    for (const endpoint of leg.endpoints) {
+      const tls = leg.tls;
+      const rule = leg.rule;
+      const t: string[] = [...leg.trace];
+      const serverSidecar = hasSidecar(s, endpoint);
+      t.push(`server ${endpoint.namespace}/${endpoint.name}: ${serverSidecar ? 'sidecar' : 'no sidecar'}`);
+      const targetPort = resolveTargetPort(port, endpoint);
+      if (targetPort === undefined) continue;
+      const mode = serverMode(s, endpoint, service, port, targetPort, serverSidecar, t);
+      if (mode === undefined) continue;
+      t.push(`server mode on targetPort ${targetPort}: ${mode}`);
+      const sends = clientSidecar
+        ? sidecarSends(
+            s,
+            tls,
+            rule,
+            anyEndpointWithoutSidecar,
+            service,
+            port,
+            serverSidecar,
+            mode,
+            headless,
+            false,
+            t,
+          )
+        : 'plaintext';
+      if (sends === undefined) continue;
+      t.push(`client sends: ${sends}`);
+      const outcomes = matrix(s, sends, mode, port);
+      t.push(`outcome: ${outcomes.join(' or ')}`);
+      const c: ConnectionExpectation = {
+        endpoint: `${endpoint.namespace}/${endpoint.name}`,
+        outcomes,
+        trace: t,
+      };
+      if (leg.subset) c.subset = leg.subset;
+      connections.push(c);
+    }
   return { connections, trace };
+}
+
+/** One cluster the call reaches: what the client's rule says for it, and which endpoints it holds. */
+interface Leg {
+  tls: DrTls;
+  rule: RuleFacts | undefined;
+  endpoints: WorkloadSpec[];
+  subset?: string;
+  trace: string[];
+}
+
+// ---- VirtualServices (routing to subsets) --------------------------------------------------------------------
+
+/**
+ * The destinations a sidecar in `clientNs` is routed to for `service`:`port`, or undefined when no VirtualService
+ * applies. Written from Istio's behaviour: a VirtualService applies to sidecars when it names no gateway or names
+ * "mesh"; it is visible by exportTo (none or "*": everyone; otherwise its namespace for "." and the namespaces
+ * named); short hosts are the VirtualService's namespace's. Order: visible only to the client's namespace from that
+ * namespace, then exported to it by name, then public, each by "name.namespace" (no creation times). HTTP routes
+ * serve HTTP ports, TCP routes TCP ports, both a port whose protocol is sniffed; the first VirtualService with
+ * routes of the kind wins.
+ */
+function routesFor(
+  s: Scenario,
+  clientNs: string,
+  service: ServiceSpec,
+  port: ServicePortSpec,
+): { vs: string; subset?: string }[] | undefined {
+  const fqdn = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`;
+  const tier = (vs: VirtualServiceSpec): number | undefined => {
+    if (!vs.exportTo || vs.exportTo.includes('*')) return 2;
+    const names = vs.exportTo.map((e) => (e === '.' ? vs.namespace : e));
+    if (!names.includes(clientNs)) return undefined;
+    return vs.namespace === clientNs ? 0 : 1;
+  };
+  const candidates = s.virtualServices
+    .filter((vs) => !vs.gateways || vs.gateways.includes('mesh'))
+    .filter((vs) => resolveHost(vs.host, vs.namespace) === fqdn)
+    .map((vs) => ({ vs, tier: tier(vs) }))
+    .filter((x): x is { vs: VirtualServiceSpec; tier: number } => x.tier !== undefined)
+    .sort(
+      (a, b) =>
+        a.tier - b.tier || `${a.vs.name}.${a.vs.namespace}`.localeCompare(`${b.vs.name}.${b.vs.namespace}`),
+    );
+  const protocol = protocolOf(port);
+  const sections = protocol === 'auto' ? (['http', 'tcp'] as const) : ([protocol] as const);
+  let out: { vs: string; subset?: string }[] | undefined;
+  for (const section of sections) {
+    const vs = candidates.find((c) => c.vs.section === section)?.vs;
+    if (!vs) continue;
+    out ??= [];
+    for (const d of vs.destinations) {
+      if (resolveHost(d.host, vs.namespace) !== fqdn) continue;
+      if (out.some((x) => x.subset === d.subset)) continue;
+      out.push(
+        d.subset
+          ? { vs: `${vs.namespace}/${vs.name}`, subset: d.subset }
+          : { vs: `${vs.namespace}/${vs.name}` },
+      );
+    }
+  }
+  return out;
 }
 
 function resolveTargetPort(port: ServicePortSpec, w: WorkloadSpec): number | undefined {
@@ -346,6 +459,11 @@ function destinationRuleFor(
 interface RuleFacts {
   dr: DestinationRuleSpec;
   entry: boolean;
+  /**
+   * A subset's cluster: 'own-tls' the subset sets tls (the rule's credentialName is not the subset's); 'inherits' it
+   * has none, so the rule's applies — but the 1.19+ per-endpoint check reads the subset's own policy only.
+   */
+  subset?: 'own-tls' | 'inherits';
 }
 
 interface HeadlessFacts {
@@ -373,7 +491,7 @@ function sidecarSends(
   if (tls === 'SIMPLE') {
     // 1.7+ (cluster_tls.go buildUpstreamClusterTLSContext): SIMPLE with a credentialName and no workloadSelector
     // gives sidecars no TLS context at all, and no auto mTLS either.
-    if (rule?.dr.credentialName && !rule.entry && s.version === '1.30') {
+    if (rule?.dr.credentialName && !rule.entry && rule.subset !== 'own-tls' && s.version === '1.30') {
       trace.push('SIMPLE with credentialName, no workloadSelector: the sidecar originates no TLS (1.7+)');
       return 'plaintext';
     }
@@ -450,7 +568,13 @@ function sidecarSends(
   if (!serverSidecar) return 'plaintext';
   // §4.4, 1.12+: the per-endpoint check reads the rule's top-level tls when the port's entry has none
   // (mtls_checker.go trafficPolicyTLSModeForPort); 1.20+ anything but ISTIO_MUTUAL there means plaintext.
-  if (s.version === '1.30' && rule?.entry && !rule.dr.noTrafficPolicy && rule.dr.tls !== 'none') {
+  if (
+    s.version === '1.30' &&
+    rule?.entry &&
+    !rule.subset &&
+    !rule.dr.noTrafficPolicy &&
+    rule.dr.tls !== 'none'
+  ) {
     trace.push(`per-endpoint check reads the top-level tls ${rule.dr.tls}`);
     return rule.dr.tls === 'ISTIO_MUTUAL' ? 'mtls' : 'plaintext';
   }

@@ -108,6 +108,12 @@ export function renderScenario(s: Scenario): RenderedScenario {
       spec.trafficPolicy = tp;
     }
     if (dr.subsets) spec.subsets = [{ name: 'v1', labels: { version: 'v1' } }];
+    if (dr.subsetPolicies)
+      spec.subsets = dr.subsetPolicies.map((sp) =>
+        sp.tls === 'none'
+          ? { name: sp.name, labels: { version: sp.name } }
+          : { name: sp.name, labels: { version: sp.name }, trafficPolicy: { tls: { mode: sp.tls } } },
+      );
     const metadata: Doc = { name: dr.name, namespace: dr.namespace };
     if (dr.createdAt) metadata.creationTimestamp = dr.createdAt;
     docs.push({ apiVersion: drVersion, kind: 'DestinationRule', metadata, spec });
@@ -147,6 +153,27 @@ export function renderScenario(s: Scenario): RenderedScenario {
       spec,
     });
   });
+  for (const vs of s.virtualServices) {
+    const spec: Doc = { hosts: [vs.host] };
+    if (vs.gateways) spec.gateways = vs.gateways;
+    if (vs.exportTo) spec.exportTo = vs.exportTo;
+    const weight = vs.destinations.length > 1 ? Math.floor(100 / vs.destinations.length) : undefined;
+    spec[vs.section] = [
+      {
+        route: vs.destinations.map((d, i) => {
+          const destination: Doc = d.subset ? { host: d.host, subset: d.subset } : { host: d.host };
+          if (weight === undefined) return { destination };
+          return { destination, weight: i === 0 ? 100 - weight * (vs.destinations.length - 1) : weight };
+        }),
+      },
+    ];
+    docs.push({
+      apiVersion: drVersion,
+      kind: 'VirtualService',
+      metadata: { name: vs.name, namespace: vs.namespace },
+      spec,
+    });
+  }
 
   const callers = s.calls
     .filter((c) => c.via === 'config')

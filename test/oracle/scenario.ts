@@ -1,5 +1,6 @@
 // A generated mesh, as plain data: what the oracle reasons about and what render.ts turns into manifests.
-// Restricted to what the oracle covers (see oracle.ts): namespaces the inputs describe (Namespace manifests or
+// Restricted to what the oracle covers (see oracle.ts), with `routing` mesh VirtualServices and DestinationRule
+// subsets: namespaces the inputs describe (Namespace manifests or
 // config `namespaces:`), Services selecting one or two workloads (numeric or named targetPorts), injection by
 // namespace label, revision, pod label/annotation and injector policy, PeerAuthentications at mesh/namespace/
 // workload/port level, DestinationRules with exact, short or wildcard hosts and exportTo, legacy Policy/MeshPolicy,
@@ -109,6 +110,21 @@ export interface DestinationRuleSpec {
   createdAt?: string;
   /** Subsets only, no trafficPolicy (noTrafficPolicy is then true). */
   subsets?: boolean;
+  /** Subsets named after the version label they select (rules without a twin only), each with its own tls. */
+  subsetPolicies?: { name: 'v1' | 'v2'; tls: DrTls }[];
+}
+
+/** A VirtualService for one Service host, with one route of one or two destinations (subsets or none). */
+export interface VirtualServiceSpec {
+  namespace: string;
+  name: string;
+  /** As written: a short name (resolved in the VirtualService's namespace) or the FQDN. */
+  host: string;
+  /** undefined = none (mesh only); names "mesh" or a gateway. */
+  gateways?: string[];
+  exportTo?: string[];
+  section: 'http' | 'tcp';
+  destinations: { host: string; subset?: 'v1' | 'v2' }[];
 }
 
 /**
@@ -175,6 +191,7 @@ export interface Scenario {
   destinationRules: DestinationRuleSpec[];
   serviceEntries: ServiceEntrySpec[];
   workloadEntries: WorkloadEntrySpec[];
+  virtualServices: VirtualServiceSpec[];
   calls: CallSpec[];
 }
 
@@ -368,6 +385,36 @@ const rawWorkloadEntry = fc.record({
   serviceAccount: fc.boolean(),
 });
 
+const rawVirtualService = fc.record({
+  target: fc.nat(),
+  /** Route a Service that a rule with subsets names (else subsets would rarely meet a route). */
+  followRule: fc.boolean(),
+  /** Index into namespaces: the VirtualService's namespace (often not the service's). */
+  ns: fc.nat(),
+  inServiceNamespace: fc.constantFrom(true, true, true, false),
+  fqdn: fc.boolean(),
+  gateways: fc.constantFrom<'none' | 'mesh' | 'gateway' | 'gateway+mesh'>(
+    'none',
+    'none',
+    'mesh',
+    'gateway',
+    'gateway+mesh',
+  ),
+  exportTo: fc.option(
+    fc.oneof(
+      fc.constant<string[]>(['*']),
+      fc.subarray<string>(['.', 'foo', 'bar', 'legacy'], { minLength: 1, maxLength: 2 }),
+    ),
+    { freq: 3 },
+  ),
+  /** 'fit': the section that serves the Service's first port (mostly); else a given one, which may not. */
+  section: fc.constantFrom<'fit' | 'http' | 'tcp'>('fit', 'fit', 'fit', 'http', 'tcp'),
+  destinations: fc.array(fc.constantFrom<'v1' | 'v2' | undefined>('v1', 'v2', 'v2', undefined), {
+    minLength: 1,
+    maxLength: 2,
+  }),
+});
+
 const rawCall = fc.record({
   from: fc.nat(),
   to: fc.nat(),
@@ -413,20 +460,37 @@ const rawScenario = (versions: readonly Version[]) =>
 
 type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : never;
 
-/** Scenarios the oracle covers. Raw indices are resolved and duplicates dropped in `normalize`, so shrinking works. */
 /**
- * `twins`: also generate pairs of DestinationRules for one host (merged by creation time). Off by default: the
- * layout properties then meet ambiguous-policy's input-order anchoring for such pairs, which is not fixed yet.
+ * Scenarios the oracle covers. Raw indices are resolved and duplicates dropped in `normalize`, so shrinking works.
+ * `twins`: also generate pairs of DestinationRules for one host (merged by creation time). `entries`: also generate ServiceEntries, WorkloadEntries and calls to the entries' hosts. `routing`: also generate
+ * DestinationRule subsets with their own tls and mesh VirtualServices routing to them. Routing is drawn separately,
+ * so that the properties without it keep their scenarios (and their seeds) as they were.
  */
-/** `entries`: also generate ServiceEntries, WorkloadEntries and calls to the entries' hosts. */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean; entries?: boolean } = {},
+  opts: { twins?: boolean; entries?: boolean; routing?: boolean } = {},
 ): fc.Arbitrary<Scenario> {
-  return rawScenario(versions).map((raw) => normalize(raw, opts.twins ?? false, opts.entries ?? false));
+  const twins = opts.twins ?? false;
+  const entries = opts.entries ?? false;
+  if (!opts.routing) return rawScenario(versions).map((raw) => normalize(raw, twins, entries, NO_ROUTING));
+  return fc
+    .tuple(rawScenario(versions), rawRouting)
+    .map(([raw, routing]) => normalize(raw, twins, entries, routing));
 }
 
-function normalize(raw: Raw, twins: boolean, withEntries: boolean): Scenario {
+const rawRouting = fc.record({
+  /** Per DestinationRule (by index): its subsets with their own tls. */
+  subsetPolicies: fc.array(
+    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), { maxLength: 2 }),
+    { minLength: 4, maxLength: 4 },
+  ),
+  virtualServices: fc.array(rawVirtualService, { maxLength: 3 }),
+});
+
+type RawRouting = typeof rawRouting extends fc.Arbitrary<infer T> ? T : never;
+const NO_ROUTING: RawRouting = { subsetPolicies: [], virtualServices: [] };
+
+function normalize(raw: Raw, twins: boolean, withEntries: boolean, routing: RawRouting): Scenario {
   const version = raw.version;
   const rootNamespace = raw.customRoot ? 'istio-config' : DEFAULT_ROOT_NAMESPACE;
   const namespaces: NamespaceSpec[] = raw.nsNames.map((name) => {
@@ -616,7 +680,8 @@ function normalize(raw: Raw, twins: boolean, withEntries: boolean): Scenario {
 
   const destinationRules: DestinationRuleSpec[] = [];
   const drNamespaces = [...namespaces.map((n) => n.name), rootNamespace];
-  for (const d of raw.destinationRules) {
+  for (const [di, d] of raw.destinationRules.entries()) {
+    const subsetPolicies = routing.subsetPolicies[di] ?? [];
     const namespace = pick(drNamespaces, d.ns);
     const s = pick(services, d.target);
     // Some rules are for a ServiceEntry host (exact, or the `*.local` wildcard that also matches it).
@@ -657,6 +722,12 @@ function normalize(raw: Raw, twins: boolean, withEntries: boolean): Scenario {
     const resolved = (x: DestinationRuleSpec) =>
       x.host.includes('.') ? x.host : `${x.host}.${x.namespace}.svc.cluster.local`;
     if (destinationRules.some((x) => x.namespace === namespace && resolved(x) === resolved(spec))) continue;
+    // Subsets with their own tls, on rules without a twin (merged subsets are another matter).
+    if (subsetPolicies.length && !(twins && d.twin && !spec.exportTo)) {
+      const unique: NonNullable<DestinationRuleSpec['subsetPolicies']> = [];
+      for (const sp of subsetPolicies) if (!unique.some((x) => x.name === sp.name)) unique.push(sp);
+      spec.subsetPolicies = unique;
+    }
     destinationRules.push(spec);
     if (twins && d.twin && !spec.exportTo) {
       const twin: DestinationRuleSpec = {
@@ -672,6 +743,49 @@ function normalize(raw: Raw, twins: boolean, withEntries: boolean): Scenario {
       twin.createdAt = d.twin.olderThanFirst ? '2024-01-01T00:00:00Z' : '2024-02-01T00:00:00Z';
       destinationRules.push(twin);
     }
+  }
+
+  // One VirtualService per Service; a short host written in another namespace names another host (maybe another
+  // Service's, which then has two: the oracle orders them as Istio does).
+  const virtualServices: VirtualServiceSpec[] = [];
+  const withSubsets = destinationRules
+    .filter((d) => d.subsetPolicies && !d.host.startsWith('*'))
+    .map((d) => {
+      const [name, ns] = d.host.includes('.') ? d.host.split('.') : [d.host, d.namespace];
+      const service = services.find((x) => x.name === name && x.namespace === ns);
+      return service && { service, names: d.subsetPolicies!.map((x) => x.name) };
+    })
+    .filter((x) => x !== undefined);
+  for (const v of routing.virtualServices) {
+    const followed = v.followRule && withSubsets.length ? pick(withSubsets, v.target) : undefined;
+    const s = followed?.service ?? pick(services, v.target);
+    const namespace = v.inServiceNamespace ? s.namespace : pick(namespaces, v.ns).name;
+    const host = v.fqdn ? `${s.name}.${s.namespace}.svc.cluster.local` : s.name;
+    const spec: VirtualServiceSpec = {
+      namespace,
+      name: `${s.name}-route-${s.namespace}`,
+      host,
+      section:
+        v.section !== 'fit' ? v.section : /^(http|grpc)/.test(s.ports[0]!.name ?? 'http') ? 'http' : 'tcp',
+      destinations: [],
+    };
+    for (const raw of v.destinations) {
+      const d: VirtualServiceSpec['destinations'][number] = { host };
+      // Following a rule: the subsets it defines (the others have no cluster, which the oracle does not decide).
+      const subset = raw && followed ? pick(followed.names, raw === 'v1' ? 0 : 1) : raw;
+      if (subset) d.subset = subset;
+      if (!spec.destinations.some((x) => x.subset === d.subset)) spec.destinations.push(d);
+    }
+    if (v.gateways === 'mesh') spec.gateways = ['mesh'];
+    else if (v.gateways === 'gateway') spec.gateways = ['some-gateway'];
+    else if (v.gateways === 'gateway+mesh') spec.gateways = ['some-gateway', 'mesh'];
+    // Only 1.6+ reads namespace names in exportTo; older releases are generated without it.
+    if (v.exportTo && version === '1.30') {
+      const entries = v.exportTo.map((e) => (e === namespace ? '.' : e));
+      spec.exportTo = [...new Set(entries)];
+    }
+    if (virtualServices.some((x) => x.name === spec.name)) continue;
+    virtualServices.push(spec);
   }
 
   const calls: CallSpec[] = [];
@@ -756,6 +870,7 @@ function normalize(raw: Raw, twins: boolean, withEntries: boolean): Scenario {
     destinationRules,
     serviceEntries,
     workloadEntries,
+    virtualServices,
     calls,
   };
 }
