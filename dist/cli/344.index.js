@@ -123,11 +123,16 @@ function outcomeText(e) {
     const failure = worst?.result.failure;
     if (e.outcome !== 'broken')
         return e.outcome;
+    // Users behind an ingress controller see its 502 for a reset upstream connection.
+    if (e.client.reverseProxy && (failure === 'reset' || failure === 'tls-error'))
+        return 'BROKEN (reset, 502)';
     return failure === 'reset'
         ? 'BROKEN (reset, curl 000)'
         : failure === '503'
             ? 'BROKEN (503)'
-            : 'BROKEN (TLS error)';
+            : failure === '502'
+                ? 'BROKEN (blocked, 502)'
+                : 'BROKEN (TLS error)';
 }
 function formatTable(edges, unresolved, includePossible) {
     // Names from the inputs: the client's starts a line, where `::error::…` would be a workflow command in a CI log.

@@ -23,8 +23,8 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var engine = __webpack_require__(825);
 // EXTERNAL MODULE: ./src/load/files.ts
 var files = __webpack_require__(6255);
-// EXTERNAL MODULE: ./src/load/index.ts + 1 modules
-var load = __webpack_require__(4030);
+// EXTERNAL MODULE: ./src/load/index.ts + 8 modules
+var load = __webpack_require__(3432);
 // EXTERNAL MODULE: ./src/diff/git.ts
 var git = __webpack_require__(1547);
 // EXTERNAL MODULE: ./src/types.ts
@@ -104,8 +104,8 @@ function push(map, key, value) {
 var rule_report = __webpack_require__(7260);
 // EXTERNAL MODULE: ./src/rule.ts
 var rule = __webpack_require__(2741);
-// EXTERNAL MODULE: ./rules/index.ts + 21 modules
-var rules = __webpack_require__(4231);
+// EXTERNAL MODULE: ./rules/index.ts + 22 modules
+var rules = __webpack_require__(3930);
 ;// CONCATENATED MODULE: ./src/diff/transitions.ts
 
 
@@ -574,7 +574,9 @@ function stateLabel(p) {
                     ? '503'
                     : r.failure === 'tls-error'
                         ? 'TLS error'
-                        : 'broken';
+                        : r.failure === '502'
+                            ? '502 (blocked)'
+                            : 'broken';
     }
 }
 function stateKey(p) {
@@ -838,10 +840,10 @@ var services = __webpack_require__(1141);
 var util = __webpack_require__(8433);
 // EXTERNAL MODULE: ./src/mesh/workloads.ts
 var workloads = __webpack_require__(1579);
-// EXTERNAL MODULE: ./src/mesh/build.ts + 4 modules
-var build = __webpack_require__(9527);
-// EXTERNAL MODULE: ./src/graph/build.ts + 5 modules
-var graph_build = __webpack_require__(4360);
+// EXTERNAL MODULE: ./src/mesh/build.ts + 6 modules
+var build = __webpack_require__(4149);
+// EXTERNAL MODULE: ./src/graph/build.ts + 7 modules
+var graph_build = __webpack_require__(2628);
 // EXTERNAL MODULE: ./src/graph/ingress.ts
 var ingress = __webpack_require__(7363);
 ;// CONCATENATED MODULE: ./src/diff/change-scope.ts

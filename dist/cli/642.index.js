@@ -20,8 +20,8 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var config = __webpack_require__(8914);
 // EXTERNAL MODULE: ./src/engine.ts
 var engine = __webpack_require__(825);
-// EXTERNAL MODULE: ./src/load/index.ts + 1 modules
-var load = __webpack_require__(4030);
+// EXTERNAL MODULE: ./src/load/index.ts + 8 modules
+var load = __webpack_require__(3432);
 // EXTERNAL MODULE: ./src/diff/base.ts + 3 modules
 var diff_base = __webpack_require__(1380);
 // EXTERNAL MODULE: ./src/diff/git.ts

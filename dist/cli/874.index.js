@@ -19,7 +19,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _cli_common_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(577);
 /* harmony import */ var _mesh_releases_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6031);
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(2988);
-/* harmony import */ var _mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(3434);
+/* harmony import */ var _mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(290);
 // `mtls-lint convert [paths]`: write PeerAuthentication equivalents of legacy Policies and MeshPolicies.
 
 
@@ -43,6 +43,9 @@ Write the PeerAuthentication equivalents of authentication.istio.io/v1alpha1 Pol
 container (target) ports under portLevelMtls, MeshPolicy "default" becomes a PeerAuthentication in the root
 namespace, \`mtls: {}\` / \`mtls:\` become STRICT, and a policy without an mtls peer becomes DISABLE (a legacy
 sidecar accepted plaintext only). Include the Services and workloads the Policies target in the inputs.
+
+With config \`meshes:\` and no path arguments, each mesh is converted on its own (a MeshPolicy of one mesh does not
+apply to another): stdout has a \`# mesh NAME\` comment before each mesh's policies, --out-dir writes DIR/NAME/….
 
 Where no PeerAuthentication does the same (a Service without selector, two Services with different policies over
 the same pods, competing policies without creationTimestamp), it says so on stderr instead of guessing.
@@ -76,8 +79,73 @@ async function runConvert(argv, io) {
     if (!release.has('peer-authentication')) {
         throw new _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`PeerAuthentication exists from Istio 1.5; --istio-version ${options.istioVersion.text} has only the legacy API. Convert for 1.5 or later.`);
     }
-    const result = await (0,_engine_js__WEBPACK_IMPORTED_MODULE_2__/* .lint */ .u8)(options, { stdin: async () => (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .readAll */ .yw)(io.stdin) });
-    (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .checkInputs */ .sw)(result, options);
+    const stdin = async () => (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .readAll */ .yw)(io.stdin);
+    // Config `meshes:` (and no path arguments): each mesh is converted on its own, as it is linted on its own; a
+    // MeshPolicy of one mesh says nothing about another's services. Output is per mesh: a `# mesh NAME` comment on
+    // stdout, DIR/NAME/… with --out-dir.
+    const meshNames = (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .meshesWanted */ .hj)(options, positionals, undefined);
+    const sets = [];
+    if (meshNames) {
+        const { lintMeshes } = await Promise.all(/* import() */[__webpack_require__.e(380), __webpack_require__.e(642)]).then(__webpack_require__.bind(__webpack_require__, 9642));
+        const all = await lintMeshes(options, { names: meshNames, env: io.env, stdin });
+        for (const run of all.meshes) {
+            (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .checkMeshInputs */ .vG)(run, options);
+            sets.push({ mesh: run.name, result: run.result });
+        }
+    }
+    else {
+        const result = await (0,_engine_js__WEBPACK_IMPORTED_MODULE_2__/* .lint */ .u8)(options, { stdin });
+        (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .checkInputs */ .sw)(result, options);
+        sets.push({ result });
+    }
+    let converted = 0;
+    let unconverted = false;
+    const texts = [];
+    for (const { mesh, result } of sets) {
+        const c = convertResult(result, release);
+        const prefix = mesh === undefined ? '' : `mesh ${JSON.stringify(mesh)}: `;
+        for (const n of c.notes)
+            io.stderr.write(`mtls-lint convert: ${prefix}${noteText(n)}\n`);
+        unconverted ||= c.notes.some((n) => n.unconverted);
+        if (!c.legacy && !c.invalidLegacy) {
+            if (mesh !== undefined)
+                io.stderr.write(`mtls-lint convert: ${prefix}no authentication.istio.io Policy or MeshPolicy; nothing to convert.\n`);
+            continue;
+        }
+        converted++;
+        if (values['out-dir'] !== undefined) {
+            const outDir = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(io.cwd, values['out-dir'], mesh === undefined ? '' : safeRelative(mesh));
+            const byFile = new Map();
+            for (const p of c.policies)
+                byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+            for (const [file, list] of byFile) {
+                const target = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(outDir, safeRelative(file));
+                try {
+                    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(target), { recursive: true });
+                    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(target, list.map(_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .renderPolicy */ .zQ).join('---\n'));
+                }
+                catch (err) {
+                    throw new _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`cannot write ${target}: ${err.code ?? String(err)}`);
+                }
+                const shown = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(io.cwd, target);
+                io.stderr.write(`mtls-lint convert: ${prefix}wrote ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteName */ .AB)(shown && !shown.startsWith('..') ? shown : target)} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`);
+            }
+        }
+        else if (c.policies.length) {
+            const body = c.policies.map(_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .renderPolicy */ .zQ).join('---\n');
+            texts.push(mesh === undefined ? body : `# mesh ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(mesh)}\n${body}`);
+        }
+    }
+    if (!converted && sets.length === 1 && sets[0].mesh === undefined) {
+        io.stderr.write('mtls-lint convert: no authentication.istio.io Policy or MeshPolicy in the inputs; nothing to convert.\n');
+        return _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+    }
+    if (texts.length)
+        await (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .writeOutput */ .zh)(texts.join('---\n'), undefined, io);
+    return unconverted ? _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_FINDINGS */ .cB : _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+}
+/** One input set's conversion, with notes for legacy resources the model could not read. */
+function convertResult(result, release) {
     const mesh = result.mesh();
     const conversion = (0,_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .convertMesh */ .P9)(mesh, { targetVersion: release });
     const notes = [...conversion.notes];
@@ -101,34 +169,7 @@ async function runConvert(argv, io) {
         });
     }
     const invalidLegacy = notes.some((n) => n.resource !== undefined && !modelled.has(n.resource));
-    for (const n of notes)
-        io.stderr.write(`mtls-lint convert: ${noteText(n)}\n`);
-    if (!conversion.legacy.length && !invalidLegacy) {
-        io.stderr.write('mtls-lint convert: no authentication.istio.io Policy or MeshPolicy in the inputs; nothing to convert.\n');
-        return _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
-    }
-    if (values['out-dir'] !== undefined) {
-        const outDir = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(io.cwd, values['out-dir']);
-        const byFile = new Map();
-        for (const c of conversion.policies)
-            byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
-        for (const [file, list] of byFile) {
-            const target = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(outDir, safeRelative(file));
-            try {
-                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(target), { recursive: true });
-                await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(target, list.map(_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .renderPolicy */ .zQ).join('---\n'));
-            }
-            catch (err) {
-                throw new _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`cannot write ${target}: ${err.code ?? String(err)}`);
-            }
-            const shown = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(io.cwd, target);
-            io.stderr.write(`mtls-lint convert: wrote ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteName */ .AB)(shown && !shown.startsWith('..') ? shown : target)} (${list.length} PeerAuthentication${list.length === 1 ? '' : 's'})\n`);
-        }
-    }
-    else if (conversion.policies.length) {
-        await (0,_cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .writeOutput */ .zh)(conversion.policies.map(_mesh_convert_js__WEBPACK_IMPORTED_MODULE_6__/* .renderPolicy */ .zQ).join('---\n'), undefined, io);
-    }
-    return notes.some((n) => n.unconverted) ? _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_FINDINGS */ .cB : _cli_common_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT_OK */ .Ij;
+    return { policies: conversion.policies, notes, legacy: conversion.legacy.length, invalidLegacy };
 }
 function noteText(n) {
     if (!n.resource)

@@ -23,12 +23,12 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var engine = __webpack_require__(825);
 // EXTERNAL MODULE: ./src/mesh/releases.ts
 var releases = __webpack_require__(6031);
-// EXTERNAL MODULE: ./src/load/index.ts + 1 modules
-var load = __webpack_require__(4030);
+// EXTERNAL MODULE: ./src/load/index.ts + 8 modules
+var load = __webpack_require__(3432);
 // EXTERNAL MODULE: ./src/load/resource.ts
 var resource = __webpack_require__(9522);
-// EXTERNAL MODULE: ./src/mesh/convert.ts + 1 modules
-var convert = __webpack_require__(3434);
+// EXTERNAL MODULE: ./src/mesh/convert.ts
+var convert = __webpack_require__(290);
 // EXTERNAL MODULE: ./src/rule-report.ts
 var rule_report = __webpack_require__(7260);
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
@@ -86,6 +86,13 @@ function complete(r, namespace) {
             meta.namespace = namespace;
     }
     return value;
+}
+/**
+ * A copy as plain JSON: the conversion keeps portLevelMtls in a Map (ports in order), which JSON and YAML writers
+ * would otherwise write as `{}` or `!!omap`, neither of which Kubernetes reads as the ports.
+ */
+function plainJson(value) {
+    return JSON.parse(JSON.stringify(value, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v)));
 }
 function changeOf(action, manifest) {
     const meta = (manifest.metadata ?? {});
@@ -179,12 +186,24 @@ const RANK = { mtls: 0, tls: 0, plaintext: 1, broken: 2 };
 function serverText(e) {
     return e.server.standIn ?? `${e.server.service}.${e.server.namespace}:${e.server.port}`;
 }
-/** Whether any connection, possible callers' included, is better after. */
+/**
+ * Whether any connection, possible callers' included, is better after: per backing workload, since a service with
+ * endpoints with and without a sidecar keeps its edge's worst outcome while the sidecar ones move to mTLS.
+ */
 function improves(before, after) {
+    const outcome = (c) => `${c.serverWorkload?.resource.id ?? ''}|${c.targetPort ?? ''}`;
     for (const [key, e] of after.edges) {
         const was = before.edges.get(key);
-        if (was && RANK[e.outcome] < RANK[was.outcome])
+        if (!was)
+            continue;
+        if (RANK[e.outcome] < RANK[was.outcome])
             return true;
+        const wasByWorkload = new Map(was.connections.map((c) => [outcome(c), c.result.outcome]));
+        for (const c of e.connections) {
+            const w = wasByWorkload.get(outcome(c));
+            if (w !== undefined && RANK[c.result.outcome] < RANK[w])
+                return true;
+        }
     }
     return false;
 }
@@ -230,11 +249,11 @@ const STAND_IN_BLOCKERS = {
     Scraper: {
         kind: 'scraper',
         reason: 'a metrics scraper without a sidecar sends plaintext',
-        fix: 'scrape through the sidecar (Istio metrics merging, prometheus.io annotations rewritten by the injector), or give Prometheus a sidecar with outbound capture off and Istio certificates',
+        fix: 'let Istio merge the application metrics into the agent port 15020, which STRICT does not cover (remove prometheus.istio.io/merge-metrics: "false" where set; prometheus.io annotations are then rewritten by the injector), or scrape with Istio certificates: Prometheus with a sidecar that writes them (outbound capture off), and scheme https with tlsConfig from /etc/prom-certs in its scrape config or ServiceMonitor (istio.io/latest/docs/ops/integrations/prometheus/#tls-settings)',
     },
     Gateway: {
         kind: 'gateway',
-        reason: 'a gateway sends plaintext to this port',
+        reason: 'the gateway does not send Istio mTLS to this port',
         fix: 'let the gateway originate Istio mTLS (a DestinationRule with ISTIO_MUTUAL or auto mTLS for the backend host)',
     },
 };
@@ -296,7 +315,7 @@ function makePlan(inputs, options, release, planOptions) {
         if (conversion.legacy.length && !failed.length) {
             const changes = [];
             for (const p of conversion.policies)
-                changes.push(changeOf('add', structuredClone(p.value)));
+                changes.push(changeOf('add', plainJson(p.value)));
             for (const l of conversion.legacy)
                 changes.push(changeOf('remove', complete(l.resource, l.resource.namespace)));
             const tried = attempt(changes);
@@ -385,11 +404,31 @@ function makePlan(inputs, options, release, planOptions) {
         const changes = new Changes(current.state);
         const servers = new Set();
         const autoMtls = current.mesh.settings.autoMtls;
+        // Service ports whose target port on a sidecar workload bypasses the sidecar (excludeInboundPorts): mTLS there
+        // reaches the application, which cannot read it. Clients must send plaintext to them (tls DISABLE at the port).
+        const bypassed = new Map();
+        for (const e of current.graph.edges)
+            for (const c of e.connections)
+                if (e.server.serviceRef &&
+                    c.server.mode === 'NO_SIDECAR' &&
+                    c.serverWorkload?.sidecar.state === 'sidecar')
+                    bypassed.set(e.server.serviceRef, (bypassed.get(e.server.serviceRef) ?? new Set()).add(e.server.port));
+        let disabled = false;
+        let toMtls = false;
+        /** The services each existing DestinationRule is changed for. */
+        const viaCause = new Map();
         for (const e of current.graph.edges) {
             if (e.client.sidecar !== 'sidecar' || e.server.standIn || !e.server.serviceRef)
                 continue;
             if (!inScope(e.server.namespace))
                 continue;
+            // A known caller with a sidecar that already fails on a bypassed port: plaintext there fixes it.
+            if (e.caller !== 'possible' &&
+                bypassed.get(e.server.serviceRef)?.has(e.server.port) &&
+                e.connections.some((c) => c.result.outcome === 'broken' && c.result.clientTls !== 'plaintext')) {
+                disableAtPorts(changes, e.server.serviceRef, [e.server.port]);
+                disabled = true;
+            }
             for (const c of e.connections) {
                 if (c.result.clientTls !== 'plaintext' || c.serverWorkload?.sidecar.state !== 'sidecar')
                     continue;
@@ -399,6 +438,15 @@ function makePlan(inputs, options, release, planOptions) {
                 if (c.client.mode === 'AUTO')
                     continue;
                 clientMtlsAt(changes, c.client.cause, e.server.serviceRef, autoMtls);
+                toMtls = true;
+                if (c.client.cause) {
+                    const k = keyOfResource(c.client.cause.resource);
+                    viaCause.set(k, (viaCause.get(k) ?? new Set()).add(e.server.serviceRef));
+                }
+                // The plan's own DestinationRule for the host keeps the bypassed ports plaintext.
+                const ports = bypassed.get(e.server.serviceRef);
+                if (!c.client.cause && ports)
+                    disableAtPorts(changes, e.server.serviceRef, [...ports]);
                 servers.add(serverHost(e));
             }
         }
@@ -412,6 +460,16 @@ function makePlan(inputs, options, release, planOptions) {
                 const one = evaluator.run(current.state.apply([...kept, change]));
                 const verdict = compare(current, one);
                 if (verdict.worse.length) {
+                    // A DestinationRule that covers hosts which need plaintext (a wildcard over servers without a sidecar)
+                    // stays; a DestinationRule per host that needs mTLS, next to it, is more specific and wins for that host.
+                    const alternative = hostRules(current.state, change, viaCause.get(keyOf(change.apiVersion, change.kind, change.namespace, change.name)), autoMtls);
+                    if (alternative.length) {
+                        const alt = evaluator.run(current.state.apply([...kept, ...alternative]));
+                        if (!compare(current, alt).worse.length && improves(current, alt)) {
+                            kept.push(...alternative);
+                            continue;
+                        }
+                    }
                     for (const e of verdict.worse)
                         addBlocker({
                             kind: 'client-destination-rule',
@@ -429,14 +487,28 @@ function makePlan(inputs, options, release, planOptions) {
         // A change that moves no connection to mTLS (a headless service with an endpoint without a sidecar stays
         // plaintext under auto mTLS) is not a step.
         if (tried && !tried.verdict.worse.length && improves(current, tried.ev))
-            commit('Clients with a sidecar send mTLS', 'clients-send-mtls', autoMtls
-                ? 'These DestinationRules pin plaintext (tls mode DISABLE) toward servers with a sidecar; without it, auto mTLS sends mTLS to every endpoint with a sidecar and plaintext to the others. The servers accept mTLS (PERMISSIVE or STRICT), so nothing breaks.'
-                : `Without auto mTLS, a client sidecar sends what its DestinationRule says (plaintext without one). ISTIO_MUTUAL for these hosts makes clients with a sidecar send mTLS; the servers are already PERMISSIVE, and callers without a sidecar are not affected.`, kept, [
-                {
-                    text: 'Requests to these services now report mTLS: connection_security_policy="mutual_tls" in istio_requests_total from every caller with a sidecar. Plaintext requests left are from callers without one:',
-                    queries: prometheusQueries([...servers].sort()),
-                },
-            ], tried);
+            commit(toMtls
+                ? 'Clients with a sidecar send mTLS'
+                : 'Clients with a sidecar send plaintext to ports that bypass the server sidecar', toMtls ? 'clients-send-mtls' : 'clients-disable-bypassed-ports', (!toMtls
+                ? 'These ports of servers with a sidecar bypass it (excludeInboundPorts): the application answers them and cannot read the mTLS that clients with a sidecar send, so those calls fail today.'
+                : autoMtls
+                    ? 'These DestinationRules pin plaintext (tls mode DISABLE) toward servers with a sidecar; without it, auto mTLS sends mTLS to every endpoint with a sidecar and plaintext to the others. The servers accept mTLS (PERMISSIVE or STRICT), so nothing breaks.'
+                    : `Without auto mTLS, a client sidecar sends what its DestinationRule says (plaintext without one). ISTIO_MUTUAL for these hosts makes clients with a sidecar send mTLS; the servers are already PERMISSIVE, and callers without a sidecar are not affected.`) +
+                (toMtls &&
+                    (disabled || kept.some((c) => JSON.stringify(c.manifest).includes('"portLevelSettings"')))
+                    ? ' Ports that bypass the server sidecar (excludeInboundPorts) get tls DISABLE: the application there reads plaintext only.'
+                    : ''), kept, toMtls
+                ? [
+                    {
+                        text: 'Requests to these services now report mTLS: connection_security_policy="mutual_tls" in istio_requests_total from every caller with a sidecar. Plaintext requests left are from callers without one:',
+                        queries: prometheusQueries([...servers].sort()),
+                    },
+                ]
+                : [
+                    {
+                        text: 'Calls from clients with a sidecar to these ports succeed now: no 503 (upstream connect error or disconnect/reset) in their logs or in istio_requests_total{reporter="source", response_code="503"}.',
+                    },
+                ], tried);
     }
     // 5. STRICT, namespace by namespace, with the narrowest exceptions that keep known callers working.
     const strictNamespaces = [];
@@ -560,18 +632,39 @@ function makePlan(inputs, options, release, planOptions) {
         const client = (0,rule_report/* clientLabel */.QJ)(e);
         const server = serverText(e);
         if (c.server.mode === 'NO_SIDECAR' && c.serverWorkload?.sidecar.state === 'sidecar') {
+            const w = c.serverWorkload;
             addBlocker({
                 kind: 'server-port',
                 client,
                 server,
-                reason: `port ${c.targetPort ?? e.server.port} of ${c.serverWorkload.namespace}/${c.serverWorkload.name} bypasses its sidecar (${c.server.explanation}): STRICT does not apply there, and mTLS from sidecar clients fails`,
-                fix: 'let the sidecar capture the port (remove it from traffic.sidecar.istio.io/excludeInboundPorts, or add it to includeInboundPorts), then plan again',
+                // The engine's explanation names the port, the workload and the annotation that excludes it.
+                reason: `${c.server.explanation}: no mTLS policy can make this port STRICT, so plaintext stays possible there${c.result.outcome === 'broken' ? `, and ${client} fails (${c.result.explanation})` : ''}`,
+                fix: c.server.cause?.resource.kind === 'Service'
+                    ? 'declare the port in the Service (this Istio release enforces no policy on ports no Service declares), then plan again'
+                    : `let the sidecar capture port ${c.targetPort ?? e.server.port} of ${w.kind} ${w.namespace}/${w.name} (${w.resource.file}): remove it from traffic.sidecar.istio.io/excludeInboundPorts (or add it to includeInboundPorts) in the pod template, restart the pods, then plan again; until then clients with a sidecar must send plaintext to it (DestinationRule portLevelSettings tls DISABLE, which the plan adds where they do not)`,
             });
             return;
         }
-        const standIn = STAND_IN_BLOCKERS[e.client.kind];
+        const standIn = STAND_IN_BLOCKERS[e.client.kind] ?? (isScrape(e) ? STAND_IN_BLOCKERS.Scraper : undefined);
         if (standIn) {
-            addBlocker({ kind: standIn.kind, client, server, reason: standIn.reason, fix: standIn.fix });
+            // The evidence says which object makes this caller (the Ingress, the Service type, the probe, the scrape).
+            const where = evidenceText(e);
+            const why = c.client.cause && e.client.sidecar === 'sidecar'
+                ? `: ${c.client.cause.description} makes it send ${c.result.clientTls}`
+                : '';
+            addBlocker({
+                kind: standIn.kind,
+                client,
+                server,
+                reason: `${standIn.reason}${why}${where ? ` (${where})` : ''}`,
+                fix: standIn.kind === 'kubelet'
+                    ? kubeletFix(e, current.mesh.settings.release)
+                    : standIn.kind === 'scraper' && !current.mesh.settings.release.has('prometheus-merge-by-default')
+                        ? `scrape with Istio's certificates (scheme https, and a tlsConfig with the Istio certificates Prometheus mounts, in its scrape config or ServiceMonitor); Istio ${current.mesh.settings.release.text} does not merge application metrics into the agent (from 1.7 it does, on port 15020, which STRICT does not cover)`
+                        : standIn.kind === 'gateway' && c.client.cause
+                            ? `send ISTIO_MUTUAL (or, with auto mTLS, no tls) for ${server} in ${c.client.cause.resource.kind} ${c.client.cause.resource.namespace ?? ''}/${c.client.cause.resource.name} (${c.client.cause.resource.file}), once the hosts it covers all have sidecars; the gateway then sends Istio mTLS like any sidecar`
+                            : standIn.fix,
+            });
             return;
         }
         if (e.client.sidecar === 'none' && e.client.workload) {
@@ -806,15 +899,9 @@ function modeAt(changes, cause, mode) {
 function clientMtlsAt(changes, cause, service, autoMtls) {
     if (!cause) {
         // No DestinationRule, auto mTLS off: one for the host, in the service's namespace (found from every namespace).
-        changes.add({
-            apiVersion: 'networking.istio.io/v1alpha3',
-            kind: 'DestinationRule',
-            metadata: { name: `${service.name}-mtls`, namespace: service.namespace },
-            spec: {
-                host: `${service.name}.${service.namespace}.svc.cluster.local`,
-                trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
-            },
-        });
+        const v = planDestinationRule(changes, service);
+        setPath(v, ['spec', 'trafficPolicy', 'tls', 'mode'], 'ISTIO_MUTUAL');
+        changes.put(v);
         return;
     }
     const v = changes.current(keyOfResource(cause.resource));
@@ -832,6 +919,54 @@ function clientMtlsAt(changes, cause, service, autoMtls) {
     }
     else
         setPath(v, [...path, 'tls', 'mode'], 'ISTIO_MUTUAL');
+    changes.put(v);
+}
+/**
+ * Instead of changing a DestinationRule that also covers hosts needing plaintext: one per service that needs mTLS,
+ * in the same namespace (and export) so that Istio picks it as the more specific host. None if a name is taken.
+ */
+function hostRules(state, change, services, autoMtls) {
+    if (!services?.size || change.kind !== 'DestinationRule' || change.namespace === undefined)
+        return [];
+    const spec = (change.manifest.spec ?? {});
+    const out = [];
+    for (const svc of [...services].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))) {
+        const host = `${svc.name}.${svc.namespace}.svc.cluster.local`;
+        if (spec.host === host)
+            return [];
+        const name = `${svc.name}${svc.namespace === change.namespace ? '' : `-${svc.namespace}`}-mtls`;
+        if (state.get(keyOf(change.apiVersion, 'DestinationRule', change.namespace, name)))
+            return [];
+        out.push(changeOf('add', {
+            apiVersion: change.apiVersion,
+            kind: 'DestinationRule',
+            metadata: { name, namespace: change.namespace },
+            spec: {
+                host,
+                ...(autoMtls ? {} : { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }),
+                ...(spec.exportTo !== undefined ? { exportTo: structuredClone(spec.exportTo) } : {}),
+            },
+        }));
+    }
+    return out;
+}
+/** The plan's DestinationRule for a service's host (as this step has it so far, or new). */
+function planDestinationRule(changes, service) {
+    const name = `${service.name}-mtls`;
+    return (changes.current(keyOf('networking.istio.io/v1alpha3', 'DestinationRule', service.namespace, name)) ?? {
+        apiVersion: 'networking.istio.io/v1alpha3',
+        kind: 'DestinationRule',
+        metadata: { name, namespace: service.namespace },
+        spec: { host: `${service.name}.${service.namespace}.svc.cluster.local` },
+    });
+}
+/** tls DISABLE for these service ports in the plan's DestinationRule for the host. */
+function disableAtPorts(changes, service, ports) {
+    const v = planDestinationRule(changes, service);
+    const settings = ((v.spec.trafficPolicy ??= {}).portLevelSettings ??= []);
+    for (const port of [...ports].sort((a, b) => a - b))
+        if (!settings.some((x) => x.port?.number === port))
+            settings.push({ port: { number: port }, tls: { mode: 'DISABLE' } });
     changes.put(v);
 }
 function injectionChange(changes, w, mesh, release) {
@@ -928,6 +1063,28 @@ function endpoints(ev) {
     }
     return [...out.values()];
 }
+/** A Prometheus scrape (ServiceMonitor, PodMonitor, prometheus.io annotations), by a stand-in or a real Prometheus. */
+function isScrape(e) {
+    const r = e.evidence.resource;
+    return (e.client.sidecar === 'none' &&
+        ((r?.group === 'monitoring.coreos.com' && (r.kind === 'ServiceMonitor' || r.kind === 'PodMonitor')) ||
+            e.evidence.path?.includes('prometheus.io/port') === true));
+}
+/** "Ingress foo/web spec.rules…: …, at file:line": where the inputs make this caller. */
+function evidenceText(e) {
+    const r = e.evidence.resource;
+    if (!r)
+        return e.evidence.description;
+    const line = r.span(e.evidence.path ?? []).line;
+    return `${e.evidence.description}; ${r.file}:${line}`;
+}
+function kubeletFix(e, release) {
+    // The probe's evidence is the workload that declares it.
+    const w = e.evidence.resource;
+    const on = w ? `${w.kind} ${w.namespace ?? ''}/${w.name} (${w.file})` : 'the server';
+    const byDefault = release.has('probe-rewrite-by-default');
+    return `enable probe rewriting on ${on}: ${byDefault ? `Istio ${release.text} rewrites httpGet probes unless told not to, so remove sidecar.istio.io/rewriteAppHTTPProbers: "false" from the pod template (or values.sidecarInjectorWebhook.rewriteAppHTTPProbe: false from the install)` : `set the pod template annotation sidecar.istio.io/rewriteAppHTTPProbers: "true" (Istio ${release.text} does not rewrite probes by default)`}${release.has('grpc-probe-rewrite') ? '' : '; grpc probes are rewritten only from Istio 1.13: use httpGet or exec'}; restart the pods; or move the probe to a port that is not STRICT`;
+}
 function serverHost(e) {
     return `${e.server.service}.${e.server.namespace}.svc.cluster.local`;
 }
@@ -946,10 +1103,10 @@ function prometheusQueries(hosts) {
     ];
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./src/escape.ts
 var src_escape = __webpack_require__(2988);
+// EXTERNAL MODULE: ./src/load/yaml-writer.ts
+var yaml_writer = __webpack_require__(9769);
 // EXTERNAL MODULE: ./src/report/markdown.ts
 var markdown = __webpack_require__(4285);
 ;// CONCATENATED MODULE: ./src/plan/render.ts
@@ -959,21 +1116,9 @@ var markdown = __webpack_require__(4285);
 
 
 const PLAN_FORMATS = ['stylish', 'json', 'markdown'];
-/**
- * YAML that reads the same under YAML 1.1 (go-yaml v2, which kubectl uses) and 1.2: the 1.1 schema quotes every
- * string 1.1 would read as something else (yes/no/on/off/y/n, 0777, 1:20, 2001-01-01).
- */
+/** The plan's objects as YAML kubectl reads as meant (one writer for the project: src/load/yaml-writer.ts). */
 function toYaml(value) {
-    const text = (0,dist/* stringify */.As)(value, { version: '1.1', lineWidth: 0, blockQuote: false });
-    // `##[` can only be in a string: written `#\x23[` in a double-quoted one, it cannot act on a CI log.
-    return text.includes('##[')
-        ? (0,dist/* stringify */.As)(value, {
-            version: '1.1',
-            lineWidth: 0,
-            blockQuote: false,
-            defaultStringType: 'QUOTE_DOUBLE',
-        }).replace(/##\[/g, '#\\x23[')
-        : text;
+    return (0,yaml_writer/* stringifyForKubernetesFile */.P)(value);
 }
 function countsText(c) {
     return `${c.mtls} mtls, ${c.plaintext} plaintext, ${c.broken} broken${c.tls ? `, ${c.tls} tls` : ''}`;
@@ -1204,6 +1349,7 @@ Options:
       --out-dir DIR         also write NN-step/ directories (objects to apply), NN-step/delete/ and README.md
       --scope SCOPE         mesh (default: every namespace, then mesh-wide STRICT) or namespace NS[,NS…]
       --allow-injection     add a step that injects sidecars into callers that block STRICT (pods restart)
+      --mesh NAME           with config meshes:, the mesh to plan (one; required when there are several)
   -n, --namespace NS        namespace for resources without one (default: default)
   -c, --config FILE         config file
       --istio-version X.Y   Istio semantics and APIs to plan for (≤1.4: Policy + DestinationRules; 1.5+: PeerAuthentication)
@@ -1222,6 +1368,7 @@ async function runPlan(argv, io) {
         'out-dir': { type: 'string' },
         scope: { type: 'string' },
         'allow-injection': { type: 'boolean' },
+        mesh: { type: 'string', multiple: true },
     });
     if (values.help) {
         io.stdout.write(PLAN_HELP);
@@ -1266,10 +1413,25 @@ async function runPlan(argv, io) {
     });
     (0,common/* noteIstioVersion */.$N)(options, io);
     await (0,common/* readTraffic */.Eg)(options, io);
-    const result = await (0,engine/* lint */.u8)(options, {
-        stdin: async () => (0,common/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1),
-    });
-    (0,common/* checkInputs */.sw)(result, options);
+    const stdin = async () => (0,common/* readAll */.yw)(io.stdin, options.limits.maxFileSize + 1);
+    // Config `meshes:`: a plan is for one mesh (its own model and graph, its own steps); which one must be said.
+    const meshNames = (0,common/* meshesWanted */.hj)(options, rest, values.mesh);
+    let result;
+    if (meshNames) {
+        const known = Object.keys(options.config.meshes ?? {});
+        const names = meshNames.length ? meshNames : known;
+        if (names.length !== 1)
+            throw new common/* UsageError */.eb(`plan is for one mesh at a time: ${options.configFile ?? 'the config'} has meshes ${known.join(', ')}; pick one with --mesh NAME`);
+        const { lintMeshes } = await Promise.all(/* import() */[__webpack_require__.e(380), __webpack_require__.e(642)]).then(__webpack_require__.bind(__webpack_require__, 9642));
+        const all = await lintMeshes(options, { names, env: io.env, stdin });
+        const run = all.meshes[0];
+        (0,common/* checkMeshInputs */.vG)(run, options);
+        result = run.result;
+    }
+    else {
+        result = await (0,engine/* lint */.u8)(options, { stdin });
+        (0,common/* checkInputs */.sw)(result, options);
+    }
     const plan = makePlan(result.inputs, options, (0,releases/* releaseOf */.l7)(options.istioVersion), {
         ...(namespaces ? { namespaces } : {}),
         allowInjection: values['allow-injection'] ?? false,
