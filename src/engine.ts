@@ -126,7 +126,7 @@ function checkRules(rules: readonly Rule[], options: ResolvedOptions, facts: Rul
     const deepest = Math.max(-1, ...rule.meta.needs.map((n) => RULE_INPUTS.indexOf(n)));
     const declared = (stage: RuleInput) => {
       if (RULE_INPUTS.indexOf(stage) > deepest)
-        throw new Error(
+        throw new RuleContractError(
           `rule ${rule.meta.id} reads the ${stage} stage, which its meta.needs does not declare`,
         );
     };
@@ -158,8 +158,9 @@ function checkRules(rules: readonly Rule[], options: ResolvedOptions, facts: Rul
     try {
       rule.check(context);
     } catch (error) {
-      // One rule's bug must not cost the user the other rules' findings; DEBUG=1 keeps the stack trace.
-      if (process.env.DEBUG) throw error;
+      // One rule's bug must not cost the user the other rules' findings; DEBUG=1 keeps the stack trace, and a rule
+      // that breaks the framework's contract is a bug for its author, not a finding.
+      if (process.env.DEBUG || error instanceof RuleContractError) throw error;
       raw.push(ruleFailure(rule, error));
     }
   }
@@ -187,6 +188,9 @@ export function checkWith(
   });
   return applySuppressions(raw, result.inputs.resources, options);
 }
+
+/** A rule read a stage its meta.needs does not declare. */
+class RuleContractError extends Error {}
 
 /** The finding that stands for a rule that threw: its findings on these inputs are incomplete. */
 function ruleFailure(rule: Rule, error: unknown): Finding {
