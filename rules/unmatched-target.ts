@@ -431,7 +431,10 @@ class Uncheckable {
   }
 
   report(report: Report): void {
-    for (const [namespace, items] of this.byNamespace) {
+    for (const [namespace, found] of this.byNamespace) {
+      // By resource, not by visit order: the rule walks the model's lists in input order, and the list and the anchor
+      // must not change when the same manifests are split over other files.
+      const items = byResource(found);
       const first = items[0]!;
       const shown = items.slice(0, MESSAGE_LIST_CAP).map((i) => i.what);
       const more = items.length > MESSAGE_LIST_CAP ? `; and ${items.length - MESSAGE_LIST_CAP} more` : '';
@@ -449,6 +452,14 @@ class Uncheckable {
       });
     }
   }
+}
+
+/** Sorted by namespace, name and kind of the resource (stable: one resource's references keep their order). */
+function byResource<T extends { resource: Resource }>(items: T[]): T[] {
+  const key = (r: Resource) => `${r.namespace ?? ''}\0${r.name}\0${r.kind}`;
+  const keyed = items.map((item) => ({ item, key: key(item.resource) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.item);
 }
 
 function labelText(labels: Record<string, string>): string {
