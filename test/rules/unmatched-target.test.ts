@@ -59,12 +59,17 @@ ruleTests('unmatched-target', {
   invalid: [
     {
       name: 'references it cannot check are listed by resource, not by input order (one file, b before a)',
-      files: { 'all.yaml': `${SOME_WORKLOAD}---\n${paInBar('b-second', 'b')}---\n${paInBar('a-first', 'a')}` },
+      files: {
+        'all.yaml': `${SOME_WORKLOAD}---\n${paInBar('b-second', 'b')}---\n${paInBar('a-first', 'a')}`,
+      },
       findings: [{ severity: 'info', file: 'all.yaml', line: 39, message: UNCHECKED_BAR }],
     },
     {
       name: 'references it cannot check: the same list and anchor with the documents split over files',
-      files: { 'a.yaml': `${SOME_WORKLOAD}---\n${paInBar('a-first', 'a')}`, 'b.yaml': paInBar('b-second', 'b') },
+      files: {
+        'a.yaml': `${SOME_WORKLOAD}---\n${paInBar('a-first', 'a')}`,
+        'b.yaml': paInBar('b-second', 'b'),
+      },
       findings: [{ severity: 'info', file: 'a.yaml', line: 27, message: UNCHECKED_BAR }],
     },
     {
