@@ -127,6 +127,9 @@ describe('layout does not change the result', () => {
             fc.pre(!knownMeshConfigConflict(one.map((f) => f.text)));
             const many = filesOf(pieces, assignment, fileCount);
             const a = lintTexts(one, { istioVersion: base.version, config: base.config });
+            // A mutation can make two documents one object (e.g. a namespace that is not a string lands in the
+            // default one): which definition counts then depends on the order, as with kubectl, so it is out of scope.
+            fc.pre(!a.findings.some((f) => f.rule === 'duplicate-resource'));
             const b = lintTexts(many, { istioVersion: base.version, config: base.config });
             expect(findingSet(b, false)).toEqual(findingSet(a, false));
             expect(edgeSet(b)).toEqual(edgeSet(a));
