@@ -313,7 +313,7 @@ numbers too.
     // host's callers in the inputs are elsewhere (the rule saved without a namespace lands in `default`).
     reportUnusedAudience(context);
 
-    unchecked.report(context.report);
+    unchecked.report(context.report, (ns) => mesh.servicesKnownIn(ns));
   },
 });
 
@@ -430,7 +430,7 @@ class Uncheckable {
     this.byNamespace.set(namespace, list);
   }
 
-  report(report: Report): void {
+  report(report: Report, servicesKnownIn: (namespace: string) => boolean): void {
     for (const [namespace, found] of this.byNamespace) {
       // By resource, not by visit order: the rule walks the model's lists in input order, and the list and the anchor
       // must not change when the same manifests are split over other files.
@@ -441,7 +441,9 @@ class Uncheckable {
       const external = namespace.startsWith('(');
       const why = external
         ? 'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these'
-        : `the inputs contain no workloads or Services in namespace ${namespace}`;
+        : servicesKnownIn(namespace)
+          ? `the inputs contain Services but no workloads in namespace ${namespace}`
+          : `the inputs contain no workloads or Services in namespace ${namespace}`;
       report({
         resource: first.resource,
         path: first.path,

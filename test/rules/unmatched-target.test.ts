@@ -65,6 +65,30 @@ ruleTests('unmatched-target', {
       findings: [{ severity: 'info', file: 'all.yaml', line: 39, message: UNCHECKED_BAR }],
     },
     {
+      name: 'references into a namespace with Services but no workloads in the inputs: says so, not "no Services"',
+      files: {
+        'all.yaml': `${SOME_WORKLOAD}---\n${paInBar('a-first', 'a')}---
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+  namespace: bar
+spec:
+  selector:
+    app: a
+  ports:
+    - port: 80
+`,
+      },
+      findings: [
+        {
+          severity: 'info',
+          message:
+            'Could not check 1 reference into namespace bar: the inputs contain Services but no workloads in namespace bar',
+        },
+      ],
+    },
+    {
       name: 'references it cannot check: the same list and anchor with the documents split over files',
       files: {
         'a.yaml': `${SOME_WORKLOAD}---\n${paInBar('a-first', 'a')}`,
