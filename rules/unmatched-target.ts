@@ -332,7 +332,7 @@ numbers too.
     // host's callers in the inputs are elsewhere (the rule saved without a namespace lands in `default`).
     reportUnusedAudience(context);
 
-    unchecked.report(context.report);
+    unchecked.report(context.report, (ns) => mesh.servicesKnownIn(ns));
   },
 });
 
@@ -467,8 +467,11 @@ class Uncheckable {
     this.byNamespace.set(namespace, list);
   }
 
-  report(report: Report): void {
-    for (const [key, items] of this.byNamespace) {
+  report(report: Report, servicesKnownIn: (namespace: string) => boolean): void {
+    for (const [key, found] of this.byNamespace) {
+      // By resource, not by visit order: the rule walks the model's lists in input order, and the list and the anchor
+      // must not change when the same manifests are split over other files.
+      const items = byResource(found);
       let namespace = key;
       const first = items[0]!;
       const shown = items.slice(0, MESSAGE_LIST_CAP).map((i) => i.what);
@@ -483,7 +486,9 @@ class Uncheckable {
           ? 'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these'
           : partly
             ? `the inputs hold other Services of namespace ${namespace} but not these, which may be deployed from elsewhere (a chart, another repository); if not, the rules name a host that does not exist`
-            : `the inputs contain no workloads or Services in namespace ${namespace}`;
+            : servicesKnownIn(namespace)
+              ? `the inputs contain Services but no workloads in namespace ${namespace}`
+              : `the inputs contain no workloads or Services in namespace ${namespace}`;
       report({
         resource: first.resource,
         path: first.path,
@@ -494,6 +499,14 @@ class Uncheckable {
       });
     }
   }
+}
+
+/** Sorted by namespace, name and kind of the resource (stable: one resource's references keep their order). */
+function byResource<T extends { resource: Resource }>(items: T[]): T[] {
+  const key = (r: Resource) => `${r.namespace ?? ''}\0${r.name}\0${r.kind}`;
+  const keyed = items.map((item) => ({ item, key: key(item.resource) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.item);
 }
 
 function labelText(labels: Record<string, string>): string {

@@ -12,6 +12,43 @@ const DEFAULTED_MESSAGE = [
   'run mtls-lint with -n shop',
 ];
 
+// Two selectors into a namespace the inputs hold no workloads of (property-invariance, seed -1027047990): the info
+// lists them and points at the first in the same order whether they are in one file or split over several.
+const paInBar = (name: string, app: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: ${name}
+  namespace: bar
+spec:
+  selector:
+    matchLabels:
+      app: ${app}
+  mtls:
+    mode: STRICT
+`;
+const SOME_WORKLOAD = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: foo
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: example.com/web:1
+`;
+const UNCHECKED_BAR = [
+  'Could not check 2 references into namespace bar',
+  '(PeerAuthentication bar/a-first selector app=a; PeerAuthentication bar/b-second selector app=b)',
+];
+
 ruleTests('unmatched-target', {
   valid: [
     {
@@ -71,6 +108,45 @@ ruleTests('unmatched-target', {
           ],
         },
       ],
+    },
+    {
+      name: 'references it cannot check are listed by resource, not by input order (one file, b before a)',
+      files: {
+        'all.yaml': `${SOME_WORKLOAD}---\n${paInBar('b-second', 'b')}---\n${paInBar('a-first', 'a')}`,
+      },
+      findings: [{ severity: 'info', file: 'all.yaml', line: 39, message: UNCHECKED_BAR }],
+    },
+    {
+      name: 'references into a namespace with Services but no workloads in the inputs: says so, not "no Services"',
+      files: {
+        'all.yaml': `${SOME_WORKLOAD}---\n${paInBar('a-first', 'a')}---
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+  namespace: bar
+spec:
+  selector:
+    app: a
+  ports:
+    - port: 80
+`,
+      },
+      findings: [
+        {
+          severity: 'info',
+          message:
+            'Could not check 1 reference into namespace bar: the inputs contain Services but no workloads in namespace bar',
+        },
+      ],
+    },
+    {
+      name: 'references it cannot check: the same list and anchor with the documents split over files',
+      files: {
+        'a.yaml': `${SOME_WORKLOAD}---\n${paInBar('a-first', 'a')}`,
+        'b.yaml': paInBar('b-second', 'b'),
+      },
+      findings: [{ severity: 'info', file: 'a.yaml', line: 27, message: UNCHECKED_BAR }],
     },
     {
       name: 'a selector that matches workloads written without metadata.namespace is an info naming -n, not a warning',
