@@ -8,6 +8,7 @@ import {
   severityFor,
   victimList,
   victims,
+  type Hit,
 } from '../src/rule-report.js';
 
 export default defineRule({
@@ -139,10 +140,15 @@ istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/n
         : fixForAuto;
       const at = atCause(group.cause, group.hits);
       if (!at) continue;
+      // An ISTIO_MUTUAL rule toward servers whose sidecar was only assumed away (their namespace is not in the
+      // inputs) says its author expects sidecars there: the inputs contradict the assumption, so it is not a warning.
+      const unknown = forced ? assumedServerNamespaces(group.hits) : undefined;
       context.report({
         ...at,
-        severity: severityFor(group.hits, 'error'),
-        message: `${what} sends Istio mTLS to a server that cannot terminate it (${first.connection.server.explanation}); ${n} connection${n === 1 ? ' fails' : 's fail'}: ${victimList(group.hits)}. Fix: ${fix}.`,
+        severity: unknown ? 'info' : severityFor(group.hits, 'error'),
+        message: unknown
+          ? `${what} sends Istio mTLS to servers in ${unknown} that have a sidecar only if ${unknown.includes(',') ? 'those namespaces are' : 'that namespace is'} labelled for injection, which the inputs do not say (mtls-lint assumed not); if ${unknown.includes(',') ? 'they are' : 'it is'} not, ${n} connection${n === 1 ? ' fails' : 's fail'}: ${victimList(group.hits)}. Add the Namespace manifest with its istio-injection or istio.io/rev label to the inputs (or namespaces: in .mtls-lint.yaml) to get a certain verdict.`
+          : `${what} sends Istio mTLS to a server that cannot terminate it (${first.connection.server.explanation}); ${n} connection${n === 1 ? ' fails' : 's fail'}: ${victimList(group.hits)}. Fix: ${fix}.`,
         ...victims(
           context,
           group.hits,
@@ -153,6 +159,17 @@ istioctl 1.5's IST0115 / IST0113 (retired in 1.6); Kiali KIA0205/KIA0206 (mesh/n
     }
   },
 });
+
+/** The namespaces of the servers, when every server's missing sidecar rests on its namespace not being in the inputs. */
+function assumedServerNamespaces(hits: readonly Hit[]): string | undefined {
+  const namespaces = new Set<string>();
+  for (const h of hits) {
+    const ns = h.connection.serverWorkload?.sidecar.unknownNamespace;
+    if (!ns) return undefined;
+    namespaces.add(ns);
+  }
+  return [...namespaces].sort().join(', ');
+}
 
 const fixForAuto =
   'upgrade to Istio 1.12+ (auto mTLS honours workload-level DISABLE there), or set a DestinationRule tls mode DISABLE for that port';

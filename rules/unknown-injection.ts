@@ -17,7 +17,8 @@ Workloads in a namespace that no \`Namespace\` manifest in the inputs defines an
 describe. Whether they get a sidecar depends on that namespace's \`istio-injection\` / \`istio.io/rev\` labels, which
 mtls-lint cannot see. It assumes **no sidecar** (a namespace without injection labels gets none) unless the pod asks
 for one with the label \`sidecar.istio.io/inject: "true"\` (Istio 1.10+), and says so here; findings that rest on this
-assumption are one severity lower.
+assumption are one severity lower (two lower when they also concern only possible callers), and a DestinationRule with
+ISTIO_MUTUAL toward such servers — its author expects sidecars there — is only an info in \`mtls-to-plaintext-server\`.
 
 ## Why it matters
 Every connectivity verdict about these workloads depends on the assumption. Tell mtls-lint the truth and the

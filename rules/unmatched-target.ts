@@ -3,6 +3,7 @@ import { configLocation, unresolvedConfigCallers } from '../src/graph/declared-c
 import type { Resource } from '../src/load/index.js';
 import type { DrSubset, MeshModel, Service, Workload } from '../src/mesh/model.js';
 import type { FieldPath } from '../src/types.js';
+import { editDistance } from '../src/mesh/util.js';
 import {
   ANY_OTHER_NAMESPACE,
   describePeerAuthnSettings,
@@ -41,7 +42,10 @@ Settings that point at something that does not exist, so Istio accepts them and 
   or name — that the Service does not have (Policy ports are *service* ports). Checked for Istio ≤ 1.5 only: later
   releases ignore Policies altogether (see \`deprecated-api\`);
 - a **DestinationRule** host that matches no Service and no ServiceEntry — including \`httpbin.foo\`, which Istio
-  takes verbatim (only names without a dot are expanded, against the *rule's* namespace);
+  takes verbatim (only names without a dot are expanded, against the *rule's* namespace). A warning where the host is
+  within two edits of a Service of its namespace (a typo, with the name meant); any other missing host of a namespace
+  whose other Services are in the inputs is an info, since on public repositories that was always a Service deployed
+  from elsewhere (a chart, another demo), never a mistake;
 - a DestinationRule **subset** whose labels match none of the host's workloads, and a DestinationRule
   \`workloadSelector\` matching no workload of its namespace;
 - a **DestinationRule that only clients the inputs do not show would use**: the sidecars that consult it (its own
@@ -270,12 +274,17 @@ numbers too.
           if (installed) {
             unchecked.add(INSTALLATION, dr.resource, hostPath, `${name} host ${dr.host} (${installed})`);
           } else if (hostNs) {
-            if (mesh.servicesKnownIn(hostNs)) {
+            const near = mesh.servicesKnownIn(hostNs) ? similarService(mesh, dr.host, hostNs) : undefined;
+            if (near) {
               context.report({
                 resource: dr.resource,
                 path: hostPath,
-                message: `${name} host ${dr.host} matches no Service or ServiceEntry${serviceNames(mesh, hostNs)}, so no client uses its settings. Fix: name an existing service.`,
+                message: `${name} host ${dr.host} matches no Service or ServiceEntry${serviceNames(mesh, hostNs)}, so no client uses its settings. Fix: did you mean ${near}?`,
               });
+            } else if (mesh.servicesKnownIn(hostNs)) {
+              // Other Services of the namespace are in the inputs, this one is not: on public repositories that was
+              // always a Service deployed from elsewhere (a chart, another demo), never a mistake, so only an info.
+              unchecked.add(`${hostNs}${PARTLY}`, dr.resource, hostPath, `${name} host ${dr.host}`);
             } else {
               unchecked.add(hostNs, dr.resource, hostPath, `${name} host ${dr.host}`);
             }
@@ -323,7 +332,7 @@ numbers too.
     // host's callers in the inputs are elsewhere (the rule saved without a namespace lands in `default`).
     reportUnusedAudience(context);
 
-    unchecked.report(context.report);
+    unchecked.report(context.report, (ns) => mesh.servicesKnownIn(ns));
   },
 });
 
@@ -432,6 +441,21 @@ function checkSubset(
 
 /** The Uncheckable key of hosts the Istio installation creates (not a namespace name: it has parentheses). */
 const INSTALLATION = '(the Istio installation)';
+/** Suffix of the Uncheckable key of hosts absent from a namespace whose other Services are in the inputs. */
+const PARTLY = ' (partly in the inputs)';
+
+/** A Service of `namespace` whose name is within two edits of the host's: the likely typo, as its FQDN. */
+function similarService(mesh: MeshModel, host: string, namespace: string): string | undefined {
+  const wanted = host.split('.', 1)[0]!;
+  let best: { fqdn: string; d: number } | undefined;
+  for (const s of mesh.services) {
+    if (s.namespace !== namespace) continue;
+    const d = editDistance(wanted, s.name);
+    if (d > 0 && d <= 2 && (!best || d < best.d))
+      best = { fqdn: `${s.name}.${namespace}.svc.cluster.local`, d };
+  }
+  return best?.fqdn;
+}
 
 /** References that cannot be checked because the inputs lack a namespace's workloads: one info per namespace. */
 class Uncheckable {
@@ -443,28 +467,46 @@ class Uncheckable {
     this.byNamespace.set(namespace, list);
   }
 
-  report(report: Report): void {
-    for (const [namespace, items] of this.byNamespace) {
+  report(report: Report, servicesKnownIn: (namespace: string) => boolean): void {
+    for (const [key, found] of this.byNamespace) {
+      // By resource, not by visit order: the rule walks the model's lists in input order, and the list and the anchor
+      // must not change when the same manifests are split over other files.
+      const items = byResource(found);
+      let namespace = key;
       const first = items[0]!;
       const shown = items.slice(0, MESSAGE_LIST_CAP).map((i) => i.what);
       const more = items.length > MESSAGE_LIST_CAP ? `; and ${items.length - MESSAGE_LIST_CAP} more` : '';
       const installation = namespace === INSTALLATION;
       const external = namespace.startsWith('(') && !installation;
+      const partly = namespace.endsWith(PARTLY);
+      if (partly) namespace = namespace.slice(0, -PARTLY.length);
       const why = installation
         ? 'their Services come with the Istio installation, which the inputs do not hold'
         : external
           ? 'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these'
-          : `the inputs contain no workloads or Services in namespace ${namespace}`;
+          : partly
+            ? `the inputs hold other Services of namespace ${namespace} but not these, which may be deployed from elsewhere (a chart, another repository); if not, the rules name a host that does not exist`
+            : servicesKnownIn(namespace)
+              ? `the inputs contain Services but no workloads in namespace ${namespace}`
+              : `the inputs contain no workloads or Services in namespace ${namespace}`;
       report({
         resource: first.resource,
         path: first.path,
         severity: 'info',
         message: `Could not check ${items.length} reference${items.length === 1 ? '' : 's'}${installation ? ' to Services of the Istio installation' : external ? ' to hosts outside the cluster' : ` into namespace ${namespace}`}: ${why} (${shown.join('; ')}${more}). Lint them together with ${installation ? 'the installation manifests (istioctl manifest generate, or helm template of the istiod chart)' : external ? 'their ServiceEntries' : `${namespace}'s manifests`} to check them.`,
         related: items.slice(1, 100).map((i) => relatedAt(i.resource, i.path, i.what)),
-        keyDetail: `unchecked|${namespace}`,
+        keyDetail: `unchecked|${namespace}${partly ? '|partly' : ''}`,
       });
     }
   }
+}
+
+/** Sorted by namespace, name and kind of the resource (stable: one resource's references keep their order). */
+function byResource<T extends { resource: Resource }>(items: T[]): T[] {
+  const key = (r: Resource) => `${r.namespace ?? ''}\0${r.name}\0${r.kind}`;
+  const keyed = items.map((item) => ({ item, key: key(item.resource) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.item);
 }
 
 function labelText(labels: Record<string, string>): string {

@@ -389,7 +389,10 @@ export function nameLocation(resource: Resource, message: string): RelatedLocati
   return { file: resource.file, line: span.line, column: span.column, message };
 }
 
-/** Error when a declared or inferred caller (or a stand-in for every such client) is hit; one lower if only possible callers. */
+/**
+ * Error when a declared or inferred caller (or a stand-in for every such client) is hit; one lower if only possible
+ * callers are, one lower if every verdict rests on an assumed sidecar state — two guesses stacked are two lower.
+ */
 export function severityFor(hits: Hit[], base: Severity): Severity {
   const certain = hits.some((h) => h.edge.caller !== 'possible' || h.edge.client.standIn !== undefined);
   // A verdict rests on an assumption when either end's sidecar state was assumed (namespace not in the inputs).
@@ -397,10 +400,17 @@ export function severityFor(hits: Hit[], base: Severity): Severity {
     (h) =>
       h.edge.client.workload?.sidecar.certain === false ||
       h.edge.client.sidecarAssumed === true ||
+      h.edge.client.members?.every((m) => !m.sidecar.certain) === true ||
       h.connection.serverWorkload?.sidecar.certain === false,
   );
-  if (certain && !assumed) return base;
-  return base === 'error' ? 'warning' : 'info';
+  let severity = base;
+  if (!certain) severity = lower(severity);
+  if (assumed) severity = lower(severity);
+  return severity;
+}
+
+function lower(severity: Severity): Severity {
+  return severity === 'error' ? 'warning' : 'info';
 }
 
 /** A descriptor pointing at the cause (or at a fallback resource field). */

@@ -89,6 +89,8 @@ describe('layout does not change the result', () => {
         fc.property(wildSetArb({ duplicates: false }), orderArb, (set, keys) => {
           fc.pre(!knownCrash(set.files) && !knownMeshConfigConflict(set.files.map((f) => f.text)));
           const a = lintTexts(set.files, { istioVersion: set.version, config: set.config });
+          // A mutation can still define one object twice; the last one in input order counts (as with kubectl).
+          fc.pre(!a.findings.some((f) => f.rule === 'duplicate-resource'));
           const b = lintTexts(permute(set.files, keys), { istioVersion: set.version, config: set.config });
           expect(findingSet(b, true)).toEqual(findingSet(a, true));
           expect(b.summary).toEqual(a.summary);
@@ -127,6 +129,9 @@ describe('layout does not change the result', () => {
             fc.pre(!knownMeshConfigConflict(one.map((f) => f.text)));
             const many = filesOf(pieces, assignment, fileCount);
             const a = lintTexts(one, { istioVersion: base.version, config: base.config });
+            // A mutation can make two documents one object (e.g. a namespace that is not a string lands in the
+            // default one): which definition counts then depends on the order, as with kubectl, so it is out of scope.
+            fc.pre(!a.findings.some((f) => f.rule === 'duplicate-resource'));
             const b = lintTexts(many, { istioVersion: base.version, config: base.config });
             expect(findingSet(b, false)).toEqual(findingSet(a, false));
             expect(edgeSet(b)).toEqual(edgeSet(a));

@@ -6,6 +6,7 @@ import { parseDocument, type Node } from 'yaml';
 import { displayPath } from '../load/files.js';
 import { buildPositionTree, lineStarts, locate, spanAt } from '../load/positions.js';
 import type { MeshModel } from '../mesh/model.js';
+import { editDistance } from '../mesh/util.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Finding } from '../types.js';
 import { parseTarget } from './callers.js';
@@ -53,22 +54,10 @@ function nearestService(mesh: MeshModel, host: string, fromNamespace: string): s
   let best: { name: string; d: number } | undefined;
   for (const s of mesh.services) {
     const name = `${s.name}.${s.namespace}`;
-    const d = distance(wanted, name);
+    const d = editDistance(wanted, name);
     if (d <= 2 && (!best || d < best.d)) best = { name, d };
   }
   return best?.name;
-}
-
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 /** Where `callers[index].field` is in the config file, as a finding's location (the file's start if unreadable). */

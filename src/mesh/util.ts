@@ -76,3 +76,16 @@ export function hostSpecificity(pattern: string): number {
   if (!pattern.startsWith('*')) return 1_000_000;
   return pattern.length;
 }
+
+/** Levenshtein distance, for "did you mean" hints; 3 stands for anything over 2 (only near misses matter). */
+export function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}

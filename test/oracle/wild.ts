@@ -484,9 +484,13 @@ function identities(doc: Doc): string[] {
     unknown
   >;
   // Two workloads of different kinds with one name: see WORKLOAD_NAME_CLASH_OPEN.
-  const kind =
-    WORKLOAD_NAME_CLASH_OPEN && WORKLOAD_KINDS.has(String(doc.kind)) ? 'workload' : String(doc.kind);
-  return [`${kind}/${String(meta.namespace ?? '')}/${String(meta.name ?? '')}`];
+  const kind = WORKLOAD_NAME_CLASH_OPEN && WORKLOAD_KINDS.has(text(doc.kind)) ? 'workload' : text(doc.kind);
+  return [`${kind}/${text(meta.namespace ?? '')}/${text(meta.name ?? '')}`];
+}
+
+/** A mutated value as a key: String() throws on e.g. `{ toString: 1 }`, which fc.jsonValue can generate. */
+function text(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
 /**

@@ -36,6 +36,16 @@ const allowPrincipals = world(
   ),
 );
 
+/** The legacy namespace is not in the inputs (its sidecar state is assumed); its sleep declares the call or not. */
+const unknownLegacy = (declared: boolean) =>
+  docs(
+    namespace('foo', INJECTED),
+    app('foo', 'httpbin'),
+    app('legacy', 'sleep', { noService: true, ...(declared ? { calls: 'httpbin.foo:8000' } : {}) }),
+    peerAuthentication('foo', 'default', { mode: 'PERMISSIVE' }),
+    authz('ALLOW', '        principals: ["cluster.local/ns/foo/sa/sleep"]\n'),
+  );
+
 ruleTests('authz-requires-mtls', {
   valid: [
     {
@@ -77,6 +87,16 @@ ruleTests('authz-requires-mtls', {
           notMessage: 'foo/sleep', // it sends mTLS (auto)
         },
       ],
+    },
+    {
+      name: 'a declared caller whose namespace the inputs do not define: the verdict rests on an assumption, warning',
+      files: { 'a.yaml': unknownLegacy(true) },
+      findings: [{ severity: 'warning', message: ['legacy/sleep', '403'] }],
+    },
+    {
+      name: 'only possible callers, and their namespace is not in the inputs: two guesses stacked, info',
+      files: { 'a.yaml': unknownLegacy(false) },
+      findings: [{ severity: 'info', message: ['legacy/sleep', '403'] }],
     },
     {
       name: 'DENY on namespaces: the plaintext caller slips past',

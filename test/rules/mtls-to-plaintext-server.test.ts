@@ -96,8 +96,8 @@ ruleTests('mtls-to-plaintext-server', {
       ],
     },
     {
-      name: 'a server in a namespace the inputs do not define: the verdict rests on an assumption, one severity lower',
-      // unknown-injection docs: "findings that rest on this assumption are one severity lower".
+      name: 'ISTIO_MUTUAL toward a server in a namespace the inputs do not define: its author expects a sidecar, info',
+      // unknown-injection docs: the rule contradicts the assumption of no sidecar, so the verdict is only an info.
       files: {
         'a.yaml': docs(
           namespace('foo', INJECTED),
@@ -106,8 +106,30 @@ ruleTests('mtls-to-plaintext-server', {
         ),
         'b.yaml': app('payments', 'httpbin'),
       },
-      findings: [{ severity: 'warning' }],
+      findings: [
+        {
+          severity: 'info',
+          message: [
+            'servers in payments that have a sidecar only if that namespace is labelled for injection',
+            'foo/sleep',
+            'Add the Namespace manifest',
+          ],
+        },
+      ],
       check: (r) => expect(cell(r, 'foo/sleep', 'httpbin.payments:8000')).toBe('broken 503'),
+    },
+    {
+      name: 'the same rule toward a namespace the inputs define without injection: a certain verdict, error',
+      files: {
+        'a.yaml': docs(
+          namespace('foo', INJECTED),
+          namespace('payments'),
+          app('foo', 'sleep', { noService: true, calls: 'httpbin.payments:8000' }),
+          destinationRule('foo', 'payments', '*.payments.svc.cluster.local', { tls: 'ISTIO_MUTUAL' }),
+        ),
+        'b.yaml': app('payments', 'httpbin'),
+      },
+      findings: [{ severity: 'error', message: ['cannot terminate it', 'foo/sleep'] }],
     },
   ],
 });
