@@ -260,6 +260,19 @@ spec:${policy}
     expect(call(await lintYaml(m, { istioVersion: '1.2' }), 'sleep')).toBe('PLAINTEXT:plaintext');
   });
 
+  it('an empty egress list is the default "*/*" listener (1.9+; rejected by validation before): nothing is blocked', async () => {
+    const empty = `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: app}
+spec:
+  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+  egress: []
+`;
+    const r = await lintYaml({ 'm.yaml': world('PERMISSIVE', httpbin, sleep, empty) });
+    expect(call(r, 'sleep')).not.toContain('BLOCKED');
+    expect(byRule(r, 'call-blocked-by-outbound-policy')).toEqual([]);
+  });
+
   it('an outboundTrafficPolicy without mode is REGISTRY_ONLY (the enum zero value)', async () => {
     const r = await lintYaml({
       'm.yaml': world('PERMISSIVE', httpbin, sleep, sidecar('\n  outboundTrafficPolicy: {}')),

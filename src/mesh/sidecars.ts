@@ -30,13 +30,16 @@ export function readSidecars(resources: Resource[]): SidecarInfo[] {
     const info: SidecarInfo = {
       resource: r,
       namespace: r.namespace,
-      hosts: Array.isArray(egress)
-        ? egress.flatMap((listener, i) =>
-            arr(obj(listener)?.hosts).flatMap((h, j) =>
-              typeof h === 'string' ? [{ text: h, path: ['spec', 'egress', i, 'hosts', j] }] : [],
-            ),
-          )
-        : undefined,
+      // An empty egress list gets the default "*/*" listener (1.9+, sidecar.go ConvertToSidecarScope: "If egress not
+      // set, setup a default listener"); before 1.9 validation rejected such a Sidecar ("sidecar: missing egress").
+      hosts:
+        Array.isArray(egress) && egress.length
+          ? egress.flatMap((listener, i) =>
+              arr(obj(listener)?.hosts).flatMap((h, j) =>
+                typeof h === 'string' ? [{ text: h, path: ['spec', 'egress', i, 'hosts', j] }] : [],
+              ),
+            )
+          : undefined,
     };
     if (selector && Object.keys(selector).length) info.selector = stringMap(selector);
     const outbound = obj(get(r.value, 'spec', 'outboundTrafficPolicy'));
