@@ -386,6 +386,92 @@ describe('blockers', () => {
   });
 });
 
+// A DestinationRule with tls SIMPLE and a credentialName (no workloadSelector): Istio 1.7+ sidecars originate no TLS
+// for it and send plaintext. The plan must turn that tls into Istio mTLS, not write a field into credentialName.
+const CREDENTIAL_NAME = (autoMtls: boolean) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    enableAutoMtls: ${autoMtls}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec: {containers: [{name: httpbin, image: httpbin, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: foo
+  annotations: {mtls-lint.io/calls: "httpbin.foo:80"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec: {containers: [{name: sleep, image: sleep}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin-tls, namespace: foo}
+spec:
+  host: httpbin.foo.svc.cluster.local
+  trafficPolicy:
+    tls: {mode: SIMPLE, credentialName: httpbin-credential}
+    loadBalancer: {simple: PASSTHROUGH}
+`;
+
+describe('DestinationRule with a credentialName (sidecars send plaintext)', () => {
+  it.each([true, false])(
+    'newest Istio, auto mTLS %s: the tls becomes Istio mTLS, the caller sends mTLS and STRICT needs no exception; planning again finds nothing to do',
+    async (autoMtls) => {
+      const dir = tempDir('plan-credential');
+      writeFileSync(path.join(dir, 'mesh.yaml'), CREDENTIAL_NAME(autoMtls));
+      const { plan, code, state } = await verifiedPlan(dir);
+      expect(code).toBe(0);
+      expect(plan.blockers).toEqual([]);
+      expect(plan.exceptions).toEqual([]);
+      const step = plan.steps.find((s) => s.title === 'Clients with a sidecar send mTLS')!;
+      expect(step.changes.map((c) => `${c.action} ${c.kind} ${c.namespace}/${c.name}`)).toEqual([
+        'modify DestinationRule foo/httpbin-tls',
+      ]);
+      const trafficPolicy = (step.changes[0]!.manifest.spec as Record<string, unknown>).trafficPolicy;
+      expect(trafficPolicy).toEqual({
+        loadBalancer: { simple: 'PASSTHROUGH' },
+        ...(autoMtls ? {} : { tls: { mode: 'ISTIO_MUTUAL' } }),
+      });
+      const edges = await graphOf(state, []);
+      expect(
+        edges
+          .filter((e) => e.caller !== 'possible')
+          .map(
+            (e) =>
+              `${e.client.namespace}/${e.client.workload} → ${e.server.service}.${e.server.namespace}:${e.server.port} ${e.outcome}`,
+          ),
+      ).toEqual(['foo/sleep → httpbin.foo:80 mtls']);
+      const again = tempDir('plan-credential-again');
+      writeFileSync(path.join(again, 'state.yaml'), stateYaml(state));
+      const r = await cli(['plan', '-f', 'json', '.'], again);
+      expect((JSON.parse(r.stdout) as PlanJson).steps.map((s) => s.title)).toEqual([]);
+    },
+  );
+});
+
 describe('output', () => {
   it('stylish numbers the steps; markdown has the objects and a Mermaid graph of the connections that change', async () => {
     const stylish = await cli(['plan', '--istio-version', '1.4', 'examples/migration/0-plaintext'], ROOT);

@@ -1106,9 +1106,16 @@ function clientMtlsAt(changes: Changes, cause: Cause | undefined, service: Servi
   const v = changes.current(keyOfResource(cause.resource));
   if (!v) return;
   const path = [...cause.path];
-  if (path[path.length - 1] === 'mode') {
-    if (autoMtls) setPath(v, path.slice(0, -1), undefined);
-    else setPath(v, path, 'ISTIO_MUTUAL');
+  const last = path[path.length - 1];
+  if (last === 'mode' || last === 'credentialName') {
+    // A tls field decided (its mode, or a credentialName sidecars skip, which leaves them plaintext): the tls object
+    // goes (auto mTLS), or says ISTIO_MUTUAL, which reads no credentialName.
+    const tls = path.slice(0, -1);
+    if (autoMtls) setPath(v, tls, undefined);
+    else {
+      setPath(v, [...tls, 'mode'], 'ISTIO_MUTUAL');
+      setPath(v, [...tls, 'credentialName'], undefined);
+    }
   } else if (path.length === 2 && path[1] === 'host') {
     setPath(v, ['spec', 'trafficPolicy', 'tls', 'mode'], 'ISTIO_MUTUAL');
   } else setPath(v, [...path, 'tls', 'mode'], 'ISTIO_MUTUAL');
