@@ -551,8 +551,10 @@ export function makePlan(
       );
   }
 
-  // 4. Clients with a sidecar that send plaintext to a sidecar server send mTLS.
-  {
+  // 4. Clients with a sidecar that send plaintext to a sidecar server send mTLS. Asked again after the namespaces go
+  //    STRICT: under auto mTLS a namespace or mesh policy DISABLE makes every sidecar client send plaintext, so
+  //    removing a DestinationRule's DISABLE moves nothing before STRICT, and only then would it.
+  const clientsSendMtls = () => {
     const changes = new Changes(current.state);
     const servers = new Set<string>();
     const autoMtls = current.mesh.settings.autoMtls;
@@ -672,7 +674,8 @@ export function makePlan(
             ],
         tried,
       );
-  }
+  };
+  clientsSendMtls();
 
   // 5. STRICT, namespace by namespace, with the narrowest exceptions that keep known callers working.
   const strictNamespaces: string[] = [];
@@ -681,6 +684,7 @@ export function makePlan(
     const done = strictNamespace(ns);
     if (done) strictNamespaces.push(ns);
   }
+  clientsSendMtls();
 
   function strictNamespace(ns: string): boolean {
     const eps = endpoints(current).filter((p) => p.service.namespace === ns);
