@@ -386,6 +386,164 @@ describe('blockers', () => {
   });
 });
 
+// A DestinationRule with tls SIMPLE and a credentialName (no workloadSelector): Istio 1.7+ sidecars originate no TLS
+// for it and send plaintext. The plan must turn that tls into Istio mTLS, not write a field into credentialName.
+const CREDENTIAL_NAME = (autoMtls: boolean) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: foo, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    enableAutoMtls: ${autoMtls}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  template:
+    metadata: {labels: {app: httpbin}}
+    spec: {containers: [{name: httpbin, image: httpbin, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleep
+  namespace: foo
+  annotations: {mtls-lint.io/calls: "httpbin.foo:80"}
+spec:
+  selector: {matchLabels: {app: sleep}}
+  template:
+    metadata: {labels: {app: sleep}}
+    spec: {containers: [{name: sleep, image: sleep}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin-tls, namespace: foo}
+spec:
+  host: httpbin.foo.svc.cluster.local
+  trafficPolicy:
+    tls: {mode: SIMPLE, credentialName: httpbin-credential}
+    loadBalancer: {simple: PASSTHROUGH}
+`;
+
+describe('DestinationRule with a credentialName (sidecars send plaintext)', () => {
+  it.each([true, false])(
+    'newest Istio, auto mTLS %s: the tls becomes Istio mTLS, the caller sends mTLS and STRICT needs no exception; planning again finds nothing to do',
+    async (autoMtls) => {
+      const dir = tempDir('plan-credential');
+      writeFileSync(path.join(dir, 'mesh.yaml'), CREDENTIAL_NAME(autoMtls));
+      const { plan, code, state } = await verifiedPlan(dir);
+      expect(code).toBe(0);
+      expect(plan.blockers).toEqual([]);
+      expect(plan.exceptions).toEqual([]);
+      const step = plan.steps.find((s) => s.title === 'Clients with a sidecar send mTLS')!;
+      expect(step.changes.map((c) => `${c.action} ${c.kind} ${c.namespace}/${c.name}`)).toEqual([
+        'modify DestinationRule foo/httpbin-tls',
+      ]);
+      const trafficPolicy = (step.changes[0]!.manifest.spec as Record<string, unknown>).trafficPolicy;
+      expect(trafficPolicy).toEqual({
+        loadBalancer: { simple: 'PASSTHROUGH' },
+        ...(autoMtls ? {} : { tls: { mode: 'ISTIO_MUTUAL' } }),
+      });
+      const edges = await graphOf(state, []);
+      expect(
+        edges
+          .filter((e) => e.caller !== 'possible')
+          .map(
+            (e) =>
+              `${e.client.namespace}/${e.client.workload} → ${e.server.service}.${e.server.namespace}:${e.server.port} ${e.outcome}`,
+          ),
+      ).toEqual(['foo/sleep → httpbin.foo:80 mtls']);
+      const again = tempDir('plan-credential-again');
+      writeFileSync(path.join(again, 'state.yaml'), stateYaml(state));
+      const r = await cli(['plan', '-f', 'json', '.'], again);
+      expect((JSON.parse(r.stdout) as PlanJson).steps.map((s) => s.title)).toEqual([]);
+    },
+  );
+});
+
+// Auto mTLS reads the mesh-wide DISABLE and sends plaintext to every endpoint, so removing the DestinationRule's
+// DISABLE changes nothing until the namespace is STRICT; afterwards it is what lets sidecar clients reach httpbin.
+const MESH_DISABLE = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: DISABLE}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: httpbin-v1-peers, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: httpbin, version: v1}}
+  mtls: {mode: PERMISSIVE}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: httpbin, version: v1}}
+  template:
+    metadata: {labels: {app: httpbin, version: v1}}
+    spec: {containers: [{name: httpbin, image: httpbin, ports: [{name: http, containerPort: 80}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin-host, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: httpbin, version: v2}}
+  template:
+    metadata: {labels: {app: httpbin, version: v2}}
+    spec:
+      hostNetwork: true
+      containers: [{name: httpbin, image: httpbin, ports: [{name: http, containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: legacy}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 9080, targetPort: http}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin-plaintext, namespace: legacy}
+spec:
+  host: httpbin.legacy.svc.cluster.local
+  trafficPolicy: {tls: {mode: DISABLE}}
+`;
+
+describe('auto mTLS behind a mesh-wide DISABLE', () => {
+  it('newest Istio: the DestinationRule DISABLE goes once the namespace is STRICT, and planning the result again finds nothing to do', async () => {
+    const dir = tempDir('plan-mesh-disable');
+    writeFileSync(path.join(dir, 'mesh.yaml'), MESH_DISABLE);
+    const { plan, state } = await verifiedPlan(dir);
+    expect(plan.steps.map((s) => s.title)).toEqual([
+      'STRICT in namespace legacy',
+      'Clients with a sidecar send mTLS',
+      'STRICT mesh-wide (root namespace istio-system)',
+    ]);
+    expect(plan.steps[1]!.changes.map((c) => `${c.action} ${c.kind} ${c.namespace}/${c.name}`)).toEqual([
+      'modify DestinationRule legacy/httpbin-plaintext',
+    ]);
+    const again = tempDir('plan-mesh-disable-again');
+    writeFileSync(path.join(again, 'state.yaml'), stateYaml(state));
+    const r = await cli(['plan', '-f', 'json', '.'], again);
+    expect((JSON.parse(r.stdout) as PlanJson).steps.map((s) => s.title)).toEqual([]);
+  });
+});
+
 describe('output', () => {
   it('stylish numbers the steps; markdown has the objects and a Mermaid graph of the connections that change', async () => {
     const stylish = await cli(['plan', '--istio-version', '1.4', 'examples/migration/0-plaintext'], ROOT);

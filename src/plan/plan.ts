@@ -551,8 +551,10 @@ export function makePlan(
       );
   }
 
-  // 4. Clients with a sidecar that send plaintext to a sidecar server send mTLS.
-  {
+  // 4. Clients with a sidecar that send plaintext to a sidecar server send mTLS. Asked again after the namespaces go
+  //    STRICT: under auto mTLS a namespace or mesh policy DISABLE makes every sidecar client send plaintext, so
+  //    removing a DestinationRule's DISABLE moves nothing before STRICT, and only then would it.
+  const clientsSendMtls = () => {
     const changes = new Changes(current.state);
     const servers = new Set<string>();
     const autoMtls = current.mesh.settings.autoMtls;
@@ -672,7 +674,8 @@ export function makePlan(
             ],
         tried,
       );
-  }
+  };
+  clientsSendMtls();
 
   // 5. STRICT, namespace by namespace, with the narrowest exceptions that keep known callers working.
   const strictNamespaces: string[] = [];
@@ -681,6 +684,7 @@ export function makePlan(
     const done = strictNamespace(ns);
     if (done) strictNamespaces.push(ns);
   }
+  clientsSendMtls();
 
   function strictNamespace(ns: string): boolean {
     const eps = endpoints(current).filter((p) => p.service.namespace === ns);
@@ -1106,9 +1110,16 @@ function clientMtlsAt(changes: Changes, cause: Cause | undefined, service: Servi
   const v = changes.current(keyOfResource(cause.resource));
   if (!v) return;
   const path = [...cause.path];
-  if (path[path.length - 1] === 'mode') {
-    if (autoMtls) setPath(v, path.slice(0, -1), undefined);
-    else setPath(v, path, 'ISTIO_MUTUAL');
+  const last = path[path.length - 1];
+  if (last === 'mode' || last === 'credentialName') {
+    // A tls field decided (its mode, or a credentialName sidecars skip, which leaves them plaintext): the tls object
+    // goes (auto mTLS), or says ISTIO_MUTUAL, which reads no credentialName.
+    const tls = path.slice(0, -1);
+    if (autoMtls) setPath(v, tls, undefined);
+    else {
+      setPath(v, [...tls, 'mode'], 'ISTIO_MUTUAL');
+      setPath(v, [...tls, 'credentialName'], undefined);
+    }
   } else if (path.length === 2 && path[1] === 'host') {
     setPath(v, ['spec', 'trafficPolicy', 'tls', 'mode'], 'ISTIO_MUTUAL');
   } else setPath(v, [...path, 'tls', 'mode'], 'ISTIO_MUTUAL');
