@@ -399,8 +399,10 @@ function makePlan(inputs, options, release, planOptions) {
                 },
             ], tried);
     }
-    // 4. Clients with a sidecar that send plaintext to a sidecar server send mTLS.
-    {
+    // 4. Clients with a sidecar that send plaintext to a sidecar server send mTLS. Asked again after the namespaces go
+    //    STRICT: under auto mTLS a namespace or mesh policy DISABLE makes every sidecar client send plaintext, so
+    //    removing a DestinationRule's DISABLE moves nothing before STRICT, and only then would it.
+    const clientsSendMtls = () => {
         const changes = new Changes(current.state);
         const servers = new Set();
         const autoMtls = current.mesh.settings.autoMtls;
@@ -509,7 +511,8 @@ function makePlan(inputs, options, release, planOptions) {
                         text: 'Calls from clients with a sidecar to these ports succeed now: no 503 (upstream connect error or disconnect/reset) in their logs or in istio_requests_total{reporter="source", response_code="503"}.',
                     },
                 ], tried);
-    }
+    };
+    clientsSendMtls();
     // 5. STRICT, namespace by namespace, with the narrowest exceptions that keep known callers working.
     const strictNamespaces = [];
     for (const ns of serverNamespaces(current)) {
@@ -519,6 +522,7 @@ function makePlan(inputs, options, release, planOptions) {
         if (done)
             strictNamespaces.push(ns);
     }
+    clientsSendMtls();
     function strictNamespace(ns) {
         const eps = endpoints(current).filter((p) => p.service.namespace === ns);
         if (eps.every((p) => p.connection.server.mode === 'STRICT'))
@@ -908,11 +912,17 @@ function clientMtlsAt(changes, cause, service, autoMtls) {
     if (!v)
         return;
     const path = [...cause.path];
-    if (path[path.length - 1] === 'mode') {
+    const last = path[path.length - 1];
+    if (last === 'mode' || last === 'credentialName') {
+        // A tls field decided (its mode, or a credentialName sidecars skip, which leaves them plaintext): the tls object
+        // goes (auto mTLS), or says ISTIO_MUTUAL, which reads no credentialName.
+        const tls = path.slice(0, -1);
         if (autoMtls)
-            setPath(v, path.slice(0, -1), undefined);
-        else
-            setPath(v, path, 'ISTIO_MUTUAL');
+            setPath(v, tls, undefined);
+        else {
+            setPath(v, [...tls, 'mode'], 'ISTIO_MUTUAL');
+            setPath(v, [...tls, 'credentialName'], undefined);
+        }
     }
     else if (path.length === 2 && path[1] === 'host') {
         setPath(v, ['spec', 'trafficPolicy', 'tls', 'mode'], 'ISTIO_MUTUAL');
