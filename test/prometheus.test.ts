@@ -110,6 +110,28 @@ describe('a live Prometheus with backfilled Istio metrics', () => {
     expect(foo!.observed!.mtls).toBeLessThan(400);
   });
 
+  it("every query a plan's checks print is valid PromQL for a real Prometheus (stand-in hosts included)", async () => {
+    const seed = path.join(here, '..', 'examples', 'migration', '0-plaintext');
+    const queries = new Set<string>();
+    for (const version of ['1.4', '1.30']) {
+      const r = await runCli(['plan', '-f', 'json', '--istio-version', version, seed]);
+      const plan = JSON.parse(r.stdout) as { steps: { checks: { queries?: string[] }[] }[] };
+      for (const step of plan.steps)
+        for (const check of step.checks) for (const q of check.queries ?? []) queries.add(q);
+    }
+    // The seed's possible callers are stand-ins ("any other service in foo"): their host has a "*".
+    expect([...queries].some((q) => q.includes('[^.]+'))).toBe(true);
+    for (const query of queries) {
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
+      const body = (await res.json()) as { status: string; error?: string };
+      expect({ query, status: body.status, error: body.error }).toEqual({
+        query,
+        status: 'success',
+        error: undefined,
+      });
+    }
+  });
+
   it('a window that ends before the samples sees nothing', async () => {
     const r = await runCli(['--prometheus', url, '--traffic-window', '1s', MESH]);
     expect(r.code).toBe(0);

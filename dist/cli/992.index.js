@@ -1095,6 +1095,16 @@ function kubeletFix(e, release) {
     const byDefault = release.has('probe-rewrite-by-default');
     return `enable probe rewriting on ${on}: ${byDefault ? `Istio ${release.text} rewrites httpGet probes unless told not to, so remove sidecar.istio.io/rewriteAppHTTPProbers: "false" from the pod template (or values.sidecarInjectorWebhook.rewriteAppHTTPProbe: false from the install)` : `set the pod template annotation sidecar.istio.io/rewriteAppHTTPProbers: "true" (Istio ${release.text} does not rewrite probes by default)`}${release.has('grpc-probe-rewrite') ? '' : '; grpc probes are rewritten only from Istio 1.13: use httpGet or exec'}; restart the pods; or move the probe to a port that is not STRICT`;
 }
+/**
+ * A host as an RE2 pattern inside a PromQL string: a stand-in's "*" is one DNS label, and regex characters are
+ * escaped with a doubled backslash (the string literal takes one).
+ */
+function hostPattern(host) {
+    return host
+        .split('*')
+        .map((part) => part.replace(/[.+?^$()[\]{}|\\]/g, (c) => `\\\\${c}`))
+        .join('[^.]+');
+}
 function serverHost(e) {
     return `${e.server.service}.${e.server.namespace}.svc.cluster.local`;
 }
@@ -1105,7 +1115,7 @@ function explanationOf(e) {
 /** Plaintext requests (HTTP) and connections (TCP) to these hosts over the last week, by caller. */
 function prometheusQueries(hosts) {
     const selector = hosts.length
-        ? `destination_service=~"${hosts.map((h) => h.replace(/\./g, '\\\\.')).join('|')}"`
+        ? `destination_service=~"${hosts.map(hostPattern).join('|')}"`
         : 'destination_service=~".+"';
     return [
         `sum by (source_workload_namespace, source_workload, destination_service) (increase(istio_requests_total{reporter="destination", connection_security_policy="none", ${selector}}[7d]))`,
