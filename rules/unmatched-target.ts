@@ -272,7 +272,12 @@ numbers too.
         if (!service && !declared) {
           const installed = hostNs ? mesh.installationService(dr.host) : undefined;
           if (installed) {
-            unchecked.add(INSTALLATION, dr.resource, hostPath, `${name} host ${dr.host} (${installed})`);
+            unchecked.addTo(
+              { kind: 'installation' },
+              dr.resource,
+              hostPath,
+              `${name} host ${dr.host} (${installed})`,
+            );
           } else if (hostNs) {
             const near = mesh.servicesKnownIn(hostNs) ? similarService(mesh, dr.host, hostNs) : undefined;
             if (near) {
@@ -284,7 +289,12 @@ numbers too.
             } else if (mesh.servicesKnownIn(hostNs)) {
               // Other Services of the namespace are in the inputs, this one is not: on public repositories that was
               // always a Service deployed from elsewhere (a chart, another demo), never a mistake, so only an info.
-              unchecked.add(`${hostNs}${PARTLY}`, dr.resource, hostPath, `${name} host ${dr.host}`);
+              unchecked.addTo(
+                { kind: 'partly', namespace: hostNs },
+                dr.resource,
+                hostPath,
+                `${name} host ${dr.host}`,
+              );
             } else {
               unchecked.add(hostNs, dr.resource, hostPath, `${name} host ${dr.host}`);
             }
@@ -297,8 +307,8 @@ numbers too.
                 message: `${name} host "${dr.host}" matches nothing: Istio expands only names without a dot, so it looks for a host literally named "${dr.host}", not ${shortForm}. Fix: write host: ${shortForm}.`,
               });
             } else {
-              unchecked.add(
-                '(hosts outside the cluster)',
+              unchecked.addTo(
+                { kind: 'external' },
                 dr.resource,
                 hostPath,
                 `${name} host ${dr.host} (no ServiceEntry in the inputs declares it)`,
@@ -439,11 +449,6 @@ function checkSubset(
   });
 }
 
-/** The Uncheckable key of hosts the Istio installation creates (not a namespace name: it has parentheses). */
-const INSTALLATION = '(the Istio installation)';
-/** Suffix of the Uncheckable key of hosts absent from a namespace whose other Services are in the inputs. */
-const PARTLY = ' (partly in the inputs)';
-
 /** A Service of `namespace` whose name is within two edits of the host's: the likely typo, as its FQDN. */
 function similarService(mesh: MeshModel, host: string, namespace: string): string | undefined {
   const wanted = host.split('.', 1)[0]!;
@@ -457,45 +462,86 @@ function similarService(mesh: MeshModel, host: string, namespace: string): strin
   return best?.fqdn;
 }
 
-/** References that cannot be checked because the inputs lack a namespace's workloads: one info per namespace. */
+/**
+ * Why references could not be checked: a namespace the inputs hold nothing of, a namespace whose other Services they
+ * hold (`partly`), the Services of the Istio installation, or hosts outside the cluster.
+ */
+type UncheckedScope =
+  | { kind: 'namespace'; namespace: string }
+  | { kind: 'partly'; namespace: string }
+  | { kind: 'installation' }
+  | { kind: 'external' };
+
+/** The key detail of each scope's finding (public: SARIF fingerprints and PR matching use it). */
+function scopeKey(scope: UncheckedScope): string {
+  switch (scope.kind) {
+    case 'installation':
+      return '(the Istio installation)';
+    case 'external':
+      return '(hosts outside the cluster)';
+    case 'partly':
+      return `${scope.namespace}|partly`;
+    default:
+      return scope.namespace;
+  }
+}
+
 class Uncheckable {
-  private readonly byNamespace = new Map<string, { resource: Resource; path: FieldPath; what: string }[]>();
+  private readonly byScope = new Map<
+    string,
+    { scope: UncheckedScope; items: { resource: Resource; path: FieldPath; what: string }[] }
+  >();
 
   add(namespace: string, resource: Resource, path: FieldPath, what: string): void {
-    const list = this.byNamespace.get(namespace) ?? [];
-    list.push({ resource, path, what });
-    this.byNamespace.set(namespace, list);
+    this.addTo({ kind: 'namespace', namespace }, resource, path, what);
+  }
+
+  addTo(scope: UncheckedScope, resource: Resource, path: FieldPath, what: string): void {
+    const key = scopeKey(scope);
+    let group = this.byScope.get(key);
+    if (!group) this.byScope.set(key, (group = { scope, items: [] }));
+    group.items.push({ resource, path, what });
   }
 
   report(report: Report, servicesKnownIn: (namespace: string) => boolean): void {
-    for (const [key, found] of this.byNamespace) {
+    for (const [key, { scope, items: found }] of this.byScope) {
       // By resource, not by visit order: the rule walks the model's lists in input order, and the list and the anchor
       // must not change when the same manifests are split over other files.
       const items = byResource(found);
-      let namespace = key;
       const first = items[0]!;
       const shown = items.slice(0, MESSAGE_LIST_CAP).map((i) => i.what);
       const more = items.length > MESSAGE_LIST_CAP ? `; and ${items.length - MESSAGE_LIST_CAP} more` : '';
-      const installation = namespace === INSTALLATION;
-      const external = namespace.startsWith('(') && !installation;
-      const partly = namespace.endsWith(PARTLY);
-      if (partly) namespace = namespace.slice(0, -PARTLY.length);
-      const why = installation
-        ? 'their Services come with the Istio installation, which the inputs do not hold'
-        : external
-          ? 'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these'
-          : partly
-            ? `the inputs hold other Services of namespace ${namespace} but not these, which may be deployed from elsewhere (a chart, another repository); if not, the rules name a host that does not exist`
-            : servicesKnownIn(namespace)
-              ? `the inputs contain Services but no workloads in namespace ${namespace}`
-              : `the inputs contain no workloads or Services in namespace ${namespace}`;
+      let about: string;
+      let why: string;
+      let lintWith: string;
+      if (scope.kind === 'installation') {
+        about = ' to Services of the Istio installation';
+        why = 'their Services come with the Istio installation, which the inputs do not hold';
+        lintWith =
+          'the installation manifests (istioctl manifest generate, or helm template of the istiod chart)';
+      } else if (scope.kind === 'external') {
+        about = ' to hosts outside the cluster';
+        why =
+          'Istio applies a DestinationRule only to hosts in its registry, and the inputs hold no ServiceEntry for these';
+        lintWith = 'their ServiceEntries';
+      } else {
+        const ns = scope.namespace;
+        about = ` into namespace ${ns}`;
+        why =
+          scope.kind === 'partly'
+            ? `the inputs hold other Services of namespace ${ns} but not these, which may be deployed from elsewhere (a chart, another repository); if not, the rules name a host that does not exist`
+            : servicesKnownIn(ns)
+              ? `the inputs contain Services but no workloads in namespace ${ns}`
+              : `the inputs contain no workloads or Services in namespace ${ns}`;
+        lintWith = `${ns}'s manifests`;
+      }
       report({
         resource: first.resource,
         path: first.path,
         severity: 'info',
-        message: `Could not check ${items.length} reference${items.length === 1 ? '' : 's'}${installation ? ' to Services of the Istio installation' : external ? ' to hosts outside the cluster' : ` into namespace ${namespace}`}: ${why} (${shown.join('; ')}${more}). Lint them together with ${installation ? 'the installation manifests (istioctl manifest generate, or helm template of the istiod chart)' : external ? 'their ServiceEntries' : `${namespace}'s manifests`} to check them.`,
+        message: `Could not check ${items.length} reference${items.length === 1 ? '' : 's'}${about}: ${why} (${shown.join('; ')}${more}). Lint them together with ${lintWith} to check them.`,
         related: items.slice(1, 100).map((i) => relatedAt(i.resource, i.path, i.what)),
-        keyDetail: `unchecked|${namespace}${partly ? '|partly' : ''}`,
+        keyDetail: `unchecked|${key}`,
       });
     }
   }
