@@ -2,91 +2,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Scalar } from 'yaml';
 import { buildPositionTree, lineStarts, locate, spanAt } from './load/positions.js';
-import { compileSchema } from './schema/ajv.js';
+import type { ErrorObject } from 'ajv';
+import { validateConfig as generatedValidator } from './schema/generated/config-validator.js';
 import type { Config } from './options.js';
 
+/** The generated ajv validator of .mtls-lint.yaml (src/schema/config-schema.ts). */
+const validateConfig = generatedValidator as unknown as {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+};
+
 const CONFIG_FILE_NAMES = ['.mtls-lint.yaml', '.mtls-lint.yml'];
-
-const severity = { enum: ['error', 'warning', 'info', 'off'] };
-const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
-
-/** JSON Schema of .mtls-lint.yaml. Unknown keys are errors: a typo must not silently do nothing. */
-const CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    namespace: { type: 'string', minLength: 1 },
-    istioVersion: { type: 'string', pattern: '^v?1\\.\\d+(\\.\\d+)?$' },
-    ignore: { type: 'array', items: { type: 'string' } },
-    rules: { type: 'object', additionalProperties: severity },
-    namespaces: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          injection: { enum: ['enabled', 'disabled'] },
-          revision: { type: 'string' },
-          ambient: { type: 'boolean' },
-          labels: stringMap,
-        },
-      },
-    },
-    mesh: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        rootNamespace: { type: 'string', minLength: 1 },
-        autoMtls: { type: 'boolean' },
-        injectionPolicy: { enum: ['enabled', 'disabled'] },
-        enableNamespacesByDefault: { type: 'boolean' },
-      },
-    },
-    callers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['from', 'to'],
-        properties: { from: { type: 'string', minLength: 1 }, to: { type: 'string', minLength: 1 } },
-      },
-    },
-    scope: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        excludeServerNamespaces: { type: 'array', items: { type: 'string' } },
-        includeControlPlane: { type: 'boolean' },
-      },
-    },
-    traffic: { type: 'array', items: { type: 'string', minLength: 1 } },
-    prometheus: { type: 'string', minLength: 1 },
-    trafficWindow: { type: 'string', pattern: '^\\d{1,6}[smhdw]$' },
-    meshes: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          paths: { type: 'array', items: { type: 'string', minLength: 1 } },
-          render: { type: 'string', minLength: 1 },
-          timeout: { type: 'integer', minimum: 1 },
-        },
-      },
-    },
-    limits: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        maxFileSize: { type: 'integer', minimum: 1 },
-        maxTotalSize: { type: 'integer', minimum: 1 },
-        maxDocuments: { type: 'integer', minimum: 1 },
-        maxAliasCount: { type: 'integer', minimum: 0 },
-        maxDepth: { type: 'integer', minimum: 1 },
-      },
-    },
-  },
-} as const;
 
 export class ConfigError extends Error {}
 
@@ -171,9 +97,8 @@ function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>
       `${at(['istioVersion'])}: istioVersion must be quoted (istioVersion: "${version}"); unquoted, YAML reads 1.10 as 1.1`,
     );
   }
-  const validate = compileSchema(CONFIG_SCHEMA);
-  if (!validate(value)) {
-    const err = validate.errors![0]!;
+  if (!validateConfig(value)) {
+    const err = validateConfig.errors![0]!;
     const segments = err.instancePath
       .split('/')
       .slice(1)

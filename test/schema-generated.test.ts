@@ -4,22 +4,33 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { Ajv } from 'ajv';
-import { AJV_OPTIONS, generateValidatorsSource } from '../src/schema/generate.js';
+import {
+  AJV_OPTIONS,
+  generateConfigValidatorSource,
+  generateValidatorsSource,
+} from '../src/schema/generate.js';
 import * as generated from '../src/schema/generated/validators.js';
 import { SCHEMA_BUILDERS, SCHEMA_IDS } from '../src/schema/schemas.js';
 
-const FILE = fileURLToPath(new URL('../src/schema/generated/validators.ts', import.meta.url));
+const GENERATED = [
+  ['validators.ts', generateValidatorsSource],
+  ['config-validator.ts', generateConfigValidatorSource],
+] as const;
 
-test('src/schema/generated/validators.ts matches the schemas (regenerate: UPDATE_VALIDATORS=1 npx vitest run test/schema-generated.test.ts)', () => {
-  const fresh = generateValidatorsSource();
-  if (process.env.UPDATE_VALIDATORS) writeFileSync(FILE, fresh);
-  const committed = readFileSync(FILE, 'utf8');
-  expect(
-    committed === fresh,
-    'generated validators are stale: run UPDATE_VALIDATORS=1 npx vitest run test/schema-generated.test.ts',
-  ).toBe(true);
-  expect(committed).not.toMatch(/\brequire\(/);
-});
+test.each(GENERATED)(
+  'src/schema/generated/%s matches its schemas (regenerate: UPDATE_VALIDATORS=1 npx vitest run test/schema-generated.test.ts)',
+  (name, generate) => {
+    const file = fileURLToPath(new URL(`../src/schema/generated/${name}`, import.meta.url));
+    const fresh = generate();
+    if (process.env.UPDATE_VALIDATORS) writeFileSync(file, fresh);
+    const committed = readFileSync(file, 'utf8');
+    expect(
+      committed === fresh,
+      'generated validators are stale: run UPDATE_VALIDATORS=1 npx vitest run test/schema-generated.test.ts',
+    ).toBe(true);
+    expect(committed).not.toMatch(/\brequire\(/);
+  },
+);
 
 test('every schema exists as a generated validator and agrees with ajv compiling it at run time', () => {
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code, source: false } });

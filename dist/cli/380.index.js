@@ -1241,7 +1241,7 @@ async function baseFile(options, file) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8914);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5039);
 /* harmony import */ var _load_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6255);
 /* harmony import */ var _load_parsed_file_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7298);
 // Reading the base side of PR mode straight from git objects: `git ls-tree` + `git cat-file --batch`.

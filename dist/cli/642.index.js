@@ -17,7 +17,7 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/config.ts + 1 modules
-var config = __webpack_require__(8914);
+var config = __webpack_require__(5039);
 // EXTERNAL MODULE: ./src/engine.ts
 var engine = __webpack_require__(825);
 // EXTERNAL MODULE: ./src/load/index.ts + 8 modules
