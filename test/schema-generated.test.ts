@@ -12,15 +12,21 @@ import {
 import * as generated from '../src/schema/generated/validators.js';
 import { SCHEMA_BUILDERS, SCHEMA_IDS } from '../src/schema/schemas.js';
 
-const GENERATED = [
-  ['validators.ts', generateValidatorsSource],
-  ['config-validator.ts', generateConfigValidatorSource],
-] as const;
-
-test.each(GENERATED)(
+test.each([
+  [
+    'validators.ts',
+    new URL('../src/schema/generated/validators.ts', import.meta.url),
+    generateValidatorsSource,
+  ],
+  [
+    'config-validator.ts',
+    new URL('../src/schema/generated/config-validator.ts', import.meta.url),
+    generateConfigValidatorSource,
+  ],
+] as const)(
   'src/schema/generated/%s matches its schemas (regenerate: UPDATE_VALIDATORS=1 npx vitest run test/schema-generated.test.ts)',
-  (name, generate) => {
-    const file = fileURLToPath(new URL(`../src/schema/generated/${name}`, import.meta.url));
+  (_name, url, generate) => {
+    const file = fileURLToPath(url);
     const fresh = generate();
     if (process.env.UPDATE_VALIDATORS) writeFileSync(file, fresh);
     const committed = readFileSync(file, 'utf8');
