@@ -2,7 +2,7 @@
 // ncc output is deterministic, so `npm run check-dist` can diff a rebuild against the committed dist/.
 // `--only cli --out-dir DIR` builds the CLI bundle alone into DIR/cli (the package test packs it; dist/ untouched).
 import { execFileSync } from 'node:child_process';
-import { rmSync, readdirSync, statSync, chmodSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -28,7 +28,15 @@ execFileSync(process.execPath, [...ncc, 'src/cli.ts', '-o', `${out}/cli`, '--lic
   stdio: 'inherit',
 });
 chmodSync(`${out}/cli/index.js`, 0o755);
-for (const dir of values.only ? [`${out}/cli`] : [out, `${out}/cli`]) {
+const bundles = values.only ? [`${out}/cli`] : [out, `${out}/cli`];
+// The schema validators (src/schema/generated/) are code ajv wrote; ajv itself is no longer bundled, so ncc does not
+// list it. Its notice goes with them.
+const ajvNotice = `\najv\nMIT\n${readFileSync('node_modules/ajv/LICENSE', 'utf8')}`;
+for (const dir of bundles) {
+  if (!/^ajv\nMIT\n/m.test(readFileSync(`${dir}/licenses.txt`, 'utf8')))
+    appendFileSync(`${dir}/licenses.txt`, ajvNotice);
+}
+for (const dir of bundles) {
   for (const f of readdirSync(dir)) {
     const p = `${dir}/${f}`;
     if (statSync(p).isFile()) console.log(`${p}\t${(statSync(p).size / 1024).toFixed(0)} KiB`);

@@ -124,7 +124,7 @@ describe('npm package, packed and installed as a user would', () => {
 
   it('names the licenses of the bundled packages', () => {
     const notices = readFileSync(path.join(project, 'node_modules/mtls-lint/dist/cli/licenses.txt'), 'utf8');
-    // The CLI bundles yaml (ISC) and ajv (MIT): their notices are what the package must carry.
+    // The CLI bundles yaml (ISC) and validators ajv generated (MIT): their notices are what the package must carry.
     expect(notices).toMatch(/^yaml\nISC\n/m);
     expect(notices).toMatch(/^ajv\nMIT\n/m);
     expect(notices).toContain('Copyright');
