@@ -308,4 +308,25 @@ describe('links are keyed the same on both sides', () => {
     const files = await runCli(['--base', 'HEAD~1', '-f', 'json', 'k8s'], { cwd: repo.dir });
     expect(json(files.stdout).summary).toMatchObject({ files: 2 });
   });
+
+  it('the note on testdata directories left out has the head’s key in the base, and their changes are not linted', async () => {
+    const bad = 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad_Name, namespace: foo}\n';
+    const repo = makeRepo('testdata', [
+      {
+        'k8s/namespaces.yaml': NAMESPACES,
+        'k8s/operator/testdata/old.yaml': bad,
+        'k8s/operator/testdata/notes.txt': 'inputs of the operator tests\n',
+      },
+    ]);
+    writeTree(repo.dir, { 'k8s/operator/testdata/new.yaml': bad.replace('Bad_Name', 'Also_Bad') });
+    runGit(repo.dir, ['add', '-A']);
+    runGit(repo.dir, ['commit', '-qm', 'more test inputs']);
+    const r = await runCli(['--base', 'HEAD~1', '--all', '-f', 'json', 'k8s'], { cwd: repo.dir });
+    expect(r.stderr).toBe('');
+    const findings = json(r.stdout).findings;
+    expect(findings.map((f) => `${f.file} ${f.fingerprint ?? ''} ${String(f.new)}`)).toEqual([
+      'k8s input-error|k8s|testdata false',
+    ]);
+    expect(r.code).toBe(0);
+  });
 });

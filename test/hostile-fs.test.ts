@@ -196,6 +196,31 @@ describe('missing and empty input', () => {
     });
     expect((await load(['.'], root)).files).toEqual(['k8s/a.yaml']);
   });
+
+  it('testdata directories are left out of a walk with one note, and read when named', async () => {
+    const root = tree('testdata', {
+      'k8s/a.yaml': ns('mine'),
+      'pkg/inject/testdata/broken.yaml': 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad_Name}\n',
+      'pkg/inject/testdata/deeper/x.yaml': ns('deeper'),
+      'tests/testdata/y.yaml': ns('y'),
+    });
+    const walked = await load(['.'], root);
+    expect(walked.files).toEqual(['k8s/a.yaml']);
+    const notes = walked.diagnostics.filter((f) => f.key === 'input-error|.|testdata');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ severity: 'info', file: '.', line: 1 });
+    expect(notes[0]!.message).toBe(
+      "2 directories named testdata under it were not walked (pkg/inject/testdata, tests/testdata): by Go's convention they hold test inputs, which are not deployed. Name one on the command line to lint it.",
+    );
+    // Named, a testdata directory is walked, and so is everything under it.
+    const named = await load(['pkg/inject/testdata'], root);
+    expect(named.files).toEqual(['pkg/inject/testdata/broken.yaml', 'pkg/inject/testdata/deeper/x.yaml']);
+    expect(named.diagnostics.filter((f) => f.key.endsWith('|testdata'))).toEqual([]);
+    // The CLI: the invalid test input does not fail the run; naming it does.
+    expect((await cli(['--fail-on', 'warning', '.'], root)).code).toBe(0);
+    expect((await cli(['--fail-on', 'warning', 'pkg'], root)).code).toBe(0);
+    expect((await cli(['--fail-on', 'warning', 'pkg/inject/testdata'], root)).code).toBe(1);
+  });
 });
 
 describe('50,000 small files', () => {

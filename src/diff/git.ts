@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
-import { MANIFEST_EXTENSIONS, MAX_LINK_HOPS, globToRegExp } from '../load/files.js';
+import { MANIFEST_EXTENSIONS, MAX_LINK_HOPS, globToRegExp, testDataSkipped } from '../load/files.js';
 import type { TreeListing } from '../load/index.js';
 import { fileFinding } from '../load/parsed-file.js';
 import type { Finding } from '../types.js';
@@ -412,6 +412,19 @@ export async function baseTree(
   type Entry = TreeEntry & { repo: string };
   const entries: (Entry & { file: string })[] = [];
   const symlinks: Entry[] = [];
+  // The head's walk leaves out testdata directories below the directories named (src/load/files.ts).
+  const testData = new Map<string, Set<string>>(pathspecs.map((p) => [p, new Set()]));
+  const underTestData = (repoPath: string): boolean => {
+    let walkedSomewhere = false;
+    for (const [spec, found] of testData) {
+      if (spec !== '' && !repoPath.startsWith(`${spec}/`)) continue;
+      const below = (spec === '' ? repoPath : repoPath.slice(spec.length + 1)).split('/').slice(0, -1);
+      const at = below.indexOf('testdata');
+      if (at === -1) walkedSomewhere = true;
+      else found.add([...(spec === '' ? [] : [spec]), ...below.slice(0, at + 1)].join('/'));
+    }
+    return !walkedSomewhere;
+  };
   const regular = new Map<string, Entry>();
   for (const part of plan.parts) {
     if (part.baseCommit === undefined) continue;
@@ -427,8 +440,9 @@ export async function baseTree(
       if (!explicit.has(entry.path)) {
         // Same walk rules as the head: manifest extensions, no .git or node_modules directories.
         const lower = entry.path.toLowerCase();
-        if (!MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext))) continue;
         if (entry.path.split('/').some((seg) => seg === 'node_modules' || seg === '.git')) continue;
+        if (underTestData(entry.path)) continue;
+        if (!MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext))) continue;
       }
       const file = displayOf(plan, entry.path);
       if (ignore.some((re) => re.test(file))) continue;
@@ -440,6 +454,11 @@ export async function baseTree(
   // directory (decided from the link texts, as the head does) or a dangling one is an info finding, with the key the
   // head gives it, so that it is not "new" in every PR.
   const diagnostics: Finding[] = [];
+  for (const [spec, found] of testData) {
+    if (found.size === 0) continue;
+    const dirs = [...found].sort().map((d) => displayOf(plan, d));
+    diagnostics.push(testDataSkipped(spec === '' ? displayOf(plan, '') || '.' : displayOf(plan, spec), dirs));
+  }
   if (symlinks.length) {
     const texts = await catAll(symlinks);
     const linkText = new Map(symlinks.map((l) => [l.path, texts.get(l.oid)?.toString('utf8') ?? '']));

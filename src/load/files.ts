@@ -6,6 +6,9 @@ import { fileFinding } from './parsed-file.js';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+// Go's convention for test inputs (`go` itself never walks them): fixtures, often invalid on purpose, never deployed.
+// Skipped with a note when met inside a directory; walked when named.
+const TEST_DATA_DIR = 'testdata';
 const FIRST_LINE: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 export interface InputFile {
@@ -111,6 +114,7 @@ async function walk(
   // Links are resolved after the walk, so that a file reached both directly and through a link is read once,
   // under its own name.
   const links: string[] = [];
+  const testData: string[] = [];
   while (stack.length) {
     const { full, kind } = stack.pop()!;
     if (kind === 'file') {
@@ -141,8 +145,9 @@ async function walk(
     for (const entry of entries) {
       const child = path.join(full, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name) && !ignore(displayPath(cwd, child), child))
-          stack.push({ full: child, kind: 'dir' });
+        if (SKIPPED_DIRS.has(entry.name) || ignore(displayPath(cwd, child), child)) continue;
+        if (entry.name === TEST_DATA_DIR) testData.push(child);
+        else stack.push({ full: child, kind: 'dir' });
       } else if (entry.isFile()) {
         if (hasManifestExtension(entry.name)) stack.push({ full: child, kind: 'file' });
       } else if (entry.isSymbolicLink() && hasManifestExtension(entry.name)) {
@@ -151,6 +156,29 @@ async function walk(
     }
   }
   for (const link of links) await addSymlink(link, root, rootReal, cwd, out, add, ignore);
+  if (testData.length)
+    out.diagnostics.push(
+      testDataSkipped(
+        displayDir(cwd, root),
+        testData.map((d) => displayDir(cwd, d)),
+      ),
+    );
+}
+
+/**
+ * The note on the testdata directories a walk of `root` left out. Anchored at the directory walked, so that the base
+ * of a PR, which finds the same directories (src/diff/git.ts), gives it the same key.
+ */
+export function testDataSkipped(root: string, dirs: string[]): Finding {
+  const shown = dirs.slice(0, 5).join(', ') + (dirs.length > 5 ? `, and ${dirs.length - 5} more` : '');
+  return fileFinding(
+    'input-error',
+    root,
+    FIRST_LINE,
+    `${dirs.length === 1 ? 'A directory' : `${dirs.length} directories`} named testdata under it ${dirs.length === 1 ? 'was' : 'were'} not walked (${shown}): by Go's convention they hold test inputs, which are not deployed. Name one on the command line to lint it.`,
+    'testdata',
+    'info',
+  );
 }
 
 async function addSymlink(
