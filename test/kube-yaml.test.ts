@@ -430,7 +430,7 @@ describe('manifests Kubernetes reads differently from YAML 1.2 (test/fixtures/ku
     expect(parsed.resources[0]!.value).toMatchObject({ spec: { ports: [{ port: 511, targetPort: 8 }] } });
   });
 
-  it('what go-yaml accepts and YAML 1.2 readers refuse is read: quoted and flow lines at column 0, CR-only line ends', async () => {
+  it('what go-yaml accepts and YAML 1.2 readers refuse is read: quoted and flow lines at column 0, CR-only line ends, a quoted dashboard with {{ }} inside', async () => {
     const { code, findings } = await lint('lenient');
     expect(code).toBe(0);
     expect(findings.filter((f) => f.rule === 'yaml-syntax')).toEqual([]);
@@ -448,5 +448,11 @@ describe('manifests Kubernetes reads differently from YAML 1.2 (test/fixtures/ku
       ],
     });
     expect(read('cr-only.yaml')).toMatchObject({ metadata: { name: 'cr-only' } });
+    // `{{ … }}` inside a value is text, not an unrendered template: the dashboard is read, as kubectl reads it.
+    expect(read('dashboard.yaml')).toMatchObject({
+      data: {
+        'pilot-dashboard.json': '{ "panels": [ { "legendFormat": "{{ tag }}", "title": "it\'s pilot" } ] }',
+      },
+    });
   });
 });

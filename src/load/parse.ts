@@ -19,7 +19,7 @@ import {
 import { lineStarts } from './positions.js';
 import { SourceLocator } from './resource.js';
 import { parseSimpleDocument } from './simple-yaml.js';
-import { GO_TEMPLATE, HELM_SOURCE } from './templates.js';
+import { GO_TEMPLATE, HELM_SOURCE, STRUCTURAL_TEMPLATE } from './templates.js';
 import { checkDocument } from './yaml-diagnostics.js';
 
 /**
@@ -173,10 +173,15 @@ function parseInto(
     if (goBreaks) chunk = normalizeBreaks(chunk);
     const locator = new SourceLocator(text, out.lines, segment.start);
     // Most documents are plain YAML that the simple reader reads exactly and ~10x faster; the rest go to yaml.
+    // `{{` only inside values (a Grafana dashboard's JSON in a ConfigMap) is text, not a template to skip: the simple
+    // reader reads it too, which matters where yaml refuses the document and go-yaml does not (quoted lines at any
+    // indentation, as in Istio 1.5's install manifest).
+    const templatesInScalars =
+      chunk.includes('{{') && GO_TEMPLATE.test(chunk) && !STRUCTURAL_TEMPLATE.test(chunk);
     const simple =
       out.documents < limits.maxDocuments &&
       !(goBreaks && /[\u2028\u2029]/.test(text.slice(segment.start, segment.end)))
-        ? parseSimpleDocument(chunk, segment.start, limits.maxDepth)
+        ? parseSimpleDocument(chunk, segment.start, limits.maxDepth, templatesInScalars)
         : undefined;
     if (simple) {
       out.documents++;
@@ -189,7 +194,7 @@ function parseInto(
         defaultNamespace,
         limits,
         helmSource,
-        hasTemplate: false,
+        hasTemplate: templatesInScalars,
         positions,
       };
       collectResources(simple.value, [], out, context);

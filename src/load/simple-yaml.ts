@@ -33,6 +33,8 @@ const OUTSIDE = new OutsideSubset();
  */
 // eslint-disable-next-line no-control-regex
 const UNSUPPORTED = /[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u0085\u2028\u2029]|\r(?!\n)|\{\{/;
+// eslint-disable-next-line no-control-regex
+const UNSUPPORTED_BUT_TEMPLATES = /[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u0085\u2028\u2029]|\r(?!\n)/;
 
 /**
  * Read one YAML document — `text`, from the file offset `base` — if it is within the subset; undefined otherwise.
@@ -42,8 +44,10 @@ export function parseSimpleDocument(
   text: string,
   base: number,
   maxDepth: number,
+  /** The caller has seen that every `{{` is inside a scalar (no template structure): read them as text. */
+  templatesInScalars = false,
 ): SimpleDocument | undefined {
-  if (UNSUPPORTED.test(text)) return undefined;
+  if ((templatesInScalars ? UNSUPPORTED_BUT_TEMPLATES : UNSUPPORTED).test(text)) return undefined;
   try {
     return new Reader(text, base, maxDepth).document();
   } catch {
