@@ -49,7 +49,13 @@ import { ResourcesByKind } from './resources.js';
 import { httpListenerOn, passthroughServerMode, unknownDestinationTls } from './passthrough.js';
 import { egressMisses, outboundPolicyFor, readSidecars, sidecarFor, type SidecarInfo } from './sidecars.js';
 import { CLUSTER_DOMAIN, arr, get, selectorMatches, serviceFqdn } from './util.js';
-import { entryHostIndex, isEntryEndpoint, serviceEntryServices } from './service-entries.js';
+import {
+  EntryHosts,
+  entryVisibleTo,
+  isEntryEndpoint,
+  serviceEntryServices,
+  workloadEntryEndpoints,
+} from './service-entries.js';
 
 /**
  * Every kind the mesh model reads, and how far a change to one reaches (mesh/model.ts KindInput). The model asks
@@ -121,7 +127,10 @@ const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.k
  * to build the base's model when the change cannot reach them (diff/change-scope.ts): the base's edges outside the change
  * are then the head's own objects, with the same workloads and services in them.
  */
-export type ReusableModelParts = Pick<MeshModel, 'settings' | 'namespaces' | 'workloads' | 'services'>;
+export type ReusableModelParts = Pick<
+  MeshModel,
+  'settings' | 'namespaces' | 'workloads' | 'services' | 'workloadEntries'
+>;
 
 export function buildMeshModel(
   allResources: Resource[],
@@ -133,7 +142,7 @@ export function buildMeshModel(
   const resources = invalid.size ? allResources.filter((r) => !invalid.has(r.id)) : allResources;
   const anyKind = new ResourcesByKind(resources);
   const byKind = anyKind.declaredOnly(MODEL_KINDS, 'mesh/build.ts MODEL_INPUTS');
-  const { settings, namespaces, workloads, services } = reuse ?? modelParts(byKind, options);
+  const { settings, namespaces, workloads, services, workloadEntries } = reuse ?? modelParts(byKind, options);
   const v = settings.release;
   const policies = new ServerPolicies(
     readPeerAuthentications(byKind.of('PeerAuthentication')),
@@ -158,13 +167,8 @@ export function buildMeshModel(
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
-  const { services: entryServices, workloadEntries } = serviceEntryServices(
-    byKind.of('ServiceEntry'),
-    byKind.of('WorkloadEntry'),
-    workloads,
-    v,
-  );
-  const entryIndex = entryHostIndex(entryServices);
+  const entryServices = serviceEntryServices(byKind.of('ServiceEntry'), workloadEntries, workloads, v);
+  const entryIndex = new EntryHosts(entryServices, v);
 
   // Keyed by workload resource id, target port, then the service resource id and port it is reached through ("" for
   // none): nested maps, as building one key string per call cost more than the lookup it saves.
@@ -336,6 +340,38 @@ export function buildMeshModel(
     return found;
   };
 
+  /**
+   * A ServiceEntry host not exported to the client's namespace is not in its sidecar's registry: its calls take the
+   * passthrough (or blackhole) cluster, as for any unknown host. Undefined when the client sees it, or when its
+   * Sidecar sends unknown destinations to an egressProxy (not modelled).
+   */
+  const hiddenEntry = (
+    client: ClientSpec,
+    service: Service | StandInService,
+    port: number,
+  ): ClientTlsResult | undefined => {
+    const entry = 'resource' in service ? service.entry : undefined;
+    if (!entry || !v.has('service-entry-export-to')) return undefined;
+    if (entryVisibleTo(entry, service.namespace, client.namespace, v)) return undefined;
+    const scope =
+      client.workload && sidecars.length
+        ? sidecarFor(sidecars, client.workload, settings.rootNamespace)
+        : undefined;
+    const policy = outboundPolicyFor(scope, settings);
+    if (policy.egressProxy) return undefined;
+    const cause: Cause = {
+      resource: (service as Service).resource,
+      path: ['spec', 'exportTo'],
+      description: `ServiceEntry ${service.namespace}/${(service as Service).resource.name} exportTo [${entry.exportTo!.join(', ')}]`,
+    };
+    return unknownDestinationTls(
+      policy,
+      httpListener(scope, port),
+      `${cause.description} does not export host ${entry.host} to namespace ${client.namespace}`,
+      cause,
+    );
+  };
+
   const clientTlsFor = (
     client: ClientSpec,
     service: Service | StandInService,
@@ -349,6 +385,8 @@ export function buildMeshModel(
       'resource' in service ? service.clusterIP : undefined,
     );
     if (early) return early;
+    const hidden = hiddenEntry(client, service, port);
+    if (hidden) return hidden;
     if (client.workload && sidecars.length) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
       const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
@@ -465,7 +503,12 @@ export function buildMeshModel(
     if (client.sidecar !== 'sidecar' || !vss.size) return undefined;
     // Traffic past the sidecar, or through the passthrough cluster (a Sidecar's egress), meets no route.
     const base = clientTlsFor(client, service, port.port, undefined);
-    if (base.mode === 'NO_SIDECAR' || base.cause?.resource.kind === 'Sidecar') return undefined;
+    if (
+      base.mode === 'NO_SIDECAR' ||
+      base.cause?.resource.kind === 'Sidecar' ||
+      hiddenEntry(client, service, port.port)
+    )
+      return undefined;
     let byClass = routed.get(port);
     if (!byClass) routed.set(port, (byClass = new Map()));
     const key = `${namespacesDistinctFor(service).has(client.namespace) ? client.namespace : '*'}\0${drs.labelsMatterIn(client.namespace) ? drs.clientClassKey(client.namespace, client.labels) : ''}`;
@@ -638,7 +681,7 @@ export function buildMeshModel(
     workloadEntries,
     workloadEntriesSelected: (namespace, selector) =>
       workloadEntries.filter((w) => w.namespace === namespace && selectorMatches(selector, w.labels)),
-    serviceEntryByHost: (host) => entryIndex.get(host.toLowerCase().replace(/\.$/, '')),
+    serviceEntryByHost: (host, fromNamespace) => entryIndex.lookup(host, fromNamespace)?.service,
     targetPort,
     serverMode,
     namespaceServerMode: (namespace, sidecar = 'sidecar') => {
@@ -720,8 +763,15 @@ function modelParts(
     hostNetwork: w.hostNetwork,
     sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options),
   }));
-  const services = byPlace(extractServices(byKind.of('Service'), workloads));
-  return { settings, namespaces, workloads, services };
+  const workloadEntries = workloadEntryEndpoints(byKind.of('WorkloadEntry'));
+  const services = byPlace(
+    extractServices(
+      byKind.of('Service'),
+      workloads,
+      settings.release.has('k8s-service-selects-workload-entries') ? workloadEntries : [],
+    ),
+  );
+  return { settings, namespaces, workloads, services, workloadEntries };
 }
 
 function toAmbient(result: ServerModeResult, version: string): ServerModeResult {

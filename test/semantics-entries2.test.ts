@@ -1,0 +1,292 @@
+// ServiceEntries II (issue 17): exportTo, wildcard hosts, and Kubernetes Services that select WorkloadEntries.
+// Outcomes from Istio's source: push_context.go initServiceRegistry (exportTo; a host the client's registry lacks goes
+// to the PassthroughCluster or the BlackHoleCluster), config.go MostSpecificHostMatch (a wildcard service host only
+// meets wildcard DestinationRule hosts), kube/controller/controller.go serviceInstancesFromWorkloadInstances (1.7+).
+import { describe, expect, it } from 'vitest';
+import {
+  app,
+  byRule,
+  destinationRule,
+  docs,
+  edge,
+  lintYaml,
+  namespace,
+  observed,
+  peerAuthentication,
+  type Run,
+} from './helpers/mesh.js';
+
+const INJECTED = { 'istio-injection': 'enabled' };
+
+/** "endpoint client-mode:outcome observed" of every connection of the one declared edge from `client`. */
+function calls(r: Run, client: string, server: string): string[] {
+  return edge(r, client, server).connections.map(
+    (c) => `${c.serverWorkload?.name ?? '?'} ${c.client.mode}:${c.result.outcome} ${observed(c)}`,
+  );
+}
+
+function serviceEntry(
+  ns: string,
+  name: string,
+  hosts: string[],
+  o: {
+    location?: 'MESH_INTERNAL' | 'MESH_EXTERNAL';
+    resolution?: string;
+    selector?: Record<string, string>;
+    exportTo?: string[];
+    port?: number;
+  } = {},
+): string {
+  return `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  hosts: [${hosts.map((h) => JSON.stringify(h)).join(', ')}]${o.location ? `\n  location: ${o.location}` : ''}${
+    o.exportTo ? `\n  exportTo: [${o.exportTo.map((e) => JSON.stringify(e)).join(', ')}]` : ''
+  }
+  resolution: ${o.resolution ?? 'STATIC'}
+  ports:
+  - number: ${o.port ?? 80}
+    name: http
+    protocol: HTTP${
+      o.selector
+        ? `\n  workloadSelector:\n    labels:\n${Object.entries(o.selector)
+            .map(([k, v]) => `      ${k}: ${v}`)
+            .join('\n')}`
+        : ''
+    }
+`;
+}
+
+function workloadEntry(
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  serviceAccount?: string,
+): string {
+  return `apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  address: 10.1.0.${name.length}${serviceAccount ? `\n  serviceAccount: ${serviceAccount}` : ''}
+  labels:
+${Object.entries(labels)
+  .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+  .join('\n')}
+`;
+}
+
+const REGISTRY_ONLY = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    outboundTrafficPolicy:
+      mode: REGISTRY_ONLY
+`;
+
+describe('ServiceEntry exportTo', () => {
+  // A MESH_INTERNAL entry for pods with sidecars in namespace vm (STRICT), called from namespace foo.
+  const mesh = (exportTo: string[] | undefined, ...extra: string[]) =>
+    docs(
+      namespace('vm', INJECTED),
+      namespace('foo', INJECTED),
+      namespace('bar', INJECTED),
+      namespace('istio-system'),
+      peerAuthentication('vm', 'default', { mode: 'STRICT' }),
+      serviceEntry('vm', 'vm-svc', ['vm.example.internal'], {
+        location: 'MESH_INTERNAL',
+        selector: { app: 'vm-app' },
+        ...(exportTo ? { exportTo } : {}),
+      }),
+      app('vm', 'vm-app', { noService: true }),
+      app('foo', 'sleep', { noService: true, calls: 'vm.example.internal:80' }),
+      ...extra,
+    );
+
+  it('a client outside the export scope has no cluster for the host: passthrough plaintext, reset by STRICT (curl 000)', async () => {
+    const hidden = await lintYaml({ 'm.yaml': mesh(['.']) });
+    expect(calls(hidden, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-app PLAINTEXT:broken 000']);
+    const c = edge(hidden, 'foo/sleep', 'vm.example.internal.vm:80').connections[0]!;
+    expect(c.client.explanation).toMatch(
+      /ServiceEntry vm\/vm-svc exportTo \[\.\] does not export host vm\.example\.internal to namespace foo.*PassthroughCluster/,
+    );
+    expect(c.client.cause?.path).toEqual(['spec', 'exportTo']);
+    expect(byRule(hidden, 'plaintext-to-strict')).toHaveLength(1);
+    // Exported to everyone (or no exportTo): auto mTLS, as before.
+    for (const exportTo of [['*'], undefined]) {
+      const seen = await lintYaml({ 'm.yaml': mesh(exportTo) });
+      expect(calls(seen, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-app AUTO:mtls 200']);
+    }
+  });
+
+  it('"~" hides the host from everyone; REGISTRY_ONLY sends the call to the BlackHoleCluster', async () => {
+    const none = await lintYaml({ 'm.yaml': mesh(['~']) });
+    expect(calls(none, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-app PLAINTEXT:broken 000']);
+    const blocked = await lintYaml({ 'm.yaml': mesh(['.'], REGISTRY_ONLY) });
+    expect(calls(blocked, 'foo/sleep', 'vm.example.internal.vm:80')[0]).toMatch(/^vm-app BLOCKED:broken/);
+  });
+
+  it('namespace names: 1.7+ export to exactly those namespaces; 1.6 makes any entry other than "." public', async () => {
+    const files = { 'm.yaml': mesh(['bar']) };
+    const modern = await lintYaml(files, { istioVersion: '1.22' });
+    expect(calls(modern, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-app PLAINTEXT:broken 000']);
+    const old = await lintYaml(files, { istioVersion: '1.6' });
+    expect(calls(old, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-app AUTO:mtls 200']);
+    // Exported to the client's namespace by name: seen in both.
+    const named = await lintYaml({ 'm.yaml': mesh(['foo']) }, { istioVersion: '1.22' });
+    expect(calls(named, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-app AUTO:mtls 200']);
+  });
+
+  it('of two entries for one host, the client gets the one exported to it', async () => {
+    const r = await lintYaml({
+      'm.yaml': mesh(
+        ['.'],
+        serviceEntry('foo', 'vm-svc-for-foo', ['vm.example.internal'], {
+          exportTo: ['.'],
+          resolution: 'DNS',
+        }),
+      ),
+    });
+    // The foo entry is MESH_EXTERNAL, resolved by DNS: plaintext to the host itself, 200.
+    expect(calls(r, 'foo/sleep', 'vm.example.internal.foo:80')).toEqual([
+      'vm-svc-for-foo PLAINTEXT:plaintext 200',
+    ]);
+  });
+});
+
+describe('wildcard ServiceEntry hosts', () => {
+  const mesh = (...extra: string[]) =>
+    docs(
+      namespace('foo', INJECTED),
+      namespace('istio-system'),
+      peerAuthentication('istio-system', 'default', { mode: 'STRICT' }),
+      serviceEntry('foo', 'example-wildcard', ['*.example.com'], { resolution: 'NONE' }),
+      app('foo', 'sleep', { noService: true, calls: 'api.example.com:80' }),
+      ...extra,
+    );
+
+  it('a host the wildcard matches gets the entry: MESH_EXTERNAL, no auto mTLS, plaintext 200', async () => {
+    const r = await lintYaml({ 'm.yaml': mesh() });
+    expect(calls(r, 'foo/sleep', '*.example.com.foo:80')).toEqual([
+      'example-wildcard PLAINTEXT:plaintext 200',
+    ]);
+  });
+
+  it("a DestinationRule for the exact host does not reach the wildcard entry's cluster; one for the wildcard does", async () => {
+    // MostSpecificHostMatch with a wildcard needle looks only among wildcard rule hosts.
+    const exact = await lintYaml({
+      'm.yaml': mesh(destinationRule('foo', 'api', 'api.example.com', { tls: 'ISTIO_MUTUAL' })),
+    });
+    expect(calls(exact, 'foo/sleep', '*.example.com.foo:80')).toEqual([
+      'example-wildcard PLAINTEXT:plaintext 200',
+    ]);
+    for (const host of ['*.example.com', '*.com']) {
+      const wild = await lintYaml({
+        'm.yaml': mesh(destinationRule('foo', 'wild', host, { tls: 'ISTIO_MUTUAL' })),
+      });
+      expect(calls(wild, 'foo/sleep', '*.example.com.foo:80')).toEqual([
+        'example-wildcard ISTIO_MUTUAL:broken 503',
+      ]);
+    }
+  });
+
+  it('an exact entry for the host wins over the wildcard; the most specific wildcard over a shorter one', async () => {
+    const r = await lintYaml({
+      'm.yaml': mesh(
+        serviceEntry('foo', 'api-exact', ['api.example.com'], { resolution: 'DNS' }),
+        serviceEntry('foo', 'all-com', ['*.com'], { resolution: 'NONE' }),
+        app('foo', 'curl', { noService: true, calls: 'www.example.com:80,shop.other.com:80' }),
+      ),
+    });
+    expect(calls(r, 'foo/sleep', 'api.example.com.foo:80')).toEqual(['api-exact PLAINTEXT:plaintext 200']);
+    expect(calls(r, 'foo/curl', '*.example.com.foo:80')).toEqual([
+      'example-wildcard PLAINTEXT:plaintext 200',
+    ]);
+    expect(calls(r, 'foo/curl', '*.com.foo:80')).toEqual(['all-com PLAINTEXT:plaintext 200']);
+  });
+});
+
+describe('Kubernetes Services that select WorkloadEntries (1.7+)', () => {
+  // reviews in ns vm: one pod with a sidecar and one VM (WorkloadEntry, labels app=reviews) with tlsMode `vmMode`.
+  const mesh = (vm: Record<string, string>, mode: string, ...extra: string[]) =>
+    docs(
+      namespace('vm', INJECTED),
+      namespace('foo', INJECTED),
+      peerAuthentication('vm', 'default', { mode }),
+      app('vm', 'reviews', { port: 9080, containerPort: 9080 }),
+      workloadEntry('vm', 'reviews-vm', { app: 'reviews', ...vm }),
+      app('foo', 'sleep', { noService: true, calls: 'reviews.vm:9080' }),
+      ...extra,
+    );
+
+  it('a VM without a sidecar behind the Service gets plaintext from auto mTLS, the pod mTLS', async () => {
+    const files = { 'm.yaml': mesh({ 'security.istio.io/tlsMode': 'disabled' }, 'PERMISSIVE') };
+    const r = await lintYaml(files, { istioVersion: '1.22' });
+    expect(calls(r, 'foo/sleep', 'reviews.vm:9080')).toEqual([
+      'reviews AUTO:mtls 200',
+      'reviews-vm AUTO:plaintext 200',
+    ]);
+    // 1.6: the Kubernetes registry does not read WorkloadEntries; the Service has only its pod.
+    const old = await lintYaml(files, { istioVersion: '1.6' });
+    expect(calls(old, 'foo/sleep', 'reviews.vm:9080')).toEqual(['reviews AUTO:mtls 200']);
+  });
+
+  it('ISTIO_MUTUAL toward the Service fails on the VM without a sidecar (503)', async () => {
+    const r = await lintYaml({
+      'm.yaml': mesh(
+        { 'security.istio.io/tlsMode': 'disabled' },
+        'PERMISSIVE',
+        destinationRule('foo', 'reviews', 'reviews.vm.svc.cluster.local', { tls: 'ISTIO_MUTUAL' }),
+      ),
+    });
+    expect(calls(r, 'foo/sleep', 'reviews.vm:9080')).toEqual([
+      'reviews ISTIO_MUTUAL:mtls 200',
+      'reviews-vm ISTIO_MUTUAL:broken 503',
+    ]);
+    expect(byRule(r, 'mtls-to-plaintext-server')).toHaveLength(1);
+  });
+
+  it('a VM with a sidecar (serviceAccount, no label) is a STRICT mesh endpoint: DISABLE toward it resets', async () => {
+    const vmWithProxy = workloadEntry('vm', 'reviews-vm', { app: 'reviews' }, 'reviews');
+    const files = (extra: string) =>
+      docs(
+        namespace('vm', INJECTED),
+        namespace('foo', INJECTED),
+        peerAuthentication('vm', 'default', { mode: 'STRICT' }),
+        app('vm', 'reviews', { port: 9080, containerPort: 9080 }),
+        vmWithProxy,
+        app('foo', 'sleep', { noService: true, calls: 'reviews.vm:9080' }),
+        extra,
+      );
+    const auto = await lintYaml({ 'm.yaml': files('') });
+    expect(calls(auto, 'foo/sleep', 'reviews.vm:9080')).toEqual([
+      'reviews AUTO:mtls 200',
+      'reviews-vm AUTO:mtls 200',
+    ]);
+    const disabled = await lintYaml({
+      'm.yaml': files(destinationRule('foo', 'reviews', 'reviews.vm.svc.cluster.local', { tls: 'DISABLE' })),
+    });
+    expect(calls(disabled, 'foo/sleep', 'reviews.vm:9080')).toEqual([
+      'reviews DISABLE:broken 503',
+      'reviews-vm DISABLE:broken 503',
+    ]);
+  });
+
+  it('a headless Service does not take WorkloadEntries (only ClientSideLB Services do)', async () => {
+    const r = await lintYaml({
+      'm.yaml': docs(
+        namespace('vm', INJECTED),
+        namespace('foo', INJECTED),
+        app('vm', 'reviews', { port: 9080, containerPort: 9080, headless: true }),
+        workloadEntry('vm', 'reviews-vm', { app: 'reviews', 'security.istio.io/tlsMode': 'disabled' }),
+        app('foo', 'sleep', { noService: true, calls: 'reviews.vm:9080' }),
+      ),
+    });
+    expect(calls(r, 'foo/sleep', 'reviews.vm:9080')).toEqual(['reviews AUTO:mtls 200']);
+  });
+});
