@@ -143,19 +143,18 @@ describe('ServiceEntry exportTo', () => {
   });
 
   it('of two entries for one host, the client gets the one exported to it', async () => {
+    // alpha/vm-svc-alpha sorts first and would win, but it is private to alpha.
     const r = await lintYaml({
       'm.yaml': mesh(
-        ['.'],
-        serviceEntry('foo', 'vm-svc-for-foo', ['vm.example.internal'], {
+        undefined,
+        namespace('alpha'),
+        serviceEntry('alpha', 'vm-svc-alpha', ['vm.example.internal'], {
           exportTo: ['.'],
           resolution: 'DNS',
         }),
       ),
     });
-    // The foo entry is MESH_EXTERNAL, resolved by DNS: plaintext to the host itself, 200.
-    expect(calls(r, 'foo/sleep', 'vm.example.internal.foo:80')).toEqual([
-      'vm-svc-for-foo PLAINTEXT:plaintext 200',
-    ]);
+    expect(calls(r, 'foo/sleep', 'vm.example.internal.vm:80')).toEqual(['vm-app AUTO:mtls 200']);
   });
 });
 
@@ -234,6 +233,17 @@ describe('Kubernetes Services that select WorkloadEntries (1.7+)', () => {
     // 1.6: the Kubernetes registry does not read WorkloadEntries; the Service has only its pod.
     const old = await lintYaml(files, { istioVersion: '1.6' });
     expect(calls(old, 'foo/sleep', 'reviews.vm:9080')).toEqual(['reviews AUTO:mtls 200']);
+    // A headless Service does not take WorkloadEntries (only ClientSideLB Services do).
+    const headless = await lintYaml({
+      'm.yaml': docs(
+        namespace('vm', INJECTED),
+        namespace('foo', INJECTED),
+        app('vm', 'reviews', { port: 9080, containerPort: 9080, headless: true }),
+        workloadEntry('vm', 'reviews-vm', { app: 'reviews', 'security.istio.io/tlsMode': 'disabled' }),
+        app('foo', 'sleep', { noService: true, calls: 'reviews.vm:9080' }),
+      ),
+    });
+    expect(calls(headless, 'foo/sleep', 'reviews.vm:9080')).toEqual(['reviews AUTO:mtls 200']);
   });
 
   it('ISTIO_MUTUAL toward the Service fails on the VM without a sidecar (503)', async () => {
@@ -275,18 +285,5 @@ describe('Kubernetes Services that select WorkloadEntries (1.7+)', () => {
       'reviews DISABLE:broken 503',
       'reviews-vm DISABLE:broken 503',
     ]);
-  });
-
-  it('a headless Service does not take WorkloadEntries (only ClientSideLB Services do)', async () => {
-    const r = await lintYaml({
-      'm.yaml': docs(
-        namespace('vm', INJECTED),
-        namespace('foo', INJECTED),
-        app('vm', 'reviews', { port: 9080, containerPort: 9080, headless: true }),
-        workloadEntry('vm', 'reviews-vm', { app: 'reviews', 'security.istio.io/tlsMode': 'disabled' }),
-        app('foo', 'sleep', { noService: true, calls: 'reviews.vm:9080' }),
-      ),
-    });
-    expect(calls(r, 'foo/sleep', 'reviews.vm:9080')).toEqual(['reviews AUTO:mtls 200']);
   });
 });
