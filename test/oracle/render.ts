@@ -126,6 +126,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
       resolution: se.resolution,
     };
     if (se.location) spec.location = se.location;
+    if (se.exportTo) spec.exportTo = se.exportTo;
     if (se.selector) spec.workloadSelector = { labels: { ...se.selector } };
     if (se.endpoints)
       spec.endpoints = se.endpoints.map((e, i) => {
@@ -210,7 +211,7 @@ function peersOf(form: PeersForm): Doc[] | undefined {
 
 /** How a call names its server: the Service, or one pod of a headless Service by its own DNS name. */
 function target(c: CallSpec): string {
-  if (c.entry) return `${c.to.name}:${c.port}`;
+  if (c.entry) return `${c.callHost ?? c.to.name}:${c.port}`;
   const host = `${c.to.name}.${c.to.namespace}`;
   if (!c.podHost) return `${host}:${c.port}`;
   return `${c.podHost.pod}.${host}${c.podHost.fqdn ? '.svc.cluster.local' : ''}:${c.port}`;
