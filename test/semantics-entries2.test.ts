@@ -287,3 +287,137 @@ describe('Kubernetes Services that select WorkloadEntries (1.7+)', () => {
     ]);
   });
 });
+
+describe('the egress gateway pattern', () => {
+  // istio.io "Egress Gateways" (HTTP traffic with mTLS to the gateway): sidecars route edition.cnn.com:80 to the
+  // egress gateway's port 443, subset cnn; the Gateway server there is ISTIO_MUTUAL; the gateway goes on to the host.
+  const egressGateway = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: istio-egressgateway
+  namespace: istio-system
+spec:
+  selector:
+    matchLabels: {istio: egressgateway}
+  template:
+    metadata:
+      labels: {app: istio-egressgateway, istio: egressgateway}
+      annotations: {sidecar.istio.io/inject: "false"}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: docker.io/istio/proxyv2:1.22.0
+        args: [proxy, router, --domain, $(POD_NAMESPACE).svc.cluster.local]
+        ports:
+        - containerPort: 8080
+        - containerPort: 8443
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: istio-egressgateway
+  namespace: istio-system
+spec:
+  selector: {istio: egressgateway}
+  ports:
+  - {name: http2, port: 80, targetPort: 8080}
+  - {name: https, port: 443, targetPort: 8443}
+`;
+  const gateway = (tls: boolean) => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: istio-egressgateway
+  namespace: default
+spec:
+  selector: {istio: egressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: ${tls ? 'HTTPS' : 'HTTP'}}
+    hosts: [edition.cnn.com]${tls ? '\n    tls: {mode: ISTIO_MUTUAL}' : ''}
+`;
+  const rule = (tls: string | undefined) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: egressgateway-for-cnn
+  namespace: default
+spec:
+  host: istio-egressgateway.istio-system.svc.cluster.local
+  subsets:
+  - name: cnn${
+    tls
+      ? `
+    trafficPolicy:
+      portLevelSettings:
+      - port: {number: 443}
+        tls: {mode: ${tls}, sni: edition.cnn.com}`
+      : ''
+  }
+`;
+  const mesh = (gatewayTls: boolean, ruleTls: string | undefined) =>
+    docs(
+      namespace('default', INJECTED),
+      namespace('istio-system'),
+      egressGateway,
+      gateway(gatewayTls),
+      rule(ruleTls),
+      serviceEntry('default', 'cnn', ['edition.cnn.com'], { resolution: 'DNS' }),
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: direct-cnn-through-egress-gateway
+  namespace: default
+spec:
+  hosts: [edition.cnn.com]
+  gateways: [istio-egressgateway, mesh]
+  http:
+  - match:
+    - {gateways: [mesh], port: 80}
+    route:
+    - destination:
+        host: istio-egressgateway.istio-system.svc.cluster.local
+        subset: cnn
+        port: {number: 443}
+  - match:
+    - {gateways: [istio-egressgateway], port: 443}
+    route:
+    - destination:
+        host: edition.cnn.com
+        port: {number: 80}
+`,
+      app('default', 'sleep', { noService: true, calls: 'edition.cnn.com:80' }),
+    );
+  const HOP = 'istio-egressgateway.istio-system:443';
+
+  it("the sidecar's hop to an ISTIO_MUTUAL egress gateway uses the subset's DestinationRule: ISTIO_MUTUAL works", async () => {
+    const r = await lintYaml({ 'm.yaml': mesh(true, 'ISTIO_MUTUAL') });
+    expect(calls(r, 'default/sleep', HOP)).toEqual(['istio-egressgateway ISTIO_MUTUAL:mtls 200']);
+    const c = edge(r, 'default/sleep', HOP);
+    expect(c.evidence.description).toMatch(
+      /VirtualService default\/direct-cnn-through-egress-gateway routes edition\.cnn\.com .* to the egress gateway istio-egressgateway\.istio-system:443 subset cnn/,
+    );
+    expect(c.connections[0]!.server.explanation).toMatch(
+      /Gateway default\/istio-egressgateway server port 443 has tls mode ISTIO_MUTUAL: it accepts Istio mTLS only/,
+    );
+  });
+
+  it('without ISTIO_MUTUAL toward the gateway, auto mTLS sends plaintext (the gateway pod has no sidecar): 503', async () => {
+    const r = await lintYaml({ 'm.yaml': mesh(true, undefined) });
+    expect(calls(r, 'default/sleep', HOP)).toEqual(['istio-egressgateway AUTO:broken 503']);
+    expect(byRule(r, 'plaintext-to-strict').length).toBeGreaterThan(0);
+  });
+
+  it('ISTIO_MUTUAL toward a gateway server without tls: the gateway cannot read it (503)', async () => {
+    const r = await lintYaml({ 'm.yaml': mesh(false, 'ISTIO_MUTUAL') });
+    expect(calls(r, 'default/sleep', HOP)).toEqual(['istio-egressgateway ISTIO_MUTUAL:broken 503']);
+  });
+
+  it('the gateway goes on to the MESH_EXTERNAL host in plaintext: no auto mTLS from the gateway either', async () => {
+    const r = await lintYaml({ 'm.yaml': mesh(true, 'ISTIO_MUTUAL') });
+    const leg = edge(r, 'istio-system/istio-egressgateway', 'edition.cnn.com.default:80');
+    expect(leg.connections.map((c) => `${c.client.mode}:${c.result.outcome} ${observed(c)}`)).toEqual([
+      'PLAINTEXT:plaintext 200',
+    ]);
+    expect(leg.connections[0]!.client.explanation).toMatch(
+      /Istio never applies auto mTLS to a mesh-external host/,
+    );
+  });
+});

@@ -46,6 +46,7 @@ import {
   outboundBypass,
 } from './workloads.js';
 import { ResourcesByKind } from './resources.js';
+import { GatewayServers, gatewayWithoutTlsMode } from './gateway-servers.js';
 import { httpListenerOn, passthroughServerMode, unknownDestinationTls } from './passthrough.js';
 import { egressMisses, outboundPolicyFor, readSidecars, sidecarFor, type SidecarInfo } from './sidecars.js';
 import { CLUSTER_DOMAIN, arr, get, selectorMatches, serviceFqdn } from './util.js';
@@ -118,6 +119,12 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     reader:
       'mesh/service-entries.ts: ServiceEntry hosts are servers of the clients that name them; their endpoints are pods and WorkloadEntries of any label set',
   },
+  {
+    kinds: ['Gateway'],
+    reach: 'everything',
+    reader:
+      'mesh/gateway-servers.ts: the Istio Gateway servers that select a gateway proxy decide what it accepts as a server (ISTIO_MUTUAL: mTLS only)',
+  },
 ];
 
 const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.kinds));
@@ -164,6 +171,7 @@ export function buildMeshModel(
 
   const targetPort: MeshModel['targetPort'] = (_service, port, workload) => resolveTargetPort(port, workload);
   const sidecars = readSidecars(byKind.of('Sidecar'));
+  const gatewayServers = new GatewayServers(byKind.of('Gateway'));
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
@@ -197,6 +205,11 @@ export function buildMeshModel(
 
   const serverModeOf: MeshModel['serverMode'] = (workload, targetPort, via) => {
     let result: ServerModeResult;
+    const listener =
+      gatewayServers.size && !isEntryEndpoint(workload)
+        ? gatewayServers.listenerMode(workload, via?.port.port, targetPort)
+        : undefined;
+    if (listener) return listener;
     if (workload.sidecar.state === 'none') {
       result = {
         mode: 'NO_SIDECAR',
@@ -596,7 +609,11 @@ export function buildMeshModel(
   const connectWith: MeshModel['connectWith'] = (c, service, portArg, server) => {
     const servicePort = typeof portArg === 'number' ? undefined : portArg;
     const real = 'resource' in service ? service : undefined;
-    const sidecar = server.workload?.sidecar.state ?? server.sidecar ?? 'sidecar';
+    // A gateway proxy without a tlsMode=istio label gets plaintext from auto mTLS, like a pod without a sidecar.
+    const sidecar =
+      server.workload && gatewayWithoutTlsMode(server.workload)
+        ? 'none'
+        : (server.workload?.sidecar.state ?? server.sidecar ?? 'sidecar');
     const result = connectionOutcome(
       c,
       {
@@ -731,7 +748,7 @@ function tlsModeLabel(w: Workload): string | undefined {
 
 /** Does auto mTLS see this endpoint as a sidecar endpoint (tlsMode=istio)? */
 function tlsModeIstio(w: Workload): boolean {
-  return w.sidecar.state === 'sidecar' && tlsModeLabel(w) === undefined;
+  return w.sidecar.state === 'sidecar' && tlsModeLabel(w) === undefined && !gatewayWithoutTlsMode(w);
 }
 
 /** Settings, namespaces, workloads (with their sidecar decisions) and services (with the workloads they select). */
