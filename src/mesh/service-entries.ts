@@ -247,7 +247,12 @@ export function isEntryEndpoint(w: Workload): boolean {
  * for the VirtualService and DestinationRule defaults); 1.7+ "*" public, "~" nobody, "." or its own namespace
  * private, other names those namespaces; 1.1–1.6 "." anywhere private, anything else public.
  */
-export function entryVisibleTo(entry: ServiceEntryTarget, entryNamespace: string, clientNamespace: string, release: Release): boolean {
+export function entryVisibleTo(
+  entry: ServiceEntryTarget,
+  entryNamespace: string,
+  clientNamespace: string,
+  release: Release,
+): boolean {
   const exportTo = entry.exportTo;
   if (!exportTo?.length) return true;
   if (!release.has('service-entry-export-to-namespaces'))
@@ -297,7 +302,9 @@ export class EntryHosts {
     ];
     if (!candidates.length) return undefined;
     if (fromNamespace === undefined) return { service: candidates[0]!, visible: true };
-    const visible = candidates.find((s) => entryVisibleTo(s.entry!, s.namespace, fromNamespace, this.release));
+    const visible = candidates.find((s) =>
+      entryVisibleTo(s.entry!, s.namespace, fromNamespace, this.release),
+    );
     return visible ? { service: visible, visible: true } : { service: candidates[0]!, visible: false };
   }
 }
