@@ -906,3 +906,63 @@ function entryMode(
   if (list.filter((p) => p.scope === 'workload').length > 1) return undefined;
   return betaMode(list, targetPort, trace);
 }
+
+// ---- entries2: the egress gateway hop ----------------------------------------------------------------------------
+
+/**
+ * The hop of a sidecar client of `ext.example.org` to the egress gateway its mesh route names (scenario.ts
+ * EgressSpec): 'none' when there is no hop (a client without a sidecar resolves the host itself), undefined when not
+ * decided. From Istio's behaviour, not the engine: the route's cluster is the gateway host's subset `ext`, whose tls
+ * comes from the DestinationRule the client uses for the gateway host (§3.2; another rule there has no subset `ext`:
+ * 503 NR, not decided); without tls, auto mTLS decides per endpoint from the endpoint's tlsMode label, which the
+ * gateway pod lacks (plaintext). The gateway proxy serves port 443 by its Gateway server: tls ISTIO_MUTUAL takes
+ * Istio mTLS only, a plain HTTP server plaintext only.
+ */
+export function expectEgressHop(
+  s: Scenario,
+  from: { namespace: string; name: string },
+): Expectation | 'none' | undefined {
+  const e = s.egress;
+  const client = s.workloads.find((w) => w.namespace === from.namespace && w.name === from.name);
+  if (!e || !client) return undefined;
+  if (!hasSidecar(s, client)) return 'none';
+  const trace = [
+    `client ${from.namespace}/${from.name}: sidecar, routed to istio-egressgateway:443 subset ext`,
+  ];
+  const gatewayHost = `istio-egressgateway.${'istio-system'}.${CLUSTER_DOMAIN}`;
+  const marker: DestinationRuleSpec = {
+    namespace: e.ruleNamespace,
+    name: 'egress-for-ext',
+    host: gatewayHost,
+    tls: 'none',
+    noTrafficPolicy: true,
+    portLevel: [],
+  };
+  const gatewayService: ServiceSpec = {
+    namespace: 'istio-system',
+    name: 'istio-egressgateway',
+    ports: [{ port: 443, targetPort: 8443, name: 'https' }],
+  };
+  const dr = destinationRuleFor(
+    { ...s, destinationRules: [...s.destinationRules, marker] },
+    from.namespace,
+    gatewayService,
+  );
+  if (dr !== marker) return undefined;
+  const sends: Sends = e.ruleTls === 'ISTIO_MUTUAL' ? 'mtls' : 'plaintext';
+  trace.push(
+    `DestinationRule ${e.ruleNamespace}/egress-for-ext subset ext: ${e.ruleTls === 'none' ? 'no tls, auto mTLS: the gateway pod has no tlsMode label' : `tls ${e.ruleTls}`} → ${sends}`,
+  );
+  const outcome: Outcome = e.gatewayTls
+    ? sends === 'mtls'
+      ? 'mtls'
+      : 'broken'
+    : sends === 'mtls'
+      ? 'broken'
+      : 'plaintext';
+  trace.push(`Gateway server 443 ${e.gatewayTls ? 'ISTIO_MUTUAL' : 'HTTP without tls'}: ${outcome}`);
+  return {
+    connections: [{ endpoint: 'istio-system/istio-egressgateway', outcomes: [outcome], trace: [] }],
+    trace,
+  };
+}

@@ -197,6 +197,23 @@ export interface Scenario {
   workloadEntries: WorkloadEntrySpec[];
   virtualServices: VirtualServiceSpec[];
   calls: CallSpec[];
+  /** entries2: the egress gateway pattern for one external host. */
+  egress?: EgressSpec;
+}
+
+/**
+ * The egress gateway pattern (entries2): a MESH_EXTERNAL entry `ext.example.org` (in `serviceEntries`) whose mesh
+ * VirtualService (in the entry's namespace) routes port 80 to `istio-egressgateway.istio-system` port 443, subset
+ * `ext`; a DestinationRule for the gateway host defines that subset (no labels) with `ruleTls` (none: no tls); the
+ * gateway proxy (istio=egressgateway, `proxy router`, in istio-system) serves port 443 by a Gateway with tls
+ * ISTIO_MUTUAL, or plain HTTP. `clients` call the entry host.
+ */
+export interface EgressSpec {
+  namespace: string;
+  ruleNamespace: string;
+  ruleTls: 'ISTIO_MUTUAL' | 'DISABLE' | 'none';
+  gatewayTls: boolean;
+  clients: { namespace: string; name: string }[];
 }
 
 const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
@@ -931,6 +948,18 @@ const rawEntries2 = fc.record({
   wildcard: fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
   /** Per DestinationRule for an entry's own host: when the host becomes a wildcard, the rule names the called host. */
   drForCalledHost: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+  /** The egress gateway pattern (1.30 only). */
+  egress: fc.option(
+    fc.record({
+      ns: fc.nat(),
+      ruleInClientNs: fc.boolean(),
+      ruleTls: fc.constantFrom<EgressSpec['ruleTls']>('ISTIO_MUTUAL', 'ISTIO_MUTUAL', 'DISABLE', 'none'),
+      gatewayTls: fc.constantFrom(true, true, false),
+      clients: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
+      via: fc.constantFrom<'annotation' | 'config'>('annotation', 'config'),
+    }),
+    { freq: 2 },
+  ),
   /** WorkloadEntries labelled like a Service's pods (app=<service>), in its namespace. */
   serviceEntries: fc.array(
     fc.record({
@@ -982,5 +1011,46 @@ function withEntries2(s: Scenario, raw: RawEntries2): Scenario {
         serviceAccount: e.serviceAccount,
       });
     }
-  return { ...s, serviceEntries, destinationRules, calls, workloadEntries };
+  const out: Scenario = { ...s, serviceEntries, destinationRules, calls, workloadEntries };
+  if (modern && raw.egress && s.workloads.length) withEgress(out, raw.egress);
+  return out;
+}
+
+function withEgress(s: Scenario, raw: NonNullable<RawEntries2['egress']>): void {
+  const namespace = pick(s.namespaces, raw.ns).name;
+  const host = 'ext.example.org';
+  const clients: EgressSpec['clients'] = [];
+  for (const i of raw.clients) {
+    const w = pick(s.workloads, i);
+    if (clients.some((c) => c.namespace === w.namespace && c.name === w.name)) continue;
+    clients.push({ namespace: w.namespace, name: w.name });
+  }
+  s.serviceEntries = [
+    ...s.serviceEntries,
+    {
+      namespace,
+      name: 'ext',
+      host,
+      location: undefined,
+      resolution: 'DNS',
+      port: { port: 80, targetPort: 80, name: 'http', protocol: 'HTTP' },
+    },
+  ];
+  s.calls = [
+    ...s.calls,
+    ...clients.map((c): CallSpec => ({
+      from: c,
+      to: { namespace, name: host },
+      port: 80,
+      via: raw.via,
+      entry: true,
+    })),
+  ];
+  s.egress = {
+    namespace,
+    ruleNamespace: raw.ruleInClientNs ? clients[0]!.namespace : DEFAULT_ROOT_NAMESPACE,
+    ruleTls: raw.ruleTls,
+    gatewayTls: raw.gatewayTls,
+    clients,
+  };
 }
