@@ -26,15 +26,18 @@ describe('engine vs oracle (istio-semantics.md §0)', () => {
     'Istio %s: every declared caller gets the outcome the decision table gives',
     (version) => {
       fc.assert(
-        fc.property(scenarioArb([version], { twins: true, entries: true, routing: true }), (s) => {
-          const { result, yaml, config } = lintScenario(s);
-          const problems = disagreements(s, result);
-          if (problems.length) {
-            throw new Error(
-              `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
-            );
-          }
-        }),
+        fc.property(
+          scenarioArb([version], { twins: true, entries: true, routing: true, entries2: true }),
+          (s) => {
+            const { result, yaml, config } = lintScenario(s);
+            const problems = disagreements(s, result);
+            if (problems.length) {
+              throw new Error(
+                `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
+              );
+            }
+          },
+        ),
         params(RUNS),
       );
     },
@@ -45,7 +48,7 @@ describe('engine vs oracle (istio-semantics.md §0)', () => {
     'the generated manifests are valid: nothing the oracle relies on is dropped by the schema check',
     () => {
       fc.assert(
-        fc.property(scenarioArb(undefined, { entries: true, routing: true }), (s) => {
+        fc.property(scenarioArb(undefined, { entries: true, routing: true, entries2: true }), (s) => {
           const { result } = lintScenario(s);
           const errors = result.findings.filter(
             (f) =>

@@ -239,8 +239,9 @@ function virtualServiceDestinations(mesh: MeshModel, vs: Resource, namespace: st
         const dest = obj(obj(d)?.destination);
         const host = str(dest?.host)?.toLowerCase();
         if (!dest || !host) return;
-        // Short hosts are resolved in the VirtualService's namespace.
-        const service = mesh.serviceByHost(host, namespace);
+        // Short hosts are resolved in the VirtualService's namespace; other hosts may be ServiceEntry hosts (the
+        // egress gateway's own leg to an external host).
+        const service = mesh.serviceByHost(host, namespace) ?? mesh.serviceEntryByHost(host);
         if (!service) return;
         const port = portNumber(get(dest, 'port', 'number'));
         // Without a port, Istio routes only to a single-port service (a multi-port one gets no cluster): no call.

@@ -20,7 +20,7 @@ export function resolveCallHost(
   host: string,
   fromNamespace: string,
 ): CallTarget | undefined {
-  const service = mesh.serviceByHost(host, fromNamespace) ?? mesh.serviceEntryByHost(host);
+  const service = mesh.serviceByHost(host, fromNamespace) ?? mesh.serviceEntryByHost(host, fromNamespace);
   if (service) return { service };
   const dot = host.indexOf('.');
   if (dot <= 0) return undefined;

@@ -46,10 +46,17 @@ import {
   outboundBypass,
 } from './workloads.js';
 import { ResourcesByKind } from './resources.js';
+import { GatewayServers, gatewayWithoutTlsMode } from './gateway-servers.js';
 import { httpListenerOn, passthroughServerMode, unknownDestinationTls } from './passthrough.js';
 import { egressMisses, outboundPolicyFor, readSidecars, sidecarFor, type SidecarInfo } from './sidecars.js';
 import { CLUSTER_DOMAIN, arr, get, selectorMatches, serviceFqdn } from './util.js';
-import { entryHostIndex, isEntryEndpoint, serviceEntryServices } from './service-entries.js';
+import {
+  EntryHosts,
+  entryVisibleTo,
+  isEntryEndpoint,
+  serviceEntryServices,
+  workloadEntryEndpoints,
+} from './service-entries.js';
 
 /**
  * Every kind the mesh model reads, and how far a change to one reaches (mesh/model.ts KindInput). The model asks
@@ -112,6 +119,12 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     reader:
       'mesh/service-entries.ts: ServiceEntry hosts are servers of the clients that name them; their endpoints are pods and WorkloadEntries of any label set',
   },
+  {
+    kinds: ['Gateway'],
+    reach: 'everything',
+    reader:
+      'mesh/gateway-servers.ts: the Istio Gateway servers that select a gateway proxy decide what it accepts as a server (ISTIO_MUTUAL: mTLS only)',
+  },
 ];
 
 const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.kinds));
@@ -121,7 +134,10 @@ const MODEL_KINDS: ReadonlySet<string> = new Set(MODEL_INPUTS.flatMap((i) => i.k
  * to build the base's model when the change cannot reach them (diff/change-scope.ts): the base's edges outside the change
  * are then the head's own objects, with the same workloads and services in them.
  */
-export type ReusableModelParts = Pick<MeshModel, 'settings' | 'namespaces' | 'workloads' | 'services'>;
+export type ReusableModelParts = Pick<
+  MeshModel,
+  'settings' | 'namespaces' | 'workloads' | 'services' | 'workloadEntries'
+>;
 
 export function buildMeshModel(
   allResources: Resource[],
@@ -133,7 +149,7 @@ export function buildMeshModel(
   const resources = invalid.size ? allResources.filter((r) => !invalid.has(r.id)) : allResources;
   const anyKind = new ResourcesByKind(resources);
   const byKind = anyKind.declaredOnly(MODEL_KINDS, 'mesh/build.ts MODEL_INPUTS');
-  const { settings, namespaces, workloads, services } = reuse ?? modelParts(byKind, options);
+  const { settings, namespaces, workloads, services, workloadEntries } = reuse ?? modelParts(byKind, options);
   const v = settings.release;
   const policies = new ServerPolicies(
     readPeerAuthentications(byKind.of('PeerAuthentication')),
@@ -155,16 +171,12 @@ export function buildMeshModel(
 
   const targetPort: MeshModel['targetPort'] = (_service, port, workload) => resolveTargetPort(port, workload);
   const sidecars = readSidecars(byKind.of('Sidecar'));
+  const gatewayServers = new GatewayServers(byKind.of('Gateway'));
 
   const hostIndex = new Map<string, Service>();
   for (const s of services) hostIndex.set(`${s.name}.${s.namespace}`, s);
-  const { services: entryServices, workloadEntries } = serviceEntryServices(
-    byKind.of('ServiceEntry'),
-    byKind.of('WorkloadEntry'),
-    workloads,
-    v,
-  );
-  const entryIndex = entryHostIndex(entryServices);
+  const entryServices = serviceEntryServices(byKind.of('ServiceEntry'), workloadEntries, workloads, v);
+  const entryIndex = new EntryHosts(entryServices, v);
 
   // Keyed by workload resource id, target port, then the service resource id and port it is reached through ("" for
   // none): nested maps, as building one key string per call cost more than the lookup it saves.
@@ -193,6 +205,11 @@ export function buildMeshModel(
 
   const serverModeOf: MeshModel['serverMode'] = (workload, targetPort, via) => {
     let result: ServerModeResult;
+    const listener =
+      gatewayServers.size && !isEntryEndpoint(workload)
+        ? gatewayServers.listenerMode(workload, via?.port.port, targetPort)
+        : undefined;
+    if (listener) return listener;
     if (workload.sidecar.state === 'none') {
       result = {
         mode: 'NO_SIDECAR',
@@ -336,6 +353,38 @@ export function buildMeshModel(
     return found;
   };
 
+  /**
+   * A ServiceEntry host not exported to the client's namespace is not in its sidecar's registry: its calls take the
+   * passthrough (or blackhole) cluster, as for any unknown host. Undefined when the client sees it, or when its
+   * Sidecar sends unknown destinations to an egressProxy (not modelled).
+   */
+  const hiddenEntry = (
+    client: ClientSpec,
+    service: Service | StandInService,
+    port: number,
+  ): ClientTlsResult | undefined => {
+    const entry = 'resource' in service ? service.entry : undefined;
+    if (!entry || !v.has('service-entry-export-to')) return undefined;
+    if (entryVisibleTo(entry, service.namespace, client.namespace, v)) return undefined;
+    const scope =
+      client.workload && sidecars.length
+        ? sidecarFor(sidecars, client.workload, settings.rootNamespace)
+        : undefined;
+    const policy = outboundPolicyFor(scope, settings);
+    if (policy.egressProxy) return undefined;
+    const cause: Cause = {
+      resource: (service as Service).resource,
+      path: ['spec', 'exportTo'],
+      description: `ServiceEntry ${service.namespace}/${(service as Service).resource.name} exportTo [${entry.exportTo!.join(', ')}]`,
+    };
+    return unknownDestinationTls(
+      policy,
+      httpListener(scope, port),
+      `${cause.description} does not export host ${entry.host} to namespace ${client.namespace}`,
+      cause,
+    );
+  };
+
   const clientTlsFor = (
     client: ClientSpec,
     service: Service | StandInService,
@@ -349,6 +398,8 @@ export function buildMeshModel(
       'resource' in service ? service.clusterIP : undefined,
     );
     if (early) return early;
+    const hidden = hiddenEntry(client, service, port);
+    if (hidden) return hidden;
     if (client.workload && sidecars.length) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
       const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
@@ -465,7 +516,12 @@ export function buildMeshModel(
     if (client.sidecar !== 'sidecar' || !vss.size) return undefined;
     // Traffic past the sidecar, or through the passthrough cluster (a Sidecar's egress), meets no route.
     const base = clientTlsFor(client, service, port.port, undefined);
-    if (base.mode === 'NO_SIDECAR' || base.cause?.resource.kind === 'Sidecar') return undefined;
+    if (
+      base.mode === 'NO_SIDECAR' ||
+      base.cause?.resource.kind === 'Sidecar' ||
+      hiddenEntry(client, service, port.port)
+    )
+      return undefined;
     let byClass = routed.get(port);
     if (!byClass) routed.set(port, (byClass = new Map()));
     const key = `${namespacesDistinctFor(service).has(client.namespace) ? client.namespace : '*'}\0${drs.labelsMatterIn(client.namespace) ? drs.clientClassKey(client.namespace, client.labels) : ''}`;
@@ -553,7 +609,11 @@ export function buildMeshModel(
   const connectWith: MeshModel['connectWith'] = (c, service, portArg, server) => {
     const servicePort = typeof portArg === 'number' ? undefined : portArg;
     const real = 'resource' in service ? service : undefined;
-    const sidecar = server.workload?.sidecar.state ?? server.sidecar ?? 'sidecar';
+    // A gateway proxy without a tlsMode=istio label gets plaintext from auto mTLS, like a pod without a sidecar.
+    const sidecar =
+      server.workload && gatewayWithoutTlsMode(server.workload)
+        ? 'none'
+        : (server.workload?.sidecar.state ?? server.sidecar ?? 'sidecar');
     const result = connectionOutcome(
       c,
       {
@@ -638,7 +698,7 @@ export function buildMeshModel(
     workloadEntries,
     workloadEntriesSelected: (namespace, selector) =>
       workloadEntries.filter((w) => w.namespace === namespace && selectorMatches(selector, w.labels)),
-    serviceEntryByHost: (host) => entryIndex.get(host.toLowerCase().replace(/\.$/, '')),
+    serviceEntryByHost: (host, fromNamespace) => entryIndex.lookup(host, fromNamespace)?.service,
     targetPort,
     serverMode,
     namespaceServerMode: (namespace, sidecar = 'sidecar') => {
@@ -688,7 +748,7 @@ function tlsModeLabel(w: Workload): string | undefined {
 
 /** Does auto mTLS see this endpoint as a sidecar endpoint (tlsMode=istio)? */
 function tlsModeIstio(w: Workload): boolean {
-  return w.sidecar.state === 'sidecar' && tlsModeLabel(w) === undefined;
+  return w.sidecar.state === 'sidecar' && tlsModeLabel(w) === undefined && !gatewayWithoutTlsMode(w);
 }
 
 /** Settings, namespaces, workloads (with their sidecar decisions) and services (with the workloads they select). */
@@ -720,8 +780,15 @@ function modelParts(
     hostNetwork: w.hostNetwork,
     sidecar: decideSidecar(w, namespaces.get(w.namespace), settings, options),
   }));
-  const services = byPlace(extractServices(byKind.of('Service'), workloads));
-  return { settings, namespaces, workloads, services };
+  const workloadEntries = workloadEntryEndpoints(byKind.of('WorkloadEntry'));
+  const services = byPlace(
+    extractServices(
+      byKind.of('Service'),
+      workloads,
+      settings.release.has('k8s-service-selects-workload-entries') ? workloadEntries : [],
+    ),
+  );
+  return { settings, namespaces, workloads, services, workloadEntries };
 }
 
 function toAmbient(result: ServerModeResult, version: string): ServerModeResult {

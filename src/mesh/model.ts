@@ -97,6 +97,8 @@ export interface ServiceEntryTarget {
   endpointsFrom: 'selector' | 'endpoints' | 'host';
   /** The location (or, for the default, the host), for findings and explanations. */
   cause: Cause;
+  /** spec.exportTo as written (undefined: none, which is the mesh default "*"). */
+  exportTo?: string[];
 }
 
 export type ServerMode =
@@ -430,8 +432,11 @@ export interface MeshModel {
   workloadEntries: Workload[];
   /** WorkloadEntries of `namespace` whose labels a policy's `matchLabels` selector selects. */
   workloadEntriesSelected(namespace: string, selector: Record<string, string>): Workload[];
-  /** The ServiceEntry service of a host a client names (exact host), or undefined. */
-  serviceEntryByHost(host: string): Service | undefined;
+  /**
+   * The ServiceEntry service of a host a client names (exact host, else the most specific wildcard host), or
+   * undefined; with `fromNamespace`, one exported to that namespace if any (else one the client does not see).
+   */
+  serviceEntryByHost(host: string, fromNamespace?: string): Service | undefined;
   /**
    * The DestinationRule(s) a sidecar in `clientNamespace` uses for `host` (a service in `serviceNamespace`): the
    * first is the one whose tls counts, the rest are merged into it (§3.2, §3.3). Empty: no rule.

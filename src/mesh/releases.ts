@@ -262,6 +262,27 @@ export const BEHAVIOURS = {
       'istio@1.19.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(dr, subset, port)); istio@1.18.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(ep): subsets by endpoint labels, rootPolicyMode)',
     note: 'the reference does not cover subset clusters; dated from the source of 1.18.0 and 1.19.0',
   },
+  'service-entry-export-to': {
+    from: '1.1',
+    what: 'ServiceEntry exportTo is read: a sidecar outside the namespaces an entry is exported to has no cluster for its hosts (its calls take the passthrough or blackhole cluster); 1.0 has no exportTo',
+    where:
+      'istio@1.1.0:pilot/pkg/serviceregistry/external/conversion.go (convertServices: Attributes.ExportTo), pilot/pkg/model/push_context.go (initServiceRegistry: privateServicesByNamespace / publicServices)',
+    note: 'the reference does not cover ServiceEntry exportTo; dated from the source (1.0.0 has no exportTo field)',
+  },
+  'service-entry-export-to-namespaces': {
+    from: '1.7',
+    what: 'ServiceEntry exportTo reads every entry: "*" public, "~" hidden, "." or the own namespace private, other names export to those namespaces (1.1–1.6: "." anywhere makes it private, anything else public)',
+    where:
+      'istio@1.7.0:pilot/pkg/model/push_context.go (initServiceRegistry: visibility.None, servicesExportedToNamespace); istio@1.6.0:pilot/pkg/model/push_context.go (initServiceRegistry: ExportTo[visibility.Private] else publicServices)',
+    note: 'the reference does not cover ServiceEntry exportTo; dated from the source of 1.6.0 and 1.7.0',
+  },
+  'k8s-service-selects-workload-entries': {
+    from: '1.7',
+    what: 'a Kubernetes Service whose selector matches a WorkloadEntry of its namespace has it as an endpoint, with its own tlsMode (PILOT_ENABLE_K8S_SELECT_WORKLOAD_ENTRIES, on by default); not for headless Services',
+    where:
+      'istio@1.7.0:pilot/pkg/bootstrap/servicecontroller.go (EnableK8SServiceSelectWorkloadEntries → kubeRegistry.WorkloadInstanceHandler), pilot/pkg/serviceregistry/kube/controller/controller.go (WorkloadInstanceHandler: Resolution ClientSideLB only); istio@1.22.0:pilot/pkg/serviceregistry/kube/controller/controller.go (serviceInstancesFromWorkloadInstances)',
+    note: 'the reference does not cover WorkloadEntries; the feature flag first appears in 1.7.0 (pilot/pkg/features/pilot.go, default true) and is still on in 1.30.0',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

@@ -19,22 +19,16 @@ const RESOLUTIONS = new Set(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']);
  */
 export function serviceEntryServices(
   entries: Resource[],
-  workloadEntries: Resource[],
+  weEndpoints: Workload[],
   workloads: Workload[],
   release: Release,
-): { services: Service[]; workloadEntries: Workload[] } {
+): Service[] {
   const out: Service[] = [];
-  // Namespace and name order (as workloads and Services are sorted): input order must not change the answers.
-  const weEndpoints: Workload[] = [];
   const weByNamespace = new Map<string, Workload[]>();
-  for (const r of [...workloadEntries].sort(byName)) {
-    if (r.kind !== 'WorkloadEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined)
-      continue;
-    const we = workloadEntryEndpoint(r, ['spec'], stringMap(get(r.value, 'spec', 'labels')), true);
-    weEndpoints.push(we);
-    const list = weByNamespace.get(r.namespace) ?? [];
+  for (const we of weEndpoints) {
+    const list = weByNamespace.get(we.namespace) ?? [];
     list.push(we);
-    weByNamespace.set(r.namespace, list);
+    weByNamespace.set(we.namespace, list);
   }
   for (const r of [...entries].sort(byName)) {
     if (r.kind !== 'ServiceEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined) continue;
@@ -98,15 +92,20 @@ export function serviceEntryServices(
       endpointsFrom = 'host';
       if (resolution !== 'STATIC') endpoints.push(hostEndpoint(r, namespace));
     }
+    const exportTo = arr(spec.exportTo).filter((e): e is string => typeof e === 'string');
     arr(spec.hosts).forEach((h, hi) => {
       const host = str(h)?.toLowerCase();
-      if (!host || host.includes('*')) return;
+      // "*" alone is rejected by validation, and so is a wildcard host that DNS would have to resolve itself
+      // (validation.go ValidateServiceEntry: "hosts must be FQDN if no endpoints are provided").
+      if (!host || host === '*' || (host.includes('*') && !wildcardAllowed(resolution, endpointsFrom)))
+        return;
       const cause: Cause = {
         resource: r,
         path: locationValue ? ['spec', 'location'] : ['spec', 'hosts', hi],
         description: `ServiceEntry ${namespace}/${r.name} ${location}${locationValue ? '' : ' (the default location)'}`,
       };
       const entry: ServiceEntryTarget = { host, location, resolution, endpointsFrom, cause };
+      if (exportTo.length) entry.exportTo = exportTo;
       out.push({
         name: host,
         namespace,
@@ -120,7 +119,29 @@ export function serviceEntryServices(
       });
     });
   }
-  return { services: out, workloadEntries: weEndpoints };
+  return out;
+}
+
+/** Can a host with a `*` stand in this entry? Not where the sidecar resolves the host itself by DNS. */
+function wildcardAllowed(
+  resolution: ServiceEntryTarget['resolution'],
+  endpointsFrom: ServiceEntryTarget['endpointsFrom'],
+): boolean {
+  return (resolution !== 'DNS' && resolution !== 'DNS_ROUND_ROBIN') || endpointsFrom === 'endpoints';
+}
+
+/**
+ * Every WorkloadEntry as an endpoint, in namespace and name order (as workloads and Services are sorted: input order
+ * must not change the answers).
+ */
+export function workloadEntryEndpoints(workloadEntries: Resource[]): Workload[] {
+  const out: Workload[] = [];
+  for (const r of [...workloadEntries].sort(byName)) {
+    if (r.kind !== 'WorkloadEntry' || r.group !== 'networking.istio.io' || r.namespace === undefined)
+      continue;
+    out.push(workloadEntryEndpoint(r, ['spec'], stringMap(get(r.value, 'spec', 'labels')), true));
+  }
+  return out;
 }
 
 function byName(a: Resource, b: Resource): number {
@@ -220,10 +241,70 @@ export function isEntryEndpoint(w: Workload): boolean {
   return w.kind === 'WorkloadEntry' || w.kind === 'ServiceEntry endpoint' || w.kind === 'ServiceEntry host';
 }
 
-/** Resolve a host a client names against ServiceEntry hosts (exact, case-insensitive; no short names). */
-export function entryHostIndex(services: Service[]): Map<string, Service> {
-  const index = new Map<string, Service>();
-  // The first entry of a host wins (Istio keeps the oldest; manifests do not tell which that is).
-  for (const s of services) if (s.entry && !index.has(s.entry.host)) index.set(s.entry.host, s);
-  return index;
+/**
+ * Is this entry's host in the registry of sidecars in `clientNamespace`? push_context.go initServiceRegistry: no
+ * exportTo is meshConfig defaultServiceExportTo, taken as "*" (its default; the mesh config is not read for it, as
+ * for the VirtualService and DestinationRule defaults); 1.7+ "*" public, "~" nobody, "." or its own namespace
+ * private, other names those namespaces; 1.1–1.6 "." anywhere private, anything else public.
+ */
+export function entryVisibleTo(
+  entry: ServiceEntryTarget,
+  entryNamespace: string,
+  clientNamespace: string,
+  release: Release,
+): boolean {
+  const exportTo = entry.exportTo;
+  if (!exportTo?.length) return true;
+  if (!release.has('service-entry-export-to-namespaces'))
+    return !exportTo.includes('.') || clientNamespace === entryNamespace;
+  if (exportTo.includes('*')) return true;
+  if (exportTo.includes('~')) return false;
+  return exportTo.some((e) =>
+    e === '.' || e === entryNamespace ? clientNamespace === entryNamespace : e === clientNamespace,
+  );
+}
+
+/**
+ * Resolve a host a client names against ServiceEntry hosts (case-insensitive; no short names): an exact host, else
+ * the most specific wildcard host (`*.example.com` for `api.example.com`), as the client sidecar's route domains and
+ * SNI chains pick. Among entries for one host the first wins (Istio keeps the oldest; manifests do not tell which).
+ * A client only has the entries exported to its namespace; when none is, the first entry is returned with
+ * `visible: false` (the client then has no cluster for the host).
+ */
+export class EntryHosts {
+  private readonly exact = new Map<string, Service[]>();
+  private readonly wildcards: { suffix: string; services: Service[] }[] = [];
+
+  constructor(
+    services: Service[],
+    private readonly release: Release,
+  ) {
+    const bySuffix = new Map<string, Service[]>();
+    for (const s of services) {
+      const host = s.entry?.host;
+      if (!host) continue;
+      const map = host.startsWith('*.') ? bySuffix : this.exact;
+      const key = host.startsWith('*.') ? host.slice(1) : host;
+      const list = map.get(key) ?? [];
+      list.push(s);
+      map.set(key, list);
+    }
+    for (const [suffix, list] of bySuffix) this.wildcards.push({ suffix, services: list });
+    // Longest suffix first: the most specific wildcard wins.
+    this.wildcards.sort((a, b) => b.suffix.length - a.suffix.length);
+  }
+
+  lookup(rawHost: string, fromNamespace?: string): { service: Service; visible: boolean } | undefined {
+    const host = rawHost.toLowerCase().replace(/\.$/, '');
+    const candidates = [
+      ...(this.exact.get(host) ?? []),
+      ...this.wildcards.filter((w) => host.endsWith(w.suffix)).flatMap((w) => w.services),
+    ];
+    if (!candidates.length) return undefined;
+    if (fromNamespace === undefined) return { service: candidates[0]!, visible: true };
+    const visible = candidates.find((s) =>
+      entryVisibleTo(s.entry!, s.namespace, fromNamespace, this.release),
+    );
+    return visible ? { service: visible, visible: true } : { service: candidates[0]!, visible: false };
+  }
 }

@@ -3,13 +3,29 @@ import type { Resource } from '../load/index.js';
 import type { Service, ServicePort, Workload } from './model.js';
 import { arr, obj, portNumber, selectorMatches, str, stringMap } from './util.js';
 
-export function extractServices(resources: Resource[], workloads: Workload[]): Service[] {
+/**
+ * `workloadEntries`: WorkloadEntries a Service's selector also selects (1.7+, PILOT_ENABLE_K8S_SELECT_WORKLOAD_ENTRIES;
+ * kube/controller/controller.go serviceInstancesFromWorkloadInstances: same namespace, Services with a selector that
+ * are not headless, entries with labels), each an endpoint with its own tlsMode.
+ */
+export function extractServices(
+  resources: Resource[],
+  workloads: Workload[],
+  workloadEntries: readonly Workload[] = [],
+): Service[] {
   // Index workloads by namespace so selection is linear in services × workloads-of-that-namespace.
   const byNamespace = new Map<string, Workload[]>();
   for (const w of workloads) {
     const list = byNamespace.get(w.namespace) ?? [];
     list.push(w);
     byNamespace.set(w.namespace, list);
+  }
+  const entriesByNamespace = new Map<string, Workload[]>();
+  for (const w of workloadEntries) {
+    if (!Object.keys(w.labels).length) continue; // WorkloadInstanceHandler: no labels, nothing selects it
+    const list = entriesByNamespace.get(w.namespace) ?? [];
+    list.push(w);
+    entriesByNamespace.set(w.namespace, list);
   }
   const out: Service[] = [];
   for (const r of resources) {
@@ -38,17 +54,22 @@ export function extractServices(resources: Resource[], workloads: Workload[]): S
       ports.push(sp);
     });
     const type = str(spec.type);
+    const headless = spec.clusterIP === 'None';
+    // A Service without a selector has manually managed Endpoints: its backends are not in the inputs.
+    const selected = selector
+      ? (byNamespace.get(r.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels))
+      : [];
+    if (selector && !headless && type !== 'ExternalName')
+      for (const we of entriesByNamespace.get(r.namespace) ?? [])
+        if (selectorMatches(selector, we.labels)) selected.push(we);
     out.push({
       name: r.name,
       namespace: r.namespace,
       resource: r,
       ...(selector ? { selector } : {}),
       ports,
-      // A Service without a selector has manually managed Endpoints: its backends are not in the inputs.
-      workloads: selector
-        ? (byNamespace.get(r.namespace) ?? []).filter((w) => selectorMatches(selector, w.labels))
-        : [],
-      headless: spec.clusterIP === 'None',
+      workloads: selected,
+      headless,
       ...(str(spec.clusterIP) && spec.clusterIP !== 'None' ? { clusterIP: str(spec.clusterIP)! } : {}),
       external: type === 'ExternalName',
     });

@@ -1,6 +1,6 @@
 // Engine graph vs oracle, per declared caller and backing workload.
 import type { LintResult } from '../../src/engine.js';
-import { expectCall } from './oracle.js';
+import { expectCall, expectEgressHop } from './oracle.js';
 import type { Scenario } from './scenario.js';
 
 /** Every disagreement between the engine's declared edges and the oracle, as readable text. */
@@ -49,6 +49,42 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
         );
       }
     }
+  }
+  out.push(...egressDisagreements(s, edges));
+  return out;
+}
+
+/** entries2: each egress client's hop to the egress gateway (an inferred edge to istio-egressgateway:443). */
+function egressDisagreements(s: Scenario, edges: ReturnType<LintResult['graph']>['edges']): string[] {
+  const out: string[] = [];
+  for (const from of s.egress?.clients ?? []) {
+    const expected = expectEgressHop(s, from);
+    if (expected === undefined) continue;
+    const label = `${from.namespace}/${from.name} → istio-egressgateway.istio-system:443 (egress hop)`;
+    const found = edges.filter(
+      (e) =>
+        e.client.namespace === from.namespace &&
+        e.client.name === from.name &&
+        e.server.namespace === 'istio-system' &&
+        e.server.service === 'istio-egressgateway' &&
+        e.server.port === 443,
+    );
+    if (expected === 'none') {
+      if (found.length)
+        out.push(`${label}: the engine has a hop, the oracle none (the client has no sidecar)`);
+      continue;
+    }
+    if (!found.length) {
+      out.push(`${label}: the engine has no hop edge`);
+      continue;
+    }
+    const want = expected.connections[0]!;
+    for (const e of found)
+      for (const c of e.connections)
+        if (!want.outcomes.includes(c.result.outcome))
+          out.push(
+            `${label}: engine says ${c.result.outcome}, oracle says ${want.outcomes.join(' or ')}\n  engine: client ${c.client.mode} (${c.client.explanation}); server ${c.server.mode} (${c.server.explanation})\n  oracle: ${expected.trace.join('; ')}`,
+          );
   }
   return out;
 }

@@ -54,6 +54,9 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   const port = service.ports.find((p) => p.port === call.port);
   if (!port) return undefined;
   const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
+  const vms = serviceWorkloadEntries(s, service);
+  // A named targetPort is looked up in the WorkloadEntry's own ports (none here): not decided.
+  if (vms.length && typeof port.targetPort !== 'number') return undefined;
 
   const trace: string[] = [];
   const clientSidecar = hasSidecar(s, client);
@@ -76,7 +79,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     } else trace.push('no DestinationRule');
   }
 
-  const anyEndpointWithoutSidecar = endpoints.some((e) => !hasSidecar(s, e));
+  const anyEndpointWithoutSidecar = endpoints.some((e) => !hasSidecar(s, e)) || vms.some((vm) => !vm.sidecar);
   // Headless services: auto mTLS decides for the whole service from every endpoint (§4.3).
   let headless: HeadlessFacts | undefined;
   if (service.headless) {
@@ -97,6 +100,8 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   // Routing (VirtualServices visible to the client): each destination is its own cluster, a subset's with the
   // subset's tls on top of the rule's and only the pods with its labels.
   const routes = clientSidecar ? routesFor(s, client.namespace, service, port) : undefined;
+  // Subsets select endpoints by labels WorkloadEntries here do not carry: not decided.
+  if (routes && vms.length) return undefined;
   const legs: Leg[] = [];
   if (!routes) legs.push({ tls, rule, endpoints, trace: [] });
   else
@@ -173,7 +178,61 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
       if (leg.subset) c.subset = leg.subset;
       connections.push(c);
     }
+  for (const vm of vms) {
+    const t = [...vm.trace];
+    const targetPort = port.targetPort as number;
+    const mode = vm.sidecar ? entryMode(s, vm.namespace, vm.labels, targetPort, t) : 'NO_SIDECAR';
+    if (mode === undefined) continue;
+    t.push(`server mode on port ${targetPort}: ${mode}`);
+    const sends = clientSidecar
+      ? sidecarSends(
+          s,
+          tls,
+          rule,
+          anyEndpointWithoutSidecar,
+          service,
+          port,
+          vm.sidecar,
+          mode,
+          undefined,
+          false,
+          t,
+        )
+      : 'plaintext';
+    if (sends === undefined) continue;
+    t.push(`client sends: ${sends}`);
+    const outcomes = matrix(s, sends, mode, port);
+    t.push(`outcome: ${outcomes.join(' or ')}`);
+    connections.push({ endpoint: `${vm.namespace}/${vm.name}`, outcomes, trace: t });
+  }
   return { connections, trace };
+}
+
+/**
+ * WorkloadEntries a Kubernetes Service's selector (app=<service>) selects, from Istio's source rather than the
+ * engine: kube/controller/controller.go serviceInstancesFromWorkloadInstances (1.7+, PILOT_ENABLE_K8S_SELECT_WORKLOAD_ENTRIES
+ * on by default): same namespace, not for headless Services (Resolution ClientSideLB only); each keeps the tlsMode of
+ * serviceentry/conversion.go getTLSModeFromWorkloadEntry (label, else "istio" with a serviceAccount).
+ */
+function serviceWorkloadEntries(
+  s: Scenario,
+  service: ServiceSpec,
+): { namespace: string; name: string; sidecar: boolean; labels: Record<string, string>; trace: string[] }[] {
+  if (s.version !== '1.30' || service.headless) return [];
+  return s.workloadEntries
+    .filter((we) => we.namespace === service.namespace && we.app === service.name)
+    .map((we) => {
+      const label = we.tlsMode ?? (we.serviceAccount ? 'istio' : 'disabled');
+      const labels: Record<string, string> = { app: we.app };
+      if (we.tlsMode) labels['security.istio.io/tlsMode'] = we.tlsMode;
+      return {
+        namespace: we.namespace,
+        name: we.name,
+        sidecar: label === 'istio',
+        labels,
+        trace: [`WorkloadEntry ${we.namespace}/${we.name} behind the Service: tlsMode ${label}`],
+      };
+    });
 }
 
 /** One cluster the call reaches: what the client's rule says for it, and which endpoints it holds. */
@@ -753,6 +812,20 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
 
   const clientSidecar = hasSidecar(s, client);
   trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  if (clientSidecar && !entryExported(s, se.exportTo, se.namespace, client.namespace)) {
+    // Not in the client's registry: the host is unknown to its sidecar (PassthroughCluster or BlackHoleCluster).
+    const blocked = s.registryOnly === true;
+    trace.push(
+      `exportTo [${se.exportTo!.join(', ')}] leaves out ${client.namespace}: ${blocked ? 'REGISTRY_ONLY, BlackHoleCluster' : 'ALLOW_ANY, PassthroughCluster in plaintext'}`,
+    );
+    const connections: ConnectionExpectation[] = [];
+    for (const e of endpoints) {
+      if (e.mode === undefined) continue;
+      const outcomes: Outcome[] = blocked ? ['broken'] : matrix(s, 'plaintext', e.mode, port);
+      connections.push({ endpoint: e.id, outcomes, trace: [...e.trace, `server mode: ${e.mode}`] });
+    }
+    return { connections, trace };
+  }
   let tls: DrTls = 'none';
   let rule: RuleFacts | undefined;
   if (clientSidecar) {
@@ -802,6 +875,19 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
   return { connections, trace };
 }
 
+/**
+ * Is a ServiceEntry in the registry of sidecars in `clientNs`? push_context.go initServiceRegistry: no exportTo is
+ * public (defaultServiceExportTo "*"); 1.7+ "*" public, "~" nobody, "." and the own namespace private, names those
+ * namespaces; before 1.7 "." anywhere private and anything else public.
+ */
+function entryExported(s: Scenario, exportTo: string[] | undefined, ns: string, clientNs: string): boolean {
+  if (!exportTo?.length) return true;
+  if (s.version !== '1.30') return exportTo.includes('.') ? clientNs === ns : true;
+  if (exportTo.includes('*')) return true;
+  if (exportTo.includes('~')) return false;
+  return exportTo.map((e) => (e === '.' ? ns : e)).includes(clientNs);
+}
+
 /** §1.3 for an endpoint that is not a pod: the PeerAuthentications of its namespace whose selector its labels meet. */
 function entryMode(
   s: Scenario,
@@ -819,4 +905,64 @@ function entryMode(
   });
   if (list.filter((p) => p.scope === 'workload').length > 1) return undefined;
   return betaMode(list, targetPort, trace);
+}
+
+// ---- entries2: the egress gateway hop ----------------------------------------------------------------------------
+
+/**
+ * The hop of a sidecar client of `ext.example.org` to the egress gateway its mesh route names (scenario.ts
+ * EgressSpec): 'none' when there is no hop (a client without a sidecar resolves the host itself), undefined when not
+ * decided. From Istio's behaviour, not the engine: the route's cluster is the gateway host's subset `ext`, whose tls
+ * comes from the DestinationRule the client uses for the gateway host (§3.2; another rule there has no subset `ext`:
+ * 503 NR, not decided); without tls, auto mTLS decides per endpoint from the endpoint's tlsMode label, which the
+ * gateway pod lacks (plaintext). The gateway proxy serves port 443 by its Gateway server: tls ISTIO_MUTUAL takes
+ * Istio mTLS only, a plain HTTP server plaintext only.
+ */
+export function expectEgressHop(
+  s: Scenario,
+  from: { namespace: string; name: string },
+): Expectation | 'none' | undefined {
+  const e = s.egress;
+  const client = s.workloads.find((w) => w.namespace === from.namespace && w.name === from.name);
+  if (!e || !client) return undefined;
+  if (!hasSidecar(s, client)) return 'none';
+  const trace = [
+    `client ${from.namespace}/${from.name}: sidecar, routed to istio-egressgateway:443 subset ext`,
+  ];
+  const gatewayHost = `istio-egressgateway.${'istio-system'}.${CLUSTER_DOMAIN}`;
+  const marker: DestinationRuleSpec = {
+    namespace: e.ruleNamespace,
+    name: 'egress-for-ext',
+    host: gatewayHost,
+    tls: 'none',
+    noTrafficPolicy: true,
+    portLevel: [],
+  };
+  const gatewayService: ServiceSpec = {
+    namespace: 'istio-system',
+    name: 'istio-egressgateway',
+    ports: [{ port: 443, targetPort: 8443, name: 'https' }],
+  };
+  const dr = destinationRuleFor(
+    { ...s, destinationRules: [...s.destinationRules, marker] },
+    from.namespace,
+    gatewayService,
+  );
+  if (dr !== marker) return undefined;
+  const sends: Sends = e.ruleTls === 'ISTIO_MUTUAL' ? 'mtls' : 'plaintext';
+  trace.push(
+    `DestinationRule ${e.ruleNamespace}/egress-for-ext subset ext: ${e.ruleTls === 'none' ? 'no tls, auto mTLS: the gateway pod has no tlsMode label' : `tls ${e.ruleTls}`} → ${sends}`,
+  );
+  const outcome: Outcome = e.gatewayTls
+    ? sends === 'mtls'
+      ? 'mtls'
+      : 'broken'
+    : sends === 'mtls'
+      ? 'broken'
+      : 'plaintext';
+  trace.push(`Gateway server 443 ${e.gatewayTls ? 'ISTIO_MUTUAL' : 'HTTP without tls'}: ${outcome}`);
+  return {
+    connections: [{ endpoint: 'istio-system/istio-egressgateway', outcomes: [outcome], trace: [] }],
+    trace,
+  };
 }

@@ -4,6 +4,7 @@ import type { Config, NamespaceFacts } from '../../src/options.js';
 import {
   DEFAULT_ROOT_NAMESPACE,
   type CallSpec,
+  type EgressSpec,
   type PeersForm,
   type Scenario,
   type ServiceSpec,
@@ -126,6 +127,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
       resolution: se.resolution,
     };
     if (se.location) spec.location = se.location;
+    if (se.exportTo) spec.exportTo = se.exportTo;
     if (se.selector) spec.workloadSelector = { labels: { ...se.selector } };
     if (se.endpoints)
       spec.endpoints = se.endpoints.map((e, i) => {
@@ -175,6 +177,8 @@ export function renderScenario(s: Scenario): RenderedScenario {
     });
   }
 
+  if (s.egress) docs.push(...egressDocs(s.egress));
+
   const callers = s.calls
     .filter((c) => c.via === 'config')
     .map((c) => ({
@@ -210,7 +214,7 @@ function peersOf(form: PeersForm): Doc[] | undefined {
 
 /** How a call names its server: the Service, or one pod of a headless Service by its own DNS name. */
 function target(c: CallSpec): string {
-  if (c.entry) return `${c.to.name}:${c.port}`;
+  if (c.entry) return `${c.callHost ?? c.to.name}:${c.port}`;
   const host = `${c.to.name}.${c.to.namespace}`;
   if (!c.podHost) return `${host}:${c.port}`;
   return `${c.podHost.pod}.${host}${c.podHost.fqdn ? '.svc.cluster.local' : ''}:${c.port}`;
@@ -283,4 +287,92 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
       jobTemplate: { spec: { template: { metadata: podMeta, spec: podSpec } } },
     },
   };
+}
+
+/** entries2: the egress gateway (Deployment, Service, Gateway), the mesh route to it and its DestinationRule. */
+function egressDocs(e: EgressSpec): Doc[] {
+  const ns = DEFAULT_ROOT_NAMESPACE;
+  const labels = { app: 'istio-egressgateway', istio: 'egressgateway' };
+  const subset: Doc = { name: 'ext' };
+  if (e.ruleTls !== 'none') subset.trafficPolicy = { tls: { mode: e.ruleTls } };
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istio-egressgateway', namespace: ns },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels, annotations: { 'sidecar.istio.io/inject': 'false' } },
+          spec: {
+            containers: [
+              {
+                name: 'istio-proxy',
+                image: 'docker.io/istio/proxyv2:1.22.0',
+                args: ['proxy', 'router'],
+                ports: [{ containerPort: 8080 }, { containerPort: 8443 }],
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'istio-egressgateway', namespace: ns },
+      spec: {
+        selector: { istio: 'egressgateway' },
+        ports: [
+          { name: 'http2', port: 80, targetPort: 8080 },
+          { name: 'https', port: 443, targetPort: 8443 },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'egress', namespace: ns },
+      spec: {
+        selector: { istio: 'egressgateway' },
+        servers: [
+          e.gatewayTls
+            ? {
+                port: { number: 443, name: 'https', protocol: 'HTTPS' },
+                hosts: ['ext.example.org'],
+                tls: { mode: 'ISTIO_MUTUAL' },
+              }
+            : { port: { number: 443, name: 'http', protocol: 'HTTP' }, hosts: ['ext.example.org'] },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'ext-through-egress', namespace: e.namespace },
+      spec: {
+        hosts: ['ext.example.org'],
+        http: [
+          {
+            match: [{ port: 80 }],
+            route: [
+              {
+                destination: {
+                  host: 'istio-egressgateway.istio-system.svc.cluster.local',
+                  subset: 'ext',
+                  port: { number: 443 },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'egress-for-ext', namespace: e.ruleNamespace },
+      spec: { host: 'istio-egressgateway.istio-system.svc.cluster.local', subsets: [subset] },
+    },
+  ];
 }

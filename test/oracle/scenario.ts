@@ -143,6 +143,8 @@ interface ServiceEntrySpec {
   selector?: { app: string };
   /** Inline endpoints: tlsMode label (absent, istio, disabled) and whether a serviceAccount is named. */
   endpoints?: { tlsMode: 'istio' | 'disabled' | undefined; serviceAccount: boolean }[];
+  /** spec.exportTo (entries2); undefined: none. */
+  exportTo?: string[];
 }
 
 /** A WorkloadEntry; its app label (vm-a, vm-b) is never a Service's, so only ServiceEntries select it. */
@@ -170,6 +172,8 @@ export interface CallSpec {
   podHost?: { pod: string; fqdn: boolean };
   /** `port` is one the (headless) Service does not declare: the call reaches a pod's own address on it. */
   undeclared?: boolean;
+  /** With `entry`: the host the caller names when it is not the entry's own (one a wildcard host matches). */
+  callHost?: string;
 }
 
 export interface Scenario {
@@ -193,6 +197,23 @@ export interface Scenario {
   workloadEntries: WorkloadEntrySpec[];
   virtualServices: VirtualServiceSpec[];
   calls: CallSpec[];
+  /** entries2: the egress gateway pattern for one external host. */
+  egress?: EgressSpec;
+}
+
+/**
+ * The egress gateway pattern (entries2): a MESH_EXTERNAL entry `ext.example.org` (in `serviceEntries`) whose mesh
+ * VirtualService (in the entry's namespace) routes port 80 to `istio-egressgateway.istio-system` port 443, subset
+ * `ext`; a DestinationRule for the gateway host defines that subset (no labels) with `ruleTls` (none: no tls); the
+ * gateway proxy (istio=egressgateway, `proxy router`, in istio-system) serves port 443 by a Gateway with tls
+ * ISTIO_MUTUAL, or plain HTTP. `clients` call the entry host.
+ */
+export interface EgressSpec {
+  namespace: string;
+  ruleNamespace: string;
+  ruleTls: 'ISTIO_MUTUAL' | 'DISABLE' | 'none';
+  gatewayTls: boolean;
+  clients: { namespace: string; name: string }[];
 }
 
 const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
@@ -468,14 +489,18 @@ type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : ne
  */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean; entries?: boolean; routing?: boolean } = {},
+  opts: { twins?: boolean; entries?: boolean; routing?: boolean; entries2?: boolean } = {},
 ): fc.Arbitrary<Scenario> {
   const twins = opts.twins ?? false;
   const entries = opts.entries ?? false;
-  if (!opts.routing) return rawScenario(versions).map((raw) => normalize(raw, twins, entries, NO_ROUTING));
-  return fc
-    .tuple(rawScenario(versions), rawRouting)
-    .map(([raw, routing]) => normalize(raw, twins, entries, routing));
+  const base = !opts.routing
+    ? rawScenario(versions).map((raw) => normalize(raw, twins, entries, NO_ROUTING))
+    : fc
+        .tuple(rawScenario(versions), rawRouting)
+        .map(([raw, routing]) => normalize(raw, twins, entries, routing));
+  // Drawn separately, like routing: the properties without it keep their scenarios and seeds.
+  if (!opts.entries2) return base;
+  return fc.tuple(base, rawEntries2).map(([scenario, raw]) => withEntries2(scenario, raw));
 }
 
 const rawRouting = fc.record({
@@ -907,4 +932,125 @@ function sameCall(a: CallSpec, b: CallSpec): boolean {
     a.to.name === b.to.name &&
     a.port === b.port
   );
+}
+
+// ---- entries2: ServiceEntry exportTo and wildcard hosts, Services that select WorkloadEntries ----------------------
+
+const rawEntries2 = fc.record({
+  /** Per ServiceEntry (by index): its exportTo. */
+  exportTo: fc.array(
+    fc.option(fc.constantFrom<string[]>(['*'], ['~'], ['.'], ['foo'], ['bar', 'legacy'], ['foo', 'bar']), {
+      freq: 2,
+    }),
+    { minLength: 2, maxLength: 2 },
+  ),
+  /** Per ServiceEntry: its host becomes `*.<name>.mesh.local`, called as `api.<name>.mesh.local`. */
+  wildcard: fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
+  /** Per DestinationRule for an entry's own host: when the host becomes a wildcard, the rule names the called host. */
+  drForCalledHost: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+  /** The egress gateway pattern (1.30 only). */
+  egress: fc.option(
+    fc.record({
+      ns: fc.nat(),
+      ruleInClientNs: fc.boolean(),
+      ruleTls: fc.constantFrom<EgressSpec['ruleTls']>('ISTIO_MUTUAL', 'ISTIO_MUTUAL', 'DISABLE', 'none'),
+      gatewayTls: fc.constantFrom(true, true, false),
+      clients: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
+      via: fc.constantFrom<'annotation' | 'config'>('annotation', 'config'),
+    }),
+    { freq: 2 },
+  ),
+  /** WorkloadEntries labelled like a Service's pods (app=<service>), in its namespace. */
+  serviceEntries: fc.array(
+    fc.record({
+      service: fc.nat(),
+      tlsMode: fc.constantFrom<'istio' | 'disabled' | undefined>('istio', undefined, 'disabled'),
+      serviceAccount: fc.boolean(),
+    }),
+    { maxLength: 2 },
+  ),
+});
+
+type RawEntries2 = typeof rawEntries2 extends fc.Arbitrary<infer T> ? T : never;
+
+function withEntries2(s: Scenario, raw: RawEntries2): Scenario {
+  const modern = s.version === '1.30';
+  const serviceEntries = s.serviceEntries.map((se, i) => {
+    const out: ServiceEntrySpec = { ...se };
+    const exportTo = raw.exportTo[i];
+    // Before 1.7 only "." (private) and "*" mean anything: older releases get one of those.
+    if (exportTo) out.exportTo = modern ? exportTo : [exportTo.includes('.') ? '.' : '*'];
+    // A wildcard host the sidecar would resolve by DNS is rejected by validation: not for DNS without endpoints.
+    if (raw.wildcard[i] && !(se.resolution === 'DNS' && !se.endpoints)) out.host = `*.${se.name}.mesh.local`;
+    return out;
+  });
+  const renamed = new Map<string, ServiceEntrySpec>();
+  s.serviceEntries.forEach((se, i) => {
+    if (serviceEntries[i]!.host !== se.host) renamed.set(se.host, serviceEntries[i]!);
+  });
+  const called = (se: ServiceEntrySpec) => se.host.replace('*', 'api');
+  const destinationRules = s.destinationRules.map((d, i) => {
+    const se = renamed.get(d.host);
+    if (!se) return d;
+    return { ...d, host: raw.drForCalledHost[i % 4] ? called(se) : se.host };
+  });
+  const calls = s.calls.map((c) => {
+    const se = c.entry ? renamed.get(c.to.name) : undefined;
+    if (!se) return c;
+    return { ...c, to: { ...c.to, name: se.host }, callHost: called(se) };
+  });
+  const workloadEntries = [...s.workloadEntries];
+  if (modern && s.services.length)
+    for (const e of raw.serviceEntries) {
+      const svc = pick(s.services, e.service);
+      workloadEntries.push({
+        namespace: svc.namespace,
+        name: `we-${svc.name}-${workloadEntries.length}`,
+        app: svc.name,
+        tlsMode: e.tlsMode,
+        serviceAccount: e.serviceAccount,
+      });
+    }
+  const out: Scenario = { ...s, serviceEntries, destinationRules, calls, workloadEntries };
+  if (modern && raw.egress && s.workloads.length) withEgress(out, raw.egress);
+  return out;
+}
+
+function withEgress(s: Scenario, raw: NonNullable<RawEntries2['egress']>): void {
+  const namespace = pick(s.namespaces, raw.ns).name;
+  const host = 'ext.example.org';
+  const clients: EgressSpec['clients'] = [];
+  for (const i of raw.clients) {
+    const w = pick(s.workloads, i);
+    if (clients.some((c) => c.namespace === w.namespace && c.name === w.name)) continue;
+    clients.push({ namespace: w.namespace, name: w.name });
+  }
+  s.serviceEntries = [
+    ...s.serviceEntries,
+    {
+      namespace,
+      name: 'ext',
+      host,
+      location: undefined,
+      resolution: 'DNS',
+      port: { port: 80, targetPort: 80, name: 'http', protocol: 'HTTP' },
+    },
+  ];
+  s.calls = [
+    ...s.calls,
+    ...clients.map((c): CallSpec => ({
+      from: c,
+      to: { namespace, name: host },
+      port: 80,
+      via: raw.via,
+      entry: true,
+    })),
+  ];
+  s.egress = {
+    namespace,
+    ruleNamespace: raw.ruleInClientNs ? clients[0]!.namespace : DEFAULT_ROOT_NAMESPACE,
+    ruleTls: raw.ruleTls,
+    gatewayTls: raw.gatewayTls,
+    clients,
+  };
 }
