@@ -118,7 +118,12 @@ spec:
   it('the redirected call gets the other host’s DestinationRule (503 toward STRICT), on that service’s only port', async () => {
     const r = await lintYaml({
       'mesh.yaml': mesh,
-      'vs.yaml': virtualService('foo', 'reviews-route', 'reviews', '  - route:\n    - destination: {host: reviews-canary}\n'),
+      'vs.yaml': virtualService(
+        'foo',
+        'reviews-route',
+        'reviews',
+        '  - route:\n    - destination: {host: reviews-canary}\n',
+      ),
     });
     // Everything goes to reviews-canary: no connection reaches the reviews pods.
     expect(declared(r, 'productpage')).toEqual({
@@ -140,7 +145,12 @@ spec:
   it('without the route (the VirtualService keeps reviews) the call is mTLS to reviews (200)', async () => {
     const r = await lintYaml({
       'mesh.yaml': mesh,
-      'vs.yaml': virtualService('foo', 'reviews-route', 'reviews', '  - route:\n    - destination: {host: reviews}\n'),
+      'vs.yaml': virtualService(
+        'foo',
+        'reviews-route',
+        'reviews',
+        '  - route:\n    - destination: {host: reviews}\n',
+      ),
     });
     expect(declared(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews:mtls:mtls'] });
   });
@@ -303,7 +313,12 @@ spec:
       reviewsSubsets('foo'),
       app('foo', 'productpage', { noService: true, calls: 'reviews.foo:8000' }),
       app('bar', 'ratings', { noService: true, calls: 'reviews.foo:8000' }),
-      virtualService('foo', 'reviews-route', 'reviews', '  - route:\n    - destination: {host: reviews, subset: v2}\n'),
+      virtualService(
+        'foo',
+        'reviews-route',
+        'reviews',
+        '  - route:\n    - destination: {host: reviews, subset: v2}\n',
+      ),
       `apiVersion: v1
 kind: ConfigMap
 metadata: {name: istio, namespace: istio-system}
@@ -327,7 +342,9 @@ data:
       'reviews.foo:8000': ['reviews-v1:mtls:mtls', 'reviews-v2:mtls:mtls'],
     });
     const everyone = await lintYaml({ 'mesh.yaml': withDefault('*') });
-    expect(declared(everyone, 'ratings')).toEqual({ 'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'] });
+    expect(declared(everyone, 'ratings')).toEqual({
+      'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'],
+    });
   });
 
   it('Istio 1.0 has no exportTo: the mesh default is not read and bar’s client is routed to v2 too (plaintext, which 1.0’s policy-less servers accept)', async () => {
