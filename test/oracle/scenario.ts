@@ -506,21 +506,28 @@ const rawRouting2 = {
       /** Index into workloads: the first route matches only pods with that workload's app label. */
       sourceApp: fc.option(fc.nat(), { freq: 3 }),
       fallbackSubset: fc.boolean(),
+      /** Route to a subset of the service's own rule when it has subsets and the route names none. */
+      subsetize: fc.boolean(),
     }),
-    { maxLength: 3 },
+    { maxLength: 5 },
   ),
+  /** Inject every namespace (most scenarios): only sidecar clients are routed, so routes are met far more often. */
+  injectAll: fc.constantFrom(true, true, true, false),
   vsDefaultExportTo: fc.option(fc.constantFrom<string[]>(['.'], ['~'], ['*'], ['.', '*']), { freq: 5 }),
   /** Extra declared calls to a host a VirtualService routes: workload, VirtualService and port indices. */
-  routedCalls: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { maxLength: 4 }),
+  routedCalls: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 4, maxLength: 10 }),
 };
 
 const rawRouting = fc.record({
   /** Per DestinationRule (by index): its subsets with their own tls. */
   subsetPolicies: fc.array(
-    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), { maxLength: 2 }),
+    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
     { minLength: 4, maxLength: 4 },
   ),
-  virtualServices: fc.array(rawVirtualService, { maxLength: 3 }),
+  virtualServices: fc.array(rawVirtualService, { minLength: 2, maxLength: 5 }),
   ...rawRouting2,
 });
 
@@ -529,6 +536,7 @@ const NO_ROUTING: RawRouting = {
   subsetPolicies: [],
   virtualServices: [],
   routing2: [],
+  injectAll: false,
   vsDefaultExportTo: null,
   routedCalls: [],
 };
@@ -865,7 +873,21 @@ function normalize(raw: Raw, twins: boolean, withEntries: boolean, routing: RawR
     calls.push(call);
   }
 
-  const vsDefaultExportTo = routingTwo(routing, virtualServices, services, workloads, withSubsets, calls);
+  if (routing.injectAll) for (const n of namespaces) n.injection = 'enabled';
+  const vsDefaultExportTo = routingTwo(
+    routing,
+    virtualServices,
+    services,
+    workloads.filter(
+      (w) =>
+        namespaces.find((n) => n.name === w.namespace)?.injection === 'enabled' &&
+        !w.hostNetwork &&
+        !w.inject.some((i) => i.value === 'false'),
+    ),
+    workloads,
+    withSubsets,
+    calls,
+  );
 
   // Pods of headless Services get a hostname and subdomain, so that per-pod names resolve.
   for (const w of workloads) {
@@ -962,6 +984,7 @@ function routingTwo(
   routing: RawRouting,
   virtualServices: VirtualServiceSpec[],
   services: ServiceSpec[],
+  injected: WorkloadSpec[],
   workloads: WorkloadSpec[],
   withSubsets: { service: ServiceSpec; names: ('v1' | 'v2')[] }[],
   calls: CallSpec[],
@@ -975,6 +998,11 @@ function routingTwo(
     const r = routing.routing2[i];
     if (!r) return;
     const own = serviceOf(vs);
+    const ownSubsets = withSubsets.find((w) => w.service === own)?.names;
+    if (r.subsetize && ownSubsets)
+      vs.destinations = vs.destinations.map((d, j) =>
+        d.subset || d.host !== vs.host ? d : { ...d, subset: pick(ownSubsets, i + j) },
+      );
     if (r.redirect !== null) {
       const followed = r.redirectFollow ? withSubsets.filter((w) => w.service !== own) : [];
       const pool = followed.length ? followed.map((w) => w.service) : services.filter((x) => x !== own);
@@ -997,7 +1025,8 @@ function routingTwo(
     }
   });
   for (const [from, v, p] of virtualServices.length ? routing.routedCalls : []) {
-    const client = pick(workloads, from);
+    // Mostly clients in injected namespaces: only sidecars are routed.
+    const client = pick(injected.length && from % 8 ? injected : workloads, from);
     const target = serviceOf(pick(virtualServices, v));
     if (!target || (client.namespace === target.namespace && client.app === target.name)) continue;
     const call: CallSpec = {
