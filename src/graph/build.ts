@@ -879,7 +879,8 @@ function makeEdges(
   if (!routes) return [makeEdge(mesh, client, service, port, evidence, ports, spec, route)];
   const split = ports.splitRoutes(routes);
   const out: Edge[] = [];
-  if (split.own.length) out.push(makeEdge(mesh, client, service, port, evidence, ports, spec, route, split.own));
+  if (split.own.length)
+    out.push(makeEdge(mesh, client, service, port, evidence, ports, spec, route, split.own));
   for (const r of split.other) {
     const edge = makeEdge(mesh, client, r.target!.service, r.target!.port, evidence, ports, spec, route, r);
     edge.routedFrom = ports.get(service, port).node;

@@ -526,7 +526,8 @@ export function buildMeshModel(
       const target = d.host === fqdn ? service : serviceOfHost(d.host);
       if (!target) continue;
       const number = d.port ?? (target.ports.length === 1 ? target.ports[0]!.port : port.port);
-      const targetPort = target === service && number === port.port ? port : target.ports.find((p) => p.port === number);
+      const targetPort =
+        target === service && number === port.port ? port : target.ports.find((p) => p.port === number);
       if (targetPort) legs.push({ d, target, targetPort });
     }
     if (!legs.length) return undefined;

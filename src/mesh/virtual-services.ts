@@ -226,10 +226,7 @@ export class VirtualServiceIndex {
     return out;
   }
 
-  private readonly splits = new Map<
-    string,
-    { selectors: Record<string, string>[]; targets: Set<string> }
-  >();
+  private readonly splits = new Map<string, { selectors: Record<string, string>[]; targets: Set<string> }>();
 
   /** VirtualServicesForGateway(proxyNamespace, "mesh"): private, exported to the namespace, public; each oldest first. */
   private visibleTo(clientNamespace: string, imports: SidecarImports | undefined): VirtualServiceInfo[] {
@@ -299,11 +296,7 @@ export class VirtualServiceIndex {
     return undefined;
   }
 
-  private httpDestinations(
-    vs: VirtualServiceInfo,
-    port: number,
-    client: RouteClient,
-  ): RouteDestination[] {
+  private httpDestinations(vs: VirtualServiceInfo, port: number, client: RouteClient): RouteDestination[] {
     const out: RouteDestination[] = [];
     const routes = arr(get(vs.resource.value, 'spec', 'http'));
     for (let ri = 0; ri < routes.length; ri++) {
