@@ -141,7 +141,7 @@ function defaultVisibility(
  * must be the host entry's namespace ("." the Sidecar's own, "*" any), and one of its hosts equal the entry's dnsName
  * or, when either is a wildcard, match it either way. The service's namespace does not count, the VirtualService's does.
  */
-export function sidecarImports(imports: SidecarImports, vs: VirtualServiceInfo): boolean {
+function sidecarImports(imports: SidecarImports, vs: VirtualServiceInfo): boolean {
   for (const entry of imports.hosts) {
     const slash = entry.indexOf('/');
     if (slash < 0) continue; // validation rejects a host without "namespace/"
