@@ -140,6 +140,11 @@ spec:
       .join('\n');
     expect(texts).toContain('foo/productpage → reviews-canary.foo:9000');
     expect(texts).toContain('routed by VirtualService foo/reviews-route');
+    // Possible callers of reviews are routed there too, but reviews-canary's own pods are not its callers.
+    const routedGroups = r.edges.filter((x) => x.routedFrom && x.caller === 'possible' && x.client.members);
+    expect(routedGroups.length).toBeGreaterThan(0);
+    for (const g of routedGroups)
+      expect(g.client.members!.map((m) => m.name)).not.toContain('reviews-canary');
   });
 
   it('without the route (the VirtualService keeps reviews) the call is mTLS to reviews (200)', async () => {

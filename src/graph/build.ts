@@ -882,7 +882,17 @@ function makeEdges(
   if (split.own.length)
     out.push(makeEdge(mesh, client, service, port, evidence, ports, spec, route, split.own));
   for (const r of split.other) {
-    const edge = makeEdge(mesh, client, r.target!.service, r.target!.port, evidence, ports, spec, route, r);
+    let caller = client;
+    // A group's members that are the other service's own workloads are left out, as from its own possible callers.
+    if (client.members?.length) {
+      const own = new Set(r.target!.service.workloads);
+      if (client.members.some((w) => own.has(w))) {
+        const members = client.members.filter((w) => !own.has(w));
+        if (!members.length) continue;
+        caller = nodeWithMembers(client, members);
+      }
+    }
+    const edge = makeEdge(mesh, caller, r.target!.service, r.target!.port, evidence, ports, spec, route, r);
     edge.routedFrom = ports.get(service, port).node;
     out.push(edge);
   }
