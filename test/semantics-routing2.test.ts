@@ -106,6 +106,7 @@ describe('a route to another host connects the client to that host’s workloads
     app('foo', 'productpage', { noService: true, calls: 'reviews.foo:8000' }),
     app('foo', 'reviews'),
     app('foo', 'reviews-canary', { port: 9000 }),
+    app('foo', 'details', { noService: true }),
     `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: reviews-canary, namespace: foo}
@@ -143,8 +144,10 @@ spec:
     // Possible callers of reviews are routed there too, but reviews-canary's own pods are not its callers.
     const routedGroups = r.edges.filter((x) => x.routedFrom && x.caller === 'possible' && x.client.members);
     expect(routedGroups.length).toBeGreaterThan(0);
-    for (const g of routedGroups)
+    for (const g of routedGroups) {
+      expect(g.client.members!.map((m) => m.name)).toContain('details');
       expect(g.client.members!.map((m) => m.name)).not.toContain('reviews-canary');
+    }
   });
 
   it('without the route (the VirtualService keeps reviews) the call is mTLS to reviews (200)', async () => {
