@@ -591,9 +591,10 @@ export function buildMeshModel(
         const routedFor = vss.namespacesDistinctFor(hostOf(service));
         const { selectors, targets } = vss.clientSplitsFor(hostOf(service));
         const more = new Set(routedFor);
-        for (const w of workloads)
-          if (w.sidecar.state === 'sidecar' && selectors.some((sel) => selectorMatches(sel, w.labels)))
-            more.add(w.namespace);
+        if (selectors.length)
+          for (const w of workloads)
+            if (w.sidecar.state === 'sidecar' && selectors.some((sel) => selectorMatches(sel, w.labels)))
+              more.add(w.namespace);
         for (const t of targets) for (const ns of drs.namespacesDistinctFor(t)) more.add(ns);
         if (more.size) distinct = new Set([...distinct, ...more]);
       }
