@@ -113,7 +113,11 @@ function graphInput(mesh: MeshModel, kind: string): Resource[] {
   return mesh.resourcesOfKind(kind);
 }
 
-export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: GraphReuse): Graph {
+export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuseArg?: GraphReuse): Graph {
+  // A call a VirtualService sends to another host makes an edge of that host while its own is computed: with such
+  // edges, a change that reaches one server reaches others, so nothing is reused. (VirtualServices reach everything
+  // in a change scope, so base and head route alike.)
+  const reuse = reuseArg?.graph.edges.some((e) => e.routedFrom) ? undefined : reuseArg;
   const edges: Edge[] = [];
   // Per edge, the node its sort key is made from: its client, or for a group's edge the group's node (the same
   // namespace and name, no stand-in), whose key is then made once rather than once per server port.
@@ -210,17 +214,16 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
         });
         continue;
       }
-      add(
-        makeEdge(
-          mesh,
-          (client ??= clientNodeOf(call, mesh, workloadNodes)),
-          call.service,
-          port,
-          call.evidence,
-          ports,
-          call,
-        ),
-      );
+      for (const edge of makeEdges(
+        mesh,
+        (client ??= clientNodeOf(call, mesh, workloadNodes)),
+        call.service,
+        port,
+        call.evidence,
+        ports,
+        call,
+      ))
+        add(edge);
     }
   }
 
@@ -271,13 +274,15 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
           members === group.members
             ? (group.wholeNode ??= nodeWithMembers(group.node, members))
             : nodeWithMembers(group.node, members);
-        add(makeEdge(mesh, client, service, port, ANY_WORKLOAD, ports), group.node);
+        for (const edge of makeEdges(mesh, client, service, port, ANY_WORKLOAD, ports))
+          add(edge, edge.routedFrom ? edge.client : group.node);
       }
       // 3a. Stand-ins: sidecar workloads the inputs do not show.
       for (const standIn of set.standIns) {
         const client = policies.count ? allowedStandIn(policies, set, standIn, service, port) : standIn;
         if (!client) continue;
-        add(makeEdge(mesh, client, service, port, set.standInEvidence.get(standIn)!, ports));
+        for (const edge of makeEdges(mesh, client, service, port, set.standInEvidence.get(standIn)!, ports))
+          add(edge);
       }
     }
   }
@@ -530,6 +535,23 @@ class ServerPorts {
   }
 
   /** The server half of the edge order: namespace, service, port (zero-padded so that 80 sorts before 443). */
+  /** A call's routes split into those to the port called and those sent elsewhere, once per (shared) routes array. */
+  splitRoutes(routes: RoutedClientTls[]): { own: RoutedClientTls[]; other: RoutedClientTls[] } {
+    let split = this.splits.get(routes);
+    if (!split) {
+      split = { own: routes.filter((r) => !r.target), other: routes.filter((r) => r.target) };
+      // The common case keeps the array itself, so the connections cached for it are found again.
+      if (!split.other.length) split.own = routes;
+      this.splits.set(routes, split);
+    }
+    return split;
+  }
+
+  private readonly splits = new WeakMap<
+    RoutedClientTls[],
+    { own: RoutedClientTls[]; other: RoutedClientTls[] }
+  >();
+
   sortKey(server: ServerNode): string {
     let key = this.sortKeys.get(server);
     if (key === undefined)
@@ -545,7 +567,7 @@ interface ServerPort {
   node: ServerNode;
   endpoints: ServerEndpoint[];
   /** One per backing workload, by what the client sends; shared by the edges whose clients send the same. */
-  connections: Map<ClientTlsResult | RoutedClientTls[], Connections>;
+  connections: Map<ClientTlsResult | RoutedClientTls[] | RoutedClientTls, Connections>;
 }
 
 /** An edge's connections and what follows from them alone (the worst of them), computed once per array. */
@@ -838,7 +860,12 @@ function standInServers(mesh: MeshModel, excluded: Set<string>): StandInServer[]
   return out;
 }
 
-function makeEdge(
+/**
+ * The edges of one call of `client` to a service port: the edge to that port, and one more per service port a mesh
+ * VirtualService sends the call to instead (route.go GetDestinationCluster: another host, or another port), with
+ * that service's DestinationRule and endpoints. A call whose routes all go elsewhere has no edge to the port called.
+ */
+function makeEdges(
   mesh: MeshModel,
   client: ClientNode,
   service: Service,
@@ -846,15 +873,14 @@ function makeEdge(
   evidence: CallerEvidence,
   ports: ServerPorts,
   route?: Pick<Call, 'subset' | 'sends'>,
-): Edge {
+): Edge[] {
   const spec: ClientSpec = {
     namespace: client.namespace,
     sidecar: client.sidecar,
     labels: client.workload?.labels ?? client.members?.[0]?.labels ?? NO_LABELS,
   };
   if (client.workload) spec.workload = client.workload;
-  const server = ports.get(service, port);
-  // The outcome depends on the client only through what it sends (mesh.connect is clientTls, then connectWith).
+  else if (!client.members?.length) spec.labelsUnknown = true;
   // A mesh VirtualService's routes decide per subset for sidecars; a gateway proxy follows its own routes (the call's
   // subset), and observed traffic says what was sent.
   const gateway = client.kind === 'Gateway' || (client.workload && isGatewayWorkload(client.workload));
@@ -862,21 +888,58 @@ function makeEdge(
     route?.subset !== undefined || route?.sends || gateway
       ? undefined
       : mesh.routedClientTls(spec, service, port);
+  if (!routes) return [makeEdge(mesh, client, service, port, evidence, ports, spec, route)];
+  const split = ports.splitRoutes(routes);
+  const out: Edge[] = [];
+  if (split.own.length)
+    out.push(makeEdge(mesh, client, service, port, evidence, ports, spec, route, split.own));
+  for (const r of split.other) {
+    let caller = client;
+    // A group's members that are the other service's own workloads are left out, as from its own possible callers.
+    if (client.members?.length) {
+      const own = new Set(r.target!.service.workloads);
+      if (client.members.some((w) => own.has(w))) {
+        const members = client.members.filter((w) => !own.has(w));
+        if (!members.length) continue;
+        caller = nodeWithMembers(client, members);
+      }
+    }
+    const edge = makeEdge(mesh, caller, r.target!.service, r.target!.port, evidence, ports, spec, route, r);
+    edge.routedFrom = ports.get(service, port).node;
+    out.push(edge);
+  }
+  return out;
+}
+
+function makeEdge(
+  mesh: MeshModel,
+  client: ClientNode,
+  service: Service,
+  port: ServicePort,
+  evidence: CallerEvidence,
+  ports: ServerPorts,
+  spec: ClientSpec,
+  route?: Pick<Call, 'subset' | 'sends'>,
+  routes?: RoutedClientTls[] | RoutedClientTls,
+): Edge {
+  const server = ports.get(service, port);
+  // The outcome depends on the client only through what it sends (mesh.connect is clientTls, then connectWith).
   const tls = routes ?? route?.sends ?? mesh.clientTls(spec, service, port.port, route?.subset);
   let connections = server.connections.get(tls);
   if (!connections) {
-    const list = Array.isArray(tls)
-      ? routedConnections(mesh, tls, service, port, server.endpoints)
-      : server.endpoints.map((endpoint): EdgeConnection => {
-          const r = mesh.connectWith(tls, service, port, endpoint);
-          return {
-            serverWorkload: endpoint.workload,
-            targetPort: endpoint.targetPort,
-            client: r.client,
-            server: r.server,
-            result: r.result,
-          };
-        });
+    const list =
+      'tls' in tls || Array.isArray(tls)
+        ? routedConnections(mesh, Array.isArray(tls) ? tls : [tls], service, port, server.endpoints)
+        : server.endpoints.map((endpoint): EdgeConnection => {
+            const r = mesh.connectWith(tls, service, port, endpoint);
+            return {
+              serverWorkload: endpoint.workload,
+              targetPort: endpoint.targetPort,
+              client: r.client,
+              server: r.server,
+              result: r.result,
+            };
+          });
     connections = { list, worst: worstOf(list) };
     server.connections.set(tls, connections);
   }

@@ -84,6 +84,11 @@ export interface Edge {
   outcome: ConnectionOutcome['outcome'];
   clientTls: ConnectionOutcome['clientTls'];
   serverMode: ServerModeResult['mode'];
+  /**
+   * The service port the client called, when a mesh VirtualService sends that call to this edge's service port
+   * instead (another host or port): the connections then say "routed by VirtualService …".
+   */
+  routedFrom?: ServerNode;
 }
 
 export interface EdgeConnection {

@@ -33,7 +33,14 @@ import {
   subsetLabels,
   tlsFor,
 } from './destination-rules.js';
-import { VirtualServiceIndex, readVirtualServices, routeProtocol } from './virtual-services.js';
+import {
+  VirtualServiceIndex,
+  readVirtualServices,
+  routeProtocol,
+  sourceLabelSelectors,
+  type RouteClient,
+  type RouteDestination,
+} from './virtual-services.js';
 import { ServerPolicies, readLegacyPolicies, readPeerAuthentications } from './server-mode.js';
 import { extractServices, portProtocol, resolveTargetPort } from './services.js';
 import { resolveMeshSettings } from './settings.js';
@@ -105,7 +112,7 @@ export const MODEL_INPUTS: readonly KindInput[] = [
     kinds: ['VirtualService'],
     reach: 'everything',
     reader:
-      "mesh/virtual-services.ts: a mesh VirtualService's routes decide which subset's DestinationRule tls a sidecar client uses (its hosts, exportTo and sourceNamespace decide for whom)",
+      "mesh/virtual-services.ts: a mesh VirtualService's routes decide which subset's DestinationRule tls a sidecar client uses, and which other host's workloads it reaches (its hosts, exportTo, sourceNamespace and sourceLabels decide for whom)",
   },
   {
     kinds: ['Sidecar'],
@@ -164,7 +171,17 @@ export function buildMeshModel(
   );
 
   const virtualServices = byKind.of('VirtualService');
-  const vss = new VirtualServiceIndex(readVirtualServices(virtualServices, v));
+  const vss = new VirtualServiceIndex(
+    readVirtualServices(virtualServices, v, settings.defaultVirtualServiceExportTo),
+  );
+  // Clients whose pod labels meet different route sourceLabels are routed differently (sourceMatchHTTP).
+  const sourceSelectors = sourceLabelSelectors(vss.virtualServices);
+  const sourceKey = (client: ClientSpec): string =>
+    sourceSelectors.length
+      ? sourceSelectors
+          .map((sel) => (client.labelsUnknown ? '?' : selectorMatches(sel, client.labels) ? '1' : '0'))
+          .join('')
+      : '';
   // VirtualServices without hosts are delegates, read only through a root's `delegate` route.
   const delegates = virtualServices.filter((r) => arr(get(r.value, 'spec', 'hosts')).length === 0);
   if (delegates.length) vss.delegates = delegates;
@@ -524,45 +541,83 @@ export function buildMeshModel(
       return undefined;
     let byClass = routed.get(port);
     if (!byClass) routed.set(port, (byClass = new Map()));
-    const key = `${namespacesDistinctFor(service).has(client.namespace) ? client.namespace : '*'}\0${drs.labelsMatterIn(client.namespace) ? drs.clientClassKey(client.namespace, client.labels) : ''}`;
+    const rc = routeClient(client);
+    const key = `${namespacesDistinctFor(service).has(client.namespace) ? client.namespace : '*'}\0${drs.labelsMatterIn(client.namespace) ? drs.clientClassKey(client.namespace, client.labels) : ''}\0${sourceKey(client)}\0${rc.imports ? `${rc.imports.namespace}\0${rc.imports.hosts.join(' ')}` : ''}`;
     let answer = byClass.get(key);
-    if (answer === undefined) byClass.set(key, (answer = routesOf(client, service, port) ?? null));
+    if (answer === undefined) byClass.set(key, (answer = routesOf(client, rc, service, port) ?? null));
     return answer ?? undefined;
   };
 
+  /** The client as routing sees it: its labels (unknown for stand-ins) and its Sidecar's egress imports. */
+  const routeClient = (client: ClientSpec): RouteClient => {
+    const out: RouteClient = {
+      namespace: client.namespace,
+      labels: client.labelsUnknown ? undefined : client.labels,
+    };
+    if (client.workload && sidecars.length && v.has('sidecar-imports-virtual-services')) {
+      const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
+      if (scope?.hosts) out.imports = { namespace: scope.namespace, hosts: scope.hosts.map((h) => h.text) };
+    }
+    return out;
+  };
+
+  /** A Service or ServiceEntry host of the inputs, for a route destination's host. */
+  const serviceOfHost = (fqdn: string): Service | undefined =>
+    hostIndex.get(fqdn.replace(/\.svc\.cluster\.local$/, '')) ?? entryIndex.lookup(fqdn)?.service;
+
   const routesOf = (
     client: ClientSpec,
+    rc: RouteClient,
     service: Service,
     port: ServicePort,
   ): RoutedClientTls[] | undefined => {
     const fqdn = hostOf(service);
-    const routing = vss.route(client.namespace, fqdn, port.port, routeProtocol(port));
-    // Assumed: destinations on another host or port are that service's traffic, not this edge's; a call routed
-    // only there keeps the service's own answer.
-    const own = routing?.destinations.filter(
-      (d) => d.host === fqdn && (d.port === undefined || d.port === port.port),
-    );
-    if (!routing || !own?.length) return undefined;
+    const routing = vss.route(rc, fqdn, port.port, routeProtocol(port));
+    if (!routing) return undefined;
+    // route.go GetDestinationCluster: the destination's port, else the destination service's only port, else the
+    // port called. A destination the inputs hold no Service (or port) for is not modelled; if no route is left, the
+    // call keeps the service's own answer.
+    const legs: { d: RouteDestination; target: Service; targetPort: ServicePort }[] = [];
+    for (const d of routing.destinations) {
+      const target = d.host === fqdn ? service : serviceOfHost(d.host);
+      if (!target) continue;
+      const number = d.port ?? (target.ports.length === 1 ? target.ports[0]!.port : port.port);
+      const targetPort =
+        target === service && number === port.port ? port : target.ports.find((p) => p.port === number);
+      if (targetPort) legs.push({ d, target, targetPort });
+    }
+    if (!legs.length) return undefined;
     const vs = routing.virtualService;
-    const found = drs.lookup(client.namespace, client.labels, fqdn, service.namespace);
-    const rules = v.has('destination-rule-merge-first-traffic-policy') ? found : found.slice(0, 1);
-    const rule = ruleFor(client, service);
-    return own.map((d): RoutedClientTls => {
-      const tls = rule ? ruleTls(rule, port.port, d.subset, rules) : noDestinationRule;
+    return legs.map(({ d, target, targetPort }): RoutedClientTls => {
+      const targetFqdn = hostOf(target);
+      const found = drs.lookup(client.namespace, client.labels, targetFqdn, target.namespace);
+      const rules = v.has('destination-rule-merge-first-traffic-policy') ? found : found.slice(0, 1);
+      const rule = ruleFor(client, target);
+      const tls = rule ? ruleTls(rule, targetPort.port, d.subset, rules) : noDestinationRule;
       const at = `${vs.resource.file}:${vs.resource.span(d.path).line}`;
+      const redirected = target !== service || targetPort !== port;
+      const where = redirected
+        ? `${targetFqdn}:${targetPort.port}${d.subset !== undefined ? ` subset ${d.subset}` : ''}`
+        : d.subset !== undefined
+          ? `subset ${d.subset}`
+          : 'the service without a subset';
       const via = {
         resource: vs.resource,
         path: d.path,
         description: `VirtualService ${vs.namespace}/${vs.resource.name} (${at})${d.subset !== undefined ? ` subset ${d.subset}` : ''}`,
       };
+      const route: NonNullable<ClientTlsResult['route']> = { via };
+      if (d.subset !== undefined) route.subset = d.subset;
+      if (redirected) route.from = { host: fqdn, port: port.port };
       const out: RoutedClientTls = {
         tls: {
           ...tls,
-          explanation: `routed by VirtualService ${vs.namespace}/${vs.resource.name} (${at}) to ${d.subset !== undefined ? `subset ${d.subset}` : 'the service without a subset'}: ${tls.explanation}`,
-          route: d.subset !== undefined ? { via, subset: d.subset } : { via },
+          explanation: `${redirected ? `a call to ${fqdn}:${port.port} is ` : ''}routed by VirtualService ${vs.namespace}/${vs.resource.name} (${at}) to ${where}: ${tls.explanation}`,
+          route,
         },
         via,
       };
+      if (redirected) out.target = { service: target, port: targetPort };
       if (d.subset !== undefined) {
         out.subset = d.subset;
         const def = findSubset(rules, d.subset);
@@ -585,10 +640,19 @@ export function buildMeshModel(
     let distinct = distinctNamespaces.get(service);
     if (!distinct) {
       distinct = drs.namespacesDistinctFor(hostOf(service));
-      // Namespaces a VirtualService for the host is exported to by name, or a route's sourceNamespace names.
+      // Namespaces a VirtualService for the host is exported to by name, or a route's sourceNamespace names; those
+      // of the clients a route's sourceLabels select; and those that pick their own rule for a host the routes
+      // send the call to.
       if ('resource' in service && vss.size) {
         const routedFor = vss.namespacesDistinctFor(hostOf(service));
-        if (routedFor.size) distinct = new Set([...distinct, ...routedFor]);
+        const { selectors, targets } = vss.clientSplitsFor(hostOf(service));
+        const more = new Set(routedFor);
+        if (selectors.length)
+          for (const w of workloads)
+            if (w.sidecar.state === 'sidecar' && selectors.some((sel) => selectorMatches(sel, w.labels)))
+              more.add(w.namespace);
+        for (const t of targets) for (const ns of drs.namespacesDistinctFor(t)) more.add(ns);
+        if (more.size) distinct = new Set([...distinct, ...more]);
       }
       distinctNamespaces.set(service, distinct);
     }
@@ -715,7 +779,7 @@ export function buildMeshModel(
     clientClassKey: (client) =>
       client.sidecar === 'none'
         ? 'none'
-        : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}`,
+        : `${client.sidecar}|${drs.clientClassKey(client.namespace, client.labels)}|${sourceKey(client)}`,
     clientTls,
     routedClientTls,
     connect,

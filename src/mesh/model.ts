@@ -143,8 +143,11 @@ export interface ClientTlsResult {
    * loadBalancer PASSTHROUGH (one decision for every endpoint), and the tls the 1.12+ endpoint check reads (the
    * top-level tls under a portLevelSettings entry without tls).
    */
-  /** Traffic a VirtualService routes (mesh/virtual-services.ts): which one, and to which subset. */
-  route?: { via: Cause; subset?: string };
+  /**
+   * Traffic a VirtualService routes (mesh/virtual-services.ts): which one, and to which subset; `from` is the host the
+   * client called when the route sends it to another host or port (a redirected connection).
+   */
+  route?: { via: Cause; subset?: string; from?: { host: string; port: number } };
   autoMtlsInputs?: {
     passthroughLb?: Cause;
     /**
@@ -183,6 +186,11 @@ export interface RoutedClientTls {
    * or one without labels).
    */
   endpointLabels?: Record<string, string>;
+  /**
+   * The route sends the call to another Service (or another port of the called one): the client connects to that
+   * service port's endpoints, with its DestinationRule (route.go GetDestinationCluster). Undefined: the called one.
+   */
+  target?: { service: Service; port: ServicePort };
 }
 
 export interface ConnectionOutcome {
@@ -212,6 +220,8 @@ export interface MeshSettingsResolved {
   outboundTrafficPolicy?: 'REGISTRY_ONLY';
   /** Where the inputs set REGISTRY_ONLY mesh-wide. */
   outboundTrafficPolicyCause?: Cause;
+  /** meshConfig.defaultVirtualServiceExportTo when the inputs set it (Istio's default: "*"). */
+  defaultVirtualServiceExportTo?: string[];
 }
 
 /** A client as the semantics see it: where it runs and whether it has a sidecar. */
@@ -224,6 +234,8 @@ export interface ClientSpec {
    * traffic past the sidecar (traffic.sidecar.istio.io/excludeOutbound…). Absent for grouped and stand-in callers.
    */
   workload?: Workload;
+  /** A client the inputs do not show (a stand-in): its pod labels are unknown, so a sourceLabels match may hold or not. */
+  labelsUnknown?: true;
 }
 
 /** What a PeerAuthentication (or its port entry) sets; UNSET inherits from the level above. */

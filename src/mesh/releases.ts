@@ -283,6 +283,20 @@ export const BEHAVIOURS = {
       'istio@1.7.0:pilot/pkg/bootstrap/servicecontroller.go (EnableK8SServiceSelectWorkloadEntries → kubeRegistry.WorkloadInstanceHandler), pilot/pkg/serviceregistry/kube/controller/controller.go (WorkloadInstanceHandler: Resolution ClientSideLB only); istio@1.22.0:pilot/pkg/serviceregistry/kube/controller/controller.go (serviceInstancesFromWorkloadInstances)',
     note: 'the reference does not cover WorkloadEntries; the feature flag first appears in 1.7.0 (pilot/pkg/features/pilot.go, default true) and is still on in 1.30.0',
   },
+  'virtual-service-default-export-to': {
+    from: '1.1',
+    what: 'a VirtualService without exportTo takes meshConfig.defaultVirtualServiceExportTo: "." private to its namespace, else "*" public, else (only "~" or namespace names) visible to no sidecar',
+    where:
+      'istio@1.1.0:pilot/pkg/model/push_context.go (initDefaultExportMaps, initVirtualServices: defaultVirtualServiceExportTo[Private] / [Public]); istio@1.22.0:pilot/pkg/model/push_context.go (initVirtualServices: exportToDefaults.virtualService)',
+    note: 'the reference does not cover VirtualService exportTo; dated from the source (1.0.0 has no exportTo)',
+  },
+  'sidecar-imports-virtual-services': {
+    from: '1.1',
+    what: "a client's Sidecar egress hosts import a VirtualService only if an entry's namespace is the VirtualService's own (\".\" the Sidecar's, \"*\" any) and its dnsName matches one of the VirtualService's hosts; a VirtualService not imported does not route that client (the destinations of imported ones get clusters even outside egress)",
+    where:
+      'istio@1.1.0:pilot/pkg/model/sidecar.go (selectVirtualServices: listenerHosts[configNamespace], listenerHosts["*"]); istio@1.22.0:pilot/pkg/model/virtualservice.go (SelectVirtualServices), sidecar.go (hostClassification.VSMatches, collectImportedServices: "Infer more possible destinations from virtual services")',
+    note: 'the reference does not cover Sidecar imports of VirtualServices; dated from the source (Sidecar appears in 1.1)',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

@@ -20,6 +20,12 @@ interface MeshConfigFound {
   rootNamespace?: { value: string; resource: Resource; path: (string | number)[] };
   outboundTrafficPolicy?: { value: string; resource: Resource; path: (string | number)[] };
   autoMtls?: { value: boolean; resource: Resource; path: (string | number)[] };
+  defaultVirtualServiceExportTo?: string[];
+}
+
+/** meshConfig.defaultVirtualServiceExportTo as a list of strings, or undefined when not a list. */
+function exportToList(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : undefined;
 }
 
 /** Read meshConfig from `ConfigMap istio` (data.mesh, a YAML string) or an IstioOperator's spec.meshConfig. */
@@ -52,6 +58,7 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
         found.autoMtls = { value: auto, resource: r, path: ['data', 'mesh'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
         found.rootNamespace = { value: root, resource: r, path: ['data', 'mesh'] };
+      found.defaultVirtualServiceExportTo ??= exportToList(get(mesh, 'defaultVirtualServiceExportTo'));
     } else if (operator(r)) {
       const mc = obj(get(r.value, 'spec', 'meshConfig'));
       const auto = mc?.enableAutoMtls;
@@ -67,6 +74,7 @@ function findMeshConfig(resources: Resource[]): MeshConfigFound {
         found.autoMtls = { value: auto, resource: r, path: ['spec', 'meshConfig', 'enableAutoMtls'] };
       if (typeof root === 'string' && root && !found.rootNamespace)
         found.rootNamespace = { value: root, resource: r, path: ['spec', 'meshConfig', 'rootNamespace'] };
+      found.defaultVirtualServiceExportTo ??= exportToList(mc?.defaultVirtualServiceExportTo);
       // 1.4/1.5 installs set auto mTLS through values.global.mtls.auto.
       const legacyAuto = get(r.value, 'spec', 'values', 'global', 'mtls', 'auto');
       if (typeof legacyAuto === 'boolean' && !found.autoMtls)
@@ -101,6 +109,8 @@ export function resolveMeshSettings(resources: Resource[], options: ResolvedOpti
       description: `outboundTrafficPolicy REGISTRY_ONLY in ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`,
     };
   }
+  if (found.defaultVirtualServiceExportTo)
+    settings.defaultVirtualServiceExportTo = found.defaultVirtualServiceExportTo;
   if (configured.rootNamespace) settings.rootNamespace = configured.rootNamespace;
   else if (found.rootNamespace) {
     settings.rootNamespace = found.rootNamespace.value;

@@ -22,6 +22,7 @@ import {
   obj,
   portNumber,
   resolveIstioHost,
+  selectorMatches,
   str,
   stringMap,
 } from './util.js';
@@ -64,7 +65,33 @@ const SECTIONS: Record<RouteProtocol, readonly ('http' | 'tcp' | 'tls')[]> = {
   auto: ['http', 'tcp'],
 };
 
-export function readVirtualServices(resources: Resource[], release: Release): VirtualServiceInfo[] {
+/**
+ * The sidecar client a route is chosen for. `labels` undefined: a client the inputs do not show (a stand-in), whose
+ * pod labels nobody knows, so a sourceLabels match may or may not hold. `imports`: the client's Sidecar egress hosts
+ * (undefined: no Sidecar, or one without egress, which imports every VirtualService it can see).
+ */
+export interface RouteClient {
+  namespace: string;
+  labels: Record<string, string> | undefined;
+  imports?: SidecarImports;
+}
+
+/** A Sidecar's egress hosts as `SelectVirtualServices` reads them: the Sidecar's namespace and its "ns/dnsName" entries. */
+export interface SidecarImports {
+  namespace: string;
+  hosts: string[];
+}
+
+/**
+ * readVirtualServices with the mesh config's `defaultVirtualServiceExportTo` (undefined: not set, "*"). Istio reads
+ * only "." (private) and "*" (public) there; any other value makes VirtualServices without exportTo visible to no one
+ * (push_context.go initVirtualServices / initDefaultExportMaps).
+ */
+export function readVirtualServices(
+  resources: Resource[],
+  release: Release,
+  defaultExportTo?: string[],
+): VirtualServiceInfo[] {
   const out: VirtualServiceInfo[] = [];
   for (const r of resources) {
     if (r.kind !== 'VirtualService' || r.group !== 'networking.istio.io' || r.namespace === undefined)
@@ -80,7 +107,14 @@ export function readVirtualServices(resources: Resource[], release: Release): Vi
       .map((h) => resolveIstioHost(h, ns));
     if (!hosts.length) continue;
     const exportTo = arr(get(r.value, 'spec', 'exportTo')).filter((e): e is string => typeof e === 'string');
-    out.push({ resource: r, namespace: ns, hosts, ...visibilityOf(exportTo, ns, release) });
+    out.push({
+      resource: r,
+      namespace: ns,
+      hosts,
+      ...(exportTo.length || !defaultExportTo || !release.has('virtual-service-default-export-to')
+        ? visibilityOf(exportTo, ns, release)
+        : defaultVisibility(defaultExportTo, ns)),
+    });
   }
   // sortConfigByCreationTime: creation time (when every one says), then "name.namespace".
   const stamp = (v: VirtualServiceInfo) => str(get(v.resource.value, 'metadata', 'creationTimestamp'));
@@ -91,6 +125,36 @@ export function readVirtualServices(resources: Resource[], release: Release): Vi
       (stamped ? Date.parse(stamp(a)!) - Date.parse(stamp(b)!) : 0) ||
       (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0),
   );
+}
+
+function defaultVisibility(
+  defaults: string[],
+  ns: string,
+): Pick<VirtualServiceInfo, 'visibility' | 'privateOnly'> {
+  if (defaults.includes('.')) return { visibility: new Set([ns]), privateOnly: true };
+  if (defaults.includes('*')) return { visibility: 'public', privateOnly: false };
+  return { visibility: 'none', privateOnly: false };
+}
+
+/**
+ * Does a Sidecar's egress import this VirtualService (SelectVirtualServices, sidecar.go VSMatches)? Its namespace
+ * must be the host entry's namespace ("." the Sidecar's own, "*" any), and one of its hosts equal the entry's dnsName
+ * or, when either is a wildcard, match it either way. The service's namespace does not count, the VirtualService's does.
+ */
+function sidecarImports(imports: SidecarImports, vs: VirtualServiceInfo): boolean {
+  for (const entry of imports.hosts) {
+    const slash = entry.indexOf('/');
+    if (slash < 0) continue; // validation rejects a host without "namespace/"
+    const ns = entry.slice(0, slash);
+    const dns = entry.slice(slash + 1).toLowerCase();
+    if (ns !== '*' && (ns === '.' ? imports.namespace : ns) !== vs.namespace) continue;
+    for (const h of vs.hosts) {
+      if (h === dns) return true;
+      if ((dns.startsWith('*') || h.startsWith('*')) && (hostMatches(dns, h) || hostMatches(h, dns)))
+        return true;
+    }
+  }
+  return false;
 }
 
 function visibilityOf(
@@ -143,12 +207,34 @@ export class VirtualServiceIndex {
     return out;
   }
 
+  /**
+   * What tells clients of `fqdn` apart beyond their namespace: the sourceLabels selectors of the VirtualServices
+   * for it, and the other hosts their routes send traffic to (whose DestinationRules then decide).
+   */
+  clientSplitsFor(fqdn: string): { selectors: Record<string, string>[]; targets: Set<string> } {
+    let out = this.splits.get(fqdn);
+    if (out) return out;
+    const matching = this.virtualServices.filter((vs) => vs.hosts.some((h) => hostMatches(h, fqdn)));
+    const targets = new Set<string>();
+    for (const vs of matching)
+      for (const section of ['http', 'tcp', 'tls'] as const)
+        arr(get(vs.resource.value, 'spec', section)).forEach((_, ri) => {
+          for (const d of destinationsOf(vs, ['spec', section, ri])) if (d.host !== fqdn) targets.add(d.host);
+        });
+    out = { selectors: sourceLabelSelectors(matching), targets };
+    this.splits.set(fqdn, out);
+    return out;
+  }
+
+  private readonly splits = new Map<string, { selectors: Record<string, string>[]; targets: Set<string> }>();
+
   /** VirtualServicesForGateway(proxyNamespace, "mesh"): private, exported to the namespace, public; each oldest first. */
-  private visibleTo(clientNamespace: string): VirtualServiceInfo[] {
+  private visibleTo(clientNamespace: string, imports: SidecarImports | undefined): VirtualServiceInfo[] {
     const privateOnes: VirtualServiceInfo[] = [];
     const exported: VirtualServiceInfo[] = [];
     const publicOnes: VirtualServiceInfo[] = [];
     for (const vs of this.virtualServices) {
+      if (imports && !sidecarImports(imports, vs)) continue;
       if (vs.visibility === 'public') publicOnes.push(vs);
       else if (vs.visibility !== 'none' && vs.visibility.has(clientNamespace))
         (vs.namespace === clientNamespace ? privateOnes : exported).push(vs);
@@ -160,9 +246,9 @@ export class VirtualServiceIndex {
    * The VirtualService that routes a sidecar in `clientNamespace` calling `fqdn` on `port`, and every destination
    * its applicable routes take; undefined when none does (the service's own cluster, no subset).
    */
-  route(clientNamespace: string, fqdn: string, port: number, protocol: RouteProtocol): Routing | undefined {
+  route(client: RouteClient, fqdn: string, port: number, protocol: RouteProtocol): Routing | undefined {
     if (!this.virtualServices.length) return undefined;
-    const visible = this.visibleTo(clientNamespace).filter((vs) =>
+    const visible = this.visibleTo(client.namespace, client.imports).filter((vs) =>
       vs.hosts.some((h) => hostMatches(h, fqdn)),
     );
     if (!visible.length) return undefined;
@@ -171,8 +257,8 @@ export class VirtualServiceIndex {
     for (const section of SECTIONS[protocol]) {
       const found =
         section === 'http'
-          ? this.httpRouting(visible, fqdn, port, clientNamespace)
-          : this.l4Routing(visible, section, port, clientNamespace);
+          ? this.httpRouting(visible, fqdn, port, client)
+          : this.l4Routing(visible, section, port, client);
       if (!found) continue;
       chosen ??= found.virtualService;
       for (const d of found.destinations)
@@ -187,7 +273,7 @@ export class VirtualServiceIndex {
     visible: VirtualServiceInfo[],
     fqdn: string,
     port: number,
-    clientNamespace: string,
+    client: RouteClient,
   ): Routing | undefined {
     const exact = visible.filter((vs) => vs.hosts.includes(fqdn));
     let candidates = exact;
@@ -204,17 +290,13 @@ export class VirtualServiceIndex {
       candidates = best ? [best] : [];
     }
     for (const vs of candidates) {
-      const destinations = this.httpDestinations(vs, port, clientNamespace);
+      const destinations = this.httpDestinations(vs, port, client);
       if (destinations.length) return { virtualService: vs, destinations };
     }
     return undefined;
   }
 
-  private httpDestinations(
-    vs: VirtualServiceInfo,
-    port: number,
-    clientNamespace: string,
-  ): RouteDestination[] {
+  private httpDestinations(vs: VirtualServiceInfo, port: number, client: RouteClient): RouteDestination[] {
     const out: RouteDestination[] = [];
     const routes = arr(get(vs.resource.value, 'spec', 'http'));
     for (let ri = 0; ri < routes.length; ri++) {
@@ -224,7 +306,7 @@ export class VirtualServiceIndex {
       let applies = matches.length === 0;
       let catchAll = matches.length === 0;
       for (const m of matches) {
-        const verdict = httpMatch(obj(m) ?? {}, port, clientNamespace);
+        const verdict = httpMatch(obj(m) ?? {}, port, client);
         if (verdict === 'no') continue;
         applies = true;
         if (verdict === 'yes' && isCatchAll(obj(m) ?? {})) {
@@ -234,7 +316,7 @@ export class VirtualServiceIndex {
       }
       if (!applies) continue;
       const delegate = obj(route.delegate);
-      if (delegate) out.push(...this.delegateDestinations(vs, delegate, port, clientNamespace));
+      if (delegate) out.push(...this.delegateDestinations(vs, delegate, port, client));
       else out.push(...destinationsOf(vs, ['spec', 'http', ri]));
       if (catchAll) break;
     }
@@ -246,7 +328,7 @@ export class VirtualServiceIndex {
     root: VirtualServiceInfo,
     delegate: Record<string, unknown>,
     port: number,
-    clientNamespace: string,
+    client: RouteClient,
   ): RouteDestination[] {
     const name = str(delegate.name);
     const ns = str(delegate.namespace) ?? root.namespace;
@@ -259,7 +341,7 @@ export class VirtualServiceIndex {
       visibility: 'public',
       privateOnly: false,
     };
-    return this.httpDestinations(info, port, clientNamespace);
+    return this.httpDestinations(info, port, client);
   }
 
   /** Delegate VirtualServices (no hosts), set by the model when the inputs hold any. */
@@ -270,7 +352,7 @@ export class VirtualServiceIndex {
     visible: VirtualServiceInfo[],
     section: 'tcp' | 'tls',
     port: number,
-    clientNamespace: string,
+    client: RouteClient,
   ): Routing | undefined {
     for (const vs of visible) {
       const routes = arr(get(vs.resource.value, 'spec', section));
@@ -285,7 +367,7 @@ export class VirtualServiceIndex {
           const match = obj(m) ?? {};
           // Runtime subnet matches are for other addresses than the service's.
           if (section === 'tcp' && arr(match.destinationSubnets).length) continue;
-          const verdict = l4Match(match, port, clientNamespace);
+          const verdict = l4Match(match, port, client);
           if (verdict === 'no') continue;
           applies = true;
           // A TLS route's SNI match is runtime; a TCP match without subnets is the catch-all.
@@ -302,32 +384,48 @@ export class VirtualServiceIndex {
 }
 
 /**
- * Does an HTTP match apply to this sidecar and port (sourceMatchHTTP, translateRoute)? 'maybe': it names
- * sourceLabels, which the model reads for no client group (the route counts, but is never the catch-all).
+ * Does an HTTP match apply to this sidecar and port (sourceMatchHTTP, translateRoute)? A match naming gateways
+ * ignores sourceLabels and sourceNamespace; otherwise sourceLabels must be a subset of the client's pod labels and
+ * sourceNamespace its namespace. 'maybe': sourceLabels of a client whose labels are unknown (the route counts, but is
+ * never the catch-all).
  */
-function httpMatch(
-  m: Record<string, unknown>,
-  port: number,
-  clientNamespace: string,
-): 'yes' | 'no' | 'maybe' {
+function httpMatch(m: Record<string, unknown>, port: number, client: RouteClient): 'yes' | 'no' | 'maybe' {
   const p = portNumber(m.port);
   if (p !== undefined && p !== port) return 'no';
   const gateways = arr(m.gateways).map((g) => str(g));
   if (gateways.length) return gateways.includes('mesh') ? 'yes' : 'no';
-  const ns = str(m.sourceNamespace);
-  if (ns && ns !== clientNamespace) return 'no';
-  return Object.keys(stringMap(m.sourceLabels)).length ? 'maybe' : 'yes';
+  return sourceMatch(m, client);
 }
 
-/** matchTCP / matchTLS: gateways, port, sourceNamespace all hold; sourceLabels as in httpMatch. */
-function l4Match(m: Record<string, unknown>, port: number, clientNamespace: string): 'yes' | 'no' | 'maybe' {
+/** matchTCP / matchTLS: gateways, port, sourceLabels and sourceNamespace all hold. */
+function l4Match(m: Record<string, unknown>, port: number, client: RouteClient): 'yes' | 'no' | 'maybe' {
   const p = portNumber(m.port);
   if (p !== undefined && p !== port) return 'no';
   const gateways = arr(m.gateways).map((g) => str(g));
   if (gateways.length && !gateways.includes('mesh')) return 'no';
+  return sourceMatch(m, client);
+}
+
+function sourceMatch(m: Record<string, unknown>, client: RouteClient): 'yes' | 'no' | 'maybe' {
   const ns = str(m.sourceNamespace);
-  if (ns && ns !== clientNamespace) return 'no';
-  return Object.keys(stringMap(m.sourceLabels)).length ? 'maybe' : 'yes';
+  if (ns && ns !== client.namespace) return 'no';
+  const labels = stringMap(m.sourceLabels);
+  if (!Object.keys(labels).length) return 'yes';
+  if (!client.labels) return 'maybe';
+  return selectorMatches(labels, client.labels) ? 'yes' : 'no';
+}
+
+/** Every sourceLabels selector a VirtualService route match names (clients are told apart by which they meet). */
+export function sourceLabelSelectors(virtualServices: VirtualServiceInfo[]): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const vs of virtualServices)
+    for (const section of ['http', 'tcp', 'tls'] as const)
+      for (const r of arr(get(vs.resource.value, 'spec', section)))
+        for (const m of arr(obj(r)?.match)) {
+          const labels = stringMap(obj(m)?.sourceLabels);
+          if (Object.keys(labels).length) out.push(labels);
+        }
+  return out;
 }
 
 /** IsCatchAllRoute: no request condition but a "/" prefix (or a match-all regex). */

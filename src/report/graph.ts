@@ -21,6 +21,8 @@ interface GraphEdgeJson {
   explanation: string;
   /** Observed calls: the amounts the mesh's telemetry recorded, by the security the destination saw. */
   observed?: { mtls: number; plaintext: number; unknown: number; unit: string; window: string };
+  /** The service port the client called, when a mesh VirtualService sends the call to this server instead. */
+  routedFrom?: { namespace: string; service: string; port: number };
 }
 
 function graphEdgeJson(edge: Edge): GraphEdgeJson {
@@ -59,6 +61,12 @@ function graphEdgeJson(edge: Edge): GraphEdgeJson {
     explanation: worst?.result.explanation ?? '',
   };
   if (worst?.result.failure) out.failure = worst.result.failure;
+  if (edge.routedFrom)
+    out.routedFrom = {
+      namespace: edge.routedFrom.namespace,
+      service: edge.routedFrom.service,
+      port: edge.routedFrom.port,
+    };
   const { resource, path } = edge.evidence;
   if (resource) out.evidenceAt = `${resource.file}:${resource.span(path ?? []).line}`;
   const o = edge.evidence.observed;

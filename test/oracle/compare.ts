@@ -11,21 +11,40 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
     const expected = expectCall(s, call);
     if (!expected) continue;
     const label = `${call.from.namespace}/${call.from.name} → ${call.to.name}.${call.to.namespace}:${call.port} (declared by ${call.via})`;
-    const found = edges.filter(
+    const isCalled = (n: { namespace: string; service: string; port: number }) =>
+      n.namespace === call.to.namespace && n.service === call.to.name && n.port === call.port;
+    const declaredFrom = edges.filter(
       (e) =>
         e.caller === 'declared' &&
         e.client.namespace === call.from.namespace &&
-        e.client.name === call.from.name &&
-        e.server.namespace === call.to.namespace &&
-        e.server.service === call.to.name &&
-        e.server.port === call.port,
+        e.client.name === call.from.name,
     );
-    if (!found.length) {
+    // The call's own edge, and the edges of the service ports a VirtualService sends it to instead (routedFrom).
+    const found = declaredFrom.filter((e) => !e.routedFrom && isCalled(e.server));
+    const redirected = declaredFrom.filter((e) => e.routedFrom && isCalled(e.routedFrom));
+    const serverOf = (e: (typeof edges)[number]) =>
+      `${e.server.service}.${e.server.namespace}:${e.server.port}`;
+    const own = expected.routed?.own ?? true;
+    const targets = expected.routed?.targets ?? [];
+    if (own && !found.length) {
       out.push(`${label}: the engine has no declared edge`);
       continue;
     }
-    for (const e of found) {
-      for (const want of expected.connections) {
+    if (!own && found.length)
+      out.push(
+        `${label}: the engine has an edge to the service called, the oracle routes every connection elsewhere (${targets.join(', ')})`,
+      );
+    for (const target of targets)
+      if (!redirected.some((e) => serverOf(e) === target))
+        out.push(
+          `${label}: the engine has no edge routed to ${target} (engine: ${redirected.map(serverOf).join(', ') || 'none'})`,
+        );
+    for (const e of redirected)
+      if (!targets.includes(serverOf(e)))
+        out.push(`${label}: the engine routes the call to ${serverOf(e)}, the oracle does not`);
+    for (const e of [...found, ...redirected]) {
+      const wants = expected.connections.filter((w) => (e.routedFrom ? w.target === serverOf(e) : !w.target));
+      for (const want of wants) {
         // A routed call has one connection per (subset, endpoint): matched by both.
         const c = e.connections.find(
           (x) =>

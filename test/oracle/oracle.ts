@@ -29,6 +29,8 @@ interface ConnectionExpectation {
   endpoint: string;
   /** The subset a VirtualService routes this connection to (undefined: none, or not routed). */
   subset?: string;
+  /** "svc.ns:port" when a VirtualService sends the call to another service port (a redirected connection). */
+  target?: string;
   /** Every outcome the spec allows; one, unless the spec marks the case as not verified. */
   outcomes: Outcome[];
   /** The oracle's reasoning, for failure messages. */
@@ -39,6 +41,11 @@ export interface Expectation {
   /** One per backing workload the oracle can decide (an ambiguous workload policy leaves a workload out). */
   connections: ConnectionExpectation[];
   trace: string[];
+  /**
+   * Routing II: the service ports ("svc.ns:port") a VirtualService sends the call to instead of the one called, and
+   * whether some of it still reaches the one called (`own`). Absent: not routed elsewhere.
+   */
+  routed?: { own: boolean; targets: string[] };
 }
 
 const CLUSTER_DOMAIN = 'svc.cluster.local';
@@ -53,15 +60,65 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   if (call.undeclared) return expectPassthrough(s, call, client, service);
   const port = service.ports.find((p) => p.port === call.port);
   if (!port) return undefined;
-  const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
-  const vms = serviceWorkloadEntries(s, service);
-  // A named targetPort is looked up in the WorkloadEntry's own ports (none here): not decided.
-  if (vms.length && typeof port.targetPort !== 'number') return undefined;
 
   const trace: string[] = [];
   const clientSidecar = hasSidecar(s, client);
   trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
 
+  // Routing (VirtualServices visible to the client): each destination is its own cluster — a subset's with the
+  // subset's tls on top of the rule's and only the pods with its labels; another host's with that host's rule, port
+  // and pods.
+  const routes = clientSidecar ? routesFor(s, client, service, port) : undefined;
+  if (routes === 'undecided') return undefined;
+  const connections: ConnectionExpectation[] = [];
+  let routed: Expectation['routed'];
+  if (!routes) {
+    const own = clusterConnections(s, client, clientSidecar, service, port, undefined, []);
+    if (!own) return undefined;
+    connections.push(...own);
+  } else
+    for (const r of routes) {
+      const redirected = r.service !== service || r.port !== port;
+      const t = [
+        `routed by VirtualService ${r.vs} to ${redirected ? `${r.service.name}.${r.service.namespace}:${r.port.port}` : ''}${r.subset ? ` subset ${r.subset}` : ''}`,
+      ];
+      const leg = clusterConnections(s, client, clientSidecar, r.service, r.port, r.subset, t);
+      if (!leg) return undefined;
+      if (redirected) {
+        routed ??= { own: false, targets: [] };
+        const target = `${r.service.name}.${r.service.namespace}:${r.port.port}`;
+        if (!routed.targets.includes(target)) routed.targets.push(target);
+      } else if (routed) routed.own = true;
+      else routed = { own: true, targets: [] };
+      for (const c of leg) {
+        if (redirected) c.target = `${r.service.name}.${r.service.namespace}:${r.port.port}`;
+        connections.push(c);
+      }
+    }
+  if (routed && !routed.targets.length) routed = undefined;
+  return routed ? { connections, trace, routed } : { connections, trace };
+}
+
+/**
+ * The connections of one cluster a sidecar (or plain) client reaches: `service`:`port`, or its subset `subset`.
+ * Undefined when the oracle does not decide it (an ambiguous rule lookup, a subset the rule does not define).
+ */
+function clusterConnections(
+  s: Scenario,
+  client: WorkloadSpec,
+  clientSidecar: boolean,
+  service: ServiceSpec,
+  port: ServicePortSpec,
+  subset: string | undefined,
+  routeTrace: string[],
+): ConnectionExpectation[] | undefined {
+  const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
+  const vms = serviceWorkloadEntries(s, service);
+  // A named targetPort is looked up in the WorkloadEntry's own ports (none here): not decided.
+  if (vms.length && typeof port.targetPort !== 'number') return undefined;
+  // Subsets select endpoints by labels WorkloadEntries here do not carry: not decided.
+  if (subset && vms.length) return undefined;
+  const trace = [...routeTrace];
   // What the client sidecar does before looking at endpoints: the DestinationRule tls for this port (§0.2.2).
   let tls: DrTls = 'none';
   let rule: RuleFacts | undefined;
@@ -97,89 +154,65 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     }
   }
 
-  // Routing (VirtualServices visible to the client): each destination is its own cluster, a subset's with the
-  // subset's tls on top of the rule's and only the pods with its labels.
-  const routes = clientSidecar ? routesFor(s, client.namespace, service, port) : undefined;
-  // Subsets select endpoints by labels WorkloadEntries here do not carry: not decided.
-  if (routes && vms.length) return undefined;
-  const legs: Leg[] = [];
-  if (!routes) legs.push({ tls, rule, endpoints, trace: [] });
-  else
-    for (const r of routes) {
-      const t = [`routed by VirtualService ${r.vs}${r.subset ? ` to subset ${r.subset}` : ''}`];
-      if (!r.subset) {
-        legs.push({ tls, rule, endpoints, trace: t });
-        continue;
-      }
-      // A subset the client's rule does not define has no cluster at all (503 NR, not a TLS matter): not decided.
-      const dr = rule?.dr;
-      const sp = dr?.subsetPolicies?.find((x) => x.name === r.subset);
-      if (!dr || !sp) return undefined;
-      const selected = endpoints.filter((e) => e.version === r.subset);
-      const reached = selected.length ? selected : endpoints;
-      if (sp.tls !== 'none') {
-        t.push(`subset ${r.subset} tls ${sp.tls}`);
-        legs.push({
-          tls: sp.tls,
-          rule: { dr, entry: false, subset: 'own-tls' },
-          endpoints: reached,
-          subset: r.subset,
-          trace: t,
-        });
-      } else {
-        t.push(`subset ${r.subset} without tls: the rule's ${tls}`);
-        legs.push({
-          tls,
-          rule: { ...rule!, subset: 'inherits' },
-          endpoints: reached,
-          subset: r.subset,
-          trace: t,
-        });
-      }
+  let leg: Leg;
+  if (!subset) leg = { tls, rule, endpoints, trace };
+  else {
+    // A subset the client's rule does not define has no cluster at all (503 NR, not a TLS matter): not decided.
+    const dr = rule?.dr;
+    const sp = dr?.subsetPolicies?.find((x) => x.name === subset);
+    if (!dr || !sp) return undefined;
+    const selected = endpoints.filter((e) => e.version === subset);
+    const reached = selected.length ? selected : endpoints;
+    if (sp.tls !== 'none') {
+      trace.push(`subset ${subset} tls ${sp.tls}`);
+      leg = { tls: sp.tls, rule: { dr, entry: false, subset: 'own-tls' }, endpoints: reached, subset, trace };
+    } else {
+      trace.push(`subset ${subset} without tls: the rule's ${tls}`);
+      leg = { tls, rule: { ...rule!, subset: 'inherits' }, endpoints: reached, subset, trace };
     }
+  }
 
   const connections: ConnectionExpectation[] = [];
-  for (const leg of legs)
-    for (const endpoint of leg.endpoints) {
-      const tls = leg.tls;
-      const rule = leg.rule;
-      const t: string[] = [...leg.trace];
-      const serverSidecar = hasSidecar(s, endpoint);
-      t.push(`server ${endpoint.namespace}/${endpoint.name}: ${serverSidecar ? 'sidecar' : 'no sidecar'}`);
-      const targetPort = resolveTargetPort(port, endpoint);
-      if (targetPort === undefined) continue;
-      const mode = serverMode(s, endpoint, service, port, targetPort, serverSidecar, t);
-      if (mode === undefined) continue;
-      t.push(`server mode on targetPort ${targetPort}: ${mode}`);
-      const sends = clientSidecar
-        ? sidecarSends(
-            s,
-            tls,
-            rule,
-            anyEndpointWithoutSidecar,
-            service,
-            port,
-            serverSidecar,
-            mode,
-            headless,
-            false,
-            t,
-          )
-        : 'plaintext';
-      if (sends === undefined) continue;
-      t.push(`client sends: ${sends}`);
-      const outcomes = matrix(s, sends, mode, port);
-      t.push(`outcome: ${outcomes.join(' or ')}`);
-      const c: ConnectionExpectation = {
-        endpoint: `${endpoint.namespace}/${endpoint.name}`,
-        outcomes,
-        trace: t,
-      };
-      if (leg.subset) c.subset = leg.subset;
-      connections.push(c);
-    }
+  for (const endpoint of leg.endpoints) {
+    const tls = leg.tls;
+    const rule = leg.rule;
+    const t: string[] = [...leg.trace];
+    const serverSidecar = hasSidecar(s, endpoint);
+    t.push(`server ${endpoint.namespace}/${endpoint.name}: ${serverSidecar ? 'sidecar' : 'no sidecar'}`);
+    const targetPort = resolveTargetPort(port, endpoint);
+    if (targetPort === undefined) continue;
+    const mode = serverMode(s, endpoint, service, port, targetPort, serverSidecar, t);
+    if (mode === undefined) continue;
+    t.push(`server mode on targetPort ${targetPort}: ${mode}`);
+    const sends = clientSidecar
+      ? sidecarSends(
+          s,
+          tls,
+          rule,
+          anyEndpointWithoutSidecar,
+          service,
+          port,
+          serverSidecar,
+          mode,
+          headless,
+          false,
+          t,
+        )
+      : 'plaintext';
+    if (sends === undefined) continue;
+    t.push(`client sends: ${sends}`);
+    const outcomes = matrix(s, sends, mode, port);
+    t.push(`outcome: ${outcomes.join(' or ')}`);
+    const c: ConnectionExpectation = {
+      endpoint: `${endpoint.namespace}/${endpoint.name}`,
+      outcomes,
+      trace: t,
+    };
+    if (leg.subset) c.subset = leg.subset;
+    connections.push(c);
+  }
   for (const vm of vms) {
-    const t = [...vm.trace];
+    const t = [...leg.trace, ...vm.trace];
     const targetPort = port.targetPort as number;
     const mode = vm.sidecar ? entryMode(s, vm.namespace, vm.labels, targetPort, t) : 'NO_SIDECAR';
     if (mode === undefined) continue;
@@ -187,8 +220,8 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     const sends = clientSidecar
       ? sidecarSends(
           s,
-          tls,
-          rule,
+          leg.tls,
+          leg.rule,
           anyEndpointWithoutSidecar,
           service,
           port,
@@ -205,7 +238,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     t.push(`outcome: ${outcomes.join(' or ')}`);
     connections.push({ endpoint: `${vm.namespace}/${vm.name}`, outcomes, trace: t });
   }
-  return { connections, trace };
+  return connections;
 }
 
 /**
@@ -247,23 +280,32 @@ interface Leg {
 // ---- VirtualServices (routing to subsets) --------------------------------------------------------------------
 
 /**
- * The destinations a sidecar in `clientNs` is routed to for `service`:`port`, or undefined when no VirtualService
+ * The destinations a sidecar `client` is routed to for `service`:`port`, or undefined when no VirtualService
  * applies. Written from Istio's behaviour: a VirtualService applies to sidecars when it names no gateway or names
- * "mesh"; it is visible by exportTo (none or "*": everyone; otherwise its namespace for "." and the namespaces
- * named); short hosts are the VirtualService's namespace's. Order: visible only to the client's namespace from that
- * namespace, then exported to it by name, then public, each by "name.namespace" (no creation times). HTTP routes
- * serve HTTP ports, TCP routes TCP ports, both a port whose protocol is sniffed; the first VirtualService with
- * routes of the kind wins.
+ * "mesh"; it is visible by exportTo (none: the mesh's defaultVirtualServiceExportTo, where only "." — its own
+ * namespace — and "*" count, anything else hides it; "*": everyone; otherwise its namespace for "." and the
+ * namespaces named); short hosts are the VirtualService's namespace's. Order: visible only to the client's namespace
+ * from that namespace, then exported to it by name, then public, each by "name.namespace" (no creation times). HTTP
+ * routes serve HTTP ports, TCP routes TCP ports, both a port whose protocol is sniffed; the first VirtualService with
+ * routes of the kind wins. Within it the first route whose sourceLabels the client's pod labels contain (or that has
+ * none) sends the call. A destination on another host is that Service's cluster: on the destination's port, else
+ * that Service's only port, else the port called ('undecided' when the Service has no such port: a missing cluster).
  */
 function routesFor(
   s: Scenario,
-  clientNs: string,
+  client: WorkloadSpec,
   service: ServiceSpec,
   port: ServicePortSpec,
-): { vs: string; subset?: string }[] | undefined {
+): { vs: string; service: ServiceSpec; port: ServicePortSpec; subset?: string }[] | undefined | 'undecided' {
+  const clientNs = client.namespace;
   const fqdn = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`;
   const tier = (vs: VirtualServiceSpec): number | undefined => {
-    if (!vs.exportTo || vs.exportTo.includes('*')) return 2;
+    if (!vs.exportTo) {
+      const defaults = s.vsDefaultExportTo ?? ['*'];
+      if (defaults.includes('.')) return vs.namespace === clientNs ? 0 : undefined;
+      return defaults.includes('*') ? 2 : undefined;
+    }
+    if (vs.exportTo.includes('*')) return 2;
     const names = vs.exportTo.map((e) => (e === '.' ? vs.namespace : e));
     if (!names.includes(clientNs)) return undefined;
     return vs.namespace === clientNs ? 0 : 1;
@@ -279,19 +321,24 @@ function routesFor(
     );
   const protocol = protocolOf(port);
   const sections = protocol === 'auto' ? (['http', 'tcp'] as const) : ([protocol] as const);
-  let out: { vs: string; subset?: string }[] | undefined;
+  let out: { vs: string; service: ServiceSpec; port: ServicePortSpec; subset?: string }[] | undefined;
   for (const section of sections) {
     const vs = candidates.find((c) => c.vs.section === section)?.vs;
     if (!vs) continue;
     out ??= [];
-    for (const d of vs.destinations) {
-      if (resolveHost(d.host, vs.namespace) !== fqdn) continue;
-      if (out.some((x) => x.subset === d.subset)) continue;
-      out.push(
-        d.subset
-          ? { vs: `${vs.namespace}/${vs.name}`, subset: d.subset }
-          : { vs: `${vs.namespace}/${vs.name}` },
-      );
+    const chosen =
+      vs.sourceApp === undefined || vs.sourceApp === client.app ? vs.destinations : (vs.fallback ?? []);
+    for (const d of chosen) {
+      const host = resolveHost(d.host, vs.namespace);
+      const target = s.services.find((x) => `${x.name}.${x.namespace}.${CLUSTER_DOMAIN}` === host);
+      if (!target) return 'undecided';
+      const number = d.port ?? (target.ports.length === 1 ? target.ports[0]!.port : port.port);
+      const targetPort = target.ports.find((p) => p.port === number);
+      if (!targetPort) return 'undecided';
+      if (out.some((x) => x.service === target && x.port === targetPort && x.subset === d.subset)) continue;
+      const r: (typeof out)[number] = { vs: `${vs.namespace}/${vs.name}`, service: target, port: targetPort };
+      if (d.subset) r.subset = d.subset;
+      out.push(r);
     }
   }
   return out;

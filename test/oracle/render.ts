@@ -8,6 +8,8 @@ import {
   type PeersForm,
   type Scenario,
   type ServiceSpec,
+  type VirtualServiceSpec,
+  type VsDestination,
   type WorkloadSpec,
 } from './scenario.js';
 
@@ -47,6 +49,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
   let mesh = '';
   if (s.autoMtls !== undefined && s.autoMtlsVia === 'configmap') mesh += `enableAutoMtls: ${s.autoMtls}\n`;
   if (s.registryOnly) mesh += 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n';
+  if (s.vsDefaultExportTo) mesh += `defaultVirtualServiceExportTo: ${JSON.stringify(s.vsDefaultExportTo)}\n`;
   if (mesh) {
     docs.push({
       apiVersion: 'v1',
@@ -159,16 +162,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
     const spec: Doc = { hosts: [vs.host] };
     if (vs.gateways) spec.gateways = vs.gateways;
     if (vs.exportTo) spec.exportTo = vs.exportTo;
-    const weight = vs.destinations.length > 1 ? Math.floor(100 / vs.destinations.length) : undefined;
-    spec[vs.section] = [
-      {
-        route: vs.destinations.map((d, i) => {
-          const destination: Doc = d.subset ? { host: d.host, subset: d.subset } : { host: d.host };
-          if (weight === undefined) return { destination };
-          return { destination, weight: i === 0 ? 100 - weight * (vs.destinations.length - 1) : weight };
-        }),
-      },
-    ];
+    spec[vs.section] = vsRoutes(vs);
     docs.push({
       apiVersion: drVersion,
       kind: 'VirtualService',
@@ -375,4 +369,26 @@ function egressDocs(e: EgressSpec): Doc[] {
       spec: { host: 'istio-egressgateway.istio-system.svc.cluster.local', subsets: [subset] },
     },
   ];
+}
+
+// ---- routing II: routes with sourceLabels, destinations on other hosts and ports ------------------------------
+
+function weighted(destinations: VsDestination[]): Doc[] {
+  const weight = destinations.length > 1 ? Math.floor(100 / destinations.length) : undefined;
+  return destinations.map((d, i) => {
+    const destination: Doc = d.subset ? { host: d.host, subset: d.subset } : { host: d.host };
+    if (d.port !== undefined) destination.port = { number: d.port };
+    if (weight === undefined) return { destination };
+    return { destination, weight: i === 0 ? 100 - weight * (destinations.length - 1) : weight };
+  });
+}
+
+/** The route list of a VirtualService section: one route, or a sourceLabels route followed by the fallback. */
+function vsRoutes(vs: VirtualServiceSpec): Doc[] {
+  if (vs.sourceApp === undefined) return [{ route: weighted(vs.destinations) }];
+  const routes: Doc[] = [
+    { match: [{ sourceLabels: { app: vs.sourceApp } }], route: weighted(vs.destinations) },
+  ];
+  if (vs.fallback?.length) routes.push({ route: weighted(vs.fallback) });
+  return routes;
 }

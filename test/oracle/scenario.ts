@@ -124,7 +124,20 @@ export interface VirtualServiceSpec {
   gateways?: string[];
   exportTo?: string[];
   section: 'http' | 'tcp';
-  destinations: { host: string; subset?: 'v1' | 'v2' }[];
+  destinations: VsDestination[];
+  /**
+   * Routing II: the route with `destinations` matches `sourceLabels: {app: sourceApp}` only; the clients it does not
+   * match take a second route to `fallback`.
+   */
+  sourceApp?: string;
+  fallback?: VsDestination[];
+}
+
+/** A route destination: the VirtualService's host or (routing II) another Service's FQDN, maybe with a port. */
+export interface VsDestination {
+  host: string;
+  subset?: 'v1' | 'v2';
+  port?: number;
 }
 
 /**
@@ -196,6 +209,8 @@ export interface Scenario {
   serviceEntries: ServiceEntrySpec[];
   workloadEntries: WorkloadEntrySpec[];
   virtualServices: VirtualServiceSpec[];
+  /** meshConfig.defaultVirtualServiceExportTo in the `istio` mesh ConfigMap (undefined: not set, "*"). */
+  vsDefaultExportTo?: string[];
   calls: CallSpec[];
   /** entries2: the egress gateway pattern for one external host. */
   egress?: EgressSpec;
@@ -503,17 +518,53 @@ export function scenarioArb(
   return fc.tuple(base, rawEntries2).map(([scenario, raw]) => withEntries2(scenario, raw));
 }
 
+// Routing II knobs (routes to other hosts, sourceLabels, the mesh's default exportTo, calls that meet routes).
+const rawRouting2 = {
+  /** Per VirtualService (by index): what routing II adds to it. */
+  routing2: fc.array(
+    fc.record({
+      /** Index into services: a destination on another host (a Service with subsets when `redirectFollow`). */
+      redirect: fc.option(fc.nat(), { freq: 2 }),
+      redirectFollow: fc.boolean(),
+      /** Keep the VirtualService's own destinations beside the redirect (a weighted split over hosts). */
+      keepOwn: fc.boolean(),
+      /** Index into workloads: the first route matches only pods with that workload's app label. */
+      sourceApp: fc.option(fc.nat(), { freq: 3 }),
+      fallbackSubset: fc.boolean(),
+      /** Route to a subset of the service's own rule when it has subsets and the route names none. */
+      subsetize: fc.boolean(),
+    }),
+    { maxLength: 5 },
+  ),
+  /** Inject every namespace (most scenarios): only sidecar clients are routed, so routes are met far more often. */
+  injectAll: fc.constantFrom(true, true, true, false),
+  vsDefaultExportTo: fc.option(fc.constantFrom<string[]>(['.'], ['~'], ['*'], ['.', '*']), { freq: 5 }),
+  /** Extra declared calls to a host a VirtualService routes: workload, VirtualService and port indices. */
+  routedCalls: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 4, maxLength: 10 }),
+};
+
 const rawRouting = fc.record({
   /** Per DestinationRule (by index): its subsets with their own tls. */
   subsetPolicies: fc.array(
-    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), { maxLength: 2 }),
+    fc.array(fc.record({ name: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'), tls: drTlsArb }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
     { minLength: 4, maxLength: 4 },
   ),
-  virtualServices: fc.array(rawVirtualService, { maxLength: 3 }),
+  virtualServices: fc.array(rawVirtualService, { minLength: 2, maxLength: 5 }),
+  ...rawRouting2,
 });
 
 type RawRouting = typeof rawRouting extends fc.Arbitrary<infer T> ? T : never;
-const NO_ROUTING: RawRouting = { subsetPolicies: [], virtualServices: [] };
+const NO_ROUTING: RawRouting = {
+  subsetPolicies: [],
+  virtualServices: [],
+  routing2: [],
+  injectAll: false,
+  vsDefaultExportTo: null,
+  routedCalls: [],
+};
 
 function normalize(raw: Raw, twins: boolean, withEntries: boolean, routing: RawRouting): Scenario {
   const version = raw.version;
@@ -847,6 +898,22 @@ function normalize(raw: Raw, twins: boolean, withEntries: boolean, routing: RawR
     calls.push(call);
   }
 
+  if (routing.injectAll) for (const n of namespaces) n.injection = 'enabled';
+  const vsDefaultExportTo = routingTwo(
+    routing,
+    virtualServices,
+    services,
+    workloads.filter(
+      (w) =>
+        namespaces.find((n) => n.name === w.namespace)?.injection === 'enabled' &&
+        !w.hostNetwork &&
+        !w.inject.some((i) => i.value === 'false'),
+    ),
+    workloads,
+    withSubsets,
+    calls,
+  );
+
   // Pods of headless Services get a hostname and subdomain, so that per-pod names resolve.
   for (const w of workloads) {
     if (services.some((x) => x.headless && x.namespace === w.namespace && x.name === w.app))
@@ -896,6 +963,7 @@ function normalize(raw: Raw, twins: boolean, withEntries: boolean, routing: RawR
     serviceEntries,
     workloadEntries,
     virtualServices,
+    ...(vsDefaultExportTo ? { vsDefaultExportTo } : {}),
     calls,
   };
 }
@@ -1053,4 +1121,67 @@ function withEgress(s: Scenario, raw: NonNullable<RawEntries2['egress']>): void 
     gatewayTls: raw.gatewayTls,
     clients,
   };
+}
+
+// ---- routing II: routes to other hosts, sourceLabels, the mesh's default exportTo, calls that meet routes ----------
+
+/** Applies routing II to the VirtualServices and calls made so far; returns the mesh's defaultVirtualServiceExportTo. */
+function routingTwo(
+  routing: RawRouting,
+  virtualServices: VirtualServiceSpec[],
+  services: ServiceSpec[],
+  injected: WorkloadSpec[],
+  workloads: WorkloadSpec[],
+  withSubsets: { service: ServiceSpec; names: ('v1' | 'v2')[] }[],
+  calls: CallSpec[],
+): string[] | undefined {
+  const fqdn = (x: ServiceSpec) => `${x.name}.${x.namespace}.svc.cluster.local`;
+  const serviceOf = (vs: VirtualServiceSpec) => {
+    const host = vs.host.includes('.') ? vs.host : `${vs.host}.${vs.namespace}.svc.cluster.local`;
+    return services.find((x) => fqdn(x) === host);
+  };
+  virtualServices.forEach((vs, i) => {
+    const r = routing.routing2[i];
+    if (!r) return;
+    const own = serviceOf(vs);
+    const ownSubsets = withSubsets.find((w) => w.service === own)?.names;
+    if (r.subsetize && ownSubsets)
+      vs.destinations = vs.destinations.map((d, j) =>
+        d.subset || d.host !== vs.host ? d : { ...d, subset: pick(ownSubsets, i + j) },
+      );
+    if (r.redirect !== null) {
+      const followed = r.redirectFollow ? withSubsets.filter((w) => w.service !== own) : [];
+      const pool = followed.length ? followed.map((w) => w.service) : services.filter((x) => x !== own);
+      if (pool.length) {
+        const target = pick(pool, r.redirect);
+        const d: VsDestination = { host: fqdn(target) };
+        // A Service with several ports is named with one (else the port called decides, which it may not have).
+        if (target.ports.length > 1) d.port = pick(target.ports, r.redirect).port;
+        const names = followed.find((w) => w.service === target)?.names;
+        if (names) d.subset = pick(names, r.redirect);
+        vs.destinations = r.keepOwn ? [...vs.destinations, d] : [d];
+      }
+    }
+    if (r.sourceApp !== null) {
+      vs.sourceApp = pick(workloads, r.sourceApp).app;
+      const subsets = vs.destinations.flatMap((d) => (d.subset && d.host === vs.host ? [d.subset] : []));
+      const back: VsDestination = { host: vs.host };
+      if (r.fallbackSubset && subsets.length) back.subset = subsets[0]!;
+      vs.fallback = [back];
+    }
+  });
+  for (const [from, v, p] of virtualServices.length ? routing.routedCalls : []) {
+    // Mostly clients in injected namespaces: only sidecars are routed.
+    const client = pick(injected.length && from % 8 ? injected : workloads, from);
+    const target = serviceOf(pick(virtualServices, v));
+    if (!target || (client.namespace === target.namespace && client.app === target.name)) continue;
+    const call: CallSpec = {
+      from: { namespace: client.namespace, name: client.name },
+      to: { namespace: target.namespace, name: target.name },
+      port: pick(target.ports, p).port,
+      via: 'config',
+    };
+    if (!calls.some((x) => sameCall(x, call))) calls.push(call);
+  }
+  return routing.vsDefaultExportTo ?? undefined;
 }
