@@ -391,8 +391,10 @@ spec:
     const r = await lintYaml({ 'm.yaml': mesh(true, 'ISTIO_MUTUAL') });
     expect(calls(r, 'default/sleep', HOP)).toEqual(['istio-egressgateway ISTIO_MUTUAL:mtls 200']);
     const c = edge(r, 'default/sleep', HOP);
-    expect(c.evidence.description).toMatch(
-      /VirtualService default\/direct-cnn-through-egress-gateway routes edition\.cnn\.com .* to the egress gateway istio-egressgateway\.istio-system:443 subset cnn/,
+    // The call to the external host is the route's: redirected to the gateway's subset (graph/routing.ts).
+    expect(c.routedFrom).toMatchObject({ service: 'edition.cnn.com', port: 80 });
+    expect(c.connections[0]!.client.explanation).toMatch(
+      /routed by VirtualService default\/direct-cnn-through-egress-gateway .* to istio-egressgateway\.istio-system\.svc\.cluster\.local:443 subset cnn: DestinationRule default\/egressgateway-for-cnn subset cnn port 443 tls mode ISTIO_MUTUAL/,
     );
     expect(c.connections[0]!.server.explanation).toMatch(
       /Gateway default\/istio-egressgateway server port 443 has tls mode ISTIO_MUTUAL: it accepts Istio mTLS only/,

@@ -20,7 +20,6 @@ import type { ResolvedOptions } from '../options.js';
 import type { CallerKind } from '../types.js';
 import { authorizationPolicyCalls, declaredCalls, workloadCalls, type Call } from './callers.js';
 import { observedCalls } from './observed.js';
-import { egressGatewayHops } from './egress-hops.js';
 import { GATEWAY_INPUTS, gatewayCalls, isGatewayWorkload } from './gateways.js';
 import { INGRESS_INPUTS, exposedServiceCalls, ingressCalls } from './ingress.js';
 import type {
@@ -149,17 +148,6 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuseArg?:
   for (const call of gatewayCalls(mesh, input)) known.push(call);
   for (const call of ingressCalls(mesh, input)) known.push(call);
   for (const call of exposedServiceCalls(mesh)) known.push(call);
-  // Sidecar clients of a ServiceEntry host that a mesh route sends to an egress gateway call that gateway too. The
-  // gateway's Service is then a server of those calls only (a gateway is no server for possible callers).
-  const knownCallsOnly = new Set<Service>();
-  for (const call of egressGatewayHops(mesh, input('VirtualService'), known)) {
-    known.push(call);
-    const s = call.service;
-    if (servers.includes(s) || knownCallsOnly.has(s) || excluded.has(s.namespace)) continue;
-    if (reuse && !reachesServer(reuse.scope, s)) continue;
-    knownCallsOnly.add(s);
-    servers.push(s);
-  }
   // Client keys with a known edge, by server port (service id → port → client keys): one edge per (client, service
   // port), and step 2 leaves these clients out of the groups it can filter. Servers with the same id (a Service
   // given twice) share one map; it is found by the server object, which is cheaper than by its id.
@@ -233,7 +221,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuseArg?:
   const workloadsById = new Map<string, Workload[]>();
   for (const w of mesh.workloads) pushTo(workloadsById, w.resource.id, w);
   for (const service of servers) {
-    if (service.entry || knownCallsOnly.has(service)) continue;
+    if (service.entry) continue;
     const set = classes.forService(service);
     const own = new Set(service.workloads);
     const ownGroups = new Set<ClientGroup>();

@@ -52,7 +52,23 @@ const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 /** Expected outcome per endpoint of one declared call, or undefined when the oracle does not decide it. */
 export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined {
-  if (call.entry) return expectEntryCall(s, call);
+  if (call.entry) {
+    // The egress scenario's mesh route sends a sidecar client's call for the entry host to the egress gateway: the
+    // client never connects to the host itself; the hop is compared by compare.ts (egressDisagreements).
+    const egressCall =
+      call.to.name === 'ext.example.org' &&
+      call.port === 80 &&
+      s.egress?.clients.some((c) => c.namespace === call.from.namespace && c.name === call.from.name);
+    const hop = egressCall ? expectEgressHop(s, call.from) : 'none';
+    if (hop === undefined) return undefined;
+    if (hop !== 'none')
+      return {
+        connections: [],
+        trace: hop.trace,
+        routed: { own: false, targets: ['istio-egressgateway.istio-system:443'] },
+      };
+    return expectEntryCall(s, call);
+  }
   const client = s.workloads.find((w) => w.namespace === call.from.namespace && w.name === call.from.name);
   const service = s.services.find((x) => x.namespace === call.to.namespace && x.name === call.to.name);
   if (!client || !service) return undefined;
@@ -973,6 +989,10 @@ export function expectEgressHop(
   const client = s.workloads.find((w) => w.namespace === from.namespace && w.name === from.name);
   if (!e || !client) return undefined;
   if (!hasSidecar(s, client)) return 'none';
+  // The route has no exportTo: the mesh's defaultVirtualServiceExportTo decides who sees it ("." its namespace only,
+  // "*" everyone, anything else nobody), push_context.go initVirtualServices.
+  const defaults = s.vsDefaultExportTo ?? ['*'];
+  if (defaults.includes('.') ? from.namespace !== e.namespace : !defaults.includes('*')) return 'none';
   const trace = [
     `client ${from.namespace}/${from.name}: sidecar, routed to istio-egressgateway:443 subset ext`,
   ];
