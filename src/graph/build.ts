@@ -171,7 +171,14 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
           : `${call.client.namespace}/${call.client.name}`;
     if (call.undeclaredPort !== undefined) {
       client ??= clientNodeOf(call, mesh, workloadNodes);
-      const edge = undeclared.edge(client, clientKey, call.service, call.undeclaredPort, call.evidence);
+      const edge = undeclared.edge(
+        client,
+        clientKey,
+        call.service,
+        call.undeclaredPort,
+        call.evidence,
+        call.podWorkloads,
+      );
       if (edge) add(edge);
       continue;
     }
@@ -833,7 +840,7 @@ function makeEdge(
   port: ServicePort,
   evidence: CallerEvidence,
   ports: ServerPorts,
-  route?: Pick<Call, 'subset' | 'sends'>,
+  route?: Pick<Call, 'subset' | 'sends' | 'podWorkloads'>,
 ): Edge {
   const spec: ClientSpec = {
     namespace: client.namespace,
@@ -867,6 +874,12 @@ function makeEdge(
         });
     connections = { list, worst: worstOf(list) };
     server.connections.set(tls, connections);
+  }
+  // A per-pod name (kafka-0.kafka-headless) resolves to that pod's address alone: only its workload is called.
+  const pods = route?.podWorkloads;
+  if (pods) {
+    const list = connections.list.filter((c) => c.serverWorkload && pods.includes(c.serverWorkload));
+    if (list.length) connections = { list, worst: worstOf(list) };
   }
   const { outcome, clientTls, serverMode } = connections.worst;
   return {

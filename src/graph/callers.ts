@@ -29,6 +29,8 @@ export interface Call {
    * the client sidecar has no cluster for it (graph/passthrough-edges.ts). `ports` is then empty.
    */
   undeclaredPort?: number;
+  /** A per-pod name of a headless Service (kafka-0.kafka-headless): only these workloads' pods are called. */
+  podWorkloads?: Workload[];
 }
 
 /** Host-like tokens, with an optional scheme and port: http://httpbin.foo:8000/ip, reviews.bookinfo.svc:9080. */
@@ -66,12 +68,16 @@ function hostReferences(text: string, wholeWord = true): HostReference[] {
 }
 
 /** The service ports a reference calls, and the port it calls that the service does not declare, if any. */
-function callPorts(target: CallTarget, ref: HostReference): Pick<Call, 'ports' | 'undeclaredPort'> {
+function callPorts(
+  target: CallTarget,
+  ref: HostReference,
+): Pick<Call, 'ports' | 'undeclaredPort' | 'podWorkloads'> {
   const ports = portsFor(target.service, ref);
+  const pods = target.podWorkloads ? { podWorkloads: target.podWorkloads } : {};
   // Only a pod's own address takes a port no Service declares: through a ClusterIP, kube-proxy has no rule for it.
   if (ports?.length === 0 && ref.port !== undefined && (target.pod || target.service.headless))
-    return { ports, undeclaredPort: ref.port };
-  return { ports };
+    return { ports, undeclaredPort: ref.port, ...pods };
+  return { ports, ...pods };
 }
 
 function portsFor(service: Service, ref: HostReference): number[] | undefined {

@@ -2,7 +2,7 @@
 // Service port stands behind them, so the edge's server is the Service's name with the called port, and each
 // connection is what the mesh model says of a destination the client sidecar has no cluster for
 // (mesh/passthrough.ts). NetworkPolicies are not evaluated for them (they are keyed by Service ports).
-import type { ClientSpec, MeshModel, Service } from '../mesh/model.js';
+import type { ClientSpec, MeshModel, Service, Workload } from '../mesh/model.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, ServerNode } from './graph.js';
 
 const RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
@@ -22,6 +22,8 @@ export class UndeclaredPortEdges {
     service: Service,
     port: number,
     evidence: CallerEvidence,
+    /** A per-pod name: only these workloads' pods are called. */
+    podWorkloads?: readonly Workload[],
   ): Edge | undefined {
     const key = `${clientKey}\0${service.resource.id}\0${port}`;
     if (this.seen.has(key)) return undefined;
@@ -33,7 +35,7 @@ export class UndeclaredPortEdges {
     };
     if (client.workload) spec.workload = client.workload;
     const connections: EdgeConnection[] = [];
-    for (const w of service.workloads) {
+    for (const w of podWorkloads ?? service.workloads) {
       const r = this.mesh.undeclaredPort(spec, service, port, w);
       if (!r) return undefined; // the client sends it to an egress proxy: not modelled
       connections.push({
