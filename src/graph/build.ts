@@ -31,7 +31,7 @@ import type {
   Graph,
   ServerNode,
 } from './graph.js';
-import { NetworkPolicies, serviceVerdict, type Endpoint } from './network-policy.js';
+import { NetworkPolicies, serviceVerdict, workloadsVerdict, type Endpoint } from './network-policy.js';
 import { injectorSettings } from './injector-settings.js';
 import { ServicesOfWorkload } from './pod-edges.js';
 import { UndeclaredPortEdges } from './passthrough-edges.js';
@@ -171,6 +171,26 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
           : `${call.client.namespace}/${call.client.name}`;
     if (call.undeclaredPort !== undefined) {
       client ??= clientNodeOf(call, mesh, workloadNodes);
+      // The pod's own port: a NetworkPolicy that refuses it stops the call whatever TLS would have done.
+      const undeclaredPort = call.undeclaredPort;
+      const verdict =
+        call.evidence.kind === 'observed'
+          ? undefined
+          : workloadsVerdict(
+              policies,
+              endpointOf(call),
+              call.podWorkloads ?? call.service.workloads,
+              () => undeclaredPort,
+            );
+      if (verdict && !verdict.allowed) {
+        blocked.push({
+          client,
+          server: undeclared.node(call.service, undeclaredPort),
+          evidence: call.evidence,
+          policies: verdict.policies,
+        });
+        continue;
+      }
       const edge = undeclared.edge(
         client,
         clientKey,
@@ -194,7 +214,11 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
       const verdict =
         call.evidence.kind === 'observed'
           ? undefined
-          : serviceVerdict(policies, endpointOf(call), call.service, port);
+          : call.podWorkloads
+            ? workloadsVerdict(policies, endpointOf(call), call.podWorkloads, (w) =>
+                resolveTargetPort(port, w),
+              )
+            : serviceVerdict(policies, endpointOf(call), call.service, port);
       if (verdict && !verdict.allowed) {
         const node = (client ??= clientNodeOf(call, mesh, workloadNodes));
         blocked.push({

@@ -1,7 +1,7 @@
 // Known calls to a port the Service does not declare, on a pod's own address (graph/callers.ts undeclaredPort): no
 // Service port stands behind them, so the edge's server is the Service's name with the called port, and each
 // connection is what the mesh model says of a destination the client sidecar has no cluster for
-// (mesh/passthrough.ts). NetworkPolicies are not evaluated for them (they are keyed by Service ports).
+// (mesh/passthrough.ts). NetworkPolicies are evaluated by graph/build.ts on the called pod port before.
 import type { ClientSpec, MeshModel, Service, Workload } from '../mesh/model.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, ServerNode } from './graph.js';
 
@@ -61,7 +61,7 @@ export class UndeclaredPortEdges {
   }
 
   /** One node per (service, port), shared by its edges (nodes are read-only). */
-  private node(service: Service, port: number): ServerNode {
+  node(service: Service, port: number): ServerNode {
     const key = `${service.resource.id}\0${port}`;
     let node = this.nodes.get(key);
     if (!node)
