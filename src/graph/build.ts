@@ -89,6 +89,12 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
       'graph/network-policy.ts: ingress rules refuse callers of the servers they select, egress rules refuse calls of the clients they select, in any namespace',
   },
   {
+    kinds: ['Endpoints', 'EndpointSlice'],
+    reach: 'everything',
+    reader:
+      'graph/callers.ts workloadCalls: an IP literal in a client URL that is a pod address of an Endpoints or EndpointSlice calls that pod',
+  },
+  {
     kinds: ['ServiceMonitor', 'PodMonitor'],
     reach: 'everything',
     reader:
@@ -198,6 +204,7 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuse?: Gr
         call.undeclaredPort,
         call.evidence,
         call.podWorkloads,
+        call.podAddress,
       );
       if (edge) add(edge);
       continue;
@@ -388,7 +395,12 @@ function workloadSideCallsOf(mesh: MeshModel, options: ResolvedOptions) {
   return {
     observed,
     declared,
-    fromWorkloads: workloadCalls(mesh, graphInput(mesh, 'ConfigMap')),
+    fromWorkloads: workloadCalls(
+      mesh,
+      graphInput(mesh, 'ConfigMap'),
+      [...graphInput(mesh, 'Endpoints'), ...graphInput(mesh, 'EndpointSlice')],
+      unresolved,
+    ),
     unresolved,
   };
 }

@@ -24,6 +24,8 @@ export class UndeclaredPortEdges {
     evidence: CallerEvidence,
     /** A per-pod name: only these workloads' pods are called. */
     podWorkloads?: readonly Workload[],
+    /** The call names the pod's IP address. */
+    address?: string,
   ): Edge | undefined {
     const key = `${clientKey}\0${service.resource.id}\0${port}`;
     if (this.seen.has(key)) return undefined;
@@ -36,7 +38,7 @@ export class UndeclaredPortEdges {
     if (client.workload) spec.workload = client.workload;
     const connections: EdgeConnection[] = [];
     for (const w of podWorkloads ?? service.workloads) {
-      const r = this.mesh.undeclaredPort(spec, service, port, w);
+      const r = this.mesh.undeclaredPort(spec, service, port, w, address);
       if (!r) return undefined; // the client sends it to an egress proxy: not modelled
       connections.push({
         serverWorkload: w,

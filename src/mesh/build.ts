@@ -663,7 +663,13 @@ export function buildMeshModel(
     );
   };
 
-  const undeclaredPort: MeshModel['undeclaredPort'] = (client, service, port, workload) => {
+  /** A pod port some Service selecting the pod routes to: the pod has an inbound chain of its own for it. */
+  const servedPort = (workload: Workload, port: number): boolean =>
+    services.some(
+      (s) => s.workloads.includes(workload) && s.ports.some((p) => resolveTargetPort(p, workload) === port),
+    );
+
+  const undeclaredPort: MeshModel['undeclaredPort'] = (client, service, port, workload, address) => {
     let c = withoutSidecar(client, service, port, undefined);
     if (!c) {
       const scope = sidecars.length ? sidecarFor(sidecars, client, settings.rootNamespace) : undefined;
@@ -673,11 +679,16 @@ export function buildMeshModel(
       c = unknownDestinationTls(
         policy,
         httpListener(scope, port),
-        `${cause.description} (the call goes to a pod's own address on that port)`,
-        cause,
+        address
+          ? `${address}:${port} is the address of a pod of Service ${service.namespace}/${service.name} (from its endpoints), which no Service host or VIP of the client sidecar matches`
+          : `${cause.description} (the call goes to a pod's own address on that port)`,
+        address ? undefined : cause,
       );
     }
-    const server = undeclaredPortServerMode(workload, service, port);
+    const server =
+      address && workload.sidecar.state === 'sidecar' && servedPort(workload, port)
+        ? serverMode(workload, port)
+        : undeclaredPortServerMode(workload, service, port);
     const result = connectionOutcome(
       c,
       {
