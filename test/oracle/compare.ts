@@ -25,6 +25,20 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
       continue;
     }
     for (const e of found) {
+      // A per-pod name reaches one pod: a connection to any other workload is a call the client never makes.
+      if (call.podHost) {
+        const extra = e.connections.filter(
+          (x) =>
+            x.serverWorkload &&
+            !expected.connections.some(
+              (w) => w.endpoint === `${x.serverWorkload!.namespace}/${x.serverWorkload!.name}`,
+            ),
+        );
+        if (extra.length && expected.connections.length)
+          out.push(
+            `${label}: names pod ${call.podHost.pod}, but the engine also connects to ${extra.map((x) => x.serverWorkload!.name).join(', ')}`,
+          );
+      }
       for (const want of expected.connections) {
         // A routed call has one connection per (subset, endpoint): matched by both.
         const c = e.connections.find(

@@ -54,6 +54,8 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   const port = service.ports.find((p) => p.port === call.port);
   if (!port) return undefined;
   const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
+  // A per-pod name reaches that pod alone (DNS answers with its address); auto mTLS still looks at every endpoint.
+  const called = podEndpoints(call, endpoints);
 
   const trace: string[] = [];
   const clientSidecar = hasSidecar(s, client);
@@ -97,8 +99,10 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   // Routing (VirtualServices visible to the client): each destination is its own cluster, a subset's with the
   // subset's tls on top of the rule's and only the pods with its labels.
   const routes = clientSidecar ? routesFor(s, client.namespace, service, port) : undefined;
+  // A per-pod name behind a route to a subset: the original destination is the pod, in the subset or not; not decided.
+  if (routes && call.podHost) return undefined;
   const legs: Leg[] = [];
-  if (!routes) legs.push({ tls, rule, endpoints, trace: [] });
+  if (!routes) legs.push({ tls, rule, endpoints: called, trace: [] });
   else
     for (const r of routes) {
       const t = [`routed by VirtualService ${r.vs}${r.subset ? ` to subset ${r.subset}` : ''}`];
@@ -146,6 +150,10 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
       const mode = serverMode(s, endpoint, service, port, targetPort, serverSidecar, t);
       if (mode === undefined) continue;
       t.push(`server mode on targetPort ${targetPort}: ${mode}`);
+      // The chain that takes the port (a Sidecar's ingress may leave it to the passthrough chain); auto mTLS's
+      // endpoint check below still reads the PeerAuthentication for the port.
+      const chain = serverSidecar ? ingressChainMode(s, endpoint, targetPort, mode, t) : mode;
+      if (chain === undefined) continue;
       const sends = clientSidecar
         ? sidecarSends(
             s,
@@ -163,7 +171,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
         : 'plaintext';
       if (sends === undefined) continue;
       t.push(`client sends: ${sends}`);
-      const outcomes = matrix(s, sends, mode, port);
+      const outcomes = matrix(s, sends, chain, port);
       t.push(`outcome: ${outcomes.join(' or ')}`);
       const c: ConnectionExpectation = {
         endpoint: `${endpoint.namespace}/${endpoint.name}`,
@@ -606,7 +614,10 @@ function expectPassthrough(
   const blocked = clientSidecar && s.registryOnly === true;
   if (clientSidecar)
     trace.push(blocked ? 'REGISTRY_ONLY: BlackHoleCluster' : 'ALLOW_ANY: PassthroughCluster, plaintext');
-  const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
+  const endpoints = podEndpoints(
+    call,
+    s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name),
+  );
   const connections: ConnectionExpectation[] = [];
   for (const endpoint of endpoints) {
     const t: string[] = [];
@@ -621,7 +632,15 @@ function expectPassthrough(
       continue;
     }
     let mode: ServerMode;
-    if (!serverSidecar) mode = 'NO_SIDECAR';
+    const listed = serverSidecar && ingressPorts(s, endpoint)?.includes(call.port);
+    if (listed) {
+      // A Sidecar ingress listener for the port: a chain of its own, port-level settings included (1.4 and 1.5
+      // without a PeerAuthentication would need the alpha policy of a synthetic service: not decided).
+      const beta = applicableBeta(s, endpoint);
+      if (s.version === '1.4' || beta === undefined || (s.version === '1.5' && !beta.length)) continue;
+      t.push(`Sidecar ingress lists port ${call.port}: its own chain`);
+      mode = betaMode(beta, call.port, t);
+    } else if (!serverSidecar) mode = 'NO_SIDECAR';
     else if (s.version === '1.4') mode = 'PERMISSIVE';
     else {
       const beta = applicableBeta(s, endpoint);
@@ -633,6 +652,39 @@ function expectPassthrough(
     connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
   }
   return { connections, trace };
+}
+
+// ---- Sidecar ingress listeners and per-pod names (issue 17, bypass2) ------------------------------------------
+
+/**
+ * From Istio's source (listener_inbound.go buildInboundChainConfigs, 1.1–1.30): with ingress listeners, only their
+ * ports get inbound chains; any other port goes to the inbound passthrough chains (buildInboundPassthroughChains):
+ * a plain TCP proxy in 1.4 (the application reads what was sent), the workload's PeerAuthentication without
+ * port-level entries in 1.5 (port 0), with them from 1.9 (per-port passthrough chains). Legacy Policies never.
+ */
+function ingressChainMode(
+  s: Scenario,
+  w: WorkloadSpec,
+  targetPort: number,
+  mode: ServerMode,
+  trace: string[],
+): ServerMode | undefined {
+  const ports = ingressPorts(s, w);
+  if (!ports || ports.includes(targetPort)) return mode;
+  trace.push(`Sidecar ingress (${ports.join(', ')}) leaves port ${targetPort} to the passthrough chain`);
+  if (s.version === '1.4') return 'NO_SIDECAR';
+  const beta = applicableBeta(s, w);
+  if (beta === undefined) return undefined;
+  return betaMode(beta, s.version === '1.30' ? targetPort : -1, trace);
+}
+
+function ingressPorts(s: Scenario, w: WorkloadSpec): number[] | undefined {
+  return s.sidecarIngress?.find((x) => x.namespace === w.namespace && x.workload === w.name)?.ports;
+}
+
+/** The endpoints a call reaches: one pod's workload for a per-pod name, else all. */
+function podEndpoints(call: CallSpec, endpoints: WorkloadSpec[]): WorkloadSpec[] {
+  return call.podHost ? endpoints.filter((w) => w.name === call.podHost!.pod) : endpoints;
 }
 
 // ---- §0.3 outcome matrix ------------------------------------------------------------------------------------

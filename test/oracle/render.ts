@@ -7,6 +7,7 @@ import {
   type PeersForm,
   type Scenario,
   type ServiceSpec,
+  type SidecarIngressSpec,
   type WorkloadSpec,
 } from './scenario.js';
 
@@ -175,6 +176,8 @@ export function renderScenario(s: Scenario): RenderedScenario {
     });
   }
 
+  for (const sc of s.sidecarIngress ?? []) docs.push(sidecarIngress(sc));
+
   const callers = s.calls
     .filter((c) => c.via === 'config')
     .map((c) => ({
@@ -281,6 +284,22 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
     spec: {
       schedule: '*/5 * * * *',
       jobTemplate: { spec: { template: { metadata: podMeta, spec: podSpec } } },
+    },
+  };
+}
+
+/** A Sidecar selecting one workload, with an ingress listener per port (forwarded to the same port on localhost). */
+function sidecarIngress(sc: SidecarIngressSpec): Doc {
+  return {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'Sidecar',
+    metadata: { name: `${sc.workload}-ingress`, namespace: sc.namespace },
+    spec: {
+      workloadSelector: { labels: { app: sc.app, version: sc.version } },
+      ingress: sc.ports.map((port) => ({
+        port: { number: port, protocol: 'TCP', name: `tcp-${port}` },
+        defaultEndpoint: `127.0.0.1:${port}`,
+      })),
     },
   };
 }

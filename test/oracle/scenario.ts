@@ -193,6 +193,18 @@ export interface Scenario {
   workloadEntries: WorkloadEntrySpec[];
   virtualServices: VirtualServiceSpec[];
   calls: CallSpec[];
+  /** Sidecar resources with ingress listeners (bypass2ScenarioArb). */
+  sidecarIngress?: SidecarIngressSpec[];
+}
+
+/** A Sidecar in `namespace` selecting one workload (labels app, version) whose ingress lists `ports`. */
+export interface SidecarIngressSpec {
+  namespace: string;
+  /** The workload it selects (its name). */
+  workload: string;
+  app: string;
+  version: 'v1' | 'v2';
+  ports: number[];
 }
 
 const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
@@ -907,4 +919,41 @@ function sameCall(a: CallSpec, b: CallSpec): boolean {
     a.to.name === b.to.name &&
     a.port === b.port
   );
+}
+
+// ---- Sidecar ingress listeners (issue 17, bypass2) ---------------------------------------------------------------
+
+const rawSidecarIngress = fc.array(
+  fc.record({
+    workload: fc.nat(),
+    /** Ports the ingress lists: target ports of Services, and ports no Service declares. */
+    ports: fc.subarray([...TARGET_PORTS, ...UNDECLARED_PORTS], { minLength: 1, maxLength: 3 }),
+  }),
+  { maxLength: 2 },
+);
+
+/**
+ * Scenarios with Sidecar ingress listeners on top of the usual ones (one Sidecar per namespace at most, selecting one
+ * workload, so which Sidecar applies is never a matter of creation time). Drawn separately, so the other
+ * properties keep their seeds.
+ */
+export function bypass2ScenarioArb(
+  versions: readonly Version[] = ['1.4', '1.5', '1.30'],
+): fc.Arbitrary<Scenario> {
+  return fc.tuple(scenarioArb(versions, { routing: true }), rawSidecarIngress).map(([s, raw]) => {
+    const sidecarIngress: SidecarIngressSpec[] = [];
+    for (const r of raw) {
+      const w = pick(s.workloads, r.workload);
+      if (sidecarIngress.some((x) => x.namespace === w.namespace)) continue;
+      const ports = [...new Set(r.ports)].sort((a, b) => a - b);
+      sidecarIngress.push({
+        namespace: w.namespace,
+        workload: w.name,
+        app: w.app,
+        version: w.version,
+        ports,
+      });
+    }
+    return sidecarIngress.length ? { ...s, sidecarIngress } : s;
+  });
 }
