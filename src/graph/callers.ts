@@ -179,6 +179,7 @@ export function workloadCalls(
 ): Call[] {
   const calls: Call[] = [];
   const addresses = addressIndex(mesh, endpoints);
+  const notes = new Set<string>();
   // ConfigMaps by namespace, then name (the last of a name wins); nested maps, so lookups build no key strings.
   const configMapsByNamespace = new Map<string, Map<string, Resource>>();
   for (const r of resources)
@@ -206,9 +207,14 @@ export function workloadCalls(
     for (const ref of refs) {
       if (isIpv4(ref.host)) {
         const call = ipCall(addresses, client, ref);
+        // Loopback, unspecified and link-local addresses are listen addresses or node-local agents, not mesh calls.
         if (call === 'unknown') {
+          if (/^(?:127\.|0\.|169\.254\.)/.test(ref.host)) continue;
           const note = `${client.kind} ${client.namespace}/${client.name} calls ${ref.host}${ref.port !== undefined ? `:${ref.port}` : ''}, which is no Service clusterIP and no pod address of an Endpoints or EndpointSlice in the inputs: mtls-lint assumes it is outside the mesh and checks nothing about it`;
-          if (!unresolved.includes(note)) unresolved.push(note);
+          if (!notes.has(note)) {
+            notes.add(note);
+            unresolved.push(note);
+          }
         } else if (call) {
           const key = `${call.service.resource.id}\0ip`;
           let seenPorts = seenHere.get(key);
