@@ -489,11 +489,26 @@ function addressIndex(mesh: MeshModel, endpoints: Resource[]): AddressIndex {
   return { clusterIps, pods };
 }
 
-/** Could `w` run the pod named `pod` (a bare Pod by name, a StatefulSet's ordinal, a controller's generated suffix)? */
+/**
+ * Could `w` run the pod named `pod`? A bare Pod by name, a StatefulSet's ordinal, else the suffixes controllers
+ * generate (a Deployment's ReplicaSet hash and a pod suffix; a DaemonSet's, ReplicaSet's or Job's pod suffix; a
+ * CronJob's schedule time and both), so that `web-v2-…` is not taken for a pod of `web`.
+ */
 function runsPod(w: Workload, pod: string): boolean {
   if (w.kind === 'Pod') return w.name === pod;
   if (!pod.startsWith(`${w.name}-`)) return false;
-  return w.kind !== 'StatefulSet' || /^\d+$/.test(pod.slice(w.name.length + 1));
+  const rest = pod.slice(w.name.length + 1);
+  switch (w.kind) {
+    case 'StatefulSet':
+      return /^\d+$/.test(rest);
+    case 'Deployment':
+    case 'DeploymentConfig':
+      return /^[a-z0-9]{1,10}-[a-z0-9]{5}$/.test(rest);
+    case 'CronJob':
+      return /^\d+-[a-z0-9]{5}$/.test(rest);
+    default:
+      return /^[a-z0-9]{5}$/.test(rest);
+  }
 }
 
 /**

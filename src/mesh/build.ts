@@ -663,11 +663,22 @@ export function buildMeshModel(
     );
   };
 
-  /** A pod port some Service selecting the pod routes to: the pod has an inbound chain of its own for it. */
-  const servedPort = (workload: Workload, port: number): boolean =>
-    services.some(
-      (s) => s.workloads.includes(workload) && s.ports.some((p) => resolveTargetPort(p, workload) === port),
-    );
+  /**
+   * The Service port that routes to this pod port (the called Service's first): the pod has an inbound chain of its
+   * own for it, built from that service instance (legacy Policies target services).
+   */
+  const servedBy = (
+    workload: Workload,
+    service: Service,
+    port: number,
+  ): { service: Service; port: ServicePort } | undefined => {
+    for (const s of [service, ...services]) {
+      if (!s.workloads.includes(workload)) continue;
+      const p = s.ports.find((x) => resolveTargetPort(x, workload) === port);
+      if (p) return { service: s, port: p };
+    }
+    return undefined;
+  };
 
   const undeclaredPort: MeshModel['undeclaredPort'] = (client, service, port, workload, address) => {
     let c = withoutSidecar(client, service, port, undefined);
@@ -685,10 +696,11 @@ export function buildMeshModel(
         address ? undefined : cause,
       );
     }
-    const server =
-      address && workload.sidecar.state === 'sidecar' && servedPort(workload, port)
-        ? serverMode(workload, port)
-        : undeclaredPortServerMode(workload, service, port);
+    const served =
+      address && workload.sidecar.state === 'sidecar' ? servedBy(workload, service, port) : undefined;
+    const server = served
+      ? serverMode(workload, port, served)
+      : undeclaredPortServerMode(workload, service, port);
     const result = connectionOutcome(
       c,
       {

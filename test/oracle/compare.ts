@@ -13,7 +13,7 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
     const label = `${call.from.namespace}/${call.from.name} → ${call.to.name}.${call.to.namespace}:${call.port} (declared by ${call.via})`;
     const found = edges.filter(
       (e) =>
-        e.caller === 'declared' &&
+        e.caller === (call.via === 'env' ? 'inferred' : 'declared') &&
         e.client.namespace === call.from.namespace &&
         e.client.name === call.from.name &&
         e.server.namespace === call.to.namespace &&
@@ -25,8 +25,8 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
       continue;
     }
     for (const e of found) {
-      // A per-pod name reaches one pod: a connection to any other workload is a call the client never makes.
-      if (call.podHost) {
+      // A per-pod name or a pod's IP reaches one pod: a connection to any other workload is a call never made.
+      if (call.podHost || call.ip?.pod) {
         const extra = e.connections.filter(
           (x) =>
             x.serverWorkload &&
@@ -36,7 +36,7 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
         );
         if (extra.length && expected.connections.length)
           out.push(
-            `${label}: names pod ${call.podHost.pod}, but the engine also connects to ${extra.map((x) => x.serverWorkload!.name).join(', ')}`,
+            `${label}: names pod ${call.podHost?.pod ?? call.ip?.pod}, but the engine also connects to ${extra.map((x) => x.serverWorkload!.name).join(', ')}`,
           );
       }
       for (const want of expected.connections) {

@@ -51,6 +51,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   if (!client || !service) return undefined;
   // A pod-name host (kafka-0.kafka-headless…) is routed like its headless Service from 1.3 on: the same expectation.
   if (call.undeclared) return expectPassthrough(s, call, client, service);
+  if (call.ip?.pod) return expectPodAddress(s, call, client, service, call.ip.pod);
   const port = service.ports.find((p) => p.port === call.port);
   if (!port) return undefined;
   const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
@@ -680,6 +681,43 @@ function ingressChainMode(
 
 function ingressPorts(s: Scenario, w: WorkloadSpec): number[] | undefined {
   return s.sidecarIngress?.find((x) => x.namespace === w.namespace && x.workload === w.name)?.ports;
+}
+
+/**
+ * A call to a pod's IP (from an Endpoints object) on a port a Service routes to it. From Istio's source: the client
+ * sidecar's listeners and routes know Service VIPs and hostnames, not pod IPs of a ClusterIP Service, so the call
+ * leaves through the PassthroughCluster in plaintext (BlackHoleCluster under REGISTRY_ONLY); the pod's own chain for
+ * that port answers it (the Service instance's policies, Sidecar ingress permitting).
+ */
+function expectPodAddress(
+  s: Scenario,
+  call: CallSpec,
+  client: WorkloadSpec,
+  service: ServiceSpec,
+  pod: string,
+): Expectation | undefined {
+  const endpoint = s.workloads.find((w) => w.namespace === service.namespace && w.name === pod);
+  if (!endpoint) return undefined;
+  const port = service.ports.find((p) => resolveTargetPort(p, endpoint) === call.port);
+  if (!port) return undefined;
+  const trace: string[] = [`pod address ${call.ip!.address} of ${endpoint.name}`];
+  const clientSidecar = hasSidecar(s, client);
+  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const t: string[] = [];
+  const id = `${endpoint.namespace}/${endpoint.name}`;
+  if (clientSidecar && s.registryOnly) {
+    t.push('REGISTRY_ONLY: BlackHoleCluster');
+    return { connections: [{ endpoint: id, outcomes: ['broken'], trace: t }], trace };
+  }
+  if (clientSidecar) t.push('no cluster for a pod IP: PassthroughCluster, plaintext');
+  const serverSidecar = hasSidecar(s, endpoint);
+  const mode = serverMode(s, endpoint, service, port, call.port, serverSidecar, t);
+  if (mode === undefined) return undefined;
+  const chain = serverSidecar ? ingressChainMode(s, endpoint, call.port, mode, t) : mode;
+  if (chain === undefined) return undefined;
+  t.push(`server chain: ${chain}`);
+  const outcomes = matrix(s, 'plaintext', chain, port);
+  return { connections: [{ endpoint: id, outcomes, trace: t }], trace };
 }
 
 /** The endpoints a call reaches: one pod's workload for a per-pod name, else all. */

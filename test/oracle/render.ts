@@ -55,12 +55,17 @@ export function renderScenario(s: Scenario): RenderedScenario {
       data: { mesh },
     });
   }
-  for (const svc of s.services) docs.push(service(svc));
+  for (const svc of s.services) {
+    const doc = service(svc);
+    const ip = s.clusterIps?.[`${svc.namespace}/${svc.name}`];
+    if (ip) (doc.spec as Doc).clusterIP = ip;
+    docs.push(doc);
+  }
   for (const w of s.workloads) {
     const calls = s.calls
       .filter((c) => c.via === 'annotation' && c.from.namespace === w.namespace && c.from.name === w.name)
       .map(target);
-    docs.push(workload(w, calls));
+    docs.push(withEnvCalls(workload(w, calls), s, w));
   }
   for (const pa of s.peerAuthentications) {
     const spec: Doc = {};
@@ -177,6 +182,13 @@ export function renderScenario(s: Scenario): RenderedScenario {
   }
 
   for (const sc of s.sidecarIngress ?? []) docs.push(sidecarIngress(sc));
+  for (const p of s.podAddresses ?? [])
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: p.service, namespace: p.namespace },
+      subsets: [{ addresses: [{ ip: p.address, targetRef: { kind: 'Pod', name: p.podName } }] }],
+    });
 
   const callers = s.calls
     .filter((c) => c.via === 'config')
@@ -302,4 +314,17 @@ function sidecarIngress(sc: SidecarIngressSpec): Doc {
       })),
     },
   };
+}
+
+/** Calls to IP literals, as env values of the workload's container ("10.96.0.10:8000"). */
+function withEnvCalls(doc: Doc, s: Scenario, w: WorkloadSpec): Doc {
+  const env = s.calls
+    .filter((c) => c.via === 'env' && c.ip && c.from.namespace === w.namespace && c.from.name === w.name)
+    .map((c, i) => ({ name: `TARGET_${i}`, value: `${c.ip!.address}:${c.port}` }));
+  if (!env.length) return doc;
+  const spec = doc.spec as Doc;
+  const template = (w.kind === 'CronJob' ? (spec.jobTemplate as Doc).spec : spec) as Doc;
+  const podSpec = (template.template as Doc).spec as { containers: Doc[] };
+  podSpec.containers[0]!.env = env;
+  return doc;
 }
