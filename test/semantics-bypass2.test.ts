@@ -119,7 +119,13 @@ describe('Sidecar ingress listeners', () => {
       { istioVersion: '1.4' },
     );
     expect(calls(r, 'ops')).toEqual(['api:9090 NO_SIDECAR:plaintext @api']);
-    expect(byRule(r, 'plaintext-accepted')[0]?.message).toContain('STRICT does not cover port 9090');
+    const [f] = byRule(r, 'plaintext-accepted');
+    expect(f?.message).toContain(
+      'STRICT does not cover port 9090 of shop/api: Sidecar shop/api (its ingress listeners, ports 8080, leave out port 9090) lets its traffic bypass the sidecar',
+    );
+    expect(f?.message).toContain(
+      "Fix: add port 9090 to that Sidecar's ingress listeners, or upgrade to Istio 1.5+",
+    );
   });
 
   it('a listed port keeps its own chain: the port-level setting applies at 1.8, with defaultEndpoint, captureMode and tls said in the explanation', async () => {

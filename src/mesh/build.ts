@@ -615,7 +615,7 @@ export function buildMeshModel(
       {
         resource: scope.sidecar.resource,
         path: ['spec', 'ingress'],
-        description: `${name} ingress listeners (ports ${scope.ingress.map((l) => l.port).join(', ')}) do not include port ${targetPort}`,
+        description: `${name} (its ingress listeners, ports ${scope.ingress.map((l) => l.port).join(', ')}, leave out port ${targetPort})`,
       },
       `is not among the ingress ports of ${name}`,
     );
