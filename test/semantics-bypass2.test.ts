@@ -3,7 +3,7 @@
 // src/mesh/releases.ts (sidecar-ingress-replaces-service-inbound-chains, sidecar-ingress-tls-setting,
 // inbound-passthrough-enforces-peer-authentication, port-level-mtls-passthrough-chains).
 import { describe, expect, it } from 'vitest';
-import { byRule, docs, lintYaml, namespace, type Run } from './helpers/mesh.js';
+import { byRule, cli, docs, lintYaml, namespace, type Run } from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
 
@@ -125,6 +125,11 @@ describe('Sidecar ingress listeners', () => {
     );
     expect(f?.message).toContain(
       "Fix: add port 9090 to that Sidecar's ingress listeners, or upgrade to Istio 1.5+",
+    );
+    // The plan lists it as a blocker whose fix is the Sidecar, not an annotation.
+    const plan = await cli(['plan', '--istio-version', '1.4', '.'], r.dir);
+    expect(plan.stdout).toContain(
+      'Fix: add port 9090 to the ingress listeners of Sidecar shop/api (this Istio release enforces no policy on the ports they leave out)',
     );
   });
 
