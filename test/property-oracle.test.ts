@@ -7,7 +7,7 @@ import type { LintResult } from '../src/engine.js';
 import { lintTexts } from './oracle/harness.js';
 import { disagreements } from './oracle/compare.js';
 import { renderScenario } from './oracle/render.js';
-import { scenarioArb, type Scenario, type Version } from './oracle/scenario.js';
+import { bypass2ScenarioArb, scenarioArb, type Scenario, type Version } from './oracle/scenario.js';
 import { params, timeoutFor } from './oracle/settings.js';
 import { stringify } from 'yaml';
 
@@ -65,5 +65,37 @@ describe('engine vs oracle (istio-semantics.md §0)', () => {
       );
     },
     timeoutFor(30, 60, 0.1),
+  );
+});
+
+describe('engine vs oracle with Sidecar ingress listeners (issue 17, bypass2)', () => {
+  const RUNS = 40;
+  it.each<Version>(['1.4', '1.5', '1.30'])(
+    'Istio %s: ports a Sidecar ingress leaves out fall to the passthrough chain, per-pod names and pod IPs reach one pod, clusterIPs their Service',
+    (version) => {
+      fc.assert(
+        fc.property(bypass2ScenarioArb([version]), (s) => {
+          const { result, yaml, config } = lintScenario(s);
+          // The Sidecars, Endpoints and clusterIPs it adds are valid: none is dropped by the schema check.
+          const invalid = result.findings.filter(
+            (f) =>
+              (f.rule === 'invalid-resource' || f.rule === 'yaml-syntax') &&
+              f.severity === 'error' &&
+              ['Sidecar', 'Endpoints', 'Service'].includes(f.resource?.kind ?? ''),
+          );
+          const problems = [
+            ...invalid.map((f) => `${f.rule} ${f.resource?.kind}/${f.resource?.name}: ${f.message}`),
+            ...disagreements(s, result),
+          ];
+          if (problems.length) {
+            throw new Error(
+              `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
+            );
+          }
+        }),
+        params(RUNS),
+      );
+    },
+    timeoutFor(RUNS, 60),
   );
 });

@@ -31,7 +31,7 @@ import type {
   Graph,
   ServerNode,
 } from './graph.js';
-import { NetworkPolicies, serviceVerdict, type Endpoint } from './network-policy.js';
+import { NetworkPolicies, serviceVerdict, workloadsVerdict, type Endpoint } from './network-policy.js';
 import { injectorSettings } from './injector-settings.js';
 import { ServicesOfWorkload } from './pod-edges.js';
 import { UndeclaredPortEdges } from './passthrough-edges.js';
@@ -87,6 +87,12 @@ export const GRAPH_INPUTS: readonly KindInput[] = [
     reach: 'everything',
     reader:
       'graph/network-policy.ts: ingress rules refuse callers of the servers they select, egress rules refuse calls of the clients they select, in any namespace',
+  },
+  {
+    kinds: ['Endpoints', 'EndpointSlice'],
+    reach: 'everything',
+    reader:
+      'graph/callers.ts workloadCalls: an IP literal in a client URL that is a pod address of an Endpoints or EndpointSlice calls that pod',
   },
   {
     kinds: ['ServiceMonitor', 'PodMonitor'],
@@ -175,7 +181,35 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuseArg?:
           : `${call.client.namespace}/${call.client.name}`;
     if (call.undeclaredPort !== undefined) {
       client ??= clientNodeOf(call, mesh, workloadNodes);
-      const edge = undeclared.edge(client, clientKey, call.service, call.undeclaredPort, call.evidence);
+      // The pod's own port: a NetworkPolicy that refuses it stops the call whatever TLS would have done.
+      const undeclaredPort = call.undeclaredPort;
+      const verdict =
+        call.evidence.kind === 'observed'
+          ? undefined
+          : workloadsVerdict(
+              policies,
+              endpointOf(call),
+              call.podWorkloads ?? call.service.workloads,
+              () => undeclaredPort,
+            );
+      if (verdict && !verdict.allowed) {
+        blocked.push({
+          client,
+          server: undeclared.node(call.service, undeclaredPort),
+          evidence: call.evidence,
+          policies: verdict.policies,
+        });
+        continue;
+      }
+      const edge = undeclared.edge(
+        client,
+        clientKey,
+        call.service,
+        call.undeclaredPort,
+        call.evidence,
+        call.podWorkloads,
+        call.podAddress,
+      );
       if (edge) add(edge);
       continue;
     }
@@ -191,7 +225,11 @@ export function buildGraph(mesh: MeshModel, options: ResolvedOptions, reuseArg?:
       const verdict =
         call.evidence.kind === 'observed'
           ? undefined
-          : serviceVerdict(policies, endpointOf(call), call.service, port);
+          : call.podWorkloads
+            ? workloadsVerdict(policies, endpointOf(call), call.podWorkloads, (w) =>
+                resolveTargetPort(port, w),
+              )
+            : serviceVerdict(policies, endpointOf(call), call.service, port);
       if (verdict && !verdict.allowed) {
         const node = (client ??= clientNodeOf(call, mesh, workloadNodes));
         blocked.push({
@@ -362,7 +400,12 @@ function workloadSideCallsOf(mesh: MeshModel, options: ResolvedOptions) {
   return {
     observed,
     declared,
-    fromWorkloads: workloadCalls(mesh, graphInput(mesh, 'ConfigMap')),
+    fromWorkloads: workloadCalls(
+      mesh,
+      graphInput(mesh, 'ConfigMap'),
+      [...graphInput(mesh, 'Endpoints'), ...graphInput(mesh, 'EndpointSlice')],
+      unresolved,
+    ),
     unresolved,
   };
 }
@@ -860,7 +903,7 @@ function makeEdges(
   port: ServicePort,
   evidence: CallerEvidence,
   ports: ServerPorts,
-  route?: Pick<Call, 'subset' | 'sends'>,
+  route?: Pick<Call, 'subset' | 'sends' | 'podWorkloads'>,
 ): Edge[] {
   const spec: ClientSpec = {
     namespace: client.namespace,
@@ -907,7 +950,7 @@ function makeEdge(
   evidence: CallerEvidence,
   ports: ServerPorts,
   spec: ClientSpec,
-  route?: Pick<Call, 'subset' | 'sends'>,
+  route?: Pick<Call, 'subset' | 'sends' | 'podWorkloads'>,
   routes?: RoutedClientTls[] | RoutedClientTls,
 ): Edge {
   const server = ports.get(service, port);
@@ -930,6 +973,12 @@ function makeEdge(
           });
     connections = { list, worst: worstOf(list) };
     server.connections.set(tls, connections);
+  }
+  // A per-pod name (kafka-0.kafka-headless) resolves to that pod's address alone: only its workload is called.
+  const pods = route?.podWorkloads;
+  if (pods) {
+    const list = connections.list.filter((c) => c.serverWorkload && pods.includes(c.serverWorkload));
+    if (list.length) connections = { list, worst: worstOf(list) };
   }
   const { outcome, clientTls, serverMode } = connections.worst;
   return {

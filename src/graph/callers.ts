@@ -29,6 +29,10 @@ export interface Call {
    * the client sidecar has no cluster for it (graph/passthrough-edges.ts). `ports` is then empty.
    */
   undeclaredPort?: number;
+  /** A per-pod name of a headless Service (kafka-0.kafka-headless): only these workloads' pods are called. */
+  podWorkloads?: Workload[];
+  /** The call names a pod's IP address (from Endpoints or an EndpointSlice). */
+  podAddress?: string;
 }
 
 /** Host-like tokens, with an optional scheme and port: http://httpbin.foo:8000/ip, reviews.bookinfo.svc:9080. */
@@ -56,7 +60,9 @@ function hostReferences(text: string, wholeWord = true): HostReference[] {
     const host = m[2]!.toLowerCase();
     const port = m[3] ? portNumber(m[3]) : undefined;
     if (!host.includes('.') && !scheme && port === undefined && whole !== host) continue;
-    if (/^\d+(\.\d+)*$/.test(host)) continue; // IPs and version numbers
+    // Version numbers are no hosts; an IPv4 address is, when it is written as one (a scheme or a port, or the value).
+    if (/^\d+(\.\d+)*$/.test(host) && !(isIpv4(host) && (scheme || port !== undefined || whole === host)))
+      continue;
     const ref: HostReference = { host };
     if (port !== undefined) ref.port = port;
     if (scheme) ref.scheme = scheme;
@@ -66,12 +72,16 @@ function hostReferences(text: string, wholeWord = true): HostReference[] {
 }
 
 /** The service ports a reference calls, and the port it calls that the service does not declare, if any. */
-function callPorts(target: CallTarget, ref: HostReference): Pick<Call, 'ports' | 'undeclaredPort'> {
+function callPorts(
+  target: CallTarget,
+  ref: HostReference,
+): Pick<Call, 'ports' | 'undeclaredPort' | 'podWorkloads'> {
   const ports = portsFor(target.service, ref);
+  const pods = target.podWorkloads ? { podWorkloads: target.podWorkloads } : {};
   // Only a pod's own address takes a port no Service declares: through a ClusterIP, kube-proxy has no rule for it.
   if (ports?.length === 0 && ref.port !== undefined && (target.pod || target.service.headless))
-    return { ports, undeclaredPort: ref.port };
-  return { ports };
+    return { ports, undeclaredPort: ref.port, ...pods };
+  return { ports, ...pods };
 }
 
 function portsFor(service: Service, ref: HostReference): number[] | undefined {
@@ -161,8 +171,15 @@ function annotationSources(w: Workload): [FieldPath, Record<string, string>][] {
 }
 
 /** Calls named by URLs in workloads' env, command, args and the ConfigMaps they read. */
-export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
+export function workloadCalls(
+  mesh: MeshModel,
+  resources: Resource[],
+  endpoints: Resource[] = [],
+  unresolved: string[] = [],
+): Call[] {
   const calls: Call[] = [];
+  const addresses = addressIndex(mesh, endpoints);
+  const notes = new Set<string>();
   // ConfigMaps by namespace, then name (the last of a name wins); nested maps, so lookups build no key strings.
   const configMapsByNamespace = new Map<string, Map<string, Resource>>();
   for (const r of resources)
@@ -188,6 +205,27 @@ export function workloadCalls(mesh: MeshModel, resources: Resource[]): Call[] {
     let refs = cache.get(text);
     if (!refs) cache.set(text, (refs = hostReferences(text, wholeWord)));
     for (const ref of refs) {
+      if (isIpv4(ref.host)) {
+        const call = ipCall(addresses, client, ref);
+        // Loopback, unspecified and link-local addresses are listen addresses or node-local agents, not mesh calls.
+        if (call === 'unknown') {
+          if (/^(?:127\.|0\.|169\.254\.)/.test(ref.host)) continue;
+          const note = `${client.kind} ${client.namespace}/${client.name} calls ${ref.host}${ref.port !== undefined ? `:${ref.port}` : ''}, which is no Service clusterIP and no pod address of an Endpoints or EndpointSlice in the inputs: mtls-lint assumes it is outside the mesh and checks nothing about it`;
+          if (!notes.has(note)) {
+            notes.add(note);
+            unresolved.push(note);
+          }
+        } else if (call) {
+          const key = `${call.service.resource.id}\0ip`;
+          let seenPorts = seenHere.get(key);
+          if (!seenPorts) seenHere.set(key, (seenPorts = []));
+          if (!seenPorts.includes(ref.port)) {
+            seenPorts.push(ref.port);
+            calls.push({ client, ...call, evidence: evidence(ref) });
+          }
+        }
+        continue;
+      }
       let target = hostsHere.get(ref.host);
       if (target === undefined && !hostsHere.has(ref.host)) {
         const found = resolveCallHost(mesh, ref.host, client.namespace);
@@ -401,4 +439,110 @@ export function authorizationPolicyCalls(mesh: MeshModel, resources: Resource[])
     });
   }
   return calls;
+}
+
+function isIpv4(host: string): boolean {
+  const parts = host.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** Addresses the inputs pin: Services' explicit clusterIPs, and pod addresses of Endpoints and EndpointSlices. */
+interface AddressIndex {
+  clusterIps: Map<string, Service>;
+  pods: Map<string, { service: Service; workloads: Workload[] }>;
+}
+
+function addressIndex(mesh: MeshModel, endpoints: Resource[]): AddressIndex {
+  const clusterIps = new Map<string, Service>();
+  const byName = new Map<string, Service>();
+  for (const s of mesh.services) {
+    if (s.external) continue;
+    byName.set(`${s.namespace}/${s.name}`, s);
+    const spec = get(s.resource.value, 'spec');
+    for (const ip of [str(get(spec, 'clusterIP')), ...arr(get(spec, 'clusterIPs')).map(str)])
+      if (ip && isIpv4(ip) && !clusterIps.has(ip)) clusterIps.set(ip, s);
+  }
+  const pods = new Map<string, { service: Service; workloads: Workload[] }>();
+  const add = (service: Service | undefined, ip: unknown, targetRef: unknown) => {
+    const address = str(ip);
+    const ref = obj(targetRef);
+    // An address without a targetRef to a pod: which workload answers it is not in the inputs.
+    if (!service || !address || !isIpv4(address) || pods.has(address) || str(ref?.kind) !== 'Pod') return;
+    const pod = str(ref?.name);
+    const workloads = pod ? service.workloads.filter((w) => runsPod(w, pod)) : [];
+    if (workloads.length) pods.set(address, { service, workloads });
+  };
+  for (const r of endpoints) {
+    if (r.namespace === undefined) continue;
+    if (r.kind === 'Endpoints' && r.group === '') {
+      const service = byName.get(`${r.namespace}/${r.name}`);
+      for (const subset of arr(get(r.value, 'subsets')))
+        for (const a of [...arr(get(subset, 'addresses')), ...arr(get(subset, 'notReadyAddresses'))])
+          add(service, get(a, 'ip'), get(a, 'targetRef'));
+    } else if (r.kind === 'EndpointSlice' && r.group === 'discovery.k8s.io') {
+      const name = str(get(r.value, 'metadata', 'labels', 'kubernetes.io/service-name'));
+      const service = name ? byName.get(`${r.namespace}/${name}`) : undefined;
+      for (const e of arr(get(r.value, 'endpoints')))
+        for (const ip of arr(get(e, 'addresses'))) add(service, ip, get(e, 'targetRef'));
+    }
+  }
+  return { clusterIps, pods };
+}
+
+/**
+ * Could `w` run the pod named `pod`? A bare Pod by name, a StatefulSet's ordinal, else the suffixes controllers
+ * generate (a Deployment's ReplicaSet hash and a pod suffix; a DaemonSet's, ReplicaSet's or Job's pod suffix; a
+ * CronJob's schedule time and both), so that `web-v2-…` is not taken for a pod of `web`.
+ */
+function runsPod(w: Workload, pod: string): boolean {
+  if (w.kind === 'Pod') return w.name === pod;
+  if (!pod.startsWith(`${w.name}-`)) return false;
+  const rest = pod.slice(w.name.length + 1);
+  switch (w.kind) {
+    case 'StatefulSet':
+      return /^\d+$/.test(rest);
+    case 'Deployment':
+    case 'DeploymentConfig':
+      return /^[a-z0-9]{1,10}-[a-z0-9]{5}$/.test(rest);
+    case 'CronJob':
+      return /^\d+-[a-z0-9]{5}$/.test(rest);
+    default:
+      return /^[a-z0-9]{5}$/.test(rest);
+  }
+}
+
+/**
+ * A call to an IP literal: to a Service's clusterIP it is a call to the Service; to a pod address it reaches that pod
+ * only, and the client sidecar has no cluster for it (passthrough, as a port no Service declares) unless the Service
+ * is headless (a listener per pod address, releases.ts headless-per-pod-host-routes). 'unknown': an address the inputs
+ * do not place; undefined: not a call (no port to tell).
+ */
+function ipCall(
+  index: AddressIndex,
+  client: Workload,
+  ref: HostReference,
+):
+  Pick<Call, 'service' | 'ports' | 'undeclaredPort' | 'podWorkloads' | 'podAddress'> | 'unknown' | undefined {
+  const service = index.clusterIps.get(ref.host);
+  if (service) {
+    if (service.workloads.includes(client)) return undefined;
+    return { service, ports: portsFor(service, ref) };
+  }
+  const pod = index.pods.get(ref.host);
+  if (!pod) return 'unknown';
+  if (pod.workloads.includes(client)) return undefined;
+  const port =
+    ref.port ??
+    (ref.scheme === 'https' ? 443 : ref.scheme === 'http' || ref.scheme === 'ws' ? 80 : undefined);
+  if (port === undefined) return undefined;
+  const declared = pod.service.ports.filter((p) => p.port === port);
+  if (pod.service.headless && declared.length)
+    return { service: pod.service, ports: [port], podWorkloads: pod.workloads };
+  return {
+    service: pod.service,
+    ports: [],
+    undeclaredPort: port,
+    podWorkloads: pod.workloads,
+    podAddress: ref.host,
+  };
 }

@@ -278,11 +278,24 @@ export function serviceVerdict(
   service: Service,
   port: ServicePort,
 ): Verdict {
+  return workloadsVerdict(policies, client, service.workloads, (w) => resolveTargetPort(port, w));
+}
+
+/**
+ * The same over some workloads and the container port each is called on: a per-pod name's pods, or a port no
+ * Service declares (the call reaches the pod's own address, so the policies see that port).
+ */
+export function workloadsVerdict(
+  policies: NetworkPolicies,
+  client: Endpoint,
+  workloads: readonly Workload[],
+  targetPort: (w: Workload) => number | undefined,
+): Verdict {
   if (!policies.count) return ALLOWED;
   const refusing = new Set<Resource>();
   let assumed: Verdict | undefined;
-  for (const w of service.workloads) {
-    const target = resolveTargetPort(port, w);
+  for (const w of workloads) {
+    const target = targetPort(w);
     if (target === undefined) continue;
     const v = policies.verdict(client, w, target);
     if (v.allowed && !v.assumption) return v;

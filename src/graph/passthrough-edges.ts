@@ -1,8 +1,8 @@
 // Known calls to a port the Service does not declare, on a pod's own address (graph/callers.ts undeclaredPort): no
 // Service port stands behind them, so the edge's server is the Service's name with the called port, and each
 // connection is what the mesh model says of a destination the client sidecar has no cluster for
-// (mesh/passthrough.ts). NetworkPolicies are not evaluated for them (they are keyed by Service ports).
-import type { ClientSpec, MeshModel, Service } from '../mesh/model.js';
+// (mesh/passthrough.ts). NetworkPolicies are evaluated by graph/build.ts on the called pod port before.
+import type { ClientSpec, MeshModel, Service, Workload } from '../mesh/model.js';
 import type { CallerEvidence, ClientNode, Edge, EdgeConnection, ServerNode } from './graph.js';
 
 const RANK = { broken: 3, plaintext: 2, tls: 1, mtls: 0 } as const;
@@ -22,6 +22,10 @@ export class UndeclaredPortEdges {
     service: Service,
     port: number,
     evidence: CallerEvidence,
+    /** A per-pod name: only these workloads' pods are called. */
+    podWorkloads?: readonly Workload[],
+    /** The call names the pod's IP address. */
+    address?: string,
   ): Edge | undefined {
     const key = `${clientKey}\0${service.resource.id}\0${port}`;
     if (this.seen.has(key)) return undefined;
@@ -33,8 +37,8 @@ export class UndeclaredPortEdges {
     };
     if (client.workload) spec.workload = client.workload;
     const connections: EdgeConnection[] = [];
-    for (const w of service.workloads) {
-      const r = this.mesh.undeclaredPort(spec, service, port, w);
+    for (const w of podWorkloads ?? service.workloads) {
+      const r = this.mesh.undeclaredPort(spec, service, port, w, address);
       if (!r) return undefined; // the client sends it to an egress proxy: not modelled
       connections.push({
         serverWorkload: w,
@@ -59,7 +63,7 @@ export class UndeclaredPortEdges {
   }
 
   /** One node per (service, port), shared by its edges (nodes are read-only). */
-  private node(service: Service, port: number): ServerNode {
+  node(service: Service, port: number): ServerNode {
     const key = `${service.resource.id}\0${port}`;
     let node = this.nodes.get(key);
     if (!node)

@@ -9,6 +9,8 @@ export interface CallTarget {
   service: Service;
   /** The pod's own DNS label when the host names one pod of a headless Service ("kafka-0"). */
   pod?: string;
+  /** The workloads that run that pod: DNS answers with its address only, so no other endpoint is called. */
+  podWorkloads?: Workload[];
 }
 
 /**
@@ -26,9 +28,10 @@ export function resolveCallHost(
   if (dot <= 0) return undefined;
   const pod = host.slice(0, dot);
   const headless = mesh.serviceByHost(host.slice(dot + 1), fromNamespace);
-  if (!headless?.headless || !headless.workloads.some((w) => podNamed(w, pod, headless.name)))
-    return undefined;
-  return { service: headless, pod };
+  if (!headless?.headless) return undefined;
+  const podWorkloads = headless.workloads.filter((w) => podNamed(w, pod, headless.name));
+  if (!podWorkloads.length) return undefined;
+  return { service: headless, pod, podWorkloads };
 }
 
 /** Does `w` run a pod whose DNS name under the headless Service `serviceName` starts with `label`? */

@@ -55,7 +55,14 @@ import {
 import { ResourcesByKind } from './resources.js';
 import { GatewayServers, gatewayWithoutTlsMode } from './gateway-servers.js';
 import { httpListenerOn, passthroughServerMode, unknownDestinationTls } from './passthrough.js';
-import { egressMisses, outboundPolicyFor, readSidecars, sidecarFor, type SidecarInfo } from './sidecars.js';
+import {
+  egressMisses,
+  outboundPolicyFor,
+  readSidecars,
+  sidecarFor,
+  type SidecarInfo,
+  type SidecarIngressListener,
+} from './sidecars.js';
 import { CLUSTER_DOMAIN, arr, get, selectorMatches, serviceFqdn } from './util.js';
 import {
   EntryHosts,
@@ -237,6 +244,7 @@ export function buildMeshModel(
     } else {
       result = policies.sidecarServerMode(workload, workload.namespace, targetPort, via);
       if (workload.sidecar.state === 'ambient') result = toAmbient(result, v.text);
+      else if (targetPort !== undefined) result = withSidecarIngress(workload, targetPort, result);
       const bypass =
         workload.sidecar.state === 'sidecar' && targetPort !== undefined
           ? inboundBypass(workload, targetPort)
@@ -703,10 +711,72 @@ export function buildMeshModel(
     description: `Service ${service.namespace}/${service.name} declares no port ${port}`,
   });
 
+  /**
+   * A workload whose Sidecar has ingress listeners: a port they list has its own chain (as a Service port would), a
+   * port they leave out falls to the inbound passthrough chains (releases.ts sidecar-ingress-replaces-service-inbound-chains).
+   */
+  const withSidecarIngress = (
+    workload: Workload,
+    targetPort: number,
+    result: ServerModeResult,
+  ): ServerModeResult => {
+    const scope = ingressScope(workload);
+    if (!scope) return result;
+    const listener = scope.ingress.find((l) => l.port === targetPort);
+    const name = `Sidecar ${scope.sidecar.namespace}/${scope.sidecar.resource.name}`;
+    if (listener) {
+      const notes = ingressNotes(listener);
+      return notes
+        ? { ...result, explanation: `${result.explanation} (${name} ingress port ${targetPort}: ${notes})` }
+        : result;
+    }
+    return passthroughServerMode(
+      v,
+      (port) => policies.composePeerAuthentication(workload.namespace, workload.labels, port),
+      () => result,
+      targetPort,
+      `${workload.kind} ${workload.namespace}/${workload.name}`,
+      {
+        resource: scope.sidecar.resource,
+        path: ['spec', 'ingress'],
+        description: `${name} (its ingress listeners, ports ${scope.ingress.map((l) => l.port).join(', ')}, leave out port ${targetPort})`,
+      },
+      `is not among the ingress ports of ${name}`,
+    );
+  };
+
+  const ingressScope = (workload: Workload) => {
+    if (!sidecars.length || !v.has('sidecar-ingress-replaces-service-inbound-chains')) return undefined;
+    const sidecar = sidecarFor(sidecars, workload, settings.rootNamespace);
+    return sidecar?.ingress ? { sidecar, ingress: sidecar.ingress } : undefined;
+  };
+
+  /** What an ingress listener's other settings do to the port's TLS, said where the model assumes it. */
+  const ingressNotes = (l: SidecarIngressListener): string => {
+    const notes: string[] = [];
+    if (l.defaultEndpoint)
+      notes.push(
+        `the sidecar terminates mTLS and forwards plaintext to ${l.defaultEndpoint}, which the application must serve`,
+      );
+    if (l.captureMode === 'NONE')
+      notes.push(
+        'captureMode NONE binds a listener on the port; with iptables capture still on, mtls-lint assumes the port is enforced as without it',
+      );
+    if (l.tls)
+      notes.push(
+        v.has('sidecar-ingress-tls-setting')
+          ? 'ingress tls is taken as ignored: it applies only when istiod runs with ENABLE_TLS_ON_SIDECAR_INGRESS=true (default false) and the port is DISABLE, which the manifests cannot show'
+          : `ingress tls is ignored by Istio ${v.text}`,
+      );
+    return notes.join('; ');
+  };
+
   /** A port no Service declares, reached on the pod's address: the sidecar's inbound passthrough chains. */
   const undeclaredPortServerMode = (workload: Workload, service: Service, port: number): ServerModeResult => {
     if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port))
       return serverMode(workload, port);
+    // A port the workload's Sidecar ingress lists has its own chain, port-level settings included.
+    if (ingressScope(workload)?.ingress.some((l) => l.port === port)) return serverMode(workload, port);
     return passthroughServerMode(
       v,
       (targetPort) => policies.composePeerAuthentication(workload.namespace, workload.labels, targetPort),
@@ -717,7 +787,24 @@ export function buildMeshModel(
     );
   };
 
-  const undeclaredPort: MeshModel['undeclaredPort'] = (client, service, port, workload) => {
+  /**
+   * The Service port that routes to this pod port (the called Service's first): the pod has an inbound chain of its
+   * own for it, built from that service instance (legacy Policies target services).
+   */
+  const servedBy = (
+    workload: Workload,
+    service: Service,
+    port: number,
+  ): { service: Service; port: ServicePort } | undefined => {
+    for (const s of [service, ...services]) {
+      if (!s.workloads.includes(workload)) continue;
+      const p = s.ports.find((x) => resolveTargetPort(x, workload) === port);
+      if (p) return { service: s, port: p };
+    }
+    return undefined;
+  };
+
+  const undeclaredPort: MeshModel['undeclaredPort'] = (client, service, port, workload, address) => {
     let c = withoutSidecar(client, service, port, undefined);
     if (!c) {
       const scope = sidecars.length ? sidecarFor(sidecars, client, settings.rootNamespace) : undefined;
@@ -727,11 +814,17 @@ export function buildMeshModel(
       c = unknownDestinationTls(
         policy,
         httpListener(scope, port),
-        `${cause.description} (the call goes to a pod's own address on that port)`,
-        cause,
+        address
+          ? `${address}:${port} is the address of a pod of Service ${service.namespace}/${service.name} (from its endpoints), which no Service host or VIP of the client sidecar matches`
+          : `${cause.description} (the call goes to a pod's own address on that port)`,
+        address ? undefined : cause,
       );
     }
-    const server = undeclaredPortServerMode(workload, service, port);
+    const served =
+      address && workload.sidecar.state === 'sidecar' ? servedBy(workload, service, port) : undefined;
+    const server = served
+      ? serverMode(workload, port, served)
+      : undeclaredPortServerMode(workload, service, port);
     const result = connectionOutcome(
       c,
       {

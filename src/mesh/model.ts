@@ -422,13 +422,15 @@ export interface MeshModel {
    * A call to a port that `service` does not declare, on the address of one of its pods (a headless Service's name or
    * a pod's own name): what the client sidecar does with a destination it has no cluster for, against what the pod's
    * inbound passthrough chain accepts. Undefined when the client's Sidecar sends such traffic to an egressProxy, whose
-   * handling the manifests do not show.
+   * handling the manifests do not show. `address`: the call names the pod's IP (Endpoints, EndpointSlice), so the
+   * port may be one a Service routes to the pod; then the pod's own chain for it answers.
    */
   undeclaredPort(
     client: ClientSpec,
     service: Service,
     port: number,
     workload: Workload,
+    address?: string,
   ): EdgeConnectionResult | undefined;
   // The configuration itself, read once with the model (the same indexes the connection answers use).
   /** Every PeerAuthentication, with the level Istio gives it. */

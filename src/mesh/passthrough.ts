@@ -75,18 +75,20 @@ export function passthroughServerMode(
   port: number,
   workloadName: string,
   undeclared: Cause,
+  /** Why the port has no chain of its own; default: no Service declares it. */
+  reason = 'is declared by no Service',
 ): ServerModeResult {
   if (!release.has('inbound-passthrough-enforces-peer-authentication'))
     return {
       mode: 'NO_SIDECAR',
       level: 'default',
       cause: undeclared,
-      explanation: `port ${port} of ${workloadName} is declared by no Service, and Istio ${release.text}'s inbound passthrough chain is a plain TCP proxy, so no authentication policy applies there and the application reads what callers send`,
+      explanation: `port ${port} of ${workloadName} ${reason}, and Istio ${release.text}'s inbound passthrough chain is a plain TCP proxy, so no authentication policy applies there and the application reads what callers send`,
       bypassed: policy(),
     };
   const result = composed(release.has('port-level-mtls-passthrough-chains') ? port : undefined);
   return {
     ...result,
-    explanation: `${result.explanation} (port ${port} is declared by no Service: the sidecar's inbound passthrough chain enforces it)`,
+    explanation: `${result.explanation} (port ${port} ${reason}: the sidecar's inbound passthrough chain enforces it)`,
   };
 }

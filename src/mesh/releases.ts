@@ -297,6 +297,20 @@ export const BEHAVIOURS = {
       'istio@1.1.0:pilot/pkg/model/sidecar.go (selectVirtualServices: listenerHosts[configNamespace], listenerHosts["*"]); istio@1.22.0:pilot/pkg/model/virtualservice.go (SelectVirtualServices), sidecar.go (hostClassification.VSMatches, collectImportedServices: "Infer more possible destinations from virtual services")',
     note: 'the reference does not cover Sidecar imports of VirtualServices; dated from the source (Sidecar appears in 1.1)',
   },
+  'sidecar-ingress-replaces-service-inbound-chains': {
+    from: '1.1',
+    what: 'a Sidecar with ingress listeners gives the workload inbound chains for those ports only: a Service port it does not list falls to the inbound passthrough chains (PeerAuthentication with port 0 from 1.5, port-level only from 1.9; a plain TCP proxy before 1.5), and a listed port no Service declares gets its own chain (port-level settings apply); PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE (default false) is assumed off',
+    where:
+      'istio@1.1.0:pilot/pkg/networking/core/v1alpha3/listener.go (buildSidecarInboundListeners: HasCustomIngressListeners, only rule.Ingress); istio@1.22.0:pilot/pkg/networking/core/listener_inbound.go (buildInboundChainConfigs: HasIngressListener, chainsByPort from Sidecar.Ingress; buildInboundPassthroughChains: authnBuilder.ForPassthrough)',
+    note: 'the reference (§1.7) names Sidecar.ingress ports only for port-level settings; dated from the source of 1.1.0, 1.4.0 and 1.22.0',
+  },
+  'sidecar-ingress-tls-setting': {
+    from: '1.13',
+    what: "Sidecar ingress[].tls (server TLS terminated by the sidecar) takes effect only when istiod runs with ENABLE_TLS_ON_SIDECAR_INGRESS=true (default false) and the port's PeerAuthentication mode is DISABLE; before 1.13 the field is ignored. The manifests do not show istiod's environment: the model assumes the default (ignored)",
+    where:
+      'istio@1.13.0:pilot/pkg/features/pilot.go (EnableTLSOnSidecarIngress); istio@1.22.0:pilot/pkg/networking/core/listener_inbound.go (buildInboundChainConfigs: i.Tls != nil && features.EnableTLSOnSidecarIngress; buildInboundListeners: cc.tlsSettings only when mtls.Mode == MTLSDisable)',
+    note: 'not in the semantics reference; the flag is absent in 1.12.0 and present from 1.13.0',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

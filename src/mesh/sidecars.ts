@@ -19,6 +19,18 @@ export interface SidecarInfo {
   outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
   /** spec.outboundTrafficPolicy.egressProxy.host: under ALLOW_ANY, unknown traffic goes to this proxy instead. */
   egressProxy?: string;
+  /** spec.ingress listeners; undefined when there are none (the workload's Service ports get inbound chains). */
+  ingress?: SidecarIngressListener[];
+}
+
+/** One spec.ingress entry: an inbound chain for its port in place of the Service ports' chains. */
+export interface SidecarIngressListener {
+  port: number;
+  path: (string | number)[];
+  captureMode?: string;
+  defaultEndpoint?: string;
+  /** ingress[].tls is set (server TLS at the sidecar, only with ENABLE_TLS_ON_SIDECAR_INGRESS). */
+  tls: boolean;
 }
 
 export function readSidecars(resources: Resource[]): SidecarInfo[] {
@@ -46,6 +58,8 @@ export function readSidecars(resources: Resource[]): SidecarInfo[] {
     if (outbound) info.outboundTrafficPolicy = outbound.mode === 'ALLOW_ANY' ? 'ALLOW_ANY' : 'REGISTRY_ONLY';
     const egressProxy = str(get(outbound, 'egressProxy', 'host'));
     if (egressProxy) info.egressProxy = egressProxy;
+    const ingress = readIngressListeners(get(r.value, 'spec', 'ingress'));
+    if (ingress.length) info.ingress = ingress;
     out.push(info);
   }
   return out;
@@ -142,4 +156,26 @@ export function outboundPolicyFor(
     return result;
   }
   return { mode: 'ALLOW_ANY', description: 'outboundTrafficPolicy ALLOW_ANY (the default)' };
+}
+
+/** spec.ingress entries with a port number (HasIngressListener: any entry counts; one without a port is invalid). */
+function readIngressListeners(value: unknown): SidecarIngressListener[] {
+  const out: SidecarIngressListener[] = [];
+  arr(value).forEach((entry, i) => {
+    const e = obj(entry);
+    const number = get(e, 'port', 'number');
+    const port = typeof number === 'number' ? number : typeof number === 'string' ? Number(number) : NaN;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return;
+    const listener: SidecarIngressListener = {
+      port,
+      path: ['spec', 'ingress', i],
+      tls: obj(get(e, 'tls')) !== undefined,
+    };
+    const captureMode = str(get(e, 'captureMode'));
+    if (captureMode) listener.captureMode = captureMode;
+    const defaultEndpoint = str(get(e, 'defaultEndpoint'));
+    if (defaultEndpoint) listener.defaultEndpoint = defaultEndpoint;
+    out.push(listener);
+  });
+  return out;
 }

@@ -15,7 +15,7 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
       n.namespace === call.to.namespace && n.service === call.to.name && n.port === call.port;
     const declaredFrom = edges.filter(
       (e) =>
-        e.caller === 'declared' &&
+        e.caller === (call.via === 'env' ? 'inferred' : 'declared') &&
         e.client.namespace === call.from.namespace &&
         e.client.name === call.from.name,
     );
@@ -43,6 +43,20 @@ export function disagreements(s: Scenario, result: LintResult): string[] {
       if (!targets.includes(serverOf(e)))
         out.push(`${label}: the engine routes the call to ${serverOf(e)}, the oracle does not`);
     for (const e of [...found, ...redirected]) {
+      // A per-pod name or a pod's IP reaches one pod: a connection to any other workload is a call never made.
+      if (!e.routedFrom && (call.podHost || call.ip?.pod)) {
+        const extra = e.connections.filter(
+          (x) =>
+            x.serverWorkload &&
+            !expected.connections.some(
+              (w) => w.endpoint === `${x.serverWorkload!.namespace}/${x.serverWorkload!.name}`,
+            ),
+        );
+        if (extra.length && expected.connections.length)
+          out.push(
+            `${label}: names pod ${call.podHost?.pod ?? call.ip?.pod}, but the engine also connects to ${extra.map((x) => x.serverWorkload!.name).join(', ')}`,
+          );
+      }
       const wants = expected.connections.filter((w) => (e.routedFrom ? w.target === serverOf(e) : !w.target));
       for (const want of wants) {
         // A routed call has one connection per (subset, endpoint): matched by both.

@@ -74,6 +74,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   if (!client || !service) return undefined;
   // A pod-name host (kafka-0.kafka-headless…) is routed like its headless Service from 1.3 on: the same expectation.
   if (call.undeclared) return expectPassthrough(s, call, client, service);
+  if (call.ip?.pod) return expectPodAddress(s, call, client, service, call.ip.pod);
   const port = service.ports.find((p) => p.port === call.port);
   if (!port) return undefined;
 
@@ -86,10 +87,12 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   // and pods.
   const routes = clientSidecar ? routesFor(s, client, service, port) : undefined;
   if (routes === 'undecided') return undefined;
+  // A per-pod name behind a route: the original destination is the pod, in the subset or not; not decided.
+  if (routes && call.podHost) return undefined;
   const connections: ConnectionExpectation[] = [];
   let routed: Expectation['routed'];
   if (!routes) {
-    const own = clusterConnections(s, client, clientSidecar, service, port, undefined, []);
+    const own = clusterConnections(s, client, clientSidecar, service, port, undefined, [], call);
     if (!own) return undefined;
     connections.push(...own);
   } else
@@ -127,6 +130,8 @@ function clusterConnections(
   port: ServicePortSpec,
   subset: string | undefined,
   routeTrace: string[],
+  /** The call, when it names one pod (a per-pod name reaches that pod alone; auto mTLS still sees every endpoint). */
+  podCall?: CallSpec,
 ): ConnectionExpectation[] | undefined {
   const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
   const vms = serviceWorkloadEntries(s, service);
@@ -171,7 +176,7 @@ function clusterConnections(
   }
 
   let leg: Leg;
-  if (!subset) leg = { tls, rule, endpoints, trace };
+  if (!subset) leg = { tls, rule, endpoints: podCall ? podEndpoints(podCall, endpoints) : endpoints, trace };
   else {
     // A subset the client's rule does not define has no cluster at all (503 NR, not a TLS matter): not decided.
     const dr = rule?.dr;
@@ -200,6 +205,10 @@ function clusterConnections(
     const mode = serverMode(s, endpoint, service, port, targetPort, serverSidecar, t);
     if (mode === undefined) continue;
     t.push(`server mode on targetPort ${targetPort}: ${mode}`);
+    // The chain that takes the port (a Sidecar's ingress may leave it to the passthrough chain); auto mTLS's
+    // endpoint check below still reads the PeerAuthentication for the port.
+    const chain = serverSidecar ? ingressChainMode(s, endpoint, targetPort, mode, t) : mode;
+    if (chain === undefined) continue;
     const sends = clientSidecar
       ? sidecarSends(
           s,
@@ -217,7 +226,7 @@ function clusterConnections(
       : 'plaintext';
     if (sends === undefined) continue;
     t.push(`client sends: ${sends}`);
-    const outcomes = matrix(s, sends, mode, port);
+    const outcomes = matrix(s, sends, chain, port);
     t.push(`outcome: ${outcomes.join(' or ')}`);
     const c: ConnectionExpectation = {
       endpoint: `${endpoint.namespace}/${endpoint.name}`,
@@ -728,7 +737,10 @@ function expectPassthrough(
   const blocked = clientSidecar && s.registryOnly === true;
   if (clientSidecar)
     trace.push(blocked ? 'REGISTRY_ONLY: BlackHoleCluster' : 'ALLOW_ANY: PassthroughCluster, plaintext');
-  const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
+  const endpoints = podEndpoints(
+    call,
+    s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name),
+  );
   const connections: ConnectionExpectation[] = [];
   for (const endpoint of endpoints) {
     const t: string[] = [];
@@ -743,7 +755,15 @@ function expectPassthrough(
       continue;
     }
     let mode: ServerMode;
-    if (!serverSidecar) mode = 'NO_SIDECAR';
+    const listed = serverSidecar && ingressPorts(s, endpoint)?.includes(call.port);
+    if (listed) {
+      // A Sidecar ingress listener for the port: a chain of its own, port-level settings included (1.4 and 1.5
+      // without a PeerAuthentication would need the alpha policy of a synthetic service: not decided).
+      const beta = applicableBeta(s, endpoint);
+      if (s.version === '1.4' || beta === undefined || (s.version === '1.5' && !beta.length)) continue;
+      t.push(`Sidecar ingress lists port ${call.port}: its own chain`);
+      mode = betaMode(beta, call.port, t);
+    } else if (!serverSidecar) mode = 'NO_SIDECAR';
     else if (s.version === '1.4') mode = 'PERMISSIVE';
     else {
       const beta = applicableBeta(s, endpoint);
@@ -755,6 +775,76 @@ function expectPassthrough(
     connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
   }
   return { connections, trace };
+}
+
+// ---- Sidecar ingress listeners and per-pod names (issue 17, bypass2) ------------------------------------------
+
+/**
+ * From Istio's source (listener_inbound.go buildInboundChainConfigs, 1.1–1.30): with ingress listeners, only their
+ * ports get inbound chains; any other port goes to the inbound passthrough chains (buildInboundPassthroughChains):
+ * a plain TCP proxy in 1.4 (the application reads what was sent), the workload's PeerAuthentication without
+ * port-level entries in 1.5 (port 0), with them from 1.9 (per-port passthrough chains). Legacy Policies never.
+ */
+function ingressChainMode(
+  s: Scenario,
+  w: WorkloadSpec,
+  targetPort: number,
+  mode: ServerMode,
+  trace: string[],
+): ServerMode | undefined {
+  const ports = ingressPorts(s, w);
+  if (!ports || ports.includes(targetPort)) return mode;
+  trace.push(`Sidecar ingress (${ports.join(', ')}) leaves port ${targetPort} to the passthrough chain`);
+  if (s.version === '1.4') return 'NO_SIDECAR';
+  const beta = applicableBeta(s, w);
+  if (beta === undefined) return undefined;
+  return betaMode(beta, s.version === '1.30' ? targetPort : -1, trace);
+}
+
+function ingressPorts(s: Scenario, w: WorkloadSpec): number[] | undefined {
+  return s.sidecarIngress?.find((x) => x.namespace === w.namespace && x.workload === w.name)?.ports;
+}
+
+/**
+ * A call to a pod's IP (from an Endpoints object) on a port a Service routes to it. From Istio's source: the client
+ * sidecar's listeners and routes know Service VIPs and hostnames, not pod IPs of a ClusterIP Service, so the call
+ * leaves through the PassthroughCluster in plaintext (BlackHoleCluster under REGISTRY_ONLY); the pod's own chain for
+ * that port answers it (the Service instance's policies, Sidecar ingress permitting).
+ */
+function expectPodAddress(
+  s: Scenario,
+  call: CallSpec,
+  client: WorkloadSpec,
+  service: ServiceSpec,
+  pod: string,
+): Expectation | undefined {
+  const endpoint = s.workloads.find((w) => w.namespace === service.namespace && w.name === pod);
+  if (!endpoint) return undefined;
+  const port = service.ports.find((p) => resolveTargetPort(p, endpoint) === call.port);
+  if (!port) return undefined;
+  const trace: string[] = [`pod address ${call.ip!.address} of ${endpoint.name}`];
+  const clientSidecar = hasSidecar(s, client);
+  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const t: string[] = [];
+  const id = `${endpoint.namespace}/${endpoint.name}`;
+  if (clientSidecar && s.registryOnly) {
+    t.push('REGISTRY_ONLY: BlackHoleCluster');
+    return { connections: [{ endpoint: id, outcomes: ['broken'], trace: t }], trace };
+  }
+  if (clientSidecar) t.push('no cluster for a pod IP: PassthroughCluster, plaintext');
+  const serverSidecar = hasSidecar(s, endpoint);
+  const mode = serverMode(s, endpoint, service, port, call.port, serverSidecar, t);
+  if (mode === undefined) return undefined;
+  const chain = serverSidecar ? ingressChainMode(s, endpoint, call.port, mode, t) : mode;
+  if (chain === undefined) return undefined;
+  t.push(`server chain: ${chain}`);
+  const outcomes = matrix(s, 'plaintext', chain, port);
+  return { connections: [{ endpoint: id, outcomes, trace: t }], trace };
+}
+
+/** The endpoints a call reaches: one pod's workload for a per-pod name, else all. */
+function podEndpoints(call: CallSpec, endpoints: WorkloadSpec[]): WorkloadSpec[] {
+  return call.podHost ? endpoints.filter((w) => w.name === call.podHost!.pod) : endpoints;
 }
 
 // ---- §0.3 outcome matrix ------------------------------------------------------------------------------------

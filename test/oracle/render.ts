@@ -10,6 +10,7 @@ import {
   type ServiceSpec,
   type VirtualServiceSpec,
   type VsDestination,
+  type SidecarIngressSpec,
   type WorkloadSpec,
 } from './scenario.js';
 
@@ -58,12 +59,17 @@ export function renderScenario(s: Scenario): RenderedScenario {
       data: { mesh },
     });
   }
-  for (const svc of s.services) docs.push(service(svc));
+  for (const svc of s.services) {
+    const doc = service(svc);
+    const ip = s.clusterIps?.[`${svc.namespace}/${svc.name}`];
+    if (ip) (doc.spec as Doc).clusterIP = ip;
+    docs.push(doc);
+  }
   for (const w of s.workloads) {
     const calls = s.calls
       .filter((c) => c.via === 'annotation' && c.from.namespace === w.namespace && c.from.name === w.name)
       .map(target);
-    docs.push(workload(w, calls));
+    docs.push(withEnvCalls(workload(w, calls), s, w));
   }
   for (const pa of s.peerAuthentications) {
     const spec: Doc = {};
@@ -172,6 +178,14 @@ export function renderScenario(s: Scenario): RenderedScenario {
   }
 
   if (s.egress) docs.push(...egressDocs(s.egress));
+  for (const sc of s.sidecarIngress ?? []) docs.push(sidecarIngress(sc));
+  for (const p of s.podAddresses ?? [])
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: p.service, namespace: p.namespace },
+      subsets: [{ addresses: [{ ip: p.address, targetRef: { kind: 'Pod', name: p.podName } }] }],
+    });
 
   const callers = s.calls
     .filter((c) => c.via === 'config')
@@ -391,4 +405,33 @@ function vsRoutes(vs: VirtualServiceSpec): Doc[] {
   ];
   if (vs.fallback?.length) routes.push({ route: weighted(vs.fallback) });
   return routes;
+}
+
+/** A Sidecar selecting one workload, with an ingress listener per port (forwarded to the same port on localhost). */
+function sidecarIngress(sc: SidecarIngressSpec): Doc {
+  return {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'Sidecar',
+    metadata: { name: `${sc.workload}-ingress`, namespace: sc.namespace },
+    spec: {
+      workloadSelector: { labels: { app: sc.app, version: sc.version } },
+      ingress: sc.ports.map((port) => ({
+        port: { number: port, protocol: 'TCP', name: `tcp-${port}` },
+        defaultEndpoint: `127.0.0.1:${port}`,
+      })),
+    },
+  };
+}
+
+/** Calls to IP literals, as env values of the workload's container ("10.96.0.10:8000"). */
+function withEnvCalls(doc: Doc, s: Scenario, w: WorkloadSpec): Doc {
+  const env = s.calls
+    .filter((c) => c.via === 'env' && c.ip && c.from.namespace === w.namespace && c.from.name === w.name)
+    .map((c, i) => ({ name: `TARGET_${i}`, value: `${c.ip!.address}:${c.port}` }));
+  if (!env.length) return doc;
+  const spec = doc.spec as Doc;
+  const template = (w.kind === 'CronJob' ? (spec.jobTemplate as Doc).spec : spec) as Doc;
+  const podSpec = (template.template as Doc).spec as { containers: Doc[] };
+  podSpec.containers[0]!.env = env;
+  return doc;
 }

@@ -177,7 +177,12 @@ export interface CallSpec {
   entry?: true;
   port: number;
   /** How the caller is declared: the workload annotation mtls-lint.io/calls or config `callers`. */
-  via: 'annotation' | 'config';
+  via: 'annotation' | 'config' | 'env';
+  /**
+   * With via 'env': the client's env names an IP literal (bypass2ScenarioArb): the Service's clusterIP (`port` a
+   * Service port), or a pod's address from an Endpoints object (`port` the pod port, `pod` the workload's name).
+   */
+  ip?: { address: string; pod?: string };
   /**
    * The call names one pod of a headless Service (`<pod hostname>.<svc>.<ns>[.svc.cluster.local]`) instead of the
    * Service: `pod` is the hostname, `fqdn` the long form.
@@ -214,6 +219,11 @@ export interface Scenario {
   calls: CallSpec[];
   /** entries2: the egress gateway pattern for one external host. */
   egress?: EgressSpec;
+  /** Sidecar resources with ingress listeners (bypass2ScenarioArb). */
+  sidecarIngress?: SidecarIngressSpec[];
+  /** Explicit spec.clusterIP per Service ("namespace/name"), and Endpoints pod addresses (bypass2ScenarioArb). */
+  clusterIps?: Record<string, string>;
+  podAddresses?: { namespace: string; service: string; workload: string; address: string; podName: string }[];
 }
 
 /**
@@ -229,6 +239,16 @@ export interface EgressSpec {
   ruleTls: 'ISTIO_MUTUAL' | 'DISABLE' | 'none';
   gatewayTls: boolean;
   clients: { namespace: string; name: string }[];
+}
+
+/** A Sidecar in `namespace` selecting one workload (labels app, version) whose ingress lists `ports`. */
+export interface SidecarIngressSpec {
+  namespace: string;
+  /** The workload it selects (its name). */
+  workload: string;
+  app: string;
+  version: 'v1' | 'v2';
+  ports: number[];
 }
 
 const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
@@ -1184,4 +1204,101 @@ function routingTwo(
     if (!calls.some((x) => sameCall(x, call))) calls.push(call);
   }
   return routing.vsDefaultExportTo ?? undefined;
+}
+
+// ---- Sidecar ingress listeners (issue 17, bypass2) ---------------------------------------------------------------
+
+const rawIpCalls = fc.array(fc.record({ call: fc.nat(), pod: fc.boolean(), endpoint: fc.nat() }), {
+  maxLength: 3,
+});
+
+const rawSidecarIngress = fc.array(
+  fc.record({
+    workload: fc.nat(),
+    /** Ports the ingress lists: target ports of Services, and ports no Service declares. */
+    ports: fc.subarray([...TARGET_PORTS, ...UNDECLARED_PORTS], { minLength: 1, maxLength: 3 }),
+  }),
+  { maxLength: 2 },
+);
+
+/**
+ * Scenarios with Sidecar ingress listeners on top of the usual ones (one Sidecar per namespace at most, selecting one
+ * workload, so which Sidecar applies is never a matter of creation time). Drawn separately, so the other
+ * properties keep their seeds.
+ */
+export function bypass2ScenarioArb(
+  versions: readonly Version[] = ['1.4', '1.5', '1.30'],
+): fc.Arbitrary<Scenario> {
+  return fc
+    .tuple(scenarioArb(versions, { routing: true }), rawSidecarIngress, rawIpCalls)
+    .map(([s, raw, ips]) => {
+      const sidecarIngress: SidecarIngressSpec[] = [];
+      for (const r of raw) {
+        const w = pick(s.workloads, r.workload);
+        if (sidecarIngress.some((x) => x.namespace === w.namespace)) continue;
+        const ports = [...new Set(r.ports)].sort((a, b) => a - b);
+        sidecarIngress.push({
+          namespace: w.namespace,
+          workload: w.name,
+          app: w.app,
+          version: w.version,
+          ports,
+        });
+      }
+      return withIpCalls(sidecarIngress.length ? { ...s, sidecarIngress } : s, ips);
+    });
+}
+
+/**
+ * Calls to IP literals in a client's env: copies of declared calls to ClusterIP Services, naming the Service's
+ * explicit clusterIP, or one pod's address from an Endpoints object (its targetRef names a pod of the workload).
+ */
+function withIpCalls(s: Scenario, raw: { call: number; pod: boolean; endpoint: number }[]): Scenario {
+  const candidates = s.calls.filter((c) => !c.entry && !c.undeclared && !c.podHost);
+  if (!raw.length || !candidates.length) return s;
+  const clusterIps: Record<string, string> = {};
+  s.services.forEach((svc, i) => {
+    if (!svc.headless) clusterIps[`${svc.namespace}/${svc.name}`] = `10.96.${i}.10`;
+  });
+  const podAddresses: NonNullable<Scenario['podAddresses']> = [];
+  const calls = [...s.calls];
+  for (const r of raw) {
+    const base = pick(candidates, r.call);
+    const svc = s.services.find((x) => x.namespace === base.to.namespace && x.name === base.to.name);
+    if (!svc || svc.headless) continue;
+    let call: CallSpec;
+    if (!r.pod) {
+      call = { ...base, via: 'env', ip: { address: clusterIps[`${svc.namespace}/${svc.name}`]! } };
+    } else {
+      const endpoints = s.workloads.filter((w) => w.namespace === svc.namespace && w.app === svc.name);
+      const w = pick(endpoints, r.endpoint);
+      const port = svc.ports.find((p) => p.port === base.port)!;
+      const podPort =
+        typeof port.targetPort === 'number'
+          ? port.targetPort
+          : w.containerPorts.find((c) => c.name === port.targetPort)?.port;
+      if (podPort === undefined) continue;
+      const address = `10.244.${s.workloads.indexOf(w)}.7`;
+      if (
+        podAddresses.some(
+          (p) => p.namespace === svc.namespace && p.service === svc.name && p.address !== address,
+        )
+      )
+        continue; // one Endpoints object per Service here
+      if (!podAddresses.some((p) => p.address === address))
+        podAddresses.push({
+          namespace: svc.namespace,
+          service: svc.name,
+          workload: w.name,
+          address,
+          podName: w.kind === 'CronJob' ? `${w.name}-28391040-k8x2p` : `${w.name}-5d8f7c6b9-k8x2p`,
+        });
+      call = { ...base, port: podPort, via: 'env', ip: { address, pod: w.name } };
+    }
+    // The IP literal replaces the declared call: the only way this client names the server.
+    const at = calls.indexOf(base);
+    if (at < 0 || calls.some((x) => x.via === 'env' && sameCall(x, call))) continue;
+    calls.splice(at, 1, call);
+  }
+  return { ...s, calls, clusterIps, podAddresses };
 }
