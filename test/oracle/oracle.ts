@@ -56,8 +56,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
 
   const trace: string[] = [];
-  const clientSidecar = hasSidecar(s, client);
-  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const clientSidecar = clientCaptures(s, client, call.port, trace);
 
   // What the client sidecar does before looking at endpoints: the DestinationRule tls for this port (§0.2.2).
   let tls: DrTls = 'none';
@@ -76,7 +75,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
     } else trace.push('no DestinationRule');
   }
 
-  const anyEndpointWithoutSidecar = endpoints.some((e) => !hasSidecar(s, e));
+  const anyEndpointWithoutSidecar = endpoints.some((e) => !autoMtlsEndpoint(s, e));
   // Headless services: auto mTLS decides for the whole service from every endpoint (§4.3).
   let headless: HeadlessFacts | undefined;
   if (service.headless) {
@@ -89,7 +88,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
           ? undefined
           : serverMode(s, endpoint, service, port, targetPort, sidecar, []);
       if (mode === undefined) headless.unknown = true;
-      if (!sidecar) headless.anyWithoutSidecar = true;
+      if (!autoMtlsEndpoint(s, endpoint)) headless.anyWithoutSidecar = true;
       else if (mode === 'DISABLE') headless.anyDisable = true;
     }
   }
@@ -154,7 +153,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
             anyEndpointWithoutSidecar,
             service,
             port,
-            serverSidecar,
+            autoMtlsEndpoint(s, endpoint, t),
             mode,
             headless,
             false,
@@ -163,7 +162,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
         : 'plaintext';
       if (sends === undefined) continue;
       t.push(`client sends: ${sends}`);
-      const outcomes = matrix(s, sends, mode, port);
+      const outcomes = matrix(s, sends, answeredBy(serverSidecar, endpoint, targetPort, mode, t), port);
       t.push(`outcome: ${outcomes.join(' or ')}`);
       const c: ConnectionExpectation = {
         endpoint: `${endpoint.namespace}/${endpoint.name}`,
@@ -429,14 +428,17 @@ function destinationRuleFor(
   host = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`,
 ): DestinationRuleSpec | undefined | 'unknown' {
   const inNs = (ns: string) => s.destinationRules.filter((d) => d.namespace === ns);
-  const local = mostSpecific(
-    inNs(clientNs).filter((d) => visibleLocally(d, clientNs)),
-    host,
-  );
+  const inRoot = clientNs === s.rootNamespace;
+  const local = inRoot
+    ? rootNamespaceLocal(s, inNs(clientNs), host)
+    : mostSpecific(
+        inNs(clientNs).filter((d) => visibleLocally(d, clientNs)),
+        host,
+      );
   if (DR_LOOKUP_BUG_OPEN && local && mostSpecific(inNs(clientNs), host) !== local) return 'unknown';
   if (local) return local;
   for (const ns of [service.namespace, s.rootNamespace]) {
-    if (ns === clientNs) continue;
+    if (ns === clientNs && !inRoot) continue;
     const exported = inNs(ns).filter(isPublic);
     const best = mostSpecific(exported, host);
     if (DR_LOOKUP_BUG_OPEN && mostSpecific(inNs(ns), host) !== best) return 'unknown';
@@ -600,8 +602,7 @@ function expectPassthrough(
   service: ServiceSpec,
 ): Expectation | undefined {
   const trace: string[] = [];
-  const clientSidecar = hasSidecar(s, client);
-  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const clientSidecar = clientCaptures(s, client, call.port, trace);
   trace.push(`port ${call.port} is not declared by ${service.name}.${service.namespace}: passthrough`);
   const blocked = clientSidecar && s.registryOnly === true;
   if (clientSidecar)
@@ -621,7 +622,7 @@ function expectPassthrough(
       continue;
     }
     let mode: ServerMode;
-    if (!serverSidecar) mode = 'NO_SIDECAR';
+    if (!serverSidecar || inboundBypassed(endpoint, call.port, t)) mode = 'NO_SIDECAR';
     else if (s.version === '1.4') mode = 'PERMISSIVE';
     else {
       const beta = applicableBeta(s, endpoint);
@@ -675,6 +676,8 @@ interface EntryEndpoint {
   sidecar: boolean;
   mode: ServerMode | undefined;
   trace: string[];
+  /** The entry port bypasses the pod's sidecar (its application answers it). */
+  bypassed?: boolean;
 }
 
 /**
@@ -704,12 +707,14 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
       const sidecar = hasSidecar(s, w);
       t.push(`pod ${w.namespace}/${w.name} selected: ${sidecar ? 'sidecar' : 'no sidecar'}`);
       // No container port carries the entry port's name here: the endpoint port is the entry's port number.
-      endpoints.push({
+      const e: EntryEndpoint = {
         id: `${w.namespace}/${w.name}`,
-        sidecar,
+        sidecar: autoMtlsEndpoint(s, w, t),
         mode: serverMode(s, w, service, port, port.port, sidecar, t),
         trace: t,
-      });
+      };
+      if (sidecar && inboundBypassed(w, port.port, t)) e.bypassed = true;
+      endpoints.push(e);
     }
     for (const we of s.workloadEntries.filter(
       (x) => x.namespace === se.namespace && x.app === se.selector!.app,
@@ -751,8 +756,7 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
   }
   if (!endpoints.length) return undefined;
 
-  const clientSidecar = hasSidecar(s, client);
-  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const clientSidecar = clientCaptures(s, client, port.port, trace);
   let tls: DrTls = 'none';
   let rule: RuleFacts | undefined;
   if (clientSidecar) {
@@ -795,7 +799,7 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
       : 'plaintext';
     if (sends === undefined) continue;
     t.push(`client sends: ${sends}`);
-    const outcomes = matrix(s, sends, e.mode, port);
+    const outcomes = matrix(s, sends, e.bypassed ? 'NO_SIDECAR' : e.mode, port);
     t.push(`outcome: ${outcomes.join(' or ')}`);
     connections.push({ endpoint: e.id, outcomes, trace: t });
   }
@@ -819,4 +823,85 @@ function entryMode(
   });
   if (list.filter((p) => p.scope === 'workload').length > 1) return undefined;
   return betaMode(list, targetPort, trace);
+}
+
+// ---- issue 17 audit: proxies in the root namespace, traffic the sidecar never sees ------------------------------
+
+/**
+ * push_context.go destinationRule(): a proxy in the root namespace does not consult that namespace's rules first (its
+ * public rules are the mesh-wide catch-alls meant to come last); from 1.8 only its private rules (exportTo "." or its
+ * own name alone: SetDestinationRules isPrivateOnly, rootNamespaceLocal) come first; 1.7 and before none.
+ */
+function rootNamespaceLocal(
+  s: Scenario,
+  rules: DestinationRuleSpec[],
+  host: string,
+): DestinationRuleSpec | undefined {
+  if (s.version !== '1.30') return undefined;
+  const privateOnly = (d: DestinationRuleSpec) =>
+    d.exportTo?.length === 1 && (d.exportTo[0] === '.' || d.exportTo[0] === d.namespace);
+  return mostSpecific(rules.filter(privateOnly), host);
+}
+
+/**
+ * Does the client's sidecar see its traffic to `port`? istio-iptables (fed from the pod annotations by the injector's
+ * template) leaves out excludeOutboundPorts, and captures only includeOutboundIPRanges: "" nothing, "*" everything.
+ * Traffic past the sidecar leaves as the application sent it: plaintext.
+ */
+function clientCaptures(s: Scenario, client: WorkloadSpec, port: number, trace: string[]): boolean {
+  const sidecar = hasSidecar(s, client);
+  trace.push(`client ${client.namespace}/${client.name}: ${sidecar ? 'sidecar' : 'no sidecar'}`);
+  if (!sidecar) return false;
+  const b = client.bypass;
+  if (b?.excludeOutbound?.includes(port)) {
+    trace.push(`excludeOutboundPorts ${b.excludeOutbound.join(',')}: port ${port} leaves past the sidecar`);
+    return false;
+  }
+  if (b?.includeOutboundRanges === '') {
+    trace.push('includeOutboundIPRanges "": no outbound traffic is captured');
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Is inbound traffic to container port `port` left to the application? istio-iptables redirects includeInboundPorts
+ * ("*" by default since 1.3, "" none) minus excludeInboundPorts.
+ */
+function inboundBypassed(w: WorkloadSpec, port: number, trace: string[]): boolean {
+  const b = w.bypass;
+  if (b?.excludeInbound?.includes(port)) {
+    trace.push(`excludeInboundPorts ${b.excludeInbound.join(',')}: port ${port} bypasses the sidecar`);
+    return true;
+  }
+  const inc = b?.includeInbound;
+  if (inc === undefined || inc === '*' || (Array.isArray(inc) && inc.includes(port))) return false;
+  trace.push(
+    `includeInboundPorts "${Array.isArray(inc) ? inc.join(',') : inc}": port ${port} is not captured`,
+  );
+  return true;
+}
+
+/** What answers a connection: NO_SIDECAR when the port bypasses the server's sidecar, else its mode. */
+function answeredBy(
+  sidecar: boolean,
+  w: WorkloadSpec,
+  port: number,
+  mode: ServerMode,
+  trace: string[],
+): ServerMode {
+  return sidecar && inboundBypassed(w, port, trace) ? 'NO_SIDECAR' : mode;
+}
+
+/**
+ * Does auto mTLS treat this endpoint as a sidecar endpoint? It matches the endpoint's tlsMode label, which the
+ * injector sets to "istio" unless the pod already carries one (injection template: `index .ObjectMeta.Labels
+ * "security.istio.io/tlsMode" | default "istio"`; 1.4–1.8 inject.go/webhook.go add it only when absent).
+ */
+function autoMtlsEndpoint(s: Scenario, w: WorkloadSpec, trace?: string[]): boolean {
+  if (!hasSidecar(s, w)) return false;
+  const label = w.bypass?.tlsModeLabel;
+  if (label === undefined || label === 'istio') return true;
+  trace?.push(`pod label security.istio.io/tlsMode=${label}: auto mTLS sees no sidecar endpoint`);
+  return false;
 }

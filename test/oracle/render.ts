@@ -21,9 +21,13 @@ export interface RenderedScenario {
 export function renderScenario(s: Scenario): RenderedScenario {
   const docs: Doc[] = [];
   const config: Config = {};
-  docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_ROOT_NAMESPACE } });
+  // The root namespace is written once: by the namespaces list when it holds it (a client there, `audit`).
+  const listed = (name: string) => s.namespaces.some((n) => n.name === name);
+  if (!listed(DEFAULT_ROOT_NAMESPACE))
+    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_ROOT_NAMESPACE } });
   if (s.rootNamespace !== DEFAULT_ROOT_NAMESPACE) {
-    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.rootNamespace } });
+    if (!listed(s.rootNamespace))
+      docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.rootNamespace } });
     config.mesh = { rootNamespace: s.rootNamespace };
   }
   for (const ns of s.namespaces) {
@@ -248,8 +252,11 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
   const podLabels: Record<string, string> = { app: w.app, version: w.version };
   if (value('pod-label') !== undefined) podLabels['sidecar.istio.io/inject'] = value('pod-label')!;
   const podMeta: Doc = { labels: podLabels };
+  const podAnnotations: Record<string, string> = {};
   if (value('pod-annotation') !== undefined)
-    podMeta.annotations = { 'sidecar.istio.io/inject': value('pod-annotation')! };
+    podAnnotations['sidecar.istio.io/inject'] = value('pod-annotation')!;
+  if (w.bypass) renderBypass(w.bypass, podLabels, podAnnotations);
+  if (Object.keys(podAnnotations).length) podMeta.annotations = podAnnotations;
   const containers = [
     {
       name: 'app',
@@ -283,4 +290,21 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
       jobTemplate: { spec: { template: { metadata: podMeta, spec: podSpec } } },
     },
   };
+}
+
+/** Issue 17 (scenarioArb({ audit: true })): the pod annotations istio-iptables reads, and the tlsMode label. */
+function renderBypass(
+  b: NonNullable<WorkloadSpec['bypass']>,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): void {
+  const list = (v: number[] | string) => (Array.isArray(v) ? v.join(',') : v);
+  if (b.tlsModeLabel) labels['security.istio.io/tlsMode'] = b.tlsModeLabel;
+  if (b.excludeInbound) annotations['traffic.sidecar.istio.io/excludeInboundPorts'] = list(b.excludeInbound);
+  if (b.includeInbound !== undefined)
+    annotations['traffic.sidecar.istio.io/includeInboundPorts'] = list(b.includeInbound);
+  if (b.excludeOutbound)
+    annotations['traffic.sidecar.istio.io/excludeOutboundPorts'] = list(b.excludeOutbound);
+  if (b.includeOutboundRanges !== undefined)
+    annotations['traffic.sidecar.istio.io/includeOutboundIPRanges'] = b.includeOutboundRanges;
 }

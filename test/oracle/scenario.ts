@@ -59,6 +59,25 @@ export interface WorkloadSpec {
    * `<name>.<subdomain>.<ns>.svc.cluster.local` with the pod's address.
    */
   subdomain?: string;
+  /** Pod annotations and labels that take traffic past the sidecar (scenarioArb({ audit: true }) only). */
+  bypass?: BypassSpec;
+}
+
+/**
+ * Traffic the sidecar never sees (issue 17): istio-iptables is fed the pod annotations by the injector, and auto mTLS
+ * reads the pod's security.istio.io/tlsMode label, which the injector leaves as the user set it.
+ */
+export interface BypassSpec {
+  /** security.istio.io/tlsMode on the pod template. */
+  tlsModeLabel?: 'disabled' | 'istio';
+  /** traffic.sidecar.istio.io/excludeInboundPorts: container ports. */
+  excludeInbound?: number[];
+  /** traffic.sidecar.istio.io/includeInboundPorts: "" (nothing captured), "*", or container ports. */
+  includeInbound?: number[] | '' | '*';
+  /** traffic.sidecar.istio.io/excludeOutboundPorts: ports the workload dials. */
+  excludeOutbound?: number[];
+  /** traffic.sidecar.istio.io/includeOutboundIPRanges: "" (nothing captured) or "*" (everything). */
+  includeOutboundRanges?: '' | '*';
 }
 
 export interface PeerAuthSpec {
@@ -468,14 +487,90 @@ type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : ne
  */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean; entries?: boolean; routing?: boolean } = {},
+  opts: { twins?: boolean; entries?: boolean; routing?: boolean; audit?: boolean } = {},
 ): fc.Arbitrary<Scenario> {
   const twins = opts.twins ?? false;
   const entries = opts.entries ?? false;
-  if (!opts.routing) return rawScenario(versions).map((raw) => normalize(raw, twins, entries, NO_ROUTING));
-  return fc
-    .tuple(rawScenario(versions), rawRouting)
-    .map(([raw, routing]) => normalize(raw, twins, entries, routing));
+  const base = !opts.routing
+    ? rawScenario(versions).map((raw) => normalize(raw, twins, entries, NO_ROUTING))
+    : fc
+        .tuple(rawScenario(versions), rawRouting)
+        .map(([raw, routing]) => normalize(raw, twins, entries, routing));
+  if (!opts.audit) return base;
+  // Drawn separately, like routing: the properties without `audit` keep their scenarios and seeds.
+  return fc.tuple(base, rawAudit).map(([s, audit]) => withAudit(s, audit));
+}
+
+// ---- audit (issue 17): proxies in the root namespace, traffic past the sidecar ---------------------------------
+
+const portsOf = (ports: readonly number[]) => fc.subarray([...ports], { minLength: 1, maxLength: 2 });
+
+const rawBypass = fc.record({
+  tlsModeLabel: fc.constantFrom<BypassSpec['tlsModeLabel'] | undefined>(
+    undefined,
+    undefined,
+    undefined,
+    'disabled',
+    'istio',
+  ),
+  excludeInbound: fc.option(portsOf(TARGET_PORTS), { freq: 4 }),
+  includeInbound: fc.option(fc.oneof(fc.constantFrom<'' | '*'>('', '*'), portsOf(TARGET_PORTS)), { freq: 5 }),
+  excludeOutbound: fc.option(portsOf(SERVICE_PORTS), { freq: 4 }),
+  includeOutboundRanges: fc.option(fc.constantFrom<'' | '*'>('', '*'), { freq: 5 }),
+});
+
+const rawAudit = fc.record({
+  /** Per workload (by index): what its pod template says about capture and tlsMode. */
+  bypass: fc.array(fc.option(rawBypass, { freq: 2 }), { minLength: 5, maxLength: 5 }),
+  /** An injected client in the root namespace (a proxy there skips the root's public DestinationRules). */
+  rootClient: fc.option(
+    fc.record({
+      to: fc.nat(),
+      port: fc.nat(),
+      via: fc.constantFrom<'annotation' | 'config'>('annotation', 'config'),
+    }),
+    { freq: 2 },
+  ),
+});
+
+type RawAudit = typeof rawAudit extends fc.Arbitrary<infer T> ? T : never;
+
+function withAudit(s: Scenario, audit: RawAudit): Scenario {
+  s.workloads.forEach((w, i) => {
+    const b = audit.bypass[i];
+    if (!b) return;
+    const spec: BypassSpec = {};
+    if (b.tlsModeLabel) spec.tlsModeLabel = b.tlsModeLabel;
+    if (b.excludeInbound) spec.excludeInbound = b.excludeInbound;
+    if (b.includeInbound !== null) spec.includeInbound = b.includeInbound;
+    if (b.excludeOutbound) spec.excludeOutbound = b.excludeOutbound;
+    if (b.includeOutboundRanges !== null) spec.includeOutboundRanges = b.includeOutboundRanges;
+    if (Object.keys(spec).length) w.bypass = spec;
+  });
+  const r = audit.rootClient;
+  const plain = s.services.filter((x) => x.ports.length);
+  if (r && plain.length) {
+    if (!s.namespaces.some((n) => n.name === s.rootNamespace))
+      s.namespaces.push({ name: s.rootNamespace, injection: 'enabled', via: 'manifest' });
+    const to = pick(plain, r.to);
+    s.workloads.push({
+      namespace: s.rootNamespace,
+      name: 'root-client',
+      app: 'root-client',
+      version: 'v1',
+      kind: 'Deployment',
+      inject: [],
+      hostNetwork: false,
+      containerPorts: [],
+    });
+    s.calls.push({
+      from: { namespace: s.rootNamespace, name: 'root-client' },
+      to: { namespace: to.namespace, name: to.name },
+      port: pick(to.ports, r.port).port,
+      via: r.via,
+    });
+  }
+  return s;
 }
 
 const rawRouting = fc.record({
