@@ -205,7 +205,7 @@ export function buildMeshModel(
       if (workload.sidecar.state === 'ambient') result = toAmbient(result, v.text);
       const bypass =
         workload.sidecar.state === 'sidecar' && targetPort !== undefined
-          ? inboundBypass(workload, targetPort)
+          ? inboundBypass(workload, targetPort, v)
           : undefined;
       if (bypass)
         result = {
@@ -581,7 +581,7 @@ export function buildMeshModel(
 
   /** A port no Service declares, reached on the pod's address: the sidecar's inbound passthrough chains. */
   const undeclaredPortServerMode = (workload: Workload, service: Service, port: number): ServerModeResult => {
-    if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port))
+    if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port, v))
       return serverMode(workload, port);
     return passthroughServerMode(
       v,

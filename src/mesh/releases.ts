@@ -262,6 +262,13 @@ export const BEHAVIOURS = {
       'istio@1.19.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(dr, subset, port)); istio@1.18.0:pilot/pkg/xds/mtls_checker.go (tlsModeForDestinationRule(ep): subsets by endpoint labels, rootPolicyMode)',
     note: 'the reference does not cover subset clusters; dated from the source of 1.18.0 and 1.19.0',
   },
+  'inbound-capture-all-ports': {
+    from: '1.3',
+    what: 'without a traffic.sidecar.istio.io/includeInboundPorts annotation the sidecar captures every inbound port ("*"); before, only the ports the pod\'s containers declare, so a Service targetPort that no container declares reached the application directly (no policy, plaintext only)',
+    where:
+      'istio@1.3.0:install/kubernetes/helm/istio/files/injection-template.yaml (istio-init -b: annotation includeInboundPorts, default `*`); istio@1.2.0 same file and istio@1.1.0 templates/sidecar-injector-configmap.yaml (default `includeInboundPorts .Spec.Containers`, pilot/pkg/kube/inject/inject.go includeInboundPorts: every declared containerPort); istio@1.0.0 templates/sidecar-injector-configmap.yaml (range .Spec.Containers … .ContainerPort)',
+    note: 'not in the semantics reference; read from the injection templates of 1.0.0, 1.1.0, 1.2.0 and 1.3.0',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;
