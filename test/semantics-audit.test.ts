@@ -179,3 +179,39 @@ spec:
     expect(call(r, 'legacy/curl', 'web')).toBe('plaintext:broken:reset');
   });
 });
+
+describe('a root-namespace Sidecar’s "./*" means each proxy’s own namespace (sidecar.go convertIstioListenerToWrapper)', () => {
+  // Istio's documented default: one Sidecar in the root namespace, egress "./*" and "istio-system/*". getSidecarScope
+  // converts it per proxy with configNamespace = the proxy's namespace, which "." stands for.
+  const rootSidecar = `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: istio-system}
+spec:
+  egress:
+  - hosts: ["./*", "istio-system/*"]
+`;
+  const files = (target: string) => ({
+    'm.yaml': docs(
+      namespace('istio-system'),
+      namespace('foo', INJECTED),
+      namespace('bar', INJECTED),
+      app('foo', 'httpbin'),
+      app('bar', 'httpbin'),
+      peerAuthentication('foo', 'default', { mode: 'STRICT' }),
+      peerAuthentication('bar', 'default', { mode: 'STRICT' }),
+      app('foo', 'sleep', { noService: true, calls: target }),
+      rootSidecar,
+    ),
+  });
+
+  it('a service of the client’s own namespace is imported: auto mTLS, 200 (no false reset)', async () => {
+    const r = await lintYaml(files('httpbin.foo:8000'));
+    expect(call(r, 'foo/sleep', 'httpbin')).toBe('mtls:mtls');
+    expect(byRule(r, 'plaintext-to-strict')).toEqual([]);
+  });
+
+  it('a service of another namespace is not: PassthroughCluster, plaintext, 503 at STRICT', async () => {
+    const r = await lintYaml(files('httpbin.bar:8000'));
+    expect(call(r, 'foo/sleep', 'httpbin')).toBe('plaintext:broken:503');
+  });
+});

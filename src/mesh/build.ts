@@ -319,18 +319,20 @@ export function buildMeshModel(
   };
 
   // Whether a client sidecar configured by a Sidecar (or none) has an HTTP listener on a port: once per pair.
-  const httpListeners = new Map<SidecarInfo | undefined, Map<number, boolean>>();
-  const httpListener = (scope: SidecarInfo | undefined, port: number): boolean => {
+  // Keyed by the client's namespace too: a root-namespace Sidecar's "./*" means each client's own namespace.
+  const httpListeners = new Map<SidecarInfo | undefined, Map<string, boolean>>();
+  const httpListener = (scope: SidecarInfo | undefined, port: number, clientNamespace: string): boolean => {
     let byPort = httpListeners.get(scope);
     if (!byPort) httpListeners.set(scope, (byPort = new Map()));
-    let found = byPort.get(port);
+    const key = `${scope ? clientNamespace : ''}\0${port}`;
+    let found = byPort.get(key);
     if (found === undefined)
       byPort.set(
-        port,
+        key,
         (found = httpListenerOn(
           services,
           port,
-          (s) => !scope || !egressMisses(scope, hostOf(s), s.namespace),
+          (s) => !scope || !egressMisses(scope, hostOf(s), s.namespace, clientNamespace),
         )),
       );
     return found;
@@ -351,11 +353,16 @@ export function buildMeshModel(
     if (early) return early;
     if (client.workload && sidecars.length) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
-      const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
+      const miss = scope && egressMisses(scope, hostOf(service), service.namespace, client.namespace);
       const policy = miss && outboundPolicyFor(scope, settings);
       // With an egressProxy the traffic goes to that proxy, and what it does is not in the manifests: not modelled.
       if (miss && policy && !policy.egressProxy)
-        return unknownDestinationTls(policy, httpListener(scope, port), miss.description, miss);
+        return unknownDestinationTls(
+          policy,
+          httpListener(scope, port, client.namespace),
+          miss.description,
+          miss,
+        );
     }
     const rule = ruleFor(client, service);
     if (!rule) return noDestinationRule;
@@ -602,7 +609,7 @@ export function buildMeshModel(
       const cause = undeclaredCause(service, port);
       c = unknownDestinationTls(
         policy,
-        httpListener(scope, port),
+        httpListener(scope, port, client.namespace),
         `${cause.description} (the call goes to a pod's own address on that port)`,
         cause,
       );
