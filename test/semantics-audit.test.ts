@@ -215,3 +215,32 @@ spec:
     expect(call(r, 'foo/sleep', 'httpbin')).toBe('plaintext:broken:503');
   });
 });
+
+describe('an excluded inbound port under a workload-level DISABLE (endpoint_builder.go mtlsChecker, 1.12+)', () => {
+  // web's port 80 bypasses its sidecar; its PeerAuthentication says DISABLE. The per-endpoint auto mTLS check reads
+  // the PeerAuthentication, not iptables: from 1.12 it strips tlsMode and the client sends plaintext, which the
+  // application reads; before, auto mTLS sends mTLS to the application, which cannot read it.
+  const files = () => ({
+    'm.yaml': docs(
+      namespace('shop', INJECTED),
+      app('shop', 'web', {
+        podAnnotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '80' },
+        portName: 'tcp',
+      }),
+      peerAuthentication('shop', 'web', { selector: { app: 'web' }, mode: 'DISABLE' }),
+      app('shop', 'client', { noService: true, calls: 'web:8000' }),
+    ),
+  });
+
+  it('1.12+: plaintext, 200', async () => {
+    for (const v of ['1.12', '1.30'])
+      expect(call(await lintYaml(files(), { istioVersion: v }), 'shop/client', 'web'), v).toBe(
+        'plaintext:plaintext',
+      );
+  });
+
+  it('1.11: mTLS to the application, which cannot read it (broken)', async () => {
+    const r = await lintYaml(files(), { istioVersion: '1.11' });
+    expect(call(r, 'shop/client', 'web')).toBe('mtls:broken:503');
+  });
+});

@@ -57,6 +57,17 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
 
   const trace: string[] = [];
   const clientSidecar = clientCaptures(s, client, call.port, trace);
+  if (
+    clientSidecar &&
+    !egressImports(
+      s,
+      client,
+      service.namespace,
+      `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`,
+      trace,
+    )
+  )
+    return expectEgressMiss(s, client, service, port, endpoints, trace);
 
   // What the client sidecar does before looking at endpoints: the DestinationRule tls for this port (§0.2.2).
   let tls: DrTls = 'none';
@@ -604,7 +615,7 @@ function expectPassthrough(
   const trace: string[] = [];
   const clientSidecar = clientCaptures(s, client, call.port, trace);
   trace.push(`port ${call.port} is not declared by ${service.name}.${service.namespace}: passthrough`);
-  const blocked = clientSidecar && s.registryOnly === true;
+  const blocked = clientSidecar && registryOnlyFor(s, client);
   if (clientSidecar)
     trace.push(blocked ? 'REGISTRY_ONLY: BlackHoleCluster' : 'ALLOW_ANY: PassthroughCluster, plaintext');
   const endpoints = s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name);
@@ -757,6 +768,8 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
   if (!endpoints.length) return undefined;
 
   const clientSidecar = clientCaptures(s, client, port.port, trace);
+  // A Sidecar that does not import the entry's host: DNS for it is another matter, not decided.
+  if (clientSidecar && !egressImports(s, client, se.namespace, se.host, trace)) return undefined;
   let tls: DrTls = 'none';
   let rule: RuleFacts | undefined;
   if (clientSidecar) {
@@ -904,4 +917,76 @@ function autoMtlsEndpoint(s: Scenario, w: WorkloadSpec, trace?: string[]): boole
   if (label === undefined || label === 'istio') return true;
   trace?.push(`pod label security.istio.io/tlsMode=${label}: auto mTLS sees no sidecar endpoint`);
   return false;
+}
+
+/** The Sidecar that configures a workload's proxy: its namespace's, else the root namespace's (getSidecarScope). */
+function sidecarScope(s: Scenario, w: WorkloadSpec) {
+  return (
+    s.sidecars?.find((x) => x.namespace === w.namespace) ??
+    s.sidecars?.find((x) => x.namespace === s.rootNamespace)
+  );
+}
+
+/**
+ * Does the client's proxy have configuration for `host` of `hostNamespace`? Without a Sidecar, everything. Egress
+ * hosts are "namespace/dnsName": "*" any namespace, "~" none, "." the proxy's own namespace (a root-namespace Sidecar
+ * is converted per proxy namespace: sidecar.go convertIstioListenerToWrapper); dnsName "*", a name, or "*.suffix".
+ */
+function egressImports(
+  s: Scenario,
+  client: WorkloadSpec,
+  hostNamespace: string,
+  host: string,
+  trace: string[],
+): boolean {
+  const scope = sidecarScope(s, client);
+  if (!scope) return true;
+  const imported = scope.hosts.some((h) => {
+    const [ns, dns] = h.split('/') as [string, string];
+    const nsOk = ns === '*' || (ns === '.' ? client.namespace : ns) === hostNamespace;
+    return nsOk && (dns === '*' || dns === host || (dns.startsWith('*.') && host.endsWith(dns.slice(1))));
+  });
+  if (!imported)
+    trace.push(
+      `Sidecar ${scope.namespace}/default egress (${scope.hosts.join(', ')}) does not import ${host}`,
+    );
+  return imported;
+}
+
+/** The client's outboundTrafficPolicy: its Sidecar's (1.3+), else the mesh's. */
+function registryOnlyFor(s: Scenario, client: WorkloadSpec): boolean {
+  const own = sidecarScope(s, client)?.outboundTrafficPolicy;
+  return own ? own === 'REGISTRY_ONLY' : s.registryOnly === true;
+}
+
+/**
+ * A service the client's Sidecar does not import: no cluster for it, so the outbound catch-all sends the traffic to
+ * the PassthroughCluster (plaintext, no DestinationRule, no auto mTLS) under ALLOW_ANY, to the BlackHoleCluster under
+ * REGISTRY_ONLY (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly; httproute.go catch-all virtual host).
+ */
+function expectEgressMiss(
+  s: Scenario,
+  client: WorkloadSpec,
+  service: ServiceSpec,
+  port: ServicePortSpec,
+  endpoints: WorkloadSpec[],
+  trace: string[],
+): Expectation {
+  const blocked = registryOnlyFor(s, client);
+  trace.push(blocked ? 'REGISTRY_ONLY: BlackHoleCluster' : 'ALLOW_ANY: PassthroughCluster, plaintext');
+  const connections: ConnectionExpectation[] = [];
+  for (const endpoint of endpoints) {
+    const t: string[] = [];
+    const sidecar = hasSidecar(s, endpoint);
+    const targetPort = resolveTargetPort(port, endpoint);
+    if (targetPort === undefined) continue;
+    const mode = serverMode(s, endpoint, service, port, targetPort, sidecar, t);
+    if (mode === undefined) continue;
+    const outcomes = blocked
+      ? (['broken'] as Outcome[])
+      : matrix(s, 'plaintext', answeredBy(sidecar, endpoint, targetPort, mode, t), port);
+    t.push(`outcome: ${outcomes.join(' or ')}`);
+    connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
+  }
+  return { connections, trace };
 }

@@ -123,6 +123,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
     docs.push({ apiVersion: drVersion, kind: 'DestinationRule', metadata, spec });
   }
 
+  docs.push(...renderSidecars(s));
   for (const se of s.serviceEntries) {
     const spec: Doc = {
       hosts: [se.host],
@@ -293,6 +294,15 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
 }
 
 /** Issue 17 (scenarioArb({ audit: true })): the pod annotations istio-iptables reads, and the tlsMode label. */
+function renderSidecars(s: Scenario): Doc[] {
+  const apiVersion = s.version === '1.30' ? 'networking.istio.io/v1' : 'networking.istio.io/v1alpha3';
+  return (s.sidecars ?? []).map((sc) => {
+    const spec: Doc = { egress: [{ hosts: sc.hosts }] };
+    if (sc.outboundTrafficPolicy) spec.outboundTrafficPolicy = { mode: sc.outboundTrafficPolicy };
+    return { apiVersion, kind: 'Sidecar', metadata: { name: 'default', namespace: sc.namespace }, spec };
+  });
+}
+
 function renderBypass(
   b: NonNullable<WorkloadSpec['bypass']>,
   labels: Record<string, string>,

@@ -212,6 +212,15 @@ export interface Scenario {
   workloadEntries: WorkloadEntrySpec[];
   virtualServices: VirtualServiceSpec[];
   calls: CallSpec[];
+  /** Sidecar resources without workloadSelector (scenarioArb({ audit: true }) only). */
+  sidecars?: SidecarSpec[];
+}
+
+/** A namespace-wide Sidecar: egress hosts "namespace/dnsName", and maybe its own outboundTrafficPolicy. */
+export interface SidecarSpec {
+  namespace: string;
+  hosts: string[];
+  outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
 }
 
 const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
@@ -522,6 +531,36 @@ const rawBypass = fc.record({
 const rawAudit = fc.record({
   /** Per workload (by index): what its pod template says about capture and tlsMode. */
   bypass: fc.array(fc.option(rawBypass, { freq: 2 }), { minLength: 5, maxLength: 5 }),
+  /** Namespace-wide Sidecars (a namespace of the scenario, or the root namespace) with egress hosts. */
+  sidecars: fc.array(
+    fc.record({
+      ns: fc.nat(),
+      root: chance(3),
+      hosts: fc.array(
+        fc.record({
+          form: fc.constantFrom(
+            './*',
+            '*/*',
+            '~/*',
+            'ns/*',
+            '*/fqdn',
+            'ns/fqdn',
+            '*/wildcard',
+            'istio-system/*',
+          ),
+          target: fc.nat(),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      outbound: fc.constantFrom<SidecarSpec['outboundTrafficPolicy'] | undefined>(
+        undefined,
+        undefined,
+        'ALLOW_ANY',
+        'REGISTRY_ONLY',
+      ),
+    }),
+    { maxLength: 2 },
+  ),
   /** An injected client in the root namespace (a proxy there skips the root's public DestinationRules). */
   rootClient: fc.option(
     fc.record({
@@ -547,6 +586,26 @@ function withAudit(s: Scenario, audit: RawAudit): Scenario {
     if (b.includeOutboundRanges !== null) spec.includeOutboundRanges = b.includeOutboundRanges;
     if (Object.keys(spec).length) w.bypass = spec;
   });
+  // Sidecars only without VirtualServices: which VirtualServices a Sidecar imports is another matter.
+  if (!s.virtualServices.length && s.services.length) {
+    const sidecars: SidecarSpec[] = [];
+    for (const raw of audit.sidecars) {
+      const namespace = raw.root ? s.rootNamespace : pick(s.namespaces, raw.ns).name;
+      if (sidecars.some((x) => x.namespace === namespace)) continue;
+      const hosts = raw.hosts.map(({ form, target }) => {
+        const svc = pick(s.services, target);
+        const fqdn = `${svc.name}.${svc.namespace}.svc.cluster.local`;
+        return form
+          .replace('ns/', `${svc.namespace}/`)
+          .replace('fqdn', fqdn)
+          .replace('wildcard', `*.${svc.namespace}.svc.cluster.local`);
+      });
+      const spec: SidecarSpec = { namespace, hosts: [...new Set(hosts)] };
+      if (raw.outbound) spec.outboundTrafficPolicy = raw.outbound;
+      sidecars.push(spec);
+    }
+    if (sidecars.length) s.sidecars = sidecars;
+  }
   const r = audit.rootClient;
   const plain = s.services.filter((x) => x.ports.length);
   if (r && plain.length) {
