@@ -122,6 +122,7 @@ export const BEHAVIOURS = {
       'istio@1.12.0:pilot/pkg/xds/endpoint_builder.go (mtlsChecker.computeForEndpoint); release note 34118.yaml',
     reference:
       "1.12–1.18: EDS consults the endpoint's full PA (workload + port level, targetPort) and strips `tlsMode` when the result is DISABLE",
+    note: '1.11.0 already builds the mtlsChecker but uses it only to drop cross-network endpoints (ep_filters.go); the tlsMode strip (endpoint_builder.go buildLocalityLbEndpointsFromShards, feature ENABLE_AUTO_MTLS_CHECK_POLICIES) is new in 1.12.0',
   },
   'destination-rule-workload-selector': {
     from: '1.14',

@@ -265,6 +265,8 @@ function resolveTargetPort(port: ServicePortSpec, w: WorkloadSpec): number | und
  */
 function hasSidecar(s: Scenario, w: WorkloadSpec): boolean {
   if (w.hostNetwork) return false;
+  // Issue 17: a proxy in the manifest is a sidecar for traffic only where istio-init redirects traffic to it.
+  if (w.bypass?.manualProxy) return w.bypass.manualProxy === 'captured';
   const ns = s.namespaces.find((n) => n.name === w.namespace);
   const podLabel = w.inject.find((i) => i.where === 'pod-label')?.value;
   const podAnnotation = w.inject.find((i) => i.where === 'pod-annotation')?.value;

@@ -268,6 +268,7 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
     },
   ];
   const podSpec: Doc = w.kind === 'CronJob' ? { restartPolicy: 'OnFailure', containers } : { containers };
+  if (w.bypass?.manualProxy) renderManualProxy(w.bypass.manualProxy, containers, podSpec, podLabels);
   if (w.hostNetwork) podSpec.hostNetwork = true;
   if (w.subdomain) {
     podSpec.hostname = w.name;
@@ -301,6 +302,43 @@ function renderSidecars(s: Scenario): Doc[] {
     if (sc.outboundTrafficPolicy) spec.outboundTrafficPolicy = { mode: sc.outboundTrafficPolicy };
     return { apiVersion, kind: 'Sidecar', metadata: { name: 'default', namespace: sc.namespace }, spec };
   });
+}
+
+/** A pre-injected istio-proxy (istioctl kube-inject output, reduced): with istio-init when it captures traffic. */
+function renderManualProxy(
+  kind: 'captured' | 'uncaptured',
+  containers: Doc[],
+  podSpec: Doc,
+  labels: Record<string, string>,
+): void {
+  containers.push({
+    name: 'istio-proxy',
+    image: 'docker.io/istio/proxyv2:1.22.0',
+    args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local'],
+  });
+  if (kind !== 'captured') return;
+  labels['security.istio.io/tlsMode'] = 'istio';
+  podSpec.initContainers = [
+    {
+      name: 'istio-init',
+      image: 'docker.io/istio/proxyv2:1.22.0',
+      args: [
+        'istio-iptables',
+        '-p',
+        '15001',
+        '-z',
+        '15006',
+        '-u',
+        '1337',
+        '-m',
+        'REDIRECT',
+        '-i',
+        '*',
+        '-b',
+        '*',
+      ],
+    },
+  ];
 }
 
 function renderBypass(

@@ -78,6 +78,11 @@ export interface BypassSpec {
   excludeOutbound?: number[];
   /** traffic.sidecar.istio.io/includeOutboundIPRanges: "" (nothing captured) or "*" (everything). */
   includeOutboundRanges?: '' | '*';
+  /**
+   * An istio-proxy container written in the manifest (inject "false"): 'captured' with istio-init beside it (what
+   * istioctl kube-inject writes, tlsMode label included), 'uncaptured' without (nothing redirects traffic to it).
+   */
+  manualProxy?: 'captured' | 'uncaptured';
 }
 
 export interface PeerAuthSpec {
@@ -526,6 +531,7 @@ const rawBypass = fc.record({
   includeInbound: fc.option(fc.oneof(fc.constantFrom<'' | '*'>('', '*'), portsOf(TARGET_PORTS)), { freq: 5 }),
   excludeOutbound: fc.option(portsOf(SERVICE_PORTS), { freq: 4 }),
   includeOutboundRanges: fc.option(fc.constantFrom<'' | '*'>('', '*'), { freq: 5 }),
+  manualProxy: fc.option(fc.constantFrom<'captured' | 'uncaptured'>('captured', 'uncaptured'), { freq: 6 }),
 });
 
 const rawAudit = fc.record({
@@ -538,7 +544,10 @@ const rawAudit = fc.record({
       root: chance(3),
       hosts: fc.array(
         fc.record({
+          // "./*" is the documented default (and "." is the proxy's namespace even in a root Sidecar): drawn often.
           form: fc.constantFrom(
+            './*',
+            './*',
             './*',
             '*/*',
             '~/*',
@@ -584,6 +593,13 @@ function withAudit(s: Scenario, audit: RawAudit): Scenario {
     if (b.includeInbound !== null) spec.includeInbound = b.includeInbound;
     if (b.excludeOutbound) spec.excludeOutbound = b.excludeOutbound;
     if (b.includeOutboundRanges !== null) spec.includeOutboundRanges = b.includeOutboundRanges;
+    if (b.manualProxy !== null && !w.hostNetwork) {
+      // A pre-injected pod: its istio-init args were fixed at injection time, so the capture annotations and the
+      // tlsMode label are not generated for it; inject "false" keeps the injector away.
+      w.bypass = { manualProxy: b.manualProxy };
+      w.inject = [{ where: 'pod-annotation', value: 'false' }];
+      return;
+    }
     if (Object.keys(spec).length) w.bypass = spec;
   });
   // Sidecars only without VirtualServices: which VirtualServices a Sidecar imports is another matter.
