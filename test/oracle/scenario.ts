@@ -67,7 +67,7 @@ export interface WorkloadSpec {
  * Traffic the sidecar never sees (issue 17): istio-iptables is fed the pod annotations by the injector, and auto mTLS
  * reads the pod's security.istio.io/tlsMode label, which the injector leaves as the user set it.
  */
-export interface BypassSpec {
+interface BypassSpec {
   /** security.istio.io/tlsMode on the pod template. */
   tlsModeLabel?: 'disabled' | 'istio';
   /** traffic.sidecar.istio.io/excludeInboundPorts: container ports. */
@@ -222,7 +222,7 @@ export interface Scenario {
 }
 
 /** A namespace-wide Sidecar: egress hosts "namespace/dnsName", and maybe its own outboundTrafficPolicy. */
-export interface SidecarSpec {
+interface SidecarSpec {
   namespace: string;
   hosts: string[];
   outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
