@@ -244,3 +244,42 @@ describe('an excluded inbound port under a workload-level DISABLE (endpoint_buil
     expect(call(r, 'shop/client', 'web')).toBe('mtls:broken:503');
   });
 });
+
+describe('headless service, every pod injected, one with a workload-level DISABLE, release by release', () => {
+  // db-b's PeerAuthentication says DISABLE. Headless: ≤1.6 mTLS to every endpoint (cluster.go applyUpstreamTLSSettings
+  // leaves the socket on the ORIGINAL_DST cluster), 1.7 no auto mTLS there at all, 1.8+ all-or-nothing over the
+  // endpoints' tlsMode (all "istio" here) and no EDS, so the 1.12 per-endpoint check never sees the DISABLE.
+  // ClusterIP: the 1.12+ check sends db-b plaintext; before, auto mTLS ignores workload-level DISABLE.
+  const mesh = (headless: boolean) =>
+    docs(
+      namespace('foo', INJECTED),
+      app('foo', 'db-a', { podLabels: { role: 'db' }, noService: true }),
+      app('foo', 'db-b', { podLabels: { role: 'db' }, noService: true }),
+      `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: foo}
+spec:${headless ? '\n  clusterIP: None' : ''}
+  selector: {role: db}
+  ports: [{name: tcp-db, port: 5432, targetPort: 80}]
+`,
+      app('foo', 'client', { noService: true, calls: 'db.foo:5432' }),
+      peerAuthentication('foo', 'db-b-off', { selector: { app: 'db-b' }, mode: 'DISABLE' }),
+    );
+  const outcomes = (r: Run) =>
+    r.edges
+      .find((e) => e.client.name === 'client' && e.caller === 'declared')!
+      .connections.map((c) => `${c.serverWorkload!.name}:${c.result.clientTls}:${c.result.outcome}`)
+      .sort();
+
+  it.each([
+    ['1.6', true, ['db-a:mtls:mtls', 'db-b:mtls:broken']],
+    ['1.7', true, ['db-a:plaintext:plaintext', 'db-b:plaintext:plaintext']],
+    ['1.11', true, ['db-a:mtls:mtls', 'db-b:mtls:broken']],
+    ['1.12', true, ['db-a:mtls:mtls', 'db-b:mtls:broken']],
+    ['1.11', false, ['db-a:mtls:mtls', 'db-b:mtls:broken']],
+    ['1.12', false, ['db-a:mtls:mtls', 'db-b:plaintext:plaintext']],
+  ] as const)('%s headless=%s → %j', async (v, headless, want) => {
+    const r = await lintYaml({ 'm.yaml': mesh(headless) }, { istioVersion: v });
+    expect(outcomes(r)).toEqual(want);
+  });
+});
