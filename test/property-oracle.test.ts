@@ -99,3 +99,49 @@ describe('engine vs oracle with Sidecar ingress listeners (issue 17, bypass2)', 
     timeoutFor(RUNS, 60),
   );
 });
+
+// Issue 17 audit: proxies in the root namespace (which skip its public DestinationRules) and traffic past the sidecar
+// (excludeInbound/includeInbound/excludeOutbound ports, includeOutboundIPRanges "" and "*", a user-set tlsMode label),
+// drawn separately so that the properties above keep their scenarios and seeds.
+describe('engine vs oracle: root-namespace clients and traffic the sidecar never sees', () => {
+  const RUNS = 60;
+  it.each<Version>(['1.4', '1.5', '1.30'])(
+    'Istio %s: every declared caller gets the outcome the decision table gives',
+    (version) => {
+      fc.assert(
+        fc.property(
+          scenarioArb([version], { twins: true, entries: true, routing: true, audit: true }),
+          (s) => {
+            const { result, yaml, config } = lintScenario(s);
+            const problems = disagreements(s, result);
+            if (problems.length) {
+              throw new Error(
+                `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
+              );
+            }
+          },
+        ),
+        params(RUNS),
+      );
+    },
+    timeoutFor(RUNS, 60),
+  );
+
+  it('the generated manifests are valid', () => {
+    fc.assert(
+      fc.property(scenarioArb(undefined, { entries: true, routing: true, audit: true }), (s) => {
+        const { result } = lintScenario(s);
+        const errors = result.findings.filter(
+          (f) =>
+            (f.rule === 'invalid-resource' || f.rule === 'yaml-syntax') &&
+            f.severity === 'error' &&
+            !(f.resource?.kind === 'MeshPolicy' && f.resource.name !== 'default'),
+        );
+        expect(errors.map((f) => `${f.rule} ${f.resource?.kind}/${f.resource?.name}: ${f.message}`)).toEqual(
+          [],
+        );
+      }),
+      params(30, 0.1),
+    );
+  });
+});

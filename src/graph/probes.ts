@@ -2,6 +2,8 @@
 // rewrites them to the agent (port 15020, outside mTLS) when the injector's probe rewrite is on; otherwise they hit
 // the sidecar's inbound listener like any plaintext client (pkg/kube/inject/app_probe.go).
 import type { MeshModel, Workload } from '../mesh/model.js';
+import type { Release } from '../mesh/releases.js';
+import { inboundBypass } from '../mesh/workloads.js';
 import { arr, get, obj, portNumber, str } from '../mesh/util.js';
 import type { FieldPath } from '../types.js';
 import type { ClientNode, Edge } from './graph.js';
@@ -41,7 +43,7 @@ export function probeEdges(
         if (rewritten) continue;
         const portPath: FieldPath = [...w.podPath, 'spec', 'containers', ci, field, handler, 'port'];
         const port = probePort(get(probe, handler, 'port'), container);
-        if (port === undefined || !captured(w, port)) continue;
+        if (port === undefined || !captured(w, port, release)) continue;
         const why =
           annotated === false
             ? `${REWRITE_ANNOTATION}: "false"`
@@ -89,19 +91,10 @@ function probePort(value: unknown, container: Record<string, unknown>): number |
   return undefined;
 }
 
-/** Whether the sidecar captures inbound traffic to `port` (traffic.sidecar.istio.io annotations). */
-export function captured(w: Workload, port: number): boolean {
+/** Whether the sidecar captures inbound traffic to `port` (traffic.sidecar.istio.io annotations; per release). */
+export function captured(w: Workload, port: number, release: Release): boolean {
   // The agent's and Envoy's own ports are never captured (tools/istio-iptables: 15020 merged metrics, 15021
   // health, 15090 Envoy stats).
   if (port === 15020 || port === 15021 || port === 15090) return false;
-  const list = (key: string) =>
-    w.annotations[key]
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const exclude = list('traffic.sidecar.istio.io/excludeInboundPorts');
-  if (exclude?.includes(String(port))) return false;
-  const include = list('traffic.sidecar.istio.io/includeInboundPorts');
-  if (include && !include.includes('*') && !include.includes(String(port))) return false;
-  return true;
+  return inboundBypass(w, port, release) === undefined;
 }

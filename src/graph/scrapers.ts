@@ -76,7 +76,7 @@ export function scraperEdges(
     evidence: CallerEvidence,
     via?: Parameters<typeof podPortEdge>[6],
   ) => {
-    if (w.sidecar.state !== 'sidecar' || !captured(w, port)) return; // only a capturing sidecar applies STRICT
+    if (w.sidecar.state !== 'sidecar' || !captured(w, port, release)) return; // only a capturing sidecar applies STRICT
     const { node, endpoint } = client();
     if (node.workload === w) return;
     const verdict = via

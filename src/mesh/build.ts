@@ -247,7 +247,7 @@ export function buildMeshModel(
       else if (targetPort !== undefined) result = withSidecarIngress(workload, targetPort, result);
       const bypass =
         workload.sidecar.state === 'sidecar' && targetPort !== undefined
-          ? inboundBypass(workload, targetPort)
+          ? inboundBypass(workload, targetPort, v)
           : undefined;
       if (bypass)
         result = {
@@ -361,18 +361,20 @@ export function buildMeshModel(
   };
 
   // Whether a client sidecar configured by a Sidecar (or none) has an HTTP listener on a port: once per pair.
-  const httpListeners = new Map<SidecarInfo | undefined, Map<number, boolean>>();
-  const httpListener = (scope: SidecarInfo | undefined, port: number): boolean => {
+  // Keyed by the client's namespace too: a root-namespace Sidecar's "./*" means each client's own namespace.
+  const httpListeners = new Map<SidecarInfo | undefined, Map<string, boolean>>();
+  const httpListener = (scope: SidecarInfo | undefined, port: number, clientNamespace: string): boolean => {
     let byPort = httpListeners.get(scope);
     if (!byPort) httpListeners.set(scope, (byPort = new Map()));
-    let found = byPort.get(port);
+    const key = `${scope ? clientNamespace : ''}\0${port}`;
+    let found = byPort.get(key);
     if (found === undefined)
       byPort.set(
-        port,
+        key,
         (found = httpListenerOn(
           services,
           port,
-          (s) => !scope || !egressMisses(scope, hostOf(s), s.namespace),
+          (s) => !scope || !egressMisses(scope, hostOf(s), s.namespace, clientNamespace),
         )),
       );
     return found;
@@ -404,7 +406,7 @@ export function buildMeshModel(
     };
     return unknownDestinationTls(
       policy,
-      httpListener(scope, port),
+      httpListener(scope, port, client.namespace),
       `${cause.description} does not export host ${entry.host} to namespace ${client.namespace}`,
       cause,
     );
@@ -427,11 +429,16 @@ export function buildMeshModel(
     if (hidden) return hidden;
     if (client.workload && sidecars.length) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
-      const miss = scope && egressMisses(scope, hostOf(service), service.namespace);
+      const miss = scope && egressMisses(scope, hostOf(service), service.namespace, client.namespace);
       const policy = miss && outboundPolicyFor(scope, settings);
       // With an egressProxy the traffic goes to that proxy, and what it does is not in the manifests: not modelled.
       if (miss && policy && !policy.egressProxy)
-        return unknownDestinationTls(policy, httpListener(scope, port), miss.description, miss);
+        return unknownDestinationTls(
+          policy,
+          httpListener(scope, port, client.namespace),
+          miss.description,
+          miss,
+        );
     }
     const rule = ruleFor(client, service);
     if (!rule) return noDestinationRule;
@@ -773,7 +780,7 @@ export function buildMeshModel(
 
   /** A port no Service declares, reached on the pod's address: the sidecar's inbound passthrough chains. */
   const undeclaredPortServerMode = (workload: Workload, service: Service, port: number): ServerModeResult => {
-    if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port))
+    if (workload.sidecar.state !== 'sidecar' || inboundBypass(workload, port, v))
       return serverMode(workload, port);
     // A port the workload's Sidecar ingress lists has its own chain, port-level settings included.
     if (ingressScope(workload)?.ingress.some((l) => l.port === port)) return serverMode(workload, port);
@@ -813,7 +820,7 @@ export function buildMeshModel(
       const cause = undeclaredCause(service, port);
       c = unknownDestinationTls(
         policy,
-        httpListener(scope, port),
+        httpListener(scope, port, client.namespace),
         address
           ? `${address}:${port} is the address of a pod of Service ${service.namespace}/${service.name} (from its endpoints), which no Service host or VIP of the client sidecar matches`
           : `${cause.description} (the call goes to a pod's own address on that port)`,

@@ -126,8 +126,10 @@ function autoMtlsSends(
         why: `${lead} (${v.text}), which is not ISTIO_MUTUAL, and sends plaintext`,
       };
   }
-  const level = endpoint.mode.level;
-  if (endpoint.mode.mode === 'DISABLE' && (level === 'workload' || level === 'port')) {
+  // The EDS check reads the endpoint's PeerAuthentication: a port that bypasses the sidecar (iptables) keeps it.
+  const policy = endpoint.mode.bypassed ?? endpoint.mode;
+  const level = policy.level;
+  if (policy.mode === 'DISABLE' && (level === 'workload' || level === 'port')) {
     // 1.12+: EDS strips tlsMode from endpoints whose full PeerAuthentication is DISABLE; 1.5–1.11 ignored it.
     if (v.has('auto-mtls-honours-workload-disable'))
       return { mtls: false, why: 'auto mTLS (1.12+) sees the workload-level DISABLE and sends plaintext' };

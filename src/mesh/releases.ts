@@ -122,6 +122,7 @@ export const BEHAVIOURS = {
       'istio@1.12.0:pilot/pkg/xds/endpoint_builder.go (mtlsChecker.computeForEndpoint); release note 34118.yaml',
     reference:
       "1.12–1.18: EDS consults the endpoint's full PA (workload + port level, targetPort) and strips `tlsMode` when the result is DISABLE",
+    note: '1.11.0 already builds the mtlsChecker but uses it only to drop cross-network endpoints (ep_filters.go); the tlsMode strip (endpoint_builder.go buildLocalityLbEndpointsFromShards, feature ENABLE_AUTO_MTLS_CHECK_POLICIES) is new in 1.12.0',
   },
   'destination-rule-workload-selector': {
     from: '1.14',
@@ -310,6 +311,13 @@ export const BEHAVIOURS = {
     where:
       'istio@1.13.0:pilot/pkg/features/pilot.go (EnableTLSOnSidecarIngress); istio@1.22.0:pilot/pkg/networking/core/listener_inbound.go (buildInboundChainConfigs: i.Tls != nil && features.EnableTLSOnSidecarIngress; buildInboundListeners: cc.tlsSettings only when mtls.Mode == MTLSDisable)',
     note: 'not in the semantics reference; the flag is absent in 1.12.0 and present from 1.13.0',
+  },
+  'inbound-capture-all-ports': {
+    from: '1.3',
+    what: 'without a traffic.sidecar.istio.io/includeInboundPorts annotation the sidecar captures every inbound port ("*"); before, only the ports the pod\'s containers declare, so a Service targetPort that no container declares reached the application directly (no policy, plaintext only)',
+    where:
+      'istio@1.3.0:install/kubernetes/helm/istio/files/injection-template.yaml (istio-init -b: annotation includeInboundPorts, default `*`); istio@1.2.0 same file and istio@1.1.0 templates/sidecar-injector-configmap.yaml (default `includeInboundPorts .Spec.Containers`, pilot/pkg/kube/inject/inject.go includeInboundPorts: every declared containerPort); istio@1.0.0 templates/sidecar-injector-configmap.yaml (range .Spec.Containers … .ContainerPort)',
+    note: 'not in the semantics reference; read from the injection templates of 1.0.0, 1.1.0, 1.2.0 and 1.3.0',
   },
 } satisfies Record<string, Behaviour>;
 

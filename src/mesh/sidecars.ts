@@ -82,19 +82,22 @@ export function sidecarFor(
 
 /**
  * Why a client configured by `sidecar` has no cluster for the service `fqdn` in `serviceNamespace`, or undefined when
- * one of its egress hosts covers it. "." is the Sidecar's own namespace, "*" any namespace, "~" none.
+ * one of its egress hosts covers it. "." is the client's own namespace — for a root-namespace Sidecar too, which
+ * getSidecarScope converts per proxy namespace (sidecar.go convertIstioListenerToWrapper: "." → configNamespace) —,
+ * "*" any namespace, "~" none.
  */
 export function egressMisses(
   sidecar: SidecarInfo,
   fqdn: string,
   serviceNamespace: string,
+  clientNamespace: string,
 ): Cause | undefined {
   if (!sidecar.hosts) return undefined;
   for (const h of sidecar.hosts) {
     const slash = h.text.indexOf('/');
     const ns = slash < 0 ? '*' : h.text.slice(0, slash);
     const dns = slash < 0 ? h.text : h.text.slice(slash + 1);
-    const nsOk = ns === '*' || (ns === '.' ? sidecar.namespace : ns) === serviceNamespace;
+    const nsOk = ns === '*' || (ns === '.' ? clientNamespace : ns) === serviceNamespace;
     if (nsOk && (dns === '*' || hostMatches(dns.toLowerCase(), fqdn))) return undefined;
   }
   const name = `Sidecar ${sidecar.namespace}/${sidecar.resource.name}`;

@@ -431,7 +431,7 @@ function portList(v: string): Set<string> {
  * which redirects only included, not excluded ports: the application answers the others directly, in plaintext,
  * whatever PeerAuthentication says. The answer names the annotation that decides, or undefined when captured.
  */
-export function inboundBypass(w: Workload, port: number): Cause | undefined {
+export function inboundBypass(w: Workload, port: number, v: Release): Cause | undefined {
   const at = (key: string, why: string): Cause => ({
     resource: w.resource,
     path: [...w.podPath, 'metadata', 'annotations', key],
@@ -441,7 +441,16 @@ export function inboundBypass(w: Workload, port: number): Cause | undefined {
   if (exclude !== undefined && portList(exclude).has(String(port)))
     return at(EXCLUDE_INBOUND, `port ${port} excluded`);
   const include = w.annotations[INCLUDE_INBOUND];
-  if (include === undefined || include.trim() === '*') return undefined;
+  if (include === undefined) {
+    // 1.0–1.2: the default list is the ports the pod's containers declare (injection template).
+    if (v.has('inbound-capture-all-ports') || w.containerPorts.some((c) => c.port === port)) return undefined;
+    return {
+      resource: w.resource,
+      path: [...w.podPath, 'spec', 'containers'],
+      description: `no container declares port ${port}, and Istio ${v.text} captures only declared container ports unless ${INCLUDE_INBOUND} says otherwise`,
+    };
+  }
+  if (include.trim() === '*') return undefined;
   const included = portList(include);
   if (included.has('*') || included.has(String(port))) return undefined;
   return at(INCLUDE_INBOUND, included.size ? `port ${port} not included` : 'no inbound port captured');

@@ -79,8 +79,25 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
   if (!port) return undefined;
 
   const trace: string[] = [];
-  const clientSidecar = hasSidecar(s, client);
-  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const clientSidecar = clientCaptures(s, client, call.port, trace);
+  if (
+    clientSidecar &&
+    !egressImports(
+      s,
+      client,
+      service.namespace,
+      `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`,
+      trace,
+    )
+  )
+    return expectEgressMiss(
+      s,
+      client,
+      service,
+      port,
+      s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name),
+      trace,
+    );
 
   // Routing (VirtualServices visible to the client): each destination is its own cluster — a subset's with the
   // subset's tls on top of the rule's and only the pods with its labels; another host's with that host's rule, port
@@ -157,7 +174,8 @@ function clusterConnections(
     } else trace.push('no DestinationRule');
   }
 
-  const anyEndpointWithoutSidecar = endpoints.some((e) => !hasSidecar(s, e)) || vms.some((vm) => !vm.sidecar);
+  const anyEndpointWithoutSidecar =
+    endpoints.some((e) => !autoMtlsEndpoint(s, e)) || vms.some((vm) => !vm.sidecar);
   // Headless services: auto mTLS decides for the whole service from every endpoint (§4.3).
   let headless: HeadlessFacts | undefined;
   if (service.headless) {
@@ -170,7 +188,7 @@ function clusterConnections(
           ? undefined
           : serverMode(s, endpoint, service, port, targetPort, sidecar, []);
       if (mode === undefined) headless.unknown = true;
-      if (!sidecar) headless.anyWithoutSidecar = true;
+      if (!autoMtlsEndpoint(s, endpoint)) headless.anyWithoutSidecar = true;
       else if (mode === 'DISABLE') headless.anyDisable = true;
     }
   }
@@ -217,7 +235,7 @@ function clusterConnections(
           anyEndpointWithoutSidecar,
           service,
           port,
-          serverSidecar,
+          autoMtlsEndpoint(s, endpoint, t),
           mode,
           headless,
           false,
@@ -226,7 +244,7 @@ function clusterConnections(
       : 'plaintext';
     if (sends === undefined) continue;
     t.push(`client sends: ${sends}`);
-    const outcomes = matrix(s, sends, chain, port);
+    const outcomes = matrix(s, sends, answeredBy(serverSidecar, endpoint, targetPort, chain, t), port);
     t.push(`outcome: ${outcomes.join(' or ')}`);
     const c: ConnectionExpectation = {
       endpoint: `${endpoint.namespace}/${endpoint.name}`,
@@ -386,6 +404,8 @@ function resolveTargetPort(port: ServicePortSpec, w: WorkloadSpec): number | und
  */
 function hasSidecar(s: Scenario, w: WorkloadSpec): boolean {
   if (w.hostNetwork) return false;
+  // Issue 17: a proxy in the manifest is a sidecar for traffic only where istio-init redirects traffic to it.
+  if (w.bypass?.manualProxy) return w.bypass.manualProxy === 'captured';
   const ns = s.namespaces.find((n) => n.name === w.namespace);
   const podLabel = w.inject.find((i) => i.where === 'pod-label')?.value;
   const podAnnotation = w.inject.find((i) => i.where === 'pod-annotation')?.value;
@@ -560,14 +580,17 @@ function destinationRuleFor(
   host = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`,
 ): DestinationRuleSpec | undefined | 'unknown' {
   const inNs = (ns: string) => s.destinationRules.filter((d) => d.namespace === ns);
-  const local = mostSpecific(
-    inNs(clientNs).filter((d) => visibleLocally(d, clientNs)),
-    host,
-  );
+  const inRoot = clientNs === s.rootNamespace;
+  const local = inRoot
+    ? rootNamespaceLocal(s, inNs(clientNs), host)
+    : mostSpecific(
+        inNs(clientNs).filter((d) => visibleLocally(d, clientNs)),
+        host,
+      );
   if (DR_LOOKUP_BUG_OPEN && local && mostSpecific(inNs(clientNs), host) !== local) return 'unknown';
   if (local) return local;
   for (const ns of [service.namespace, s.rootNamespace]) {
-    if (ns === clientNs) continue;
+    if (ns === clientNs && !inRoot) continue;
     const exported = inNs(ns).filter(isPublic);
     const best = mostSpecific(exported, host);
     if (DR_LOOKUP_BUG_OPEN && mostSpecific(inNs(ns), host) !== best) return 'unknown';
@@ -731,10 +754,9 @@ function expectPassthrough(
   service: ServiceSpec,
 ): Expectation | undefined {
   const trace: string[] = [];
-  const clientSidecar = hasSidecar(s, client);
-  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const clientSidecar = clientCaptures(s, client, call.port, trace);
   trace.push(`port ${call.port} is not declared by ${service.name}.${service.namespace}: passthrough`);
-  const blocked = clientSidecar && s.registryOnly === true;
+  const blocked = clientSidecar && registryOnlyFor(s, client);
   if (clientSidecar)
     trace.push(blocked ? 'REGISTRY_ONLY: BlackHoleCluster' : 'ALLOW_ANY: PassthroughCluster, plaintext');
   const endpoints = podEndpoints(
@@ -755,7 +777,8 @@ function expectPassthrough(
       continue;
     }
     let mode: ServerMode;
-    const listed = serverSidecar && ingressPorts(s, endpoint)?.includes(call.port);
+    const bypassed = serverSidecar && inboundBypassed(endpoint, call.port, t);
+    const listed = serverSidecar && !bypassed && ingressPorts(s, endpoint)?.includes(call.port);
     if (listed) {
       // A Sidecar ingress listener for the port: a chain of its own, port-level settings included (1.4 and 1.5
       // without a PeerAuthentication would need the alpha policy of a synthetic service: not decided).
@@ -763,7 +786,7 @@ function expectPassthrough(
       if (s.version === '1.4' || beta === undefined || (s.version === '1.5' && !beta.length)) continue;
       t.push(`Sidecar ingress lists port ${call.port}: its own chain`);
       mode = betaMode(beta, call.port, t);
-    } else if (!serverSidecar) mode = 'NO_SIDECAR';
+    } else if (!serverSidecar || bypassed) mode = 'NO_SIDECAR';
     else if (s.version === '1.4') mode = 'PERMISSIVE';
     else {
       const beta = applicableBeta(s, endpoint);
@@ -887,6 +910,8 @@ interface EntryEndpoint {
   sidecar: boolean;
   mode: ServerMode | undefined;
   trace: string[];
+  /** The entry port bypasses the pod's sidecar (its application answers it). */
+  bypassed?: boolean;
 }
 
 /**
@@ -916,12 +941,14 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
       const sidecar = hasSidecar(s, w);
       t.push(`pod ${w.namespace}/${w.name} selected: ${sidecar ? 'sidecar' : 'no sidecar'}`);
       // No container port carries the entry port's name here: the endpoint port is the entry's port number.
-      endpoints.push({
+      const e: EntryEndpoint = {
         id: `${w.namespace}/${w.name}`,
-        sidecar,
+        sidecar: autoMtlsEndpoint(s, w, t),
         mode: serverMode(s, w, service, port, port.port, sidecar, t),
         trace: t,
-      });
+      };
+      if (sidecar && inboundBypassed(w, port.port, t)) e.bypassed = true;
+      endpoints.push(e);
     }
     for (const we of s.workloadEntries.filter(
       (x) => x.namespace === se.namespace && x.app === se.selector!.app,
@@ -963,8 +990,7 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
   }
   if (!endpoints.length) return undefined;
 
-  const clientSidecar = hasSidecar(s, client);
-  trace.push(`client ${client.namespace}/${client.name}: ${clientSidecar ? 'sidecar' : 'no sidecar'}`);
+  const clientSidecar = clientCaptures(s, client, port.port, trace);
   if (clientSidecar && !entryExported(s, se.exportTo, se.namespace, client.namespace)) {
     // Not in the client's registry: the host is unknown to its sidecar (PassthroughCluster or BlackHoleCluster).
     const blocked = s.registryOnly === true;
@@ -979,6 +1005,8 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
     }
     return { connections, trace };
   }
+  // A Sidecar that does not import the entry's host: DNS for it is another matter, not decided.
+  if (clientSidecar && !egressImports(s, client, se.namespace, se.host, trace)) return undefined;
   let tls: DrTls = 'none';
   let rule: RuleFacts | undefined;
   if (clientSidecar) {
@@ -1021,7 +1049,7 @@ function expectEntryCall(s: Scenario, call: CallSpec): Expectation | undefined {
       : 'plaintext';
     if (sends === undefined) continue;
     t.push(`client sends: ${sends}`);
-    const outcomes = matrix(s, sends, e.mode, port);
+    const outcomes = matrix(s, sends, e.bypassed ? 'NO_SIDECAR' : e.mode, port);
     t.push(`outcome: ${outcomes.join(' or ')}`);
     connections.push({ endpoint: e.id, outcomes, trace: t });
   }
@@ -1122,4 +1150,157 @@ export function expectEgressHop(
     connections: [{ endpoint: 'istio-system/istio-egressgateway', outcomes: [outcome], trace: [] }],
     trace,
   };
+}
+
+// ---- issue 17 audit: proxies in the root namespace, traffic the sidecar never sees ------------------------------
+
+/**
+ * push_context.go destinationRule(): a proxy in the root namespace does not consult that namespace's rules first (its
+ * public rules are the mesh-wide catch-alls meant to come last); from 1.8 only its private rules (exportTo "." or its
+ * own name alone: SetDestinationRules isPrivateOnly, rootNamespaceLocal) come first; 1.7 and before none.
+ */
+function rootNamespaceLocal(
+  s: Scenario,
+  rules: DestinationRuleSpec[],
+  host: string,
+): DestinationRuleSpec | undefined {
+  if (s.version !== '1.30') return undefined;
+  const privateOnly = (d: DestinationRuleSpec) =>
+    d.exportTo?.length === 1 && (d.exportTo[0] === '.' || d.exportTo[0] === d.namespace);
+  return mostSpecific(rules.filter(privateOnly), host);
+}
+
+/**
+ * Does the client's sidecar see its traffic to `port`? istio-iptables (fed from the pod annotations by the injector's
+ * template) leaves out excludeOutboundPorts, and captures only includeOutboundIPRanges: "" nothing, "*" everything.
+ * Traffic past the sidecar leaves as the application sent it: plaintext.
+ */
+function clientCaptures(s: Scenario, client: WorkloadSpec, port: number, trace: string[]): boolean {
+  const sidecar = hasSidecar(s, client);
+  trace.push(`client ${client.namespace}/${client.name}: ${sidecar ? 'sidecar' : 'no sidecar'}`);
+  if (!sidecar) return false;
+  const b = client.bypass;
+  if (b?.excludeOutbound?.includes(port)) {
+    trace.push(`excludeOutboundPorts ${b.excludeOutbound.join(',')}: port ${port} leaves past the sidecar`);
+    return false;
+  }
+  if (b?.includeOutboundRanges === '') {
+    trace.push('includeOutboundIPRanges "": no outbound traffic is captured');
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Is inbound traffic to container port `port` left to the application? istio-iptables redirects includeInboundPorts
+ * ("*" by default since 1.3, "" none) minus excludeInboundPorts.
+ */
+function inboundBypassed(w: WorkloadSpec, port: number, trace: string[]): boolean {
+  const b = w.bypass;
+  if (b?.excludeInbound?.includes(port)) {
+    trace.push(`excludeInboundPorts ${b.excludeInbound.join(',')}: port ${port} bypasses the sidecar`);
+    return true;
+  }
+  const inc = b?.includeInbound;
+  if (inc === undefined || inc === '*' || (Array.isArray(inc) && inc.includes(port))) return false;
+  trace.push(
+    `includeInboundPorts "${Array.isArray(inc) ? inc.join(',') : inc}": port ${port} is not captured`,
+  );
+  return true;
+}
+
+/** What answers a connection: NO_SIDECAR when the port bypasses the server's sidecar, else its mode. */
+function answeredBy(
+  sidecar: boolean,
+  w: WorkloadSpec,
+  port: number,
+  mode: ServerMode,
+  trace: string[],
+): ServerMode {
+  return sidecar && inboundBypassed(w, port, trace) ? 'NO_SIDECAR' : mode;
+}
+
+/**
+ * Does auto mTLS treat this endpoint as a sidecar endpoint? It matches the endpoint's tlsMode label, which the
+ * injector sets to "istio" unless the pod already carries one (injection template: `index .ObjectMeta.Labels
+ * "security.istio.io/tlsMode" | default "istio"`; 1.4–1.8 inject.go/webhook.go add it only when absent).
+ */
+function autoMtlsEndpoint(s: Scenario, w: WorkloadSpec, trace?: string[]): boolean {
+  if (!hasSidecar(s, w)) return false;
+  const label = w.bypass?.tlsModeLabel;
+  if (label === undefined || label === 'istio') return true;
+  trace?.push(`pod label security.istio.io/tlsMode=${label}: auto mTLS sees no sidecar endpoint`);
+  return false;
+}
+
+/** The Sidecar that configures a workload's proxy: its namespace's, else the root namespace's (getSidecarScope). */
+function sidecarScope(s: Scenario, w: WorkloadSpec) {
+  return (
+    s.sidecars?.find((x) => x.namespace === w.namespace) ??
+    s.sidecars?.find((x) => x.namespace === s.rootNamespace)
+  );
+}
+
+/**
+ * Does the client's proxy have configuration for `host` of `hostNamespace`? Without a Sidecar, everything. Egress
+ * hosts are "namespace/dnsName": "*" any namespace, "~" none, "." the proxy's own namespace (a root-namespace Sidecar
+ * is converted per proxy namespace: sidecar.go convertIstioListenerToWrapper); dnsName "*", a name, or "*.suffix".
+ */
+function egressImports(
+  s: Scenario,
+  client: WorkloadSpec,
+  hostNamespace: string,
+  host: string,
+  trace: string[],
+): boolean {
+  const scope = sidecarScope(s, client);
+  if (!scope) return true;
+  const imported = scope.hosts.some((h) => {
+    const [ns, dns] = h.split('/') as [string, string];
+    const nsOk = ns === '*' || (ns === '.' ? client.namespace : ns) === hostNamespace;
+    return nsOk && (dns === '*' || dns === host || (dns.startsWith('*.') && host.endsWith(dns.slice(1))));
+  });
+  if (!imported)
+    trace.push(
+      `Sidecar ${scope.namespace}/default egress (${scope.hosts.join(', ')}) does not import ${host}`,
+    );
+  return imported;
+}
+
+/** The client's outboundTrafficPolicy: its Sidecar's (1.3+), else the mesh's. */
+function registryOnlyFor(s: Scenario, client: WorkloadSpec): boolean {
+  const own = sidecarScope(s, client)?.outboundTrafficPolicy;
+  return own ? own === 'REGISTRY_ONLY' : s.registryOnly === true;
+}
+
+/**
+ * A service the client's Sidecar does not import: no cluster for it, so the outbound catch-all sends the traffic to
+ * the PassthroughCluster (plaintext, no DestinationRule, no auto mTLS) under ALLOW_ANY, to the BlackHoleCluster under
+ * REGISTRY_ONLY (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly; httproute.go catch-all virtual host).
+ */
+function expectEgressMiss(
+  s: Scenario,
+  client: WorkloadSpec,
+  service: ServiceSpec,
+  port: ServicePortSpec,
+  endpoints: WorkloadSpec[],
+  trace: string[],
+): Expectation {
+  const blocked = registryOnlyFor(s, client);
+  trace.push(blocked ? 'REGISTRY_ONLY: BlackHoleCluster' : 'ALLOW_ANY: PassthroughCluster, plaintext');
+  const connections: ConnectionExpectation[] = [];
+  for (const endpoint of endpoints) {
+    const t: string[] = [];
+    const sidecar = hasSidecar(s, endpoint);
+    const targetPort = resolveTargetPort(port, endpoint);
+    if (targetPort === undefined) continue;
+    const mode = serverMode(s, endpoint, service, port, targetPort, sidecar, t);
+    if (mode === undefined) continue;
+    const outcomes = blocked
+      ? (['broken'] as Outcome[])
+      : matrix(s, 'plaintext', answeredBy(sidecar, endpoint, targetPort, mode, t), port);
+    t.push(`outcome: ${outcomes.join(' or ')}`);
+    connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
+  }
+  return { connections, trace };
 }

@@ -25,9 +25,13 @@ export interface RenderedScenario {
 export function renderScenario(s: Scenario): RenderedScenario {
   const docs: Doc[] = [];
   const config: Config = {};
-  docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_ROOT_NAMESPACE } });
+  // The root namespace is written once: by the namespaces list when it holds it (a client there, `audit`).
+  const listed = (name: string) => s.namespaces.some((n) => n.name === name);
+  if (!listed(DEFAULT_ROOT_NAMESPACE))
+    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_ROOT_NAMESPACE } });
   if (s.rootNamespace !== DEFAULT_ROOT_NAMESPACE) {
-    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.rootNamespace } });
+    if (!listed(s.rootNamespace))
+      docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.rootNamespace } });
     config.mesh = { rootNamespace: s.rootNamespace };
   }
   for (const ns of s.namespaces) {
@@ -129,6 +133,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
     docs.push({ apiVersion: drVersion, kind: 'DestinationRule', metadata, spec });
   }
 
+  docs.push(...renderSidecars(s));
   for (const se of s.serviceEntries) {
     const spec: Doc = {
       hosts: [se.host],
@@ -260,8 +265,11 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
   const podLabels: Record<string, string> = { app: w.app, version: w.version };
   if (value('pod-label') !== undefined) podLabels['sidecar.istio.io/inject'] = value('pod-label')!;
   const podMeta: Doc = { labels: podLabels };
+  const podAnnotations: Record<string, string> = {};
   if (value('pod-annotation') !== undefined)
-    podMeta.annotations = { 'sidecar.istio.io/inject': value('pod-annotation')! };
+    podAnnotations['sidecar.istio.io/inject'] = value('pod-annotation')!;
+  if (w.bypass) renderBypass(w.bypass, podLabels, podAnnotations);
+  if (Object.keys(podAnnotations).length) podMeta.annotations = podAnnotations;
   const containers = [
     {
       name: 'app',
@@ -272,6 +280,7 @@ function workload(w: WorkloadSpec, calls: string[]): Doc {
     },
   ];
   const podSpec: Doc = w.kind === 'CronJob' ? { restartPolicy: 'OnFailure', containers } : { containers };
+  if (w.bypass?.manualProxy) renderManualProxy(w.bypass.manualProxy, containers, podSpec, podLabels);
   if (w.hostNetwork) podSpec.hostNetwork = true;
   if (w.subdomain) {
     podSpec.hostname = w.name;
@@ -434,4 +443,67 @@ function withEnvCalls(doc: Doc, s: Scenario, w: WorkloadSpec): Doc {
   const podSpec = (template.template as Doc).spec as { containers: Doc[] };
   podSpec.containers[0]!.env = env;
   return doc;
+}
+
+/** Issue 17 (scenarioArb({ audit: true })): the pod annotations istio-iptables reads, and the tlsMode label. */
+function renderSidecars(s: Scenario): Doc[] {
+  const apiVersion = s.version === '1.30' ? 'networking.istio.io/v1' : 'networking.istio.io/v1alpha3';
+  return (s.sidecars ?? []).map((sc) => {
+    const spec: Doc = { egress: [{ hosts: sc.hosts }] };
+    if (sc.outboundTrafficPolicy) spec.outboundTrafficPolicy = { mode: sc.outboundTrafficPolicy };
+    return { apiVersion, kind: 'Sidecar', metadata: { name: 'default', namespace: sc.namespace }, spec };
+  });
+}
+
+/** A pre-injected istio-proxy (istioctl kube-inject output, reduced): with istio-init when it captures traffic. */
+function renderManualProxy(
+  kind: 'captured' | 'uncaptured',
+  containers: Doc[],
+  podSpec: Doc,
+  labels: Record<string, string>,
+): void {
+  containers.push({
+    name: 'istio-proxy',
+    image: 'docker.io/istio/proxyv2:1.22.0',
+    args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local'],
+  });
+  if (kind !== 'captured') return;
+  labels['security.istio.io/tlsMode'] = 'istio';
+  podSpec.initContainers = [
+    {
+      name: 'istio-init',
+      image: 'docker.io/istio/proxyv2:1.22.0',
+      args: [
+        'istio-iptables',
+        '-p',
+        '15001',
+        '-z',
+        '15006',
+        '-u',
+        '1337',
+        '-m',
+        'REDIRECT',
+        '-i',
+        '*',
+        '-b',
+        '*',
+      ],
+    },
+  ];
+}
+
+function renderBypass(
+  b: NonNullable<WorkloadSpec['bypass']>,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): void {
+  const list = (v: number[] | string) => (Array.isArray(v) ? v.join(',') : v);
+  if (b.tlsModeLabel) labels['security.istio.io/tlsMode'] = b.tlsModeLabel;
+  if (b.excludeInbound) annotations['traffic.sidecar.istio.io/excludeInboundPorts'] = list(b.excludeInbound);
+  if (b.includeInbound !== undefined)
+    annotations['traffic.sidecar.istio.io/includeInboundPorts'] = list(b.includeInbound);
+  if (b.excludeOutbound)
+    annotations['traffic.sidecar.istio.io/excludeOutboundPorts'] = list(b.excludeOutbound);
+  if (b.includeOutboundRanges !== undefined)
+    annotations['traffic.sidecar.istio.io/includeOutboundIPRanges'] = b.includeOutboundRanges;
 }

@@ -59,6 +59,30 @@ export interface WorkloadSpec {
    * `<name>.<subdomain>.<ns>.svc.cluster.local` with the pod's address.
    */
   subdomain?: string;
+  /** Pod annotations and labels that take traffic past the sidecar (scenarioArb({ audit: true }) only). */
+  bypass?: BypassSpec;
+}
+
+/**
+ * Traffic the sidecar never sees (issue 17): istio-iptables is fed the pod annotations by the injector, and auto mTLS
+ * reads the pod's security.istio.io/tlsMode label, which the injector leaves as the user set it.
+ */
+interface BypassSpec {
+  /** security.istio.io/tlsMode on the pod template. */
+  tlsModeLabel?: 'disabled' | 'istio';
+  /** traffic.sidecar.istio.io/excludeInboundPorts: container ports. */
+  excludeInbound?: number[];
+  /** traffic.sidecar.istio.io/includeInboundPorts: "" (nothing captured), "*", or container ports. */
+  includeInbound?: number[] | '' | '*';
+  /** traffic.sidecar.istio.io/excludeOutboundPorts: ports the workload dials. */
+  excludeOutbound?: number[];
+  /** traffic.sidecar.istio.io/includeOutboundIPRanges: "" (nothing captured) or "*" (everything). */
+  includeOutboundRanges?: '' | '*';
+  /**
+   * An istio-proxy container written in the manifest (inject "false"): 'captured' with istio-init beside it (what
+   * istioctl kube-inject writes, tlsMode label included), 'uncaptured' without (nothing redirects traffic to it).
+   */
+  manualProxy?: 'captured' | 'uncaptured';
 }
 
 export interface PeerAuthSpec {
@@ -224,6 +248,8 @@ export interface Scenario {
   /** Explicit spec.clusterIP per Service ("namespace/name"), and Endpoints pod addresses (bypass2ScenarioArb). */
   clusterIps?: Record<string, string>;
   podAddresses?: { namespace: string; service: string; workload: string; address: string; podName: string }[];
+  /** Sidecar resources without workloadSelector (scenarioArb({ audit: true }) only). */
+  sidecars?: SidecarSpec[];
 }
 
 /**
@@ -249,6 +275,13 @@ export interface SidecarIngressSpec {
   app: string;
   version: 'v1' | 'v2';
   ports: number[];
+}
+
+/** A namespace-wide Sidecar: egress hosts "namespace/dnsName", and maybe its own outboundTrafficPolicy. */
+interface SidecarSpec {
+  namespace: string;
+  hosts: string[];
+  outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
 }
 
 const NAMESPACE_POOL = ['foo', 'bar', 'legacy'] as const;
@@ -524,7 +557,7 @@ type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : ne
  */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean; entries?: boolean; routing?: boolean; entries2?: boolean } = {},
+  opts: { twins?: boolean; entries?: boolean; routing?: boolean; entries2?: boolean; audit?: boolean } = {},
 ): fc.Arbitrary<Scenario> {
   const twins = opts.twins ?? false;
   const entries = opts.entries ?? false;
@@ -533,9 +566,145 @@ export function scenarioArb(
     : fc
         .tuple(rawScenario(versions), rawRouting)
         .map(([raw, routing]) => normalize(raw, twins, entries, routing));
-  // Drawn separately, like routing: the properties without it keep their scenarios and seeds.
-  if (!opts.entries2) return base;
-  return fc.tuple(base, rawEntries2).map(([scenario, raw]) => withEntries2(scenario, raw));
+  // Drawn separately, like routing: the properties without them keep their scenarios and seeds.
+  const withE2 = opts.entries2
+    ? fc.tuple(base, rawEntries2).map(([scenario, raw]) => withEntries2(scenario, raw))
+    : base;
+  if (!opts.audit) return withE2;
+  return fc.tuple(withE2, rawAudit).map(([s, audit]) => withAudit(s, audit));
+}
+
+// ---- audit (issue 17): proxies in the root namespace, traffic past the sidecar ---------------------------------
+
+const portsOf = (ports: readonly number[]) => fc.subarray([...ports], { minLength: 1, maxLength: 2 });
+
+const rawBypass = fc.record({
+  tlsModeLabel: fc.constantFrom<BypassSpec['tlsModeLabel'] | undefined>(
+    undefined,
+    undefined,
+    undefined,
+    'disabled',
+    'istio',
+  ),
+  excludeInbound: fc.option(portsOf(TARGET_PORTS), { freq: 4 }),
+  includeInbound: fc.option(fc.oneof(fc.constantFrom<'' | '*'>('', '*'), portsOf(TARGET_PORTS)), { freq: 5 }),
+  excludeOutbound: fc.option(portsOf(SERVICE_PORTS), { freq: 4 }),
+  includeOutboundRanges: fc.option(fc.constantFrom<'' | '*'>('', '*'), { freq: 5 }),
+  manualProxy: fc.option(fc.constantFrom<'captured' | 'uncaptured'>('captured', 'uncaptured'), { freq: 6 }),
+});
+
+const rawAudit = fc.record({
+  /** Per workload (by index): what its pod template says about capture and tlsMode. */
+  bypass: fc.array(fc.option(rawBypass, { freq: 2 }), { minLength: 5, maxLength: 5 }),
+  /** Namespace-wide Sidecars (a namespace of the scenario, or the root namespace) with egress hosts. */
+  sidecars: fc.array(
+    fc.record({
+      ns: fc.nat(),
+      root: chance(3),
+      hosts: fc.array(
+        fc.record({
+          // "./*" is the documented default (and "." is the proxy's namespace even in a root Sidecar): drawn often.
+          form: fc.constantFrom(
+            './*',
+            './*',
+            './*',
+            '*/*',
+            '~/*',
+            'ns/*',
+            '*/fqdn',
+            'ns/fqdn',
+            '*/wildcard',
+            'istio-system/*',
+          ),
+          target: fc.nat(),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      outbound: fc.constantFrom<SidecarSpec['outboundTrafficPolicy'] | undefined>(
+        undefined,
+        undefined,
+        'ALLOW_ANY',
+        'REGISTRY_ONLY',
+      ),
+    }),
+    { maxLength: 2 },
+  ),
+  /** An injected client in the root namespace (a proxy there skips the root's public DestinationRules). */
+  rootClient: fc.option(
+    fc.record({
+      to: fc.nat(),
+      port: fc.nat(),
+      via: fc.constantFrom<'annotation' | 'config'>('annotation', 'config'),
+    }),
+    { freq: 2 },
+  ),
+});
+
+type RawAudit = typeof rawAudit extends fc.Arbitrary<infer T> ? T : never;
+
+function withAudit(s: Scenario, audit: RawAudit): Scenario {
+  s.workloads.forEach((w, i) => {
+    const b = audit.bypass[i];
+    if (!b) return;
+    const spec: BypassSpec = {};
+    if (b.tlsModeLabel) spec.tlsModeLabel = b.tlsModeLabel;
+    if (b.excludeInbound) spec.excludeInbound = b.excludeInbound;
+    if (b.includeInbound !== null) spec.includeInbound = b.includeInbound;
+    if (b.excludeOutbound) spec.excludeOutbound = b.excludeOutbound;
+    if (b.includeOutboundRanges !== null) spec.includeOutboundRanges = b.includeOutboundRanges;
+    if (b.manualProxy !== null && !w.hostNetwork) {
+      // A pre-injected pod: its istio-init args were fixed at injection time, so the capture annotations and the
+      // tlsMode label are not generated for it; inject "false" keeps the injector away.
+      w.bypass = { manualProxy: b.manualProxy };
+      w.inject = [{ where: 'pod-annotation', value: 'false' }];
+      return;
+    }
+    if (Object.keys(spec).length) w.bypass = spec;
+  });
+  // Sidecars only without VirtualServices: which VirtualServices a Sidecar imports is another matter.
+  if (!s.virtualServices.length && s.services.length) {
+    const sidecars: SidecarSpec[] = [];
+    for (const raw of audit.sidecars) {
+      const namespace = raw.root ? s.rootNamespace : pick(s.namespaces, raw.ns).name;
+      if (sidecars.some((x) => x.namespace === namespace)) continue;
+      const hosts = raw.hosts.map(({ form, target }) => {
+        const svc = pick(s.services, target);
+        const fqdn = `${svc.name}.${svc.namespace}.svc.cluster.local`;
+        return form
+          .replace('ns/', `${svc.namespace}/`)
+          .replace('fqdn', fqdn)
+          .replace('wildcard', `*.${svc.namespace}.svc.cluster.local`);
+      });
+      const spec: SidecarSpec = { namespace, hosts: [...new Set(hosts)] };
+      if (raw.outbound) spec.outboundTrafficPolicy = raw.outbound;
+      sidecars.push(spec);
+    }
+    if (sidecars.length) s.sidecars = sidecars;
+  }
+  const r = audit.rootClient;
+  const plain = s.services.filter((x) => x.ports.length);
+  if (r && plain.length) {
+    if (!s.namespaces.some((n) => n.name === s.rootNamespace))
+      s.namespaces.push({ name: s.rootNamespace, injection: 'enabled', via: 'manifest' });
+    const to = pick(plain, r.to);
+    s.workloads.push({
+      namespace: s.rootNamespace,
+      name: 'root-client',
+      app: 'root-client',
+      version: 'v1',
+      kind: 'Deployment',
+      inject: [],
+      hostNetwork: false,
+      containerPorts: [],
+    });
+    s.calls.push({
+      from: { namespace: s.rootNamespace, name: 'root-client' },
+      to: { namespace: to.namespace, name: to.name },
+      port: pick(to.ports, r.port).port,
+      via: r.via,
+    });
+  }
+  return s;
 }
 
 // Routing II knobs (routes to other hosts, sourceLabels, the mesh's default exportTo, calls that meet routes).
