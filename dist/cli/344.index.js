@@ -66,6 +66,12 @@ function graphEdgeJson(edge) {
     };
     if (worst?.result.failure)
         out.failure = worst.result.failure;
+    if (edge.routedFrom)
+        out.routedFrom = {
+            namespace: edge.routedFrom.namespace,
+            service: edge.routedFrom.service,
+            port: edge.routedFrom.port,
+        };
     const { resource, path } = edge.evidence;
     if (resource)
         out.evidenceAt = `${resource.file}:${resource.span(path ?? []).line}`;

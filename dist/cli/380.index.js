@@ -840,8 +840,8 @@ var services = __webpack_require__(1141);
 var util = __webpack_require__(8433);
 // EXTERNAL MODULE: ./src/mesh/workloads.ts
 var workloads = __webpack_require__(1579);
-// EXTERNAL MODULE: ./src/mesh/build.ts + 6 modules
-var build = __webpack_require__(4149);
+// EXTERNAL MODULE: ./src/mesh/build.ts + 7 modules
+var build = __webpack_require__(6880);
 // EXTERNAL MODULE: ./src/graph/build.ts + 7 modules
 var graph_build = __webpack_require__(2628);
 // EXTERNAL MODULE: ./src/graph/ingress.ts
@@ -1540,6 +1540,22 @@ async function baseTree(ref, spec, planned) {
     const explicit = new Set(pathspecs);
     const entries = [];
     const symlinks = [];
+    // The head's walk leaves out testdata directories below the directories named (src/load/files.ts).
+    const testData = new Map(pathspecs.map((p) => [p, new Set()]));
+    const underTestData = (repoPath) => {
+        let walkedSomewhere = false;
+        for (const [spec, found] of testData) {
+            if (spec !== '' && !repoPath.startsWith(`${spec}/`))
+                continue;
+            const below = (spec === '' ? repoPath : repoPath.slice(spec.length + 1)).split('/').slice(0, -1);
+            const at = below.indexOf('testdata');
+            if (at === -1)
+                walkedSomewhere = true;
+            else
+                found.add([...(spec === '' ? [] : [spec]), ...below.slice(0, at + 1)].join('/'));
+        }
+        return !walkedSomewhere;
+    };
     const regular = new Map();
     for (const part of plan.parts) {
         if (part.baseCommit === undefined)
@@ -1557,9 +1573,11 @@ async function baseTree(ref, spec, planned) {
             if (!explicit.has(entry.path)) {
                 // Same walk rules as the head: manifest extensions, no .git or node_modules directories.
                 const lower = entry.path.toLowerCase();
-                if (!_load_files_js__WEBPACK_IMPORTED_MODULE_5__/* .MANIFEST_EXTENSIONS */ .Li.some((ext) => lower.endsWith(ext)))
-                    continue;
                 if (entry.path.split('/').some((seg) => seg === 'node_modules' || seg === '.git'))
+                    continue;
+                if (underTestData(entry.path))
+                    continue;
+                if (!_load_files_js__WEBPACK_IMPORTED_MODULE_5__/* .MANIFEST_EXTENSIONS */ .Li.some((ext) => lower.endsWith(ext)))
                     continue;
             }
             const file = displayOf(plan, entry.path);
@@ -1573,6 +1591,12 @@ async function baseTree(ref, spec, planned) {
     // directory (decided from the link texts, as the head does) or a dangling one is an info finding, with the key the
     // head gives it, so that it is not "new" in every PR.
     const diagnostics = [];
+    for (const [spec, found] of testData) {
+        if (found.size === 0)
+            continue;
+        const dirs = [...found].sort().map((d) => displayOf(plan, d));
+        diagnostics.push((0,_load_files_js__WEBPACK_IMPORTED_MODULE_5__/* .testDataSkipped */ .Bp)(spec === '' ? displayOf(plan, '') || '.' : displayOf(plan, spec), dirs));
+    }
     if (symlinks.length) {
         const texts = await catAll(symlinks);
         const linkText = new Map(symlinks.map((l) => [l.path, texts.get(l.oid)?.toString('utf8') ?? '']));

@@ -645,7 +645,11 @@ function makePlan(inputs, options, release, planOptions) {
                 reason: `${c.server.explanation}: no mTLS policy can make this port STRICT, so plaintext stays possible there${c.result.outcome === 'broken' ? `, and ${client} fails (${c.result.explanation})` : ''}`,
                 fix: c.server.cause?.resource.kind === 'Service'
                     ? 'declare the port in the Service (this Istio release enforces no policy on ports no Service declares), then plan again'
-                    : `let the sidecar capture port ${c.targetPort ?? e.server.port} of ${w.kind} ${w.namespace}/${w.name} (${w.resource.file}): remove it from traffic.sidecar.istio.io/excludeInboundPorts (or add it to includeInboundPorts) in the pod template, restart the pods, then plan again; until then clients with a sidecar must send plaintext to it (DestinationRule portLevelSettings tls DISABLE, which the plan adds where they do not)`,
+                    : c.server.cause?.resource.kind === 'Sidecar'
+                        ? `add port ${c.targetPort ?? e.server.port} to the ingress listeners of Sidecar ${c.server.cause.resource.namespace}/${c.server.cause.resource.name} (this Istio release enforces no policy on the ports they leave out), then plan again`
+                        : c.server.cause?.path.at(-1) === 'containers'
+                            ? `let the sidecar capture port ${c.targetPort ?? e.server.port} of ${w.kind} ${w.namespace}/${w.name} (${w.resource.file}): declare it as a containerPort (or list it in traffic.sidecar.istio.io/includeInboundPorts) in the pod template, restart the pods, then plan again`
+                            : `let the sidecar capture port ${c.targetPort ?? e.server.port} of ${w.kind} ${w.namespace}/${w.name} (${w.resource.file}): remove it from traffic.sidecar.istio.io/excludeInboundPorts (or add it to includeInboundPorts) in the pod template, restart the pods, then plan again; until then clients with a sidecar must send plaintext to it (DestinationRule portLevelSettings tls DISABLE, which the plan adds where they do not)`,
             });
             return;
         }
