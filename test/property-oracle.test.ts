@@ -20,23 +20,50 @@ function lintScenario(s: Scenario): { result: LintResult; yaml: string; config: 
   return { result, yaml: r.yaml, config: stringify(r.config) };
 }
 
+/**
+ * Schema errors on the generated manifests, as text: what the oracle relies on must not be dropped. A MeshPolicy not
+ * named `default` is deliberate (Istio ignores it, istio-semantics.md §2.1, §2.4); `kinds` narrows to those kinds.
+ */
+function schemaErrors(result: LintResult, kinds?: string[]): string[] {
+  return result.findings
+    .filter(
+      (f) =>
+        (f.rule === 'invalid-resource' || f.rule === 'yaml-syntax') &&
+        f.severity === 'error' &&
+        !(f.resource?.kind === 'MeshPolicy' && f.resource.name !== 'default') &&
+        (!kinds || kinds.includes(f.resource?.kind ?? '')),
+    )
+    .map((f) => `${f.rule} ${f.resource?.kind}/${f.resource?.name}: ${f.message}`);
+}
+
+/** The engine agrees with the oracle on every generated scenario (and drops none of `kinds` as invalid). */
+function agreesWithOracle(arb: fc.Arbitrary<Scenario>, kinds?: string[]) {
+  return fc.property(arb, (s) => {
+    const { result, yaml, config } = lintScenario(s);
+    const problems = [...(kinds ? schemaErrors(result, kinds) : []), ...disagreements(s, result)];
+    if (problems.length) {
+      throw new Error(
+        `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
+      );
+    }
+  });
+}
+
+/** Every generated manifest set passes the schema check. */
+function validManifests(arb: fc.Arbitrary<Scenario>) {
+  return fc.property(arb, (s) => {
+    expect(schemaErrors(lintScenario(s).result)).toEqual([]);
+  });
+}
+
 describe('engine vs oracle (istio-semantics.md §0)', () => {
   const RUNS = 80;
   it.each<Version>(['1.4', '1.5', '1.30'])(
     'Istio %s: every declared caller gets the outcome the decision table gives',
     (version) => {
       fc.assert(
-        fc.property(
+        agreesWithOracle(
           scenarioArb([version], { twins: true, entries: true, routing: true, entries2: true }),
-          (s) => {
-            const { result, yaml, config } = lintScenario(s);
-            const problems = disagreements(s, result);
-            if (problems.length) {
-              throw new Error(
-                `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
-              );
-            }
-          },
         ),
         params(RUNS),
       );
@@ -48,19 +75,7 @@ describe('engine vs oracle (istio-semantics.md §0)', () => {
     'the generated manifests are valid: nothing the oracle relies on is dropped by the schema check',
     () => {
       fc.assert(
-        fc.property(scenarioArb(undefined, { entries: true, routing: true, entries2: true }), (s) => {
-          const { result } = lintScenario(s);
-          const errors = result.findings.filter(
-            (f) =>
-              (f.rule === 'invalid-resource' || f.rule === 'yaml-syntax') &&
-              f.severity === 'error' &&
-              // Deliberate: a MeshPolicy not named `default`, which Istio ignores (istio-semantics.md §2.1, §2.4).
-              !(f.resource?.kind === 'MeshPolicy' && f.resource.name !== 'default'),
-          );
-          expect(
-            errors.map((f) => `${f.rule} ${f.resource?.kind}/${f.resource?.name}: ${f.message}`),
-          ).toEqual([]);
-        }),
+        validManifests(scenarioArb(undefined, { entries: true, routing: true, entries2: true })),
         params(30, 0.1),
       );
     },
@@ -73,26 +88,9 @@ describe('engine vs oracle with Sidecar ingress listeners (issue 17, bypass2)', 
   it.each<Version>(['1.4', '1.5', '1.30'])(
     'Istio %s: ports a Sidecar ingress leaves out fall to the passthrough chain, per-pod names and pod IPs reach one pod, clusterIPs their Service',
     (version) => {
+      // The Sidecars, Endpoints and clusterIPs it adds are valid: none is dropped by the schema check.
       fc.assert(
-        fc.property(bypass2ScenarioArb([version]), (s) => {
-          const { result, yaml, config } = lintScenario(s);
-          // The Sidecars, Endpoints and clusterIPs it adds are valid: none is dropped by the schema check.
-          const invalid = result.findings.filter(
-            (f) =>
-              (f.rule === 'invalid-resource' || f.rule === 'yaml-syntax') &&
-              f.severity === 'error' &&
-              ['Sidecar', 'Endpoints', 'Service'].includes(f.resource?.kind ?? ''),
-          );
-          const problems = [
-            ...invalid.map((f) => `${f.rule} ${f.resource?.kind}/${f.resource?.name}: ${f.message}`),
-            ...disagreements(s, result),
-          ];
-          if (problems.length) {
-            throw new Error(
-              `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
-            );
-          }
-        }),
+        agreesWithOracle(bypass2ScenarioArb([version]), ['Sidecar', 'Endpoints', 'Service']),
         params(RUNS),
       );
     },
@@ -109,18 +107,7 @@ describe('engine vs oracle: root-namespace clients and traffic the sidecar never
     'Istio %s: every declared caller gets the outcome the decision table gives',
     (version) => {
       fc.assert(
-        fc.property(
-          scenarioArb([version], { twins: true, entries: true, routing: true, audit: true }),
-          (s) => {
-            const { result, yaml, config } = lintScenario(s);
-            const problems = disagreements(s, result);
-            if (problems.length) {
-              throw new Error(
-                `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
-              );
-            }
-          },
-        ),
+        agreesWithOracle(scenarioArb([version], { twins: true, entries: true, routing: true, audit: true })),
         params(RUNS),
       );
     },
@@ -129,18 +116,7 @@ describe('engine vs oracle: root-namespace clients and traffic the sidecar never
 
   it('the generated manifests are valid', () => {
     fc.assert(
-      fc.property(scenarioArb(undefined, { entries: true, routing: true, audit: true }), (s) => {
-        const { result } = lintScenario(s);
-        const errors = result.findings.filter(
-          (f) =>
-            (f.rule === 'invalid-resource' || f.rule === 'yaml-syntax') &&
-            f.severity === 'error' &&
-            !(f.resource?.kind === 'MeshPolicy' && f.resource.name !== 'default'),
-        );
-        expect(errors.map((f) => `${f.rule} ${f.resource?.kind}/${f.resource?.name}: ${f.message}`)).toEqual(
-          [],
-        );
-      }),
+      validManifests(scenarioArb(undefined, { entries: true, routing: true, audit: true })),
       params(30, 0.1),
     );
   });

@@ -9,76 +9,16 @@ import {
   destinationRule,
   docs,
   edge,
+  calls,
   lintYaml,
   namespace,
   observed,
   peerAuthentication,
-  type Run,
+  serviceEntry,
+  workloadEntry,
 } from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
-
-/** "endpoint client-mode:outcome observed" of every connection of the one declared edge from `client`. */
-function calls(r: Run, client: string, server: string): string[] {
-  return edge(r, client, server).connections.map(
-    (c) => `${c.serverWorkload?.name ?? '?'} ${c.client.mode}:${c.result.outcome} ${observed(c)}`,
-  );
-}
-
-function serviceEntry(
-  ns: string,
-  name: string,
-  hosts: string[],
-  o: {
-    location?: 'MESH_INTERNAL' | 'MESH_EXTERNAL';
-    resolution?: string;
-    selector?: Record<string, string>;
-    exportTo?: string[];
-    port?: number;
-  } = {},
-): string {
-  return `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  hosts: [${hosts.map((h) => JSON.stringify(h)).join(', ')}]${o.location ? `\n  location: ${o.location}` : ''}${
-    o.exportTo ? `\n  exportTo: [${o.exportTo.map((e) => JSON.stringify(e)).join(', ')}]` : ''
-  }
-  resolution: ${o.resolution ?? 'STATIC'}
-  ports:
-  - number: ${o.port ?? 80}
-    name: http
-    protocol: HTTP${
-      o.selector
-        ? `\n  workloadSelector:\n    labels:\n${Object.entries(o.selector)
-            .map(([k, v]) => `      ${k}: ${v}`)
-            .join('\n')}`
-        : ''
-    }
-`;
-}
-
-function workloadEntry(
-  ns: string,
-  name: string,
-  labels: Record<string, string>,
-  serviceAccount?: string,
-): string {
-  return `apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  address: 10.1.0.${name.length}${serviceAccount ? `\n  serviceAccount: ${serviceAccount}` : ''}
-  labels:
-${Object.entries(labels)
-  .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
-  .join('\n')}
-`;
-}
 
 const REGISTRY_ONLY = `apiVersion: v1
 kind: ConfigMap

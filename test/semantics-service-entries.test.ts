@@ -11,24 +11,19 @@ import {
   destinationRule,
   docs,
   edge,
+  calls,
   lintYaml,
   namespace,
-  observed,
   peerAuthentication,
+  serviceEntry,
   type Run,
+  workloadEntry,
 } from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
 
 const edgesOf = (r: Run, client: string) =>
   r.edges.filter((e) => !e.client.standIn && `${e.client.namespace}/${e.client.name}` === client);
-
-/** "client-mode:outcome[:failure]" of every connection of the one declared edge from `client`, by endpoint. */
-function calls(r: Run, client: string, server: string): string[] {
-  return edge(r, client, server).connections.map(
-    (c) => `${c.serverWorkload?.name ?? '?'} ${c.client.mode}:${c.result.outcome} ${observed(c)}`,
-  );
-}
 
 const connectivity = (r: Run) =>
   r.findings.filter((f) =>
@@ -39,56 +34,6 @@ const connectivity = (r: Run) =>
       'non-istio-tls-to-sidecar',
     ].includes(f.rule),
   );
-
-function serviceEntry(
-  ns: string,
-  name: string,
-  host: string,
-  o: {
-    location?: 'MESH_INTERNAL' | 'MESH_EXTERNAL';
-    resolution?: string;
-    selector?: Record<string, string>;
-    endpoints?: string;
-    port?: number;
-    portName?: string;
-  } = {},
-): string {
-  const port = o.port ?? 80;
-  return `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  hosts: [${host}]${o.location ? `\n  location: ${o.location}` : ''}
-  resolution: ${o.resolution ?? 'STATIC'}
-  ports:
-  - number: ${port}
-    name: ${o.portName ?? 'http'}
-    protocol: HTTP${
-      o.selector
-        ? `\n  workloadSelector:\n    labels:\n${Object.entries(o.selector)
-            .map(([k, v]) => `      ${k}: ${v}`)
-            .join('\n')}`
-        : ''
-    }${o.endpoints ?? ''}
-`;
-}
-
-function workloadEntry(ns: string, name: string, labels: Record<string, string>, extra = ''): string {
-  return `apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  address: 10.0.0.${name.length}
-  labels:
-${Object.entries(labels)
-  .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
-  .join('\n')}${extra}
-`;
-}
 
 describe('MESH_EXTERNAL ServiceEntry', () => {
   const external = (...extra: string[]) =>
@@ -236,7 +181,7 @@ describe('WorkloadEntries behind a MESH_INTERNAL ServiceEntry', () => {
           location: 'MESH_INTERNAL',
           selector: { app: 'vm-app' },
         }),
-        workloadEntry('vm', 'vm-sa', { app: 'vm-app' }, '\n  serviceAccount: vm-sa'),
+        workloadEntry('vm', 'vm-sa', { app: 'vm-app' }, 'vm-sa'),
         peerAuthentication('vm', 'default', { mode: 'STRICT' }),
         app('foo', 'sleep', { noService: true, calls: 'vm.example.internal:80' }),
       ),

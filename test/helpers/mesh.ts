@@ -419,3 +419,70 @@ const CONNECTIVITY_RULES = new Set([
 export function connectivity(r: Run): Finding[] {
   return r.findings.filter((f) => CONNECTIVITY_RULES.has(f.rule));
 }
+
+/** "endpoint client-mode:outcome observed" of every connection of the one declared edge from `client` to `server`. */
+export function calls(r: Run, client: string, server: string): string[] {
+  return edge(r, client, server).connections.map(
+    (c) => `${c.serverWorkload?.name ?? '?'} ${c.client.mode}:${c.result.outcome} ${observed(c)}`,
+  );
+}
+
+/** A ServiceEntry with one HTTP port (80 unless `port`); `endpoints` is YAML appended to its spec. */
+export function serviceEntry(
+  ns: string,
+  name: string,
+  hosts: string | string[],
+  o: {
+    location?: 'MESH_INTERNAL' | 'MESH_EXTERNAL';
+    resolution?: string;
+    selector?: Record<string, string>;
+    exportTo?: string[];
+    endpoints?: string;
+    port?: number;
+    portName?: string;
+  } = {},
+): string {
+  const list = (values: string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+  return `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  hosts: ${list(typeof hosts === 'string' ? [hosts] : hosts)}${o.location ? `\n  location: ${o.location}` : ''}${
+    o.exportTo ? `\n  exportTo: ${list(o.exportTo)}` : ''
+  }
+  resolution: ${o.resolution ?? 'STATIC'}
+  ports:
+  - number: ${o.port ?? 80}
+    name: ${o.portName ?? 'http'}
+    protocol: HTTP${
+      o.selector
+        ? `\n  workloadSelector:\n    labels:\n${Object.entries(o.selector)
+            .map(([k, v]) => `      ${k}: ${v}`)
+            .join('\n')}`
+        : ''
+    }${o.endpoints ?? ''}
+`;
+}
+
+/** A WorkloadEntry (address 10.0.0.<name length>) with `labels`, and a serviceAccount when given. */
+export function workloadEntry(
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  serviceAccount?: string,
+): string {
+  return `apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  address: 10.0.0.${name.length}${serviceAccount ? `\n  serviceAccount: ${serviceAccount}` : ''}
+  labels:
+${Object.entries(labels)
+  .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+  .join('\n')}
+`;
+}
