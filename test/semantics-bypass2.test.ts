@@ -3,22 +3,9 @@
 // src/mesh/releases.ts (sidecar-ingress-replaces-service-inbound-chains, sidecar-ingress-tls-setting,
 // inbound-passthrough-enforces-peer-authentication, port-level-mtls-passthrough-chains).
 import { describe, expect, it } from 'vitest';
-import { byRule, cli, docs, lintYaml, namespace, type Run } from './helpers/mesh.js';
+import { byRule, cli, docs, lintYaml, namespace, type Run, urlClient } from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
-
-function client(ns: string, name: string, url: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers: [{name: c, image: c, env: [{name: TARGET, value: ${JSON.stringify(url)}}]}]
-`;
-}
 
 /** The known edges from `from`, as "server:port client-mode:outcome[:failure] @workload,…" per connection. */
 function calls(r: Run, from: string): string[] {
@@ -75,7 +62,7 @@ spec:
     spec:
       containers: [{name: c, image: api, ports: [{containerPort: 8080}, {containerPort: 9090}]}]
 `,
-    client('legacy', 'ops', 'api.shop:9090'),
+    urlClient('legacy', 'ops', 'api.shop:9090'),
     ...(extra.sidecar ? [extra.sidecar] : []),
   );
 }
@@ -196,7 +183,7 @@ spec:
       namespace('data', INJECTED),
       namespace('legacy'),
       headless,
-      client('legacy', 'jmx', 'kafka-0.kafka.data:9999'),
+      urlClient('legacy', 'jmx', 'kafka-0.kafka.data:9999'),
     ];
     const without = await lintYaml({ 'm.yaml': docs(...base) }, { istioVersion: '1.8' });
     expect(calls(without, 'jmx')).toEqual(['kafka:9999 NO_SIDECAR:broken:reset @kafka']);
@@ -233,7 +220,7 @@ describe('calls to IP literals', () => {
       shop({ paPorts: '9090: {mode: STRICT}' }),
       endpoints,
       namespace('web', INJECTED),
-      client('web', 'front', '10.244.1.7:8080'),
+      urlClient('web', 'front', '10.244.1.7:8080'),
     );
     const r = await lintYaml({ 'm.yaml': text });
     // The client sidecar has no cluster for a pod IP: PassthroughCluster, plaintext; the pod's 8080 chain is STRICT.
@@ -259,7 +246,7 @@ ports: [{name: http, port: 8080}]
       shop({ paPorts: '9090: {mode: STRICT}' }),
       slice,
       namespace('web', INJECTED),
-      client('web', 'front', 'tcp://10.244.1.7:9090'),
+      urlClient('web', 'front', 'tcp://10.244.1.7:9090'),
     );
     expect(calls(await lintYaml({ 'm.yaml': text }), 'front')).toEqual([
       'api:9090 PLAINTEXT:broken:reset @api',
@@ -273,10 +260,10 @@ ports: [{name: http, port: 8080}]
     const text = docs(
       shop(),
       endpoints,
-      client('legacy', 'a', 'http://10.244.1.8:8080'),
-      client('legacy', 'b', '192.168.0.9:5432'),
-      client('legacy', 'v', '1.2.3'),
-      client('legacy', 'l', 'http://127.0.0.1:15000/'),
+      urlClient('legacy', 'a', 'http://10.244.1.8:8080'),
+      urlClient('legacy', 'b', '192.168.0.9:5432'),
+      urlClient('legacy', 'v', '1.2.3'),
+      urlClient('legacy', 'l', 'http://127.0.0.1:15000/'),
     );
     const r = await lintYaml({ 'm.yaml': text });
     expect([...calls(r, 'a'), ...calls(r, 'b'), ...calls(r, 'v')]).toEqual([]);
@@ -343,7 +330,7 @@ spec:
 describe('per-pod names of a headless Service', () => {
   it('db-replica-0.db reaches only the replica (no sidecar: plaintext answered), not the STRICT primary', async () => {
     const r = await lintYaml({
-      'm.yaml': docs(twoSets, client('legacy', 'backup', 'db-replica-0.db.data:5432')),
+      'm.yaml': docs(twoSets, urlClient('legacy', 'backup', 'db-replica-0.db.data:5432')),
     });
     expect(calls(r, 'backup')).toEqual(['db:5432 NO_SIDECAR:plaintext @db-replica']);
     // STRICT on the primary breaks possible callers, never this one.
@@ -354,8 +341,8 @@ describe('per-pod names of a headless Service', () => {
     const r = await lintYaml({
       'm.yaml': docs(
         twoSets,
-        client('legacy', 'backup', 'db-0.db.data:5432'),
-        client('legacy', 'metrics', 'db-0.db.data.svc.cluster.local:9187'),
+        urlClient('legacy', 'backup', 'db-0.db.data:5432'),
+        urlClient('legacy', 'metrics', 'db-0.db.data.svc.cluster.local:9187'),
       ),
     });
     expect(calls(r, 'backup')).toEqual(['db:5432 NO_SIDECAR:broken:reset @db']);
@@ -379,7 +366,7 @@ spec:
 
 describe('NetworkPolicies on ports no Service declares', () => {
   it('a policy that admits only 5432 refuses a call to 9187 on the pod, whatever TLS would do', async () => {
-    const text = docs(twoSets, client('legacy', 'metrics', 'db-replica-0.db.data:9187'));
+    const text = docs(twoSets, urlClient('legacy', 'metrics', 'db-replica-0.db.data:9187'));
     // Without the policy: plaintext to a pod without sidecar, answered.
     expect(calls(await lintYaml({ 'm.yaml': text }), 'metrics')).toEqual([
       'db:9187 NO_SIDECAR:plaintext @db-replica',
@@ -397,12 +384,12 @@ describe('NetworkPolicies on ports no Service declares', () => {
       .replace('{app: db}', '{app: db, role: primary}')
       .replace('port: 5432', 'port: 9187');
     const r = await lintYaml({
-      'm.yaml': docs(twoSets, primaryOnly, client('legacy', 'backup', 'db-0.db.data:5432')),
+      'm.yaml': docs(twoSets, primaryOnly, urlClient('legacy', 'backup', 'db-0.db.data:5432')),
     });
     expect(calls(r, 'backup')).toEqual([]);
     expect(byRule(r, 'call-blocked-by-network-policy')[0]?.message).toContain('legacy/backup');
     const replica = await lintYaml({
-      'm.yaml': docs(twoSets, primaryOnly, client('legacy', 'backup', 'db-replica-0.db.data:5432')),
+      'm.yaml': docs(twoSets, primaryOnly, urlClient('legacy', 'backup', 'db-replica-0.db.data:5432')),
     });
     expect(calls(replica, 'backup')).toEqual(['db:5432 NO_SIDECAR:plaintext @db-replica']);
   });

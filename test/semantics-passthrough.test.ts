@@ -3,7 +3,7 @@
 // come from src/mesh/releases.ts (outbound-passthrough-cluster, sidecar-outbound-traffic-policy,
 // headless-per-pod-host-routes, inbound-passthrough-enforces-peer-authentication).
 import { describe, expect, it } from 'vitest';
-import { byRule, docs, lineOf, lintYaml, namespace, type Run } from './helpers/mesh.js';
+import { byRule, docs, lineOf, lintYaml, namespace, type Run, urlClient } from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
 
@@ -32,19 +32,6 @@ spec:
     metadata: {labels: {app: kafka}}
     spec:
       containers: [{name: kafka, image: kafka, ports: [{containerPort: 9092}, {containerPort: 9999}]}]
-`;
-}
-
-function client(ns: string, name: string, url: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers: [{name: c, image: c, env: [{name: TARGET, value: ${JSON.stringify(url)}}]}]
 `;
 }
 
@@ -82,7 +69,7 @@ function call(r: Run, from: string, port?: number): string {
 describe('per-pod names of a headless Service', () => {
   it('an uninjected caller of kafka-0.kafka-headless:9092 under STRICT is reset, and plaintext-to-strict says so', async () => {
     const r = await lintYaml({
-      'm.yaml': world('STRICT', client('legacy', 'producer', 'kafka-0.kafka-headless.data:9092')),
+      'm.yaml': world('STRICT', urlClient('legacy', 'producer', 'kafka-0.kafka-headless.data:9092')),
     });
     expect(call(r, 'producer')).toBe('NO_SIDECAR:broken:reset');
     const e = r.edges.find((x) => x.client.name === 'producer')!;
@@ -100,25 +87,25 @@ describe('per-pod names of a headless Service', () => {
       'kafka-0.kafka-headless.data.svc.cluster.local:9092',
     ]) {
       const ns = host.split('.').length === 2 ? 'data' : 'app';
-      const r = await lintYaml({ 'm.yaml': world('STRICT', client(ns, 'peer', host)) });
+      const r = await lintYaml({ 'm.yaml': world('STRICT', urlClient(ns, 'peer', host)) });
       expect(call(r, 'peer'), host).toBe('AUTO:mtls');
     }
   });
 
   it('only names of the StatefulSet pods count (its serviceName is the Service, an ordinal after its name)', async () => {
     const known = (r: Run) => r.edges.filter((e) => e.caller !== 'possible').length;
-    const right = world('STRICT', client('legacy', 'producer', 'kafka-3.kafka-headless.data:9092'));
+    const right = world('STRICT', urlClient('legacy', 'producer', 'kafka-3.kafka-headless.data:9092'));
     expect(known(await lintYaml({ 'm.yaml': right }))).toBe(1);
     const wrongService = docs(
       namespace('data', INJECTED),
       namespace('legacy'),
       kafka('STRICT', { serviceName: 'kafka' }),
-      client('legacy', 'producer', 'kafka-0.kafka-headless.data:9092'),
+      urlClient('legacy', 'producer', 'kafka-0.kafka-headless.data:9092'),
     );
     expect((await lintYaml({ 'm.yaml': wrongService })).edges.filter((e) => e.caller !== 'possible')).toEqual(
       [],
     );
-    const notOrdinal = world('STRICT', client('legacy', 'producer', 'kafka-x.kafka-headless.data:9092'));
+    const notOrdinal = world('STRICT', urlClient('legacy', 'producer', 'kafka-x.kafka-headless.data:9092'));
     expect((await lintYaml({ 'm.yaml': notOrdinal })).edges.filter((e) => e.caller !== 'possible')).toEqual(
       [],
     );
@@ -126,7 +113,7 @@ describe('per-pod names of a headless Service', () => {
 });
 
 describe('a port the headless Service does not declare (passthrough)', () => {
-  const jmx = (ns: string) => client(ns, 'exporter', 'kafka-0.kafka-headless.data.svc.cluster.local:9999');
+  const jmx = (ns: string) => urlClient(ns, 'exporter', 'kafka-0.kafka-headless.data.svc.cluster.local:9999');
 
   it('an injected caller sends plaintext through the PassthroughCluster: reset by STRICT, fix names the Service port', async () => {
     const r = await lintYaml({ 'm.yaml': world('STRICT', jmx('app')) });
@@ -207,7 +194,7 @@ spec:
   });
 
   it('only a headless Service takes an undeclared port; through a ClusterIP kube-proxy has no rule for it', async () => {
-    const headless = world('STRICT', client('app', 'x', 'kafka-headless.data:9999'));
+    const headless = world('STRICT', urlClient('app', 'x', 'kafka-headless.data:9999'));
     const known = (r: Run) => r.edges.filter((e) => e.client.name === 'x' && e.caller !== 'possible');
     expect(known(await lintYaml({ 'm.yaml': headless })).map((e) => e.server.port)).toEqual([9999]);
     const clusterIp = headless
@@ -245,7 +232,7 @@ spec:${policy}
   egress:
   - hosts: ["./*"]
 `;
-  const sleep = client('app', 'sleep', 'http://httpbin.data:8000');
+  const sleep = urlClient('app', 'sleep', 'http://httpbin.data:8000');
 
   it("the Sidecar's own REGISTRY_ONLY blocks it (1.3+); before 1.3 the mesh's ALLOW_ANY applies", async () => {
     const m = {
@@ -301,7 +288,7 @@ spec:
       '\n  outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: egress.example, port: {number: 80}}}',
     );
     const plain = sidecar('\n  outboundTrafficPolicy: {mode: ALLOW_ANY}');
-    const jmx = client('app', 'exporter', 'kafka-0.kafka-headless.data:9999');
+    const jmx = urlClient('app', 'exporter', 'kafka-0.kafka-headless.data:9999');
     const without = await lintYaml({ 'm.yaml': world('PERMISSIVE', httpbin, sleep, jmx, plain) });
     expect([call(without, 'sleep'), call(without, 'exporter')]).toEqual([
       'PLAINTEXT:plaintext',
@@ -331,7 +318,7 @@ spec:
 
   it('Istio 1.0 has no PassthroughCluster: a port no Service declares is unreachable for a sidecar client', async () => {
     const r = await lintYaml(
-      { 'm.yaml': world('PERMISSIVE', client('app', 'exporter', 'kafka-0.kafka-headless.data:9999')) },
+      { 'm.yaml': world('PERMISSIVE', urlClient('app', 'exporter', 'kafka-0.kafka-headless.data:9999')) },
       { istioVersion: '1.0' },
     );
     expect(call(r, 'exporter')).toBe('BLOCKED:broken:reset');

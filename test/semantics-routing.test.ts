@@ -3,35 +3,17 @@
 // initVirtualServices / VirtualServicesForGateway; networking/core/route/route.go; util.go MergeSubsetTrafficPolicy).
 // Each case pairs the manifests that break with the nearest ones that do not, so it fails if subsets are ignored.
 import { describe, expect, it } from 'vitest';
-import { byRule, docs, lintYaml, namespace, peerAuthentication, type Run } from './helpers/mesh.js';
+import {
+  byRule,
+  docs,
+  lintYaml,
+  namespace,
+  peerAuthentication,
+  type Run,
+  reviewsVersions,
+} from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
-
-/** Service reviews in `ns` (port 9080, http) with reviews-v1 and reviews-v2 (labels version: v1 / v2). */
-function reviews(ns: string): string {
-  const deployment = (version: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews-${version}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: reviews, version: ${version}}}
-  template:
-    metadata: {labels: {app: reviews, version: ${version}}}
-    spec:
-      containers:
-      - {name: reviews, image: example/reviews:1, ports: [{containerPort: 9080}]}
-`;
-  return docs(
-    deployment('v1'),
-    deployment('v2'),
-    `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: ${ns}}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 9080, targetPort: 9080}]
-`,
-  );
-}
 
 /** A client workload `name` in `ns` that declares calls to reviews.<reviewsNs>:9080. */
 function client(ns: string, name: string, reviewsNs: string): string {
@@ -109,7 +91,7 @@ function victims(r: Run, rule: string): string[] {
 
 const strictFoo = docs(
   namespace('foo', INJECTED),
-  reviews('foo'),
+  reviewsVersions('foo', 9080, 9080),
   client('foo', 'productpage', 'foo'),
   peerAuthentication('foo', 'default', { mode: 'STRICT' }),
 );
@@ -169,7 +151,7 @@ describe('a subset tls ISTIO_MUTUAL toward a server without a sidecar', () => {
       'mesh.yaml': docs(
         namespace('foo', INJECTED),
         namespace('legacy'),
-        reviews('legacy'),
+        reviewsVersions('legacy', 9080, 9080),
         client('foo', 'productpage', 'legacy'),
       ),
       'dr.yaml': destinationRule('legacy', { v1: 'ISTIO_MUTUAL', v2: undefined }),

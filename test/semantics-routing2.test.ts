@@ -11,7 +11,16 @@
 // Every case pairs the manifests with the nearest ones Istio treats differently, so ignoring the behaviour fails it.
 import { describe, expect, it } from 'vitest';
 import type { Edge } from '../src/graph/graph.js';
-import { app, byRule, docs, lintYaml, namespace, peerAuthentication, type Run } from './helpers/mesh.js';
+import {
+  app,
+  byRule,
+  docs,
+  lintYaml,
+  namespace,
+  peerAuthentication,
+  type Run,
+  reviewsVersions,
+} from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
 
@@ -53,32 +62,6 @@ spec:
   hosts: [${host}]${extra}
   http:
 ${http}`;
-}
-
-/** reviews (service port 8000) with pods reviews-v1 and reviews-v2 (labels app: reviews, version: vN). */
-function reviewsVersions(ns: string): string {
-  const deployment = (version: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: reviews-${version}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: reviews, version: ${version}}}
-  template:
-    metadata: {labels: {app: reviews, version: ${version}}}
-    spec:
-      containers:
-      - {name: reviews, image: example/reviews:1, ports: [{containerPort: 80}]}
-`;
-  return docs(
-    deployment('v1'),
-    deployment('v2'),
-    `apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: ${ns}}
-spec:
-  selector: {app: reviews}
-  ports: [{name: http, port: 8000, targetPort: 80}]
-`,
-  );
 }
 
 /** DestinationRule for reviews in `ns`: subset v1 without tls, subset v2 with tls DISABLE. */
@@ -224,7 +207,7 @@ describe('sourceLabels: a route applies only to the clients whose pod labels mat
     'mesh.yaml': docs(
       namespace('foo', INJECTED),
       peerAuthentication('foo', 'default', { mode: 'STRICT' }),
-      reviewsVersions('foo'),
+      reviewsVersions('foo', 8000, 80),
       app('foo', 'productpage', { noService: true, calls: 'reviews.foo:8000' }),
       app('foo', 'ratings', { noService: true, calls: 'reviews.foo:8000' }),
       reviewsSubsets('foo'),
@@ -274,7 +257,7 @@ describe('which VirtualServices a client sees', () => {
       namespace('bar', INJECTED),
       namespace('routes'),
       peerAuthentication('foo', 'default', { mode: 'STRICT' }),
-      reviewsVersions('foo'),
+      reviewsVersions('foo', 8000, 80),
       reviewsSubsets('foo'),
       app('bar', 'productpage', { noService: true, calls: 'reviews.foo:8000' }),
       virtualService(
@@ -317,7 +300,7 @@ spec:
       namespace('foo', INJECTED),
       namespace('bar', INJECTED),
       peerAuthentication('foo', 'default', { mode: 'STRICT' }),
-      reviewsVersions('foo'),
+      reviewsVersions('foo', 8000, 80),
       reviewsSubsets('foo'),
       app('foo', 'productpage', { noService: true, calls: 'reviews.foo:8000' }),
       app('bar', 'ratings', { noService: true, calls: 'reviews.foo:8000' }),

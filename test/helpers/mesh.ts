@@ -486,3 +486,46 @@ ${Object.entries(labels)
   .join('\n')}
 `;
 }
+
+/** A Deployment `name` whose one container has the env var TARGET=`url` (a caller the inputs infer from its URL). */
+export function urlClient(ns: string, name: string, url: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: c, image: c, env: [{name: TARGET, value: ${JSON.stringify(url)}}]}]
+`;
+}
+
+/**
+ * Service reviews in `ns` (an http port, `port` → `targetPort`) with pods reviews-v1 and reviews-v2 (labels app:
+ * reviews, version: vN), for subset routing.
+ */
+export function reviewsVersions(ns: string, port: number, targetPort: number): string {
+  const deployment = (version: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reviews-${version}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: reviews, version: ${version}}}
+  template:
+    metadata: {labels: {app: reviews, version: ${version}}}
+    spec:
+      containers:
+      - {name: reviews, image: example/reviews:1, ports: [{containerPort: ${targetPort}}]}
+`;
+  return docs(
+    deployment('v1'),
+    deployment('v2'),
+    `apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: ${ns}}
+spec:
+  selector: {app: reviews}
+  ports: [{name: http, port: ${port}, targetPort: ${targetPort}}]
+`,
+  );
+}
