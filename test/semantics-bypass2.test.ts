@@ -108,7 +108,7 @@ describe('Sidecar ingress listeners', () => {
     expect(calls(r, 'ops')).toEqual(['api:9090 NO_SIDECAR:plaintext @api']);
     const [f] = byRule(r, 'plaintext-accepted');
     expect(f?.message).toContain(
-      'STRICT does not cover port 9090 of shop/api: Sidecar shop/api (its ingress listeners, ports 8080, leave out port 9090) lets its traffic bypass the sidecar',
+      'STRICT does not cover port 9090 of shop/api (Sidecar shop/api lists only port 8080 in its ingress listeners): its traffic bypasses the sidecar',
     );
     expect(f?.message).toContain(
       "Fix: add port 9090 to that Sidecar's ingress listeners, or upgrade to Istio 1.5+",

@@ -746,7 +746,7 @@ export function buildMeshModel(
       {
         resource: scope.sidecar.resource,
         path: ['spec', 'ingress'],
-        description: `${name} (its ingress listeners, ports ${scope.ingress.map((l) => l.port).join(', ')}, leave out port ${targetPort})`,
+        description: `${name} lists only port${scope.ingress.length === 1 ? '' : 's'} ${scope.ingress.map((l) => l.port).join(', ')} in its ingress listeners`,
       },
       `is not among the ingress ports of ${name}`,
     );
