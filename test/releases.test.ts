@@ -4,7 +4,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BEHAVIOURS, releaseOf, type Behaviour, type BehaviourName } from '../src/mesh/releases.js';
+import {
+  BEHAVIOURS,
+  EVERY_RELEASE,
+  releaseOf,
+  type Behaviour,
+  type BehaviourName,
+} from '../src/mesh/releases.js';
 import { parseIstioVersion } from '../src/mesh/version.js';
 import { lintYaml } from './helpers/mesh.js';
 
@@ -34,6 +40,14 @@ function mentions(sentence: string, text: string): boolean {
 }
 
 const squash = (s: string) => s.replace(/\s+/g, ' ');
+
+describe('behaviours that hold in every release', () => {
+  it.each(Object.entries(EVERY_RELEASE))('%s: cited at a release, and not also a dated entry', (name, b) => {
+    expect(b.where).toMatch(/istio@1\.\d+\.\d+.*:[\w./-]+\.(go|yaml) \(/);
+    expect(b.what.length).toBeGreaterThan(20);
+    expect(Object.keys(BEHAVIOURS)).not.toContain(name);
+  });
+});
 
 describe('release table against the semantics reference', () => {
   const reference = squash(readFileSync(REFERENCE, 'utf8'));

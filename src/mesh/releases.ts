@@ -323,6 +323,64 @@ export const BEHAVIOURS = {
 
 export type BehaviourName = keyof typeof BEHAVIOURS;
 
+/** A behaviour the model follows in every release it knows: no boundary, but a source a reader can check. */
+interface ConstantBehaviour {
+  what: string;
+  /** Where Istio (or Kubernetes) does it, read at the release named. */
+  where: string;
+}
+
+/**
+ * Behaviours of issue 17 that do not change between releases, so no code asks for them by release; they are here so
+ * that every behaviour the model follows has its source in one place, beside the ones that do change.
+ */
+export const EVERY_RELEASE = {
+  'root-namespace-proxies-skip-public-root-rules': {
+    what: "a proxy in the root namespace does not look up the root namespace's public DestinationRules first (they are the mesh-wide catch-alls, consulted last); from 1.8 its private rules come first (root-namespace-private-destination-rules)",
+    where:
+      'istio@1.1.0, 1.4.0, 1.22.0:pilot/pkg/model/push_context.go (destinationRule: the proxy namespace is searched first unless it is the root namespace)',
+  },
+  'route-to-another-host-or-port': {
+    what: "a VirtualService route whose destination is another host or port sends the call to that service's cluster: its DestinationRule, subsets and endpoints; the port is the destination's, else the host's only port, else the port called",
+    where: 'istio@1.22.0:pilot/pkg/networking/core/route/route.go (GetDestinationCluster)',
+  },
+  'route-source-labels': {
+    what: 'a route match with sourceLabels (or sourceNamespace) holds only for clients whose pod labels contain them; other clients fall through to the next route',
+    where:
+      'istio@1.22.0:pilot/pkg/networking/core/route/route.go (sourceMatchHTTP), pilot/pkg/networking/core/tls.go (matchTCP, matchTLS)',
+  },
+  'wildcard-service-entry-hosts': {
+    what: 'a call to a host that a ServiceEntry wildcard host matches gets that entry (an exact entry first, then the longest wildcard); its DestinationRule is looked up by the wildcard host',
+    where:
+      'istio@1.22.0:pilot/pkg/model/config.go (MostSpecificHostMatch), pilot/pkg/model/push_context.go (destinationRule by service hostname), pkg/config/validation/validation.go (ValidateServiceEntry)',
+  },
+  'mesh-external-no-auto-mtls': {
+    what: 'auto mTLS never sends Istio mTLS to a MESH_EXTERNAL ServiceEntry host; only an explicit DestinationRule tls does',
+    where:
+      'istio@1.22.0:pilot/pkg/networking/core/cluster_tls.go (buildUpstreamTLSSettings: meshExternal → no auto mTLS)',
+  },
+  'outbound-capture-annotations': {
+    what: 'traffic.sidecar.istio.io/excludeOutboundPorts, includeOutboundIPRanges ("" nothing, "*" everything) and excludeOutboundIPRanges decide which of a client\'s calls its sidecar sees; the rest leaves as the application sent it',
+    where:
+      'istio@1.22.0:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (istio-init args), tools/istio-iptables/pkg/capture/run.go',
+  },
+  'tls-mode-label-decides-auto-mtls': {
+    what: 'auto mTLS treats an endpoint as a sidecar endpoint by its security.istio.io/tlsMode label; a user-set value survives injection',
+    where:
+      'istio@1.22.0:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (index .ObjectMeta.Labels "security.istio.io/tlsMode" | default "istio"); istio@1.4.0:pkg/kube/inject/inject.go (the label set only when the pod has none)',
+  },
+  'proxy-without-capture': {
+    what: 'an istio-proxy container without istio-init (or the CNI marker), or with interceptionMode NONE, receives no redirected traffic: the pod is no sidecar for traffic',
+    where:
+      'istio@1.22.0:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (istio-init only when interceptionMode is not NONE)',
+  },
+  'authorization-needs-a-proxy': {
+    what: 'an AuthorizationPolicy is enforced by the proxy of the selected workloads (the RBAC filter istiod writes into its listeners); a workload without a proxy enforces nothing',
+    where:
+      'istio@1.22.0:pilot/pkg/security/authz/builder/builder.go (New, BuildHTTP, BuildTCP: filters for the proxy)',
+  },
+} satisfies Record<string, ConstantBehaviour>;
+
 /** The Istio release whose semantics apply, asked by behaviour rather than by number. */
 export interface Release {
   readonly version: IstioVersion;
