@@ -121,3 +121,22 @@ describe('engine vs oracle: root-namespace clients and traffic the sidecar never
     );
   });
 });
+
+// Issue 17: Sidecar egress hosts decide which VirtualServices route a client (SelectVirtualServices), drawn separately
+// (vsImports) so that the properties above keep their scenarios and seeds. Sidecar exists from 1.1: all three apply.
+describe('engine vs oracle: Sidecar egress hosts import VirtualServices', () => {
+  const RUNS = 60;
+  it.each<Version>(['1.4', '1.5', '1.30'])(
+    'Istio %s: a VirtualService the Sidecar does not import does not route its clients',
+    (version) => {
+      fc.assert(
+        agreesWithOracle(
+          scenarioArb([version], { twins: true, entries: true, routing: true, vsImports: true }),
+          ['Sidecar', 'VirtualService'],
+        ),
+        params(RUNS),
+      );
+    },
+    timeoutFor(RUNS, 60),
+  );
+});

@@ -89,7 +89,10 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
       `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`,
       trace,
     )
-  )
+  ) {
+    // A VirtualService the Sidecar imports for this host adds its destinations to the proxy's services (sidecar.go
+    // collectImportedServices), so the host may still get a listener and routes: not decided here.
+    if (importedVirtualServiceFor(s, client, service, trace)) return undefined;
     return expectEgressMiss(
       s,
       client,
@@ -98,6 +101,7 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
       s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name),
       trace,
     );
+  }
 
   // Routing (VirtualServices visible to the client): each destination is its own cluster — a subset's with the
   // subset's tls on top of the rule's and only the pods with its labels; another host's with that host's rule, port
@@ -356,6 +360,7 @@ function routesFor(
   const candidates = s.virtualServices
     .filter((vs) => !vs.gateways || vs.gateways.includes('mesh'))
     .filter((vs) => resolveHost(vs.host, vs.namespace) === fqdn)
+    .filter((vs) => sidecarImportsVirtualService(s, client, vs))
     .map((vs) => ({ vs, tier: tier(vs) }))
     .filter((x): x is { vs: VirtualServiceSpec; tier: number } => x.tier !== undefined)
     .sort(
@@ -1303,4 +1308,42 @@ function expectEgressMiss(
     connections.push({ endpoint: `${endpoint.namespace}/${endpoint.name}`, outcomes, trace: t });
   }
   return { connections, trace };
+}
+
+// ---- issue 17: Sidecar egress hosts import VirtualServices -------------------------------------------------------
+
+/**
+ * Does the client's Sidecar import VirtualService `vs`? Written from Istio 1.22 virtualservice.go
+ * SelectVirtualServices: an egress host "ns/dnsName" imports the VirtualServices of namespace ns ("*": any; "." the
+ * proxy's own namespace, also in a root-namespace Sidecar: sidecar.go convertIstioListenerToWrapper) whose host
+ * (resolved to an FQDN in the VirtualService's namespace) matches dnsName (sidecar.go VSMatches: equal, or either side
+ * a wildcard that matches the other). Without a Sidecar every visible VirtualService applies.
+ */
+function sidecarImportsVirtualService(s: Scenario, client: WorkloadSpec, vs: VirtualServiceSpec): boolean {
+  const scope = sidecarScope(s, client);
+  if (!scope) return true;
+  const host = resolveHost(vs.host, vs.namespace);
+  return scope.hosts.some((h) => {
+    const [ns, dns] = h.split('/') as [string, string];
+    const nsOk = ns === '*' || (ns === '.' ? client.namespace : ns) === vs.namespace;
+    return nsOk && (dns === '*' || dns === host || (dns.startsWith('*.') && host.endsWith(dns.slice(1))));
+  });
+}
+
+/** A mesh VirtualService for `service` that the client's Sidecar imports (named in the trace), if any. */
+function importedVirtualServiceFor(
+  s: Scenario,
+  client: WorkloadSpec,
+  service: ServiceSpec,
+  trace: string[],
+): boolean {
+  const fqdn = `${service.name}.${service.namespace}.${CLUSTER_DOMAIN}`;
+  const vs = s.virtualServices.find(
+    (v) =>
+      (!v.gateways || v.gateways.includes('mesh')) &&
+      resolveHost(v.host, v.namespace) === fqdn &&
+      sidecarImportsVirtualService(s, client, v),
+  );
+  if (vs) trace.push(`Sidecar imports VirtualService ${vs.namespace}/${vs.name} for ${fqdn}: not decided`);
+  return vs !== undefined;
 }

@@ -557,7 +557,14 @@ type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : ne
  */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean; entries?: boolean; routing?: boolean; entries2?: boolean; audit?: boolean } = {},
+  opts: {
+    twins?: boolean;
+    entries?: boolean;
+    routing?: boolean;
+    entries2?: boolean;
+    audit?: boolean;
+    vsImports?: boolean;
+  } = {},
 ): fc.Arbitrary<Scenario> {
   const twins = opts.twins ?? false;
   const entries = opts.entries ?? false;
@@ -570,8 +577,9 @@ export function scenarioArb(
   const withE2 = opts.entries2
     ? fc.tuple(base, rawEntries2).map(([scenario, raw]) => withEntries2(scenario, raw))
     : base;
-  if (!opts.audit) return withE2;
-  return fc.tuple(withE2, rawAudit).map(([s, audit]) => withAudit(s, audit));
+  const withA = opts.audit ? fc.tuple(withE2, rawAudit).map(([s, audit]) => withAudit(s, audit)) : withE2;
+  if (!opts.vsImports) return withA;
+  return fc.tuple(withA, rawVsImports).map(([s, raw]) => withVsImports(s, raw));
 }
 
 // ---- audit (issue 17): proxies in the root namespace, traffic past the sidecar ---------------------------------
@@ -1470,4 +1478,74 @@ function withIpCalls(s: Scenario, raw: { call: number; pod: boolean; endpoint: n
     calls.splice(at, 1, call);
   }
   return { ...s, calls, clusterIps, podAddresses };
+}
+
+// ---- issue 17: Sidecar egress hosts import VirtualServices (scenarioArb({ routing: true, vsImports: true })) ----
+
+const rawVsImports = fc.record({
+  /** Namespace Sidecars (by index into the clients' namespaces) and, maybe, the root namespace's. */
+  sidecars: fc.array(
+    fc.record({
+      ns: fc.nat(),
+      root: chance(3),
+      hosts: fc.array(
+        fc.record({
+          // vsns: a VirtualService's namespace; svcns: its Service's; host: its host as an FQDN.
+          form: fc.constantFrom(
+            './*',
+            './*',
+            '*/*',
+            'vsns/*',
+            'vsns/*',
+            'vsns/host',
+            'svcns/host',
+            'svcns/*',
+            '*/host',
+            'istio-system/*',
+          ),
+          vs: fc.nat(),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      outbound: fc.constantFrom<SidecarSpec['outboundTrafficPolicy'] | undefined>(
+        undefined,
+        undefined,
+        'ALLOW_ANY',
+        'REGISTRY_ONLY',
+      ),
+    }),
+    { minLength: 1, maxLength: 3 },
+  ),
+});
+
+type RawVsImports = typeof rawVsImports extends fc.Arbitrary<infer T> ? T : never;
+
+/**
+ * Namespace-wide Sidecars (and maybe the root namespace's) whose egress hosts name the VirtualServices' namespaces and
+ * hosts, so that a VirtualService is sometimes imported by a client's Sidecar and sometimes not, and its Service
+ * sometimes outside egress. A scenario without VirtualServices (or with Sidecars already) is left as it is.
+ */
+function withVsImports(s: Scenario, raw: RawVsImports): Scenario {
+  if (!s.virtualServices.length || s.sidecars?.length) return s;
+  const clientNamespaces = [...new Set(s.calls.map((c) => c.from.namespace))];
+  if (!clientNamespaces.length) return s;
+  const sidecars: SidecarSpec[] = [];
+  for (const r of raw.sidecars) {
+    const namespace = r.root ? s.rootNamespace : pick(clientNamespaces, r.ns);
+    if (sidecars.some((x) => x.namespace === namespace)) continue;
+    const hosts = r.hosts.map(({ form, vs: i }) => {
+      const vs = pick(s.virtualServices, i);
+      const fqdn = vs.host.includes('.') ? vs.host : `${vs.host}.${vs.namespace}.svc.cluster.local`;
+      const svcNamespace = fqdn.split('.')[1]!;
+      return form
+        .replace('vsns/', `${vs.namespace}/`)
+        .replace('svcns/', `${svcNamespace}/`)
+        .replace('host', fqdn);
+    });
+    const spec: SidecarSpec = { namespace, hosts: [...new Set(hosts)] };
+    if (r.outbound) spec.outboundTrafficPolicy = r.outbound;
+    sidecars.push(spec);
+  }
+  s.sidecars = sidecars;
+  return s;
 }
