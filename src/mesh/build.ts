@@ -571,7 +571,9 @@ export function buildMeshModel(
     };
     if (client.workload && sidecars.length && v.has('sidecar-imports-virtual-services')) {
       const scope = sidecarFor(sidecars, client.workload, settings.rootNamespace);
-      if (scope?.hosts) out.imports = { namespace: scope.namespace, hosts: scope.hosts.map((h) => h.text) };
+      // "." is the client's namespace, under a root-namespace Sidecar too: getSidecarScope converts the root's
+      // Sidecar per proxy namespace (sidecar.go convertIstioListenerToWrapper: "." → configNamespace).
+      if (scope?.hosts) out.imports = { namespace: client.namespace, hosts: scope.hosts.map((h) => h.text) };
     }
     return out;
   };

@@ -76,7 +76,10 @@ export interface RouteClient {
   imports?: SidecarImports;
 }
 
-/** A Sidecar's egress hosts as `SelectVirtualServices` reads them: the Sidecar's namespace and its "ns/dnsName" entries. */
+/**
+ * A Sidecar's egress hosts as `SelectVirtualServices` reads them: the namespace "." stands for (the client's, also
+ * under a root-namespace Sidecar) and its "ns/dnsName" entries.
+ */
 export interface SidecarImports {
   namespace: string;
   hosts: string[];
@@ -138,7 +141,7 @@ function defaultVisibility(
 
 /**
  * Does a Sidecar's egress import this VirtualService (SelectVirtualServices, sidecar.go VSMatches)? Its namespace
- * must be the host entry's namespace ("." the Sidecar's own, "*" any), and one of its hosts equal the entry's dnsName
+ * must be the host entry's namespace ("." the client's own, "*" any), and one of its hosts equal the entry's dnsName
  * or, when either is a wildcard, match it either way. The service's namespace does not count, the VirtualService's does.
  */
 function sidecarImports(imports: SidecarImports, vs: VirtualServiceInfo): boolean {
