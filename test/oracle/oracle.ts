@@ -98,7 +98,11 @@ export function expectCall(s: Scenario, call: CallSpec): Expectation | undefined
       client,
       service,
       port,
-      s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name),
+      // A per-pod name resolves to that pod's address: the passthrough reaches it alone.
+      podEndpoints(
+        call,
+        s.workloads.filter((w) => w.namespace === service.namespace && w.app === service.name),
+      ),
       trace,
     );
   }
