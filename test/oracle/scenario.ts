@@ -1482,40 +1482,47 @@ function withIpCalls(s: Scenario, raw: { call: number; pod: boolean; endpoint: n
 
 // ---- issue 17: Sidecar egress hosts import VirtualServices (scenarioArb({ routing: true, vsImports: true })) ----
 
-const rawVsImports = fc.record({
-  /** Namespace Sidecars (by index into the clients' namespaces) and, maybe, the root namespace's. */
-  sidecars: fc.array(
+const rawVsSidecar = fc.record({
+  hosts: fc.array(
     fc.record({
-      ns: fc.nat(),
-      root: chance(3),
-      hosts: fc.array(
-        fc.record({
-          // vsns: a VirtualService's namespace; svcns: its Service's; host: its host as an FQDN.
-          form: fc.constantFrom(
-            './*',
-            './*',
-            '*/*',
-            'vsns/*',
-            'vsns/*',
-            'vsns/host',
-            'svcns/host',
-            'svcns/*',
-            '*/host',
-            'istio-system/*',
-          ),
-          vs: fc.nat(),
-        }),
-        { minLength: 1, maxLength: 3 },
+      // vsns: a VirtualService's namespace; svcns: its Service's; host: its host as an FQDN.
+      // The Service's namespace without the VirtualService's is the case that tells imports apart: drawn often.
+      form: fc.constantFrom(
+        './*',
+        './*',
+        '*/*',
+        'vsns/*',
+        'vsns/host',
+        'svcns/host',
+        'svcns/host',
+        'svcns/*',
+        'svcns/*',
+        'svcns/*',
+        '*/host',
+        'istio-system/*',
       ),
-      outbound: fc.constantFrom<SidecarSpec['outboundTrafficPolicy'] | undefined>(
-        undefined,
-        undefined,
-        'ALLOW_ANY',
-        'REGISTRY_ONLY',
-      ),
+      vs: fc.nat(),
     }),
     { minLength: 1, maxLength: 3 },
   ),
+  outbound: fc.constantFrom<SidecarSpec['outboundTrafficPolicy'] | undefined>(
+    undefined,
+    undefined,
+    'ALLOW_ANY',
+    'REGISTRY_ONLY',
+  ),
+});
+
+const rawVsImports = fc.record({
+  /** Per namespace of the clients (in order): its Sidecar, mostly present. */
+  sidecars: fc.array(fc.option(rawVsSidecar, { freq: 5 }), { minLength: 3, maxLength: 3 }),
+  /** The root namespace's Sidecar (the clients' namespaces without one take it). */
+  root: fc.option(rawVsSidecar, { freq: 2 }),
+  /**
+   * Per VirtualService (by index): move it to another namespace (host and destinations written as FQDNs), so that an
+   * egress host importing its Service's namespace does not import it.
+   */
+  moves: fc.array(fc.option(fc.nat(), { freq: 2 }), { minLength: 5, maxLength: 5 }),
 });
 
 type RawVsImports = typeof rawVsImports extends fc.Arbitrary<infer T> ? T : never;
@@ -1529,10 +1536,20 @@ function withVsImports(s: Scenario, raw: RawVsImports): Scenario {
   if (!s.virtualServices.length || s.sidecars?.length) return s;
   const clientNamespaces = [...new Set(s.calls.map((c) => c.from.namespace))];
   if (!clientNamespaces.length) return s;
-  const sidecars: SidecarSpec[] = [];
-  for (const r of raw.sidecars) {
-    const namespace = r.root ? s.rootNamespace : pick(clientNamespaces, r.ns);
-    if (sidecars.some((x) => x.namespace === namespace)) continue;
+  s.virtualServices.forEach((vs, i) => {
+    const to = raw.moves[i];
+    const others = s.namespaces.map((n) => n.name).filter((n) => n !== vs.namespace);
+    if (to === undefined || to === null || !others.length) return;
+    const namespace = pick(others, to);
+    const fqdn = (h: string) => (h.includes('.') ? h : `${h}.${vs.namespace}.svc.cluster.local`);
+    vs.host = fqdn(vs.host);
+    for (const d of [...vs.destinations, ...(vs.fallback ?? [])]) d.host = fqdn(d.host);
+    // exportTo "." meant the old namespace: name it (only 1.30 generates exportTo with names).
+    if (vs.exportTo) vs.exportTo = [...new Set(vs.exportTo.map((e) => (e === '.' ? vs.namespace : e)))];
+    vs.namespace = namespace;
+    if (vs.exportTo) vs.exportTo = [...new Set(vs.exportTo.map((e) => (e === namespace ? '.' : e)))];
+  });
+  const sidecar = (namespace: string, r: NonNullable<RawVsImports['root']>): SidecarSpec => {
     const hosts = r.hosts.map(({ form, vs: i }) => {
       const vs = pick(s.virtualServices, i);
       const fqdn = vs.host.includes('.') ? vs.host : `${vs.host}.${vs.namespace}.svc.cluster.local`;
@@ -1544,8 +1561,14 @@ function withVsImports(s: Scenario, raw: RawVsImports): Scenario {
     });
     const spec: SidecarSpec = { namespace, hosts: [...new Set(hosts)] };
     if (r.outbound) spec.outboundTrafficPolicy = r.outbound;
-    sidecars.push(spec);
-  }
+    return spec;
+  };
+  const sidecars: SidecarSpec[] = [];
+  clientNamespaces.forEach((ns, i) => {
+    const r = raw.sidecars[i];
+    if (r && ns !== s.rootNamespace) sidecars.push(sidecar(ns, r));
+  });
+  if (raw.root) sidecars.push(sidecar(s.rootNamespace, raw.root));
   s.sidecars = sidecars;
   return s;
 }
