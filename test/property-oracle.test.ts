@@ -131,7 +131,7 @@ describe('engine vs oracle: Sidecar egress hosts import VirtualServices', () => 
     (version) => {
       fc.assert(
         agreesWithOracle(
-          scenarioArb([version], { twins: true, entries: true, routing: true, vsImports: true }),
+          scenarioArb([version], { twins: true, entries: true, routing: true, audit: true, vsImports: true }),
           ['Sidecar', 'VirtualService'],
         ),
         params(RUNS),
