@@ -293,9 +293,9 @@ export const BEHAVIOURS = {
   },
   'sidecar-imports-virtual-services': {
     from: '1.1',
-    what: "a client's Sidecar egress hosts import a VirtualService only if an entry's namespace is the VirtualService's own (\".\" the Sidecar's, \"*\" any) and its dnsName matches one of the VirtualService's hosts; a VirtualService not imported does not route that client (the destinations of imported ones get clusters even outside egress)",
+    what: "a client's Sidecar egress hosts import a VirtualService only if an entry's namespace is the VirtualService's own (\".\" the client's, also in a root-namespace Sidecar; \"*\" any) and its dnsName matches one of the VirtualService's hosts; a VirtualService not imported does not route that client (the destinations of imported ones get clusters even outside egress)",
     where:
-      'istio@1.1.0:pilot/pkg/model/sidecar.go (selectVirtualServices: listenerHosts[configNamespace], listenerHosts["*"]); istio@1.22.0:pilot/pkg/model/virtualservice.go (SelectVirtualServices), sidecar.go (hostClassification.VSMatches, collectImportedServices: "Infer more possible destinations from virtual services")',
+      'istio@1.1.0:pilot/pkg/model/sidecar.go (selectVirtualServices: listenerHosts[configNamespace], listenerHosts["*"]); istio@1.22.0:pilot/pkg/model/virtualservice.go (SelectVirtualServices), sidecar.go (hostClassification.VSMatches, collectImportedServices: "Infer more possible destinations from virtual services"; convertIstioListenerToWrapper: "." → configNamespace, which push_context.go getSidecarScope passes as the proxy\'s namespace for the root Sidecar)',
     note: 'the reference does not cover Sidecar imports of VirtualServices; dated from the source (Sidecar appears in 1.1)',
   },
   'sidecar-ingress-replaces-service-inbound-chains': {
