@@ -250,6 +250,8 @@ export interface Scenario {
   podAddresses?: { namespace: string; service: string; workload: string; address: string; podName: string }[];
   /** Sidecar resources without workloadSelector (scenarioArb({ audit: true }) only). */
   sidecars?: SidecarSpec[];
+  /** ALLOW AuthorizationPolicies on source.principals/namespaces (scenarioArb({ authz: true }) only). */
+  authorizationPolicies?: AuthzPolicySpec[];
 }
 
 /**
@@ -557,7 +559,14 @@ type Raw = ReturnType<typeof rawScenario> extends fc.Arbitrary<infer T> ? T : ne
  */
 export function scenarioArb(
   versions: readonly Version[] = ['1.4', '1.5', '1.30'],
-  opts: { twins?: boolean; entries?: boolean; routing?: boolean; entries2?: boolean; audit?: boolean } = {},
+  opts: {
+    twins?: boolean;
+    entries?: boolean;
+    routing?: boolean;
+    entries2?: boolean;
+    audit?: boolean;
+    authz?: boolean;
+  } = {},
 ): fc.Arbitrary<Scenario> {
   const twins = opts.twins ?? false;
   const entries = opts.entries ?? false;
@@ -570,8 +579,9 @@ export function scenarioArb(
   const withE2 = opts.entries2
     ? fc.tuple(base, rawEntries2).map(([scenario, raw]) => withEntries2(scenario, raw))
     : base;
-  if (!opts.audit) return withE2;
-  return fc.tuple(withE2, rawAudit).map(([s, audit]) => withAudit(s, audit));
+  const withAud = opts.audit ? fc.tuple(withE2, rawAudit).map(([s, audit]) => withAudit(s, audit)) : withE2;
+  if (!opts.authz) return withAud;
+  return fc.tuple(withAud, rawAuthz).map(([s, raw]) => withAuthz(s, raw));
 }
 
 // ---- audit (issue 17): proxies in the root namespace, traffic past the sidecar ---------------------------------
@@ -1470,4 +1480,51 @@ function withIpCalls(s: Scenario, raw: { call: number; pod: boolean; endpoint: n
     calls.splice(at, 1, call);
   }
   return { ...s, calls, clusterIps, podAddresses };
+}
+
+// ---- authz (issue 17): AuthorizationPolicies that need a peer identity, enforced only by a proxy ------------------
+
+/**
+ * An ALLOW AuthorizationPolicy with one rule `from: [{source: {<field>: [...]}}]`. In the root namespace it selects
+ * across namespaces (no selector: every workload of the mesh); elsewhere only its own namespace's workloads.
+ */
+export interface AuthzPolicySpec {
+  namespace: string;
+  name: string;
+  /** matchLabels; undefined: no selector (the whole namespace, or the mesh from the root namespace). */
+  selector?: { app: string; version?: 'v1' | 'v2' };
+  field: 'principals' | 'namespaces';
+  /** `action: ALLOW` written, or left to the default (ALLOW). */
+  actionWritten: boolean;
+}
+
+const rawAuthz = fc.array(
+  fc.record({
+    /** Index into workloads: the policy's namespace is that workload's (or the root namespace). */
+    workload: fc.nat(),
+    root: chance(5),
+    selector: fc.constantFrom<'app' | 'app-version' | 'none'>('app', 'app', 'app-version', 'none'),
+    field: fc.constantFrom<AuthzPolicySpec['field']>('principals', 'namespaces'),
+    actionWritten: fc.boolean(),
+  }),
+  { minLength: 1, maxLength: 3 },
+);
+
+type RawAuthz = typeof rawAuthz extends fc.Arbitrary<infer T> ? T : never;
+
+function withAuthz(s: Scenario, raw: RawAuthz): Scenario {
+  if (!s.workloads.length) return s;
+  const authorizationPolicies: AuthzPolicySpec[] = raw.map((r, i) => {
+    const w = pick(s.workloads, r.workload);
+    const spec: AuthzPolicySpec = {
+      namespace: r.root ? s.rootNamespace : w.namespace,
+      name: `allow-${i}`,
+      field: r.field,
+      actionWritten: r.actionWritten,
+    };
+    if (r.selector !== 'none')
+      spec.selector = r.selector === 'app' ? { app: w.app } : { app: w.app, version: w.version };
+    return spec;
+  });
+  return { ...s, authorizationPolicies };
 }
