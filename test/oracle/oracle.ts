@@ -1314,7 +1314,7 @@ function expectEgressMiss(
 // A policy in the root namespace applies to the workloads of every namespace; elsewhere to its own namespace's only.
 
 /** Does the policy select the workload (namespace scope, then matchLabels ⊆ pod labels)? */
-export function authzSelects(s: Scenario, ap: AuthzPolicySpec, w: WorkloadSpec): boolean {
+function authzSelects(s: Scenario, ap: AuthzPolicySpec, w: WorkloadSpec): boolean {
   if (ap.namespace !== s.rootNamespace && ap.namespace !== w.namespace) return false;
   if (!ap.selector) return true;
   return (
