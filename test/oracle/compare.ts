@@ -158,7 +158,8 @@ export function authzDisagreements(s: Scenario, result: LintResult): string[] {
   const engine = new Map<string, Set<string>>();
   for (const f of findings) {
     if (unenforcedFinding(f)) continue;
-    for (const edge of f.edges ?? []) {
+    // Declared and env-inferred callers only: a possible caller from the same workload is another claim.
+    for (const edge of (f.edges ?? []).filter((x) => x.caller !== 'possible')) {
       const key = `${edge.client.namespace}/${edge.client.workload} → ${edge.server.service}.${edge.server.namespace}:${edge.server.port}`;
       let set = engine.get(key);
       if (!set) engine.set(key, (set = new Set()));
