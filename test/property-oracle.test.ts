@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LintResult } from '../src/engine.js';
 import { lintTexts } from './oracle/harness.js';
-import { disagreements } from './oracle/compare.js';
+import { authzDisagreements, disagreements } from './oracle/compare.js';
 import { renderScenario } from './oracle/render.js';
 import { bypass2ScenarioArb, scenarioArb, type Scenario, type Version } from './oracle/scenario.js';
 import { params, timeoutFor } from './oracle/settings.js';
@@ -133,6 +133,37 @@ describe('engine vs oracle: Sidecar egress hosts import VirtualServices', () => 
         agreesWithOracle(
           scenarioArb([version], { twins: true, entries: true, routing: true, audit: true, vsImports: true }),
           ['Sidecar', 'VirtualService'],
+        ),
+        params(RUNS),
+      );
+    },
+    timeoutFor(RUNS, 60),
+  );
+});
+
+// Issue 17 authz: ALLOW AuthorizationPolicies on source.principals/namespaces. authz-requires-mtls must list exactly
+// the declared callers whose plaintext reaches a sidecar the policy selects (403), and report as not enforced the
+// policies whose selected workloads all run without a sidecar. Drawn separately: the properties above keep their seeds.
+describe('engine vs oracle: AuthorizationPolicies that need a peer identity (authz-requires-mtls)', () => {
+  const RUNS = 60;
+  it.each<Version>(['1.4', '1.5', '1.30'])(
+    'Istio %s: 403 for exactly the plaintext callers of enforcing sidecars; unenforced policies reported',
+    (version) => {
+      fc.assert(
+        fc.property(
+          scenarioArb([version], { twins: true, entries: true, routing: true, authz: true }),
+          (s) => {
+            const { result, yaml, config } = lintScenario(s);
+            const problems = [
+              ...schemaErrors(result, ['AuthorizationPolicy']),
+              ...disagreements(s, result),
+              ...authzDisagreements(s, result),
+            ];
+            if (problems.length)
+              throw new Error(
+                `${problems.join('\n')}\n\n--- Istio ${s.version}, .mtls-lint.yaml:\n${config}--- manifests:\n${yaml}`,
+              );
+          },
         ),
         params(RUNS),
       );

@@ -1,7 +1,8 @@
 // Engine graph vs oracle, per declared caller and backing workload.
 import type { LintResult } from '../../src/engine.js';
-import { expectCall, expectEgressHop } from './oracle.js';
+import { expectAuthzCall, expectCall, expectEgressHop, unenforcedPolicies } from './oracle.js';
 import type { Scenario } from './scenario.js';
+import { knownAuthzPassthrough14 } from './known-bugs.js';
 
 /** Every disagreement between the engine's declared edges and the oracle, as readable text. */
 export function disagreements(s: Scenario, result: LintResult): string[] {
@@ -118,6 +119,76 @@ function egressDisagreements(s: Scenario, edges: ReturnType<LintResult['graph']>
           out.push(
             `${label}: engine says ${c.result.outcome}, oracle says ${want.outcomes.join(' or ')}\n  engine: client ${c.client.mode} (${c.client.explanation}); server ${c.server.mode} (${c.server.explanation})\n  oracle: ${expected.trace.join('; ')}`,
           );
+  }
+  return out;
+}
+
+// ---- authz (issue 17): authz-requires-mtls against the oracle ------------------------------------------------------
+
+/**
+ * Disagreements between authz-requires-mtls and the oracle, per policy: the declared callers it says get 403 for
+ * lack of identity (the finding's edges: client workload → service port), and the policies nothing enforces. Pairs
+ * the oracle does not decide, and callers with any undecided declared call, are left out.
+ */
+export function authzDisagreements(s: Scenario, result: LintResult): string[] {
+  const out: string[] = [];
+  const findings = result.findings.filter((f) => f.rule === 'authz-requires-mtls');
+  const policyOf = (f: (typeof findings)[number]) => `${f.resource?.namespace}/${f.resource?.name}`;
+  const unenforcedFinding = (f: (typeof findings)[number]) => f.message.includes('is not enforced at all');
+  // Expected denials per pair "client → server", and the pairs (per policy) the oracle decides.
+  const expected = new Map<string, { denies: Set<string>; undecided: Set<string>; trace: string[] }>();
+  const undecidedClients = new Set<string>();
+  for (const call of s.calls) {
+    const client = `${call.from.namespace}/${call.from.name}`;
+    if (knownAuthzPassthrough14(s.version, call)) continue;
+    const pairs = expectAuthzCall(s, call);
+    if (!pairs) {
+      undecidedClients.add(client);
+      continue;
+    }
+    for (const p of pairs) {
+      const key = `${p.client} → ${p.server}`;
+      let e = expected.get(key);
+      if (!e) expected.set(key, (e = { denies: new Set(), undecided: new Set(), trace: [] }));
+      for (const id of p.denies) e.denies.add(id);
+      for (const id of p.undecided) e.undecided.add(id);
+      e.trace.push(...p.trace);
+    }
+  }
+  const engine = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (unenforcedFinding(f)) continue;
+    // Declared and env-inferred callers only: a possible caller from the same workload is another claim.
+    for (const edge of (f.edges ?? []).filter((x) => x.caller !== 'possible')) {
+      const key = `${edge.client.namespace}/${edge.client.workload} → ${edge.server.service}.${edge.server.namespace}:${edge.server.port}`;
+      let set = engine.get(key);
+      if (!set) engine.set(key, (set = new Set()));
+      set.add(policyOf(f));
+    }
+  }
+  for (const [key, e] of expected) {
+    if (undecidedClients.has(key.split(' → ')[0]!)) continue;
+    const got = engine.get(key) ?? new Set<string>();
+    for (const ap of s.authorizationPolicies ?? []) {
+      const id = `${ap.namespace}/${ap.name}`;
+      if (e.undecided.has(id) && !e.denies.has(id)) continue;
+      const want = e.denies.has(id);
+      if (want === got.has(id)) continue;
+      out.push(
+        `${key}: oracle says ${want ? '403 (plaintext, the sidecar enforces' : 'no denial for lack of identity by'} AuthorizationPolicy ${id}${want ? ')' : ''}, the engine ${got.has(id) ? 'reports it' : 'does not list this caller'}\n  oracle: ${e.trace.join('; ') || 'no plaintext connection to a sidecar the policy selects'}`,
+      );
+    }
+  }
+  const oracle = unenforcedPolicies(s);
+  const reported = new Set(findings.filter(unenforcedFinding).map(policyOf));
+  for (const ap of s.authorizationPolicies ?? []) {
+    const id = `${ap.namespace}/${ap.name}`;
+    if (oracle.undecided.includes(id)) continue;
+    const want = oracle.unenforced.includes(id);
+    if (want !== reported.has(id))
+      out.push(
+        `AuthorizationPolicy ${id}: oracle says ${want ? 'nothing enforces it (every workload it selects runs without a sidecar)' : 'it is enforced, or selects nothing'}, the engine ${reported.has(id) ? 'reports it as not enforced' : 'does not'}`,
+      );
   }
   return out;
 }

@@ -121,3 +121,16 @@ export const DR_LOOKUP_BUG_OPEN = false;
 const KNOWN_CRASH_OPEN = false;
 const STAND_IN_14_OPEN = false;
 const MESH_CONFIG_OPEN = false;
+
+/**
+ * oracle-regressions/authz-passthrough-1.4.yaml: under Istio 1.4 a plaintext call to a port no Service declares
+ * reaches the server sidecar's inbound passthrough chain, which carries the RBAC filter (1.4.0
+ * pilot/pkg/networking/plugin/authz/authorization.go OnInboundPassthrough → buildFilter) though no authentication
+ * filter: an ALLOW policy on principals/namespaces denies it. The engine gives that connection the mode NO_SIDECAR
+ * (right for authentication), and authz-requires-mtls skips NO_SIDECAR servers, so the 403 is not reported.
+ */
+const AUTHZ_PASSTHROUGH_14_OPEN = true;
+
+export function knownAuthzPassthrough14(version: string, call: { undeclared?: boolean }): boolean {
+  return AUTHZ_PASSTHROUGH_14_OPEN && version === '1.4' && call.undeclared === true;
+}

@@ -6,6 +6,7 @@
 // It works on the Scenario data (scenario.ts), not on YAML, and covers only what scenario.ts generates. Where the
 // spec leaves the answer open it allows every outcome the spec allows, or gives no answer (not compared).
 import {
+  type AuthzPolicySpec,
   type CallSpec,
   type DestinationRuleSpec,
   type DrTls,
@@ -1350,4 +1351,100 @@ function importedVirtualServiceFor(
   );
   if (vs) trace.push(`Sidecar imports VirtualService ${vs.namespace}/${vs.name} for ${fqdn}: not decided`);
   return vs !== undefined;
+}
+
+// ---- authz (issue 17): who an AuthorizationPolicy denies for lack of a peer identity, and what nothing enforces ---
+// From Istio's authz builder (pilot/pkg/security/authz/builder): the policies are turned into the RBAC filter of the
+// proxy's inbound listener, so only a proxy that receives the connection applies them. A plaintext connection has no
+// peer certificate, hence no principal and no namespace: an ALLOW rule on source.principals/namespaces never matches
+// it, and a workload with an ALLOW policy denies every request that no ALLOW rule matches (403 RBAC: access denied).
+// A policy in the root namespace applies to the workloads of every namespace; elsewhere to its own namespace's only.
+
+/** Does the policy select the workload (namespace scope, then matchLabels ⊆ pod labels)? */
+function authzSelects(s: Scenario, ap: AuthzPolicySpec, w: WorkloadSpec): boolean {
+  if (ap.namespace !== s.rootNamespace && ap.namespace !== w.namespace) return false;
+  if (!ap.selector) return true;
+  return (
+    ap.selector.app === w.app && (ap.selector.version === undefined || ap.selector.version === w.version)
+  );
+}
+
+/** One (client, server service port) pair of a declared call, and the policies that deny it its plaintext. */
+export interface AuthzPairExpectation {
+  client: string;
+  /** "svc.ns:port": the service port the engine's edge names (a VirtualService's target when routed elsewhere). */
+  server: string;
+  /** Policies ("ns/name") that deny some connection of the pair for lack of identity. */
+  denies: string[];
+  /** Policies the oracle cannot decide for the pair (an open outcome, or a server it does not model). */
+  undecided: string[];
+  trace: string[];
+}
+
+/** Per declared call: for each service port it reaches, which policies deny the caller; undefined: not decided. */
+export function expectAuthzCall(s: Scenario, call: CallSpec): AuthzPairExpectation[] | undefined {
+  const policies = s.authorizationPolicies ?? [];
+  if (call.entry || call.ip) return undefined;
+  const expected = expectCall(s, call);
+  if (!expected) return undefined;
+  const client = `${call.from.namespace}/${call.from.name}`;
+  const pairs = new Map<string, AuthzPairExpectation>();
+  for (const c of expected.connections) {
+    const server = c.target ?? `${call.to.name}.${call.to.namespace}:${call.port}`;
+    let pair = pairs.get(server);
+    if (!pair) pairs.set(server, (pair = { client, server, denies: [], undecided: [], trace: [] }));
+    const w = s.workloads.find((x) => `${x.namespace}/${x.name}` === c.endpoint);
+    for (const ap of policies) {
+      const id = `${ap.namespace}/${ap.name}`;
+      // Capture annotations and proxies written in the manifest decide whether the proxy sees the port: not modelled.
+      if (!w || w.bypass) {
+        if (!pair.undecided.includes(id)) pair.undecided.push(id);
+        continue;
+      }
+      if (!authzSelects(s, ap, w)) continue;
+      if (!hasSidecar(s, w)) {
+        pair.trace.push(`${id} selects ${c.endpoint}, which has no sidecar: not enforced`);
+        continue;
+      }
+      if (!c.outcomes.includes('plaintext')) continue;
+      if (c.outcomes.length > 1) {
+        if (!pair.undecided.includes(id)) pair.undecided.push(id);
+        continue;
+      }
+      pair.trace.push(`${c.endpoint} gets plaintext, its sidecar enforces ${id} (${ap.field}): 403`);
+      if (!pair.denies.includes(id)) pair.denies.push(id);
+    }
+  }
+  for (const pair of pairs.values()) {
+    // A backing pod the oracle left out (two workload PeerAuthentications: the oldest wins, which manifests do not
+    // tell; or a subset or pod name that excludes it): whether the caller reaches it in plaintext is not decided.
+    const m = /^(.*)\.([^.]*):\d+$/.exec(pair.server);
+    const backing = s.workloads.filter((w) => m && w.namespace === m[2] && w.app === m[1]);
+    for (const w of backing) {
+      if (expected.connections.some((c) => c.endpoint === `${w.namespace}/${w.name}`)) continue;
+      for (const ap of policies)
+        if (authzSelects(s, ap, w) && hasSidecar(s, w)) {
+          const id = `${ap.namespace}/${ap.name}`;
+          if (!pair.undecided.includes(id)) pair.undecided.push(id);
+        }
+    }
+    pair.undecided = pair.undecided.filter((id) => !pair.denies.includes(id));
+  }
+  return [...pairs.values()];
+}
+
+/**
+ * Policies ("ns/name") that select at least one workload of the scenario and only workloads without a sidecar:
+ * nothing enforces them. Undefined entries (a selected workload the oracle does not model) are left out.
+ */
+export function unenforcedPolicies(s: Scenario): { unenforced: string[]; undecided: string[] } {
+  const unenforced: string[] = [];
+  const undecided: string[] = [];
+  for (const ap of s.authorizationPolicies ?? []) {
+    const id = `${ap.namespace}/${ap.name}`;
+    const selected = s.workloads.filter((w) => authzSelects(s, ap, w));
+    if (selected.some((w) => w.bypass)) undecided.push(id);
+    else if (selected.length && selected.every((w) => !hasSidecar(s, w))) unenforced.push(id);
+  }
+  return { unenforced, undecided };
 }

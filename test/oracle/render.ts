@@ -183,6 +183,7 @@ export function renderScenario(s: Scenario): RenderedScenario {
   }
 
   if (s.egress) docs.push(...egressDocs(s.egress));
+  docs.push(...renderAuthz(s));
   for (const sc of s.sidecarIngress ?? []) docs.push(sidecarIngress(sc));
   for (const p of s.podAddresses ?? [])
     docs.push({
@@ -506,4 +507,23 @@ function renderBypass(
     annotations['traffic.sidecar.istio.io/excludeOutboundPorts'] = list(b.excludeOutbound);
   if (b.includeOutboundRanges !== undefined)
     annotations['traffic.sidecar.istio.io/includeOutboundIPRanges'] = b.includeOutboundRanges;
+}
+
+/** Issue 17 (scenarioArb({ authz: true })): ALLOW AuthorizationPolicies naming principals or namespaces. */
+function renderAuthz(s: Scenario): Doc[] {
+  // v1 exists from 1.22 on; v1beta1 from 1.4.
+  const apiVersion = s.version === '1.30' ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
+  return (s.authorizationPolicies ?? []).map((ap) => {
+    const spec: Doc = {};
+    if (ap.selector) spec.selector = { matchLabels: { ...ap.selector } };
+    if (ap.actionWritten) spec.action = 'ALLOW';
+    const values = ap.field === 'principals' ? ['cluster.local/ns/foo/sa/default'] : ['foo'];
+    spec.rules = [{ from: [{ source: { [ap.field]: values } }] }];
+    return {
+      apiVersion,
+      kind: 'AuthorizationPolicy',
+      metadata: { name: ap.name, namespace: ap.namespace },
+      spec,
+    };
+  });
 }

@@ -250,6 +250,8 @@ export interface Scenario {
   podAddresses?: { namespace: string; service: string; workload: string; address: string; podName: string }[];
   /** Sidecar resources without workloadSelector (scenarioArb({ audit: true }) only). */
   sidecars?: SidecarSpec[];
+  /** ALLOW AuthorizationPolicies on source.principals/namespaces (scenarioArb({ authz: true }) only). */
+  authorizationPolicies?: AuthzPolicySpec[];
 }
 
 /**
@@ -564,6 +566,7 @@ export function scenarioArb(
     entries2?: boolean;
     audit?: boolean;
     vsImports?: boolean;
+    authz?: boolean;
   } = {},
 ): fc.Arbitrary<Scenario> {
   const twins = opts.twins ?? false;
@@ -578,8 +581,9 @@ export function scenarioArb(
     ? fc.tuple(base, rawEntries2).map(([scenario, raw]) => withEntries2(scenario, raw))
     : base;
   const withA = opts.audit ? fc.tuple(withE2, rawAudit).map(([s, audit]) => withAudit(s, audit)) : withE2;
-  if (!opts.vsImports) return withA;
-  return fc.tuple(withA, rawVsImports).map(([s, raw]) => withVsImports(s, raw));
+  const withZ = opts.authz ? fc.tuple(withA, rawAuthz).map(([s, raw]) => withAuthz(s, raw)) : withA;
+  if (!opts.vsImports) return withZ;
+  return fc.tuple(withZ, rawVsImports).map(([s, raw]) => withVsImports(s, raw));
 }
 
 // ---- audit (issue 17): proxies in the root namespace, traffic past the sidecar ---------------------------------
@@ -1571,4 +1575,51 @@ function withVsImports(s: Scenario, raw: RawVsImports): Scenario {
   if (raw.root) sidecars.push(sidecar(s.rootNamespace, raw.root));
   s.sidecars = sidecars;
   return s;
+}
+
+// ---- authz (issue 17): AuthorizationPolicies that need a peer identity, enforced only by a proxy ------------------
+
+/**
+ * An ALLOW AuthorizationPolicy with one rule `from: [{source: {<field>: [...]}}]`. In the root namespace it selects
+ * across namespaces (no selector: every workload of the mesh); elsewhere only its own namespace's workloads.
+ */
+export interface AuthzPolicySpec {
+  namespace: string;
+  name: string;
+  /** matchLabels; undefined: no selector (the whole namespace, or the mesh from the root namespace). */
+  selector?: { app: string; version?: 'v1' | 'v2' };
+  field: 'principals' | 'namespaces';
+  /** `action: ALLOW` written, or left to the default (ALLOW). */
+  actionWritten: boolean;
+}
+
+const rawAuthz = fc.array(
+  fc.record({
+    /** Index into workloads: the policy's namespace is that workload's (or the root namespace). */
+    workload: fc.nat(),
+    root: chance(5),
+    selector: fc.constantFrom<'app' | 'app-version' | 'none'>('app', 'app', 'app-version', 'none'),
+    field: fc.constantFrom<AuthzPolicySpec['field']>('principals', 'namespaces'),
+    actionWritten: fc.boolean(),
+  }),
+  { minLength: 1, maxLength: 3 },
+);
+
+type RawAuthz = typeof rawAuthz extends fc.Arbitrary<infer T> ? T : never;
+
+function withAuthz(s: Scenario, raw: RawAuthz): Scenario {
+  if (!s.workloads.length) return s;
+  const authorizationPolicies: AuthzPolicySpec[] = raw.map((r, i) => {
+    const w = pick(s.workloads, r.workload);
+    const spec: AuthzPolicySpec = {
+      namespace: r.root ? s.rootNamespace : w.namespace,
+      name: `allow-${i}`,
+      field: r.field,
+      actionWritten: r.actionWritten,
+    };
+    if (r.selector !== 'none')
+      spec.selector = r.selector === 'app' ? { app: w.app } : { app: w.app, version: w.version };
+    return spec;
+  });
+  return { ...s, authorizationPolicies };
 }
