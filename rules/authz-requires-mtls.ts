@@ -132,9 +132,12 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
     for (const hit of findHitsAmong(
       graph,
       'plaintext',
-      // Only a proxy enforces the policy: a server without one answers plaintext callers whatever it says.
+      // Only a proxy enforces the policy: a server without one answers plaintext callers whatever it says (Istio 1.4's
+      // passthrough chain authorizes without authenticating).
       (_e, c) =>
-        c.result.outcome === 'plaintext' && c.serverWorkload !== undefined && c.server.mode !== 'NO_SIDECAR',
+        c.result.outcome === 'plaintext' &&
+        c.serverWorkload !== undefined &&
+        (c.server.mode !== 'NO_SIDECAR' || c.server.authorizes === true),
     )) {
       const list = plaintextByServer.get(hit.connection.serverWorkload!) ?? [];
       list.push(hit);
@@ -163,7 +166,7 @@ Kiali KIA0105 ("This field requires mTLS to be enabled") — namespace/workload 
         ap.action === 'DENY'
           ? 'they carry no peer identity, so this DENY never matches them and they slip past it'
           : field.positive
-            ? 'they carry no peer identity, so this ALLOW does not match them and they get 403 RBAC: access denied'
+            ? 'they carry no peer identity, so this ALLOW does not match them and they get 403 RBAC: access denied (on TCP ports and ports no Service declares: the connection is closed)'
             : `they carry no peer identity, so ${field.field} lets them through even from the peers it excludes`;
       context.report({
         resource: ap.resource,

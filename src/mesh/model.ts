@@ -128,6 +128,11 @@ export interface ServerModeResult {
    * there, which does not apply.
    */
   bypassed?: ServerModeResult;
+  /**
+   * NO_SIDECAR for authentication only: the sidecar still applies the AuthorizationPolicies that select the workload
+   * on this port (Istio 1.4's inbound passthrough chain).
+   */
+  authorizes?: boolean;
 }
 
 export type ClientTlsMode =

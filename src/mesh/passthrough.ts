@@ -85,6 +85,7 @@ export function passthroughServerMode(
       cause: undeclared,
       explanation: `port ${port} of ${workloadName} ${reason}, and Istio ${release.text}'s inbound passthrough chain is a plain TCP proxy, so no authentication policy applies there and the application reads what callers send`,
       bypassed: policy(),
+      ...(release.has('authz-on-inbound-passthrough') ? { authorizes: true } : {}),
     };
   const result = composed(release.has('port-level-mtls-passthrough-chains') ? port : undefined);
   return {

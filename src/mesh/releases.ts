@@ -319,6 +319,13 @@ export const BEHAVIOURS = {
       'istio@1.3.0:install/kubernetes/helm/istio/files/injection-template.yaml (istio-init -b: annotation includeInboundPorts, default `*`); istio@1.2.0 same file and istio@1.1.0 templates/sidecar-injector-configmap.yaml (default `includeInboundPorts .Spec.Containers`, pilot/pkg/kube/inject/inject.go includeInboundPorts: every declared containerPort); istio@1.0.0 templates/sidecar-injector-configmap.yaml (range .Spec.Containers … .ContainerPort)',
     note: 'not in the semantics reference; read from the injection templates of 1.0.0, 1.1.0, 1.2.0 and 1.3.0',
   },
+  'authz-on-inbound-passthrough': {
+    from: '1.4',
+    what: "a sidecar's inbound passthrough chains (ports no Service declares) carry the RBAC filter of the AuthorizationPolicies that select the workload, even where they carry no authentication (1.4): a plaintext caller has no principal, so an ALLOW on principals or namespaces closes its connection",
+    where:
+      "istio@1.4.0:pilot/pkg/networking/core/v1alpha3/listener_builder.go (newInboundPassthroughFilterChains: every plugin's OnInboundPassthrough), pilot/pkg/networking/plugin/authz/authorization.go (OnInboundPassthrough → buildFilter); absent in 1.3.0",
+    note: 'not in the semantics reference; security.istio.io AuthorizationPolicy itself is new in 1.4, and 1.5+ passthrough chains also authenticate (inbound-passthrough-enforces-peer-authentication)',
+  },
 } satisfies Record<string, Behaviour>;
 
 export type BehaviourName = keyof typeof BEHAVIOURS;

@@ -129,7 +129,7 @@ const MESH_CONFIG_OPEN = false;
  * filter: an ALLOW policy on principals/namespaces denies it. The engine gives that connection the mode NO_SIDECAR
  * (right for authentication), and authz-requires-mtls skips NO_SIDECAR servers, so the 403 is not reported.
  */
-const AUTHZ_PASSTHROUGH_14_OPEN = true;
+const AUTHZ_PASSTHROUGH_14_OPEN = false;
 
 export function knownAuthzPassthrough14(version: string, call: { undeclared?: boolean }): boolean {
   return AUTHZ_PASSTHROUGH_14_OPEN && version === '1.4' && call.undeclared === true;
