@@ -20,28 +20,10 @@ import {
   peerAuthentication,
   type Run,
   reviewsVersions,
+  declaredShapes,
 } from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
-
-/** "workload:sends:outcome(:failure)" for each connection of an edge, sorted. */
-function shape(e: Edge): string[] {
-  return e.connections
-    .map(
-      (c) =>
-        `${c.serverWorkload!.name}:${c.result.clientTls}:${c.result.outcome}${c.result.failure ? `:${c.result.failure}` : ''}`,
-    )
-    .sort();
-}
-
-/** The declared edges of `client` (a workload name), as "service.ns:port" → connections. */
-function declared(r: Run, client: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const e of r.edges)
-    if (e.caller === 'declared' && e.client.name === client)
-      out[`${e.server.service}.${e.server.namespace}:${e.server.port}`] = shape(e);
-  return out;
-}
 
 function declaredEdge(r: Run, client: string, server: string): Edge {
   const e = r.edges.find(
@@ -50,7 +32,8 @@ function declaredEdge(r: Run, client: string, server: string): Edge {
       x.client.name === client &&
       `${x.server.service}.${x.server.namespace}:${x.server.port}` === server,
   );
-  if (!e) throw new Error(`no declared edge ${client} → ${server}: ${JSON.stringify(declared(r, client))}`);
+  if (!e)
+    throw new Error(`no declared edge ${client} → ${server}: ${JSON.stringify(declaredShapes(r, client))}`);
   return e;
 }
 
@@ -110,7 +93,7 @@ spec:
       ),
     });
     // Everything goes to reviews-canary: no connection reaches the reviews pods.
-    expect(declared(r, 'productpage')).toEqual({
+    expect(declaredShapes(r, 'productpage')).toEqual({
       'reviews-canary.foo:9000': ['reviews-canary:plaintext:broken:503'],
     });
     const e = declaredEdge(r, 'productpage', 'reviews-canary.foo:9000');
@@ -143,7 +126,7 @@ spec:
         '  - route:\n    - destination: {host: reviews}\n',
       ),
     });
-    expect(declared(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews:mtls:mtls'] });
+    expect(declaredShapes(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews:mtls:mtls'] });
   });
 
   it('a weighted split gives each destination its own edge: 200 to reviews, 503 to a legacy host under ISTIO_MUTUAL', async () => {
@@ -167,7 +150,7 @@ spec:
         '  - route:\n    - destination: {host: reviews}\n      weight: 80\n    - destination: {host: ratings.legacy.svc.cluster.local}\n      weight: 20\n',
       ),
     });
-    expect(declared(r, 'productpage')).toEqual({
+    expect(declaredShapes(r, 'productpage')).toEqual({
       'reviews.foo:8000': ['reviews:mtls:mtls'],
       'ratings.legacy:8000': ['ratings:mtls:broken:503'],
     });
@@ -185,7 +168,9 @@ spec:
         '  - route:\n    - destination: {host: ratings.legacy.svc.cluster.local, port: {number: 8000}}\n',
       ),
     });
-    expect(declared(r, 'productpage')).toEqual({ 'ratings.legacy:8000': ['ratings:plaintext:plaintext'] });
+    expect(declaredShapes(r, 'productpage')).toEqual({
+      'ratings.legacy:8000': ['ratings:plaintext:plaintext'],
+    });
   });
 
   it('a destination port the other service does not declare is not modelled as a connection there', async () => {
@@ -198,7 +183,7 @@ spec:
         '  - route:\n    - destination: {host: reviews-canary, port: {number: 7777}}\n',
       ),
     });
-    expect(Object.keys(declared(r, 'productpage'))).not.toContain('reviews-canary.foo:7777');
+    expect(Object.keys(declaredShapes(r, 'productpage'))).not.toContain('reviews-canary.foo:7777');
   });
 });
 
@@ -222,8 +207,10 @@ describe('sourceLabels: a route applies only to the clients whose pod labels mat
 
   it('productpage (app: productpage) is sent to subset v2 (DISABLE → 503); ratings falls through to v1 (mTLS, 200)', async () => {
     const r = await lintYaml(files('sourceLabels: {app: productpage}'));
-    expect(declared(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'] });
-    expect(declared(r, 'ratings')).toEqual({ 'reviews.foo:8000': ['reviews-v1:mtls:mtls'] });
+    expect(declaredShapes(r, 'productpage')).toEqual({
+      'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'],
+    });
+    expect(declaredShapes(r, 'ratings')).toEqual({ 'reviews.foo:8000': ['reviews-v1:mtls:mtls'] });
     // Possible callers are grouped by the sourceLabels they meet: no group mixes the two.
     for (const e of r.edges.filter((x) => x.caller === 'possible' && x.server.service === 'reviews')) {
       const names = (e.client.members ?? []).map((m) => m.name);
@@ -238,8 +225,8 @@ describe('sourceLabels: a route applies only to the clients whose pod labels mat
 
   it('labels no client has send everyone to v1 (200)', async () => {
     const r = await lintYaml(files('sourceLabels: {app: nobody}'));
-    expect(declared(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews-v1:mtls:mtls'] });
-    expect(declared(r, 'ratings')).toEqual({ 'reviews.foo:8000': ['reviews-v1:mtls:mtls'] });
+    expect(declaredShapes(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews-v1:mtls:mtls'] });
+    expect(declaredShapes(r, 'ratings')).toEqual({ 'reviews.foo:8000': ['reviews-v1:mtls:mtls'] });
     // Only a new workload the inputs do not show could carry app: nobody.
     const texts = byRule(r, 'plaintext-to-strict')
       .flatMap((f) => [f.message, ...(f.related ?? []).map((x) => x.message)])
@@ -281,7 +268,7 @@ spec:
 
   it('a Sidecar importing foo/* does not import a VirtualService of namespace routes: the default route (200)', async () => {
     const r = await lintYaml({ 'mesh.yaml': mesh(['foo/*', 'istio-system/*']) });
-    expect(declared(r, 'productpage')).toEqual({
+    expect(declaredShapes(r, 'productpage')).toEqual({
       'reviews.foo:8000': ['reviews-v1:mtls:mtls', 'reviews-v2:mtls:mtls'],
     });
   });
@@ -289,7 +276,7 @@ spec:
   it('importing routes/* too (or no Sidecar) applies it: subset v2 DISABLE toward STRICT (503)', async () => {
     for (const hosts of [['foo/*', 'routes/*'], ['foo/*', '*/reviews.foo.svc.cluster.local'], undefined]) {
       const r = await lintYaml({ 'mesh.yaml': mesh(hosts) });
-      expect(declared(r, 'productpage'), JSON.stringify(hosts)).toEqual({
+      expect(declaredShapes(r, 'productpage'), JSON.stringify(hosts)).toEqual({
         'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'],
       });
     }
@@ -321,28 +308,30 @@ data:
 
   it('defaultVirtualServiceExportTo ["."]: only foo’s clients are routed to v2 (503); bar’s keep the default (200)', async () => {
     const r = await lintYaml({ 'mesh.yaml': withDefault('.') });
-    expect(declared(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'] });
-    expect(declared(r, 'ratings')).toEqual({
+    expect(declaredShapes(r, 'productpage')).toEqual({
+      'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'],
+    });
+    expect(declaredShapes(r, 'ratings')).toEqual({
       'reviews.foo:8000': ['reviews-v1:mtls:mtls', 'reviews-v2:mtls:mtls'],
     });
   });
 
   it('defaultVirtualServiceExportTo ["~"]: no client sees it (200); ["*"]: every client (503)', async () => {
     const hidden = await lintYaml({ 'mesh.yaml': withDefault('~') });
-    expect(declared(hidden, 'productpage')).toEqual({
+    expect(declaredShapes(hidden, 'productpage')).toEqual({
       'reviews.foo:8000': ['reviews-v1:mtls:mtls', 'reviews-v2:mtls:mtls'],
     });
     const everyone = await lintYaml({ 'mesh.yaml': withDefault('*') });
-    expect(declared(everyone, 'ratings')).toEqual({
+    expect(declaredShapes(everyone, 'ratings')).toEqual({
       'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'],
     });
   });
 
   it('Istio 1.0 has no exportTo: the mesh default is not read and bar’s client is routed to v2 too (plaintext, which 1.0’s policy-less servers accept)', async () => {
     const r = await lintYaml({ 'mesh.yaml': withDefault('.') }, { istioVersion: '1.0' });
-    expect(declared(r, 'ratings')).toEqual({ 'reviews.foo:8000': ['reviews-v2:plaintext:plaintext'] });
+    expect(declaredShapes(r, 'ratings')).toEqual({ 'reviews.foo:8000': ['reviews-v2:plaintext:plaintext'] });
     const later = await lintYaml({ 'mesh.yaml': withDefault('.') }, { istioVersion: '1.1' });
-    expect(declared(later, 'ratings')['reviews.foo:8000']).toHaveLength(2);
+    expect(declaredShapes(later, 'ratings')['reviews.foo:8000']).toHaveLength(2);
   });
 
   it('a VirtualService bound only to a gateway routes no sidecar, even to another host', async () => {
@@ -369,6 +358,6 @@ spec:
         '\n  gateways: [ingress-gateway]',
       ),
     });
-    expect(declared(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews:mtls:mtls'] });
+    expect(declaredShapes(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews:mtls:mtls'] });
   });
 });

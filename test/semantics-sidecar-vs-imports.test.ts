@@ -3,34 +3,17 @@
 // (istio@1.22.0 pilot/pkg/model/push_context.go getSidecarScope → convertToSidecarScope(…, proxy.ConfigNamespace);
 // sidecar.go convertIstioListenerToWrapper: "." → configNamespace). Found by the oracle property (vsImports).
 import { describe, expect, it } from 'vitest';
-import type { Edge } from '../src/graph/graph.js';
 import {
   app,
   docs,
   lintYaml,
   namespace,
   peerAuthentication,
-  type Run,
   reviewsVersions,
+  declaredShapes,
 } from './helpers/mesh.js';
 
 const INJECTED = { 'istio-injection': 'enabled' };
-
-/** "workload:sends:outcome(:failure)" for each connection of the declared edge of `client`, sorted. */
-function declared(r: Run, client: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  const shape = (e: Edge) =>
-    e.connections
-      .map(
-        (c) =>
-          `${c.serverWorkload!.name}:${c.result.clientTls}:${c.result.outcome}${c.result.failure ? `:${c.result.failure}` : ''}`,
-      )
-      .sort();
-  for (const e of r.edges)
-    if (e.caller === 'declared' && e.client.name === client)
-      out[`${e.server.service}.${e.server.namespace}:${e.server.port}`] = shape(e);
-  return out;
-}
 
 describe('a root-namespace Sidecar imports VirtualServices of the client’s own namespace through "./*"', () => {
   // productpage (bar) calls reviews.foo:8000 (foo STRICT). A VirtualService in bar sends everything to subset v2,
@@ -74,12 +57,14 @@ spec:
 
   it('"./*" in istio-system imports bar\'s VirtualService for a client in bar: subset v2 DISABLE toward STRICT (503)', async () => {
     const r = await lintYaml({ 'mesh.yaml': mesh(['./*', 'foo/*']) });
-    expect(declared(r, 'productpage')).toEqual({ 'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'] });
+    expect(declaredShapes(r, 'productpage')).toEqual({
+      'reviews.foo:8000': ['reviews-v2:plaintext:broken:503'],
+    });
   });
 
   it('without "./*" (only foo/* and istio-system/*) it is not imported: the default route (200)', async () => {
     const r = await lintYaml({ 'mesh.yaml': mesh(['foo/*', 'istio-system/*']) });
-    expect(declared(r, 'productpage')).toEqual({
+    expect(declaredShapes(r, 'productpage')).toEqual({
       'reviews.foo:8000': ['reviews-v1:mtls:mtls', 'reviews-v2:mtls:mtls'],
     });
   });

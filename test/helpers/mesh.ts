@@ -529,3 +529,20 @@ spec:
 `,
   );
 }
+
+/**
+ * The declared edges of `client` (a workload name), as "service.ns:port" → its connections, each
+ * "workload:sends:outcome(:failure)", sorted.
+ */
+export function declaredShapes(r: Run, client: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const e of r.edges)
+    if (e.caller === 'declared' && e.client.name === client)
+      out[`${e.server.service}.${e.server.namespace}:${e.server.port}`] = e.connections
+        .map(
+          (c) =>
+            `${c.serverWorkload!.name}:${c.result.clientTls}:${c.result.outcome}${c.result.failure ? `:${c.result.failure}` : ''}`,
+        )
+        .sort();
+  return out;
+}
