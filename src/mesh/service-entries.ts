@@ -8,7 +8,7 @@ import type { Resource } from '../load/index.js';
 import type { FieldPath } from '../types.js';
 import type { Cause, Service, ServicePort, ServiceEntryTarget, Workload } from './model.js';
 import type { Release } from './releases.js';
-import { arr, get, obj, portNumber, selectorMatches, str, stringMap } from './util.js';
+import { arr, exportScope, get, obj, portNumber, selectorMatches, str, stringMap } from './util.js';
 
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 const RESOLUTIONS = new Set(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']);
@@ -257,11 +257,8 @@ export function entryVisibleTo(
   if (!exportTo?.length) return true;
   if (!release.has('service-entry-export-to-namespaces'))
     return !exportTo.includes('.') || clientNamespace === entryNamespace;
-  if (exportTo.includes('*')) return true;
-  if (exportTo.includes('~')) return false;
-  return exportTo.some((e) =>
-    e === '.' || e === entryNamespace ? clientNamespace === entryNamespace : e === clientNamespace,
-  );
+  const scope = exportScope(exportTo, entryNamespace);
+  return scope === 'public' || (scope !== 'none' && scope.has(clientNamespace));
 }
 
 /**

@@ -89,3 +89,14 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/**
+ * Where an exportTo list (VirtualService from 1.6, ServiceEntry from 1.7) makes a resource of namespace `ns` visible:
+ * "*" everywhere, else "~" nowhere, else the namespaces named ("." is `ns`). push_context.go initVirtualServices /
+ * initServiceRegistry.
+ */
+export function exportScope(exportTo: readonly string[], ns: string): 'public' | 'none' | Set<string> {
+  if (exportTo.includes('*')) return 'public';
+  if (exportTo.includes('~')) return 'none';
+  return new Set(exportTo.map((e) => (e === '.' ? ns : e)));
+}

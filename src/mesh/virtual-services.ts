@@ -16,6 +16,7 @@ import type { FieldPath } from '../types.js';
 import type { Release } from './releases.js';
 import {
   arr,
+  exportScope,
   get,
   hostMatches,
   hostSpecificity,
@@ -172,10 +173,10 @@ function visibilityOf(
     return exportTo[0] === '.'
       ? { visibility: new Set([ns]), privateOnly: true }
       : { visibility: 'public', privateOnly: false };
-  if (exportTo.includes('*')) return { visibility: 'public', privateOnly: false };
-  if (exportTo.includes('~')) return { visibility: 'none', privateOnly: false };
-  const set = new Set(exportTo.map((e) => (e === '.' ? ns : e)));
-  return { visibility: set, privateOnly: set.size === 1 && set.has(ns) };
+  const scope = exportScope(exportTo, ns);
+  return typeof scope === 'string'
+    ? { visibility: scope, privateOnly: false }
+    : { visibility: scope, privateOnly: scope.size === 1 && scope.has(ns) };
 }
 
 export class VirtualServiceIndex {
